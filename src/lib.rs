@@ -1,0 +1,48 @@
+//! `dqi-agent`: the Device Query Interface, a read-only SNMPv3 agent for connected medical devices.
+//!
+//! A hospital's security team asks a device who it is, how it is configured and which software it
+//! runs; the device answers from data gathered in advance, two packets per question, through
+//! SNMPv3 with the User-based Security Model so that the tools hospitals already run can poll it.
+//!
+//! # Layout
+//!
+//! The protocol core does no I/O. [`agent::Agent::handle`] takes one datagram, its source address
+//! and the current [`time::Instant`], and writes at most one reply datagram. It never reads a
+//! clock, a socket, a file or a random source, so it builds as `#![no_std]` + `alloc`
+//! (`cargo build --no-default-features`) and embeds in any network stack.
+//!
+//! The pipeline runs in cost order, cheapest check first:
+//!
+//! | step | module | RFC |
+//! |---|---|---|
+//! | version, header, msgFlags, msgMaxSize | [`wire`] | RFC 3412 §6, §7.2 |
+//! | USM: engine ID, user, level, time window, digest, decryption | [`usm`] | RFC 3414 §3.2 |
+//! | security level required of the user | [`access`] | RFC 3415 §3.2 (subset) |
+//! | Get, GetNext, GetBulk, Set refusal, response sizing | [`pdu`] | RFC 3416 §4.2 |
+//! | the ordered OID tree and the objects served | [`mib`] | RFC 3418, 3411, 3412, 3414 MIBs |
+//! | the counters behind `snmp*` and `usmStats*` | [`stats`] | RFC 3418, 3412, 3414 |
+//!
+//! With the default `server` feature the crate adds the tokio UDP driver (`server`), the TOML
+//! configuration (`config`), the state directory holding the engine ID and boot counter
+//! (`state`), and the `dqi-agent` binary.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod access;
+pub mod agent;
+pub mod mib;
+pub mod pdu;
+pub mod stats;
+pub mod time;
+pub mod usm;
+pub mod wire;
+
+#[cfg(feature = "server")]
+pub mod config;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod state;

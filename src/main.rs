@@ -1,0 +1,2 @@
+//! The `dqi-agent` binary. SKELETON.
+fn main() {}
