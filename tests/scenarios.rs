@@ -1,0 +1,726 @@
+//! Scenario tests of the sans-I/O core: hand-built datagrams through `Agent::handle` with
+//! explicit time. Each test names the RFC step it exercises.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use dqi_agent::agent::{Agent, Config, ENGINE_MAX, Outcome};
+use dqi_agent::mib::objects::{self, Engine, System};
+use dqi_agent::mib::{Entry, Tree, Value};
+use dqi_agent::stats::Counter;
+use dqi_agent::time::Instant;
+use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
+use dqi_agent::wire::{
+    self, BulkPdu, Header, Message, Pdu, Pdus, ScopedPdu, ScopedPduData, UsmParameters, VarBind,
+    VarBindValue, flags, locate,
+};
+use rasn::types::{ObjectIdentifier, OctetString};
+use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax, SimpleSyntax};
+
+const ENGINE_ID: &[u8] = b"\x80\x00\x1f\x88\x04dqi-test";
+const SYS_DESCR: &[u32] = &[1, 3, 6, 1, 2, 1, 1, 1, 0];
+const DESCRIPTION: &str = "Acme InfuSafe 3000 HW 2.1, software 4.2.0";
+const START: Instant = Instant::from_secs(1000);
+
+fn source() -> SocketAddr {
+    "127.0.0.1:50000".parse().unwrap()
+}
+
+fn oid(arcs: &[u32]) -> ObjectIdentifier {
+    ObjectIdentifier::new(arcs.to_vec()).unwrap()
+}
+
+fn user(name: &str, auth: AuthProtocol, privacy: Option<PrivProtocol>, min: SecurityLevel) -> User {
+    User {
+        name: name.as_bytes().to_vec(),
+        auth: AuthKey::from_password(auth, b"auth-password", ENGINE_ID),
+        privacy: privacy.map(|p| PrivKey::from_password(p, auth, b"priv-password", ENGINE_ID)),
+        min_level: min,
+    }
+}
+
+/// An agent with three users: `nms` (SHA/AES-128, authPriv required), `ro` (SHA-256, no
+/// privacy) and `lax` (SHA/AES-128 with authNoPriv allowed), and a few extra table rows.
+fn agent_with(boots: u32, max_message_size: usize) -> Agent {
+    let system = System {
+        description: DESCRIPTION.into(),
+        object_id: vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 1],
+        contact: "security@example.org".into(),
+        name: "pump-17".into(),
+        location: "Ward 4".into(),
+        services: 72,
+        ..objects_system_defaults()
+    };
+    let engine = Engine {
+        engine_id: ENGINE_ID.to_vec(),
+        max_message_size: max_message_size as i32,
+    };
+    let mut entries = objects::standard(&system, &engine);
+    // A column of 100 rows with 60-octet values, to exercise response sizing.
+    for i in 1..=100u32 {
+        entries.push((
+            vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 7, 1, 2, i].into(),
+            Entry::Value(Value::octets([b'x'; 60])),
+        ));
+    }
+    Agent::new(
+        Config {
+            engine_id: ENGINE_ID.to_vec(),
+            engine_boots: boots,
+            users: Users::new(vec![
+                user("nms", AuthProtocol::Sha1, Some(PrivProtocol::Aes128), SecurityLevel::AuthPriv),
+                user("ro", AuthProtocol::Sha256, None, SecurityLevel::AuthNoPriv),
+                user("lax", AuthProtocol::Sha1, Some(PrivProtocol::Aes128), SecurityLevel::AuthNoPriv),
+            ]),
+            tree: Tree::from_entries(entries),
+            max_message_size,
+            salt_seed: 0x0123_4567_89ab_cdef,
+        },
+        START,
+    )
+}
+
+fn objects_system_defaults() -> System {
+    System {
+        description: String::new(),
+        object_id: vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 1],
+        contact: String::new(),
+        name: String::new(),
+        location: String::new(),
+        services: 72,
+        ..System::default()
+    }
+}
+
+fn agent() -> Agent {
+    agent_with(5, 65_507)
+}
+
+/// A minimal USM manager: builds requests and opens replies with the same keys as a user.
+struct Manager {
+    user: Vec<u8>,
+    auth: Option<AuthKey>,
+    privacy: Option<PrivKey>,
+    engine_id: Vec<u8>,
+    boots: u32,
+    time: u32,
+    max_size: i64,
+    flags: u8,
+    salt: u64,
+}
+
+impl Manager {
+    fn new(name: &str, auth: AuthProtocol, privacy: Option<PrivProtocol>) -> Manager {
+        Manager {
+            user: name.as_bytes().to_vec(),
+            auth: Some(AuthKey::from_password(auth, b"auth-password", ENGINE_ID)),
+            privacy: privacy.map(|p| PrivKey::from_password(p, auth, b"priv-password", ENGINE_ID)),
+            engine_id: ENGINE_ID.to_vec(),
+            boots: 5,
+            time: 0,
+            max_size: 65_507,
+            flags: flags::REPORTABLE | flags::AUTH | if privacy.is_some() { flags::PRIV } else { 0 },
+            salt: 77,
+        }
+    }
+
+    fn nms() -> Manager {
+        Manager::new("nms", AuthProtocol::Sha1, Some(PrivProtocol::Aes128))
+    }
+
+    fn discovery() -> Manager {
+        Manager {
+            user: Vec::new(),
+            auth: None,
+            privacy: None,
+            engine_id: Vec::new(),
+            boots: 0,
+            time: 0,
+            max_size: 65_507,
+            flags: flags::REPORTABLE,
+            salt: 0,
+        }
+    }
+
+    fn level(&self) -> SecurityLevel {
+        SecurityLevel::from_flags(self.flags).unwrap_or(SecurityLevel::NoAuthNoPriv)
+    }
+
+    fn request(&mut self, pdu: Pdus) -> Vec<u8> {
+        self.request_in_context(pdu, b"")
+    }
+
+    fn request_in_context(&mut self, pdu: Pdus, context: &[u8]) -> Vec<u8> {
+        let scoped = ScopedPdu {
+            context_engine_id: OctetString::from(self.engine_id.clone()),
+            context_name: OctetString::from(context.to_vec()),
+            pdu,
+        };
+        let level = self.level();
+        let mut priv_params = OctetString::default();
+        let data = match (level, &self.privacy) {
+            (SecurityLevel::AuthPriv, Some(key)) => {
+                let plain = wire::encode(&scoped).unwrap();
+                let mut cipher = Vec::new();
+                self.salt += 1;
+                let p = key.encrypt(self.boots, self.time, self.salt, &plain, &mut cipher);
+                priv_params = OctetString::from(p.to_vec());
+                ScopedPduData::Encrypted(cipher.into())
+            }
+            _ => ScopedPduData::Plaintext(scoped),
+        };
+        let digest_len = match (level, &self.auth) {
+            (SecurityLevel::NoAuthNoPriv, _) | (_, None) => 0,
+            (_, Some(a)) => a.protocol().digest_len(),
+        };
+        let usm = UsmParameters {
+            engine_id: OctetString::from(self.engine_id.clone()),
+            boots: self.boots.into(),
+            time: self.time.into(),
+            user_name: OctetString::from(self.user.clone()),
+            auth_params: OctetString::from(vec![0u8; digest_len]),
+            priv_params,
+        };
+        let msg = Message {
+            version: 3,
+            header: Header {
+                msg_id: 4242,
+                max_size: self.max_size,
+                flags: OctetString::from(vec![self.flags]),
+                security_model: 3,
+            },
+            security_parameters: wire::encode(&usm).unwrap().into(),
+            data,
+        };
+        let mut bytes = wire::encode(&msg).unwrap();
+        if digest_len > 0 {
+            let range = locate::auth_params(&bytes).unwrap();
+            let mut digest = vec![0u8; digest_len];
+            self.auth.as_ref().unwrap().sign(&bytes, &mut digest);
+            bytes[range].copy_from_slice(&digest);
+        }
+        bytes
+    }
+
+    /// Opens a reply: checks its digest when flagged, decrypts when flagged.
+    fn open(&self, bytes: &[u8]) -> (Message, UsmParameters, Pdus) {
+        let msg: Message = wire::decode_exact(bytes).expect("reply decodes");
+        assert_eq!(msg.header.msg_id, 4242, "msgID echoed");
+        assert_eq!(msg.header.flags.len(), 1);
+        assert_eq!(msg.header.flags[0] & flags::REPORTABLE, 0, "replies are not reportable");
+        let usm: UsmParameters = wire::decode_exact(&msg.security_parameters).unwrap();
+        if msg.header.flags[0] & flags::AUTH != 0 {
+            let auth = self.auth.as_ref().expect("authenticated reply to a keyed manager");
+            let range = locate::auth_params(bytes).unwrap();
+            let mut zeroed = bytes.to_vec();
+            zeroed[range].fill(0);
+            assert!(auth.verify(&zeroed, &usm.auth_params), "reply digest verifies");
+        }
+        let scoped = match &msg.data {
+            ScopedPduData::Plaintext(s) => s.clone(),
+            ScopedPduData::Encrypted(c) => {
+                assert_ne!(msg.header.flags[0] & flags::PRIV, 0);
+                let key = self.privacy.as_ref().unwrap();
+                let mut plain = Vec::new();
+                key.decrypt(
+                    usm.boots as u32,
+                    usm.time as u32,
+                    &usm.priv_params,
+                    c,
+                    &mut plain,
+                )
+                .unwrap();
+                wire::decode_prefix(&plain).unwrap()
+            }
+        };
+        assert_eq!(scoped.context_engine_id.as_ref(), ENGINE_ID);
+        (msg, usm, scoped.pdu)
+    }
+}
+
+fn get(names: &[&[u32]]) -> Pdus {
+    Pdus::Get(pdu(names))
+}
+
+fn pdu(names: &[&[u32]]) -> Pdu {
+    Pdu {
+        request_id: 99,
+        error_status: 0,
+        error_index: 0,
+        varbinds: names
+            .iter()
+            .map(|n| VarBind {
+                name: oid(n),
+                value: VarBindValue::Unspecified,
+            })
+            .collect(),
+    }
+}
+
+fn bulk(non_repeaters: i64, max_repetitions: i64, names: &[&[u32]]) -> Pdus {
+    Pdus::GetBulk(BulkPdu {
+        request_id: 99,
+        non_repeaters,
+        max_repetitions,
+        varbinds: pdu(names).varbinds,
+    })
+}
+
+fn response(pdus: Pdus) -> Pdu {
+    match pdus {
+        Pdus::Response(p) => p,
+        other => panic!("expected a Response, got {other:?}"),
+    }
+}
+
+fn report(pdus: Pdus) -> Pdu {
+    match pdus {
+        Pdus::Report(p) => p,
+        other => panic!("expected a Report, got {other:?}"),
+    }
+}
+
+fn string(v: &VarBindValue) -> Vec<u8> {
+    match v {
+        VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::String(s))) => s.to_vec(),
+        other => panic!("not a string: {other:?}"),
+    }
+}
+
+fn counter(v: &VarBindValue) -> u32 {
+    match v {
+        VarBindValue::Value(ObjectSyntax::ApplicationWide(ApplicationSyntax::Counter(c))) => c.0,
+        other => panic!("not a Counter32: {other:?}"),
+    }
+}
+
+fn run(agent: &mut Agent, datagram: &[u8], now: Instant) -> (Outcome, Vec<u8>) {
+    let mut out = Vec::new();
+    let outcome = agent.handle(datagram, source(), now, &mut out);
+    (outcome, out)
+}
+
+/// Discovery and time sync as a manager does it, then one GET; returns the manager in sync.
+fn synced(agent: &mut Agent, mut m: Manager, now: Instant) -> Manager {
+    m.boots = agent.engine_boots();
+    m.time = agent.engine_time(now);
+    m
+}
+
+// RFC 3414 §3.2 step 3, §4: discovery earns a Report carrying engine ID, boots and time.
+#[test]
+fn discovery_reports_unknown_engine_id_with_boots_and_time() {
+    let mut a = agent();
+    let mut m = Manager::discovery();
+    let now = START + Duration::from_secs(42);
+    let (outcome, out) = run(&mut a, &m.request(get(&[])), now);
+    assert_eq!(outcome, Outcome::Report(Counter::UsmStatsUnknownEngineIds));
+    let (msg, usm, pdus) = m.open(&out);
+    assert_eq!(msg.header.flags[0], 0, "noAuthNoPriv report");
+    assert_eq!(usm.engine_id.as_ref(), ENGINE_ID);
+    assert_eq!((usm.boots, usm.time), (5, 42));
+    let r = report(pdus);
+    assert_eq!(r.varbinds[0].name, oid(Counter::UsmStatsUnknownEngineIds.oid()));
+    assert_eq!(counter(&r.varbinds[0].value), 1);
+    assert_eq!(a.counters().get(Counter::UsmStatsUnknownEngineIds), 1);
+}
+
+// RFC 3412 §7.2 step 7 / §6.4: no Report unless the reportable flag is set.
+#[test]
+fn no_report_without_reportable_flag() {
+    let mut a = agent();
+    let mut m = Manager::discovery();
+    m.flags = 0;
+    let (outcome, out) = run(&mut a, &m.request(get(&[])), START);
+    assert_eq!(outcome, Outcome::Dropped(Counter::UsmStatsUnknownEngineIds));
+    assert!(out.is_empty());
+    assert_eq!(a.counters().get(Counter::UsmStatsUnknownEngineIds), 1);
+}
+
+// RFC 3414 §3.2 step 4.
+#[test]
+fn unknown_user_name() {
+    let mut a = agent();
+    let mut m = Manager::new("mallory", AuthProtocol::Sha1, None);
+    let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+    assert_eq!(outcome, Outcome::Report(Counter::UsmStatsUnknownUserNames));
+    let (msg, _, pdus) = Manager::discovery().open(&out);
+    assert_eq!(msg.header.flags[0], 0);
+    assert_eq!(report(pdus).varbinds[0].name, oid(Counter::UsmStatsUnknownUserNames.oid()));
+}
+
+// RFC 3414 §3.2 step 5: authPriv asked of a user without a privacy key.
+#[test]
+fn unsupported_security_level() {
+    let mut a = agent();
+    let mut m = Manager::new("ro", AuthProtocol::Sha256, Some(PrivProtocol::Aes128));
+    let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+    assert_eq!(outcome, Outcome::Report(Counter::UsmStatsUnsupportedSecLevels));
+}
+
+// RFC 3414 §3.2 step 6: a wrong password gives a wrong digest.
+#[test]
+fn wrong_digest() {
+    let mut a = agent();
+    let mut m = Manager::nms();
+    m.auth = Some(AuthKey::from_password(AuthProtocol::Sha1, b"not-the-password", ENGINE_ID));
+    let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+    assert_eq!(outcome, Outcome::Report(Counter::UsmStatsWrongDigests));
+    let (msg, _, _) = Manager::discovery().open(&out);
+    assert_eq!(msg.header.flags[0], 0, "unauthenticated report");
+    assert_eq!(a.counters().get(Counter::UsmStatsWrongDigests), 1);
+}
+
+// CVE-2008-0960: a truncated digest must not pass.
+#[test]
+fn short_digest_is_wrong_digest() {
+    let mut a = agent();
+    let mut m = Manager::nms();
+    let good = m.request(get(&[SYS_DESCR]));
+    let msg: Message = wire::decode_exact(&good).unwrap();
+    let mut usm: UsmParameters = wire::decode_exact(&msg.security_parameters).unwrap();
+    for len in [0usize, 1, 11] {
+        usm.auth_params = OctetString::from(usm.auth_params[..len].to_vec());
+        let forged = Message {
+            security_parameters: wire::encode(&usm).unwrap().into(),
+            ..msg.clone()
+        };
+        let (outcome, _) = run(&mut a, &wire::encode(&forged).unwrap(), START);
+        assert_eq!(outcome, Outcome::Report(Counter::UsmStatsWrongDigests), "{len}-octet digest");
+    }
+}
+
+// RFC 3414 §3.2 step 7: the 150-second window, both edges, and boots.
+#[test]
+fn time_window_edges() {
+    let now = START + Duration::from_secs(1000);
+    for (offset, inside) in [(0i64, true), (150, true), (-150, true), (151, false), (-151, false)] {
+        let mut a = agent();
+        let mut m = synced(&mut a, Manager::nms(), now);
+        m.time = (i64::from(m.time) + offset) as u32;
+        let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), now);
+        if inside {
+            assert_eq!(outcome, Outcome::Response, "offset {offset}");
+        } else {
+            assert_eq!(outcome, Outcome::Report(Counter::UsmStatsNotInTimeWindows), "offset {offset}");
+            let (msg, usm, _) = m.open(&out);
+            assert_eq!(msg.header.flags[0], flags::AUTH, "authenticated, not encrypted");
+            assert_eq!((usm.boots, usm.time), (5, 1000));
+        }
+    }
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), now);
+    m.boots = 4;
+    let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), now);
+    assert_eq!(outcome, Outcome::Report(Counter::UsmStatsNotInTimeWindows));
+}
+
+// RFC 3414 §2.2.1: engineTime wraps past 2^31-1 and bumps boots; boots latches at its maximum
+// and then nothing authenticates (§3.2 step 7a).
+#[test]
+fn boots_wrap_and_latch() {
+    let mut a = agent();
+    let later = START + Duration::from_secs(u64::from(ENGINE_MAX) + 1);
+    let mut m = Manager::discovery();
+    let (_, out) = run(&mut a, &m.request(get(&[])), later);
+    let (_, usm, _) = m.open(&out);
+    assert_eq!((usm.boots, usm.time), (6, 0));
+    assert_eq!(a.engine_boots(), 6);
+
+    let mut a = agent_with(ENGINE_MAX, 65_507);
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+    assert_eq!(outcome, Outcome::Report(Counter::UsmStatsNotInTimeWindows));
+}
+
+// RFC 3414 §3.2 step 8: privParameters of the wrong length cannot be decrypted.
+#[test]
+fn decryption_error() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let good = m.request(get(&[SYS_DESCR]));
+    let msg: Message = wire::decode_exact(&good).unwrap();
+    let mut usm: UsmParameters = wire::decode_exact(&msg.security_parameters).unwrap();
+    usm.priv_params = OctetString::from_static(b"1234567");
+    let forged = Message {
+        security_parameters: wire::encode(&usm).unwrap().into(),
+        ..msg
+    };
+    let mut bytes = wire::encode(&forged).unwrap();
+    let range = locate::auth_params(&bytes).unwrap();
+    bytes[range.clone()].fill(0);
+    let mut digest = vec![0u8; 12];
+    m.auth.as_ref().unwrap().sign(&bytes, &mut digest);
+    bytes[range].copy_from_slice(&digest);
+    let (outcome, _) = run(&mut a, &bytes, START);
+    assert_eq!(outcome, Outcome::Report(Counter::UsmStatsDecryptionErrors));
+}
+
+// A wrong privacy key decrypts to noise: a parse error, dropped (RFC 3412 §7.2).
+#[test]
+fn wrong_privacy_key_is_a_parse_error() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    m.privacy = Some(PrivKey::from_password(
+        PrivProtocol::Aes128,
+        AuthProtocol::Sha1,
+        b"wrong-priv-password",
+        ENGINE_ID,
+    ));
+    let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+    assert_eq!(outcome, Outcome::Dropped(Counter::SnmpInAsnParseErrs));
+    assert!(out.is_empty());
+}
+
+#[test]
+fn authpriv_get_returns_the_description() {
+    let mut a = agent();
+    let now = START + Duration::from_secs(7);
+    let mut m = synced(&mut a, Manager::nms(), now);
+    let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), now);
+    assert_eq!(outcome, Outcome::Response);
+    let (msg, usm, pdus) = m.open(&out);
+    assert_eq!(msg.header.flags[0], flags::AUTH | flags::PRIV);
+    assert_eq!(usm.user_name.as_ref(), b"nms");
+    let p = response(pdus);
+    assert_eq!((p.request_id, p.error_status, p.error_index), (99, 0, 0));
+    assert_eq!(string(&p.varbinds[0].value), DESCRIPTION.as_bytes());
+}
+
+#[test]
+fn salts_never_repeat() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..200 {
+        let (_, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+        let (_, usm, _) = m.open(&out);
+        assert!(seen.insert(usm.priv_params.to_vec()), "salt reused");
+    }
+}
+
+// RFC 3415 §3.2 / RFC 3413 §3.2 step 4: below the user's minimum level, no data.
+#[test]
+fn below_min_security_is_authorization_error() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    m.flags = flags::REPORTABLE | flags::AUTH;
+    let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+    assert_eq!(outcome, Outcome::Response);
+    let p = response(m.open(&out).2);
+    assert_eq!(p.error_status, 16, "authorizationError");
+    assert_eq!(p.varbinds[0].value, VarBindValue::Unspecified);
+
+    // The same level is fine for a user whose minimum allows it.
+    let mut lax = synced(&mut a, Manager::new("lax", AuthProtocol::Sha1, Some(PrivProtocol::Aes128)), START);
+    lax.flags = flags::REPORTABLE | flags::AUTH;
+    let (_, out) = run(&mut a, &lax.request(get(&[SYS_DESCR])), START);
+    let p = response(lax.open(&out).2);
+    assert_eq!(p.error_status, 0);
+    assert_eq!(string(&p.varbinds[0].value), DESCRIPTION.as_bytes());
+}
+
+// RFC 3413 §3.2 step 3: only the default context exists.
+#[test]
+fn unknown_context() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let req = m.request_in_context(get(&[SYS_DESCR]), b"vlan-7");
+    let (outcome, out) = run(&mut a, &req, START);
+    assert_eq!(outcome, Outcome::Report(Counter::SnmpUnknownContexts));
+    let (msg, _, pdus) = m.open(&out);
+    assert_eq!(msg.header.flags[0], flags::AUTH);
+    assert_eq!(report(pdus).varbinds[0].name, oid(Counter::SnmpUnknownContexts.oid()));
+}
+
+// RFC 3412 §7.2 steps 1-3 and §6: version, flags, size and model checks.
+#[test]
+fn header_checks() {
+    let mut a = agent();
+    // SNMPv2c GET sysDescr.0, community "public".
+    let v2c = [
+        0x30, 0x26, 0x02, 0x01, 0x01, 0x04, 0x06, b'p', b'u', b'b', b'l', b'i', b'c', 0xa0, 0x19,
+        0x02, 0x01, 0x01, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x0e, 0x30, 0x0c, 0x06, 0x08,
+        0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00, 0x05, 0x00,
+    ];
+    assert_eq!(run(&mut a, &v2c, START).0, Outcome::Dropped(Counter::SnmpInBadVersions));
+    assert_eq!(run(&mut a, b"\x30\x02\x05\x00", START).0, Outcome::Dropped(Counter::SnmpInAsnParseErrs));
+
+    let mut m = synced(&mut a, Manager::nms(), START);
+    m.flags = flags::REPORTABLE | flags::PRIV;
+    assert_eq!(run(&mut a, &m.request(get(&[SYS_DESCR])), START).0, Outcome::Dropped(Counter::SnmpInvalidMsgs));
+
+    let mut m = synced(&mut a, Manager::nms(), START);
+    m.max_size = 483;
+    assert_eq!(run(&mut a, &m.request(get(&[SYS_DESCR])), START).0, Outcome::Dropped(Counter::SnmpInvalidMsgs));
+
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let msg: Message = wire::decode_exact(&m.request(get(&[SYS_DESCR]))).unwrap();
+    let other_model = Message {
+        header: Header { security_model: 2, ..msg.header.clone() },
+        ..msg
+    };
+    assert_eq!(
+        run(&mut a, &wire::encode(&other_model).unwrap(), START).0,
+        Outcome::Dropped(Counter::SnmpUnknownSecurityModels)
+    );
+    assert_eq!(a.counters().get(Counter::SnmpInPkts), 5);
+    assert_eq!(a.counters().get(Counter::SnmpInvalidMsgs), 2);
+}
+
+// RFC 3412 §7.2: Response, Report, Trap and Inform are never answered.
+#[test]
+fn response_class_pdus_are_never_answered() {
+    let mut a = agent();
+    for pdus in [
+        Pdus::Response(pdu(&[SYS_DESCR])),
+        Pdus::Report(pdu(&[SYS_DESCR])),
+        Pdus::Trap(pdu(&[SYS_DESCR])),
+        Pdus::Inform(pdu(&[SYS_DESCR])),
+    ] {
+        let mut m = synced(&mut a, Manager::nms(), START);
+        let (outcome, out) = run(&mut a, &m.request(pdus), START);
+        assert!(matches!(outcome, Outcome::Dropped(_)));
+        assert!(out.is_empty());
+    }
+}
+
+// The counters the agent keeps are the ones it serves.
+#[test]
+fn usm_stats_are_served() {
+    let mut a = agent();
+    let mut d = Manager::discovery();
+    run(&mut a, &d.request(get(&[])), START);
+    run(&mut a, &d.request(get(&[])), START);
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let (_, out) = run(&mut a, &m.request(get(&[Counter::UsmStatsUnknownEngineIds.oid()])), START);
+    let p = response(m.open(&out).2);
+    assert_eq!(counter(&p.varbinds[0].value), 2);
+}
+
+// RFC 3416 §4.2.3: negative repetition fields count as zero.
+#[test]
+fn get_bulk_negative_fields() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let (outcome, out) = run(&mut a, &m.request(bulk(-1, -7, &[SYS_DESCR, SYS_DESCR])), START);
+    assert_eq!(outcome, Outcome::Response);
+    let p = response(m.open(&out).2);
+    assert_eq!(p.error_status, 0);
+    assert!(p.varbinds.is_empty(), "N=0 and M=0: nothing to return");
+
+    let (_, out) = run(&mut a, &m.request(bulk(1, -7, &[&[1, 3, 6, 1, 2, 1, 1], SYS_DESCR])), START);
+    let p = response(m.open(&out).2);
+    assert_eq!(p.varbinds.len(), 1, "only the non-repeater");
+    assert_eq!(p.varbinds[0].name, oid(SYS_DESCR));
+}
+
+// RFC 3416 §4.2.3: a GetBulk response is truncated to the manager's msgMaxSize, never tooBig
+// while the first binding fits.
+#[test]
+fn get_bulk_fits_msg_max_size() {
+    let column: &[u32] = &[1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 7, 1, 2];
+    for max in [484i64, 600, 1500] {
+        let mut a = agent();
+        let mut m = synced(&mut a, Manager::nms(), START);
+        m.max_size = max;
+        let (outcome, out) = run(&mut a, &m.request(bulk(0, 100, &[column])), START);
+        assert_eq!(outcome, Outcome::Response);
+        assert!(out.len() <= max as usize, "{} > {max}", out.len());
+        let p = response(m.open(&out).2);
+        assert_eq!(p.error_status, 0);
+        assert!(!p.varbinds.is_empty());
+        assert!(p.varbinds.len() < 100, "{max}: truncated");
+    }
+}
+
+// RFC 3416 §4.2.1: a Get whose response cannot fit is tooBig with no bindings.
+#[test]
+fn get_too_big() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    m.max_size = 484;
+    let names: Vec<Vec<u32>> = (1..=10u32)
+        .map(|i| vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 7, 1, 2, i])
+        .collect();
+    let refs: Vec<&[u32]> = names.iter().map(|n| n.as_slice()).collect();
+    let (_, out) = run(&mut a, &m.request(get(&refs)), START);
+    assert!(out.len() <= 484);
+    let p = response(m.open(&out).2);
+    assert_eq!((p.error_status, p.error_index), (1, 0));
+    assert!(p.varbinds.is_empty());
+}
+
+// Set is refused and changes nothing.
+#[test]
+fn set_is_refused() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut set = pdu(&[SYS_DESCR]);
+    set.varbinds[0].value =
+        VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::String(OctetString::from_static(b"pwned"))));
+    let (_, out) = run(&mut a, &m.request(Pdus::Set(set)), START);
+    let p = response(m.open(&out).2);
+    assert_eq!((p.error_status, p.error_index), (17, 1), "notWritable");
+    let (_, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+    assert_eq!(string(&response(m.open(&out).2).varbinds[0].value), DESCRIPTION.as_bytes());
+}
+
+/// A small deterministic generator, so the mutation test is reproducible.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+// No panic, and no reply larger than allowed, on truncated or mutated input.
+#[test]
+fn mutated_datagrams_never_panic() {
+    let mut a = agent();
+    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut ro = synced(&mut a, Manager::new("ro", AuthProtocol::Sha256, None), START);
+    let seeds = vec![
+        m.request(get(&[SYS_DESCR])),
+        m.request(bulk(1, 10, &[SYS_DESCR, &[1, 3, 6, 1, 2, 1, 1]])),
+        ro.request(Pdus::GetNext(pdu(&[&[1, 3, 6]]))),
+        Manager::discovery().request(get(&[])),
+    ];
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut answered = 0;
+    for seed in &seeds {
+        for n in 0..seed.len() {
+            run(&mut a, &seed[..n], START);
+        }
+        for _ in 0..5000 {
+            let mut d = seed.clone();
+            for _ in 0..=(rng.next() % 4) {
+                let i = (rng.next() as usize) % d.len();
+                match rng.next() % 4 {
+                    0 => d[i] = rng.next() as u8,
+                    1 => d[i] ^= 1 << (rng.next() % 8),
+                    2 => {
+                        d.remove(i);
+                    }
+                    _ => d.insert(i, rng.next() as u8),
+                }
+                if d.is_empty() {
+                    break;
+                }
+            }
+            let (outcome, out) = run(&mut a, &d, START);
+            assert!(out.len() <= 65_507);
+            if outcome != Outcome::Dropped(Counter::SnmpInAsnParseErrs) {
+                answered += 1;
+            }
+        }
+    }
+    // The agent still works afterwards.
+    let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
+    assert_eq!(outcome, Outcome::Response);
+    assert!(answered > 0);
+}
