@@ -21,6 +21,7 @@
 //! | Get, GetNext, GetBulk, Set refusal, response sizing | [`pdu`] | RFC 3416 §4.2 |
 //! | the ordered OID tree and the objects served | [`mib`] | RFC 3418, 3411, 3412, 3414 MIBs |
 //! | the counters behind `snmp*` and `usmStats*` | [`stats`] | RFC 3418, 3412, 3414 |
+//! | a minimal USM manager, for tests, benchmarks and load generators | [`manager`] | RFC 3414 §3.1, §4 |
 //!
 //! With the default `server` feature the crate adds the tokio UDP driver (`server`), the TOML
 //! configuration (`config`), the state directory holding the engine ID and boot counter
@@ -33,6 +34,7 @@ extern crate alloc;
 
 pub mod access;
 pub mod agent;
+pub mod manager;
 pub mod mib;
 pub mod pdu;
 pub mod stats;

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use dqi_agent::agent::{Agent, Config, ENGINE_MAX, Outcome};
+use dqi_agent::manager::Manager;
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::{Entry, Tree, Value};
 use dqi_agent::stats::Counter;
@@ -96,146 +97,29 @@ fn agent() -> Agent {
     agent_with(5, 65_507)
 }
 
-/// A minimal USM manager: builds requests and opens replies with the same keys as a user.
-struct Manager {
-    user: Vec<u8>,
-    auth: Option<AuthKey>,
-    privacy: Option<PrivKey>,
-    engine_id: Vec<u8>,
-    boots: u32,
-    time: u32,
-    max_size: i64,
-    flags: u8,
-    salt: u64,
+fn manager(name: &str, auth: AuthProtocol, privacy: Option<PrivProtocol>) -> Manager {
+    let mut m = Manager::new(
+        name.as_bytes(),
+        ENGINE_ID,
+        AuthKey::from_password(auth, b"auth-password", ENGINE_ID),
+        privacy.map(|p| PrivKey::from_password(p, auth, b"priv-password", ENGINE_ID)),
+    );
+    m.boots = 5;
+    m
 }
 
-impl Manager {
-    fn new(name: &str, auth: AuthProtocol, privacy: Option<PrivProtocol>) -> Manager {
-        Manager {
-            user: name.as_bytes().to_vec(),
-            auth: Some(AuthKey::from_password(auth, b"auth-password", ENGINE_ID)),
-            privacy: privacy.map(|p| PrivKey::from_password(p, auth, b"priv-password", ENGINE_ID)),
-            engine_id: ENGINE_ID.to_vec(),
-            boots: 5,
-            time: 0,
-            max_size: 65_507,
-            flags: flags::REPORTABLE | flags::AUTH | if privacy.is_some() { flags::PRIV } else { 0 },
-            salt: 77,
-        }
-    }
+fn nms() -> Manager {
+    manager("nms", AuthProtocol::Sha1, Some(PrivProtocol::Aes128))
+}
 
-    fn nms() -> Manager {
-        Manager::new("nms", AuthProtocol::Sha1, Some(PrivProtocol::Aes128))
-    }
-
-    fn discovery() -> Manager {
-        Manager {
-            user: Vec::new(),
-            auth: None,
-            privacy: None,
-            engine_id: Vec::new(),
-            boots: 0,
-            time: 0,
-            max_size: 65_507,
-            flags: flags::REPORTABLE,
-            salt: 0,
-        }
-    }
-
-    fn level(&self) -> SecurityLevel {
-        SecurityLevel::from_flags(self.flags).unwrap_or(SecurityLevel::NoAuthNoPriv)
-    }
-
-    fn request(&mut self, pdu: Pdus) -> Vec<u8> {
-        self.request_in_context(pdu, b"")
-    }
-
-    fn request_in_context(&mut self, pdu: Pdus, context: &[u8]) -> Vec<u8> {
-        let scoped = ScopedPdu {
-            context_engine_id: OctetString::from(self.engine_id.clone()),
-            context_name: OctetString::from(context.to_vec()),
-            pdu,
-        };
-        let level = self.level();
-        let mut priv_params = OctetString::default();
-        let data = match (level, &self.privacy) {
-            (SecurityLevel::AuthPriv, Some(key)) => {
-                let plain = wire::encode(&scoped).unwrap();
-                let mut cipher = Vec::new();
-                self.salt += 1;
-                let p = key.encrypt(self.boots, self.time, self.salt, &plain, &mut cipher);
-                priv_params = OctetString::from(p.to_vec());
-                ScopedPduData::Encrypted(cipher.into())
-            }
-            _ => ScopedPduData::Plaintext(scoped),
-        };
-        let digest_len = match (level, &self.auth) {
-            (SecurityLevel::NoAuthNoPriv, _) | (_, None) => 0,
-            (_, Some(a)) => a.protocol().digest_len(),
-        };
-        let usm = UsmParameters {
-            engine_id: OctetString::from(self.engine_id.clone()),
-            boots: self.boots.into(),
-            time: self.time.into(),
-            user_name: OctetString::from(self.user.clone()),
-            auth_params: OctetString::from(vec![0u8; digest_len]),
-            priv_params,
-        };
-        let msg = Message {
-            version: 3,
-            header: Header {
-                msg_id: 4242,
-                max_size: self.max_size,
-                flags: OctetString::from(vec![self.flags]),
-                security_model: 3,
-            },
-            security_parameters: wire::encode(&usm).unwrap().into(),
-            data,
-        };
-        let mut bytes = wire::encode(&msg).unwrap();
-        if digest_len > 0 {
-            let range = locate::auth_params(&bytes).unwrap();
-            let mut digest = vec![0u8; digest_len];
-            self.auth.as_ref().unwrap().sign(&bytes, &mut digest);
-            bytes[range].copy_from_slice(&digest);
-        }
-        bytes
-    }
-
-    /// Opens a reply: checks its digest when flagged, decrypts when flagged.
-    fn open(&self, bytes: &[u8]) -> (Message, UsmParameters, Pdus) {
-        let msg: Message = wire::decode_exact(bytes).expect("reply decodes");
-        assert_eq!(msg.header.msg_id, 4242, "msgID echoed");
-        assert_eq!(msg.header.flags.len(), 1);
-        assert_eq!(msg.header.flags[0] & flags::REPORTABLE, 0, "replies are not reportable");
-        let usm: UsmParameters = wire::decode_exact(&msg.security_parameters).unwrap();
-        if msg.header.flags[0] & flags::AUTH != 0 {
-            let auth = self.auth.as_ref().expect("authenticated reply to a keyed manager");
-            let range = locate::auth_params(bytes).unwrap();
-            let mut zeroed = bytes.to_vec();
-            zeroed[range].fill(0);
-            assert!(auth.verify(&zeroed, &usm.auth_params), "reply digest verifies");
-        }
-        let scoped = match &msg.data {
-            ScopedPduData::Plaintext(s) => s.clone(),
-            ScopedPduData::Encrypted(c) => {
-                assert_ne!(msg.header.flags[0] & flags::PRIV, 0);
-                let key = self.privacy.as_ref().unwrap();
-                let mut plain = Vec::new();
-                key.decrypt(
-                    usm.boots as u32,
-                    usm.time as u32,
-                    &usm.priv_params,
-                    c,
-                    &mut plain,
-                )
-                .unwrap();
-                wire::decode_prefix(&plain).unwrap()
-            }
-        };
-        assert_eq!(scoped.context_engine_id.as_ref(), ENGINE_ID);
-        (msg, usm, scoped.pdu)
-    }
+/// Opens a reply, asserting what every reply must satisfy: decodes, digest verifies, not
+/// reportable, contextEngineID is ours. Returns its msgFlags, USM parameters and PDU.
+fn open(m: &Manager, bytes: &[u8]) -> (u8, UsmParameters, Pdus) {
+    let reply = m.open(bytes).expect("reply opens");
+    assert_eq!(reply.flags & flags::REPORTABLE, 0, "replies are not reportable");
+    assert_eq!(reply.msg_id, m.msg_id - 1, "msgID echoed");
+    assert_eq!(reply.scoped.context_engine_id.as_ref(), ENGINE_ID);
+    (reply.flags, reply.usm, reply.scoped.pdu)
 }
 
 fn get(names: &[&[u32]]) -> Pdus {
@@ -315,8 +199,8 @@ fn discovery_reports_unknown_engine_id_with_boots_and_time() {
     let now = START + Duration::from_secs(42);
     let (outcome, out) = run(&mut a, &m.request(get(&[])), now);
     assert_eq!(outcome, Outcome::Report(Counter::UsmStatsUnknownEngineIds));
-    let (msg, usm, pdus) = m.open(&out);
-    assert_eq!(msg.header.flags[0], 0, "noAuthNoPriv report");
+    let (flags_, usm, pdus) = open(&m, &out);
+    assert_eq!(flags_, 0, "noAuthNoPriv report");
     assert_eq!(usm.engine_id.as_ref(), ENGINE_ID);
     assert_eq!((usm.boots, usm.time), (5, 42));
     let r = report(pdus);
@@ -341,11 +225,11 @@ fn no_report_without_reportable_flag() {
 #[test]
 fn unknown_user_name() {
     let mut a = agent();
-    let mut m = Manager::new("mallory", AuthProtocol::Sha1, None);
+    let mut m = manager("mallory", AuthProtocol::Sha1, None);
     let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
     assert_eq!(outcome, Outcome::Report(Counter::UsmStatsUnknownUserNames));
-    let (msg, _, pdus) = Manager::discovery().open(&out);
-    assert_eq!(msg.header.flags[0], 0);
+    let (flags_, _, pdus) = open(&m, &out);
+    assert_eq!(flags_, 0);
     assert_eq!(report(pdus).varbinds[0].name, oid(Counter::UsmStatsUnknownUserNames.oid()));
 }
 
@@ -353,7 +237,7 @@ fn unknown_user_name() {
 #[test]
 fn unsupported_security_level() {
     let mut a = agent();
-    let mut m = Manager::new("ro", AuthProtocol::Sha256, Some(PrivProtocol::Aes128));
+    let mut m = manager("ro", AuthProtocol::Sha256, Some(PrivProtocol::Aes128));
     let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
     assert_eq!(outcome, Outcome::Report(Counter::UsmStatsUnsupportedSecLevels));
 }
@@ -362,12 +246,12 @@ fn unsupported_security_level() {
 #[test]
 fn wrong_digest() {
     let mut a = agent();
-    let mut m = Manager::nms();
+    let mut m = nms();
     m.auth = Some(AuthKey::from_password(AuthProtocol::Sha1, b"not-the-password", ENGINE_ID));
     let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
     assert_eq!(outcome, Outcome::Report(Counter::UsmStatsWrongDigests));
-    let (msg, _, _) = Manager::discovery().open(&out);
-    assert_eq!(msg.header.flags[0], 0, "unauthenticated report");
+    let (flags_, _, _) = open(&m, &out);
+    assert_eq!(flags_, 0, "unauthenticated report");
     assert_eq!(a.counters().get(Counter::UsmStatsWrongDigests), 1);
 }
 
@@ -375,7 +259,7 @@ fn wrong_digest() {
 #[test]
 fn short_digest_is_wrong_digest() {
     let mut a = agent();
-    let mut m = Manager::nms();
+    let mut m = nms();
     let good = m.request(get(&[SYS_DESCR]));
     let msg: Message = wire::decode_exact(&good).unwrap();
     let mut usm: UsmParameters = wire::decode_exact(&msg.security_parameters).unwrap();
@@ -396,20 +280,20 @@ fn time_window_edges() {
     let now = START + Duration::from_secs(1000);
     for (offset, inside) in [(0i64, true), (150, true), (-150, true), (151, false), (-151, false)] {
         let mut a = agent();
-        let mut m = synced(&mut a, Manager::nms(), now);
+        let mut m = synced(&mut a, nms(), now);
         m.time = (i64::from(m.time) + offset) as u32;
         let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), now);
         if inside {
             assert_eq!(outcome, Outcome::Response, "offset {offset}");
         } else {
             assert_eq!(outcome, Outcome::Report(Counter::UsmStatsNotInTimeWindows), "offset {offset}");
-            let (msg, usm, _) = m.open(&out);
-            assert_eq!(msg.header.flags[0], flags::AUTH, "authenticated, not encrypted");
+            let (flags_, usm, _) = open(&m, &out);
+            assert_eq!(flags_, flags::AUTH, "authenticated, not encrypted");
             assert_eq!((usm.boots, usm.time), (5, 1000));
         }
     }
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), now);
+    let mut m = synced(&mut a, nms(), now);
     m.boots = 4;
     let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), now);
     assert_eq!(outcome, Outcome::Report(Counter::UsmStatsNotInTimeWindows));
@@ -423,12 +307,12 @@ fn boots_wrap_and_latch() {
     let later = START + Duration::from_secs(u64::from(ENGINE_MAX) + 1);
     let mut m = Manager::discovery();
     let (_, out) = run(&mut a, &m.request(get(&[])), later);
-    let (_, usm, _) = m.open(&out);
+    let (_, usm, _) = open(&m, &out);
     assert_eq!((usm.boots, usm.time), (6, 0));
     assert_eq!(a.engine_boots(), 6);
 
     let mut a = agent_with(ENGINE_MAX, 65_507);
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
     assert_eq!(outcome, Outcome::Report(Counter::UsmStatsNotInTimeWindows));
 }
@@ -437,7 +321,7 @@ fn boots_wrap_and_latch() {
 #[test]
 fn decryption_error() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     let good = m.request(get(&[SYS_DESCR]));
     let msg: Message = wire::decode_exact(&good).unwrap();
     let mut usm: UsmParameters = wire::decode_exact(&msg.security_parameters).unwrap();
@@ -460,7 +344,7 @@ fn decryption_error() {
 #[test]
 fn wrong_privacy_key_is_a_parse_error() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     m.privacy = Some(PrivKey::from_password(
         PrivProtocol::Aes128,
         AuthProtocol::Sha1,
@@ -476,11 +360,11 @@ fn wrong_privacy_key_is_a_parse_error() {
 fn authpriv_get_returns_the_description() {
     let mut a = agent();
     let now = START + Duration::from_secs(7);
-    let mut m = synced(&mut a, Manager::nms(), now);
+    let mut m = synced(&mut a, nms(), now);
     let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), now);
     assert_eq!(outcome, Outcome::Response);
-    let (msg, usm, pdus) = m.open(&out);
-    assert_eq!(msg.header.flags[0], flags::AUTH | flags::PRIV);
+    let (flags_, usm, pdus) = open(&m, &out);
+    assert_eq!(flags_, flags::AUTH | flags::PRIV);
     assert_eq!(usm.user_name.as_ref(), b"nms");
     let p = response(pdus);
     assert_eq!((p.request_id, p.error_status, p.error_index), (99, 0, 0));
@@ -490,11 +374,11 @@ fn authpriv_get_returns_the_description() {
 #[test]
 fn salts_never_repeat() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     let mut seen = std::collections::HashSet::new();
     for _ in 0..200 {
         let (_, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
-        let (_, usm, _) = m.open(&out);
+        let (_, usm, _) = open(&m, &out);
         assert!(seen.insert(usm.priv_params.to_vec()), "salt reused");
     }
 }
@@ -503,19 +387,19 @@ fn salts_never_repeat() {
 #[test]
 fn below_min_security_is_authorization_error() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     m.flags = flags::REPORTABLE | flags::AUTH;
     let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
     assert_eq!(outcome, Outcome::Response);
-    let p = response(m.open(&out).2);
+    let p = response(open(&m, &out).2);
     assert_eq!(p.error_status, 16, "authorizationError");
     assert_eq!(p.varbinds[0].value, VarBindValue::Unspecified);
 
     // The same level is fine for a user whose minimum allows it.
-    let mut lax = synced(&mut a, Manager::new("lax", AuthProtocol::Sha1, Some(PrivProtocol::Aes128)), START);
+    let mut lax = synced(&mut a, manager("lax", AuthProtocol::Sha1, Some(PrivProtocol::Aes128)), START);
     lax.flags = flags::REPORTABLE | flags::AUTH;
     let (_, out) = run(&mut a, &lax.request(get(&[SYS_DESCR])), START);
-    let p = response(lax.open(&out).2);
+    let p = response(open(&lax, &out).2);
     assert_eq!(p.error_status, 0);
     assert_eq!(string(&p.varbinds[0].value), DESCRIPTION.as_bytes());
 }
@@ -524,12 +408,12 @@ fn below_min_security_is_authorization_error() {
 #[test]
 fn unknown_context() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     let req = m.request_in_context(get(&[SYS_DESCR]), b"vlan-7");
     let (outcome, out) = run(&mut a, &req, START);
     assert_eq!(outcome, Outcome::Report(Counter::SnmpUnknownContexts));
-    let (msg, _, pdus) = m.open(&out);
-    assert_eq!(msg.header.flags[0], flags::AUTH);
+    let (flags_, _, pdus) = open(&m, &out);
+    assert_eq!(flags_, flags::AUTH);
     assert_eq!(report(pdus).varbinds[0].name, oid(Counter::SnmpUnknownContexts.oid()));
 }
 
@@ -546,15 +430,15 @@ fn header_checks() {
     assert_eq!(run(&mut a, &v2c, START).0, Outcome::Dropped(Counter::SnmpInBadVersions));
     assert_eq!(run(&mut a, b"\x30\x02\x05\x00", START).0, Outcome::Dropped(Counter::SnmpInAsnParseErrs));
 
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     m.flags = flags::REPORTABLE | flags::PRIV;
     assert_eq!(run(&mut a, &m.request(get(&[SYS_DESCR])), START).0, Outcome::Dropped(Counter::SnmpInvalidMsgs));
 
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     m.max_size = 483;
     assert_eq!(run(&mut a, &m.request(get(&[SYS_DESCR])), START).0, Outcome::Dropped(Counter::SnmpInvalidMsgs));
 
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     let msg: Message = wire::decode_exact(&m.request(get(&[SYS_DESCR]))).unwrap();
     let other_model = Message {
         header: Header { security_model: 2, ..msg.header.clone() },
@@ -578,7 +462,7 @@ fn response_class_pdus_are_never_answered() {
         Pdus::Trap(pdu(&[SYS_DESCR])),
         Pdus::Inform(pdu(&[SYS_DESCR])),
     ] {
-        let mut m = synced(&mut a, Manager::nms(), START);
+        let mut m = synced(&mut a, nms(), START);
         let (outcome, out) = run(&mut a, &m.request(pdus), START);
         assert!(matches!(outcome, Outcome::Dropped(_)));
         assert!(out.is_empty());
@@ -592,9 +476,9 @@ fn usm_stats_are_served() {
     let mut d = Manager::discovery();
     run(&mut a, &d.request(get(&[])), START);
     run(&mut a, &d.request(get(&[])), START);
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     let (_, out) = run(&mut a, &m.request(get(&[Counter::UsmStatsUnknownEngineIds.oid()])), START);
-    let p = response(m.open(&out).2);
+    let p = response(open(&m, &out).2);
     assert_eq!(counter(&p.varbinds[0].value), 2);
 }
 
@@ -602,15 +486,15 @@ fn usm_stats_are_served() {
 #[test]
 fn get_bulk_negative_fields() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     let (outcome, out) = run(&mut a, &m.request(bulk(-1, -7, &[SYS_DESCR, SYS_DESCR])), START);
     assert_eq!(outcome, Outcome::Response);
-    let p = response(m.open(&out).2);
+    let p = response(open(&m, &out).2);
     assert_eq!(p.error_status, 0);
     assert!(p.varbinds.is_empty(), "N=0 and M=0: nothing to return");
 
     let (_, out) = run(&mut a, &m.request(bulk(1, -7, &[&[1, 3, 6, 1, 2, 1, 1], SYS_DESCR])), START);
-    let p = response(m.open(&out).2);
+    let p = response(open(&m, &out).2);
     assert_eq!(p.varbinds.len(), 1, "only the non-repeater");
     assert_eq!(p.varbinds[0].name, oid(SYS_DESCR));
 }
@@ -622,12 +506,12 @@ fn get_bulk_fits_msg_max_size() {
     let column: &[u32] = &[1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 7, 1, 2];
     for max in [484i64, 600, 1500] {
         let mut a = agent();
-        let mut m = synced(&mut a, Manager::nms(), START);
+        let mut m = synced(&mut a, nms(), START);
         m.max_size = max;
         let (outcome, out) = run(&mut a, &m.request(bulk(0, 100, &[column])), START);
         assert_eq!(outcome, Outcome::Response);
         assert!(out.len() <= max as usize, "{} > {max}", out.len());
-        let p = response(m.open(&out).2);
+        let p = response(open(&m, &out).2);
         assert_eq!(p.error_status, 0);
         assert!(!p.varbinds.is_empty());
         assert!(p.varbinds.len() < 100, "{max}: truncated");
@@ -638,7 +522,7 @@ fn get_bulk_fits_msg_max_size() {
 #[test]
 fn get_too_big() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     m.max_size = 484;
     let names: Vec<Vec<u32>> = (1..=10u32)
         .map(|i| vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 7, 1, 2, i])
@@ -646,7 +530,7 @@ fn get_too_big() {
     let refs: Vec<&[u32]> = names.iter().map(|n| n.as_slice()).collect();
     let (_, out) = run(&mut a, &m.request(get(&refs)), START);
     assert!(out.len() <= 484);
-    let p = response(m.open(&out).2);
+    let p = response(open(&m, &out).2);
     assert_eq!((p.error_status, p.error_index), (1, 0));
     assert!(p.varbinds.is_empty());
 }
@@ -655,15 +539,15 @@ fn get_too_big() {
 #[test]
 fn set_is_refused() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
+    let mut m = synced(&mut a, nms(), START);
     let mut set = pdu(&[SYS_DESCR]);
     set.varbinds[0].value =
         VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::String(OctetString::from_static(b"pwned"))));
     let (_, out) = run(&mut a, &m.request(Pdus::Set(set)), START);
-    let p = response(m.open(&out).2);
+    let p = response(open(&m, &out).2);
     assert_eq!((p.error_status, p.error_index), (17, 1), "notWritable");
     let (_, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
-    assert_eq!(string(&response(m.open(&out).2).varbinds[0].value), DESCRIPTION.as_bytes());
+    assert_eq!(string(&response(open(&m, &out).2).varbinds[0].value), DESCRIPTION.as_bytes());
 }
 
 /// A small deterministic generator, so the mutation test is reproducible.
@@ -682,8 +566,8 @@ impl XorShift {
 #[test]
 fn mutated_datagrams_never_panic() {
     let mut a = agent();
-    let mut m = synced(&mut a, Manager::nms(), START);
-    let mut ro = synced(&mut a, Manager::new("ro", AuthProtocol::Sha256, None), START);
+    let mut m = synced(&mut a, nms(), START);
+    let mut ro = synced(&mut a, manager("ro", AuthProtocol::Sha256, None), START);
     let seeds = vec![
         m.request(get(&[SYS_DESCR])),
         m.request(bulk(1, 10, &[SYS_DESCR, &[1, 3, 6, 1, 2, 1, 1]])),
