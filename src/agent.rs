@@ -47,44 +47,26 @@ pub struct Agent {
 impl Agent {
     /// An agent whose engine (and sysUpTime) starts at `now`.
     pub fn new(config: Config, now: Instant) -> Agent {
-        Agent {
-            config,
-            counters: Counters::default(),
-            started: now,
-        }
+        Agent { config, counters: Counters::default(), started: now }
     }
 
     /// Processes one datagram from `source`, received at `now`; writes any reply into `out`
     /// (cleared first).
-    pub fn handle(
-        &mut self,
-        datagram: &[u8],
-        source: SocketAddr,
-        now: Instant,
-        out: &mut Vec<u8>,
-    ) -> Outcome {
+    pub fn handle(&mut self, datagram: &[u8], source: SocketAddr, now: Instant, out: &mut Vec<u8>) -> Outcome {
         out.clear();
         self.counters.bump(Counter::SnmpInPkts);
         Outcome::Dropped(Counter::SnmpInAsnParseErrs)
     }
 
     /// The current snmpEngineBoots; changes when engineTime wraps, and the driver then persists it.
-    pub fn engine_boots(&self) -> u32 {
-        self.config.engine_boots
-    }
+    pub fn engine_boots(&self) -> u32 { self.config.engine_boots }
 
     /// The engine ID.
-    pub fn engine_id(&self) -> &[u8] {
-        &self.config.engine_id
-    }
+    pub fn engine_id(&self) -> &[u8] { &self.config.engine_id }
 
     /// Replaces the served objects (a new device snapshot), atomically between two datagrams.
-    pub fn install_tree(&mut self, tree: Tree) {
-        self.config.tree = tree;
-    }
+    pub fn install_tree(&mut self, tree: Tree) { self.config.tree = tree; }
 
     /// The protocol counters.
-    pub fn counters(&self) -> &Counters {
-        &self.counters
-    }
+    pub fn counters(&self) -> &Counters { &self.counters }
 }

@@ -144,12 +144,7 @@ mod tests {
     #[test]
     fn oids_are_scalars_in_ascending_order() {
         for pair in Counter::ALL.windows(2) {
-            assert!(
-                pair[0].oid() < pair[1].oid(),
-                "{:?} !< {:?}",
-                pair[0],
-                pair[1]
-            );
+            assert!(pair[0].oid() < pair[1].oid(), "{:?} !< {:?}", pair[0], pair[1]);
         }
         assert!(Counter::ALL.iter().all(|c| c.oid().last() == Some(&0)));
     }

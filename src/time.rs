@@ -80,9 +80,6 @@ mod tests {
         assert_eq!(b - a, Duration::from_millis(500));
         assert_eq!(a - b, Duration::ZERO);
         assert_eq!((a + Duration::from_secs(2)).secs(), 12);
-        assert_eq!(
-            Instant::from_micros(u64::MAX) + Duration::from_secs(1),
-            Instant::from_micros(u64::MAX)
-        );
+        assert_eq!(Instant::from_micros(u64::MAX) + Duration::from_secs(1), Instant::from_micros(u64::MAX));
     }
 }

@@ -135,10 +135,7 @@ impl Tree {
     /// Whether any instance lies under `prefix` (the prefix names an object type or subtree the
     /// agent implements). Distinguishes `noSuchObject` from `noSuchInstance` (RFC 3416 §4.2.1).
     pub fn has_subtree(&self, prefix: &[u32]) -> bool {
-        let i = match self
-            .entries
-            .binary_search_by(|(k, _)| k.as_ref().cmp(prefix))
-        {
+        let i = match self.entries.binary_search_by(|(k, _)| k.as_ref().cmp(prefix)) {
             Ok(_) => return true,
             Err(i) => i,
         };
@@ -172,28 +169,16 @@ mod tests {
     fn sorted_and_deduplicated_keeping_the_last() {
         let t = tree();
         assert_eq!(t.len(), 3);
-        assert_eq!(
-            t.get(&[1, 3, 6, 1, 2, 1, 1, 1, 0]),
-            Some(&Entry::Value(Value::Integer(11)))
-        );
+        assert_eq!(t.get(&[1, 3, 6, 1, 2, 1, 1, 1, 0]), Some(&Entry::Value(Value::Integer(11))));
         assert_eq!(t.get(&[1, 3, 6, 1, 2, 1, 1, 1]), None);
     }
 
     #[test]
     fn next_is_strictly_after() {
         let t = tree();
-        assert_eq!(
-            t.next(&[]).map(|(k, _)| k.to_vec()),
-            Some(vec![1, 3, 6, 1, 2, 1, 1, 1, 0])
-        );
-        assert_eq!(
-            t.next(&[1, 3, 6, 1, 2, 1, 1, 1, 0]).map(|(k, _)| k.len()),
-            Some(9)
-        );
-        assert_eq!(
-            t.next(&[1, 3, 6, 1, 2, 1, 1, 3, 0]).map(|(k, _)| k.len()),
-            Some(11)
-        );
+        assert_eq!(t.next(&[]).map(|(k, _)| k.to_vec()), Some(vec![1, 3, 6, 1, 2, 1, 1, 1, 0]));
+        assert_eq!(t.next(&[1, 3, 6, 1, 2, 1, 1, 1, 0]).map(|(k, _)| k.len()), Some(9));
+        assert_eq!(t.next(&[1, 3, 6, 1, 2, 1, 1, 3, 0]).map(|(k, _)| k.len()), Some(11));
         assert!(t.next(&[1, 3, 6, 1, 2, 1, 1, 9, 1, 2, 1]).is_none());
         assert!(t.next(&[2]).is_none());
     }

@@ -3,54 +3,30 @@
 use alloc::vec::Vec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AuthProtocol {
-    Md5,
-    Sha1,
-    Sha224,
-    Sha256,
-    Sha384,
-    Sha512,
-}
+pub enum AuthProtocol { Md5, Sha1, Sha224, Sha256, Sha384, Sha512 }
 
 impl AuthProtocol {
     /// Octets of msgAuthenticationParameters: 12, 12, 16, 24, 32, 48.
     pub const fn digest_len(self) -> usize {
-        match self {
-            AuthProtocol::Md5 | AuthProtocol::Sha1 => 12,
-            AuthProtocol::Sha224 => 16,
-            AuthProtocol::Sha256 => 24,
-            AuthProtocol::Sha384 => 32,
-            AuthProtocol::Sha512 => 48,
-        }
+        match self { AuthProtocol::Md5 | AuthProtocol::Sha1 => 12, AuthProtocol::Sha224 => 16, AuthProtocol::Sha256 => 24, AuthProtocol::Sha384 => 32, AuthProtocol::Sha512 => 48 }
     }
 }
 
 /// A localized authentication key, with the HMAC state pre-keyed.
-pub struct AuthKey {
-    protocol: AuthProtocol,
-    key: Vec<u8>,
-}
+pub struct AuthKey { protocol: AuthProtocol, key: Vec<u8> }
 
 impl core::fmt::Debug for AuthKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("AuthKey")
-            .field("protocol", &self.protocol)
-            .finish_non_exhaustive()
+        f.debug_struct("AuthKey").field("protocol", &self.protocol).finish_non_exhaustive()
     }
 }
 
 impl AuthKey {
-    pub fn protocol(&self) -> AuthProtocol {
-        self.protocol
-    }
+    pub fn protocol(&self) -> AuthProtocol { self.protocol }
     /// Writes the truncated HMAC of `message` (its auth params already zeroed) into `out`,
     /// which is exactly `digest_len` long.
-    pub fn sign(&self, message: &[u8], out: &mut [u8]) {
-        unimplemented!()
-    }
+    pub fn sign(&self, message: &[u8], out: &mut [u8]) { unimplemented!() }
     /// Whether `received` is exactly `digest_len` long and equals the truncated HMAC of
     /// `message` (auth params zeroed), compared in constant time.
-    pub fn verify(&self, message: &[u8], received: &[u8]) -> bool {
-        unimplemented!()
-    }
+    pub fn verify(&self, message: &[u8], received: &[u8]) -> bool { unimplemented!() }
 }
