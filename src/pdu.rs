@@ -28,6 +28,7 @@ use rasn_smi::v1::{Counter, Gauge, IpAddress, TimeTicks};
 use rasn_smi::v2::{ApplicationSyntax, Counter64, ObjectSyntax, SimpleSyntax};
 use rasn_snmp::v2::{VarBind, VarBindValue};
 
+use crate::mib::objects::encodable_oid;
 use crate::mib::{Entry, Resolve, Tree, Value};
 
 /// The error-status values of RFC 3416 §3.
@@ -353,18 +354,6 @@ fn refuse_set(tree: &Tree, request: &[VarBind], limits: Limits) -> Outcome {
     }
 }
 
-/// `arcs` as an OBJECT IDENTIFIER that BER can encode (X.690 §8.19.4): two arcs at least, the
-/// first at most 2, the second at most 39 under 0 and 1, and `40 * first + second` within the
-/// `u32` rasn packs it into. `ObjectIdentifier::new` checks only part of this.
-fn encodable_oid(arcs: &[u32]) -> Option<ObjectIdentifier> {
-    match arcs {
-        [0 | 1, second, ..] if *second < 40 => {}
-        [2, second, ..] if *second <= u32::MAX - 80 => {}
-        _ => return None,
-    }
-    ObjectIdentifier::new(arcs.to_vec())
-}
-
 fn resolve(live: &dyn Resolve, entry: &Entry) -> Value {
     match entry {
         Entry::Value(v) => v.clone(),
@@ -679,8 +668,8 @@ mod tests {
         // zero, N is capped by the binding count, M by the agent's max_repetitions.
         let or_id = |row: u32| cat(SYS_OR_ID, &[row]);
         let or_descr = |row: u32| cat(SYS_OR_DESCR, &[row]);
-        let start_id = &SYS_OR_ID[..];
-        let start_descr = &SYS_OR_DESCR[..];
+        let start_id = SYS_OR_ID;
+        let start_descr = SYS_OR_DESCR;
         struct Case<'a> {
             what: &'a str,
             n: i64,
