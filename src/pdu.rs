@@ -1,14 +1,42 @@
-//! Get, GetNext, GetBulk and Set refusal over the MIB tree (RFC 3416 §4.2). SKELETON: replaced by
-//! the PDU helper.
-#![allow(missing_docs, unused_variables)]
-use alloc::vec::Vec;
-use rasn_snmp::v2::VarBind;
+//! The command responder's operations over the MIB tree (RFC 3416 §4.2): Get, GetNext, GetBulk,
+//! the refusal of Set, and the sizing of every response.
+//!
+//! This module owns what goes into a Response-PDU once a request has passed the message and
+//! security layers: the error-status, the 1-based error-index and the variable bindings. It does
+//! not encode the PDU; it only guarantees that the bindings fit the octet budget the caller
+//! derived from the request's msgMaxSize and the agent's own maximum ([`Limits`]).
+//!
+//! | operation | RFC 3416 | here |
+//! |---|---|---|
+//! | GetRequest | §4.2.1 | value, `noSuchObject` or `noSuchInstance` per binding |
+//! | GetNextRequest | §4.2.2 | the lexicographic successor, or `endOfMibView` |
+//! | GetBulkRequest | §4.2.3 | N non-repeaters, then up to M rows of R repeaters, truncated to fit |
+//! | SetRequest | §4.2.5 | always refused: `notWritable` or `noCreation`, nothing changes |
+//!
+//! Response sizing (RFC 3416 §4.2.1 to §4.2.3, last paragraphs): a Get or GetNext response that
+//! does not fit is replaced by `tooBig` with an empty binding list; a GetBulk response is cut at
+//! the last binding that fits, and is `tooBig` only when not even the first one fits. Sizes are
+//! computed exactly with [`varbind_len`], so the agent never encodes a response to find out it is
+//! too big.
 
-use crate::mib::{Resolve, Tree};
+mod size;
+#[cfg(test)]
+mod tests;
+
+use alloc::vec::Vec;
+
+use rasn::types::ObjectIdentifier;
+use rasn_snmp::v2::{VarBind, VarBindValue};
+
+pub use size::{syntax, varbind_len};
+
+use crate::mib::objects::encodable_oid;
+use crate::mib::{Entry, Resolve, Tree, Value};
 
 /// The error-status values of RFC 3416 §3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
+#[allow(missing_docs)] // each variant is the RFC 3416 §3 name of its value
 pub enum ErrorStatus {
     NoError = 0,
     TooBig = 1,
@@ -31,15 +59,32 @@ pub enum ErrorStatus {
     InconsistentName = 18,
 }
 
+impl ErrorStatus {
+    /// The value carried in the PDU's error-status field.
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+}
+
 /// The operation requested, with GetBulk's parameters as signed values straight from the wire.
+///
+/// The wire carries non-repeaters and max-repetitions as `INTEGER (0..2147483647)`, but a
+/// manager may send anything; RFC 3416 §4.2.3 says negative values count as zero, so they are
+/// kept signed here and clamped in [`respond`], never rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    /// GetRequest-PDU (RFC 3416 §4.2.1).
     Get,
+    /// GetNextRequest-PDU (RFC 3416 §4.2.2).
     GetNext,
+    /// GetBulkRequest-PDU (RFC 3416 §4.2.3).
     GetBulk {
+        /// Bindings at the head of the list answered once, like GetNext.
         non_repeaters: i64,
+        /// Rows requested for each of the remaining bindings.
         max_repetitions: i64,
     },
+    /// SetRequest-PDU (RFC 3416 §4.2.5): always refused by this read-only agent.
     Set,
 }
 
@@ -57,11 +102,40 @@ pub struct Limits {
 /// A response PDU's contents, before encoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
+    /// The error-status field.
     pub error_status: ErrorStatus,
+    /// The error-index field: 1-based position of the binding at fault, 0 when none is.
     pub error_index: u32,
+    /// The variable-bindings field.
     pub varbinds: Vec<VarBind>,
 }
 
+impl Outcome {
+    /// A successful response carrying `varbinds`.
+    fn ok(varbinds: Vec<VarBind>) -> Outcome {
+        Outcome {
+            error_status: ErrorStatus::NoError,
+            error_index: 0,
+            varbinds,
+        }
+    }
+
+    /// `tooBig` with an empty list: the alternate Response-PDU of RFC 3416 §4.2.1 to §4.2.3.
+    fn too_big() -> Outcome {
+        Outcome {
+            error_status: ErrorStatus::TooBig,
+            error_index: 0,
+            varbinds: Vec::new(),
+        }
+    }
+}
+
+/// Answers `request` with operation `op` over `tree`, resolving [`Entry::Live`] objects through
+/// `live`, within `limits`.
+///
+/// Never panics on any request. Work and memory are bounded by the request's own bindings and by
+/// `limits`: a GetBulk's max-repetitions is capped before any lookup, and the response stops
+/// growing at `limits.max_varbinds` bindings or `limits.varbind_bytes` octets.
 pub fn respond(
     tree: &Tree,
     live: &dyn Resolve,
@@ -69,5 +143,215 @@ pub fn respond(
     request: &[VarBind],
     limits: Limits,
 ) -> Outcome {
-    unimplemented!()
+    match op {
+        Operation::Get => one_to_one(request, limits, |vb| get(tree, live, &vb.name)),
+        Operation::GetNext => one_to_one(request, limits, |vb| next(tree, live, &vb.name)),
+        Operation::GetBulk {
+            non_repeaters,
+            max_repetitions,
+        } => bulk(tree, live, request, non_repeaters, max_repetitions, limits),
+        Operation::Set => refuse_set(tree, request, limits),
+    }
+}
+
+/// Whether `name` lies under an object type the tree implements, the test that separates
+/// `noSuchInstance` from `noSuchObject` (RFC 3416 §4.2.1) and `notWritable` from `noCreation`.
+///
+/// The tree holds instances, not object definitions, so the object types are inferred: `name`
+/// is taken to be under an implemented object when it is itself a served instance or a prefix of
+/// served instances (it names an object type or the subtree above one), or when dropping its last
+/// sub-identifier leaves such a prefix (it is an instance, missing, of a served object type:
+/// `sysDescr.1`, or row 9 of a column that has rows 1 to 4). The rule is exact for scalars and
+/// single-index tables; for names one arc below a group (`system.10`) it answers noSuchInstance
+/// where a schema-aware agent would say noSuchObject. Both are exceptions a manager treats alike.
+pub fn implements(tree: &Tree, name: &[u32]) -> bool {
+    if tree.has_subtree(name) {
+        return true;
+    }
+    match name.split_last() {
+        Some((_, parent)) if !parent.is_empty() => tree.has_subtree(parent),
+        _ => false,
+    }
+}
+
+/// Get, GetNext and Set responses carry exactly one binding per request binding, so either all
+/// of them fit or the response is `tooBig` with an empty list.
+fn one_to_one(
+    request: &[VarBind],
+    limits: Limits,
+    mut answer: impl FnMut(&VarBind) -> VarBind,
+) -> Outcome {
+    if request.len() > limits.max_varbinds {
+        return Outcome::too_big();
+    }
+    let mut budget = Budget::new(limits.varbind_bytes);
+    let mut out = Vec::with_capacity(request.len());
+    for vb in request {
+        let answer = answer(vb);
+        if !budget.take(&answer) {
+            return Outcome::too_big();
+        }
+        out.push(answer);
+    }
+    Outcome::ok(out)
+}
+
+/// GetRequest processing of one binding (RFC 3416 §4.2.1).
+fn get(tree: &Tree, live: &dyn Resolve, name: &ObjectIdentifier) -> VarBind {
+    let value = match tree.get(name) {
+        Some(entry) => VarBindValue::Value(syntax(resolve(live, entry))),
+        None if implements(tree, name) => VarBindValue::NoSuchInstance,
+        None => VarBindValue::NoSuchObject,
+    };
+    VarBind {
+        name: name.clone(),
+        value,
+    }
+}
+
+/// GetNextRequest processing of one binding (RFC 3416 §4.2.2): the first served instance after
+/// `name`, or `endOfMibView` under the requested name.
+fn next(tree: &Tree, live: &dyn Resolve, name: &ObjectIdentifier) -> VarBind {
+    let mut cursor: &[u32] = name;
+    while let Some((key, entry)) = tree.next(cursor) {
+        // A key that is not an encodable OBJECT IDENTIFIER cannot be sent; skipping it keeps the
+        // walk going rather than ending the MIB view early. The tree's builders never make one.
+        if let Some(oid) = encodable_oid(key) {
+            return VarBind {
+                name: oid,
+                value: VarBindValue::Value(syntax(resolve(live, entry))),
+            };
+        }
+        cursor = key;
+    }
+    VarBind {
+        name: name.clone(),
+        value: VarBindValue::EndOfMibView,
+    }
+}
+
+/// GetBulkRequest processing (RFC 3416 §4.2.3).
+fn bulk(
+    tree: &Tree,
+    live: &dyn Resolve,
+    request: &[VarBind],
+    non_repeaters: i64,
+    max_repetitions: i64,
+    limits: Limits,
+) -> Outcome {
+    let count = request.len();
+    // Negative values count as zero (§4.2.3); N is at most the number of bindings.
+    let n = usize::try_from(non_repeaters.max(0)).map_or(count, |n| n.min(count));
+    // The agent's cap applies before any work, so a huge M costs nothing.
+    let m = max_repetitions.clamp(0, i64::from(limits.max_repetitions));
+    let m = usize::try_from(m).unwrap_or(usize::MAX);
+    let r = count.saturating_sub(n);
+    // N + M * R with checked arithmetic: the product overflowed in net-snmp (CVE-2008-4309).
+    let total = m
+        .checked_mul(r)
+        .and_then(|mr| mr.checked_add(n))
+        .unwrap_or(usize::MAX)
+        .min(limits.max_varbinds);
+
+    let mut out = Vec::with_capacity(total.min(256));
+    let mut budget = Budget::new(limits.varbind_bytes);
+    // Appends `vb` if it fits both caps; false ends the response (truncation, §4.2.3 reason 1).
+    let mut push = |out: &mut Vec<VarBind>, vb: VarBind| -> bool {
+        if out.len() >= total || !budget.take(&vb) {
+            return false;
+        }
+        out.push(vb);
+        true
+    };
+
+    let (head, repeaters) = request.split_at(n);
+    let mut complete = true;
+    for vb in head {
+        if !push(&mut out, next(tree, live, &vb.name)) {
+            complete = false;
+            break;
+        }
+    }
+    if complete && !repeaters.is_empty() {
+        // Each repeater walks its own column: row i starts from the name row i-1 returned.
+        let mut cursors: Vec<ObjectIdentifier> =
+            repeaters.iter().map(|vb| vb.name.clone()).collect();
+        'rows: for _ in 0..m {
+            let mut all_ended = true;
+            for cursor in cursors.iter_mut() {
+                let vb = next(tree, live, cursor);
+                all_ended &= vb.value == VarBindValue::EndOfMibView;
+                let name = vb.name.clone();
+                if !push(&mut out, vb) {
+                    break 'rows;
+                }
+                *cursor = name;
+            }
+            // Once a whole row is endOfMibView every further row would repeat it; §4.2.3 allows
+            // stopping after the (i * R)-th binding.
+            if all_ended {
+                break;
+            }
+        }
+    }
+
+    if out.is_empty() && total > 0 {
+        // Something was asked for and not even the first binding fits.
+        return Outcome::too_big();
+    }
+    Outcome::ok(out)
+}
+
+/// SetRequest processing (RFC 3416 §4.2.5) for an agent with nothing writable: the first
+/// binding fails, so it alone decides the error, and nothing is changed.
+fn refuse_set(tree: &Tree, request: &[VarBind], limits: Limits) -> Outcome {
+    let Some(first) = request.first() else {
+        return Outcome::ok(Vec::new());
+    };
+    // The error response echoes the request's bindings, so it must fit like any other.
+    let mut budget = Budget::new(limits.varbind_bytes);
+    if request.len() > limits.max_varbinds || !request.iter().all(|vb| budget.take(vb)) {
+        return Outcome::too_big();
+    }
+    let error_status = if implements(tree, &first.name) {
+        // An object exists there, but none is writable (§4.2.5 step 3).
+        ErrorStatus::NotWritable
+    } else {
+        // No such object, and none can be created (§4.2.5 step 7).
+        ErrorStatus::NoCreation
+    };
+    Outcome {
+        error_status,
+        error_index: 1,
+        varbinds: request.to_vec(),
+    }
+}
+
+fn resolve(live: &dyn Resolve, entry: &Entry) -> Value {
+    match entry {
+        Entry::Value(v) => v.clone(),
+        Entry::Live(l) => live.resolve(*l),
+    }
+}
+
+/// The octets left for bindings.
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    fn new(bytes: usize) -> Budget {
+        Budget { left: bytes }
+    }
+
+    /// Spends the size of `vb` if it fits.
+    fn take(&mut self, vb: &VarBind) -> bool {
+        match self.left.checked_sub(varbind_len(vb)) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => false,
+        }
+    }
 }
