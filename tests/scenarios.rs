@@ -50,7 +50,7 @@ fn agent_with(boots: u32, max_message_size: usize) -> Agent {
         name: "pump-17".into(),
         location: "Ward 4".into(),
         services: 72,
-        ..objects_system_defaults()
+        or_entries: System::standard_or_entries(),
     };
     let engine = Engine {
         engine_id: ENGINE_ID.to_vec(),
@@ -79,18 +79,6 @@ fn agent_with(boots: u32, max_message_size: usize) -> Agent {
         },
         START,
     )
-}
-
-fn objects_system_defaults() -> System {
-    System {
-        description: String::new(),
-        object_id: vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 1],
-        contact: String::new(),
-        name: String::new(),
-        location: String::new(),
-        services: 72,
-        ..System::default()
-    }
 }
 
 fn agent() -> Agent {

@@ -43,10 +43,10 @@ impl Value {
         Value::OctetString(OctetString::from(bytes.as_ref()))
     }
 
-    /// An `OBJECT IDENTIFIER` value; `None` when `arcs` is not a valid OID (fewer than two
-    /// sub-identifiers, or a first arc above 2).
+    /// An `OBJECT IDENTIFIER` value; `None` when `arcs` is not an OID BER can encode (fewer
+    /// than two sub-identifiers, a first arc above 2, or a second arc out of range).
     pub fn oid(arcs: &[u32]) -> Option<Value> {
-        ObjectIdentifier::new(arcs.to_vec()).map(Value::ObjectId)
+        objects::encodable_oid(arcs).map(Value::ObjectId)
     }
 }
 
