@@ -92,7 +92,8 @@ impl AuthProtocol {
             .find(|p| p.name().eq_ignore_ascii_case(name))
     }
 
-    /// The protocol's OID, the value of `usmUserAuthProtocol` (RFC 3414 §5, RFC 7860 §4.1).
+    /// The protocol's OID, the value of `usmUserAuthProtocol` (RFC 3414 §5; RFC 7860's
+    /// SNMP-USM-HMAC-SHA2-MIB).
     pub const fn oid(self) -> &'static [u32] {
         match self {
             AuthProtocol::Md5 => &[1, 3, 6, 1, 6, 3, 10, 1, 1, 2],
@@ -273,7 +274,8 @@ mod tests {
             ),
             (
                 AuthProtocol::Sha512,
-                "b4883c8749d778958a2894032e53a2fd3a145579c14a4d35edb3fce8662fc8076936fc58ed5a0b4f2baf2eb353957ed3",
+                "b4883c8749d778958a2894032e53a2fd3a145579c14a4d35\
+                 edb3fce8662fc8076936fc58ed5a0b4f2baf2eb353957ed3",
             ),
         ];
         for (protocol, expected) in cases {

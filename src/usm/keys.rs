@@ -1,7 +1,7 @@
 //! Password to key, key localization and privacy key extension.
 //!
 //! - Password to key (RFC 3414 §2.6, A.2.1 and A.2.2): `Ku` is the hash of the password repeated
-//!   to fill 1,048,576 octets. RFC 7860 §9.3 applies the same algorithm with the SHA-2 hashes.
+//!   to fill 1,048,576 octets. RFC 7860 §4.1 keeps the algorithm for the SHA-2 hashes.
 //! - Localization (RFC 3414 §2.6, A.2): `Kul = H(Ku || snmpEngineID || Ku)`.
 //! - Key extension, for a privacy protocol whose cipher key is longer than the auth hash (SHA-1
 //!   with AES-256, say): the Blumenthal method (draft-blumenthal-aes-usm-04 §3.1.2.1, net-snmp's

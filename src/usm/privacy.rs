@@ -6,7 +6,7 @@
 //! zeroized as soon as the cipher is keyed. Per message:
 //!
 //! - AES: IV = msgAuthoritativeEngineBoots (4 octets, big-endian) || msgAuthoritativeEngineTime
-//!   (4) || the 8 octets of msgPrivacyParameters (RFC 3826 §3.1.2.1); CFB-128, no padding.
+//!   (4) || the 8 octets of msgPrivacyParameters (RFC 3826 §3.1); CFB-128, no padding.
 //! - DES: msgPrivacyParameters (the salt) = snmpEngineBoots (4) || a local 32-bit integer (4);
 //!   IV = pre-IV (the second 8 octets of the key) XOR salt; CBC over the plaintext padded to a
 //!   multiple of 8 (RFC 3414 §8.1.1).
@@ -78,7 +78,7 @@ impl PrivProtocol {
             .find(|p| p.name().eq_ignore_ascii_case(name))
     }
 
-    /// The protocol's OID, the value of `usmUserPrivProtocol`: RFC 3414 §5 and RFC 3826 §4.1;
+    /// The protocol's OID, the value of `usmUserPrivProtocol`: RFC 3414 §5 and RFC 3826 (its MIB);
     /// the Blumenthal draft's enterprise arcs; Cisco's (CISCO-SNMP-USM-OIDS-MIB) for the `-C`
     /// variants. The same OIDs net-snmp uses.
     pub const fn oid(self) -> &'static [u32] {
@@ -238,7 +238,7 @@ impl PrivKey {
     /// BER decoder ignores trailing octets after the ScopedPDU).
     ///
     /// `engine_boots` and `engine_time` are msgAuthoritativeEngineBoots and
-    /// msgAuthoritativeEngineTime FROM THE MESSAGE being decrypted (RFC 3826 §3.1.2.2), not the
+    /// msgAuthoritativeEngineTime FROM THE MESSAGE being decrypted (RFC 3826 §3.1), not the
     /// local clock: AES builds its IV from them. DES ignores them. On error `out` is unchanged.
     pub fn decrypt(
         &self,
