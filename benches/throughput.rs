@@ -45,11 +45,17 @@ fn options() -> Options {
     while i < args.len() {
         match args[i].as_str() {
             "--seconds" => {
-                o.seconds = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(o.seconds);
+                o.seconds = args
+                    .get(i + 1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(o.seconds);
                 i += 1;
             }
             "--in-flight" => {
-                o.in_flight = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(o.in_flight);
+                o.in_flight = args
+                    .get(i + 1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(o.in_flight);
                 i += 1;
             }
             "--no-snmpd" => o.snmpd = false,
@@ -288,7 +294,9 @@ fn rss_kib(pid: u32) -> Option<u64> {
 
 fn drive(addr: SocketAddr, pid: u32, op: Op, o: &Options) -> Option<Stats> {
     let socket = UdpSocket::bind("127.0.0.1:0").ok()?;
-    socket.set_read_timeout(Some(Duration::from_millis(500))).ok()?;
+    socket
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .ok()?;
     let mut m = connect(&socket, addr)?;
     let mut buf = vec![0u8; 65_536];
 
@@ -338,7 +346,9 @@ fn drive(addr: SocketAddr, pid: u32, op: Op, o: &Options) -> Option<Stats> {
             }
         }
         while outstanding < o.in_flight {
-            let Some((id, d)) = pool.pop_front() else { break };
+            let Some((id, d)) = pool.pop_front() else {
+                break;
+            };
             sent_at[slot(id)] = Some(Instant::now());
             if socket.send_to(&d, addr).is_ok() {
                 outstanding += 1;

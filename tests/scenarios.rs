@@ -12,8 +12,7 @@ use dqi_agent::stats::Counter;
 use dqi_agent::time::Instant;
 use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 use dqi_agent::wire::{
-    self, BulkPdu, Header, Message, Pdu, Pdus, ScopedPdu, ScopedPduData, UsmParameters, VarBind,
-    VarBindValue, flags, locate,
+    self, BulkPdu, Header, Message, Pdu, Pdus, UsmParameters, VarBind, VarBindValue, flags, locate,
 };
 use rasn::types::{ObjectIdentifier, OctetString};
 use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax, SimpleSyntax};
@@ -69,9 +68,19 @@ fn agent_with(boots: u32, max_message_size: usize) -> Agent {
             engine_id: ENGINE_ID.to_vec(),
             engine_boots: boots,
             users: Users::new(vec![
-                user("nms", AuthProtocol::Sha1, Some(PrivProtocol::Aes128), SecurityLevel::AuthPriv),
+                user(
+                    "nms",
+                    AuthProtocol::Sha1,
+                    Some(PrivProtocol::Aes128),
+                    SecurityLevel::AuthPriv,
+                ),
                 user("ro", AuthProtocol::Sha256, None, SecurityLevel::AuthNoPriv),
-                user("lax", AuthProtocol::Sha1, Some(PrivProtocol::Aes128), SecurityLevel::AuthNoPriv),
+                user(
+                    "lax",
+                    AuthProtocol::Sha1,
+                    Some(PrivProtocol::Aes128),
+                    SecurityLevel::AuthNoPriv,
+                ),
             ]),
             tree: Tree::from_entries(entries),
             max_message_size,
@@ -104,7 +113,11 @@ fn nms() -> Manager {
 /// reportable, contextEngineID is ours. Returns its msgFlags, USM parameters and PDU.
 fn open(m: &Manager, bytes: &[u8]) -> (u8, UsmParameters, Pdus) {
     let reply = m.open(bytes).expect("reply opens");
-    assert_eq!(reply.flags & flags::REPORTABLE, 0, "replies are not reportable");
+    assert_eq!(
+        reply.flags & flags::REPORTABLE,
+        0,
+        "replies are not reportable"
+    );
     assert_eq!(reply.msg_id, m.msg_id - 1, "msgID echoed");
     assert_eq!(reply.scoped.context_engine_id.as_ref(), ENGINE_ID);
     (reply.flags, reply.usm, reply.scoped.pdu)
@@ -192,7 +205,10 @@ fn discovery_reports_unknown_engine_id_with_boots_and_time() {
     assert_eq!(usm.engine_id.as_ref(), ENGINE_ID);
     assert_eq!((usm.boots, usm.time), (5, 42));
     let r = report(pdus);
-    assert_eq!(r.varbinds[0].name, oid(Counter::UsmStatsUnknownEngineIds.oid()));
+    assert_eq!(
+        r.varbinds[0].name,
+        oid(Counter::UsmStatsUnknownEngineIds.oid())
+    );
     assert_eq!(counter(&r.varbinds[0].value), 1);
     assert_eq!(a.counters().get(Counter::UsmStatsUnknownEngineIds), 1);
 }
@@ -218,7 +234,10 @@ fn unknown_user_name() {
     assert_eq!(outcome, Outcome::Report(Counter::UsmStatsUnknownUserNames));
     let (flags_, _, pdus) = open(&m, &out);
     assert_eq!(flags_, 0);
-    assert_eq!(report(pdus).varbinds[0].name, oid(Counter::UsmStatsUnknownUserNames.oid()));
+    assert_eq!(
+        report(pdus).varbinds[0].name,
+        oid(Counter::UsmStatsUnknownUserNames.oid())
+    );
 }
 
 // RFC 3414 §3.2 step 5: authPriv asked of a user without a privacy key.
@@ -227,7 +246,10 @@ fn unsupported_security_level() {
     let mut a = agent();
     let mut m = manager("ro", AuthProtocol::Sha256, Some(PrivProtocol::Aes128));
     let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
-    assert_eq!(outcome, Outcome::Report(Counter::UsmStatsUnsupportedSecLevels));
+    assert_eq!(
+        outcome,
+        Outcome::Report(Counter::UsmStatsUnsupportedSecLevels)
+    );
 }
 
 // RFC 3414 §3.2 step 6: a wrong password gives a wrong digest.
@@ -235,7 +257,11 @@ fn unsupported_security_level() {
 fn wrong_digest() {
     let mut a = agent();
     let mut m = nms();
-    m.auth = Some(AuthKey::from_password(AuthProtocol::Sha1, b"not-the-password", ENGINE_ID));
+    m.auth = Some(AuthKey::from_password(
+        AuthProtocol::Sha1,
+        b"not-the-password",
+        ENGINE_ID,
+    ));
     let (outcome, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
     assert_eq!(outcome, Outcome::Report(Counter::UsmStatsWrongDigests));
     let (flags_, _, _) = open(&m, &out);
@@ -250,15 +276,22 @@ fn short_digest_is_wrong_digest() {
     let mut m = nms();
     let good = m.request(get(&[SYS_DESCR]));
     let msg: Message = wire::decode_exact(&good).unwrap();
-    let mut usm: UsmParameters = wire::decode_exact(&msg.security_parameters).unwrap();
+    let usm: UsmParameters = wire::decode_exact(&msg.security_parameters).unwrap();
     for len in [0usize, 1, 11] {
-        usm.auth_params = OctetString::from(usm.auth_params[..len].to_vec());
+        let usm = UsmParameters {
+            auth_params: OctetString::from(usm.auth_params[..len].to_vec()),
+            ..usm.clone()
+        };
         let forged = Message {
             security_parameters: wire::encode(&usm).unwrap().into(),
             ..msg.clone()
         };
         let (outcome, _) = run(&mut a, &wire::encode(&forged).unwrap(), START);
-        assert_eq!(outcome, Outcome::Report(Counter::UsmStatsWrongDigests), "{len}-octet digest");
+        assert_eq!(
+            outcome,
+            Outcome::Report(Counter::UsmStatsWrongDigests),
+            "{len}-octet digest"
+        );
     }
 }
 
@@ -266,7 +299,13 @@ fn short_digest_is_wrong_digest() {
 #[test]
 fn time_window_edges() {
     let now = START + Duration::from_secs(1000);
-    for (offset, inside) in [(0i64, true), (150, true), (-150, true), (151, false), (-151, false)] {
+    for (offset, inside) in [
+        (0i64, true),
+        (150, true),
+        (-150, true),
+        (151, false),
+        (-151, false),
+    ] {
         let mut a = agent();
         let mut m = synced(&mut a, nms(), now);
         m.time = (i64::from(m.time) + offset) as u32;
@@ -274,7 +313,11 @@ fn time_window_edges() {
         if inside {
             assert_eq!(outcome, Outcome::Response, "offset {offset}");
         } else {
-            assert_eq!(outcome, Outcome::Report(Counter::UsmStatsNotInTimeWindows), "offset {offset}");
+            assert_eq!(
+                outcome,
+                Outcome::Report(Counter::UsmStatsNotInTimeWindows),
+                "offset {offset}"
+            );
             let (flags_, usm, _) = open(&m, &out);
             assert_eq!(flags_, flags::AUTH, "authenticated, not encrypted");
             assert_eq!((usm.boots, usm.time), (5, 1000));
@@ -384,7 +427,11 @@ fn below_min_security_is_authorization_error() {
     assert_eq!(p.varbinds[0].value, VarBindValue::Unspecified);
 
     // The same level is fine for a user whose minimum allows it.
-    let mut lax = synced(&mut a, manager("lax", AuthProtocol::Sha1, Some(PrivProtocol::Aes128)), START);
+    let mut lax = synced(
+        &mut a,
+        manager("lax", AuthProtocol::Sha1, Some(PrivProtocol::Aes128)),
+        START,
+    );
     lax.flags = flags::REPORTABLE | flags::AUTH;
     let (_, out) = run(&mut a, &lax.request(get(&[SYS_DESCR])), START);
     let p = response(open(&lax, &out).2);
@@ -402,7 +449,10 @@ fn unknown_context() {
     assert_eq!(outcome, Outcome::Report(Counter::SnmpUnknownContexts));
     let (flags_, _, pdus) = open(&m, &out);
     assert_eq!(flags_, flags::AUTH);
-    assert_eq!(report(pdus).varbinds[0].name, oid(Counter::SnmpUnknownContexts.oid()));
+    assert_eq!(
+        report(pdus).varbinds[0].name,
+        oid(Counter::SnmpUnknownContexts.oid())
+    );
 }
 
 // RFC 3412 §7.2 steps 1-3 and §6: version, flags, size and model checks.
@@ -415,21 +465,36 @@ fn header_checks() {
         0x02, 0x01, 0x01, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x0e, 0x30, 0x0c, 0x06, 0x08,
         0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00, 0x05, 0x00,
     ];
-    assert_eq!(run(&mut a, &v2c, START).0, Outcome::Dropped(Counter::SnmpInBadVersions));
-    assert_eq!(run(&mut a, b"\x30\x02\x05\x00", START).0, Outcome::Dropped(Counter::SnmpInAsnParseErrs));
+    assert_eq!(
+        run(&mut a, &v2c, START).0,
+        Outcome::Dropped(Counter::SnmpInBadVersions)
+    );
+    assert_eq!(
+        run(&mut a, b"\x30\x02\x05\x00", START).0,
+        Outcome::Dropped(Counter::SnmpInAsnParseErrs)
+    );
 
     let mut m = synced(&mut a, nms(), START);
     m.flags = flags::REPORTABLE | flags::PRIV;
-    assert_eq!(run(&mut a, &m.request(get(&[SYS_DESCR])), START).0, Outcome::Dropped(Counter::SnmpInvalidMsgs));
+    assert_eq!(
+        run(&mut a, &m.request(get(&[SYS_DESCR])), START).0,
+        Outcome::Dropped(Counter::SnmpInvalidMsgs)
+    );
 
     let mut m = synced(&mut a, nms(), START);
     m.max_size = 483;
-    assert_eq!(run(&mut a, &m.request(get(&[SYS_DESCR])), START).0, Outcome::Dropped(Counter::SnmpInvalidMsgs));
+    assert_eq!(
+        run(&mut a, &m.request(get(&[SYS_DESCR])), START).0,
+        Outcome::Dropped(Counter::SnmpInvalidMsgs)
+    );
 
     let mut m = synced(&mut a, nms(), START);
     let msg: Message = wire::decode_exact(&m.request(get(&[SYS_DESCR]))).unwrap();
     let other_model = Message {
-        header: Header { security_model: 2, ..msg.header.clone() },
+        header: Header {
+            security_model: 2,
+            ..msg.header.clone()
+        },
         ..msg
     };
     assert_eq!(
@@ -465,7 +530,11 @@ fn usm_stats_are_served() {
     run(&mut a, &d.request(get(&[])), START);
     run(&mut a, &d.request(get(&[])), START);
     let mut m = synced(&mut a, nms(), START);
-    let (_, out) = run(&mut a, &m.request(get(&[Counter::UsmStatsUnknownEngineIds.oid()])), START);
+    let (_, out) = run(
+        &mut a,
+        &m.request(get(&[Counter::UsmStatsUnknownEngineIds.oid()])),
+        START,
+    );
     let p = response(open(&m, &out).2);
     assert_eq!(counter(&p.varbinds[0].value), 2);
 }
@@ -475,13 +544,21 @@ fn usm_stats_are_served() {
 fn get_bulk_negative_fields() {
     let mut a = agent();
     let mut m = synced(&mut a, nms(), START);
-    let (outcome, out) = run(&mut a, &m.request(bulk(-1, -7, &[SYS_DESCR, SYS_DESCR])), START);
+    let (outcome, out) = run(
+        &mut a,
+        &m.request(bulk(-1, -7, &[SYS_DESCR, SYS_DESCR])),
+        START,
+    );
     assert_eq!(outcome, Outcome::Response);
     let p = response(open(&m, &out).2);
     assert_eq!(p.error_status, 0);
     assert!(p.varbinds.is_empty(), "N=0 and M=0: nothing to return");
 
-    let (_, out) = run(&mut a, &m.request(bulk(1, -7, &[&[1, 3, 6, 1, 2, 1, 1], SYS_DESCR])), START);
+    let (_, out) = run(
+        &mut a,
+        &m.request(bulk(1, -7, &[&[1, 3, 6, 1, 2, 1, 1], SYS_DESCR])),
+        START,
+    );
     let p = response(open(&m, &out).2);
     assert_eq!(p.varbinds.len(), 1, "only the non-repeater");
     assert_eq!(p.varbinds[0].name, oid(SYS_DESCR));
@@ -529,13 +606,17 @@ fn set_is_refused() {
     let mut a = agent();
     let mut m = synced(&mut a, nms(), START);
     let mut set = pdu(&[SYS_DESCR]);
-    set.varbinds[0].value =
-        VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::String(OctetString::from_static(b"pwned"))));
+    set.varbinds[0].value = VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::String(
+        OctetString::from_static(b"pwned"),
+    )));
     let (_, out) = run(&mut a, &m.request(Pdus::Set(set)), START);
     let p = response(open(&m, &out).2);
     assert_eq!((p.error_status, p.error_index), (17, 1), "notWritable");
     let (_, out) = run(&mut a, &m.request(get(&[SYS_DESCR])), START);
-    assert_eq!(string(&response(open(&m, &out).2).varbinds[0].value), DESCRIPTION.as_bytes());
+    assert_eq!(
+        string(&response(open(&m, &out).2).varbinds[0].value),
+        DESCRIPTION.as_bytes()
+    );
 }
 
 /// A small deterministic generator, so the mutation test is reproducible.

@@ -165,7 +165,7 @@ impl Pdus {
 /// Decodes a whole value from `input`, rejecting trailing octets.
 pub fn decode_exact<T: Decode>(input: &[u8]) -> Option<T> {
     match rasn::ber::decode_with_remainder::<T>(input) {
-        Ok((value, rest)) if rest.is_empty() => Some(value),
+        Ok((value, [])) => Some(value),
         _ => None,
     }
 }
