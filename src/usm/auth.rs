@@ -30,3 +30,33 @@ impl AuthKey {
     /// `message` (auth params zeroed), compared in constant time.
     pub fn verify(&self, message: &[u8], received: &[u8]) -> bool { unimplemented!() }
 }
+
+// STUB (server branch only): the USM helper's real definitions replace everything below.
+impl AuthProtocol {
+    pub fn from_name(name: &str) -> Option<AuthProtocol> {
+        Some(match name {
+            "MD5" => AuthProtocol::Md5,
+            "SHA" => AuthProtocol::Sha1,
+            "SHA-224" => AuthProtocol::Sha224,
+            "SHA-256" => AuthProtocol::Sha256,
+            "SHA-384" => AuthProtocol::Sha384,
+            "SHA-512" => AuthProtocol::Sha512,
+            _ => return None,
+        })
+    }
+    pub const fn name(self) -> &'static str {
+        match self { AuthProtocol::Md5 => "MD5", AuthProtocol::Sha1 => "SHA", AuthProtocol::Sha224 => "SHA-224", AuthProtocol::Sha256 => "SHA-256", AuthProtocol::Sha384 => "SHA-384", AuthProtocol::Sha512 => "SHA-512" }
+    }
+    pub const fn is_weak(self) -> bool { matches!(self, AuthProtocol::Md5) }
+}
+
+impl AuthKey {
+    pub fn from_password(protocol: AuthProtocol, password: &[u8], engine_id: &[u8]) -> AuthKey {
+        let mut key = password.to_vec();
+        key.extend_from_slice(engine_id);
+        AuthKey { protocol, key }
+    }
+    pub fn from_localized(protocol: AuthProtocol, key: &[u8]) -> Result<AuthKey, super::keys::KeyError> {
+        Ok(AuthKey { protocol, key: key.to_vec() })
+    }
+}

@@ -26,3 +26,33 @@ impl PrivKey {
     /// BER decoder ignores trailing octets after the ScopedPDU).
     pub fn decrypt(&self, engine_boots: u32, engine_time: u32, priv_params: &[u8], ciphertext: &[u8], out: &mut Vec<u8>) -> Result<(), DecryptError> { unimplemented!() }
 }
+
+// STUB (server branch only): the USM helper's real definitions replace everything below.
+impl PrivProtocol {
+    pub fn from_name(name: &str) -> Option<PrivProtocol> {
+        Some(match name {
+            "DES" => PrivProtocol::Des,
+            "AES" | "AES-128" => PrivProtocol::Aes128,
+            "AES-192" => PrivProtocol::Aes192,
+            "AES-256" => PrivProtocol::Aes256,
+            "AES-192-C" => PrivProtocol::Aes192C,
+            "AES-256-C" => PrivProtocol::Aes256C,
+            _ => return None,
+        })
+    }
+    pub const fn name(self) -> &'static str {
+        match self { PrivProtocol::Des => "DES", PrivProtocol::Aes128 => "AES-128", PrivProtocol::Aes192 => "AES-192", PrivProtocol::Aes256 => "AES-256", PrivProtocol::Aes192C => "AES-192-C", PrivProtocol::Aes256C => "AES-256-C" }
+    }
+    pub const fn is_weak(self) -> bool { matches!(self, PrivProtocol::Des) }
+}
+
+impl PrivKey {
+    pub fn from_password(protocol: PrivProtocol, auth: super::AuthProtocol, password: &[u8], engine_id: &[u8]) -> PrivKey {
+        let mut key = password.to_vec();
+        key.extend_from_slice(engine_id);
+        PrivKey { protocol, key }
+    }
+    pub fn from_localized(protocol: PrivProtocol, key: &[u8]) -> Result<PrivKey, super::keys::KeyError> {
+        Ok(PrivKey { protocol, key: key.to_vec() })
+    }
+}
