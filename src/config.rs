@@ -158,8 +158,13 @@ impl fmt::Debug for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
-        // The String moves into the Zeroizing box without a copy.
-        String::deserialize(deserializer).map(|s| Secret(Zeroizing::new(s)))
+        // Through `toml::Value` so that a non-string is refused without echoing it: serde's own
+        // type error would print `integer 12345678`, a numeric passphrase.
+        match toml::Value::deserialize(deserializer)? {
+            // The String moves into the Zeroizing box without a copy.
+            toml::Value::String(s) => Ok(Secret(Zeroizing::new(s))),
+            _ => Err(serde::de::Error::custom("a secret must be a quoted string")),
+        }
     }
 }
 
@@ -274,13 +279,13 @@ pub enum ConfigError {
         mode: u32,
     },
     /// The file is not valid TOML, has an unknown key, or a value of the wrong type.
-    #[error("{}:{line}:{column}: {message}", file.display())]
+    #[error("{}{}: {message}", file.display(), position(*line, *column))]
     Syntax {
         /// The file.
         file: PathBuf,
-        /// 1-based line of the problem.
+        /// 1-based line of the problem; 0 when the parser gave no position.
         line: usize,
-        /// 1-based column of the problem.
+        /// 1-based column of the problem; 0 when the parser gave no position.
         column: usize,
         /// The parser's message (never the line's text, which may hold a password).
         message: String,
@@ -894,6 +899,15 @@ fn parse_oid(text: &str) -> Option<Vec<u32>> {
     Some(arcs)
 }
 
+/// `:line:column` for messages, or nothing when unknown.
+fn position(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}:{column}")
+    }
+}
+
 /// 1-based line and column of byte `offset` in `text`.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
@@ -1050,6 +1064,14 @@ priv_password = "staple staple staple"
         assert!(
             refused(&format!("{GOOD}\n[budget]\nrate = 1\n")).contains("unknown field `budget`")
         );
+    }
+
+    #[test]
+    fn non_string_secret_refused_without_echo() {
+        let msg = refused(&with("\"correct horse battery\"", "12345678"));
+        assert!(msg.starts_with("/etc/dqi/agent.toml:15:"), "{msg}");
+        assert!(msg.contains("a secret must be a quoted string"), "{msg}");
+        assert!(!msg.contains("12345678"), "{msg}");
     }
 
     #[test]
