@@ -1,2 +1,272 @@
-//! The `dqi-agent` binary. SKELETON.
-fn main() {}
+//! The `dqi-agent` binary: runs an agent from a config file, checks a config file, or, with no
+//! arguments, runs a loopback-only demo.
+//!
+//! Exit status: 0 after a clean shutdown or a good `--check-config`; 2 for a bad configuration
+//! or command line; 1 when the agent cannot start (state directory, listen address) or fails.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use dqi_agent::config::{
+    AgentSection, Config, ConfigFile, Secret, SystemSection, UserSection, Warning,
+};
+use dqi_agent::server;
+
+/// Device Query Interface: a read-only SNMPv3 agent (USM) for medical devices.
+///
+/// With no arguments, runs a loopback-only demo on port 1161 and prints how to query it.
+#[derive(Debug, Parser)]
+#[command(name = "dqi-agent", version)]
+struct Cli {
+    /// Run the agent configured by FILE (TOML; see the README's configuration reference).
+    #[arg(long, value_name = "FILE", conflicts_with = "check_config")]
+    config: Option<PathBuf>,
+
+    /// Validate FILE and exit: parse, check every key, localize the keys. Opens no socket and
+    /// leaves the state directory alone.
+    #[arg(long, value_name = "FILE")]
+    check_config: Option<PathBuf>,
+}
+
+/// The engine ID `--check-config` localizes keys to when the file sets none (RFC 3411 format 4,
+/// text "check"): localization is what is checked, not the resulting keys.
+const CHECK_ENGINE_ID: &[u8] = &[0x80, 0x00, 0x1f, 0x88, 0x04, b'c', b'h', b'e', b'c', b'k'];
+
+const DEMO_USER: &str = "dqi-demo";
+const DEMO_AUTH_PASSWORD: &str = "dqi-demo-auth";
+const DEMO_PRIV_PASSWORD: &str = "dqi-demo-priv";
+const DEMO_PORT: u16 = 1161;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(path) = cli.check_config {
+        return check_config(&path);
+    }
+    let (config, warnings, demo_dir) = match cli.config {
+        Some(path) => match Config::load(&path) {
+            Ok((config, warnings)) => (config, warnings, None),
+            Err(e) => {
+                eprintln!("dqi-agent: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => match demo_config() {
+            Ok((config, dir)) => (config, Vec::new(), Some(dir)),
+            Err(e) => {
+                eprintln!("dqi-agent: cannot set up the demo: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
+    init_logging(&config.agent.log_level);
+    for warning in &warnings {
+        tracing::warn!("{warning}");
+    }
+    if let Some(dir) = &demo_dir {
+        print_demo_banner(&config, dir);
+    }
+    let status = serve(config);
+    if let Some(dir) = demo_dir {
+        // The demo's engine ID and boots are throwaway, like its credentials.
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    status
+}
+
+fn serve(config: Config) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the async runtime");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(server::run(config, server::shutdown_signal())) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+fn check_config(path: &Path) -> ExitCode {
+    let (config, warnings) = match Config::load(path) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            eprintln!("dqi-agent: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for warning in &warnings {
+        eprintln!("dqi-agent: warning: {warning}");
+    }
+    let engine_id = config.agent.engine_id.as_deref().unwrap_or(CHECK_ENGINE_ID);
+    match config.users(engine_id) {
+        Ok(users) => {
+            println!(
+                "{}: OK ({} listen address(es), {} user(s), {} warning(s))",
+                path.display(),
+                config.agent.listen.len(),
+                users.len(),
+                warnings.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("dqi-agent: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs to stderr at the configured level; `RUST_LOG`, when set and valid, overrides it.
+fn init_logging(level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    // Fails only if a subscriber is already installed, in which case that one logs.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// The demo's configuration: loopback only, a fresh private state directory, one documented
+/// user, and a fictional infusion pump as the device.
+fn demo_config() -> Result<(Config, PathBuf), String> {
+    let dir = std::env::temp_dir().join(format!("dqi-agent-demo-{}", std::process::id()));
+    // A leftover from an earlier process with the same PID would hold a stale engine.
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+
+    let mut listen = vec![format!("127.0.0.1:{DEMO_PORT}")];
+    // Hosts with IPv6 disabled still get the IPv4 demo.
+    if std::net::UdpSocket::bind("[::1]:0").is_ok() {
+        listen.push(format!("[::1]:{DEMO_PORT}"));
+    }
+    let file = ConfigFile {
+        agent: AgentSection {
+            listen,
+            state_dir: dir.clone(),
+            engine_id: None,
+            max_message_size: None,
+            log_level: None,
+        },
+        system: SystemSection {
+            description:
+                "InfuSim 3000 volumetric infusion pump (fictional demo device), firmware 4.2.1"
+                    .to_string(),
+            contact: "Clinical Engineering, ext. 4242 (demo)".to_string(),
+            name: "infusim-demo-01".to_string(),
+            location: "Demo Ward, Bed 7".to_string(),
+            object_id: None,
+        },
+        user: vec![UserSection {
+            name: Some(DEMO_USER.to_string()),
+            auth: Some("SHA-256".to_string()),
+            auth_password: Some(Secret::new(DEMO_AUTH_PASSWORD)),
+            auth_key: None,
+            privacy: Some("AES-128".to_string()),
+            priv_password: Some(Secret::new(DEMO_PRIV_PASSWORD)),
+            priv_key: None,
+            min_security: None,
+        }],
+    };
+    let (config, warnings) =
+        Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;
+    debug_assert!(
+        warnings.is_empty(),
+        "{:?}",
+        warnings.iter().map(Warning::to_string).collect::<Vec<_>>()
+    );
+    Ok((config, dir))
+}
+
+fn print_demo_banner(config: &Config, dir: &Path) {
+    let listen: Vec<String> = config
+        .agent
+        .listen
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    println!(
+        "\
+dqi-agent DEMO: a fictional infusion pump, on loopback only ({listen}).
+Not a configured agent: run `dqi-agent --config FILE` for that.
+State (engine ID, boots) is kept in {dir} and removed on exit.
+
+Demo user:  {DEMO_USER}
+  authentication  SHA-256, passphrase {DEMO_AUTH_PASSWORD}
+  privacy         AES-128, passphrase {DEMO_PRIV_PASSWORD}
+
+Try:
+  snmpwalk -v3 -l authPriv -u {DEMO_USER} -a SHA-256 -A {DEMO_AUTH_PASSWORD} -x AES -X {DEMO_PRIV_PASSWORD} 127.0.0.1:{DEMO_PORT} system
+
+Stop with Ctrl-C.",
+        listen = listen.join(", "),
+        dir = dir.display(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn modes_parse() {
+        let none = Cli::try_parse_from(["dqi-agent"]).unwrap();
+        assert!(
+            none.config.is_none() && none.check_config.is_none(),
+            "no arguments: the demo"
+        );
+        let run = Cli::try_parse_from(["dqi-agent", "--config", "/etc/dqi.toml"]).unwrap();
+        assert_eq!(run.config.as_deref(), Some(Path::new("/etc/dqi.toml")));
+        let check = Cli::try_parse_from(["dqi-agent", "--check-config", "a.toml"]).unwrap();
+        assert_eq!(check.check_config.as_deref(), Some(Path::new("a.toml")));
+        let both = Cli::try_parse_from(["dqi-agent", "--config", "a", "--check-config", "b"]);
+        assert_eq!(
+            both.unwrap_err().exit_code(),
+            2,
+            "usage errors exit 2, like bad configs"
+        );
+    }
+
+    #[test]
+    fn demo_config_is_valid_and_loopback_only() {
+        let (config, dir) = demo_config().unwrap();
+        assert!(
+            config
+                .agent
+                .listen
+                .iter()
+                .all(|a| a.ip().is_loopback() && a.port() == DEMO_PORT)
+        );
+        assert_eq!(config.users.len(), 1);
+        assert_eq!(config.users[0].name, DEMO_USER);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+                0o700
+            );
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,1 +1,680 @@
-//! Tokio UDP driver. SKELETON.
+//! The tokio UDP driver: sockets, the clock, persistence and logs around the sans-I/O agent.
+//!
+//! The protocol lives in [`crate::agent::Agent`]; this module only moves datagrams. It owns:
+//!
+//! - start-up ([`run`], [`run_file`]): load the config, settle the engine ID and boot counter in
+//!   the state directory (before any socket opens), localize the keys, build the MIB tree, bind;
+//! - the sockets ([`Server::bind`]): every listen address, IPv6 sockets `IPV6_V6ONLY` so one port
+//!   serves both families, one task per socket doing receive, `handle`, send, with a receive
+//!   buffer and a reply buffer reused for every datagram;
+//! - the clock: a monotonic [`std::time::Instant`] taken at start-up is the origin of the
+//!   agent's [`Instant`];
+//! - persistence of snmpEngineBoots when the agent bumps it (engineTime wrap);
+//! - logs: a start-up summary, security events (Reports and drops) summarised per interval and
+//!   per source address, and a final summary on SIGINT or SIGTERM. Never a key or a password,
+//!   and never one line per request unless the level is `debug`.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use tokio::net::UdpSocket;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::agent::{self, Agent, Outcome};
+use crate::config::{Config, ConfigError, to_hex};
+use crate::mib::Tree;
+use crate::mib::objects::{self, Engine};
+use crate::state::{self, State, StateError};
+use crate::stats::Counter;
+use crate::time::Instant;
+
+/// How often security events are summarised in the log.
+pub const SUMMARY_INTERVAL: Duration = Duration::from_secs(60);
+/// Sources tracked one by one per interval; events from further sources are counted together as
+/// "other", so a spoofed flood cannot grow memory or the log without bound.
+pub const MAX_TRACKED_SOURCES: usize = 1024;
+/// The receive buffer: any UDP payload fits, so no datagram is silently truncated.
+const RECEIVE_BUFFER: usize = 65536;
+/// Kernel socket receive buffer asked for, to absorb bursts while a task is busy.
+const SOCKET_RECEIVE_BUFFER: usize = 1 << 20;
+
+/// Why the agent did not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The configuration was refused.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The state directory could not be used.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// A listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+    /// A socket task ended without being asked to (a panic in the agent).
+    #[error("a socket task stopped unexpectedly: {0}")]
+    TaskFailed(String),
+}
+
+impl RunError {
+    /// The process exit status for this error: 2 for a bad configuration (as for a bad command
+    /// line), 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Config(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// What the server did, for the final log line and for tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Datagrams received.
+    pub received: u64,
+    /// Responses sent.
+    pub responses: u64,
+    /// Reports sent.
+    pub reports: u64,
+    /// Datagrams dropped without a reply.
+    pub dropped: u64,
+    /// Replies the socket refused to send.
+    pub send_errors: u64,
+}
+
+/// Loads the configuration at `path`, logs its warnings, and runs the agent until SIGINT or
+/// SIGTERM. Logging must already be set up.
+pub async fn run_file(path: &Path) -> Result<Summary, RunError> {
+    let (config, warnings) = Config::load(path)?;
+    for warning in &warnings {
+        tracing::warn!("{warning}");
+    }
+    run(config, shutdown_signal()).await
+}
+
+/// Runs the agent described by `config` until `shutdown` completes.
+///
+/// Order matters: the state directory is settled (boots incremented and written) before any
+/// socket opens, and the passphrases are dropped once the keys are localized.
+pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<Summary, RunError> {
+    let state = State::open(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
+    let engine_id = state.engine_id().to_vec();
+    let users = config.users(&engine_id)?;
+    let salt_seed = state::salt_seed()?;
+    let max_message_size = config.agent.max_message_size;
+    let engine = Engine {
+        engine_id: engine_id.clone(),
+        // At most 65507 by validation, so the conversion never saturates.
+        max_message_size: i32::try_from(max_message_size).unwrap_or(i32::MAX),
+    };
+    let tree = Tree::from_entries(objects::standard(&config.system, &engine));
+    let listen = config.agent.listen.clone();
+    drop(config);
+
+    let user_lines: Vec<String> = users
+        .iter()
+        .map(|u| {
+            format!(
+                "{} (auth {}, privacy {}, min {})",
+                String::from_utf8_lossy(&u.name),
+                u.auth.protocol().name(),
+                u.privacy.as_ref().map_or("none", |p| p.protocol().name()),
+                u.min_level.name()
+            )
+        })
+        .collect();
+    let boots = state.boots();
+    let agent_config = agent::Config {
+        engine_id: engine_id.clone(),
+        engine_boots: boots,
+        users,
+        tree,
+        max_message_size,
+        salt_seed,
+    };
+    let server = Server::bind(&listen, agent_config, Some(state)).await?;
+    let addrs: Vec<String> = server
+        .local_addrs()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        listen = %addrs.join(", "),
+        engine_id = %to_hex(&engine_id),
+        boots,
+        max_message_size,
+        "dqi-agent started"
+    );
+    for line in &user_lines {
+        tracing::info!("user {line}");
+    }
+    server.serve(shutdown).await
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. If the handlers cannot be installed it never
+/// completes: the agent keeps serving rather than stop on a signal it never received.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot handle SIGTERM; stop with SIGINT");
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+                return;
+            }
+        };
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => if r.is_err() { term.recv().await; },
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The bound sockets and the agent they feed.
+pub struct Server {
+    /// One per listen address.
+    sockets: Vec<UdpSocket>,
+    /// What the socket tasks share.
+    shared: Arc<Shared>,
+}
+
+/// A view of a running server's totals, for tests and monitoring.
+#[derive(Clone)]
+pub struct Monitor {
+    shared: Arc<Shared>,
+}
+
+impl Monitor {
+    /// The totals so far.
+    pub fn summary(&self) -> Summary {
+        self.shared.totals.snapshot()
+    }
+}
+
+struct Shared {
+    /// The protocol core; locked only around `handle`.
+    agent: Mutex<Agent>,
+    /// The origin of the agent's clock.
+    origin: std::time::Instant,
+    /// Where boots are persisted; `None` in tests that need no state directory.
+    state: Mutex<Option<State>>,
+    /// The boots value last persisted, to notice the agent bumping it without taking a lock.
+    boots: AtomicU32,
+    /// Security events since the last summary.
+    events: Mutex<Events>,
+    /// Totals since start.
+    totals: Totals,
+    /// The largest reply, to size each task's reply buffer once.
+    max_message_size: usize,
+}
+
+impl Server {
+    /// Binds every address in `listen` and builds the agent from `config`, its clock starting
+    /// now. With `state`, boots bumps are persisted there. Must run inside a tokio runtime.
+    pub async fn bind(
+        listen: &[SocketAddr],
+        config: agent::Config,
+        state: Option<State>,
+    ) -> Result<Server, RunError> {
+        let mut sockets = Vec::with_capacity(listen.len());
+        for &addr in listen {
+            let socket = udp_socket(addr)
+                .and_then(UdpSocket::from_std)
+                .map_err(|source| RunError::Bind { addr, source })?;
+            sockets.push(socket);
+        }
+        let origin = std::time::Instant::now();
+        let boots = config.engine_boots;
+        let max_message_size = config.max_message_size;
+        let shared = Arc::new(Shared {
+            agent: Mutex::new(Agent::new(config, Instant::ZERO)),
+            origin,
+            state: Mutex::new(state),
+            boots: AtomicU32::new(boots),
+            events: Mutex::new(Events::default()),
+            totals: Totals::default(),
+            max_message_size,
+        });
+        Ok(Server { sockets, shared })
+    }
+
+    /// The bound addresses (with the ports the system chose for port 0).
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.sockets
+            .iter()
+            .filter_map(|s| s.local_addr().ok())
+            .collect()
+    }
+
+    /// A handle on the totals that outlives [`Server::serve`]'s move.
+    pub fn monitor(&self) -> Monitor {
+        Monitor {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Serves until `shutdown` completes, then stops receiving, logs the pending security events
+    /// and a final summary, and returns the totals.
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) -> Result<Summary, RunError> {
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+        for socket in self.sockets {
+            tasks.spawn(receive_loop(socket, self.shared.clone(), stopped.clone()));
+        }
+        tasks.spawn(summary_loop(self.shared.clone(), stopped));
+        let failure = tokio::select! {
+            () = shutdown => None,
+            // Tasks only end when told to, so any end here is a failure.
+            Some(ended) = tasks.join_next() => Some(match ended {
+                Ok(()) => "ended".to_string(),
+                Err(e) => e.to_string(),
+            }),
+        };
+        let _ = stop.send(true);
+        while tasks.join_next().await.is_some() {}
+        log_events(&mut self.shared.events.lock());
+        let summary = self.shared.totals.snapshot();
+        tracing::info!(
+            uptime_s = self.shared.origin.elapsed().as_secs(),
+            received = summary.received,
+            responses = summary.responses,
+            reports = summary.reports,
+            dropped = summary.dropped,
+            send_errors = summary.send_errors,
+            "dqi-agent stopped"
+        );
+        match failure {
+            None => Ok(summary),
+            Some(reason) => Err(RunError::TaskFailed(reason)),
+        }
+    }
+}
+
+/// A UDP socket bound to `addr`, IPv6 sockets limited to IPv6 so that `0.0.0.0:161` and
+/// `[::]:161` can both be listened on.
+fn udp_socket(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    // Best effort: a smaller buffer only means earlier drops under a burst.
+    let _ = socket.set_recv_buffer_size(SOCKET_RECEIVE_BUFFER);
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    Ok(socket.into())
+}
+
+async fn receive_loop(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut datagram = vec![0u8; RECEIVE_BUFFER];
+    let mut reply = Vec::with_capacity(shared.max_message_size);
+    loop {
+        let received = tokio::select! {
+            biased;
+            _ = stop.changed() => return,
+            received = socket.recv_from(&mut datagram) => received,
+        };
+        let (len, source) = match received {
+            Ok(received) => received,
+            Err(e) => {
+                // Transient (an ICMP error queued on the socket, memory pressure): keep serving.
+                tracing::debug!(error = %e, "receive failed");
+                continue;
+            }
+        };
+        let Some(data) = datagram.get(..len) else {
+            continue;
+        };
+        let outcome = shared.handle(data, source, &mut reply);
+        if matches!(outcome, Outcome::Response | Outcome::Report(_)) {
+            if let Err(e) = socket.send_to(&reply, source).await {
+                shared.totals.send_errors.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(%source, error = %e, "send failed");
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// The agent's clock: microseconds since start-up on the monotonic clock.
+    fn now(&self) -> Instant {
+        Instant::from_micros(u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+
+    fn handle(&self, datagram: &[u8], source: SocketAddr, reply: &mut Vec<u8>) -> Outcome {
+        let now = self.now();
+        let (outcome, boots) = {
+            let mut agent = self.agent.lock();
+            let outcome = agent.handle(datagram, source, now, reply);
+            (outcome, agent.engine_boots())
+        };
+        self.totals.received.fetch_add(1, Ordering::Relaxed);
+        match outcome {
+            Outcome::Response => {
+                self.totals.responses.fetch_add(1, Ordering::Relaxed);
+            }
+            Outcome::Report(counter) => {
+                self.totals.reports.fetch_add(1, Ordering::Relaxed);
+                self.events.lock().record(source.ip(), counter);
+            }
+            Outcome::Dropped(counter) => {
+                self.totals.dropped.fetch_add(1, Ordering::Relaxed);
+                self.events.lock().record(source.ip(), counter);
+            }
+        }
+        tracing::debug!(%source, ?outcome, len = datagram.len(), "request");
+        if boots != self.boots.load(Ordering::Relaxed) {
+            self.persist_boots(boots);
+        }
+        outcome
+    }
+
+    /// Records a boots value the agent moved to. Rare (engineTime wraps after 68 years), so the
+    /// blocking write on the socket task is acceptable.
+    fn persist_boots(&self, boots: u32) {
+        let mut state = self.state.lock();
+        // Another task may have persisted it while this one waited for the lock.
+        if self.boots.load(Ordering::Relaxed) == boots {
+            return;
+        }
+        if let Some(state) = state.as_mut() {
+            match state.persist_boots(boots) {
+                Ok(()) => tracing::info!(boots, "snmpEngineBoots incremented and persisted"),
+                Err(e) => tracing::error!(boots, error = %e, "cannot persist snmpEngineBoots"),
+            }
+        }
+        self.boots.store(boots, Ordering::Relaxed);
+    }
+}
+
+#[derive(Default)]
+struct Totals {
+    received: AtomicU64,
+    responses: AtomicU64,
+    reports: AtomicU64,
+    dropped: AtomicU64,
+    send_errors: AtomicU64,
+}
+
+impl Totals {
+    fn snapshot(&self) -> Summary {
+        Summary {
+            received: self.received.load(Ordering::Relaxed),
+            responses: self.responses.load(Ordering::Relaxed),
+            reports: self.reports.load(Ordering::Relaxed),
+            dropped: self.dropped.load(Ordering::Relaxed),
+            send_errors: self.send_errors.load(Ordering::Relaxed),
+        }
+    }
+}
+
+async fn summary_loop(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut interval = tokio::time::interval(SUMMARY_INTERVAL);
+    interval.tick().await; // the first tick is immediate
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = interval.tick() => {}
+        }
+        let mut events = std::mem::take(&mut *shared.events.lock());
+        log_events(&mut events);
+    }
+}
+
+/// Security events by source address, since the last summary.
+#[derive(Default)]
+struct Events {
+    by_source: HashMap<IpAddr, Tally>,
+    /// Events from sources beyond [`MAX_TRACKED_SOURCES`].
+    other: Tally,
+}
+
+/// Counts by counter, in first-seen order; a source rarely trips more than two or three.
+#[derive(Default)]
+struct Tally {
+    counts: Vec<(Counter, u64)>,
+}
+
+impl Tally {
+    fn add(&mut self, counter: Counter) {
+        match self.counts.iter_mut().find(|(c, _)| *c == counter) {
+            Some((_, n)) => *n += 1,
+            None => self.counts.push((counter, 1)),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Whether any event is more than routine protocol traffic: discovery (unknownEngineID) and
+    /// time synchronisation (notInTimeWindow) Reports start every manager's session.
+    fn is_alarming(&self) -> bool {
+        self.counts.iter().any(|(c, _)| {
+            !matches!(
+                c,
+                Counter::UsmStatsUnknownEngineIds | Counter::UsmStatsNotInTimeWindows
+            )
+        })
+    }
+
+    /// `name=count` pairs, e.g. `usmStatsWrongDigests=12 usmStatsUnknownUserNames=3`.
+    fn describe(&self) -> String {
+        let mut s = String::new();
+        for (i, (counter, n)) in self.counts.iter().enumerate() {
+            let sep = if i == 0 { "" } else { " " };
+            let _ = write!(s, "{sep}{}={n}", counter.name());
+        }
+        s
+    }
+}
+
+impl Events {
+    fn record(&mut self, source: IpAddr, counter: Counter) {
+        if self.by_source.len() < MAX_TRACKED_SOURCES || self.by_source.contains_key(&source) {
+            self.by_source.entry(source).or_default().add(counter);
+        } else {
+            self.other.add(counter);
+        }
+    }
+}
+
+/// Logs and clears `events`: one line per source, `warn` when anything beyond routine
+/// discovery happened, `debug` otherwise.
+fn log_events(events: &mut Events) {
+    let mut sources: Vec<(&IpAddr, &Tally)> = events.by_source.iter().collect();
+    sources.sort_by_key(|(ip, _)| **ip);
+    for (ip, tally) in sources {
+        if tally.is_alarming() {
+            tracing::warn!(source = %ip, events = %tally.describe(), "security events");
+        } else {
+            tracing::debug!(source = %ip, events = %tally.describe(), "discovery");
+        }
+    }
+    if !events.other.is_empty() {
+        tracing::warn!(
+            source = "other",
+            events = %events.other.describe(),
+            "security events from sources beyond the first {MAX_TRACKED_SOURCES}"
+        );
+    }
+    *events = Events::default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usm::Users;
+
+    fn agent_config() -> agent::Config {
+        agent::Config {
+            engine_id: vec![0x80, 0x00, 0x1f, 0x88, 0x04, b't', b'e', b's', b't'],
+            engine_boots: 1,
+            users: Users::default(),
+            tree: Tree::default(),
+            max_message_size: 1500,
+            salt_seed: 7,
+        }
+    }
+
+    fn ipv6_available() -> bool {
+        std::net::UdpSocket::bind("[::1]:0").is_ok()
+    }
+
+    async fn wait_for(monitor: &Monitor, received: u64) -> Summary {
+        for _ in 0..500 {
+            let s = monitor.summary();
+            if s.received >= received {
+                return s;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "server did not receive {received} datagrams: {:?}",
+            monitor.summary()
+        );
+    }
+
+    #[tokio::test]
+    async fn serves_loopback_v4_and_v6_and_shuts_down() {
+        let mut listen: Vec<SocketAddr> = vec!["127.0.0.1:0".parse().unwrap()];
+        if ipv6_available() {
+            listen.push("[::1]:0".parse().unwrap());
+        }
+        let server = Server::bind(&listen, agent_config(), None).await.unwrap();
+        let addrs = server.local_addrs();
+        assert_eq!(addrs.len(), listen.len());
+        assert!(addrs.iter().all(|a| a.port() != 0));
+        let monitor = server.monitor();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(server.serve(async {
+            let _ = stopped.await;
+        }));
+
+        // Not SNMP: the agent drops it without a reply, and the driver counts it.
+        for addr in &addrs {
+            let client = UdpSocket::bind(if addr.is_ipv6() {
+                "[::1]:0"
+            } else {
+                "127.0.0.1:0"
+            })
+            .await
+            .unwrap();
+            client.send_to(b"\x30\x03\x02\x01", addr).await.unwrap();
+        }
+        let summary = wait_for(&monitor, addrs.len() as u64).await;
+        assert_eq!(summary.dropped, addrs.len() as u64);
+        assert_eq!(summary.responses + summary.reports, 0);
+
+        stop.send(()).unwrap();
+        let summary = serving.await.unwrap().unwrap();
+        assert_eq!(summary.received, addrs.len() as u64);
+    }
+
+    #[tokio::test]
+    async fn bind_failure_names_the_address() {
+        let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap();
+        let err = Server::bind(&[addr], agent_config(), None)
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("cannot listen on {addr}: ")),
+            "{err}"
+        );
+        assert_eq!(err.exit_code(), 1);
+    }
+
+    #[test]
+    fn ipv6_sockets_leave_the_ipv4_port_free() {
+        if std::net::UdpSocket::bind("[::]:0").is_err() {
+            return; // no IPv6 in this environment
+        }
+        let v6 = udp_socket("[::]:0".parse().unwrap()).unwrap();
+        let port = v6.local_addr().unwrap().port();
+        // Without IPV6_V6ONLY the v6 wildcard would hold the v4 port too.
+        udp_socket(SocketAddr::from(([0, 0, 0, 0], port))).unwrap();
+    }
+
+    #[test]
+    fn events_are_tallied_per_source_and_bounded() {
+        let mut events = Events::default();
+        let ip = |n: u32| IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + n));
+        for n in 0..(MAX_TRACKED_SOURCES as u32 + 10) {
+            events.record(ip(n), Counter::UsmStatsWrongDigests);
+        }
+        events.record(ip(0), Counter::UsmStatsWrongDigests);
+        events.record(ip(0), Counter::UsmStatsUnknownUserNames);
+        assert_eq!(events.by_source.len(), MAX_TRACKED_SOURCES);
+        assert_eq!(
+            events.by_source[&ip(0)].describe(),
+            "usmStatsWrongDigests=2 usmStatsUnknownUserNames=1"
+        );
+        assert_eq!(events.other.describe(), "usmStatsWrongDigests=10");
+        // A tracked source keeps being tracked once the map is full.
+        events.record(ip(5), Counter::UsmStatsDecryptionErrors);
+        assert!(
+            events.by_source[&ip(5)]
+                .describe()
+                .ends_with("usmStatsDecryptionErrors=1")
+        );
+        log_events(&mut events);
+        assert!(events.by_source.is_empty() && events.other.is_empty());
+    }
+
+    #[test]
+    fn discovery_is_routine_other_events_alarm() {
+        let mut tally = Tally::default();
+        tally.add(Counter::UsmStatsUnknownEngineIds);
+        tally.add(Counter::UsmStatsNotInTimeWindows);
+        assert!(!tally.is_alarming());
+        tally.add(Counter::UsmStatsUnknownUserNames);
+        assert!(tally.is_alarming());
+    }
+
+    #[tokio::test]
+    async fn a_boots_bump_is_persisted_once() {
+        let dir =
+            std::env::temp_dir().join(format!("dqi-server-test-{}-boots", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let state = State::open(&dir, None).unwrap();
+        let server = Server::bind(
+            &["127.0.0.1:0".parse().unwrap()],
+            agent_config(),
+            Some(state),
+        )
+        .await
+        .unwrap();
+        server.shared.persist_boots(9);
+        assert_eq!(server.shared.boots.load(Ordering::Relaxed), 9);
+        let text = std::fs::read_to_string(dir.join(state::STATE_FILE)).unwrap();
+        assert!(text.contains("boots = 9\n"), "{text}");
+        assert_eq!(State::open(&dir, None).unwrap().boots(), 10);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,1 +1,541 @@
-//! State directory. SKELETON.
+//! The state directory: the engine ID and the boot counter, kept across restarts.
+//!
+//! USM's replay protection rests on two numbers a manager caches per engine: snmpEngineID, which
+//! names the engine and to which every key is localized, and snmpEngineBoots, which must grow on
+//! every restart so that a message captured during an earlier boot is never in the time window
+//! again (RFC 3411 §5, RFC 3414 §2.2). This module owns the file that keeps them and the random
+//! numbers the driver hands the protocol core.
+//!
+//! - The file is `<state_dir>/engine`, two lines of text (`engine_id = <hex>`, `boots = <n>`).
+//! - [`State::open`] reads it (missing file: boots 0), increments boots and writes it back
+//!   atomically (temporary file in the same directory, write, fsync, rename, fsync the
+//!   directory), all before a socket opens. Any failure refuses the start-up: an agent that
+//!   cannot record a boot would reuse one, and with it the time window of captured messages.
+//! - A symbolic link in place of the file is refused, never followed (`O_NOFOLLOW`), so a local
+//!   user who can write the directory cannot make the agent overwrite another file.
+//! - Without `agent.engine_id`, an engine ID is generated once in the RFC 3411 format 5
+//!   (octets): `80 00 1f 88` (the enterprise number [`ENTERPRISE_NUMBER`] with the top bit set),
+//!   `05`, then 12 random octets from `/dev/urandom`, 17 octets in all.
+//! - A configured engine ID that differs from the stored one wins and is stored; boots restarts
+//!   at 1, since snmpEngineBoots counts restarts "since snmpEngineID was last configured"
+//!   (RFC 3411 §5). Removing `agent.engine_id` later keeps the stored one.
+//! - At 2147483647 boots stay latched (RFC 3414 §2.2.2); the agent then logs that the engine ID
+//!   must change.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::config::{check_engine_id, from_hex, to_hex};
+
+/// The IANA private enterprise number in generated engine IDs (net-snmp's, as `sysObjectID`'s
+/// default is): change it, with [`crate::config::DEFAULT_OBJECT_ID`], to the product's own.
+pub const ENTERPRISE_NUMBER: u32 = 8072;
+/// snmpEngineBoots' ceiling, where it stays (RFC 3414 §2.2.2).
+pub const MAX_BOOTS: u32 = 2_147_483_647;
+/// The state file's name inside the state directory.
+pub const STATE_FILE: &str = "engine";
+/// Random octets after the format octet of a generated engine ID.
+const GENERATED_ID_RANDOM: usize = 12;
+/// Largest state file read; it is under 100 bytes.
+const MAX_STATE_BYTES: u64 = 4096;
+
+/// The engine's persistent identity for this run.
+#[derive(Debug)]
+pub struct State {
+    /// The state directory, for the temporary file and the directory fsync.
+    dir: PathBuf,
+    /// `<dir>/engine`.
+    file: PathBuf,
+    /// snmpEngineID in use.
+    engine_id: Vec<u8>,
+    /// snmpEngineBoots as last written.
+    boots: u32,
+}
+
+/// Why the state directory could not be used. The agent refuses to start on any of them.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// A file system operation failed.
+    #[error("{}: cannot {action}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was being done, e.g. "create the state directory".
+        action: &'static str,
+        /// The cause.
+        #[source]
+        source: io::Error,
+    },
+    /// A symbolic link where the state file or its temporary file belongs.
+    #[error("{}: is a symbolic link; refusing to follow it (remove it)", path.display())]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
+    /// The state file does not hold an engine ID and boot counter.
+    #[error(
+        "{}: corrupt state file: {reason}; restore it, or remove it to start a new engine \
+         (managers then rediscover it, and without agent.engine_id a new engine ID is generated)",
+        path.display()
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl State {
+    /// Opens (creating it, mode 0700, if needed) the state directory `dir`, settles the engine ID
+    /// (`configured` if given, else the stored one, else a new one), increments and durably
+    /// writes snmpEngineBoots, and returns the state for this run.
+    pub fn open(dir: &Path, configured: Option<&[u8]>) -> Result<State, StateError> {
+        create_dir(dir)?;
+        let file = dir.join(STATE_FILE);
+        let stored = read_state(&file)?;
+        let (engine_id, boots) = match (configured, stored) {
+            (Some(id), Some((stored_id, boots))) if id == stored_id.as_slice() => {
+                (stored_id, next_boots(boots))
+            }
+            (Some(id), Some((stored_id, _))) => {
+                tracing::warn!(
+                    old = %to_hex(&stored_id),
+                    new = %to_hex(id),
+                    "configured engine ID differs from the stored one; using it, snmpEngineBoots restarts at 1"
+                );
+                (id.to_vec(), 1)
+            }
+            (Some(id), None) => (id.to_vec(), 1),
+            (None, Some((stored_id, boots))) => (stored_id, next_boots(boots)),
+            (None, None) => (generate_engine_id()?, 1),
+        };
+        let mut state = State {
+            dir: dir.to_path_buf(),
+            file,
+            engine_id,
+            boots: 0,
+        };
+        state.persist_boots(boots)?;
+        if boots == MAX_BOOTS {
+            tracing::error!(
+                file = %state.file.display(),
+                "snmpEngineBoots is latched at 2147483647 (RFC 3414 §2.2.2): authenticated requests \
+                 will fail; configure a new agent.engine_id (and keys)"
+            );
+        }
+        Ok(state)
+    }
+
+    /// snmpEngineID.
+    pub fn engine_id(&self) -> &[u8] {
+        &self.engine_id
+    }
+
+    /// snmpEngineBoots as last written.
+    pub fn boots(&self) -> u32 {
+        self.boots
+    }
+
+    /// The state file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Durably records `boots` (called when engineTime wraps and the agent bumps it).
+    pub fn persist_boots(&mut self, boots: u32) -> Result<(), StateError> {
+        let boots = boots.min(MAX_BOOTS);
+        let text = format!(
+            "# dqi-agent engine state (RFC 3411 snmpEngineID, snmpEngineBoots); written by the agent\n\
+             engine_id = {}\nboots = {boots}\n",
+            to_hex(&self.engine_id)
+        );
+        write_atomically(&self.dir, &self.file, text.as_bytes())?;
+        self.boots = boots;
+        Ok(())
+    }
+}
+
+/// Fills `buf` from the kernel's random source.
+pub fn random_bytes(buf: &mut [u8]) -> Result<(), StateError> {
+    let path = Path::new("/dev/urandom");
+    File::open(path)
+        .and_then(|mut f| f.read_exact(buf))
+        .map_err(|source| StateError::Io {
+            path: path.to_path_buf(),
+            action: "read random octets",
+            source,
+        })
+}
+
+/// A random seed for privacy salts (8 octets), fresh every start.
+pub fn salt_seed() -> Result<u64, StateError> {
+    let mut seed = [0u8; 8];
+    random_bytes(&mut seed)?;
+    Ok(u64::from_be_bytes(seed))
+}
+
+/// A new engine ID in RFC 3411 format 5: enterprise number with the top bit set, `05`, and 12
+/// random octets.
+pub fn generate_engine_id() -> Result<Vec<u8>, StateError> {
+    let mut id = Vec::with_capacity(5 + GENERATED_ID_RANDOM);
+    id.extend_from_slice(&(ENTERPRISE_NUMBER | 0x8000_0000).to_be_bytes());
+    id.push(5);
+    let mut random = [0u8; GENERATED_ID_RANDOM];
+    random_bytes(&mut random)?;
+    id.extend_from_slice(&random);
+    Ok(id)
+}
+
+fn next_boots(stored: u32) -> u32 {
+    stored.saturating_add(1).min(MAX_BOOTS)
+}
+
+fn create_dir(dir: &Path) -> Result<(), StateError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| StateError::Io {
+        path: dir.to_path_buf(),
+        action: "create the state directory",
+        source,
+    })
+}
+
+/// The stored engine ID and boots; `None` when the file does not exist.
+fn read_state(file: &Path) -> Result<Option<(Vec<u8>, u32)>, StateError> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    no_follow(&mut options);
+    let handle = match options.open(file) {
+        Ok(handle) => handle,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(open_error(file, "read the state file", e)),
+    };
+    let mut text = String::new();
+    handle
+        .take(MAX_STATE_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|source| StateError::Io {
+            path: file.to_path_buf(),
+            action: "read the state file",
+            source,
+        })?;
+    parse_state(&text)
+        .map(Some)
+        .map_err(|reason| StateError::Corrupt {
+            path: file.to_path_buf(),
+            reason,
+        })
+}
+
+fn parse_state(text: &str) -> Result<(Vec<u8>, u32), String> {
+    let mut engine_id = None;
+    let mut boots = None;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let n = i + 1;
+        let (key, value) = line
+            .split_once('=')
+            .ok_or_else(|| format!("line {n}: expected `key = value`"))?;
+        let value = value.trim();
+        let slot_taken = match key.trim() {
+            "engine_id" => {
+                let id =
+                    from_hex(value).ok_or_else(|| format!("line {n}: engine_id is not hex"))?;
+                check_engine_id(&id).map_err(|p| format!("line {n}: engine_id: {p}"))?;
+                engine_id.replace(id).is_some()
+            }
+            "boots" => {
+                let b = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|b| *b <= MAX_BOOTS)
+                    .ok_or_else(|| {
+                        format!("line {n}: boots is not a number from 0 to {MAX_BOOTS}")
+                    })?;
+                boots.replace(b).is_some()
+            }
+            other => return Err(format!("line {n}: unknown key {other:?}")),
+        };
+        if slot_taken {
+            return Err(format!("line {n}: {} appears twice", key.trim()));
+        }
+    }
+    match (engine_id, boots) {
+        (Some(id), Some(b)) => Ok((id, b)),
+        (None, _) => Err("no engine_id line".to_string()),
+        (_, None) => Err("no boots line".to_string()),
+    }
+}
+
+/// Replaces `file` with `contents` so that a crash leaves either the old or the new file, never
+/// a torn one, and the new one survives a power loss once this returns.
+fn write_atomically(dir: &Path, file: &Path, contents: &[u8]) -> Result<(), StateError> {
+    let tmp = dir.join(format!(".{STATE_FILE}.{}.tmp", std::process::id()));
+    let io_err = |path: &Path, action, source| StateError::Io {
+        path: path.to_path_buf(),
+        action,
+        source,
+    };
+    // A leftover from a crash with our PID: unlinking removes a link itself, never its target.
+    match fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(&tmp, "remove a stale temporary file", e)),
+    }
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    no_follow(&mut options);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&tmp)
+        .map_err(|e| open_error(&tmp, "create a temporary state file", e))
+        .and_then(|mut f| {
+            f.write_all(contents)
+                .and_then(|()| f.sync_all())
+                .map_err(|e| io_err(&tmp, "write a temporary state file", e))
+        })
+        // rename(2) replaces a symlink at `file` rather than writing through it.
+        .and_then(|()| {
+            fs::rename(&tmp, file).map_err(|e| io_err(file, "replace the state file", e))
+        });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    // The rename is durable only once the directory entry is.
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_err(dir, "sync the state directory", e))
+}
+
+#[cfg(unix)]
+fn no_follow(options: &mut OpenOptions) {
+    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NOFOLLOW);
+}
+
+#[cfg(not(unix))]
+fn no_follow(_options: &mut OpenOptions) {}
+
+fn open_error(path: &Path, action: &'static str, source: io::Error) -> StateError {
+    // O_NOFOLLOW makes open(2) fail with ELOOP on a symbolic link.
+    #[cfg(unix)]
+    if source.raw_os_error() == Some(libc::ELOOP) {
+        return StateError::Symlink {
+            path: path.to_path_buf(),
+        };
+    }
+    StateError::Io {
+        path: path.to_path_buf(),
+        action,
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir =
+                std::env::temp_dir().join(format!("dqi-state-test-{}-{name}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const CONFIGURED: &[u8] = &[0x80, 0x00, 0x1f, 0x88, 0x04, b'd', b'q', b'i'];
+
+    #[test]
+    fn first_start_generates_an_rfc3411_engine_id_and_boot_one() {
+        let tmp = TempDir::new("fresh");
+        let dir = tmp.0.join("nested");
+        let state = State::open(&dir, None).unwrap();
+        let id = state.engine_id();
+        assert_eq!(id.len(), 17);
+        assert_eq!(id[..5], [0x80, 0x00, 0x1f, 0x88, 0x05]);
+        assert_eq!(state.boots(), 1);
+        let text = fs::read_to_string(dir.join("engine")).unwrap();
+        assert!(
+            text.contains(&format!("engine_id = {}\nboots = 1\n", to_hex(id))),
+            "{text}"
+        );
+        // Two generated IDs differ: the random part is random.
+        assert_ne!(generate_engine_id().unwrap(), generate_engine_id().unwrap());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+                0o700
+            );
+            assert_eq!(
+                fs::metadata(state.file()).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+
+    #[test]
+    fn restarts_keep_the_id_and_increment_boots() {
+        let tmp = TempDir::new("restart");
+        let first = State::open(&tmp.0, None).unwrap();
+        let second = State::open(&tmp.0, None).unwrap();
+        let third = State::open(&tmp.0, None).unwrap();
+        assert_eq!(first.engine_id(), third.engine_id());
+        assert_eq!([first.boots(), second.boots(), third.boots()], [1, 2, 3]);
+        let leftovers: Vec<_> = fs::read_dir(&tmp.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, ["engine"], "no temporary file left behind");
+    }
+
+    #[test]
+    fn configured_engine_id_wins_and_resets_boots() {
+        let tmp = TempDir::new("configured");
+        let generated = State::open(&tmp.0, None).unwrap();
+        State::open(&tmp.0, None).unwrap();
+        let configured = State::open(&tmp.0, Some(CONFIGURED)).unwrap();
+        assert_eq!(configured.engine_id(), CONFIGURED);
+        assert_ne!(generated.engine_id(), CONFIGURED);
+        assert_eq!(
+            configured.boots(),
+            1,
+            "boots count restarts since the ID was configured"
+        );
+        assert_eq!(State::open(&tmp.0, Some(CONFIGURED)).unwrap().boots(), 2);
+        // Dropping the key from the config keeps the stored ID.
+        let later = State::open(&tmp.0, None).unwrap();
+        assert_eq!((later.engine_id(), later.boots()), (CONFIGURED, 3));
+    }
+
+    #[test]
+    fn boots_latch_at_the_maximum() {
+        let tmp = TempDir::new("latch");
+        let mut state = State::open(&tmp.0, Some(CONFIGURED)).unwrap();
+        state.persist_boots(MAX_BOOTS - 1).unwrap();
+        assert_eq!(State::open(&tmp.0, None).unwrap().boots(), MAX_BOOTS);
+        assert_eq!(State::open(&tmp.0, None).unwrap().boots(), MAX_BOOTS);
+        state.persist_boots(u32::MAX).unwrap();
+        assert_eq!(state.boots(), MAX_BOOTS);
+    }
+
+    #[test]
+    fn persist_boots_is_read_back() {
+        let tmp = TempDir::new("persist");
+        let mut state = State::open(&tmp.0, None).unwrap();
+        state.persist_boots(41).unwrap();
+        assert_eq!(state.boots(), 41);
+        assert_eq!(State::open(&tmp.0, None).unwrap().boots(), 42);
+    }
+
+    #[test]
+    fn corrupt_files_are_named_and_refused() {
+        let tmp = TempDir::new("corrupt");
+        fs::create_dir_all(&tmp.0).unwrap();
+        let file = tmp.0.join("engine");
+        let cases = [
+            ("garbage", "line 1: expected `key = value`"),
+            ("engine_id = 80001f880501\n", "no boots line"),
+            ("boots = 3\n", "no engine_id line"),
+            (
+                "engine_id = 8000zz\nboots = 1\n",
+                "line 1: engine_id is not hex",
+            ),
+            (
+                "engine_id = 0000000000\nboots = 1\n",
+                "line 1: engine_id: all zeros",
+            ),
+            (
+                "engine_id = 80001f880501\nboots = 2147483648\n",
+                "line 2: boots is not a number",
+            ),
+            (
+                "engine_id = 80001f880501\nboots = -1\n",
+                "line 2: boots is not a number",
+            ),
+            (
+                "engine_id = 80001f880501\nboots = 1\nboots = 2\n",
+                "line 3: boots appears twice",
+            ),
+            (
+                "engine_id = 80001f880501\nboots = 1\ncolour = red\n",
+                "line 3: unknown key \"colour\"",
+            ),
+        ];
+        for (text, reason) in cases {
+            fs::write(&file, text).unwrap();
+            let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+            let expected = format!("{}: corrupt state file: {reason}", file.display());
+            assert!(msg.starts_with(&expected), "{text:?}: {msg}");
+            assert_eq!(
+                fs::read_to_string(&file).unwrap(),
+                text,
+                "a corrupt file is left for inspection"
+            );
+        }
+        fs::write(&file, "# comment\n\n  engine_id = 80001F880501 \nboots=7\n").unwrap();
+        assert_eq!(State::open(&tmp.0, None).unwrap().boots(), 8);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_state_file_is_refused_not_followed() {
+        let tmp = TempDir::new("symlink");
+        fs::create_dir_all(&tmp.0).unwrap();
+        let target = tmp.0.join("precious");
+        fs::write(&target, "engine_id = 80001f880501\nboots = 1\n").unwrap();
+        std::os::unix::fs::symlink(&target, tmp.0.join("engine")).unwrap();
+        let err = State::open(&tmp.0, None).unwrap_err();
+        assert!(matches!(err, StateError::Symlink { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .ends_with("engine: is a symbolic link; refusing to follow it (remove it)"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(&target).unwrap(),
+            "engine_id = 80001f880501\nboots = 1\n"
+        );
+    }
+
+    #[test]
+    fn unusable_directory_is_an_error_naming_it() {
+        let tmp = TempDir::new("unusable");
+        fs::create_dir_all(&tmp.0).unwrap();
+        let blocker = tmp.0.join("a-file");
+        fs::write(&blocker, "").unwrap();
+        let dir = blocker.join("state");
+        let msg = State::open(&dir, None).unwrap_err().to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "{}: cannot create the state directory: ",
+                dir.display()
+            )),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn salt_seeds_differ() {
+        assert_ne!(salt_seed().unwrap(), salt_seed().unwrap());
+    }
+}
