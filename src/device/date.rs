@@ -226,11 +226,7 @@ impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)?;
         if self.has_time {
-            write!(
-                f,
-                "T{:02}:{:02}:{:02}",
-                self.hour, self.minute, self.second
-            )?;
+            write!(f, "T{:02}:{:02}:{:02}", self.hour, self.minute, self.second)?;
             match self.offset_minutes {
                 Some(0) => f.write_str("Z")?,
                 Some(off) => {
@@ -302,7 +298,10 @@ mod tests {
     #[test]
     fn parses_the_forms_sboms_use() {
         let d = Timestamp::parse("2025-12-31").unwrap();
-        assert_eq!((d.year(), d.month(), d.day(), d.has_time()), (2025, 12, 31, false));
+        assert_eq!(
+            (d.year(), d.month(), d.day(), d.has_time()),
+            (2025, 12, 31, false)
+        );
         let t = Timestamp::parse("2024-03-14T09:26:53.589Z").unwrap();
         assert_eq!((t.hour(), t.minute(), t.second()), (9, 26, 53));
         assert_eq!(t.offset_minutes(), Some(0));
@@ -350,7 +349,10 @@ mod tests {
             t.date_and_time(),
             [0x07, 0xe8, 3, 14, 10, 26, 53, 0, b'-', 5, 30]
         );
-        assert_eq!(Timestamp::date(2024, 3, 14).unwrap().date_and_time().len(), 8);
+        assert_eq!(
+            Timestamp::date(2024, 3, 14).unwrap().date_and_time().len(),
+            8
+        );
     }
 
     #[test]

@@ -138,11 +138,15 @@ impl IndexMap {
     pub fn assign(&mut self, items: &[(&str, &str)]) -> Result<Vec<u32>, IndexExhausted> {
         let mut out = alloc::vec![0u32; items.len()];
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut fresh = Vec::new();
         for (pos, (key, _)) in items.iter().enumerate() {
             groups.entry(key).or_default().push(pos);
         }
         for (key, members) in groups {
-            let slots = self.slots.entry(String::from(key)).or_default();
+            let Some(slots) = self.slots.get_mut(key) else {
+                fresh.extend(members);
+                continue;
+            };
             let mut taken = alloc::vec![false; slots.len()];
             let mut pending = Vec::new();
             // 1. Unchanged components keep the slot of their version.
@@ -160,7 +164,6 @@ impl IndexMap {
             let mut free: Vec<usize> = (0..slots.len()).filter(|&s| !taken[s]).collect();
             free.sort_by_key(|&s| slots[s].index);
             let mut free = free.into_iter();
-            let mut fresh = Vec::new();
             for pos in pending {
                 match free.next() {
                     Some(s) => {
@@ -170,18 +173,21 @@ impl IndexMap {
                     None => fresh.push(pos),
                 }
             }
-            // 3. New components get new indexes above every index ever handed out.
-            for pos in fresh {
-                if self.high_water >= MAX_INDEX {
-                    return Err(IndexExhausted);
-                }
-                self.high_water += 1;
-                slots.push(Slot {
-                    index: self.high_water,
-                    version: String::from(items[pos].1),
-                });
-                out[pos] = self.high_water;
+        }
+        // 3. New components get new indexes above every index ever handed out, in input order
+        //    so that a first import numbers rows as the SBOM lists them.
+        fresh.sort_unstable();
+        for pos in fresh {
+            if self.high_water >= MAX_INDEX {
+                return Err(IndexExhausted);
             }
+            self.high_water += 1;
+            let (key, version) = items[pos];
+            self.slots.entry(String::from(key)).or_default().push(Slot {
+                index: self.high_water,
+                version: String::from(version),
+            });
+            out[pos] = self.high_water;
         }
         Ok(out)
     }
@@ -193,7 +199,10 @@ impl IndexMap {
         let mut lines: Vec<(u32, &str, &str)> = self
             .slots
             .iter()
-            .flat_map(|(k, v)| v.iter().map(move |s| (s.index, s.version.as_str(), k.as_str())))
+            .flat_map(|(k, v)| {
+                v.iter()
+                    .map(move |s| (s.index, s.version.as_str(), k.as_str()))
+            })
             .collect();
         lines.sort_unstable();
         let mut out = format!("{HEADER}\nhigh-water {}\n", self.high_water);
@@ -250,7 +259,10 @@ impl IndexMap {
             if key.is_empty() {
                 return Err(err(n, "empty key"));
             }
-            map.slots.entry(key).or_default().push(Slot { index, version });
+            map.slots
+                .entry(key)
+                .or_default()
+                .push(Slot { index, version });
         }
         Ok(map)
     }
@@ -367,7 +379,10 @@ mod tests {
             "purl:pkg:deb/debian/curl?arch=i386#sub"
         );
         assert_eq!(k("pkg:npm/@angular/core"), "purl:pkg:npm/@angular/core");
-        assert_eq!(k("pkg:npm/@angular/core@16.0.0"), "purl:pkg:npm/@angular/core");
+        assert_eq!(
+            k("pkg:npm/@angular/core@16.0.0"),
+            "purl:pkg:npm/@angular/core"
+        );
         assert_eq!(
             identity_key(&comp("zlib", None)),
             "name:library\u{1f}Acme\u{1f}\u{1f}zlib"
@@ -377,9 +392,15 @@ mod tests {
     #[test]
     fn update_in_place_and_no_reuse() {
         let mut m = IndexMap::new();
-        assert_eq!(m.assign(&[("a", "1"), ("b", "1"), ("c", "1")]), Ok(vec![1, 2, 3]));
+        assert_eq!(
+            m.assign(&[("a", "1"), ("b", "1"), ("c", "1")]),
+            Ok(vec![1, 2, 3])
+        );
         // b updated, c removed, d added: b keeps 2, d gets 4 (3 is never reused).
-        assert_eq!(m.assign(&[("b", "2"), ("a", "1"), ("d", "1")]), Ok(vec![2, 1, 4]));
+        assert_eq!(
+            m.assign(&[("b", "2"), ("a", "1"), ("d", "1")]),
+            Ok(vec![2, 1, 4])
+        );
         assert_eq!(m.high_water(), 4);
         // c comes back: it is the same component, so it gets its own index back.
         assert_eq!(m.assign(&[("c", "9")]), Ok(vec![3]));
@@ -388,14 +409,27 @@ mod tests {
     #[test]
     fn several_versions_of_one_component() {
         let mut m = IndexMap::new();
-        assert_eq!(m.assign(&[("log4j", "2.14.1"), ("log4j", "2.17.1")]), Ok(vec![1, 2]));
+        assert_eq!(
+            m.assign(&[("log4j", "2.14.1"), ("log4j", "2.17.1")]),
+            Ok(vec![1, 2])
+        );
         // Order changes do not move rows: each version keeps its slot.
-        assert_eq!(m.assign(&[("log4j", "2.17.1"), ("log4j", "2.14.1")]), Ok(vec![2, 1]));
+        assert_eq!(
+            m.assign(&[("log4j", "2.17.1"), ("log4j", "2.14.1")]),
+            Ok(vec![2, 1])
+        );
         // 2.14.1 updated to 2.17.2 while 2.17.1 stays: the update takes the free slot 1.
-        assert_eq!(m.assign(&[("log4j", "2.17.1"), ("log4j", "2.17.2")]), Ok(vec![2, 1]));
+        assert_eq!(
+            m.assign(&[("log4j", "2.17.1"), ("log4j", "2.17.2")]),
+            Ok(vec![2, 1])
+        );
         // A third version is new.
         assert_eq!(
-            m.assign(&[("log4j", "2.17.1"), ("log4j", "2.17.2"), ("log4j", "2.20.0")]),
+            m.assign(&[
+                ("log4j", "2.17.1"),
+                ("log4j", "2.17.2"),
+                ("log4j", "2.20.0")
+            ]),
             Ok(vec![2, 1, 3])
         );
     }
@@ -403,8 +437,11 @@ mod tests {
     #[test]
     fn text_form_round_trips_and_is_checked() {
         let mut m = IndexMap::new();
-        m.assign(&[("name:lib\u{1f}Ac%me\u{1f}\u{1f}z", "1\t2"), ("purl:pkg:a/b", "3")])
-            .unwrap();
+        m.assign(&[
+            ("name:lib\u{1f}Ac%me\u{1f}\u{1f}z", "1\t2"),
+            ("purl:pkg:a/b", "3"),
+        ])
+        .unwrap();
         let text = m.encode();
         assert!(text.contains("%1F") && text.contains("%25") && text.contains("1%092"));
         assert_eq!(IndexMap::decode(&text), Ok(m.clone()));
@@ -427,7 +464,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dqi-index-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("sw-index");
-        assert_eq!(load(&path).unwrap(), IndexMap::new(), "missing file: empty map");
+        assert_eq!(
+            load(&path).unwrap(),
+            IndexMap::new(),
+            "missing file: empty map"
+        );
         let mut m = IndexMap::new();
         m.assign(&[("a", "1"), ("b", "1")]).unwrap();
         save(&m, &path).unwrap();

@@ -226,8 +226,12 @@ mod tests {
     #[test]
     fn default_install_date_applies_to_rows_without_one() {
         let when = Timestamp::parse("2024-05-01");
-        let rows = combine(&[import(vec![comp("a", "1", None, None)])], &mut IndexMap::new(), when)
-            .unwrap();
+        let rows = combine(
+            &[import(vec![comp("a", "1", None, None)])],
+            &mut IndexMap::new(),
+            when,
+        )
+        .unwrap();
         assert_eq!(rows[0].install_date, when);
     }
 }

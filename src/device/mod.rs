@@ -29,6 +29,8 @@ pub mod cyclonedx;
 #[cfg(feature = "server")]
 pub mod description;
 #[cfg(feature = "server")]
+mod json;
+#[cfg(feature = "server")]
 pub mod source;
 #[cfg(feature = "server")]
 pub mod spdx;

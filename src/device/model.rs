@@ -69,13 +69,21 @@ pub struct Identity {
 }
 
 /// A UDI issuing agency accredited by the FDA (21 CFR 830.100).
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IssuingAgency {
     /// GS1 (GTIN as device identifier).
+    #[cfg_attr(feature = "server", serde(rename = "GS1"))]
     Gs1,
     /// Health Industry Business Communications Council.
+    #[cfg_attr(feature = "server", serde(rename = "HIBCC"))]
     Hibcc,
     /// ICCBBA (ISBT 128).
+    #[cfg_attr(feature = "server", serde(rename = "ICCBBA"))]
     Iccbba,
 }
 
@@ -118,7 +126,10 @@ pub const MDS2_SECTIONS: &[(&str, &str)] = &[
     ("ALOF", "Automatic logoff"),
     ("AUDT", "Audit controls"),
     ("AUTH", "Authorization"),
-    ("CNFS", "Configuration of security features (HN 1-2013 form)"),
+    (
+        "CNFS",
+        "Configuration of security features (HN 1-2013 form)",
+    ),
     ("CSUP", "Cybersecurity product upgrades"),
     ("DIDT", "Health data de-identification"),
     ("DTBK", "Data backup and disaster recovery"),
@@ -129,7 +140,10 @@ pub const MDS2_SECTIONS: &[(&str, &str)] = &[
     ("CONN", "Connectivity capabilities"),
     ("PAUT", "Person authentication"),
     ("PLOK", "Physical locks"),
-    ("RDMP", "Roadmap for third-party components in device life cycle"),
+    (
+        "RDMP",
+        "Roadmap for third-party components in device life cycle",
+    ),
     ("SBOM", "Software bill of materials"),
     ("SAHD", "System and application hardening"),
     ("SGUD", "Security guidance"),
@@ -141,6 +155,11 @@ pub const MDS2_SECTIONS: &[(&str, &str)] = &[
 ];
 
 /// Overall health status.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum HealthStatus {
     /// Working as intended.
@@ -157,6 +176,11 @@ pub enum HealthStatus {
 }
 
 /// Outcome of the last power-on or periodic self-test.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SelfTestResult {
     /// Passed.
@@ -182,6 +206,11 @@ pub struct Health {
 }
 
 /// Whether the manufacturer can reach the device remotely for service.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum RemoteServiceAccess {
     /// No remote service path.
@@ -194,6 +223,11 @@ pub enum RemoteServiceAccess {
 }
 
 /// Where the device gets its time from.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TimeSource {
     /// Not known.
@@ -212,6 +246,11 @@ pub enum TimeSource {
 }
 
 /// How software updates reach the device.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum UpdatePolicy {
     /// Not known.
@@ -266,6 +305,11 @@ pub struct Configuration {
 }
 
 /// How a service or interface is reached.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transport {
     /// TCP.
@@ -287,6 +331,11 @@ pub enum Transport {
 }
 
 /// Whether a service is running.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ServiceState {
     /// Listening or active.
@@ -298,6 +347,11 @@ pub enum ServiceState {
 }
 
 /// How a service authenticates its peer.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthKind {
     /// No authentication.
@@ -319,6 +373,11 @@ pub enum AuthKind {
 }
 
 /// How a service protects data in transit.
+#[cfg_attr(
+    feature = "server",
+    derive(serde::Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Encryption {
     /// Cleartext.
@@ -920,7 +979,11 @@ fn inventory_digest(rows: &[SoftwareRow]) -> [u8; 32] {
         text(&mut h, r.kind.as_str());
         opt_text(&mut h, r.purl.as_deref());
         opt_text(&mut h, r.cpe.as_deref());
-        h.update(u32::try_from(r.hashes.len()).unwrap_or(u32::MAX).to_be_bytes());
+        h.update(
+            u32::try_from(r.hashes.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
         for hash in &r.hashes {
             text(&mut h, hash.alg.as_str());
             text(&mut h, &hash.value);
@@ -968,7 +1031,11 @@ mod tests {
         let mut moved = row(1, "a", "1");
         moved.document = 3;
         let c = Software::new(vec![moved, row(2, "b", "1")], vec![], None, None);
-        assert_eq!(a.digest(), c.digest(), "which file a row came from is not content");
+        assert_eq!(
+            a.digest(),
+            c.digest(),
+            "which file a row came from is not content"
+        );
         let d = Software::new(vec![row(1, "a", "2"), row(2, "b", "1")], vec![], None, None);
         assert_ne!(a.digest(), d.digest());
         // Length prefixes: moving a character between adjacent fields changes the digest.
@@ -1001,7 +1068,10 @@ mod tests {
             ComponentHash::new(HashAlg::Md5, &"c".repeat(32)).unwrap(),
         ];
         let best = r.strongest_hash().unwrap();
-        assert_eq!((best.alg, best.value.as_str()), (HashAlg::Sha256, &*"b".repeat(64)));
+        assert_eq!(
+            (best.alg, best.value.as_str()),
+            (HashAlg::Sha256, &*"b".repeat(64))
+        );
         r.end_of_support = Timestamp::parse("2025-12-31");
         let sw = Software::new(vec![r, row(2, "b", "1")], vec![], None, None);
         let last_day = Timestamp::parse("2025-12-31T12:00:00Z").unwrap();
@@ -1023,10 +1093,22 @@ mod tests {
 
     #[test]
     fn support_phrases() {
-        assert_eq!(SupportStatus::parse("actively maintained"), Some(SupportStatus::Support));
-        assert_eq!(SupportStatus::parse("No longer maintained"), Some(SupportStatus::EndOfSupport));
-        assert_eq!(SupportStatus::parse("abandoned"), Some(SupportStatus::NoSupport));
-        assert_eq!(SupportStatus::parse("limitedSupport"), Some(SupportStatus::LimitedSupport));
+        assert_eq!(
+            SupportStatus::parse("actively maintained"),
+            Some(SupportStatus::Support)
+        );
+        assert_eq!(
+            SupportStatus::parse("No longer maintained"),
+            Some(SupportStatus::EndOfSupport)
+        );
+        assert_eq!(
+            SupportStatus::parse("abandoned"),
+            Some(SupportStatus::NoSupport)
+        );
+        assert_eq!(
+            SupportStatus::parse("limitedSupport"),
+            Some(SupportStatus::LimitedSupport)
+        );
         assert_eq!(SupportStatus::parse("whenever we feel like it"), None);
     }
 }
