@@ -197,3 +197,51 @@ pub fn summary(s: &DeviceSnapshot) -> String {
         s.software.documents().len()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Outer {
+        device: DeviceConfig,
+    }
+
+    #[test]
+    fn device_section_keys() {
+        let c: Outer = toml::from_str(
+            "[device]\ndescription = \"device.toml\"\nsbom = [\"a.cdx.json\", \"/abs/b.spdx.json\"]\nrefresh_seconds = 60\n",
+        )
+        .unwrap();
+        let r = c.device.resolve(Path::new("/etc/dqi"));
+        assert_eq!(r.description, Some(PathBuf::from("/etc/dqi/device.toml")));
+        assert_eq!(
+            r.sbom,
+            [
+                PathBuf::from("/etc/dqi/a.cdx.json"),
+                PathBuf::from("/abs/b.spdx.json")
+            ]
+        );
+        assert_eq!(r.refresh_seconds, 60);
+        let d: Outer = toml::from_str("[device]\n").unwrap();
+        assert_eq!(d.device, DeviceConfig::default());
+        assert!(toml::from_str::<Outer>("[device]\nsboms = []\n").is_err());
+    }
+
+    #[test]
+    fn sbom_format_is_told_by_content() {
+        let spdx = br#"{"spdxVersion":"SPDX-2.3","packages":[{"SPDXID":"a","name":"x"}]}"#;
+        let cdx = br#"{"bomFormat":"CycloneDX","specVersion":"1.3","components":[{"name":"x"}]}"#;
+        let a = parse_sbom(spdx, "a.json").unwrap();
+        let b = parse_sbom(cdx, "b.json").unwrap();
+        assert_eq!(a.document.format, super::super::model::SbomFormat::Spdx);
+        assert_eq!(
+            b.document.format,
+            super::super::model::SbomFormat::CycloneDx
+        );
+        match parse_sbom(b"{}", "c.json") {
+            Err(DeviceError::Sbom { path, .. }) => assert_eq!(path, "bomFormat"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
