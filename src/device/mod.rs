@@ -3,7 +3,8 @@
 //!
 //! | module | owns | spec |
 //! |---|---|---|
-//! | [`model`] | the snapshot types, the inventory digest, end-of-support counting | FDA UDI (21 CFR 801.20), ANSI/NEMA HN 1-2019 (MDS2), CycloneDX 1.6 component types, SPDX 3.0 `SupportType` |
+//! | [`model`] | the snapshot: identity and UDI, MDS2 controls, health, configuration, services | FDA UDI (21 CFR 801.20), ANSI/NEMA HN 1-2019 (MDS2) |
+//! | [`software`] | software rows, the inventory digest, end-of-support counting | CycloneDX 1.6 component types and hash algorithms, SPDX 3.0 `SupportType` |
 //! | [`date`] | dates parsed from ISO 8601 text, SNMP `DateAndTime` octets | RFC 3339 §5.6, RFC 2579 |
 //! | [`index`] | the stable `dqiSwIndex` mapping and its state file | purl spec (version stripping) |
 //! | [`inventory`] | combining several SBOMs into one set of rows | |
@@ -23,6 +24,7 @@ pub mod date;
 pub mod index;
 pub mod inventory;
 pub mod model;
+pub mod software;
 
 #[cfg(feature = "server")]
 pub mod cyclonedx;
