@@ -1,0 +1,333 @@
+//! CycloneDX JSON import, spec versions 1.2 to 1.6 (and later 1.x, which only add fields).
+//!
+//! What is read (CycloneDX 1.6 JSON schema names):
+//!
+//! | CycloneDX | row / document |
+//! |---|---|
+//! | `bomFormat` | must be `"CycloneDX"` |
+//! | `specVersion` | [`SbomDocument::spec_version`]; must be `1.2` or later 1.x |
+//! | `serialNumber` | [`SbomDocument::serial`] |
+//! | `metadata.timestamp` | [`SbomDocument::created`] |
+//! | `metadata.component` `name`, `version` | [`SbomDocument::subject`] (the device itself, not a row) |
+//! | `components[]`, nested `components[]` | one row each, in document order; nesting sets the parent |
+//! | `name` (required), `group`, `version`, `type` | name, group, version verbatim, type |
+//! | `supplier.name`, else `manufacturer.name` (1.6), else `publisher` | supplier |
+//! | `purl`, `cpe`, `bom-ref` | purl, CPE, SBOM reference |
+//! | `hashes[].alg`, `hashes[].content` | hashes (all kept) |
+//! | `properties[]` named in [`END_OF_SUPPORT_PROPERTIES`] | end-of-support date |
+//! | `properties[]` named in [`SUPPORT_LEVEL_PROPERTIES`] | support status |
+//!
+//! Unknown members are ignored: SBOM generators add their own. A document is refused when it is
+//! not JSON, not CycloneDX, when `components` is not an array, a component has no `name`, a
+//! known member has the wrong JSON type, a hash algorithm is not in the CycloneDX list or its
+//! value is not hex of the right length, or a lifecycle date does not parse. An unknown `type`
+//! is kept as [`ComponentType::Other`] (a later spec may add types).
+
+use alloc::format;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use sha2::{Digest, Sha256};
+
+use super::DeviceError;
+use super::json::{Ctx, Object, item, join, non_empty};
+use super::model::{
+    ComponentHash, ComponentType, HashAlg, SbomComponent, SbomDocument, SbomFormat, SbomImport,
+    SupportStatus,
+};
+
+/// Component property names read as the end-of-support date, highest priority first:
+/// the CycloneDX property taxonomy's `cdx:lifecycle` milestone, its `cdx:fda` namespace (the FDA
+/// premarket guidance §V.A.4(b) element), and the `cle:eos` key some generators emit after the
+/// ECMA-428 Common Lifecycle Enumeration.
+pub const END_OF_SUPPORT_PROPERTIES: &[&str] = &[
+    "cdx:lifecycle:milestone:endOfSupport",
+    "cdx:fda:end-of-support-date",
+    "cle:eos",
+];
+
+/// Component property names read as the level of support, highest priority first. Values are
+/// the FDA guidance phrases or SPDX 3 `SupportType` names ([`SupportStatus::parse`]); other free
+/// text leaves the status `noAssertion`.
+pub const SUPPORT_LEVEL_PROPERTIES: &[&str] = &["cdx:fda:level-of-support", "cle:supportLevel"];
+
+/// Reads a CycloneDX JSON SBOM. `location` names the file in errors and in the document record.
+pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
+    let ctx = Ctx { file: location };
+    let root = ctx.parse(bytes)?;
+    match ctx.str(&root, "bomFormat", "")? {
+        Some("CycloneDX") => {}
+        Some(other) => return Err(ctx.err("bomFormat", format!("`{other}` is not CycloneDX"))),
+        None => return Err(ctx.err("bomFormat", "required field is missing")),
+    }
+    let spec_version = ctx.required_str(&root, "specVersion", "")?;
+    if !supported_spec(spec_version) {
+        return Err(ctx.err(
+            "specVersion",
+            format!("CycloneDX {spec_version} is not supported (JSON SBOMs are 1.2 and later 1.x)"),
+        ));
+    }
+    let mut document = SbomDocument {
+        location: location.to_string(),
+        format: SbomFormat::CycloneDx,
+        spec_version: spec_version.to_string(),
+        sha256: Sha256::digest(bytes).into(),
+        serial: non_empty(ctx.str(&root, "serialNumber", "")?),
+        created: None,
+        subject: None,
+    };
+    if let Some(meta) = root.get("metadata").filter(|v| !v.is_null()) {
+        let meta = ctx.object(meta, "metadata")?;
+        document.created = ctx.date(meta, "timestamp", "metadata")?;
+        if let Some(c) = meta.get("component").filter(|v| !v.is_null()) {
+            let c = ctx.object(c, "metadata.component")?;
+            let name = ctx.required_str(c, "name", "metadata.component")?;
+            let version = ctx.str(c, "version", "metadata.component")?.unwrap_or("");
+            document.subject = Some((name.to_string(), version.to_string()));
+        }
+    }
+    let mut components = Vec::new();
+    walk(&ctx, &root, "", None, &mut components)?;
+    Ok(SbomImport {
+        document,
+        components,
+    })
+}
+
+/// Reads a CycloneDX JSON SBOM from a file.
+pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
+    let location = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| DeviceError::Io {
+        file: location.clone(),
+        reason: e.to_string(),
+    })?;
+    parse(&bytes, &location)
+}
+
+fn supported_spec(v: &str) -> bool {
+    match v.split_once('.') {
+        Some(("1", minor)) => minor.parse::<u32>().is_ok_and(|m| m >= 2),
+        _ => false,
+    }
+}
+
+// Pre-order walk of `parent_obj.components`, so rows keep document order and a parent always
+// precedes its children. Depth is bounded by serde_json's recursion limit (128) on parsing.
+fn walk(
+    ctx: &Ctx<'_>,
+    parent_obj: &Object,
+    path: &str,
+    parent: Option<usize>,
+    out: &mut Vec<SbomComponent>,
+) -> Result<(), DeviceError> {
+    for (i, v) in ctx
+        .array(parent_obj, "components", path)?
+        .iter()
+        .enumerate()
+    {
+        let here = item(path, "components", i);
+        let obj = ctx.object(v, &here)?;
+        let component = component(ctx, obj, &here, parent)?;
+        let position = out.len();
+        out.push(component);
+        walk(ctx, obj, &here, Some(position), out)?;
+    }
+    Ok(())
+}
+
+fn component(
+    ctx: &Ctx<'_>,
+    obj: &Object,
+    path: &str,
+    parent: Option<usize>,
+) -> Result<SbomComponent, DeviceError> {
+    let name = ctx.required_str(obj, "name", path)?;
+    if name.trim().is_empty() {
+        return Err(ctx.err(&join(path, "name"), "component name is empty"));
+    }
+    let kind = ctx
+        .str(obj, "type", path)?
+        .map_or(ComponentType::Other, ComponentType::from_cyclonedx);
+    let mut supplier = None;
+    for key in ["supplier", "manufacturer"] {
+        if supplier.is_none() {
+            if let Some(v) = obj.get(key).filter(|v| !v.is_null()) {
+                let entity = ctx.object(v, &join(path, key))?;
+                supplier = non_empty(ctx.str(entity, "name", &join(path, key))?);
+            }
+        }
+    }
+    if supplier.is_none() {
+        supplier = non_empty(ctx.str(obj, "publisher", path)?);
+    }
+    let mut hashes = Vec::new();
+    for (i, h) in ctx.array(obj, "hashes", path)?.iter().enumerate() {
+        let here = item(path, "hashes", i);
+        let h = ctx.object(h, &here)?;
+        let alg_name = ctx.required_str(h, "alg", &here)?;
+        let alg = HashAlg::parse(alg_name).ok_or_else(|| {
+            ctx.err(
+                &join(&here, "alg"),
+                format!("`{alg_name}` is not a CycloneDX hash algorithm"),
+            )
+        })?;
+        let content = ctx.required_str(h, "content", &here)?;
+        let hash = ComponentHash::new(alg, content).ok_or_else(|| {
+            ctx.err(
+                &join(&here, "content"),
+                format!(
+                    "not a {} value (hex of the algorithm's length)",
+                    alg.as_str()
+                ),
+            )
+        })?;
+        hashes.push(hash);
+    }
+    let (support, end_of_support) = lifecycle(ctx, obj, path)?;
+    Ok(SbomComponent {
+        name: name.trim().to_string(),
+        group: non_empty(ctx.str(obj, "group", path)?),
+        version: ctx.str(obj, "version", path)?.unwrap_or("").to_string(),
+        supplier,
+        kind,
+        purl: non_empty(ctx.str(obj, "purl", path)?),
+        cpe: non_empty(ctx.str(obj, "cpe", path)?),
+        hashes,
+        install_date: None,
+        support,
+        end_of_support,
+        sbom_ref: non_empty(ctx.str(obj, "bom-ref", path)?),
+        parent,
+    })
+}
+
+// Support level and end of support from `properties`, by the priority of the name lists.
+fn lifecycle(
+    ctx: &Ctx<'_>,
+    obj: &Object,
+    path: &str,
+) -> Result<(SupportStatus, Option<super::Timestamp>), DeviceError> {
+    let mut eos: Option<(usize, super::Timestamp)> = None;
+    let mut support: Option<(usize, SupportStatus)> = None;
+    for (i, p) in ctx.array(obj, "properties", path)?.iter().enumerate() {
+        let here = item(path, "properties", i);
+        let p = ctx.object(p, &here)?;
+        let Some(name) = ctx.str(p, "name", &here)? else {
+            continue;
+        };
+        if let Some(rank) = END_OF_SUPPORT_PROPERTIES.iter().position(|n| *n == name) {
+            let value = ctx.required_str(p, "value", &here)?;
+            let date = ctx.parse_date(value, &join(&here, "value"))?;
+            if eos.is_none_or(|(r, _)| rank < r) {
+                eos = Some((rank, date));
+            }
+        } else if let Some(rank) = SUPPORT_LEVEL_PROPERTIES.iter().position(|n| *n == name) {
+            let status = ctx
+                .str(p, "value", &here)?
+                .and_then(SupportStatus::parse)
+                .unwrap_or(SupportStatus::NoAssertion);
+            if support.is_none_or(|(r, _)| rank < r) {
+                support = Some((rank, status));
+            }
+        }
+    }
+    Ok((
+        support.map_or(SupportStatus::NoAssertion, |(_, s)| s),
+        eos.map(|(_, d)| d),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err_path(json: &str) -> String {
+        match parse(json.as_bytes(), "t.cdx.json") {
+            Err(DeviceError::Sbom { path, .. }) => path,
+            other => panic!("expected an SBOM error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn nested_components_become_parent_links() {
+        let json = r#"{"bomFormat":"CycloneDX","specVersion":"1.4","serialNumber":"urn:uuid:1",
+          "metadata":{"timestamp":"2024-03-14T09:00:00Z","component":{"type":"device","name":"Pump","version":"4"}},
+          "components":[
+            {"type":"application","name":"app","version":"1","unknownField":{"x":1},
+             "components":[{"type":"library","name":"inner","version":"2",
+                            "components":[{"type":"library","name":"deep"}]}]},
+            {"type":"quantum-thing","name":"other","version":"3"}]}"#;
+        let import = parse(json.as_bytes(), "t.cdx.json").unwrap();
+        let names: Vec<_> = import.components.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["app", "inner", "deep", "other"]);
+        let parents: Vec<_> = import.components.iter().map(|c| c.parent).collect();
+        assert_eq!(parents, [None, Some(0), Some(1), None]);
+        assert_eq!(import.components[3].kind, ComponentType::Other);
+        assert_eq!(
+            import.components[2].version, "",
+            "1.6 allows a component without version"
+        );
+        assert_eq!(import.document.subject, Some(("Pump".into(), "4".into())));
+        assert_eq!(import.document.serial.as_deref(), Some("urn:uuid:1"));
+        assert_eq!(import.document.created.unwrap().hour(), 9);
+    }
+
+    #[test]
+    fn lifecycle_properties_by_priority() {
+        let json = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+          {"type":"library","name":"a","properties":[
+            {"name":"cle:eos","value":"2030-01-01"},
+            {"name":"cdx:lifecycle:milestone:endOfSupport","value":"2027-06-30"},
+            {"name":"cdx:fda:level-of-support","value":"actively maintained"},
+            {"name":"something:else","value":"ignored"}]},
+          {"type":"library","name":"b","properties":[{"name":"cdx:fda:level-of-support","value":"we try"}]}]}"#;
+        let import = parse(json.as_bytes(), "t").unwrap();
+        let a = &import.components[0];
+        assert_eq!(a.end_of_support, Timestamp::parse("2027-06-30"));
+        assert_eq!(a.support, SupportStatus::Support);
+        assert_eq!(import.components[1].support, SupportStatus::NoAssertion);
+    }
+
+    use super::super::Timestamp;
+
+    #[test]
+    fn broken_input_names_the_path() {
+        assert_eq!(err_path("not json"), "$");
+        assert_eq!(
+            err_path(r#"{"bomFormat":"SPDX","specVersion":"1.5"}"#),
+            "bomFormat"
+        );
+        assert_eq!(
+            err_path(r#"{"bomFormat":"CycloneDX","specVersion":"1.1"}"#),
+            "specVersion"
+        );
+        let base = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":"#;
+        assert_eq!(err_path(&format!("{base}{{}}}}")), "components");
+        assert_eq!(
+            err_path(&format!(r#"{base}[{{"name":"a"}},{{"version":"1"}}]}}"#)),
+            "components[1].name"
+        );
+        assert_eq!(
+            err_path(&format!(
+                r#"{base}[{{"name":"a","components":[{{"name":"b","hashes":[{{"alg":"CRC32","content":"00"}}]}}]}}]}}"#
+            )),
+            "components[0].components[0].hashes[0].alg"
+        );
+        assert_eq!(
+            err_path(&format!(
+                r#"{base}[{{"name":"a","hashes":[{{"alg":"SHA-256","content":"abc"}}]}}]}}"#
+            )),
+            "components[0].hashes[0].content"
+        );
+        assert_eq!(
+            err_path(&format!(
+                r#"{base}[{{"name":"a","properties":[{{"name":"cdx:fda:end-of-support-date","value":"soon"}}]}}]}}"#
+            )),
+            "components[0].properties[0].value"
+        );
+        assert_eq!(
+            err_path(&format!(r#"{base}[{{"name":5}}]}}"#)),
+            "components[0].name"
+        );
+    }
+}

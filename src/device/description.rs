@@ -1,0 +1,655 @@
+//! The device description file: a TOML document with everything about the device that is not in
+//! its SBOMs (identity and UDI, MDS2 security controls, health inputs, configuration facts,
+//! services, and where the SBOM and VEX are published).
+//!
+//! Every table refuses unknown keys, so a misspelt key is an error at start-up rather than a
+//! silently missing value. Errors name the file, the key path (`service[2].port`,
+//! `identity.udi.di`) and the line. Dates are ISO 8601, quoted (`"2024-03-14"`) or as TOML
+//! dates (`2024-03-14`). The key reference with an example is `docs/device-data.md`; a complete
+//! file is `examples/infusion-pump/device.toml`.
+
+use std::path::Path;
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+use serde::Deserialize;
+
+use super::DeviceError;
+use super::date::Timestamp;
+use super::model::{
+    AuthKind, Configuration, Encryption, Health, HealthStatus, Identity, IssuingAgency,
+    RemoteServiceAccess, SecurityControl, SelfTestResult, Service, ServiceState, TimeSource,
+    Transport, Udi, UpdatePolicy,
+};
+
+/// The non-software parts of the snapshot, as the description file gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Description {
+    /// Identity and UDI.
+    pub identity: Identity,
+    /// MDS2 security controls.
+    pub security_controls: Vec<SecurityControl>,
+    /// Health inputs.
+    pub health: Health,
+    /// Configuration facts.
+    pub configuration: Configuration,
+    /// Services and interfaces.
+    pub services: Vec<Service>,
+    /// Where the manufacturer publishes the SBOM (URI).
+    pub sbom_uri: Option<String>,
+    /// Where the manufacturer publishes VEX statements (URI).
+    pub vex_uri: Option<String>,
+    /// Install date for software rows whose SBOM gives none.
+    pub software_installed: Option<Timestamp>,
+}
+
+/// Reads and checks a description file.
+pub fn load(path: &Path) -> Result<Description, DeviceError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| DeviceError::Io {
+        file: file.clone(),
+        reason: e.to_string(),
+    })?;
+    parse(&text, &file)
+}
+
+/// Checks description text; `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Description, DeviceError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let (key, line) = locate(text, e.span().map(|s| s.start), e.message());
+        DeviceError::Description {
+            file: file.to_string(),
+            key,
+            line,
+            reason: e.message().trim().to_string(),
+        }
+    })?;
+    raw.check(&Checker { text, file })
+}
+
+// ---- the file format: one struct per table, a doc comment per key ----
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    /// `[identity]`: who the device is. Required.
+    identity: RawIdentity,
+    /// `[[security_control]]`: one table per MDS2 capability.
+    #[serde(default)]
+    security_control: Vec<RawControl>,
+    /// `[health]`: health inputs.
+    #[serde(default)]
+    health: RawHealth,
+    /// `[configuration]`: security-relevant configuration facts.
+    #[serde(default)]
+    configuration: RawConfiguration,
+    /// `[[service]]`: one table per listening service or non-IP interface.
+    #[serde(default)]
+    service: Vec<RawService>,
+    /// `[software]`: SBOM and VEX publication.
+    #[serde(default)]
+    software: RawSoftware,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIdentity {
+    /// Legal manufacturer name. Required.
+    manufacturer: String,
+    /// Brand or trade name. Required.
+    brand: String,
+    /// Model number. Required.
+    model: String,
+    /// Catalog (reference) number.
+    catalog_number: Option<String>,
+    /// Unit serial number. Required.
+    serial: String,
+    /// Hardware revision.
+    hardware_revision: Option<String>,
+    /// Firmware revision.
+    firmware_revision: Option<String>,
+    /// Main software revision.
+    software_revision: Option<String>,
+    /// Unit UUID, `8-4-4-4-12` hex.
+    uuid: Option<String>,
+    /// FDA product code, three letters.
+    fda_product_code: Option<String>,
+    /// GMDN term code.
+    gmdn_code: Option<String>,
+    /// Vulnerability disclosure contact URI.
+    vulnerability_disclosure: Option<String>,
+    /// MDS2 form URI.
+    mds2: Option<String>,
+    /// `[identity.udi]`: the Unique Device Identifier.
+    udi: Option<RawUdi>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUdi {
+    /// `GS1`, `HIBCC` or `ICCBBA`. Required.
+    issuing_agency: IssuingAgency,
+    /// Device identifier, 6 to 23 characters. Required.
+    di: String,
+    /// Lot or batch.
+    lot: Option<String>,
+    /// Manufacturing date.
+    manufactured: Option<RawDate>,
+    /// Expiration date.
+    expiry: Option<RawDate>,
+    /// Human-readable UDI as printed.
+    human_readable: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawControl {
+    /// MDS2 section code, four upper-case letters. Required.
+    code: String,
+    /// Capability name. Required.
+    name: String,
+    /// Whether the model supports it. Required.
+    supported: bool,
+    /// Whether it is enabled on this unit. Required.
+    enabled: bool,
+    /// Free-text note.
+    note: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHealth {
+    /// `ok`, `degraded`, `fault`, `maintenance` or `unknown` (default).
+    #[serde(default)]
+    status: HealthStatus,
+    /// Why; empty by default.
+    #[serde(default)]
+    reason: String,
+    /// `passed`, `failed` or `not-run` (default).
+    #[serde(default)]
+    self_test: SelfTestResult,
+    /// When the last self-test ran.
+    self_test_time: Option<RawDate>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfiguration {
+    /// When the configuration last changed.
+    last_change: Option<RawDate>,
+    /// Configuration changes since manufacture.
+    #[serde(default)]
+    change_count: u32,
+    /// SHA-256 of the effective configuration, 64 hex digits.
+    digest: Option<String>,
+    /// `disabled` (default), `on-demand` or `always`.
+    #[serde(default)]
+    remote_service: RemoteServiceAccess,
+    /// Whether a factory default credential is still in use.
+    #[serde(default)]
+    factory_default_credential: bool,
+    /// Idle seconds before automatic logoff; 0 = disabled.
+    #[serde(default)]
+    auto_logoff_seconds: u32,
+    /// Whether stored data is encrypted.
+    #[serde(default)]
+    storage_encryption: bool,
+    /// Whether audit logging is on.
+    #[serde(default)]
+    audit_logging: bool,
+    /// Where audit records go.
+    audit_target: Option<String>,
+    /// `unknown` (default), `manual`, `ntp`, `ptp`, `gnss` or `host`.
+    #[serde(default)]
+    time_source: TimeSource,
+    /// Time server.
+    time_server: Option<String>,
+    /// Whether time is synchronised.
+    #[serde(default)]
+    time_synchronised: bool,
+    /// Whether secure boot is on.
+    #[serde(default)]
+    secure_boot: bool,
+    /// `unknown` (default), `none`, `manual`, `service-technician` or `automatic`.
+    #[serde(default)]
+    update_policy: UpdatePolicy,
+    /// When software was last updated; also the default install date of software rows.
+    last_update: Option<RawDate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    /// Service or interface name. Required.
+    name: String,
+    /// `tcp`, `udp`, `sctp`, `bluetooth`, `bluetooth-le`, `usb`, `serial` or `other`. Required.
+    transport: Transport,
+    /// Bound address.
+    address: Option<String>,
+    /// Port, for IP transports.
+    port: Option<u16>,
+    /// `enabled` (default), `disabled` or `on-demand`.
+    #[serde(default = "enabled")]
+    state: ServiceState,
+    /// `none`, `password`, `certificate`, `shared-key`, `token`, `pairing`, `usm` or `other`.
+    /// Required.
+    auth: AuthKind,
+    /// `none`, `tls`, `dtls`, `ssh`, `ipsec`, `link-layer`, `application` or `other`. Required.
+    encryption: Encryption,
+    /// Why it exists.
+    #[serde(default)]
+    purpose: String,
+}
+
+fn enabled() -> ServiceState {
+    ServiceState::Enabled
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSoftware {
+    /// Where the manufacturer publishes the SBOM (URI).
+    sbom_uri: Option<String>,
+    /// Where the manufacturer publishes VEX statements (URI).
+    vex_uri: Option<String>,
+    /// Install date for software rows; defaults to `configuration.last_update`.
+    installed: Option<RawDate>,
+}
+
+/// A date as a quoted string or a TOML date / date-time.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawDate {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+// ---- checks that serde cannot express, each naming its key ----
+
+struct Checker<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Checker<'_> {
+    fn err(&self, key: &str, reason: impl Into<String>) -> DeviceError {
+        DeviceError::Description {
+            file: self.file.to_string(),
+            key: key.to_string(),
+            line: line_of_key(self.text, key),
+            reason: reason.into(),
+        }
+    }
+
+    fn date(&self, raw: Option<RawDate>, key: &str) -> Result<Option<Timestamp>, DeviceError> {
+        let text = match raw {
+            None => return Ok(None),
+            Some(RawDate::Text(s)) => s,
+            Some(RawDate::Toml(d)) => d.to_string(),
+        };
+        Timestamp::parse(&text).map(Some).ok_or_else(|| {
+            self.err(
+                key,
+                format!("`{text}` is not an ISO 8601 date or date-time"),
+            )
+        })
+    }
+}
+
+impl RawFile {
+    fn check(self, c: &Checker<'_>) -> Result<Description, DeviceError> {
+        let identity = self.identity.check(c)?;
+        let mut security_controls = Vec::with_capacity(self.security_control.len());
+        for (i, r) in self.security_control.into_iter().enumerate() {
+            let code = r.code.trim();
+            if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(c.err(
+                    &format!("security_control[{i}].code"),
+                    format!("`{code}` is not an MDS2 section code (four upper-case letters)"),
+                ));
+            }
+            security_controls.push(SecurityControl {
+                code: code.to_string(),
+                name: r.name,
+                supported: r.supported,
+                enabled: r.enabled,
+                note: r.note,
+            });
+        }
+        let health = Health {
+            status: self.health.status,
+            reason: self.health.reason,
+            self_test: self.health.self_test,
+            self_test_time: c.date(self.health.self_test_time, "health.self_test_time")?,
+        };
+        let cf = self.configuration;
+        let digest = match cf.digest {
+            None => None,
+            Some(hex) => Some(sha256_hex(&hex).ok_or_else(|| {
+                c.err("configuration.digest", "expected 64 hex digits (SHA-256)")
+            })?),
+        };
+        let configuration = Configuration {
+            last_change: c.date(cf.last_change, "configuration.last_change")?,
+            change_count: cf.change_count,
+            digest,
+            remote_service: cf.remote_service,
+            factory_default_credential: cf.factory_default_credential,
+            auto_logoff_seconds: cf.auto_logoff_seconds,
+            storage_encryption: cf.storage_encryption,
+            audit_logging: cf.audit_logging,
+            audit_target: cf.audit_target,
+            time_source: cf.time_source,
+            time_server: cf.time_server,
+            time_synchronised: cf.time_synchronised,
+            secure_boot: cf.secure_boot,
+            update_policy: cf.update_policy,
+            last_update: c.date(cf.last_update, "configuration.last_update")?,
+            community_snmp: false,
+        };
+        let services = self
+            .service
+            .into_iter()
+            .map(|s| Service {
+                name: s.name,
+                transport: s.transport,
+                address: s.address,
+                port: s.port,
+                state: s.state,
+                auth: s.auth,
+                encryption: s.encryption,
+                purpose: s.purpose,
+            })
+            .collect();
+        let software_installed = c
+            .date(self.software.installed, "software.installed")?
+            .or(configuration.last_update);
+        Ok(Description {
+            identity,
+            security_controls,
+            health,
+            configuration,
+            services,
+            sbom_uri: self.software.sbom_uri,
+            vex_uri: self.software.vex_uri,
+            software_installed,
+        })
+    }
+}
+
+impl RawIdentity {
+    fn check(self, c: &Checker<'_>) -> Result<Identity, DeviceError> {
+        for (key, value) in [
+            ("identity.manufacturer", &self.manufacturer),
+            ("identity.model", &self.model),
+            ("identity.serial", &self.serial),
+        ] {
+            if value.trim().is_empty() {
+                return Err(c.err(key, "must not be empty"));
+            }
+        }
+        let uuid = match self.uuid {
+            None => None,
+            Some(u) => Some(
+                uuid_text(&u)
+                    .ok_or_else(|| c.err("identity.uuid", "expected a UUID, 8-4-4-4-12 hex"))?,
+            ),
+        };
+        if let Some(code) = &self.fda_product_code {
+            if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(c.err(
+                    "identity.fda_product_code",
+                    "expected three upper-case letters",
+                ));
+            }
+        }
+        let udi = match self.udi {
+            None => None,
+            Some(u) => {
+                let n = u.di.chars().count();
+                if !(6..=23).contains(&n) {
+                    return Err(c.err(
+                        "identity.udi.di",
+                        format!("a device identifier has 6 to 23 characters, not {n}"),
+                    ));
+                }
+                Some(Udi {
+                    issuing_agency: u.issuing_agency,
+                    di: u.di,
+                    lot: u.lot,
+                    manufactured: c.date(u.manufactured, "identity.udi.manufactured")?,
+                    expiry: c.date(u.expiry, "identity.udi.expiry")?,
+                    human_readable: u.human_readable,
+                })
+            }
+        };
+        Ok(Identity {
+            manufacturer: self.manufacturer,
+            brand: self.brand,
+            model: self.model,
+            catalog_number: self.catalog_number,
+            serial: self.serial,
+            hardware_revision: self.hardware_revision,
+            firmware_revision: self.firmware_revision,
+            software_revision: self.software_revision,
+            udi,
+            uuid,
+            fda_product_code: self.fda_product_code,
+            gmdn_code: self.gmdn_code,
+            vulnerability_disclosure_uri: self.vulnerability_disclosure,
+            mds2_uri: self.mds2,
+        })
+    }
+}
+
+fn sha256_hex(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim().as_bytes();
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in hex.chunks_exact(2).enumerate() {
+        let s = core::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(s, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn uuid_text(u: &str) -> Option<String> {
+    let u = u.trim();
+    let groups: Vec<&str> = u.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    let ok = groups.len() == 5
+        && groups
+            .iter()
+            .zip(lens)
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
+    ok.then(|| u.to_ascii_lowercase())
+}
+
+// ---- key paths for error messages ----
+
+/// The key path and 1-based line at byte `offset`, from the table headers above it and the key
+/// on its line. TOML parse errors report a byte span, not a key; this turns the span into the
+/// name an operator looks for. A `missing field` error names the field inside the table.
+fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
+    let Some(offset) = offset else {
+        return (String::new(), 0);
+    };
+    let offset = offset.min(text.len());
+    let line_no = text[..offset].matches('\n').count() + 1;
+    let mut table = String::new();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut key = None;
+    for line in text.lines().take(line_no) {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+            let name = name.trim().to_string();
+            let i = match counts.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, c)) => {
+                    *c += 1;
+                    *c - 1
+                }
+                None => {
+                    counts.push((name.clone(), 1));
+                    0
+                }
+            };
+            table = format!("{name}[{i}]");
+            key = None;
+        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            table = name.trim().to_string();
+            key = None;
+        } else if let Some((k, _)) = t.split_once('=') {
+            if !t.starts_with('#') {
+                key = Some(k.trim().trim_matches('"').to_string());
+            }
+        }
+    }
+    let mut path = table;
+    if let Some(k) = key {
+        push_key(&mut path, &k);
+    }
+    if let Some(field) = message
+        .split("missing field `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+    {
+        push_key(&mut path, field);
+    }
+    (path, line_no)
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+/// The line where the key path's last key is set, 0 if not found. Used for checks after parsing.
+fn line_of_key(text: &str, key_path: &str) -> usize {
+    let (table, key) = key_path.rsplit_once('.').unwrap_or(("", key_path));
+    let mut current = String::new();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+            let name = name.trim().to_string();
+            let i = match counts.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, c)) => {
+                    *c += 1;
+                    *c - 1
+                }
+                None => {
+                    counts.push((name.clone(), 1));
+                    0
+                }
+            };
+            current = format!("{name}[{i}]");
+        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            current = name.trim().to_string();
+        } else if current == table
+            && t.split_once('=')
+                .is_some_and(|(k, _)| k.trim().trim_matches('"') == key)
+        {
+            return n + 1;
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[identity]
+manufacturer = "Acme"
+brand = "B"
+model = "M"
+serial = "S1"
+"#;
+
+    fn error(text: &str) -> (String, usize, String) {
+        match parse(text, "dev.toml") {
+            Err(DeviceError::Description {
+                file,
+                key,
+                line,
+                reason,
+            }) => {
+                assert_eq!(file, "dev.toml");
+                (key, line, reason)
+            }
+            other => panic!("expected a description error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn minimal_file_gives_defaults() {
+        let d = parse(MINIMAL, "dev.toml").unwrap();
+        assert_eq!(d.identity.manufacturer, "Acme");
+        assert_eq!(d.health.status, HealthStatus::Unknown);
+        assert_eq!(
+            d.configuration.remote_service,
+            RemoteServiceAccess::Disabled
+        );
+        assert!(d.services.is_empty() && d.security_controls.is_empty());
+    }
+
+    #[test]
+    fn dates_quoted_or_native() {
+        let text = format!(
+            "{MINIMAL}[identity.udi]\nissuing_agency = \"GS1\"\ndi = \"00850012345673\"\nmanufactured = 2024-03-14\nexpiry = \"2034-03-13\"\n[configuration]\nlast_update = 2024-05-02T08:15:00Z\n"
+        );
+        let d = parse(&text, "dev.toml").unwrap();
+        let udi = d.identity.udi.unwrap();
+        assert_eq!(udi.issuing_agency, IssuingAgency::Gs1);
+        assert_eq!(udi.manufactured, Timestamp::parse("2024-03-14"));
+        assert_eq!(udi.expiry, Timestamp::parse("2034-03-13"));
+        assert_eq!(
+            d.software_installed,
+            Timestamp::parse("2024-05-02T08:15:00Z")
+        );
+    }
+
+    #[test]
+    fn errors_name_the_key_path() {
+        let (key, line, reason) = error(&format!("{MINIMAL}colour = \"red\"\n"));
+        assert_eq!((key.as_str(), line), ("identity.colour", 7));
+        assert!(reason.contains("unknown field"), "{reason}");
+
+        let services = format!(
+            "{MINIMAL}[[service]]\nname = \"a\"\ntransport = \"tcp\"\nauth = \"none\"\nencryption = \"none\"\n[[service]]\nname = \"b\"\ntransport = \"tcp\"\nport = 70000\nauth = \"none\"\nencryption = \"none\"\n"
+        );
+        let (key, line, _) = error(&services);
+        assert_eq!((key.as_str(), line), ("service[1].port", 15));
+
+        let (key, _, reason) = error(&format!("{MINIMAL}[health]\nstatus = \"fine\"\n"));
+        assert_eq!(key, "health.status");
+        assert!(reason.contains("fine"), "{reason}");
+
+        let (key, _, _) = error("[identity]\nmanufacturer = \"A\"\nbrand = \"B\"\nmodel = \"M\"\n");
+        assert_eq!(key, "identity.serial");
+
+        let (key, line, _) = error(&format!(
+            "{MINIMAL}[identity.udi]\nissuing_agency = \"GS1\"\ndi = \"123\"\n"
+        ));
+        assert_eq!((key.as_str(), line), ("identity.udi.di", 9));
+
+        let (key, _, _) = error(&format!("{MINIMAL}[configuration]\ndigest = \"abc\"\n"));
+        assert_eq!(key, "configuration.digest");
+
+        let (key, line, _) = error(&format!(
+            "{MINIMAL}[[security_control]]\ncode = \"alof\"\nname = \"x\"\nsupported = true\nenabled = true\n"
+        ));
+        assert_eq!((key.as_str(), line), ("security_control[0].code", 8));
+
+        let (key, _, _) = error(&format!(
+            "{MINIMAL}[health]\nself_test_time = \"yesterday\"\n"
+        ));
+        assert_eq!(key, "health.self_test_time");
+    }
+}

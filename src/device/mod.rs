@@ -1,0 +1,113 @@
+//! The device data: what the agent knows about the device, gathered in advance into an immutable
+//! [`DeviceSnapshot`], and the loaders that fill it.
+//!
+//! | module | owns | spec |
+//! |---|---|---|
+//! | [`model`] | the snapshot: identity and UDI, MDS2 controls, health, configuration, services | FDA UDI (21 CFR 801.20), ANSI/NEMA HN 1-2019 (MDS2) |
+//! | [`software`] | software rows, the inventory digest, end-of-support counting | CycloneDX 1.6 component types and hash algorithms, SPDX 3.0 `SupportType` |
+//! | [`date`] | dates parsed from ISO 8601 text, SNMP `DateAndTime` octets | RFC 3339 §5.6, RFC 2579 |
+//! | [`index`] | the stable `dqiSwIndex` mapping and its state file | purl spec (version stripping) |
+//! | [`inventory`] | combining several SBOMs into one set of rows | |
+//! | `description` (server) | the device description TOML | |
+//! | `cyclonedx` (server) | CycloneDX JSON import | CycloneDX 1.2 to 1.6 |
+//! | `spdx` (server) | SPDX JSON import | SPDX 2.3 §7, §11 |
+//! | `source` (server) | [`DeviceConfig`] (the `[device]` section) and the file-based source | |
+//!
+//! The model, the index logic and the merge are `no_std` + `alloc`, so an embedder without files
+//! builds a snapshot from code and hands it to the agent through [`DeviceSource`]. The file
+//! loaders need `std` and the `server` feature (serde, toml, serde_json).
+//!
+//! Errors carry the file and the place inside it (a TOML key path, a JSON path such as
+//! `components[12].hashes[0].alg`) so that a log line points an operator at the broken spot.
+
+pub mod date;
+pub mod index;
+pub mod inventory;
+pub mod model;
+pub mod software;
+
+#[cfg(feature = "server")]
+pub mod cyclonedx;
+#[cfg(feature = "server")]
+pub mod description;
+#[cfg(feature = "server")]
+mod json;
+#[cfg(feature = "server")]
+pub mod source;
+#[cfg(feature = "server")]
+pub mod spdx;
+
+use alloc::string::String;
+
+pub use date::Timestamp;
+pub use index::IndexMap;
+pub use model::{DeviceSnapshot, Software, SoftwareRow};
+#[cfg(feature = "server")]
+pub use source::{DeviceConfig, FileSource};
+
+/// Why device data could not be read. Every variant names the file it is about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeviceError {
+    /// The file could not be read or written.
+    #[error("{file}: {reason}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// The device description is not valid: the TOML key path, the line and the reason.
+    #[error("{file}: key `{key}` (line {line}): {reason}")]
+    Description {
+        /// The file.
+        file: String,
+        /// Dotted key path, with `[n]` for array-of-table entries (`service[2].port`).
+        key: String,
+        /// 1-based line number, 0 when unknown.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An SBOM is not valid: the JSON path and the reason.
+    #[error("{file}: at `{path}`: {reason}")]
+    Sbom {
+        /// The file.
+        file: String,
+        /// JSON path (`components[12].hashes[0].alg`); `$` for the document itself.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The software index state file is corrupt.
+    #[error("{file}: software index state: {reason}")]
+    State {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No index is left for a new component.
+    #[error(transparent)]
+    IndexExhausted(#[from] index::IndexExhausted),
+}
+
+/// Where the agent gets device data from. The file-based loader implements it; an embedder
+/// implements it over whatever it has (a firmware database, compiled-in constants).
+///
+/// Called off the request path (at start-up, on the refresh interval, on SIGHUP): it may do I/O
+/// and take time. On `Err` the agent keeps serving the previous snapshot.
+pub trait DeviceSource {
+    /// A complete, fresh snapshot of the device.
+    fn snapshot(&self) -> Result<DeviceSnapshot, DeviceError>;
+}
+
+/// A source that always returns the same snapshot: for devices whose data is fixed at build
+/// time, and for tests.
+#[derive(Debug, Clone)]
+pub struct StaticSource(pub DeviceSnapshot);
+
+impl DeviceSource for StaticSource {
+    fn snapshot(&self) -> Result<DeviceSnapshot, DeviceError> {
+        Ok(self.0.clone())
+    }
+}

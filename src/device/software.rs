@@ -1,0 +1,708 @@
+//! The software inventory: component types, support levels, hashes, the rows of `dqiSwTable`
+//! and the [`Software`] set that carries the derived values.
+//!
+//! [`Software`] is the only part of the snapshot with derived values (the inventory digest, the
+//! last-change time), so its fields are private and it is built by [`Software::new`], which
+//! sorts the rows and computes the digest once. Types follow CycloneDX 1.6 (component types,
+//! hash algorithms), SPDX 2.3 §7.10 (checksum algorithms) and SPDX 3.0 (`SupportType`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use sha2::{Digest, Sha256};
+
+use super::date::Timestamp;
+
+/// Component type, the CycloneDX 1.6 `component.type` enumeration (§ "Component Type").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ComponentType {
+    /// `application`.
+    Application,
+    /// `framework`.
+    Framework,
+    /// `library`.
+    Library,
+    /// `container`.
+    Container,
+    /// `platform`.
+    Platform,
+    /// `operating-system`.
+    OperatingSystem,
+    /// `device`.
+    Device,
+    /// `device-driver`.
+    DeviceDriver,
+    /// `firmware`.
+    Firmware,
+    /// `file`.
+    File,
+    /// `machine-learning-model`.
+    MachineLearningModel,
+    /// `data`.
+    Data,
+    /// `cryptographic-asset`.
+    CryptographicAsset,
+    /// A type this agent does not know (a later spec, or an SPDX purpose with no CycloneDX peer).
+    Other,
+}
+
+impl ComponentType {
+    /// The CycloneDX spelling; `other` for [`ComponentType::Other`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentType::Application => "application",
+            ComponentType::Framework => "framework",
+            ComponentType::Library => "library",
+            ComponentType::Container => "container",
+            ComponentType::Platform => "platform",
+            ComponentType::OperatingSystem => "operating-system",
+            ComponentType::Device => "device",
+            ComponentType::DeviceDriver => "device-driver",
+            ComponentType::Firmware => "firmware",
+            ComponentType::File => "file",
+            ComponentType::MachineLearningModel => "machine-learning-model",
+            ComponentType::Data => "data",
+            ComponentType::CryptographicAsset => "cryptographic-asset",
+            ComponentType::Other => "other",
+        }
+    }
+
+    /// Reads the CycloneDX spelling; anything unknown is [`ComponentType::Other`].
+    pub fn from_cyclonedx(s: &str) -> ComponentType {
+        match s {
+            "application" => ComponentType::Application,
+            "framework" => ComponentType::Framework,
+            "library" => ComponentType::Library,
+            "container" => ComponentType::Container,
+            "platform" => ComponentType::Platform,
+            "operating-system" => ComponentType::OperatingSystem,
+            "device" => ComponentType::Device,
+            "device-driver" => ComponentType::DeviceDriver,
+            "firmware" => ComponentType::Firmware,
+            "file" => ComponentType::File,
+            "machine-learning-model" => ComponentType::MachineLearningModel,
+            "data" => ComponentType::Data,
+            "cryptographic-asset" => ComponentType::CryptographicAsset,
+            _ => ComponentType::Other,
+        }
+    }
+}
+
+/// Level of support, the SPDX 3.0 `SupportType` vocabulary (Core profile), which answers the FDA
+/// premarket guidance's "software level of support" element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SupportStatus {
+    /// `deployed`: in production, support not stated.
+    Deployed,
+    /// `development`: under active development.
+    Development,
+    /// `support`: actively maintained.
+    Support,
+    /// `limitedSupport`: security fixes only, or best effort.
+    LimitedSupport,
+    /// `endOfSupport`: no longer maintained by its supplier.
+    EndOfSupport,
+    /// `noSupport`: never supported, used as is (abandoned).
+    NoSupport,
+    /// `noAssertion`: nothing stated.
+    #[default]
+    NoAssertion,
+}
+
+impl SupportStatus {
+    /// Reads an SPDX 3 `SupportType` name or one of the FDA guidance phrases (`actively
+    /// maintained`, `no longer maintained`, `abandoned`), ignoring case, spaces, `-` and `_`.
+    /// `None` for free text that names neither.
+    pub fn parse(text: &str) -> Option<SupportStatus> {
+        let mut norm = String::with_capacity(text.len());
+        for c in text.chars() {
+            if !matches!(c, ' ' | '-' | '_') {
+                norm.extend(c.to_lowercase());
+            }
+        }
+        Some(match norm.as_str() {
+            "deployed" => SupportStatus::Deployed,
+            "development" => SupportStatus::Development,
+            "support" | "supported" | "activelymaintained" => SupportStatus::Support,
+            "limitedsupport" | "limited" | "securityfixesonly" => SupportStatus::LimitedSupport,
+            "endofsupport" | "nolongermaintained" | "endoflife" => SupportStatus::EndOfSupport,
+            "nosupport" | "abandoned" | "useasis" => SupportStatus::NoSupport,
+            "noassertion" => SupportStatus::NoAssertion,
+            _ => return None,
+        })
+    }
+
+    /// The SPDX 3 spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupportStatus::Deployed => "deployed",
+            SupportStatus::Development => "development",
+            SupportStatus::Support => "support",
+            SupportStatus::LimitedSupport => "limitedSupport",
+            SupportStatus::EndOfSupport => "endOfSupport",
+            SupportStatus::NoSupport => "noSupport",
+            SupportStatus::NoAssertion => "noAssertion",
+        }
+    }
+}
+
+/// A hash algorithm from the CycloneDX 1.6 `hash-alg` or SPDX 2.3 §7.10 checksum lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HashAlg {
+    /// Adler-32 (SPDX only; a checksum, not a hash).
+    Adler32,
+    /// MD2 (SPDX only).
+    Md2,
+    /// MD4 (SPDX only).
+    Md4,
+    /// MD5.
+    Md5,
+    /// MD6 (SPDX only).
+    Md6,
+    /// SHA-1.
+    Sha1,
+    /// SHA-224 (SPDX only).
+    Sha224,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+    /// SHA3-256.
+    Sha3_256,
+    /// SHA3-384.
+    Sha3_384,
+    /// SHA3-512.
+    Sha3_512,
+    /// BLAKE2b-256.
+    Blake2b256,
+    /// BLAKE2b-384.
+    Blake2b384,
+    /// BLAKE2b-512.
+    Blake2b512,
+    /// BLAKE3.
+    Blake3,
+}
+
+impl HashAlg {
+    /// Reads a CycloneDX (`SHA-256`, `SHA3-512`, `BLAKE2b-256`) or SPDX (`SHA256`, `BLAKE2b-256`)
+    /// algorithm name, ignoring case.
+    pub fn parse(name: &str) -> Option<HashAlg> {
+        let mut norm = String::with_capacity(name.len());
+        for c in name.chars() {
+            if c != '-' && c != '_' {
+                norm.extend(c.to_uppercase());
+            }
+        }
+        Some(match norm.as_str() {
+            "ADLER32" => HashAlg::Adler32,
+            "MD2" => HashAlg::Md2,
+            "MD4" => HashAlg::Md4,
+            "MD5" => HashAlg::Md5,
+            "MD6" => HashAlg::Md6,
+            "SHA1" => HashAlg::Sha1,
+            "SHA224" => HashAlg::Sha224,
+            "SHA256" => HashAlg::Sha256,
+            "SHA384" => HashAlg::Sha384,
+            "SHA512" => HashAlg::Sha512,
+            "SHA3256" => HashAlg::Sha3_256,
+            "SHA3384" => HashAlg::Sha3_384,
+            "SHA3512" => HashAlg::Sha3_512,
+            "BLAKE2B256" => HashAlg::Blake2b256,
+            "BLAKE2B384" => HashAlg::Blake2b384,
+            "BLAKE2B512" => HashAlg::Blake2b512,
+            "BLAKE3" => HashAlg::Blake3,
+            _ => return None,
+        })
+    }
+
+    /// The CycloneDX spelling (SPDX-only algorithms in the same style).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashAlg::Adler32 => "ADLER32",
+            HashAlg::Md2 => "MD2",
+            HashAlg::Md4 => "MD4",
+            HashAlg::Md5 => "MD5",
+            HashAlg::Md6 => "MD6",
+            HashAlg::Sha1 => "SHA-1",
+            HashAlg::Sha224 => "SHA-224",
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+            HashAlg::Sha512 => "SHA-512",
+            HashAlg::Sha3_256 => "SHA3-256",
+            HashAlg::Sha3_384 => "SHA3-384",
+            HashAlg::Sha3_512 => "SHA3-512",
+            HashAlg::Blake2b256 => "BLAKE2b-256",
+            HashAlg::Blake2b384 => "BLAKE2b-384",
+            HashAlg::Blake2b512 => "BLAKE2b-512",
+            HashAlg::Blake3 => "BLAKE3",
+        }
+    }
+
+    /// Hex digits in a value of this algorithm, where fixed (MD6 and BLAKE3 vary).
+    pub fn hex_len(self) -> Option<usize> {
+        match self {
+            HashAlg::Adler32 => Some(8),
+            HashAlg::Md2 | HashAlg::Md4 | HashAlg::Md5 => Some(32),
+            HashAlg::Sha1 => Some(40),
+            HashAlg::Sha224 => Some(56),
+            HashAlg::Sha256 | HashAlg::Sha3_256 | HashAlg::Blake2b256 => Some(64),
+            HashAlg::Sha384 | HashAlg::Sha3_384 | HashAlg::Blake2b384 => Some(96),
+            HashAlg::Sha512 | HashAlg::Sha3_512 | HashAlg::Blake2b512 => Some(128),
+            HashAlg::Md6 | HashAlg::Blake3 => None,
+        }
+    }
+
+    /// Rank for "strongest hash": collision resistance first (broken algorithms lowest), then
+    /// output size; among equals SHA-2 ranks above SHA-3 above BLAKE, because SHA-2 values are
+    /// what advisories and package registries publish, so they are the ones a scanner can match.
+    pub fn strength(self) -> u8 {
+        match self {
+            HashAlg::Adler32 => 0,
+            HashAlg::Md2 => 1,
+            HashAlg::Md4 => 2,
+            HashAlg::Md5 => 3,
+            HashAlg::Sha1 => 4,
+            HashAlg::Md6 => 5,
+            HashAlg::Sha224 => 6,
+            HashAlg::Blake3 => 7,
+            HashAlg::Blake2b256 => 8,
+            HashAlg::Sha3_256 => 9,
+            HashAlg::Sha256 => 10,
+            HashAlg::Blake2b384 => 11,
+            HashAlg::Sha3_384 => 12,
+            HashAlg::Sha384 => 13,
+            HashAlg::Blake2b512 => 14,
+            HashAlg::Sha3_512 => 15,
+            HashAlg::Sha512 => 16,
+        }
+    }
+}
+
+/// One hash of a component's artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ComponentHash {
+    /// Algorithm.
+    pub alg: HashAlg,
+    /// Value as lower-case hex.
+    pub value: String,
+}
+
+impl ComponentHash {
+    /// A hash from an algorithm and hex text; `None` unless the text is hex of the algorithm's
+    /// length. Stored lower-case so equal hashes compare equal.
+    pub fn new(alg: HashAlg, hex: &str) -> Option<ComponentHash> {
+        let hex = hex.trim();
+        let len_ok = match alg.hex_len() {
+            Some(n) => hex.len() == n,
+            None => !hex.is_empty() && hex.len() % 2 == 0,
+        };
+        if !len_ok || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some(ComponentHash {
+            alg,
+            value: hex.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// What an SBOM says about one component, before it gets its stable index. The importers produce
+/// these; an embedder may too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbomComponent {
+    /// Name.
+    pub name: String,
+    /// Group or namespace (CycloneDX `group`); part of the identity key when there is no purl.
+    pub group: Option<String>,
+    /// The supplier's version string, verbatim.
+    pub version: String,
+    /// Supplier name.
+    pub supplier: Option<String>,
+    /// Type.
+    pub kind: ComponentType,
+    /// Package URL.
+    pub purl: Option<String>,
+    /// CPE 2.3 formatted string.
+    pub cpe: Option<String>,
+    /// Every hash given.
+    pub hashes: Vec<ComponentHash>,
+    /// Install date, when the source knows it.
+    pub install_date: Option<Timestamp>,
+    /// Level of support.
+    pub support: SupportStatus,
+    /// End-of-support date.
+    pub end_of_support: Option<Timestamp>,
+    /// Reference inside the SBOM (CycloneDX `bom-ref`, SPDX `SPDXID`).
+    pub sbom_ref: Option<String>,
+    /// Position of the parent component in the same import's list; `None` at top level.
+    pub parent: Option<usize>,
+}
+
+/// SBOM format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SbomFormat {
+    /// CycloneDX JSON.
+    CycloneDx,
+    /// SPDX 2 JSON.
+    Spdx,
+}
+
+/// Metadata about one SBOM document the inventory came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbomDocument {
+    /// Where it was read from: the configured path, or a URI.
+    pub location: String,
+    /// Format.
+    pub format: SbomFormat,
+    /// Spec version as the document states it (`1.5`, `SPDX-2.3`).
+    pub spec_version: String,
+    /// SHA-256 of the document's bytes.
+    pub sha256: [u8; 32],
+    /// CycloneDX `serialNumber` or SPDX `documentNamespace`.
+    pub serial: Option<String>,
+    /// CycloneDX `metadata.timestamp` or SPDX `creationInfo.created`.
+    pub created: Option<Timestamp>,
+    /// The component the document describes (CycloneDX `metadata.component`): name and version.
+    pub subject: Option<(String, String)>,
+}
+
+/// One parsed SBOM: its metadata and its components in document order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbomImport {
+    /// Document metadata.
+    pub document: SbomDocument,
+    /// Components; `parent` positions refer into this list.
+    pub components: Vec<SbomComponent>,
+}
+
+/// One row of the software inventory (`dqiSwTable`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoftwareRow {
+    /// Stable index, 1 or more; see [`super::index`].
+    pub index: u32,
+    /// Name.
+    pub name: String,
+    /// The supplier's version string, verbatim.
+    pub version: String,
+    /// Supplier.
+    pub supplier: Option<String>,
+    /// Type.
+    pub kind: ComponentType,
+    /// Package URL.
+    pub purl: Option<String>,
+    /// CPE 2.3.
+    pub cpe: Option<String>,
+    /// All hashes, sorted by algorithm; [`SoftwareRow::strongest_hash`] picks the one to serve.
+    pub hashes: Vec<ComponentHash>,
+    /// Install date.
+    pub install_date: Option<Timestamp>,
+    /// Level of support.
+    pub support: SupportStatus,
+    /// End-of-support date.
+    pub end_of_support: Option<Timestamp>,
+    /// Reference into the SBOM (bom-ref or SPDXID).
+    pub sbom_ref: Option<String>,
+    /// Index of the parent row; 0 at top level.
+    pub parent: u32,
+    /// Position in [`Software::documents`] of the SBOM this row came from (the first, when
+    /// several SBOMs list it).
+    pub document: usize,
+    /// The identity key the index is bound to; see [`super::index::identity_key`].
+    pub key: String,
+}
+
+impl SoftwareRow {
+    /// The strongest hash by [`HashAlg::strength`].
+    pub fn strongest_hash(&self) -> Option<&ComponentHash> {
+        self.hashes.iter().max_by_key(|h| h.alg.strength())
+    }
+
+    /// Whether the end-of-support date has passed at `now` (a bare date lasts its whole day).
+    pub fn past_end_of_support(&self, now: &Timestamp) -> bool {
+        self.end_of_support
+            .is_some_and(|eos| now.unix_seconds() > eos.end_unix_seconds())
+    }
+}
+
+/// The software inventory: rows sorted by index, the SBOM documents, and derived values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Software {
+    rows: Vec<SoftwareRow>,
+    documents: Vec<SbomDocument>,
+    sbom_uri: Option<String>,
+    vex_uri: Option<String>,
+    digest: [u8; 32],
+    last_change: Option<Timestamp>,
+    last_refresh: Option<Timestamp>,
+}
+
+impl Software {
+    /// An inventory from its rows (any order; sorted here by index), the documents they came
+    /// from, the published SBOM location and the VEX location. The digest is computed here.
+    pub fn new(
+        mut rows: Vec<SoftwareRow>,
+        documents: Vec<SbomDocument>,
+        sbom_uri: Option<String>,
+        vex_uri: Option<String>,
+    ) -> Software {
+        rows.sort_by_key(|r| r.index);
+        for row in &mut rows {
+            row.hashes.sort();
+            row.hashes.dedup();
+        }
+        let digest = inventory_digest(&rows);
+        Software {
+            rows,
+            documents,
+            sbom_uri,
+            vex_uri,
+            digest,
+            last_change: None,
+            last_refresh: None,
+        }
+    }
+
+    /// Sets the refresh time to `now` and the last-change time to `now` unless `previous` has the
+    /// same digest, in which case its last-change time carries over: last change moves only when
+    /// content changes.
+    pub fn settle(&mut self, previous: Option<&Software>, now: Timestamp) {
+        self.last_refresh = Some(now);
+        self.last_change = match previous {
+            Some(p) if p.digest == self.digest => p.last_change.or(Some(now)),
+            _ => Some(now),
+        };
+    }
+
+    /// Rows sorted by index.
+    pub fn rows(&self) -> &[SoftwareRow] {
+        &self.rows
+    }
+
+    /// The row with `index`.
+    pub fn row(&self, index: u32) -> Option<&SoftwareRow> {
+        self.rows
+            .binary_search_by_key(&index, |r| r.index)
+            .ok()
+            .map(|i| &self.rows[i])
+    }
+
+    /// The SBOM documents, in configuration order.
+    pub fn documents(&self) -> &[SbomDocument] {
+        &self.documents
+    }
+
+    /// Where the manufacturer publishes the SBOM (URI), when given; else the first document's
+    /// location.
+    pub fn sbom_uri(&self) -> Option<&str> {
+        self.sbom_uri
+            .as_deref()
+            .or_else(|| self.documents.first().map(|d| d.location.as_str()))
+    }
+
+    /// Where the manufacturer publishes VEX statements (URI).
+    pub fn vex_uri(&self) -> Option<&str> {
+        self.vex_uri.as_deref()
+    }
+
+    /// SHA-256 over the canonical serialization of the rows; equal content, equal digest.
+    pub fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+
+    /// When the content last changed (set by [`Software::settle`]).
+    pub fn last_change(&self) -> Option<Timestamp> {
+        self.last_change
+    }
+
+    /// When the inventory was last read (set by [`Software::settle`]).
+    pub fn last_refresh(&self) -> Option<Timestamp> {
+        self.last_refresh
+    }
+
+    /// How many rows are past their end-of-support date at `now`.
+    pub fn past_end_of_support(&self, now: &Timestamp) -> u32 {
+        let n = self
+            .rows
+            .iter()
+            .filter(|r| r.past_end_of_support(now))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+}
+
+// The canonical serialization: per row, each field in declaration order; strings as a u32
+// big-endian length then UTF-8 bytes; options as a 0/1 tag then the value; enums as their
+// spelling. Length prefixes make the encoding injective, so two different inventories cannot
+// produce the same byte stream. The `document` position and `key` are left out: they say where
+// a row was found, not what the device runs.
+fn inventory_digest(rows: &[SoftwareRow]) -> [u8; 32] {
+    fn text(h: &mut Sha256, s: &str) {
+        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
+        h.update(len.to_be_bytes());
+        h.update(s.as_bytes());
+    }
+    fn opt_text(h: &mut Sha256, s: Option<&str>) {
+        match s {
+            None => h.update([0]),
+            Some(s) => {
+                h.update([1]);
+                text(h, s);
+            }
+        }
+    }
+    fn opt_time(h: &mut Sha256, t: Option<&Timestamp>) {
+        match t {
+            None => h.update([0]),
+            Some(t) => {
+                h.update([1]);
+                h.update(t.date_and_time());
+                h.update([u8::from(t.has_time())]);
+            }
+        }
+    }
+    let mut h = Sha256::new();
+    h.update(b"dqi-sw-inventory-v1");
+    h.update(u32::try_from(rows.len()).unwrap_or(u32::MAX).to_be_bytes());
+    for r in rows {
+        h.update(r.index.to_be_bytes());
+        text(&mut h, &r.name);
+        text(&mut h, &r.version);
+        opt_text(&mut h, r.supplier.as_deref());
+        text(&mut h, r.kind.as_str());
+        opt_text(&mut h, r.purl.as_deref());
+        opt_text(&mut h, r.cpe.as_deref());
+        h.update(
+            u32::try_from(r.hashes.len())
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
+        for hash in &r.hashes {
+            text(&mut h, hash.alg.as_str());
+            text(&mut h, &hash.value);
+        }
+        opt_time(&mut h, r.install_date.as_ref());
+        text(&mut h, r.support.as_str());
+        opt_time(&mut h, r.end_of_support.as_ref());
+        opt_text(&mut h, r.sbom_ref.as_deref());
+        h.update(r.parent.to_be_bytes());
+    }
+    h.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    pub(crate) fn row(index: u32, name: &str, version: &str) -> SoftwareRow {
+        SoftwareRow {
+            index,
+            name: name.to_string(),
+            version: version.to_string(),
+            supplier: None,
+            kind: ComponentType::Library,
+            purl: None,
+            cpe: None,
+            hashes: Vec::new(),
+            install_date: None,
+            support: SupportStatus::NoAssertion,
+            end_of_support: None,
+            sbom_ref: None,
+            parent: 0,
+            document: 0,
+            key: name.to_string(),
+        }
+    }
+
+    #[test]
+    fn digest_moves_only_with_content() {
+        let a = Software::new(vec![row(2, "b", "1"), row(1, "a", "1")], vec![], None, None);
+        let b = Software::new(vec![row(1, "a", "1"), row(2, "b", "1")], vec![], None, None);
+        assert_eq!(a.digest(), b.digest(), "row order is not content");
+        let mut moved = row(1, "a", "1");
+        moved.document = 3;
+        let c = Software::new(vec![moved, row(2, "b", "1")], vec![], None, None);
+        assert_eq!(
+            a.digest(),
+            c.digest(),
+            "which file a row came from is not content"
+        );
+        let d = Software::new(vec![row(1, "a", "2"), row(2, "b", "1")], vec![], None, None);
+        assert_ne!(a.digest(), d.digest());
+        // Length prefixes: moving a character between adjacent fields changes the digest.
+        let e = Software::new(vec![row(1, "ab", ""), row(2, "b", "1")], vec![], None, None);
+        let f = Software::new(vec![row(1, "a", "b"), row(2, "b", "1")], vec![], None, None);
+        assert_ne!(e.digest(), f.digest());
+    }
+
+    #[test]
+    fn last_change_carries_over_when_content_is_equal() {
+        let t1 = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
+        let t2 = Timestamp::parse("2024-01-02T00:00:00Z").unwrap();
+        let mut first = Software::new(vec![row(1, "a", "1")], vec![], None, None);
+        first.settle(None, t1);
+        let mut same = Software::new(vec![row(1, "a", "1")], vec![], None, None);
+        same.settle(Some(&first), t2);
+        assert_eq!(same.last_change(), Some(t1));
+        assert_eq!(same.last_refresh(), Some(t2));
+        let mut changed = Software::new(vec![row(1, "a", "2")], vec![], None, None);
+        changed.settle(Some(&same), t2);
+        assert_eq!(changed.last_change(), Some(t2));
+    }
+
+    #[test]
+    fn strongest_hash_and_end_of_support() {
+        let mut r = row(1, "a", "1");
+        r.hashes = vec![
+            ComponentHash::new(HashAlg::Sha1, &"a".repeat(40)).unwrap(),
+            ComponentHash::new(HashAlg::Sha256, &"B".repeat(64)).unwrap(),
+            ComponentHash::new(HashAlg::Md5, &"c".repeat(32)).unwrap(),
+        ];
+        let best = r.strongest_hash().unwrap();
+        assert_eq!(
+            (best.alg, best.value.as_str()),
+            (HashAlg::Sha256, &*"b".repeat(64))
+        );
+        r.end_of_support = Timestamp::parse("2025-12-31");
+        let sw = Software::new(vec![r, row(2, "b", "1")], vec![], None, None);
+        let last_day = Timestamp::parse("2025-12-31T12:00:00Z").unwrap();
+        let after = Timestamp::parse("2026-01-01T00:00:01Z").unwrap();
+        assert_eq!(sw.past_end_of_support(&last_day), 0);
+        assert_eq!(sw.past_end_of_support(&after), 1);
+    }
+
+    #[test]
+    fn hash_values_are_checked() {
+        assert!(ComponentHash::new(HashAlg::Sha256, "abc").is_none());
+        assert!(ComponentHash::new(HashAlg::Md5, &"g".repeat(32)).is_none());
+        assert!(ComponentHash::new(HashAlg::Blake3, &"0".repeat(64)).is_some());
+        assert_eq!(HashAlg::parse("sha3-512"), Some(HashAlg::Sha3_512));
+        assert_eq!(HashAlg::parse("SHA256"), Some(HashAlg::Sha256));
+        assert_eq!(HashAlg::parse("BLAKE2b-384"), Some(HashAlg::Blake2b384));
+        assert_eq!(HashAlg::parse("CRC32"), None);
+    }
+
+    #[test]
+    fn support_phrases() {
+        assert_eq!(
+            SupportStatus::parse("actively maintained"),
+            Some(SupportStatus::Support)
+        );
+        assert_eq!(
+            SupportStatus::parse("No longer maintained"),
+            Some(SupportStatus::EndOfSupport)
+        );
+        assert_eq!(
+            SupportStatus::parse("abandoned"),
+            Some(SupportStatus::NoSupport)
+        );
+        assert_eq!(
+            SupportStatus::parse("limitedSupport"),
+            Some(SupportStatus::LimitedSupport)
+        );
+        assert_eq!(SupportStatus::parse("whenever we feel like it"), None);
+    }
+}
