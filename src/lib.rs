@@ -33,6 +33,7 @@ extern crate alloc;
 
 pub mod access;
 pub mod agent;
+pub mod budget;
 pub mod mib;
 pub mod pdu;
 pub mod stats;
