@@ -45,9 +45,11 @@ pub struct BudgetConfig {
     pub per_source: Rate,
     /// Cost units per period for one USM user. Default `6000/minute` (100 units a second).
     pub per_user: Rate,
-    /// Capacity of the global, per-source and per-user buckets, each in its own unit.
-    /// Default 100.
+    /// Capacity of the per-source and per-user buckets, each in its own unit. Default 100.
     pub burst: u32,
+    /// Capacity of the global bucket, in datagrams. Default 400: four per-source bursts, so
+    /// one source spending its burst at once cannot empty the global bucket for the others.
+    pub global_burst: u32,
     /// Users with a budget of their own. Default none.
     pub users: Vec<UserBudget>,
     /// IPv6 sources sharing this many leading bits share a per-source bucket. Default 64.
@@ -105,6 +107,7 @@ impl Default for BudgetConfig {
             per_source: rate(50, Period::Second),
             per_user: rate(6000, Period::Minute),
             burst: 100,
+            global_burst: 400,
             users: Vec::new(),
             ipv6_prefix: 64,
             max_repetitions: 25,
@@ -126,7 +129,12 @@ impl BudgetConfig {
     /// Checks the settings; [`Budget::new`](super::Budget::new) clamps what this refuses, so
     /// the core never fails, but an operator should hear about a mistake at start-up.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let bursts = [self.burst, self.unauthenticated_burst, self.intake_burst];
+        let bursts = [
+            self.burst,
+            self.global_burst,
+            self.unauthenticated_burst,
+            self.intake_burst,
+        ];
         if bursts.contains(&0) || self.users.iter().any(|u| u.burst == 0) {
             return Err(ConfigError::ZeroBurst);
         }

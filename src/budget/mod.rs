@@ -348,7 +348,7 @@ impl Budget {
             *key = splitmix64(&mut state);
         }
         Budget {
-            global: Bucket::new(config.global, config.burst, now),
+            global: Bucket::new(config.global, config.global_burst, now),
             sources: SourceTable::new(config.sources, [keys[0], keys[1]]),
             principals,
             cache: ResponseCache::new(
