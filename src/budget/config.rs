@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::rate::{Bucket, Period, Rate};
-use super::sources::MAX_CAPACITY;
+use super::sources::MAX_SOURCES;
 use crate::time::Instant;
 
 /// What the agent does with a request over budget.
@@ -144,7 +144,7 @@ impl BudgetConfig {
         if self.max_repetitions == 0 || self.max_response_varbinds == 0 {
             return Err(ConfigError::ZeroCap);
         }
-        if !(1..=MAX_CAPACITY).contains(&self.sources) {
+        if !(1..=MAX_SOURCES).contains(&self.sources) {
             return Err(ConfigError::Sources);
         }
         for (i, user) in self.users.iter().enumerate() {

@@ -107,7 +107,7 @@ use core::net::{IpAddr, SocketAddr};
 pub use cache::ResponseCache;
 pub use config::{BudgetConfig, ConfigError, OverBudget, UserBudget, Work};
 pub use rate::{Bucket, Period, Rate, RateError};
-pub use sources::{SourceKey, SourceTable};
+pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
 
 use crate::time::Instant;
 

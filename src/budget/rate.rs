@@ -239,7 +239,7 @@ impl Bucket {
         if now <= self.updated {
             return self.level;
         }
-        let elapsed = u128::from(now.saturating_since(self.updated).as_micros());
+        let elapsed = now.saturating_since(self.updated).as_micros();
         let added = elapsed.saturating_mul(u128::from(self.rate.count));
         self.level.saturating_add(added).min(self.capacity())
     }

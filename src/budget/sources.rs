@@ -75,8 +75,8 @@ impl SourceKey {
 
 /// Marks an empty index cell and the end of a list.
 const NONE: u32 = u32::MAX;
-/// The largest capacity: slot numbers must stay below [`NONE`] and the index within memory.
-pub const MAX_CAPACITY: usize = 1 << 20;
+/// The most sources a table may hold: slot numbers stay 32-bit and the index stays small.
+pub const MAX_SOURCES: usize = 1 << 20;
 
 const PROBATION: usize = 0;
 const PROTECTED: usize = 1;
@@ -133,9 +133,9 @@ pub struct SourceTable<V> {
 }
 
 impl<V> SourceTable<V> {
-    /// An empty table for `capacity` sources (1 to [`MAX_CAPACITY`]), hashing with `seed`.
+    /// An empty table for `capacity` sources (1 to [`MAX_SOURCES`]), hashing with `seed`.
     pub fn new(capacity: usize, seed: [u64; 2]) -> SourceTable<V> {
-        let capacity = capacity.clamp(1, MAX_CAPACITY);
+        let capacity = capacity.clamp(1, MAX_SOURCES);
         let index_len = capacity.saturating_mul(2).next_power_of_two();
         SourceTable {
             slots: Vec::new(),

@@ -187,8 +187,10 @@ fn ipv6_sources_in_one_prefix_share_a_bucket() {
     );
     assert_eq!(budget.sources_len(), 2);
 
-    let mut config = BudgetConfig::default();
-    config.ipv6_prefix = 128;
+    let config = BudgetConfig {
+        ipv6_prefix: 128,
+        ..BudgetConfig::default()
+    };
     let mut per_address = Budget::new(config, [""; 0], 1, T0);
     assert_eq!(admitted(&mut per_address, a, 60, T0), 60);
     assert_eq!(admitted(&mut per_address, b, 60, T0), 60);
@@ -402,8 +404,10 @@ fn spoofed_source_flood_keeps_the_table_bounded_and_the_pollers() {
 
     // An unproven source that spent its burst is evicted and comes back with a fresh one
     // (the global burst raised so that only the per-source bucket counts here).
-    let mut config = BudgetConfig::default();
-    config.global_burst = 10_000;
+    let config = BudgetConfig {
+        global_burst: 10_000,
+        ..BudgetConfig::default()
+    };
     let mut budget = self::budget(config);
     let unproven = ip("10.2.2.2");
     assert_eq!(admitted(&mut budget, unproven, 200, T0), 100);
