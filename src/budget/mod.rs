@@ -11,6 +11,7 @@
 //! | `rate.rs` | [`Rate`] (`"50/second"`) and the fixed-point token [`Bucket`] |
 //! | `config.rs` | [`BudgetConfig`] and its defaults, the cost estimate |
 //! | `sources.rs` | [`SourceKey`] (IPv6 by prefix) and the bounded, segmented-LRU [`SourceTable`] |
+//! | `principals.rs` | the per-user buckets and their `dqiBudgetTable` rows |
 //! | `cache.rs` | the [`ResponseCache`] for retransmissions |
 //! | `hash.rs` | SipHash-2-4, keyed by the driver's seed |
 //!
@@ -96,18 +97,21 @@
 mod cache;
 mod config;
 mod hash;
+mod principals;
 mod rate;
 mod sources;
 #[cfg(test)]
 mod tests;
 
-use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
 
 pub use cache::ResponseCache;
 pub use config::{BudgetConfig, ConfigError, OverBudget, UserBudget, Work};
+pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
 pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
+
+use principals::Principals;
 
 use crate::time::Instant;
 
@@ -199,35 +203,14 @@ impl Charge {
     }
 }
 
-/// One row of the DQI-MIB `dqiBudgetTable`: a user's budget and its use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrincipalRow<'a> {
-    /// The `usmUserName`.
-    pub user: &'a [u8],
-    /// The configured refill rate, in cost units.
-    pub rate: Rate,
-    /// The configured capacity, in cost units.
-    pub burst: u32,
-    /// Cost units available now.
-    pub available: u32,
-    /// Cost units spent in the current minute (minutes counted from the driver's origin).
-    pub used_this_minute: u64,
-    /// Cost units spent in the current hour.
-    pub used_this_hour: u64,
-    /// Requests refused for this user.
-    pub rejected: u64,
-    /// When a request for this user was last refused.
-    pub last_rejection: Option<Instant>,
-}
-
 /// The request budget. See the [module docs](self) for the call sites.
 #[derive(Debug)]
 pub struct Budget {
     config: BudgetConfig,
     global: Bucket,
     sources: SourceTable<SourceState>,
-    /// The users, sorted by name; fixed at construction, so never evicted and never grown.
-    principals: Vec<Principal>,
+    /// Fixed at construction: never evicted, never grown.
+    principals: Principals,
     cache: ResponseCache,
     counters: BudgetCounters,
     /// Rejections counted against sources evicted before [`Budget::drain_rejections`] ran.
@@ -249,64 +232,6 @@ impl SourceState {
     }
 }
 
-#[derive(Debug)]
-struct Principal {
-    name: Vec<u8>,
-    bucket: Bucket,
-    usage: Usage,
-    rejected: u64,
-    last_rejection: Option<Instant>,
-}
-
-/// Cost units spent in the current minute and hour: fixed windows, cheap and bounded.
-#[derive(Debug, Default)]
-struct Usage {
-    minute: u64,
-    used_minute: u64,
-    hour: u64,
-    used_hour: u64,
-}
-
-impl Usage {
-    fn roll(&mut self, now: Instant) {
-        let (minute, hour) = (now.secs() / 60, now.secs() / 3600);
-        if minute != self.minute {
-            self.minute = minute;
-            self.used_minute = 0;
-        }
-        if hour != self.hour {
-            self.hour = hour;
-            self.used_hour = 0;
-        }
-    }
-
-    fn add(&mut self, now: Instant, units: u32) {
-        self.roll(now);
-        self.used_minute = self.used_minute.saturating_add(u64::from(units));
-        self.used_hour = self.used_hour.saturating_add(u64::from(units));
-    }
-
-    fn refund(&mut self, now: Instant, units: u32) {
-        self.roll(now);
-        self.used_minute = self.used_minute.saturating_sub(u64::from(units));
-        self.used_hour = self.used_hour.saturating_sub(u64::from(units));
-    }
-
-    fn at(&self, now: Instant) -> (u64, u64) {
-        let minute = if now.secs() / 60 == self.minute {
-            self.used_minute
-        } else {
-            0
-        };
-        let hour = if now.secs() / 3600 == self.hour {
-            self.used_hour
-        } else {
-            0
-        };
-        (minute, hour)
-    }
-}
-
 /// First key part of a cache entry keyed by datagram bytes.
 const BY_DATAGRAM: &[u8] = b"D";
 /// First key part of a cache entry keyed by user, level and plaintext scopedPDU.
@@ -324,24 +249,7 @@ impl Budget {
         seed: u64,
         now: Instant,
     ) -> Budget {
-        let mut principals: Vec<Principal> = users
-            .into_iter()
-            .map(|name| {
-                let name = name.as_ref().to_vec();
-                let own = config.users.iter().find(|u| u.user == name);
-                let (rate, burst) =
-                    own.map_or((config.per_user, config.burst), |u| (u.rate, u.burst));
-                Principal {
-                    name,
-                    bucket: Bucket::new(rate, burst, now),
-                    usage: Usage::default(),
-                    rejected: 0,
-                    last_rejection: None,
-                }
-            })
-            .collect();
-        principals.sort_by(|a, b| a.name.cmp(&b.name));
-        principals.dedup_by(|a, b| a.name == b.name);
+        let principals = Principals::new(&config, users, now);
         let mut keys = [0u64; 4];
         let mut state = seed;
         for key in &mut keys {
@@ -436,13 +344,10 @@ impl Budget {
         cost: u32,
         now: Instant,
     ) -> Result<(), Rejection> {
-        let Some(at) = self.principal(user) else {
-            return Err(self.reject_principal(source, None, now));
-        };
-        if self.principals[at].bucket.can_take(now, cost) {
-            Ok(())
-        } else {
-            Err(self.reject_principal(source, Some(at), now))
+        let found = self.principals.find(user);
+        match found.and_then(|at| self.principals.get_mut(at)) {
+            Some(principal) if principal.bucket.can_take(now, cost) => Ok(()),
+            _ => Err(self.reject_principal(source, found, now)),
         }
     }
 
@@ -455,17 +360,14 @@ impl Budget {
         work: Work,
         now: Instant,
     ) -> Result<Charge, Rejection> {
-        let Some(at) = self.principal(user) else {
-            return Err(self.reject_principal(source, None, now));
-        };
-        let principal = &mut self.principals[at];
         let estimate = self.config.estimate(work);
-        if !principal.bucket.try_take(now, estimate) {
-            return Err(self.reject_principal(source, Some(at), now));
-        }
-        // A full bucket pays for any request (see `Bucket`): record what was really taken.
-        let charged = estimate.min(principal.bucket.burst());
-        principal.usage.add(now, charged);
+        let found = self.principals.find(user);
+        let charged = found
+            .and_then(|at| self.principals.get_mut(at))
+            .and_then(|principal| principal.charge(now, estimate));
+        let (Some(at), Some(charged)) = (found, charged) else {
+            return Err(self.reject_principal(source, found, now));
+        };
         if let Work::GetBulk {
             max_repetitions, ..
         } = work
@@ -490,8 +392,7 @@ impl Budget {
         let actual = self.config.actual(response_varbinds);
         let refund = charge.charged.saturating_sub(actual);
         if let Some(principal) = self.principals.get_mut(charge.principal) {
-            principal.bucket.refund(refund);
-            principal.usage.refund(now, refund);
+            principal.refund(now, refund);
         }
     }
 
@@ -558,19 +459,7 @@ impl Budget {
 
     /// The `dqiBudgetTable` rows as of `now`, sorted by user name.
     pub fn principals(&self, now: Instant) -> impl Iterator<Item = PrincipalRow<'_>> {
-        self.principals.iter().map(move |p| {
-            let (used_this_minute, used_this_hour) = p.usage.at(now);
-            PrincipalRow {
-                user: &p.name,
-                rate: p.bucket.rate(),
-                burst: p.bucket.burst(),
-                available: p.bucket.available(now),
-                used_this_minute,
-                used_this_hour,
-                rejected: p.rejected,
-                last_rejection: p.last_rejection,
-            }
-        })
+        self.principals.rows(now)
     }
 
     /// For the driver's periodic log summary: calls `each` once per source refused since the
@@ -612,16 +501,9 @@ impl Budget {
         state
     }
 
-    fn principal(&self, user: &[u8]) -> Option<usize> {
-        self.principals
-            .binary_search_by(|p| p.name.as_slice().cmp(user))
-            .ok()
-    }
-
     fn reject_principal(&mut self, source: IpAddr, at: Option<usize>, now: Instant) -> Rejection {
         if let Some(principal) = at.and_then(|at| self.principals.get_mut(at)) {
-            principal.rejected = principal.rejected.saturating_add(1);
-            principal.last_rejection = Some(now);
+            principal.note_rejection(now);
         }
         let key = self.key(source);
         if let Some(state) = self.sources.peek_mut(key) {
