@@ -17,10 +17,13 @@
 //!   scopedPDU (which holds the request-id), looked up after the digest check and decryption;
 //!   the value is the response's plaintext scopedPDU, which the agent encodes again for the new
 //!   msgID. This is what catches net-snmp's retries, which never repeat bytes: captured on
-//!   loopback (`snmpget -v3 -r 2 -t 1` at a port where nothing answers, net-snmp 5.9), each
+//!   loopback (`snmpget -v3 -r 2 -t 1` at a port where nothing answers, net-snmp 5.9.3), each
 //!   retry carries msgID + 1, a fresh digest and, at authPriv, a fresh salt and ciphertext,
 //!   while the request-id and the plaintext PDU stay the same. A reply must carry the retry's
 //!   own msgID, since net-snmp matches responses by it; only the MIB work is saved there.
+//!
+//! Remember only replies to requests whose digest verified: forged traffic then cannot churn
+//! the cache, and a user can churn it only within the user's own budget.
 //!
 //! Bounded twice: by entries and by the bytes of keys and replies together, so a few large
 //! replies cannot grow it past its budget. Entries expire after the window, oldest first.

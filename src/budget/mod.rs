@@ -52,8 +52,8 @@
 //! - the walk's ~4 datagrams a second are far inside `per_source = "50/second"` and
 //!   `global = "200/second"`.
 //!
-//! The `"3000/minute"` of the example would take twice as long (7 to 9 minutes), hence
-//! the higher default.
+//! The `"3000/minute"` of the example would take about twice as long (about 7 minutes),
+//! hence the higher default.
 //!
 //! # Call sites, in cost order
 //!
@@ -80,13 +80,27 @@
 //!    proved it holds a key). Run the PDU with [`BudgetConfig::repetitions`] as its GetBulk cap
 //!    and `max_response_varbinds` as its varbind cap, so the work done is the work charged.
 //! 6. [`Budget::cached_response`]: same user, level and plaintext scopedPDU from this source
-//!    recently? Encode the cached response PDU for the new msgID instead of walking the MIB.
-//! 7. [`Budget::settle`]: refund the unused estimate once the response is built.
+//!    recently? Encode the cached response PDU for the new msgID instead of walking the MIB,
+//!    and settle with 0 varbinds: a retry costs its user one unit.
+//! 7. [`Budget::settle`]: refund the unused estimate once the response is built; then
+//!    [`Budget::remember_response`] and [`Budget::remember_reply`] keep it for retries. Only
+//!    Responses to verified requests are remembered, never Reports, so forged traffic cannot
+//!    churn the cache.
+//!
+//! An over-budget request is dropped, or answered per [`OverBudget`]; a Report sent for it is
+//! an unauthenticated outcome like any other, and passes step 3 first.
 //!
 //! The intake ceiling (`intake`) is the driver's: it reads at most that many datagrams per
 //! second and leaves the rest to the kernel, which then drops well-behaved pollers' datagrams
 //! too. It is the last line that bounds CPU under a flood from spoofed sources, which the
 //! per-source buckets cannot stop (each spoofed address starts with a full bucket).
+//!
+//! # Visibility
+//!
+//! [`Budget::config`] (the configured budget), [`Budget::counters`] (admitted, rejected by
+//! [`Rejection`], capped, cache hits, evictions) and [`Budget::principals`] (the
+//! `dqiBudgetTable` rows) are read-only views for the DQI-MIB. [`Budget::drain_rejections`]
+//! gives the driver one line per refused source per log interval, never one per datagram.
 //!
 //! # Memory
 //!
