@@ -138,7 +138,8 @@ impl<V> SourceTable<V> {
         let capacity = capacity.clamp(1, MAX_SOURCES);
         let index_len = capacity.saturating_mul(2).next_power_of_two();
         SourceTable {
-            slots: Vec::new(),
+            // Allocated once, so memory does not move under a flood.
+            slots: Vec::with_capacity(capacity),
             index: alloc::vec![NONE; index_len],
             lists: [EMPTY_LIST; 2],
             capacity,
@@ -187,11 +188,11 @@ impl<V> SourceTable<V> {
         key: SourceKey,
         make: impl FnOnce() -> V,
     ) -> (&mut V, Option<Evicted<V>>) {
-        if let Some((_, slot)) = self.find(key) {
+        let hash = key.hash(self.k0, self.k1);
+        if let Some((_, slot)) = self.find_hashed(key, hash) {
             self.touch(slot);
             return (&mut self.slots[slot as usize].value, None);
         }
-        let hash = key.hash(self.k0, self.k1);
         let mut evicted = None;
         let slot = if self.slots.len() < self.capacity {
             let slot = self.slots.len() as u32;
@@ -255,8 +256,12 @@ impl<V> SourceTable<V> {
 
     /// The index cell and slot of `key`.
     fn find(&self, key: SourceKey) -> Option<(usize, u32)> {
-        let mask = self.index.len() - 1;
-        let mut cell = (key.hash(self.k0, self.k1) as usize) & mask;
+        self.find_hashed(key, key.hash(self.k0, self.k1))
+    }
+
+    fn find_hashed(&self, key: SourceKey, hash: u64) -> Option<(usize, u32)> {
+        let mask = self.index.len().saturating_sub(1);
+        let mut cell = (hash as usize) & mask;
         loop {
             let slot = self.index[cell];
             if slot == NONE {
@@ -272,7 +277,7 @@ impl<V> SourceTable<V> {
     /// Adds `slot` to the index at the first free cell from its hash. The index is at least
     /// twice the capacity, so a free cell exists.
     fn reindex(&mut self, slot: u32) {
-        let mask = self.index.len() - 1;
+        let mask = self.index.len().saturating_sub(1);
         let mut cell = (self.slots[slot as usize].hash as usize) & mask;
         while self.index[cell] != NONE {
             cell = (cell + 1) & mask;
@@ -283,7 +288,7 @@ impl<V> SourceTable<V> {
     /// Removes `slot` from the index, shifting later entries of its probe run back so that no
     /// lookup stops early at the hole (deletion without tombstones).
     fn unindex(&mut self, slot: u32) {
-        let mask = self.index.len() - 1;
+        let mask = self.index.len().saturating_sub(1);
         let mut hole = (self.slots[slot as usize].hash as usize) & mask;
         while self.index[hole] != slot {
             if self.index[hole] == NONE {
