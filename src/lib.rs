@@ -34,6 +34,7 @@ extern crate alloc;
 
 pub mod access;
 pub mod agent;
+pub mod budget;
 pub mod device;
 pub mod manager;
 pub mod mib;

@@ -1,0 +1,544 @@
+//! The request budget: what the agent may spend, per source, per user and in total, whatever
+//! arrives on the wire.
+//!
+//! A medical device's clinical function comes first, so the agent's CPU, memory and traffic are
+//! bounded by policy. [`Budget`] owns the token buckets, the fixed-size table of sources, the
+//! per-user buckets with the statistics the DQI-MIB serves, and the response cache. Like the
+//! rest of the core it does no I/O and reads no clock: every call takes `now`.
+//!
+//! | file | holds |
+//! |---|---|
+//! | `rate.rs` | [`Rate`] (`"50/second"`) and the fixed-point token [`Bucket`] |
+//! | `config.rs` | [`BudgetConfig`] and its defaults, the cost estimate |
+//! | `sources.rs` | [`SourceKey`] (IPv6 by prefix) and the bounded, segmented-LRU [`SourceTable`] |
+//! | `principals.rs` | the per-user buckets and their `dqiBudgetTable` rows |
+//! | `cache.rs` | the [`ResponseCache`] for retransmissions |
+//! | `hash.rs` | SipHash-2-4, keyed by the driver's seed |
+//!
+//! # The cost unit
+//!
+//! The three levels guard different work, so they count in the unit of that work:
+//!
+//! - **global** and **per source** count *datagrams*. They run before anything is known about
+//!   the sender, and guard what every datagram costs before authentication: the parse and at
+//!   most one HMAC.
+//! - **per user** counts *cost units*: **1 per request, plus 1 per varbind in the response**
+//!   (at most `max_response_varbinds`). A Get of one object costs 2; a GetBulk returning 50
+//!   bindings costs 51. This is the work that scales with the request: the MIB walk, the
+//!   encoding, the encryption of a larger PDU.
+//!
+//! A GetBulk's cost is known only after it runs, so the user is charged the worst case first,
+//! `1 + min(N + min(M, max_repetitions) × R, max_response_varbinds)` (RFC 3416 §4.2.3), and
+//! [`Budget::settle`] refunds what the response did not use. The charge never exceeds a full
+//! bucket (see [`Bucket`]), so a `burst` below the largest request slows it down rather than
+//! refusing it forever.
+//!
+//! # The defaults and a full inventory walk
+//!
+//! The defaults (see [`BudgetConfig`]) must let `snmpbulkwalk -Cr25` read a 1,000-component
+//! device within a few minutes:
+//!
+//! - dqiSwTable is about 16 columns × 1,000 rows = 16,000 varbinds, the standard mirrors add
+//!   about 4,000: **20,000 varbinds**;
+//! - one subtree walked with 25 repetitions returns 25 varbinds per request: **800 requests**,
+//!   each costing 1 + 25 = **26 units**, 20,800 units in all;
+//! - `per_user = "6000/minute"` refills 100 units a second; after the burst of 100 the walk
+//!   paces at 100 / 26 ≈ 3.8 requests a second: (20,800 − 100) / 100 ≈ **207 s, 3.5 minutes**;
+//! - net-snmp does not pace itself: it sends the next request as soon as a response arrives,
+//!   so once the burst is spent a request is dropped, and retried after its 1 s timeout. By
+//!   then 100 units have refilled, so the retry passes (no request runs out of its 5 retries)
+//!   and about 3 requests pass per second: **about 4.5 minutes** (the scenario tests simulate
+//!   both);
+//! - the walk's ~4 datagrams a second are far inside `per_source = "50/second"` and
+//!   `global = "200/second"`.
+//!
+//! The `"3000/minute"` of the example would take about twice as long (about 7 minutes),
+//! hence the higher default.
+//!
+//! # Call sites, in cost order
+//!
+//! The agent asks the budget at each step, cheapest first, and drops (counted, see
+//! [`BudgetCounters`]) at the first refusal:
+//!
+//! 1. [`Budget::admit_source`]: for every datagram, before parsing. Per-source bucket, then
+//!    global, one datagram each. A source over its own limit does not drain the global bucket.
+//! 2. [`Budget::cached_reply`]: the datagram's bytes seen from this source within the cache
+//!    window? Send the cached reply; nothing is parsed, verified or computed.
+//! 3. [`Budget::admit_unauthenticated`]: before every unauthenticated outcome's Report or drop
+//!    (unknown engine ID, i.e. discovery; unknown user; unsupported level; wrong digest; not
+//!    in the time window). A refusal means: no Report, only the counter.
+//! 4. [`Budget::check_unauthenticated`] and [`Budget::check_principal`]: once the user name is
+//!    read and known, *before* the HMAC. They only look: a source that recently spent its
+//!    unauthenticated budget gets no more HMACs, and a user with an empty bucket costs none.
+//!    Neither charges anything, so forged datagrams carrying a valid user name cannot drain
+//!    that user's bucket; the user's bucket only pays for requests that verified. The
+//!    trade-off: while the real user is over budget, forged and real datagrams are dropped
+//!    alike (cheaply), which is the intent. Pass [`REQUEST_COST`] as the cost for an encrypted
+//!    PDU, the full [`BudgetConfig::estimate`] when the PDU is in plaintext.
+//! 5. [`Budget::admit_principal`]: after the digest verified and the PDU was decrypted and
+//!    parsed, charge the worst-case estimate; the source is promoted in the source table (it
+//!    proved it holds a key). Run the PDU with [`BudgetConfig::repetitions`] as its GetBulk cap
+//!    and `max_response_varbinds` as its varbind cap, so the work done is the work charged.
+//! 6. [`Budget::cached_response`]: same user, level and plaintext scopedPDU from this source
+//!    recently? Encode the cached response PDU for the new msgID instead of walking the MIB,
+//!    and settle with 0 varbinds: a retry costs its user one unit.
+//! 7. [`Budget::settle`]: refund the unused estimate once the response is built; then
+//!    [`Budget::remember_response`] and [`Budget::remember_reply`] keep it for retries. Only
+//!    Responses to verified requests are remembered, never Reports, so forged traffic cannot
+//!    churn the cache.
+//!
+//! An over-budget request is dropped, or answered per [`OverBudget`]; a Report sent for it is
+//! an unauthenticated outcome like any other, and passes step 3 first.
+//!
+//! The intake ceiling (`intake`) is the driver's: it reads at most that many datagrams per
+//! second and leaves the rest to the kernel, which then drops well-behaved pollers' datagrams
+//! too. It is the last line that bounds CPU under a flood from spoofed sources, which the
+//! per-source buckets cannot stop (each spoofed address starts with a full bucket).
+//!
+//! # Visibility
+//!
+//! [`Budget::config`] (the configured budget), [`Budget::counters`] (admitted, rejected by
+//! [`Rejection`], capped, cache hits, evictions) and [`Budget::principals`] (the
+//! `dqiBudgetTable` rows) are read-only views for the DQI-MIB. [`Budget::drain_rejections`]
+//! gives the driver one line per refused source per log interval, never one per datagram.
+//!
+//! # Memory
+//!
+//! Fixed at construction, whatever arrives: the source table holds at most `sources` entries
+//! (segmented LRU, see [`SourceTable`]), the users are those configured, the cache is bounded in
+//! entries and bytes. Nothing queues.
+
+mod cache;
+mod config;
+mod hash;
+mod principals;
+mod rate;
+mod sources;
+#[cfg(test)]
+mod tests;
+
+use core::net::{IpAddr, SocketAddr};
+
+pub use cache::ResponseCache;
+pub use config::{BudgetConfig, ConfigError, OverBudget, UserBudget, Work};
+pub use principals::PrincipalRow;
+pub use rate::{Bucket, Period, Rate, RateError};
+pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
+
+use principals::Principals;
+
+use crate::time::Instant;
+
+/// The per-user cost of a request itself, before its response varbinds.
+pub const REQUEST_COST: u32 = 1;
+
+/// Why the budget refused a datagram: one DQI-MIB rejection counter each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rejection {
+    /// All sources together are over `global`.
+    Global,
+    /// This source is over `per_source`.
+    PerSource,
+    /// The user is over its budget (or has none: a name the budget was not built with).
+    PerUser,
+    /// This source is over its budget of unauthenticated outcomes.
+    Unauthenticated,
+}
+
+impl Rejection {
+    /// Every reason, in counter order.
+    pub const ALL: [Rejection; 4] = [
+        Rejection::Global,
+        Rejection::PerSource,
+        Rejection::PerUser,
+        Rejection::Unauthenticated,
+    ];
+
+    /// The name used in logs and the MIB.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Rejection::Global => "global",
+            Rejection::PerSource => "per_source",
+            Rejection::PerUser => "per_user",
+            Rejection::Unauthenticated => "unauthenticated",
+        }
+    }
+
+    const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What the budget admitted and refused, for the DQI-MIB agent objects. Counters only grow.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BudgetCounters {
+    /// Datagrams that passed the per-source and global buckets.
+    pub datagrams_admitted: u64,
+    /// Verified requests charged to their user.
+    pub requests_admitted: u64,
+    /// Unauthenticated outcomes allowed their Report.
+    pub unauthenticated_admitted: u64,
+    /// GetBulk requests whose max-repetitions was lowered to the cap.
+    pub bulk_capped: u64,
+    /// Replies sent again from the response cache, by datagram or by request.
+    pub cache_hits: u64,
+    /// Sources evicted from the table to make room for new ones.
+    pub evictions: u64,
+    /// Evictions that forgot a bucket not yet refilled (the table was under pressure).
+    pub lossy_evictions: u64,
+    rejected: [u64; 4],
+}
+
+impl BudgetCounters {
+    /// Datagrams refused for `reason`.
+    pub fn rejected(&self, reason: Rejection) -> u64 {
+        self.rejected[reason.index()]
+    }
+
+    /// Datagrams refused for any reason.
+    pub fn rejected_total(&self) -> u64 {
+        self.rejected
+            .iter()
+            .fold(0, |sum, n| sum.saturating_add(*n))
+    }
+}
+
+/// A charge made by [`Budget::admit_principal`], to settle once the response is known.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Charge {
+    principal: usize,
+    charged: u32,
+}
+
+impl Charge {
+    /// Cost units charged.
+    pub fn charged(&self) -> u32 {
+        self.charged
+    }
+}
+
+/// The request budget. See the [module docs](self) for the call sites.
+#[derive(Debug)]
+pub struct Budget {
+    config: BudgetConfig,
+    global: Bucket,
+    sources: SourceTable<SourceState>,
+    /// Fixed at construction: never evicted, never grown.
+    principals: Principals,
+    cache: ResponseCache,
+    counters: BudgetCounters,
+    /// Rejections counted against sources evicted before [`Budget::drain_rejections`] ran.
+    rejections_of_evicted: u64,
+}
+
+/// What the budget knows about one source.
+#[derive(Debug)]
+struct SourceState {
+    datagrams: Bucket,
+    unauthenticated: Bucket,
+    /// Rejections since the last [`Budget::drain_rejections`], for a log line per source.
+    rejected: u32,
+}
+
+impl SourceState {
+    fn is_full(&self, now: Instant) -> bool {
+        self.datagrams.is_full(now) && self.unauthenticated.is_full(now)
+    }
+}
+
+/// First key part of a cache entry keyed by datagram bytes.
+const BY_DATAGRAM: &[u8] = b"D";
+/// First key part of a cache entry keyed by user, level and plaintext scopedPDU.
+const BY_REQUEST: &[u8] = b"R";
+
+impl Budget {
+    /// A budget for `users` (the configured USM user names) as of `now`, every bucket full.
+    ///
+    /// `seed` keys the hashes of the source table and the response cache; take it from the
+    /// driver's random source, so senders cannot predict collisions. Settings that
+    /// [`BudgetConfig::validate`] refuses are clamped to the nearest usable value.
+    pub fn new<U: AsRef<[u8]>>(
+        config: BudgetConfig,
+        users: impl IntoIterator<Item = U>,
+        seed: u64,
+        now: Instant,
+    ) -> Budget {
+        let principals = Principals::new(&config, users, now);
+        let mut keys = [0u64; 4];
+        let mut state = seed;
+        for key in &mut keys {
+            *key = splitmix64(&mut state);
+        }
+        Budget {
+            global: Bucket::new(config.global, config.global_burst, now),
+            sources: SourceTable::new(config.sources, [keys[0], keys[1]]),
+            principals,
+            cache: ResponseCache::new(
+                config.cache_entries,
+                config.cache_bytes,
+                config.cache_window,
+                [keys[2], keys[3]],
+            ),
+            counters: BudgetCounters::default(),
+            rejections_of_evicted: 0,
+            config,
+        }
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &BudgetConfig {
+        &self.config
+    }
+
+    /// What was admitted and refused so far.
+    pub fn counters(&self) -> &BudgetCounters {
+        &self.counters
+    }
+
+    /// Sources tracked now (never more than `config().sources`).
+    pub fn sources_len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// Step 1, every datagram before parsing: one datagram from the per-source bucket, then
+    /// one from the global bucket.
+    pub fn admit_source(&mut self, source: IpAddr, now: Instant) -> Result<(), Rejection> {
+        let key = self.key(source);
+        let state = self.source(key, now);
+        if !state.datagrams.try_take(now, 1) {
+            state.rejected = state.rejected.saturating_add(1);
+            return Err(self.reject(Rejection::PerSource));
+        }
+        if !self.global.try_take(now, 1) {
+            // The source's datagram bought nothing; give it back so only the global limit bit.
+            if let Some(state) = self.sources.peek_mut(key) {
+                state.datagrams.refund(1);
+                state.rejected = state.rejected.saturating_add(1);
+            }
+            return Err(self.reject(Rejection::Global));
+        }
+        self.counters.datagrams_admitted = self.counters.datagrams_admitted.saturating_add(1);
+        Ok(())
+    }
+
+    /// Step 3, before each unauthenticated outcome's Report: charges the source's
+    /// unauthenticated bucket. On `Err`, count the outcome's own counter and send nothing.
+    pub fn admit_unauthenticated(&mut self, source: IpAddr, now: Instant) -> Result<(), Rejection> {
+        let key = self.key(source);
+        let state = self.source(key, now);
+        if state.unauthenticated.try_take(now, 1) {
+            self.counters.unauthenticated_admitted =
+                self.counters.unauthenticated_admitted.saturating_add(1);
+            Ok(())
+        } else {
+            state.rejected = state.rejected.saturating_add(1);
+            Err(self.reject(Rejection::Unauthenticated))
+        }
+    }
+
+    /// Step 4, before an HMAC: refuses a source that has no unauthenticated outcome left, so a
+    /// stream of wrong digests stops buying HMACs. Charges nothing.
+    pub fn check_unauthenticated(&mut self, source: IpAddr, now: Instant) -> Result<(), Rejection> {
+        let key = self.key(source);
+        match self.sources.peek_mut(key) {
+            Some(state) if !state.unauthenticated.can_take(now, 1) => {
+                state.rejected = state.rejected.saturating_add(1);
+                Err(self.reject(Rejection::Unauthenticated))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Step 4, before an HMAC: refuses if `user` cannot pay `cost` now. Charges nothing, so a
+    /// forged datagram carrying the name cannot drain the user's bucket.
+    pub fn check_principal(
+        &mut self,
+        source: IpAddr,
+        user: &[u8],
+        cost: u32,
+        now: Instant,
+    ) -> Result<(), Rejection> {
+        let found = self.principals.find(user);
+        match found.and_then(|at| self.principals.get_mut(at)) {
+            Some(principal) if principal.bucket.can_take(now, cost) => Ok(()),
+            _ => Err(self.reject_principal(source, found, now)),
+        }
+    }
+
+    /// Step 5, after the digest verified and the PDU was read: charges `user` the worst case
+    /// of `work` and marks the source as proven. Settle the returned charge with the response.
+    pub fn admit_principal(
+        &mut self,
+        source: IpAddr,
+        user: &[u8],
+        work: Work,
+        now: Instant,
+    ) -> Result<Charge, Rejection> {
+        let estimate = self.config.estimate(work);
+        let found = self.principals.find(user);
+        let charged = found
+            .and_then(|at| self.principals.get_mut(at))
+            .and_then(|principal| principal.charge(now, estimate));
+        let (Some(at), Some(charged)) = (found, charged) else {
+            return Err(self.reject_principal(source, found, now));
+        };
+        if let Work::GetBulk {
+            max_repetitions, ..
+        } = work
+        {
+            if max_repetitions > i64::from(self.config.max_repetitions) {
+                self.counters.bulk_capped = self.counters.bulk_capped.saturating_add(1);
+            }
+        }
+        self.counters.requests_admitted = self.counters.requests_admitted.saturating_add(1);
+        let key = self.key(source);
+        self.sources.promote(key);
+        Ok(Charge {
+            principal: at,
+            charged,
+        })
+    }
+
+    /// Step 7: the response carried `response_varbinds` bindings; refunds the rest of the
+    /// estimate. A response larger than its estimate (impossible when the PDU layer used the
+    /// caps) is not charged more.
+    pub fn settle(&mut self, charge: Charge, response_varbinds: usize, now: Instant) {
+        let actual = self.config.actual(response_varbinds);
+        let refund = charge.charged.saturating_sub(actual);
+        if let Some(principal) = self.principals.get_mut(charge.principal) {
+            principal.refund(now, refund);
+        }
+    }
+
+    /// Step 2: the reply sent for these exact datagram bytes from `source` within the cache
+    /// window, to send again as is.
+    pub fn cached_reply(
+        &mut self,
+        source: SocketAddr,
+        datagram: &[u8],
+        now: Instant,
+    ) -> Option<&[u8]> {
+        let reply = self.cache.lookup(source, &[BY_DATAGRAM, datagram], now)?;
+        self.counters.cache_hits = self.counters.cache_hits.saturating_add(1);
+        Some(reply)
+    }
+
+    /// Remembers the reply datagram sent for `datagram` from `source`.
+    pub fn remember_reply(
+        &mut self,
+        source: SocketAddr,
+        datagram: &[u8],
+        reply: &[u8],
+        now: Instant,
+    ) {
+        self.cache
+            .insert(source, &[BY_DATAGRAM, datagram], reply, now);
+    }
+
+    /// Step 6: the response scopedPDU made for the same `user`, security `level` (msgFlags'
+    /// auth and priv bits) and plaintext `scoped_pdu` from `source` within the cache window, to
+    /// encode again for the retry's msgID.
+    pub fn cached_response(
+        &mut self,
+        source: SocketAddr,
+        user: &[u8],
+        level: u8,
+        scoped_pdu: &[u8],
+        now: Instant,
+    ) -> Option<&[u8]> {
+        let reply = self
+            .cache
+            .lookup(source, &[BY_REQUEST, user, &[level], scoped_pdu], now)?;
+        self.counters.cache_hits = self.counters.cache_hits.saturating_add(1);
+        Some(reply)
+    }
+
+    /// Remembers the response scopedPDU made for a request (see [`Budget::cached_response`]).
+    pub fn remember_response(
+        &mut self,
+        source: SocketAddr,
+        user: &[u8],
+        level: u8,
+        scoped_pdu: &[u8],
+        response: &[u8],
+        now: Instant,
+    ) {
+        self.cache.insert(
+            source,
+            &[BY_REQUEST, user, &[level], scoped_pdu],
+            response,
+            now,
+        );
+    }
+
+    /// The `dqiBudgetTable` rows as of `now`, sorted by user name.
+    pub fn principals(&self, now: Instant) -> impl Iterator<Item = PrincipalRow<'_>> {
+        self.principals.rows(now)
+    }
+
+    /// For the driver's periodic log summary: calls `each` once per source refused since the
+    /// last call, with how many times, and resets the counts. Returns the rejections of
+    /// sources evicted since the last call, which have no key left to report. Call it once per
+    /// log interval, so logs grow by at most one line per tracked source per interval.
+    pub fn drain_rejections(&mut self, mut each: impl FnMut(SourceKey, u32)) -> u64 {
+        for (key, state) in self.sources.iter_mut() {
+            if state.rejected > 0 {
+                each(key, state.rejected);
+                state.rejected = 0;
+            }
+        }
+        core::mem::take(&mut self.rejections_of_evicted)
+    }
+
+    fn key(&self, source: IpAddr) -> SourceKey {
+        SourceKey::new(source, self.config.ipv6_prefix)
+    }
+
+    /// The state of `key`, created full (and another source evicted) if absent.
+    fn source(&mut self, key: SourceKey, now: Instant) -> &mut SourceState {
+        let config = &self.config;
+        let (state, evicted) = self.sources.entry(key, || SourceState {
+            datagrams: Bucket::new(config.per_source, config.burst, now),
+            unauthenticated: Bucket::new(config.unauthenticated, config.unauthenticated_burst, now),
+            rejected: 0,
+        });
+        if let Some(evicted) = evicted {
+            let counters = &mut self.counters;
+            counters.evictions = counters.evictions.saturating_add(1);
+            if !evicted.value.is_full(now) {
+                counters.lossy_evictions = counters.lossy_evictions.saturating_add(1);
+            }
+            self.rejections_of_evicted = self
+                .rejections_of_evicted
+                .saturating_add(u64::from(evicted.value.rejected));
+        }
+        state
+    }
+
+    fn reject_principal(&mut self, source: IpAddr, at: Option<usize>, now: Instant) -> Rejection {
+        if let Some(principal) = at.and_then(|at| self.principals.get_mut(at)) {
+            principal.note_rejection(now);
+        }
+        let key = self.key(source);
+        if let Some(state) = self.sources.peek_mut(key) {
+            state.rejected = state.rejected.saturating_add(1);
+        }
+        self.reject(Rejection::PerUser)
+    }
+
+    /// Counts a refusal and returns its reason.
+    fn reject(&mut self, reason: Rejection) -> Rejection {
+        let count = &mut self.counters.rejected[reason.index()];
+        *count = count.saturating_add(1);
+        reason
+    }
+}
+
+/// Splits one seed into independent keys (Steele, Lea and Flood's SplitMix64).
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}

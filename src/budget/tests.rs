@@ -1,0 +1,558 @@
+//! Scenario tests of the budget with explicit time: each drives the call sites in the order the
+//! agent does (see the module docs) and asserts who gets through.
+
+use alloc::vec::Vec;
+use core::net::{IpAddr, SocketAddr};
+use core::time::Duration;
+
+use super::*;
+
+const T0: Instant = Instant::from_secs(1_000);
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap()
+}
+
+fn addr(text: &str) -> SocketAddr {
+    text.parse().unwrap()
+}
+
+fn rate(text: &str) -> Rate {
+    text.parse().unwrap()
+}
+
+fn budget(config: BudgetConfig) -> Budget {
+    Budget::new(config, ["alice", "bob", "walker"], 0x5eed, T0)
+}
+
+fn at(millis: u64) -> Instant {
+    T0 + Duration::from_millis(millis)
+}
+
+/// How many of `n` datagrams from `source` at `now` pass step 1.
+fn admitted(budget: &mut Budget, source: IpAddr, n: u32, now: Instant) -> u32 {
+    (0..n)
+        .filter(|_| budget.admit_source(source, now).is_ok())
+        .count() as u32
+}
+
+const GET1: Work = Work::Get { varbinds: 1 };
+const BULK25: Work = Work::GetBulk {
+    non_repeaters: 0,
+    max_repetitions: 25,
+    varbinds: 1,
+};
+
+/// One verified request through steps 1, 4, 5 and 7; the response carries `varbinds`.
+fn request(
+    budget: &mut Budget,
+    source: IpAddr,
+    user: &[u8],
+    work: Work,
+    varbinds: usize,
+    now: Instant,
+) -> Result<(), Rejection> {
+    budget.admit_source(source, now)?;
+    budget.check_principal(source, user, REQUEST_COST, now)?;
+    let charge = budget.admit_principal(source, user, work, now)?;
+    budget.settle(charge, varbinds, now);
+    Ok(())
+}
+
+fn row<'a>(budget: &'a Budget, user: &[u8], now: Instant) -> PrincipalRow<'a> {
+    budget.principals(now).find(|r| r.user == user).unwrap()
+}
+
+#[test]
+fn defaults_are_the_documented_values() {
+    let config = BudgetConfig::default();
+    assert_eq!(config.validate(), Ok(()));
+    assert_eq!(config.global, rate("200/second"));
+    assert_eq!(config.per_source, rate("50/second"));
+    assert_eq!(config.per_user, rate("6000/minute"));
+    assert_eq!((config.burst, config.global_burst), (100, 400));
+    assert_eq!(config.ipv6_prefix, 64);
+    assert_eq!(
+        (config.max_repetitions, config.max_response_varbinds),
+        (25, 100)
+    );
+    assert_eq!(config.over_budget, OverBudget::Drop);
+    assert_eq!(config.sources, 1024);
+    assert_eq!(config.unauthenticated, rate("10/second"));
+    assert_eq!(config.intake, rate("2000/second"));
+    assert_eq!(config.cache_window, Duration::from_secs(5));
+}
+
+#[test]
+fn validation_names_the_mistake() {
+    let with = |edit: fn(&mut BudgetConfig)| {
+        let mut config = BudgetConfig::default();
+        edit(&mut config);
+        config.validate()
+    };
+    assert_eq!(with(|c| c.burst = 0), Err(ConfigError::ZeroBurst));
+    assert_eq!(with(|c| c.ipv6_prefix = 129), Err(ConfigError::Ipv6Prefix));
+    assert_eq!(with(|c| c.max_repetitions = 0), Err(ConfigError::ZeroCap));
+    assert_eq!(with(|c| c.sources = 0), Err(ConfigError::Sources));
+    let twice = |c: &mut BudgetConfig| {
+        let own = UserBudget {
+            user: b"alice".to_vec(),
+            rate: Rate::new(1, Period::Second).unwrap(),
+            burst: 1,
+        };
+        c.users = alloc::vec![own.clone(), own];
+    };
+    assert_eq!(with(twice), Err(ConfigError::DuplicateUser));
+    // Budget::new clamps instead of failing: the core never panics on configuration.
+    let mut config = BudgetConfig::default();
+    (config.burst, config.sources, config.ipv6_prefix) = (0, 0, 200);
+    let mut clamped = budget(config);
+    assert_eq!(admitted(&mut clamped, ip("192.0.2.1"), 5, T0), 1);
+}
+
+#[test]
+fn burst_then_refill_per_source() {
+    let mut budget = budget(BudgetConfig::default());
+    let a = ip("192.0.2.1");
+    assert_eq!(admitted(&mut budget, a, 150, T0), 100, "the burst");
+    assert_eq!(budget.counters().rejected(Rejection::PerSource), 50);
+    // 50/second: one datagram per 20 ms.
+    assert_eq!(admitted(&mut budget, a, 5, at(19)), 0);
+    assert_eq!(admitted(&mut budget, a, 5, at(20)), 1);
+    assert_eq!(admitted(&mut budget, a, 100, at(1_020)), 50);
+    assert_eq!(
+        admitted(&mut budget, a, 200, at(60_000)),
+        100,
+        "refilled to the burst only"
+    );
+}
+
+#[test]
+fn one_flooding_source_does_not_starve_another() {
+    let mut budget = budget(BudgetConfig::default());
+    let (flooder, poller) = (ip("192.0.2.66"), ip("192.0.2.7"));
+    let mut poller_ok = 0;
+    for tick in 0..1_000u64 {
+        // 1,000 datagrams a second from the flooder, one every 100 ms from the poller.
+        let now = at(tick * 10);
+        admitted(&mut budget, flooder, 10, now);
+        if tick % 10 == 0 {
+            poller_ok += admitted(&mut budget, poller, 1, now);
+        }
+    }
+    assert_eq!(poller_ok, 100, "every poller datagram passed");
+    let counters = budget.counters();
+    assert!(counters.rejected(Rejection::PerSource) >= 9_000);
+    assert_eq!(
+        counters.rejected(Rejection::Global),
+        0,
+        "the flooder cannot reach global"
+    );
+}
+
+#[test]
+fn global_bucket_caps_all_sources_together() {
+    let mut config = BudgetConfig::default();
+    (config.global, config.global_burst) = (rate("100/second"), 10);
+    let mut budget = budget(config);
+    let total: u32 = (0..20u8)
+        .map(|n| admitted(&mut budget, IpAddr::from([10, 0, 0, n]), 5, T0))
+        .sum();
+    assert_eq!(total, 10);
+    assert_eq!(budget.counters().rejected(Rejection::Global), 90);
+    // A source refused by the global bucket keeps its per-source token: after a refusal at
+    // T0 it still has its whole burst, and the global burst is what limits it later.
+    let late = ip("10.0.1.1");
+    assert_eq!(admitted(&mut budget, late, 1, T0), 0);
+    assert_eq!(admitted(&mut budget, late, 200, at(60_000)), 10);
+    assert_eq!(admitted(&mut budget, late, 200, at(120_000)), 10);
+}
+
+#[test]
+fn ipv6_sources_in_one_prefix_share_a_bucket() {
+    let mut budget = budget(BudgetConfig::default());
+    let a = ip("2001:db8:0:1::1");
+    let b = ip("2001:db8:0:1:ffff:ffff:ffff:fffe");
+    let other = ip("2001:db8:0:2::1");
+    assert_eq!(admitted(&mut budget, a, 60, T0), 60);
+    assert_eq!(
+        admitted(&mut budget, b, 60, T0),
+        40,
+        "same /64: the rest of the burst"
+    );
+    assert_eq!(
+        admitted(&mut budget, other, 60, T0),
+        60,
+        "another /64: its own bucket"
+    );
+    assert_eq!(budget.sources_len(), 2);
+
+    let config = BudgetConfig {
+        ipv6_prefix: 128,
+        ..BudgetConfig::default()
+    };
+    let mut per_address = Budget::new(config, [""; 0], 1, T0);
+    assert_eq!(admitted(&mut per_address, a, 60, T0), 60);
+    assert_eq!(admitted(&mut per_address, b, 60, T0), 60);
+}
+
+#[test]
+fn getbulk_costs_its_worst_case_then_settles_to_its_work() {
+    let config = BudgetConfig::default();
+    assert_eq!(config.estimate(GET1), 2);
+    assert_eq!(config.estimate(Work::Get { varbinds: 0 }), 1);
+    assert_eq!(config.estimate(BULK25), 26);
+    let bulk = |non_repeaters, max_repetitions, varbinds| Work::GetBulk {
+        non_repeaters,
+        max_repetitions,
+        varbinds,
+    };
+    // N + M x R, M capped at 25, the total at 100 bindings.
+    assert_eq!(config.estimate(bulk(2, 10, 5)), 1 + 2 + 10 * 3);
+    assert_eq!(config.estimate(bulk(0, 1_000, 1)), 26);
+    assert_eq!(config.estimate(bulk(0, 25, 8)), 101);
+    // Negative fields from the wire count as 0; huge ones cannot overflow (CVE-2008-4309).
+    assert_eq!(config.estimate(bulk(-5, -5, 3)), 1);
+    assert_eq!(config.estimate(bulk(i64::MAX, i64::MAX, usize::MAX)), 101);
+    assert_eq!(config.estimate(bulk(0, i64::MAX, usize::MAX)), 101);
+    assert_eq!(config.repetitions(-1), 0);
+    assert_eq!(config.repetitions(10), 10);
+    assert_eq!(config.repetitions(i64::MAX), 25);
+
+    // Charged 26 up front; a bulk that found only 3 bindings costs 4.
+    let mut budget = budget(BudgetConfig::default());
+    let src = ip("192.0.2.1");
+    budget.admit_source(src, T0).unwrap();
+    let charge = budget.admit_principal(src, b"alice", BULK25, T0).unwrap();
+    assert_eq!(charge.charged(), 26);
+    assert_eq!(row(&budget, b"alice", T0).available, 74);
+    budget.settle(charge, 3, T0);
+    let alice = row(&budget, b"alice", T0);
+    assert_eq!((alice.available, alice.used_this_minute), (96, 4));
+
+    // A Get of one costs 2: 50 fit in the burst, while only 3 full bulks do.
+    let mut gets = 0;
+    while request(&mut budget, src, b"bob", GET1, 1, T0).is_ok() {
+        gets += 1;
+    }
+    assert_eq!(gets, 50);
+    let mut budget = self::budget(BudgetConfig::default());
+    let mut bulks = 0;
+    while request(&mut budget, src, b"bob", BULK25, 25, T0).is_ok() {
+        bulks += 1;
+    }
+    assert_eq!(bulks, 3);
+}
+
+#[test]
+fn a_capped_bulk_is_counted() {
+    let mut budget = budget(BudgetConfig::default());
+    let src = ip("192.0.2.1");
+    let big = Work::GetBulk {
+        non_repeaters: 0,
+        max_repetitions: 200,
+        varbinds: 1,
+    };
+    request(&mut budget, src, b"alice", big, 25, T0).unwrap();
+    request(&mut budget, src, b"alice", BULK25, 25, T0).unwrap();
+    assert_eq!(budget.counters().bulk_capped, 1);
+    assert_eq!(budget.counters().requests_admitted, 2);
+}
+
+#[test]
+fn one_user_does_not_affect_another() {
+    let mut budget = budget(BudgetConfig::default());
+    let src = ip("192.0.2.1");
+    let mut rejected = 0;
+    for n in 0..40u64 {
+        // alice at about four times her budget, from the same source as bob
+        if request(&mut budget, src, b"alice", BULK25, 25, at(n * 100)).is_err() {
+            rejected += 1;
+        }
+        assert_eq!(
+            request(&mut budget, src, b"bob", GET1, 1, at(n * 100)),
+            Ok(())
+        );
+    }
+    assert!(rejected > 20, "alice over budget: {rejected} refused");
+    let alice = row(&budget, b"alice", at(4_000));
+    assert_eq!(alice.rejected, rejected);
+    assert!(alice.last_rejection.is_some());
+    assert_eq!(row(&budget, b"bob", at(4_000)).rejected, 0);
+    assert_eq!(budget.counters().rejected(Rejection::PerUser), rejected);
+}
+
+#[test]
+fn forged_datagrams_with_a_user_name_cannot_drain_the_user() {
+    let mut budget = budget(BudgetConfig::default());
+    let forger = ip("198.51.100.9");
+    // Step 4 only: the HMAC then fails, so step 5 never runs for these.
+    for _ in 0..10_000 {
+        assert_eq!(
+            budget.check_principal(forger, b"alice", REQUEST_COST, T0),
+            Ok(())
+        );
+    }
+    assert_eq!(row(&budget, b"alice", T0).available, 100);
+    // Unknown names have no budget at all.
+    let refused = budget.check_principal(forger, b"mallory", REQUEST_COST, T0);
+    assert_eq!(refused, Err(Rejection::PerUser));
+    assert_eq!(
+        budget.admit_principal(forger, b"mallory", GET1, T0),
+        Err(Rejection::PerUser)
+    );
+}
+
+#[test]
+fn a_user_may_have_a_budget_of_its_own() {
+    let mut config = BudgetConfig::default();
+    config.users.push(UserBudget {
+        user: b"bob".to_vec(),
+        rate: rate("10/minute"),
+        burst: 4,
+    });
+    let mut budget = budget(config);
+    let src = ip("192.0.2.1");
+    assert_eq!(request(&mut budget, src, b"bob", GET1, 1, T0), Ok(()));
+    assert_eq!(request(&mut budget, src, b"bob", GET1, 1, T0), Ok(()));
+    let over = request(&mut budget, src, b"bob", GET1, 1, T0);
+    assert_eq!(over, Err(Rejection::PerUser));
+    // 10/minute: two units, one Get, after 12 s.
+    let early = request(&mut budget, src, b"bob", GET1, 1, at(11_999));
+    assert_eq!(early, Err(Rejection::PerUser));
+    assert_eq!(
+        request(&mut budget, src, b"bob", GET1, 1, at(12_000)),
+        Ok(())
+    );
+    let bob = row(&budget, b"bob", at(12_000));
+    assert_eq!((bob.rate, bob.burst), (rate("10/minute"), 4));
+    assert_eq!(row(&budget, b"alice", T0).rate, rate("6000/minute"));
+}
+
+#[test]
+fn budget_table_counts_per_minute_and_hour() {
+    let mut budget = budget(BudgetConfig::default());
+    let src = ip("192.0.2.1");
+    // T0 is 1,000 s: the minute from 960 s, the hour from 0 s.
+    request(&mut budget, src, b"alice", GET1, 1, T0).unwrap();
+    request(&mut budget, src, b"alice", BULK25, 10, at(10_000)).unwrap();
+    let alice = row(&budget, b"alice", at(10_000));
+    assert_eq!((alice.used_this_minute, alice.used_this_hour), (2 + 11, 13));
+    let next_minute = Instant::from_secs(1_020);
+    request(&mut budget, src, b"alice", GET1, 1, next_minute).unwrap();
+    let alice = row(&budget, b"alice", next_minute);
+    assert_eq!((alice.used_this_minute, alice.used_this_hour), (2, 15));
+    let next_hour = Instant::from_secs(3_600);
+    let alice = row(&budget, b"alice", next_hour);
+    assert_eq!((alice.used_this_minute, alice.used_this_hour), (0, 0));
+    assert_eq!(alice.available, 100);
+    let names: Vec<&[u8]> = budget.principals(next_hour).map(|r| r.user).collect();
+    assert_eq!(names, [&b"alice"[..], b"bob", b"walker"]);
+}
+
+#[test]
+fn unauthenticated_outcomes_are_limited_per_source() {
+    let mut budget = budget(BudgetConfig::default());
+    let (prober, other) = (ip("203.0.113.5"), ip("203.0.113.6"));
+    let mut reports = 0;
+    for _ in 0..100 {
+        budget.admit_source(prober, T0).unwrap();
+        if budget.admit_unauthenticated(prober, T0).is_ok() {
+            reports += 1;
+        }
+    }
+    assert_eq!(reports, 20, "the unauthenticated burst");
+    // No more HMACs for this source until it earns an outcome back (10/second: 100 ms).
+    assert_eq!(
+        budget.check_unauthenticated(prober, at(99)),
+        Err(Rejection::Unauthenticated)
+    );
+    assert_eq!(budget.check_unauthenticated(prober, at(100)), Ok(()));
+    // Another source, and a source never seen, are unaffected.
+    assert_eq!(budget.check_unauthenticated(other, T0), Ok(()));
+    budget.admit_source(other, T0).unwrap();
+    assert_eq!(budget.admit_unauthenticated(other, T0), Ok(()));
+    let counters = budget.counters();
+    assert_eq!(counters.unauthenticated_admitted, 21);
+    assert_eq!(counters.rejected(Rejection::Unauthenticated), 81);
+}
+
+#[test]
+fn spoofed_source_flood_keeps_the_table_bounded_and_the_pollers() {
+    let mut budget = budget(BudgetConfig::default());
+    let poller = ip("10.1.1.1");
+    // The poller authenticates once (step 5 promotes it), then spends its per-source burst.
+    request(&mut budget, poller, b"alice", GET1, 1, T0).unwrap();
+    assert_eq!(admitted(&mut budget, poller, 200, T0), 99);
+    // 100,000 spoofed sources, one datagram each, at the same instant.
+    for n in 0..100_000u32 {
+        let spoofed = IpAddr::from((0xc612_0000u32 + n).to_be_bytes());
+        let _ = budget.admit_source(spoofed, T0);
+        assert!(budget.sources_len() <= 1024);
+    }
+    assert_eq!(budget.sources_len(), 1024);
+    let counters = budget.counters();
+    assert_eq!(counters.evictions, 100_000 - 1023);
+    // The global burst (400, 100 of them the poller's) let 300 spoofed datagrams through;
+    // the rest were refused by the global bucket, their per-source token given back.
+    assert_eq!(counters.rejected(Rejection::Global), 100_000 - 300);
+    // So only those 300 entries held debt when evicted; the others were full, nothing lost.
+    assert_eq!(counters.lossy_evictions, 300);
+    // The poller's entry survived with its state: its bucket is still empty, not reset.
+    assert_eq!(admitted(&mut budget, poller, 1, T0), 0);
+    assert_eq!(budget.counters().rejected(Rejection::PerSource), 101 + 1);
+
+    // An unproven source that spent its burst is evicted and comes back with a fresh one
+    // (the global burst raised so that only the per-source bucket counts here).
+    let config = BudgetConfig {
+        global_burst: 10_000,
+        ..BudgetConfig::default()
+    };
+    let mut budget = self::budget(config);
+    let unproven = ip("10.2.2.2");
+    assert_eq!(admitted(&mut budget, unproven, 200, T0), 100);
+    for n in 0..2_000u32 {
+        let spoofed = IpAddr::from((0xc612_0000u32 + n).to_be_bytes());
+        let _ = budget.admit_source(spoofed, T0);
+    }
+    assert_eq!(admitted(&mut budget, unproven, 200, T0), 100);
+}
+
+#[test]
+fn rejections_are_summarised_per_source() {
+    let mut budget = budget(BudgetConfig::default());
+    let (a, b) = (ip("192.0.2.1"), ip("192.0.2.2"));
+    admitted(&mut budget, a, 130, T0);
+    admitted(&mut budget, b, 101, T0);
+    let mut lines = Vec::new();
+    let lost = budget.drain_rejections(|key, count| lines.push((key, count)));
+    lines.sort();
+    let expected = [(SourceKey::new(a, 64), 30), (SourceKey::new(b, 64), 1)];
+    assert_eq!(lines, expected);
+    assert_eq!(lost, 0);
+    let mut again = 0;
+    budget.drain_rejections(|_, _| again += 1);
+    assert_eq!(again, 0, "counts reset after each summary");
+}
+
+#[test]
+fn response_cache_answers_retransmissions() {
+    let mut budget = budget(BudgetConfig::default());
+    let (client, other) = (addr("192.0.2.1:50000"), addr("192.0.2.1:50001"));
+    let datagram = b"\x30\x3e\x02\x01\x03 request bytes";
+    assert_eq!(budget.cached_reply(client, datagram, T0), None);
+    budget.remember_reply(client, datagram, b"reply bytes", T0);
+    let hit = budget.cached_reply(client, datagram, at(4_999));
+    assert_eq!(hit, Some(&b"reply bytes"[..]));
+    let other_socket = budget.cached_reply(other, datagram, at(10));
+    assert_eq!(other_socket, None);
+    assert_eq!(budget.cached_reply(client, b"other request", at(10)), None);
+    let expired = budget.cached_reply(client, datagram, at(5_000));
+    assert_eq!(expired, None, "window over");
+
+    // By request: net-snmp's retry (new msgID, same plaintext scopedPDU) finds the response
+    // PDU; a different level or user does not.
+    let scoped = b"scopedPDU with request-id 0x12f89a46";
+    budget.remember_response(client, b"alice", 3, scoped, b"response PDU", T0);
+    let retry = budget.cached_response(client, b"alice", 3, scoped, at(1_000));
+    assert_eq!(retry, Some(&b"response PDU"[..]));
+    let level = budget.cached_response(client, b"alice", 1, scoped, at(1_000));
+    assert_eq!(level, None);
+    let user = budget.cached_response(client, b"bob", 3, scoped, at(1_000));
+    assert_eq!(user, None);
+    // The two kinds never answer for each other.
+    assert_eq!(budget.cached_reply(client, scoped, at(1_000)), None);
+    assert_eq!(budget.counters().cache_hits, 2);
+}
+
+#[test]
+fn response_cache_is_bounded() {
+    let mut budget = budget(BudgetConfig::default());
+    let client = addr("192.0.2.1:50000");
+    let reply = [0u8; 1_400];
+    for n in 0..1_000u32 {
+        budget.remember_reply(client, &n.to_be_bytes(), &reply, at(u64::from(n)));
+    }
+    let hits = (0..1_000u32)
+        .filter(|n| {
+            budget
+                .cached_reply(client, &n.to_be_bytes(), at(1_000))
+                .is_some()
+        })
+        .count();
+    assert_eq!(hits, 32, "the newest 32 entries only");
+    let newest = budget.cached_reply(client, &999u32.to_be_bytes(), at(1_000));
+    assert!(newest.is_some());
+    let evicted = budget.cached_reply(client, &967u32.to_be_bytes(), at(1_000));
+    assert!(evicted.is_none());
+    // Large replies are bounded by bytes: 256 KiB holds four of 60,000 octets.
+    for n in 0..10u32 {
+        budget.remember_reply(client, &n.to_be_bytes(), &[1u8; 60_000], at(2_000));
+    }
+    let big = (0..10u32)
+        .filter(|n| {
+            budget
+                .cached_reply(client, &n.to_be_bytes(), at(2_000))
+                .is_some()
+        })
+        .count();
+    assert_eq!(big, 4);
+}
+
+/// The walk of the module docs: 800 GetBulk requests of 25 repetitions, 25 bindings each.
+const WALK_REQUESTS: u32 = 800;
+
+#[test]
+fn inventory_walk_at_a_steady_pace_fits_the_default_budget() {
+    let mut budget = budget(BudgetConfig::default());
+    let src = ip("192.0.2.10");
+    // 26 units each at 100 units a second: one request every 260 ms never waits.
+    let mut now = T0;
+    for n in 0..WALK_REQUESTS {
+        let result = request(&mut budget, src, b"walker", BULK25, 25, now);
+        assert_eq!(result, Ok(()), "request {n}");
+        now = now + Duration::from_millis(260);
+    }
+    let took = now - T0;
+    assert!(took <= Duration::from_secs(210), "{took:?}");
+    // Faster than the budget and the bucket binds: the walk must slow down.
+    let mut budget = self::budget(BudgetConfig::default());
+    let refused = (0..WALK_REQUESTS)
+        .filter(|&n| {
+            let now = T0 + Duration::from_millis(200 * u64::from(n));
+            request(&mut budget, src, b"walker", BULK25, 25, now).is_err()
+        })
+        .count();
+    assert!(refused > 100, "{refused}");
+}
+
+#[test]
+fn inventory_walk_like_snmpbulkwalk_finishes_within_five_minutes() {
+    // snmpbulkwalk sends the next request as soon as a response arrives (2 ms here); a
+    // dropped request is resent after net-snmp's default 1 s timeout, at most 5 times.
+    let mut budget = budget(BudgetConfig::default());
+    let src = ip("192.0.2.10");
+    let mut now = T0;
+    let mut retries_total = 0u32;
+    for n in 0..WALK_REQUESTS {
+        let mut retries = 0u32;
+        while request(&mut budget, src, b"walker", BULK25, 25, now).is_err() {
+            retries += 1;
+            assert!(retries <= 5, "request {n} ran out of retries");
+            now = now + Duration::from_secs(1);
+        }
+        retries_total += retries;
+        now = now + Duration::from_millis(2);
+    }
+    // 267.6 s with the defaults: 3 requests per 1 s timeout cycle.
+    let took = now - T0;
+    assert!(took < Duration::from_secs(300), "walk took {took:?}");
+    assert!(
+        took > Duration::from_secs(200),
+        "faster than the budget: {took:?}"
+    );
+    // Never more than one retry per request: each wait refills more than a request's cost.
+    assert!(retries_total < WALK_REQUESTS, "{retries_total}");
+    assert_eq!(budget.counters().rejected(Rejection::PerSource), 0);
+    assert_eq!(budget.counters().rejected(Rejection::Global), 0);
+}
