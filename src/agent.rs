@@ -17,6 +17,7 @@ use rasn::types::{ObjectIdentifier, OctetString};
 use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax};
 
 use crate::access;
+use crate::device::date::Timestamp;
 use crate::mib::{Live, Resolve, Tree, Value};
 use crate::pdu::{self, ErrorStatus, Limits, Operation};
 use crate::stats::{Counter, Counters};
@@ -43,6 +44,10 @@ pub const MAX_MESSAGE_SIZE: usize = 65_507;
 /// boots, time, privacy parameters, request-id, error-status, error-index, and 7 octets of DES
 /// padding.
 const ENVELOPE_FIXED: usize = 128;
+
+/// `DateAndTime` for "unknown" (RFC 2579 allows no zero month; HOST-RESOURCES-MIB and the
+/// DQI-MIB use this value for dates not known).
+const UNKNOWN_DATE: [u8; 8] = [0, 0, 1, 1, 0, 0, 0, 0];
 
 /// Everything the agent needs, prepared by the driver: keys already localized, the tree built.
 #[derive(Debug)]
@@ -90,6 +95,18 @@ pub struct Agent {
     counters: Counters,
     /// Reused for the digest check and for decryption, so the hot path does not allocate them.
     scratch: Vec<u8>,
+    /// The driver's report of wall-clock and host time at `Instant::ZERO`.
+    clock: Option<Clock>,
+}
+
+/// What the driver knows of time beyond its monotonic clock, for the objects that show it
+/// (`hrSystemDate`, `hrSystemUptime`). The core reads no clock itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// Microseconds since the Unix epoch (UTC) at the driver's `Instant::ZERO`.
+    pub unix_micros_at_origin: u64,
+    /// Microseconds the host had been up at the driver's `Instant::ZERO`.
+    pub host_uptime_micros_at_origin: u64,
 }
 
 /// Why a datagram went no further, and whether that earns a Report.
@@ -125,7 +142,13 @@ impl Agent {
             salt: config.salt_seed,
             counters: Counters::default(),
             scratch: Vec::new(),
+            clock: None,
         }
+    }
+
+    /// Tells the agent the wall-clock and host time at the driver's origin (`Instant::ZERO`).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = Some(clock);
     }
 
     /// Processes one datagram from `source`, received at `now`; writes any reply into `out`
@@ -472,6 +495,8 @@ impl Agent {
                     boots: self.boots,
                     engine_time: self.engine_time(now),
                     uptime: now.saturating_since(self.started).as_millis(),
+                    clock: self.clock,
+                    now,
                 };
                 pdu::respond(&self.tree, &live, operation, &varbinds, limits)
             }
@@ -663,6 +688,8 @@ struct LiveValues<'a> {
     engine_time: u32,
     /// Milliseconds since start-up.
     uptime: u128,
+    clock: Option<Clock>,
+    now: Instant,
 }
 
 impl Resolve for LiveValues<'_> {
@@ -673,6 +700,24 @@ impl Resolve for LiveValues<'_> {
             Live::EngineBoots => Value::Integer(i32::try_from(self.boots).unwrap_or(i32::MAX)),
             Live::EngineTime => Value::Integer(i32::try_from(self.engine_time).unwrap_or(i32::MAX)),
             Live::Counter(c) => Value::Counter32(self.counters.get(c)),
+            Live::HostUptime => {
+                let micros = self.clock.map_or(0, |c| c.host_uptime_micros_at_origin);
+                Value::TimeTicks((micros.saturating_add(self.now.micros()) / 10_000) as u32)
+            }
+            Live::HostDate => match self.clock {
+                Some(c) => {
+                    let unix = c.unix_micros_at_origin.saturating_add(self.now.micros());
+                    let mut octets = Timestamp::from_unix_seconds(unix / 1_000_000).date_and_time();
+                    // Deci-seconds, then UTC: direction '+', zero hours and minutes (RFC 2579).
+                    if let Some(d) = octets.get_mut(7) {
+                        *d = ((unix % 1_000_000) / 100_000) as u8;
+                    }
+                    octets.truncate(8);
+                    octets.extend_from_slice(b"+\0\0");
+                    Value::octets(octets)
+                }
+                None => Value::octets(UNKNOWN_DATE),
+            },
         }
     }
 }

@@ -62,6 +62,12 @@ pub enum Live {
     EngineTime,
     /// One of the protocol counters in [`crate::stats`].
     Counter(Counter),
+    /// HOST-RESOURCES-MIB `hrSystemUptime`: hundredths of a second since the host booted, as
+    /// the driver reported it with [`crate::agent::Agent::set_clock`].
+    HostUptime,
+    /// HOST-RESOURCES-MIB `hrSystemDate`: the wall-clock date and time as `DateAndTime`, from
+    /// the driver's clock report; the all-zero "unknown" date when the driver gave none.
+    HostDate,
 }
 
 /// What the tree holds for one object instance.
