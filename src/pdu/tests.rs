@@ -30,6 +30,8 @@ impl Resolve for Fixed {
             Live::EngineBoots => Value::Integer(7),
             Live::EngineTime => Value::Integer(99),
             Live::Counter(c) => Value::Counter32(c.oid().len() as u32),
+            Live::HostUptime => Value::TimeTicks(1234),
+            Live::HostDate => Value::octets([7, 234, 11, 22, 20, 0, 0, 0]),
         }
     }
 }
