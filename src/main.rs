@@ -75,7 +75,9 @@ fn main() -> ExitCode {
 }
 
 fn serve(config: Config) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: the agent is one state machine behind one lock, so more workers would only
+    // add cross-thread wake-ups per datagram. Blocking work (snapshot refresh) has its own pool.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -332,10 +332,22 @@ async fn receive_loop(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::R
     let mut datagram = vec![0u8; RECEIVE_BUFFER];
     let mut reply = Vec::with_capacity(shared.max_message_size);
     loop {
-        let received = tokio::select! {
-            biased;
-            _ = stop.changed() => return,
-            received = socket.recv_from(&mut datagram) => received,
+        // Drain what the kernel has queued without going back to the reactor per datagram;
+        // only an empty socket waits for readiness (or for shutdown).
+        let received = match socket.try_recv_from(&mut datagram) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                tokio::select! {
+                    biased;
+                    _ = stop.changed() => return,
+                    ready = socket.readable() => {
+                        if let Err(e) = ready {
+                            tracing::debug!(error = %e, "socket not readable");
+                        }
+                        continue;
+                    }
+                }
+            }
+            other => other,
         };
         let (len, source) = match received {
             Ok(received) => received,
@@ -350,10 +362,20 @@ async fn receive_loop(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::R
         };
         let outcome = shared.handle(data, source, &mut reply);
         if matches!(outcome, Outcome::Response | Outcome::Report(_)) {
-            if let Err(e) = socket.send_to(&reply, source).await {
+            // A full send buffer is rare for replies; fall back to waiting for writability.
+            let sent = match socket.try_send_to(&reply, source) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    socket.send_to(&reply, source).await
+                }
+                other => other,
+            };
+            if let Err(e) = sent {
                 shared.totals.send_errors.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(%source, error = %e, "send failed");
             }
+        }
+        if *stop.borrow() {
+            return;
         }
     }
 }
