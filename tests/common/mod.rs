@@ -12,6 +12,8 @@
 //! a human rerunning a printed command line sees names.
 #![allow(dead_code)]
 
+pub mod snmp2_client;
+
 use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
@@ -494,16 +496,17 @@ impl Agent {
                     write_file(&path, &config.to_snmpd_conf(port), 0o600);
                     let snmpd = find_program("snmpd").expect("snmpd installed");
                     let mut command = Command::new(snmpd);
-                    // -f: foreground; -C: only our config; -Lf: log to a file; no agentx.
+                    // -f: foreground; -Lf: log to a file. With SNMPCONFPATH set snmpd reads
+                    // snmpd.conf from those directories only: ours, and the state directory
+                    // where it keeps its engine ID and boots (which `-C -c` would skip).
+                    let conf_path = std::env::join_paths([dir.path(), state_dir.as_path()])
+                        .expect("config path");
                     command
                         .arg("-f")
-                        .arg("-C")
-                        .arg("-c")
-                        .arg(&path)
                         .arg("-Lf")
                         .arg(dir.join("snmpd.log"))
                         .env("SNMP_PERSISTENT_DIR", &state_dir)
-                        .env("SNMPCONFPATH", &state_dir)
+                        .env("SNMPCONFPATH", conf_path)
                         .env("MIBS", "")
                         .env("MIBDIRS", ietf_mib_dir());
                     (path, command)
@@ -530,8 +533,10 @@ impl Agent {
                 Err(e) => {
                     last_error = format!("attempt {attempt}: {e}\n--- stderr ---\n{}", agent.stderr());
                     agent.kill();
-                    let exited_early = e.starts_with("exited");
-                    if !exited_early {
+                    // An early exit may be a lost race for the port: try another one. A
+                    // refused config (status 2) or no answer would only repeat.
+                    let lost_race = e.starts_with("exited") && !e.contains("exit status: 2");
+                    if !lost_race {
                         break;
                     }
                 }
