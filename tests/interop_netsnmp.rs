@@ -61,7 +61,8 @@ fn matrix_users() -> Vec<User> {
         users.push(User::new(name, auth, Some(privacy)));
     }
     // A user with privacy keys who may also ask at authNoPriv.
-    users.push(User::new("sha-aes128-open", "SHA", Some("AES-128")).min_security(Level::AuthNoPriv));
+    users
+        .push(User::new("sha-aes128-open", "SHA", Some("AES-128")).min_security(Level::AuthNoPriv));
     users
 }
 
@@ -89,7 +90,10 @@ fn every_combination(flavor: Flavor) {
     }
     let mut failures = Vec::new();
     for (user, level) in &cases {
-        let label = format!("{} ({} / {:?}) at {level:?}", user.name, user.auth, user.privacy);
+        let label = format!(
+            "{} ({} / {:?}) at {level:?}",
+            user.name, user.auth, user.privacy
+        );
 
         let get = snmp.query("snmpget", &agent, user, *level, &[], &[SYS_DESCR, SYS_NAME]);
         let bindings = get.bindings();
@@ -99,9 +103,10 @@ fn every_combination(flavor: Flavor) {
         ];
         let ok = get.success()
             && bindings.len() == 2
-            && bindings.iter().zip(want).all(|(b, (oid, value))| {
-                b.oid == oid && b.kind == "STRING" && b.value == value
-            });
+            && bindings
+                .iter()
+                .zip(want)
+                .all(|(b, (oid, value))| b.oid == oid && b.kind == "STRING" && b.value == value);
         if !ok {
             failures.push(format!("{label}: snmpget\n{}", get.describe()));
             continue;
@@ -164,7 +169,11 @@ fn operations(flavor: Flavor) {
     // configured strings verbatim, at least one sysORTable row, and a clean end.
     let walk = snmp.query("snmpwalk", &agent, &user, level, &[], &[SYSTEM]);
     assert!(walk.success(), "snmpwalk system\n{}", walk.describe());
-    assert!(walk.stderr.trim().is_empty(), "snmpwalk ends cleanly\n{}", walk.describe());
+    assert!(
+        walk.stderr.trim().is_empty(),
+        "snmpwalk ends cleanly\n{}",
+        walk.describe()
+    );
     let bindings = walk.bindings();
     let scalars: Vec<&str> = bindings.iter().take(8).map(|b| b.oid.as_str()).collect();
     assert_eq!(
@@ -203,7 +212,10 @@ fn operations(flavor: Flavor) {
     assert_eq!(bindings[4].value, config.name);
     assert_eq!(bindings[5].value, config.location);
     let services = bindings[6].number().expect("sysServices is a number");
-    assert!((1..=127).contains(&services), "sysServices {services} in 0..127");
+    assert!(
+        (1..=127).contains(&services),
+        "sysServices {services} in 0..127"
+    );
     let or_rows: Vec<&Binding> = bindings[8..].iter().collect();
     assert!(
         !or_rows.is_empty() && or_rows.iter().all(|b| oid_under(&b.oid, SYS_OR_TABLE)),
@@ -220,8 +232,19 @@ fn operations(flavor: Flavor) {
     }
 
     // snmpbulkwalk of usmStats: exactly the six RFC 3414 counters.
-    let bulkwalk = snmp.query("snmpbulkwalk", &agent, &user, level, &["-Cr10"], &[USM_STATS]);
-    assert!(bulkwalk.success(), "snmpbulkwalk usmStats\n{}", bulkwalk.describe());
+    let bulkwalk = snmp.query(
+        "snmpbulkwalk",
+        &agent,
+        &user,
+        level,
+        &["-Cr10"],
+        &[USM_STATS],
+    );
+    assert!(
+        bulkwalk.success(),
+        "snmpbulkwalk usmStats\n{}",
+        bulkwalk.describe()
+    );
     assert!(bulkwalk.stderr.trim().is_empty(), "{}", bulkwalk.describe());
     let bindings = bulkwalk.bindings();
     let oids: Vec<&str> = bindings.iter().map(|b| b.oid.as_str()).collect();
@@ -238,9 +261,17 @@ fn operations(flavor: Flavor) {
         "the six usmStats counters\n{}",
         bulkwalk.describe()
     );
-    assert!(bindings.iter().all(|b| b.kind == "Counter32"), "{}", bulkwalk.describe());
+    assert!(
+        bindings.iter().all(|b| b.kind == "Counter32"),
+        "{}",
+        bulkwalk.describe()
+    );
     // Every tool run starts with discovery, so unknownEngineIDs has counted at least ours.
-    assert!(bindings[3].number().unwrap() >= 1, "{}", bulkwalk.describe());
+    assert!(
+        bindings[3].number().unwrap() >= 1,
+        "{}",
+        bulkwalk.describe()
+    );
 
     // snmpbulkget: non-repeaters and max-repetitions (RFC 3416 §4.2.3).
     let bulk = |params: &[&str], oids: &[&str]| -> Vec<String> {
@@ -296,11 +327,25 @@ fn operations(flavor: Flavor) {
     assert!(out.success(), "{}", out.describe());
     let bindings = out.bindings();
     assert_eq!(bindings.len(), 3, "{}", out.describe());
-    assert!(bindings[0].is_no_such_instance(), "sysDescr.5\n{}", out.describe());
-    assert!(bindings[1].is_no_such_object(), "system.99.0\n{}", out.describe());
+    assert!(
+        bindings[0].is_no_such_instance(),
+        "sysDescr.5\n{}",
+        out.describe()
+    );
+    assert!(
+        bindings[1].is_no_such_object(),
+        "system.99.0\n{}",
+        out.describe()
+    );
     assert_eq!(bindings[2].value, config.description);
-    assert!(out.stdout.contains("No Such Instance currently exists at this OID"));
-    assert!(out.stdout.contains("No Such Object available on this agent at this OID"));
+    assert!(
+        out.stdout
+            .contains("No Such Instance currently exists at this OID")
+    );
+    assert!(
+        out.stdout
+            .contains("No Such Object available on this agent at this OID")
+    );
 
     let out = snmp.query("snmpgetnext", &agent, &user, level, &[], &[".1.9"]);
     assert!(out.success(), "{}", out.describe());
@@ -333,7 +378,12 @@ fn operations(flavor: Flavor) {
     assert!(out.success(), "{}", out.describe());
     let bindings = out.bindings();
     assert_eq!(bindings.len(), 4, "{}", out.describe());
-    assert_eq!(bindings[0].hex_bytes(), discovery.engine_id, "{}", out.describe());
+    assert_eq!(
+        bindings[0].hex_bytes(),
+        discovery.engine_id,
+        "{}",
+        out.describe()
+    );
     let engine_id = &discovery.engine_id;
     assert!(
         (5..=32).contains(&engine_id.len()),
@@ -344,10 +394,21 @@ fn operations(flavor: Flavor) {
     assert!(discovery.boots >= 1, "engine boots {}", discovery.boots);
     assert!(bindings[2].number().is_some(), "{}", out.describe());
     let max_size = bindings[3].number().expect("snmpEngineMaxMessageSize");
-    assert!((484..=2_147_483_647).contains(&max_size), "{}", out.describe());
+    assert!(
+        (484..=2_147_483_647).contains(&max_size),
+        "{}",
+        out.describe()
+    );
 
     // SNMP-MPD-MIB snmpMPDStats and the SNMPv2-MIB snmp group counters.
-    let out = snmp.query("snmpwalk", &agent, &user, level, &[], &[".1.3.6.1.6.3.11.2.1"]);
+    let out = snmp.query(
+        "snmpwalk",
+        &agent,
+        &user,
+        level,
+        &[],
+        &[".1.3.6.1.6.3.11.2.1"],
+    );
     let oids: Vec<String> = out.bindings().into_iter().map(|b| b.oid).collect();
     assert_eq!(
         oids,
@@ -368,7 +429,11 @@ fn operations(flavor: Flavor) {
         (SNMP_IN_ASN_PARSE_ERRS, "snmpInASNParseErrs"),
         (".1.3.6.1.2.1.11.31.0", "snmpSilentDrops"),
     ] {
-        assert!(oids.iter().any(|o| o == oid), "{name} served\n{}", out.describe());
+        assert!(
+            oids.iter().any(|o| o == oid),
+            "{name} served\n{}",
+            out.describe()
+        );
     }
 }
 
@@ -406,8 +471,16 @@ fn ipv6(flavor: Flavor) {
     args.push(SYS_DESCR.into());
     let out = snmp.run("snmpget", &args);
     assert!(out.success(), "snmpget over IPv6\n{}", out.describe());
-    assert_eq!(out.bindings()[0].value, config.description, "{}", out.describe());
-    assert_eq!(discover(agent.addr_v6()).engine_id, agent.discover().engine_id);
+    assert_eq!(
+        out.bindings()[0].value,
+        config.description,
+        "{}",
+        out.describe()
+    );
+    assert_eq!(
+        discover(agent.addr_v6()).engine_id,
+        agent.discover().engine_id
+    );
 }
 
 #[test]
@@ -444,9 +517,14 @@ fn set_refused(flavor: Flavor) {
         &[],
         &[SYS_DESCR, "s", "tampered"],
     );
-    assert!(!out.success(), "set of sysDescr.0 must fail\n{}", out.describe());
     assert!(
-        out.stderr.contains("Reason: notWritable (That object does not support modification)")
+        !out.success(),
+        "set of sysDescr.0 must fail\n{}",
+        out.describe()
+    );
+    assert!(
+        out.stderr
+            .contains("Reason: notWritable (That object does not support modification)")
             && out.stderr.contains(&format!("Failed object: {SYS_DESCR}")),
         "notWritable on sysDescr.0\n{}",
         out.describe()
@@ -479,7 +557,11 @@ fn set_refused(flavor: Flavor) {
         Flavor::Dqi => "Reason: noCreation",
         Flavor::Snmpd => "Reason: notWritable",
     };
-    assert!(out.stderr.contains(expected), "{expected}\n{}", out.describe());
+    assert!(
+        out.stderr.contains(expected),
+        "{expected}\n{}",
+        out.describe()
+    );
     assert!(
         out.stderr.contains("Failed object: .1.3.6.1.2.1.1.99.0"),
         "{}",
@@ -487,7 +569,11 @@ fn set_refused(flavor: Flavor) {
     );
 
     // Nothing changed.
-    let bindings = snmp.get(&agent, &user, &[SYS_DESCR, SYS_CONTACT, ".1.3.6.1.2.1.1.99.0"]);
+    let bindings = snmp.get(
+        &agent,
+        &user,
+        &[SYS_DESCR, SYS_CONTACT, ".1.3.6.1.2.1.1.99.0"],
+    );
     assert_eq!(bindings[0].value, config.description);
     assert_eq!(bindings[1].value, config.contact);
     assert!(bindings[2].is_no_such_object(), "{:?}", bindings[2]);
@@ -522,12 +608,22 @@ fn authentication_failures(flavor: Flavor) {
     // net-snmp prints as an authentication failure. Both at authNoPriv and authPriv.
     for (attacker, level) in [
         (user.with_auth_password("not-the-password"), Level::AuthPriv),
-        (user.with_auth_password("not-the-password"), Level::AuthNoPriv),
-        (md5.with_auth_password("not-the-password"), Level::AuthNoPriv),
+        (
+            user.with_auth_password("not-the-password"),
+            Level::AuthNoPriv,
+        ),
+        (
+            md5.with_auth_password("not-the-password"),
+            Level::AuthNoPriv,
+        ),
     ] {
         let before = snmp.counter(&agent, &user, USM_STATS_WRONG_DIGESTS);
         let out = snmp.query_unanswered("snmpget", &agent, &attacker, level, &[SYS_DESCR]);
-        assert!(!out.success(), "wrong password must fail\n{}", out.describe());
+        assert!(
+            !out.success(),
+            "wrong password must fail\n{}",
+            out.describe()
+        );
         assert!(out.bindings().is_empty(), "no data\n{}", out.describe());
         assert!(
             out.stderr
@@ -548,13 +644,24 @@ fn authentication_failures(flavor: Flavor) {
     let out = snmp.query_unanswered("snmpget", &agent, &stranger, Level::AuthPriv, &[SYS_DESCR]);
     assert!(!out.success(), "unknown user must fail\n{}", out.describe());
     assert!(out.bindings().is_empty(), "no data\n{}", out.describe());
-    assert!(out.stderr.contains("Unknown user name"), "{}", out.describe());
+    assert!(
+        out.stderr.contains("Unknown user name"),
+        "{}",
+        out.describe()
+    );
     let after = snmp.counter(&agent, &user, USM_STATS_UNKNOWN_USER_NAMES);
-    assert_eq!(after, before + 1, "usmStatsUnknownUserNames counts the request");
+    assert_eq!(
+        after,
+        before + 1,
+        "usmStatsUnknownUserNames counts the request"
+    );
 
     // The other counters did not move for these, and the agent still serves the right user.
     assert_eq!(snmp.counter(&agent, &user, USM_STATS_DECRYPTION_ERRORS), 0);
-    assert_eq!(snmp.get(&agent, &user, &[SYS_DESCR])[0].value, config.description);
+    assert_eq!(
+        snmp.get(&agent, &user, &[SYS_DESCR])[0].value,
+        config.description
+    );
 }
 
 #[test]
@@ -590,16 +697,30 @@ fn wrong_privacy_key(flavor: Flavor) {
     let agent = Agent::start_flavor(flavor, &dir, &config);
 
     for (label, attacker) in [
-        ("AES-128, wrong priv passphrase", aes.with_priv_password("not-the-priv-key")),
-        ("DES, wrong priv passphrase", des.with_priv_password("not-the-priv-key")),
+        (
+            "AES-128, wrong priv passphrase",
+            aes.with_priv_password("not-the-priv-key"),
+        ),
+        (
+            "DES, wrong priv passphrase",
+            des.with_priv_password("not-the-priv-key"),
+        ),
         // Right passphrase, wrong key extension: Blumenthal where Reeder is configured.
-        ("AES-256-C user asked with AES-256", reeder.with_privacy("AES-256")),
+        (
+            "AES-256-C user asked with AES-256",
+            reeder.with_privacy("AES-256"),
+        ),
     ] {
         let parse_errs = snmp.counter(&agent, &aes, SNMP_IN_ASN_PARSE_ERRS);
         let decrypt_errs = snmp.counter(&agent, &aes, USM_STATS_DECRYPTION_ERRORS);
-        let out = snmp.query_unanswered("snmpget", &agent, &attacker, Level::AuthPriv, &[SYS_DESCR]);
+        let out =
+            snmp.query_unanswered("snmpget", &agent, &attacker, Level::AuthPriv, &[SYS_DESCR]);
         assert!(!out.success(), "{label}: must fail\n{}", out.describe());
-        assert!(out.bindings().is_empty(), "{label}: no data\n{}", out.describe());
+        assert!(
+            out.bindings().is_empty(),
+            "{label}: no data\n{}",
+            out.describe()
+        );
         assert!(
             out.stderr.contains("Timeout: No Response from"),
             "{label}: dropped without a Report (RFC 3412 §7.2 step 7)\n{}",
@@ -618,7 +739,10 @@ fn wrong_privacy_key(flavor: Flavor) {
     }
     // The right keys still work, for all three.
     for user in [&aes, &des, &reeder] {
-        assert_eq!(snmp.get(&agent, user, &[SYS_DESCR])[0].value, config.description);
+        assert_eq!(
+            snmp.get(&agent, user, &[SYS_DESCR])[0].value,
+            config.description
+        );
     }
 }
 
@@ -646,7 +770,12 @@ fn below_min_security(flavor: Flavor) {
     let default = User::new("default", "SHA", Some("AES-128"));
     let open = User::new("open", "SHA", Some("AES-128")).min_security(Level::AuthNoPriv);
     let auth_only = User::new("authonly", "SHA-512", None);
-    let config = Config::new(vec![strict.clone(), default.clone(), open.clone(), auth_only.clone()]);
+    let config = Config::new(vec![
+        strict.clone(),
+        default.clone(),
+        open.clone(),
+        auth_only.clone(),
+    ]);
     let agent = Agent::start_flavor(flavor, &dir, &config);
 
     let refused = |user: &User, level: Level, tool: &str, oids: &[&str]| {
@@ -656,9 +785,14 @@ fn below_min_security(flavor: Flavor) {
         if tool == "snmpget" {
             assert!(!out.success(), "{label} must fail\n{}", out.describe());
         }
-        assert!(out.bindings().is_empty(), "{label}: no data\n{}", out.describe());
         assert!(
-            out.stderr.contains("authorizationError") || out.stderr.contains("Unsupported security level"),
+            out.bindings().is_empty(),
+            "{label}: no data\n{}",
+            out.describe()
+        );
+        assert!(
+            out.stderr.contains("authorizationError")
+                || out.stderr.contains("Unsupported security level"),
             "{label}: authorizationError (RFC 3415 §3.2) or an unsupportedSecLevel Report\n{}",
             out.describe()
         );
@@ -673,7 +807,11 @@ fn below_min_security(flavor: Flavor) {
     refused(&auth_only, Level::NoAuthNoPriv, "snmpget", &[SYS_DESCR]);
     // A walk at the wrong level returns nothing either.
     let out = snmp.query_unanswered("snmpwalk", &agent, &strict, Level::AuthNoPriv, &[SYSTEM]);
-    assert!(out.bindings().is_empty(), "walk below min_security\n{}", out.describe());
+    assert!(
+        out.bindings().is_empty(),
+        "walk below min_security\n{}",
+        out.describe()
+    );
 
     // At their levels all of them are served.
     for (user, level) in [
@@ -684,8 +822,18 @@ fn below_min_security(flavor: Flavor) {
         (&auth_only, Level::AuthNoPriv),
     ] {
         let out = snmp.query("snmpget", &agent, user, level, &[], &[SYS_DESCR]);
-        assert!(out.success(), "{} at {level:?}\n{}", user.name, out.describe());
-        assert_eq!(out.bindings()[0].value, config.description, "{}", out.describe());
+        assert!(
+            out.success(),
+            "{} at {level:?}\n{}",
+            user.name,
+            out.describe()
+        );
+        assert_eq!(
+            out.bindings()[0].value,
+            config.description,
+            "{}",
+            out.describe()
+        );
     }
 }
 

@@ -23,12 +23,23 @@ use snmp2::{SyncSession, Value};
 
 /// GET, GETNEXT and GETBULK as `user`, asserting the values the config says.
 fn exercise(agent: &Agent, user: &User, extension: Option<KeyExtension>) {
-    let label = format!("{} ({} / {:?}, {extension:?})", user.name, user.auth, user.privacy);
+    let label = format!(
+        "{} ({} / {:?}, {extension:?})",
+        user.name, user.auth, user.privacy
+    );
     let mut s = session(agent, user, extension)
         .unwrap_or_else(|e| panic!("{label}: discovery failed: {e:?}"));
 
-    let r = get(&mut s, &[SYS_DESCR, SYS_NAME, ".1.3.6.1.2.1.1.1.5", ".1.3.6.1.2.1.1.99.0"])
-        .unwrap_or_else(|e| panic!("{label}: GET failed: {e:?}"));
+    let r = get(
+        &mut s,
+        &[
+            SYS_DESCR,
+            SYS_NAME,
+            ".1.3.6.1.2.1.1.1.5",
+            ".1.3.6.1.2.1.1.99.0",
+        ],
+    )
+    .unwrap_or_else(|e| panic!("{label}: GET failed: {e:?}"));
     assert_eq!(r.error_status, 0, "{label}: {r:?}");
     assert_eq!(
         r.bindings,
@@ -37,7 +48,10 @@ fn exercise(agent: &Agent, user: &User, extension: Option<KeyExtension>) {
                 SYS_DESCR.to_string(),
                 Owned::Bytes(agent.config.description.clone().into_bytes())
             ),
-            (SYS_NAME.to_string(), Owned::Bytes(agent.config.name.clone().into_bytes())),
+            (
+                SYS_NAME.to_string(),
+                Owned::Bytes(agent.config.name.clone().into_bytes())
+            ),
             (".1.3.6.1.2.1.1.1.5".to_string(), Owned::NoSuchInstance),
             (".1.3.6.1.2.1.1.99.0".to_string(), Owned::NoSuchObject),
         ],
@@ -47,21 +61,37 @@ fn exercise(agent: &Agent, user: &User, extension: Option<KeyExtension>) {
     let r = getnext(&mut s, SYS_DESCR).unwrap_or_else(|e| panic!("{label}: GETNEXT: {e:?}"));
     assert_eq!(r.error_status, 0, "{label}: {r:?}");
     assert_eq!(r.oids(), [SYS_OBJECT_ID], "{label}: GETNEXT");
-    assert!(matches!(r.bindings[0].1, Owned::Oid(_)), "{label}: sysObjectID is an OID");
+    assert!(
+        matches!(r.bindings[0].1, Owned::Oid(_)),
+        "{label}: sysObjectID is an OID"
+    );
 
     let r = getbulk(&mut s, &[SYSTEM], 0, 3).unwrap_or_else(|e| panic!("{label}: GETBULK: {e:?}"));
-    assert_eq!(r.oids(), [SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME], "{label}: GETBULK");
-    assert!(matches!(r.bindings[2].1, Owned::Ticks(_)), "{label}: sysUpTime is TimeTicks");
+    assert_eq!(
+        r.oids(),
+        [SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME],
+        "{label}: GETBULK"
+    );
+    assert!(
+        matches!(r.bindings[2].1, Owned::Ticks(_)),
+        "{label}: sysUpTime is TimeTicks"
+    );
 
     let r = getbulk(&mut s, &[SYSTEM, USM_STATS], 1, 2)
         .unwrap_or_else(|e| panic!("{label}: GETBULK: {e:?}"));
     assert_eq!(
         r.oids(),
-        [SYS_DESCR, USM_STATS_UNSUPPORTED_SEC_LEVELS, USM_STATS_NOT_IN_TIME_WINDOWS],
+        [
+            SYS_DESCR,
+            USM_STATS_UNSUPPORTED_SEC_LEVELS,
+            USM_STATS_NOT_IN_TIME_WINDOWS
+        ],
         "{label}: GETBULK with one non-repeater"
     );
     assert!(
-        r.bindings[1..].iter().all(|(_, v)| matches!(v, Owned::Counter(_))),
+        r.bindings[1..]
+            .iter()
+            .all(|(_, v)| matches!(v, Owned::Counter(_))),
         "{label}: usmStats are counters: {r:?}"
     );
 }
@@ -79,8 +109,10 @@ fn sha1_aes128(flavor: Flavor) {
     // (RFC 3416 §4.2.5), with a 1-based error-index; nothing changes.
     let mut s = session(&agent, &user, None).expect("discovery");
     let descr = oid(SYS_DESCR);
-    let r = retrying(&mut s, |s| s.set(&[(&descr, Value::OctetString(b"tampered"))]).map(own))
-        .expect("SET answered");
+    let r = retrying(&mut s, |s| {
+        s.set(&[(&descr, Value::OctetString(b"tampered"))]).map(own)
+    })
+    .expect("SET answered");
     assert_eq!(
         (r.error_status, r.error_index),
         (snmp2::snmp::ERRSTATUS_NOTWRITABLE, 1),
@@ -88,8 +120,11 @@ fn sha1_aes128(flavor: Flavor) {
     );
     let nowhere = oid(".1.3.6.1.2.1.1.99.0");
     let r = retrying(&mut s, |s| {
-        s.set(&[(&descr, Value::OctetString(b"x")), (&nowhere, Value::Integer(1))])
-            .map(own)
+        s.set(&[
+            (&descr, Value::OctetString(b"x")),
+            (&nowhere, Value::Integer(1)),
+        ])
+        .map(own)
     })
     .expect("SET answered");
     assert_ne!(r.error_status, 0, "SET of two must fail: {r:?}");
@@ -106,7 +141,10 @@ fn sha1_aes128(flavor: Flavor) {
         );
     }
     let r = get(&mut s, &[SYS_DESCR]).expect("GET after SET");
-    assert_eq!(r.bindings[0].1, Owned::Bytes(config.description.into_bytes()));
+    assert_eq!(
+        r.bindings[0].1,
+        Owned::Bytes(config.description.into_bytes())
+    );
 }
 
 #[test]
@@ -146,7 +184,13 @@ fn aes256_key_extensions(flavor: Flavor) {
         }
     }
     // SHA-1 with AES-192/256: the extension matters, each user with its own variant.
-    for name in ["sha-aes256", "sha-aes256c", "sha-aes192", "sha-aes192c", "sha512-aes256"] {
+    for name in [
+        "sha-aes256",
+        "sha-aes256c",
+        "sha-aes192",
+        "sha-aes192c",
+        "sha512-aes256",
+    ] {
         exercise(&agent, config.user(name), None);
     }
     // ... and the other variant gets nothing.
@@ -156,7 +200,10 @@ fn aes256_key_extensions(flavor: Flavor) {
     ] {
         let mut s = session(&agent, config.user(name), Some(wrong)).expect("discovery");
         let result = get(&mut s, &[SYS_DESCR]);
-        assert!(result.is_err(), "{name} with {wrong:?} must get no answer: {result:?}");
+        assert!(
+            result.is_err(),
+            "{name} with {wrong:?} must get no answer: {result:?}"
+        );
     }
 }
 
@@ -193,8 +240,8 @@ fn community_versions_dropped(flavor: Flavor) {
     let before = bad_versions(&mut v3);
 
     let timeout = Some(Duration::from_millis(1500));
-    let mut v2c = snmp::SyncSession::new(agent.addr_v4(), b"public", timeout, 1)
-        .expect("v2c session");
+    let mut v2c =
+        snmp::SyncSession::new(agent.addr_v4(), b"public", timeout, 1).expect("v2c session");
     let sys_descr: Vec<u32> = oid_arcs(SYS_DESCR);
     let answer = v2c.get(&sys_descr).map(|pdu| pdu.error_status);
     assert_eq!(
@@ -205,10 +252,18 @@ fn community_versions_dropped(flavor: Flavor) {
 
     let mut v1 = SyncSession::new_v1(agent.addr_v4(), b"public", timeout, 1).expect("v1 session");
     let answer = v1.get(&oid(SYS_DESCR)).map(|pdu| pdu.error_status);
-    assert_eq!(answer.err(), Some(snmp2::Error::Receive), "an SNMPv1 GET gets no answer");
+    assert_eq!(
+        answer.err(),
+        Some(snmp2::Error::Receive),
+        "an SNMPv1 GET gets no answer"
+    );
 
     if flavor == Flavor::Dqi {
-        assert_eq!(bad_versions(&mut v3), before + 2, "snmpInBadVersions counts both");
+        assert_eq!(
+            bad_versions(&mut v3),
+            before + 2,
+            "snmpInBadVersions counts both"
+        );
     }
 }
 

@@ -21,7 +21,10 @@ use common::*;
 /// The engine ID and boots, from the discovery Report and from the MIB objects, which agree.
 fn engine(agent: &Agent, user: &User) -> (Vec<u8>, i64) {
     let discovery = agent.discover();
-    assert_eq!(discovery.report_oid, USM_STATS_UNKNOWN_ENGINE_IDS, "{discovery:?}");
+    assert_eq!(
+        discovery.report_oid, USM_STATS_UNKNOWN_ENGINE_IDS,
+        "{discovery:?}"
+    );
     let mut session = session(agent, user, None).expect("discovery with snmp2");
     let response = get(&mut session, &[SNMP_ENGINE_ID, SNMP_ENGINE_BOOTS]).expect("GET engine");
     assert_eq!(response.error_status, 0, "{response:?}");
@@ -63,8 +66,16 @@ fn restart(flavor: Flavor) {
 
     let mut second = Agent::start_flavor(flavor, &dir, &config);
     let (engine_id_2, boots_2) = engine(&second, &user);
-    assert_eq!(hex(&engine_id_2), hex(&engine_id), "the engine ID persists in state_dir");
-    assert_eq!(boots_2, boots + 1, "snmpEngineBoots increments on every start");
+    assert_eq!(
+        hex(&engine_id_2),
+        hex(&engine_id),
+        "the engine ID persists in state_dir"
+    );
+    assert_eq!(
+        boots_2,
+        boots + 1,
+        "snmpEngineBoots increments on every start"
+    );
 
     if flavor == Flavor::Dqi {
         // Boots are written before the socket opens, so even a killed agent has counted.
@@ -72,7 +83,11 @@ fn restart(flavor: Flavor) {
         let third = Agent::start_flavor(flavor, &dir, &config);
         let (engine_id_3, boots_3) = engine(&third, &user);
         assert_eq!(hex(&engine_id_3), hex(&engine_id));
-        assert_eq!(boots_3, boots + 2, "a start after SIGKILL increments boots too");
+        assert_eq!(
+            boots_3,
+            boots + 2,
+            "a start after SIGKILL increments boots too"
+        );
     }
 }
 
@@ -94,11 +109,15 @@ fn configured_engine_id(flavor: Flavor) {
     let user = User::new("nms", "SHA", Some("AES-128"));
     let mut config = Config::new(vec![user.clone()]);
     // RFC 3411 format: enterprise 8072 with the high bit, format 4 (text), "dqi-test".
-    let engine_id = "80001f8804" .to_string() + &hex(b"dqi-test");
+    let engine_id = "80001f8804".to_string() + &hex(b"dqi-test");
     config.engine_id = Some(engine_id.clone());
     let agent = Agent::start_flavor(flavor, &dir, &config);
     let (reported, _) = engine(&agent, &user);
-    assert_eq!(hex(&reported), engine_id, "engine_id from the config is used");
+    assert_eq!(
+        hex(&reported),
+        engine_id,
+        "engine_id from the config is used"
+    );
 }
 
 #[test]
@@ -135,25 +154,51 @@ fn run_with_config(dir: &TestDir, name: &str, toml: &str, mode: u32, flag: &str)
 
 /// Asserts exit status 2 and a message naming the file and every one of `words`.
 fn assert_refused(out: &ProcessOutput, file: &str, words: &[&str]) {
-    assert_eq!(out.code(), Some(2), "a bad config exits with status 2\n{}", out.describe());
+    assert_eq!(
+        out.code(),
+        Some(2),
+        "a bad config exits with status 2\n{}",
+        out.describe()
+    );
     let all = format!("{}{}", out.stderr, out.stdout);
-    assert!(all.contains(file), "the message names the file {file}\n{}", out.describe());
+    assert!(
+        all.contains(file),
+        "the message names the file {file}\n{}",
+        out.describe()
+    );
     for word in words {
-        assert!(all.contains(word), "the message names {word}\n{}", out.describe());
+        assert!(
+            all.contains(word),
+            "the message names {word}\n{}",
+            out.describe()
+        );
     }
 }
 
 #[test]
 fn check_config_accepts_a_good_config() {
     let dir = TestDir::new("check-good");
-    let out = run_with_config(&dir, "good.toml", &valid_toml(&dir), 0o600, "--check-config");
-    assert!(out.success(), "--check-config on a good config exits 0\n{}", out.describe());
+    let out = run_with_config(
+        &dir,
+        "good.toml",
+        &valid_toml(&dir),
+        0o600,
+        "--check-config",
+    );
+    assert!(
+        out.success(),
+        "--check-config on a good config exits 0\n{}",
+        out.describe()
+    );
 }
 
 #[test]
 fn world_readable_config_is_refused() {
     let dir = TestDir::new("perms");
-    for (name, mode) in [("world-readable.toml", 0o644), ("other-readable.toml", 0o604)] {
+    for (name, mode) in [
+        ("world-readable.toml", 0o644),
+        ("other-readable.toml", 0o604),
+    ] {
         let out = run_with_config(&dir, name, &valid_toml(&dir), mode, "--config");
         assert_refused(&out, name, &[]);
         let out = run_with_config(&dir, name, &valid_toml(&dir), mode, "--check-config");
@@ -179,20 +224,33 @@ fn unknown_key_is_refused() {
 fn short_passphrases_are_refused() {
     let dir = TestDir::new("short-pass");
     let good = valid_toml(&dir);
-    let toml = good.replace("auth_password = \"nms-auth-pass\"", "auth_password = \"seven77\"");
+    let toml = good.replace(
+        "auth_password = \"nms-auth-pass\"",
+        "auth_password = \"seven77\"",
+    );
     assert_ne!(toml, good, "the replacement applied");
     let out = run_with_config(&dir, "short-auth.toml", &toml, 0o600, "--check-config");
     assert_refused(&out, "short-auth.toml", &["auth_password"]);
 
-    let toml = good.replace("priv_password = \"nms-priv-pass\"", "priv_password = \"seven77\"");
+    let toml = good.replace(
+        "priv_password = \"nms-priv-pass\"",
+        "priv_password = \"seven77\"",
+    );
     assert_ne!(toml, good, "the replacement applied");
     let out = run_with_config(&dir, "short-priv.toml", &toml, 0o600, "--config");
     assert_refused(&out, "short-priv.toml", &["priv_password"]);
 
     // Eight characters is enough (RFC 3414 §11.2).
-    let toml = good.replace("auth_password = \"nms-auth-pass\"", "auth_password = \"eight888\"");
+    let toml = good.replace(
+        "auth_password = \"nms-auth-pass\"",
+        "auth_password = \"eight888\"",
+    );
     let out = run_with_config(&dir, "eight.toml", &toml, 0o600, "--check-config");
-    assert!(out.success(), "an 8-character passphrase is accepted\n{}", out.describe());
+    assert!(
+        out.success(),
+        "an 8-character passphrase is accepted\n{}",
+        out.describe()
+    );
 }
 
 #[test]
@@ -200,9 +258,24 @@ fn other_bad_values_are_refused() {
     let dir = TestDir::new("bad-values");
     let good = valid_toml(&dir);
     for (name, from, to, key) in [
-        ("bad-auth.toml", "auth = \"SHA-256\"", "auth = \"SHA-3\"", "auth"),
-        ("bad-priv.toml", "privacy = \"AES-128\"", "privacy = \"ROT13\"", "privacy"),
-        ("bad-listen.toml", "listen = [", "listen = [\"not-an-address\", ", "listen"),
+        (
+            "bad-auth.toml",
+            "auth = \"SHA-256\"",
+            "auth = \"SHA-3\"",
+            "auth",
+        ),
+        (
+            "bad-priv.toml",
+            "privacy = \"AES-128\"",
+            "privacy = \"ROT13\"",
+            "privacy",
+        ),
+        (
+            "bad-listen.toml",
+            "listen = [",
+            "listen = [\"not-an-address\", ",
+            "listen",
+        ),
     ] {
         let toml = good.replace(from, to);
         assert_ne!(toml, good, "{name}: the replacement applied");

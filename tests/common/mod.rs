@@ -87,7 +87,8 @@ pub fn find_program(name: &str) -> Option<PathBuf> {
         .chain(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from))
         .map(|dir| dir.join(name))
         .find(|candidate| {
-            fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            fs::metadata(candidate)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         })
 }
 
@@ -277,10 +278,22 @@ impl User {
         if level == Level::NoAuthNoPriv {
             return args;
         }
-        args.extend(["-a".into(), self.auth.into(), "-A".into(), self.auth_password.clone()]);
+        args.extend([
+            "-a".into(),
+            self.auth.into(),
+            "-A".into(),
+            self.auth_password.clone(),
+        ]);
         if level == Level::AuthPriv {
-            let privacy = self.netsnmp_privacy().expect("authPriv needs a privacy protocol");
-            args.extend(["-x".into(), privacy.into(), "-X".into(), self.priv_password.clone()]);
+            let privacy = self
+                .netsnmp_privacy()
+                .expect("authPriv needs a privacy protocol");
+            args.extend([
+                "-x".into(),
+                privacy.into(),
+                "-X".into(),
+                self.priv_password.clone(),
+            ]);
         }
         args
     }
@@ -351,7 +364,12 @@ impl Config {
         let mut out = String::new();
         writeln!(out, "[agent]").unwrap();
         writeln!(out, "listen = [{}]", listen.join(", ")).unwrap();
-        writeln!(out, "state_dir = {}", toml_str(&state_dir.to_string_lossy())).unwrap();
+        writeln!(
+            out,
+            "state_dir = {}",
+            toml_str(&state_dir.to_string_lossy())
+        )
+        .unwrap();
         if let Some(engine_id) = &self.engine_id {
             writeln!(out, "engine_id = {}", toml_str(engine_id)).unwrap();
         }
@@ -531,7 +549,8 @@ impl Agent {
             match agent.wait_ready() {
                 Ok(()) => return agent,
                 Err(e) => {
-                    last_error = format!("attempt {attempt}: {e}\n--- stderr ---\n{}", agent.stderr());
+                    last_error =
+                        format!("attempt {attempt}: {e}\n--- stderr ---\n{}", agent.stderr());
                     agent.kill();
                     // An early exit may be a lost race for the port: try another one. A
                     // refused config (status 2) or no answer would only repeat.
@@ -556,7 +575,11 @@ impl Agent {
         let mut buf = [0u8; 2048];
         let mut msg_id = 0x0100_0000;
         while Instant::now() < deadline {
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 return Err(format!("exited during start-up with {status}"));
             }
             msg_id += 1;
@@ -877,7 +900,12 @@ impl NetSnmp {
         let out = self.query("snmpget", agent, user, user.level(), &[], oids);
         assert!(out.success(), "snmpget failed\n{}", out.describe());
         let bindings = out.bindings();
-        assert_eq!(bindings.len(), oids.len(), "one binding per OID\n{}", out.describe());
+        assert_eq!(
+            bindings.len(),
+            oids.len(),
+            "one binding per OID\n{}",
+            out.describe()
+        );
         bindings
     }
 
@@ -906,16 +934,16 @@ impl Binding {
     /// The value of a Counter32, Gauge32, INTEGER or Timeticks (`(12345) 0:02:03.45`).
     pub fn number(&self) -> Option<u64> {
         let first = self.value.split_whitespace().next()?;
-        first.trim_start_matches('(').trim_end_matches(')').parse().ok()
+        first
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .parse()
+            .ok()
     }
 
     /// The octets of a `Hex-STRING` (or a STRING printed in hex with `-Ox`).
     pub fn hex_bytes(&self) -> Vec<u8> {
-        let digits: Vec<u8> = self
-            .value
-            .bytes()
-            .filter(u8::is_ascii_hexdigit)
-            .collect();
+        let digits: Vec<u8> = self.value.bytes().filter(u8::is_ascii_hexdigit).collect();
         digits
             .chunks(2)
             .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap())
@@ -931,7 +959,10 @@ impl Binding {
     }
 
     pub fn is_end_of_mib_view(&self) -> bool {
-        self.kind.is_empty() && self.value.starts_with("No more variables left in this MIB View")
+        self.kind.is_empty()
+            && self
+                .value
+                .starts_with("No more variables left in this MIB View")
     }
 }
 
@@ -977,7 +1008,10 @@ pub fn parse_bindings(stdout: &str) -> Vec<Binding> {
 pub fn oid_arcs(oid: &str) -> Vec<u32> {
     oid.trim_start_matches('.')
         .split('.')
-        .map(|a| a.parse().unwrap_or_else(|_| panic!("not a numeric OID: {oid}")))
+        .map(|a| {
+            a.parse()
+                .unwrap_or_else(|_| panic!("not a numeric OID: {oid}"))
+        })
         .collect()
 }
 
@@ -1011,9 +1045,13 @@ pub fn discovery_probe(msg_id: u32) -> Vec<u8> {
     // msgGlobalData: msgID, msgMaxSize 65507, msgFlags reportable, msgSecurityModel USM.
     m.extend([0x30, 0x11, 0x02, 0x04]);
     m.extend(id);
-    m.extend([0x02, 0x03, 0x00, 0xff, 0xe3, 0x04, 0x01, 0x04, 0x02, 0x01, 0x03]);
+    m.extend([
+        0x02, 0x03, 0x00, 0xff, 0xe3, 0x04, 0x01, 0x04, 0x02, 0x01, 0x03,
+    ]);
     // msgSecurityParameters: empty engine ID, boots 0, time 0, empty user, auth and priv params.
-    m.extend([0x04, 0x10, 0x30, 0x0e, 0x04, 0x00, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00]);
+    m.extend([
+        0x04, 0x10, 0x30, 0x0e, 0x04, 0x00, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00,
+    ]);
     m.extend([0x04, 0x00, 0x04, 0x00, 0x04, 0x00]);
     // ScopedPDU: empty contextEngineID and contextName, GetRequest with no bindings.
     m.extend([0x30, 0x14, 0x04, 0x00, 0x04, 0x00, 0xa0, 0x0e, 0x02, 0x04]);
@@ -1063,7 +1101,9 @@ impl<'a> Ber<'a> {
             if n == 0 || n > 4 || rest.len() < n {
                 return Err("bad length".into());
             }
-            let len = rest[..n].iter().fold(0usize, |acc, &b| acc << 8 | b as usize);
+            let len = rest[..n]
+                .iter()
+                .fold(0usize, |acc, &b| acc << 8 | b as usize);
             (len, &rest[n..])
         };
         if rest.len() < len {
@@ -1131,7 +1171,9 @@ pub fn parse_discovery_report(datagram: &[u8]) -> Result<Discovery, String> {
     let mut scoped = Ber(message.expect(0x30)?);
     let _context_engine_id = scoped.expect(0x04)?;
     let _context_name = scoped.expect(0x04)?;
-    let mut pdu = Ber(scoped.expect(0xa8).map_err(|e| format!("not a Report: {e}"))?);
+    let mut pdu = Ber(scoped
+        .expect(0xa8)
+        .map_err(|e| format!("not a Report: {e}"))?);
     let _request_id = pdu.integer()?;
     let _error_status = pdu.integer()?;
     let _error_index = pdu.integer()?;

@@ -113,7 +113,11 @@ pub fn cipher(config_name: &str) -> (Cipher, Option<KeyExtension>) {
 
 /// An snmp2 session for `user` at its strongest level, with `extension` overriding the key
 /// extension the user's privacy protocol implies. Discovery (RFC 3414 §4) runs here.
-pub fn session(agent: &Agent, user: &User, extension: Option<KeyExtension>) -> Snmp2Result<SyncSession> {
+pub fn session(
+    agent: &Agent,
+    user: &User,
+    extension: Option<KeyExtension>,
+) -> Snmp2Result<SyncSession> {
     let mut security = Security::new(user.name.as_bytes(), user.auth_password.as_bytes())
         .with_auth_protocol(auth_protocol(user.auth));
     if let Some(privacy) = user.privacy {
@@ -171,4 +175,3 @@ pub fn getbulk(
         s.getbulk(&refs, non_repeaters, max_repetitions).map(own)
     })
 }
-
