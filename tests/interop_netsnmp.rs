@@ -309,10 +309,15 @@ fn operations(flavor: Flavor) {
         [SYS_DESCR, USM_STATS_UNSUPPORTED_SEC_LEVELS],
         "non-repeaters equal to the varbind count: no repetitions"
     );
-    assert_eq!(
-        bulk(&["-Cn0", "-Cr10"], &[USM_STATS_DECRYPTION_ERRORS]).len(),
-        10,
-        "repetitions continue past usmStats into the following objects"
+    // Repetitions run on past the end of the system group, in lexicographic order: after
+    // sysLocation come sysServices, sysORLastChange, the sysORTable columns, then the snmp
+    // group, snmpEngine, ... (more than ten objects in all).
+    let oids = bulk(&["-Cn0", "-Cr10"], &[SYS_LOCATION]);
+    assert_eq!(oids.len(), 10, "ten repetitions: {oids:?}");
+    assert_eq!(oids[..2], [SYS_SERVICES, SYS_OR_LAST_CHANGE], "{oids:?}");
+    assert!(
+        oids.windows(2).all(|w| oid_arcs(&w[0]) < oid_arcs(&w[1])),
+        "increasing: {oids:?}"
     );
 
     // snmpgetnext and snmpget across the exceptions (RFC 3416 §4.2.1, §4.2.2).
