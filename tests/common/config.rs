@@ -6,6 +6,10 @@ use std::path::Path;
 
 /// SNMPv3 security levels the tests request (noAuthNoPriv is never served by the DQI).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(
+    clippy::enum_variant_names,
+    reason = "the RFC 3411 securityLevel names"
+)]
 pub enum Level {
     NoAuthNoPriv,
     AuthNoPriv,
