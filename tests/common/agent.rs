@@ -1,0 +1,238 @@
+//! A running agent process on loopback: started, waited for, signalled and killed by its own
+//! handle.
+
+use std::fs::{self, File};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use super::*;
+
+/// Which agent a test drives: ours, or net-snmp's `snmpd` to validate the harness itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Dqi,
+    Snmpd,
+}
+
+/// A running agent on loopback, killed when dropped.
+pub struct Agent {
+    pub flavor: Flavor,
+    pub port: u16,
+    pub config: Config,
+    pub config_path: PathBuf,
+    pub state_dir: PathBuf,
+    stderr_path: PathBuf,
+    child: Option<Child>,
+}
+
+impl Agent {
+    /// Starts the `dqi-agent` binary with `config` in `dir`, and waits until it answers.
+    pub fn start(dir: &TestDir, config: &Config) -> Agent {
+        Agent::start_flavor(Flavor::Dqi, dir, config)
+    }
+
+    /// Starts `flavor` with `config`, keeping its config, state and stderr in `dir`. Retries on
+    /// a new port (three attempts) if the process exits during start-up, which is what losing
+    /// the ephemeral-port race looks like.
+    pub fn start_flavor(flavor: Flavor, dir: &TestDir, config: &Config) -> Agent {
+        let state_dir = dir.join("state");
+        fs::create_dir_all(&state_dir).expect("create state dir");
+        fs::set_permissions(&state_dir, fs::Permissions::from_mode(0o700)).expect("chmod state");
+        let mut last_error = String::new();
+        for attempt in 1..=3 {
+            let port = free_udp_port(Ipv4Addr::LOCALHOST.into());
+            let stderr_path = dir.join(&format!("agent-{attempt}.stderr"));
+            let (config_path, mut command) = match flavor {
+                Flavor::Dqi => {
+                    let path = dir.join("dqi-agent.toml");
+                    write_file(&path, &config.to_toml(port, &state_dir), 0o600);
+                    let mut command = Command::new(env!("CARGO_BIN_EXE_dqi-agent"));
+                    command.arg("--config").arg(&path);
+                    (path, command)
+                }
+                Flavor::Snmpd => {
+                    let path = dir.join("snmpd.conf");
+                    write_file(&path, &config.to_snmpd_conf(port), 0o600);
+                    let snmpd = find_program("snmpd").expect("snmpd installed");
+                    let mut command = Command::new(snmpd);
+                    // -f: foreground; -Lf: log to a file. With SNMPCONFPATH set snmpd reads
+                    // snmpd.conf from those directories only: ours, and the state directory
+                    // where it keeps its engine ID and boots (which `-C -c` would skip).
+                    let conf_path = std::env::join_paths([dir.path(), state_dir.as_path()])
+                        .expect("config path");
+                    command
+                        .arg("-f")
+                        .arg("-Lf")
+                        .arg(dir.join("snmpd.log"))
+                        .env("SNMP_PERSISTENT_DIR", &state_dir)
+                        .env("SNMPCONFPATH", conf_path)
+                        .env("MIBS", "")
+                        .env("MIBDIRS", ietf_mib_dir());
+                    (path, command)
+                }
+            };
+            let stderr = File::create(&stderr_path).expect("create stderr file");
+            let child = command
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(stderr)
+                .spawn()
+                .unwrap_or_else(|e| panic!("spawn {flavor:?} agent: {e}"));
+            let mut agent = Agent {
+                flavor,
+                port,
+                config: config.clone(),
+                config_path,
+                state_dir: state_dir.clone(),
+                stderr_path,
+                child: Some(child),
+            };
+            match agent.wait_ready() {
+                Ok(()) => return agent,
+                Err(e) => {
+                    last_error =
+                        format!("attempt {attempt}: {e}\n--- stderr ---\n{}", agent.stderr());
+                    agent.kill();
+                    // An early exit may be a lost race for the port: try another one. A
+                    // refused config (status 2) or no answer would only repeat.
+                    let lost_race = e.starts_with("exited") && !e.contains("exit status: 2");
+                    if !lost_race {
+                        break;
+                    }
+                }
+            }
+        }
+        panic!("{flavor:?} agent did not start: {last_error}");
+    }
+
+    /// Polls with an RFC 3414 §4 discovery probe until a Report comes back.
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind probe socket");
+        socket
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("set timeout");
+        let target = self.addr_v4();
+        let mut buf = [0u8; 2048];
+        let mut msg_id = 0x0100_0000;
+        while Instant::now() < deadline {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                return Err(format!("exited during start-up with {status}"));
+            }
+            msg_id += 1;
+            let _ = socket.send_to(&discovery_probe(msg_id), target);
+            if let Ok((len, from)) = socket.recv_from(&mut buf)
+                && from == target
+                && parse_discovery_report(&buf[..len]).is_ok()
+            {
+                return Ok(());
+            }
+        }
+        Err(format!(
+            "no discovery Report from {target} within {START_TIMEOUT:?}"
+        ))
+    }
+
+    pub fn addr_v4(&self) -> SocketAddr {
+        SocketAddr::new(Ipv4Addr::LOCALHOST.into(), self.port)
+    }
+
+    pub fn addr_v6(&self) -> SocketAddr {
+        SocketAddr::new(Ipv6Addr::LOCALHOST.into(), self.port)
+    }
+
+    /// The net-snmp transport address of the agent's IPv4 listener.
+    pub fn target(&self) -> String {
+        format!("udp:127.0.0.1:{}", self.port)
+    }
+
+    /// What the agent wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+
+    /// The process id, to signal it.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// Sends SIGTERM to this agent (by pid, through `kill(1)`) and waits up to `timeout` for
+    /// it to exit. Returns its exit status, or None if it had to be killed.
+    pub fn terminate(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let mut child = self.child.take()?;
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let status = wait_with_deadline(&mut child, timeout);
+        if status.is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        status
+    }
+
+    /// Kills this agent (SIGKILL to its own child handle) and reaps it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Sends an RFC 3414 §4 discovery probe and returns what the Report carries.
+    pub fn discover(&self) -> Discovery {
+        discover(self.addr_v4())
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        self.kill();
+        if std::thread::panicking() {
+            eprintln!(
+                "--- {:?} agent on port {} stderr ({}) ---\n{}\n--- end of agent stderr ---",
+                self.flavor,
+                self.port,
+                self.stderr_path.display(),
+                tail(&self.stderr(), 200)
+            );
+        }
+    }
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Waits for `child` to exit, polling, for at most `timeout`.
+pub fn wait_with_deadline(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => return None,
+        }
+    }
+}
+
+/// Runs `dqi-agent` with `args`, expecting it to exit by itself within [`EXIT_TIMEOUT`]; a
+/// process still running then is killed and the test fails.
+pub fn run_agent_binary(args: &[&std::ffi::OsStr]) -> ProcessOutput {
+    run_with_deadline(
+        Command::new(env!("CARGO_BIN_EXE_dqi-agent")).args(args),
+        EXIT_TIMEOUT,
+    )
+}

@@ -1,0 +1,264 @@
+//! net-snmp's command-line tools: isolated runs, numeric output, and its parser.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use super::*;
+
+/// net-snmp's command-line tools, isolated from the user's and the system's net-snmp config.
+pub struct NetSnmp {
+    /// An empty directory used as SNMPCONFPATH and SNMP_PERSISTENT_DIR, so that no
+    /// `~/.snmp/snmp.conf` or `/etc/snmp/snmp.conf` changes what the tools send or print.
+    home: TestDir,
+    /// `-M`/`-m` when the IETF modules are available, else `-m ""` (numeric OIDs only).
+    mib_args: Vec<String>,
+}
+
+impl NetSnmp {
+    /// The tools, or None (test skipped) when they are missing outside CI.
+    pub fn new() -> Option<NetSnmp> {
+        if !require_programs(&NETSNMP_TOOLS, "snmp") {
+            return None;
+        }
+        let home = TestDir::new("netsnmp-home");
+        let mib_args = mib_args(&home);
+        // The tools create this on first use and say so on stderr; create it beforehand so that
+        // a clean run prints nothing there.
+        fs::create_dir_all(home.join("cert_indexes")).expect("create cert_indexes");
+        Some(NetSnmp { home, mib_args })
+    }
+
+    /// Runs `tool` with `args` as given (plus the MIB arguments), bounded by [`TOOL_TIMEOUT`].
+    pub fn run(&self, tool: &str, args: &[String]) -> ProcessOutput {
+        let program = find_program(tool).unwrap_or_else(|| panic!("{tool} not installed"));
+        run_with_deadline(
+            Command::new(program)
+                .args(&self.mib_args)
+                .args(args)
+                .env("SNMPCONFPATH", self.home.path())
+                .env("SNMP_PERSISTENT_DIR", self.home.path())
+                .env_remove("MIBS")
+                .env_remove("MIBDIRS"),
+            TOOL_TIMEOUT,
+        )
+    }
+
+    /// Runs `tool` against `agent` as `user` at `level`, with one retry and 2 s timeouts,
+    /// numeric OIDs (`-On`) and enums (`-Oe`), then `extra` and `oids`.
+    pub fn query(
+        &self,
+        tool: &str,
+        agent: &Agent,
+        user: &User,
+        level: Level,
+        extra: &[&str],
+        oids: &[&str],
+    ) -> ProcessOutput {
+        self.query_timed(tool, agent, user, level, (1, 2), extra, oids)
+    }
+
+    /// As [`NetSnmp::query`], for requests expected to get no answer: no retry, 1 s timeout.
+    pub fn query_unanswered(
+        &self,
+        tool: &str,
+        agent: &Agent,
+        user: &User,
+        level: Level,
+        oids: &[&str],
+    ) -> ProcessOutput {
+        self.query_timed(tool, agent, user, level, (0, 1), &[], oids)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn query_timed(
+        &self,
+        tool: &str,
+        agent: &Agent,
+        user: &User,
+        level: Level,
+        (retries, timeout): (u32, u32),
+        extra: &[&str],
+        oids: &[&str],
+    ) -> ProcessOutput {
+        let mut args = user.netsnmp_args(level);
+        args.extend([
+            "-r".into(),
+            retries.to_string(),
+            "-t".into(),
+            timeout.to_string(),
+            "-One".into(),
+        ]);
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.push(agent.target());
+        args.extend(oids.iter().map(|s| s.to_string()));
+        self.run(tool, &args)
+    }
+
+    /// GETs `oids` as `user` at the user's own level and returns the bindings, failing the test
+    /// on any error.
+    pub fn get(&self, agent: &Agent, user: &User, oids: &[&str]) -> Vec<Binding> {
+        let out = self.query("snmpget", agent, user, user.level(), &[], oids);
+        assert!(out.success(), "snmpget failed\n{}", out.describe());
+        let bindings = out.bindings();
+        assert_eq!(
+            bindings.len(),
+            oids.len(),
+            "one binding per OID\n{}",
+            out.describe()
+        );
+        bindings
+    }
+
+    /// Reads one Counter32/INTEGER object as `user`.
+    pub fn counter(&self, agent: &Agent, user: &User, oid: &str) -> u64 {
+        let bindings = self.get(agent, user, &[oid]);
+        bindings[0].number().unwrap_or_else(|| {
+            panic!("{oid} is not a number: {:?}", bindings[0]);
+        })
+    }
+}
+
+/// The `-M`/`-m` arguments: the IETF modules (and `mibs/DQI-MIB.txt` when present) if they load
+/// without a single warning, else `-m ""`, numeric OIDs only. A warning would land on the stderr
+/// of every tool run, where the tests look for errors; names are a convenience for humans
+/// rerunning a printed command line, never needed by an assertion.
+fn mib_args(home: &TestDir) -> Vec<String> {
+    let ietf = ietf_mib_dir();
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("mibs");
+    let dirs = format!("{}:{}", local.display(), ietf.display());
+    let standard = "SNMPv2-MIB:SNMP-FRAMEWORK-MIB:SNMP-MPD-MIB:SNMP-USER-BASED-SM-MIB";
+    let mut candidates = Vec::new();
+    if local.join("DQI-MIB.txt").is_file() {
+        candidates.push(format!("{standard}:DQI-MIB"));
+    }
+    candidates.push(standard.to_string());
+    if let Some(snmptranslate) = find_program("snmptranslate") {
+        for modules in candidates {
+            let out = run_with_deadline(
+                Command::new(&snmptranslate)
+                    .args(["-M", &dirs, "-m", &modules, "-On", "SNMPv2-MIB::sysDescr.0"])
+                    .env("SNMPCONFPATH", home.path())
+                    .env("SNMP_PERSISTENT_DIR", home.path())
+                    .env_remove("MIBS")
+                    .env_remove("MIBDIRS"),
+                TOOL_TIMEOUT,
+            );
+            if out.success() && out.stderr.trim().is_empty() && out.stdout.trim() == SYS_DESCR {
+                return vec!["-M".into(), dirs, "-m".into(), modules];
+            }
+            eprintln!(
+                "note: MIB modules {modules} do not load cleanly:\n{}",
+                out.stderr.trim()
+            );
+        }
+    }
+    eprintln!(
+        "note: IETF MIB modules not usable from {} (set DQI_IETF_MIBS); numeric OIDs only",
+        ietf.display()
+    );
+    vec!["-m".into(), String::new()]
+}
+
+/// One variable binding as net-snmp printed it with `-On`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    /// Numeric OID with its leading dot, e.g. `.1.3.6.1.2.1.1.1.0`.
+    pub oid: String,
+    /// `STRING`, `Hex-STRING`, `INTEGER`, `Counter32`, `Timeticks`, `OID`, ...; empty for the
+    /// exceptions (noSuchObject, noSuchInstance, endOfMibView), whose text is in `value`.
+    pub kind: String,
+    /// The value text, with a STRING's quotes removed.
+    pub value: String,
+}
+
+impl Binding {
+    /// The value of a Counter32, Gauge32, INTEGER or Timeticks (`(12345) 0:02:03.45`).
+    pub fn number(&self) -> Option<u64> {
+        let first = self.value.split_whitespace().next()?;
+        first
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .parse()
+            .ok()
+    }
+
+    /// The octets of a `Hex-STRING` (or a STRING printed in hex with `-Ox`).
+    pub fn hex_bytes(&self) -> Vec<u8> {
+        let digits: Vec<u8> = self.value.bytes().filter(u8::is_ascii_hexdigit).collect();
+        digits
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    pub fn is_no_such_instance(&self) -> bool {
+        self.kind.is_empty() && self.value.starts_with("No Such Instance")
+    }
+
+    pub fn is_no_such_object(&self) -> bool {
+        self.kind.is_empty() && self.value.starts_with("No Such Object")
+    }
+
+    pub fn is_end_of_mib_view(&self) -> bool {
+        self.kind.is_empty()
+            && self
+                .value
+                .starts_with("No more variables left in this MIB View")
+    }
+}
+
+/// Parses `-On` output: a binding starts on a line `.1.3... = ...`; other lines continue the
+/// value (long Hex-STRINGs wrap).
+pub fn parse_bindings(stdout: &str) -> Vec<Binding> {
+    let mut bindings: Vec<Binding> = Vec::new();
+    for line in stdout.lines() {
+        let starts_binding = line.starts_with('.')
+            && line
+                .split_once(" = ")
+                .is_some_and(|(oid, _)| oid[1..].split('.').all(|a| a.parse::<u32>().is_ok()));
+        if starts_binding {
+            let (oid, rest) = line.split_once(" = ").unwrap();
+            let (kind, value) = match rest.split_once(": ") {
+                Some((kind, value)) if !kind.contains(' ') || kind == "Hex-STRING" => {
+                    (kind.to_string(), value.to_string())
+                }
+                _ => (String::new(), rest.to_string()),
+            };
+            bindings.push(Binding {
+                oid: oid.to_string(),
+                kind,
+                value,
+            });
+        } else if let Some(last) = bindings.last_mut() {
+            last.value.push('\n');
+            last.value.push_str(line);
+        }
+    }
+    for binding in &mut bindings {
+        if binding.kind == "STRING" {
+            let v = binding.value.trim_end_matches('\n');
+            if v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
+                binding.value = v[1..v.len() - 1].replace("\\\"", "\"");
+            }
+        }
+    }
+    bindings
+}
+
+/// Parses a numeric OID (`.1.3.6` or `1.3.6`) into its arcs.
+pub fn oid_arcs(oid: &str) -> Vec<u32> {
+    oid.trim_start_matches('.')
+        .split('.')
+        .map(|a| {
+            a.parse()
+                .unwrap_or_else(|_| panic!("not a numeric OID: {oid}"))
+        })
+        .collect()
+}
+
+/// Whether `oid` lies strictly under `prefix` (both numeric).
+pub fn oid_under(oid: &str, prefix: &str) -> bool {
+    let (oid, prefix) = (oid_arcs(oid), oid_arcs(prefix));
+    oid.len() > prefix.len() && oid.starts_with(&prefix)
+}
