@@ -292,7 +292,21 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
-fn drive(addr: SocketAddr, pid: u32, op: Op, o: &Options) -> Option<Stats> {
+/// A UDP echo server on loopback: the ceiling any agent could reach with this load generator.
+fn start_echo() -> Option<SocketAddr> {
+    let socket = UdpSocket::bind("127.0.0.1:0").ok()?;
+    let addr = socket.local_addr().ok()?;
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 65_536];
+        while let Ok((n, from)) = socket.recv_from(&mut buf) {
+            let _ = socket.send_to(&buf[..n], from);
+        }
+    });
+    Some(addr)
+}
+
+/// Drives the agent at `addr` (process `pid`; `None` for the in-process echo ceiling).
+fn drive(addr: SocketAddr, pid: Option<u32>, op: Op, o: &Options) -> Option<Stats> {
     let socket = UdpSocket::bind("127.0.0.1:0").ok()?;
     socket
         .set_read_timeout(Some(Duration::from_millis(500)))
@@ -300,11 +314,12 @@ fn drive(addr: SocketAddr, pid: u32, op: Op, o: &Options) -> Option<Stats> {
     let mut m = connect(&socket, addr)?;
     let mut buf = vec![0u8; 65_536];
 
-    // One request to learn the response size and warm up.
+    // One request to learn the response size and warm up (an echo returns the request).
     socket.send_to(&m.request(op.pdu(1)), addr).ok()?;
     let (n, _) = socket.recv_from(&mut buf).ok()?;
     let varbinds = match m.open(&buf[..n]).ok()?.scoped.pdu {
         Pdus::Response(p) => p.varbinds.len(),
+        _ if pid.is_none() => 0,
         _ => return None,
     };
 
@@ -320,7 +335,7 @@ fn drive(addr: SocketAddr, pid: u32, op: Op, o: &Options) -> Option<Stats> {
     let slot = |id: i64| (id as usize) & ((1 << 20) - 1);
     let mut latencies = Vec::with_capacity(budget);
     let mut lost = 0u64;
-    let cpu0 = cpu_time(pid);
+    let cpu0 = pid.and_then(cpu_time);
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(o.seconds);
     let mut outstanding = 0usize;
@@ -356,7 +371,7 @@ fn drive(addr: SocketAddr, pid: u32, op: Op, o: &Options) -> Option<Stats> {
         }
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let cpu1 = cpu_time(pid);
+    let cpu1 = pid.and_then(cpu_time);
     latencies.sort_unstable();
     let pct = |p: f64| {
         latencies
@@ -376,7 +391,7 @@ fn drive(addr: SocketAddr, pid: u32, op: Op, o: &Options) -> Option<Stats> {
         p50: pct(0.50),
         p99: pct(0.99),
         cpu_per_request,
-        rss_kib: rss_kib(pid),
+        rss_kib: pid.and_then(rss_kib),
         varbinds,
     })
 }
@@ -396,7 +411,7 @@ fn main() {
         "dqi-agent throughput: authPriv SHA-1/AES-128, {} in flight, {:.1} s per run, loopback",
         o.in_flight, o.seconds
     );
-    let mut agents: Vec<(&str, SocketAddr, Guard)> = Vec::new();
+    let mut agents: Vec<(&str, SocketAddr, Option<Guard>)> = Vec::new();
     let port = free_port();
     let dqi = start_dqi(port);
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
@@ -404,14 +419,14 @@ fn main() {
         eprintln!("dqi-agent did not answer on {addr}");
         std::process::exit(1);
     }
-    agents.push(("dqi-agent", addr, dqi));
+    agents.push(("dqi-agent", addr, Some(dqi)));
     if o.snmpd {
         let port = free_port();
         match start_snmpd(port) {
             Some(g) => {
                 let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
                 if wait_ready(addr) {
-                    agents.push(("snmpd", addr, g));
+                    agents.push(("snmpd", addr, Some(g)));
                 } else {
                     eprintln!("snmpd did not answer; comparing nothing");
                 }
@@ -419,13 +434,16 @@ fn main() {
             None => eprintln!("snmpd not found (apt-get install snmpd); comparing nothing"),
         }
     }
+    if let Some(addr) = start_echo() {
+        agents.push(("UDP echo (ceiling)", addr, None));
+    }
     println!(
         "| agent | operation | varbinds | req/s | p50 µs | p99 µs | agent CPU µs/req | RSS MiB | lost |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for op in [Op::Get, Op::GetNext, Op::Bulk50] {
         for (name, addr, guard) in &agents {
-            match drive(*addr, guard.0.id(), op, &o) {
+            match drive(*addr, guard.as_ref().map(|g| g.0.id()), op, &o) {
                 Some(s) => println!(
                     "| {name} | {} | {} | {:.0} | {:.0} | {:.0} | {} | {} | {} |",
                     op.name(),
