@@ -41,6 +41,8 @@ const DEMO_PRIV_PASSWORD: &str = "dqi-demo-priv";
 const DEMO_PORT: u16 = 1161;
 /// The DQI-MIB root, for the banner's example walk.
 const DQI_ROOT_TEXT: &str = "1.3.6.1.4.1.8072.9999.9999.374";
+/// `dqiProductDemoInfusionPump` (DQI-MIB dqiProducts 2): the sysObjectID only the demo serves.
+const DEMO_OBJECT_ID: &str = "1.3.6.1.4.1.8072.9999.9999.374.3.2";
 
 /// The demo device, compiled in so the binary alone shows a complete device. Written to the
 /// demo's private directory at start and read back through the same loaders as any
@@ -212,7 +214,7 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
             contact: "Clinical Engineering, ext. 4242 (demo)".to_string(),
             name: "infusafe-demo-01".to_string(),
             location: "Demo Ward, Bed 7".to_string(),
-            object_id: None,
+            object_id: Some(DEMO_OBJECT_ID.to_string()),
         },
         user: vec![UserSection {
             name: Some(DEMO_USER.to_string()),
@@ -331,6 +333,18 @@ mod tests {
         );
         assert_eq!(config.users.len(), 1);
         assert_eq!(config.users[0].name, DEMO_USER);
+        // The compiled-in example device, written out and read back through the real loaders.
+        let device = config.device.as_ref().expect("the demo serves a device");
+        assert!(
+            device
+                .description
+                .as_ref()
+                .is_some_and(|p| p.starts_with(&dir))
+        );
+        assert_eq!(device.sbom.len(), 2);
+        let loaded = check_device(Some(device)).unwrap();
+        assert!(loaded.starts_with("device with "), "{loaded}");
+        assert!(!loaded.starts_with("device with 0 "), "{loaded}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

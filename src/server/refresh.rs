@@ -58,6 +58,11 @@ struct Last {
     failed: bool,
     /// The error text last logged, so a repeating failure is logged once.
     error: Option<String>,
+    /// sysUpTime of the last successful read; 0 for the start-up load.
+    refreshed_uptime: u32,
+    /// Refreshes that found the configuration facts or services changed since start
+    /// (`dqiCfgChanges`, a Counter32: wraps).
+    config_changes: u32,
 }
 
 /// `sysUpTime` (hundredths) at which each part last changed; 0 = not since the agent started.
@@ -133,6 +138,8 @@ impl Device {
                 changed: Changed::default(),
                 failed: false,
                 error: None,
+                refreshed_uptime: 0,
+                config_changes: 0,
             }),
         })
     }
@@ -165,11 +172,18 @@ impl Device {
                 } else {
                     tracing::debug!("device data refreshed: {}", summary(&snapshot));
                 }
+                let config_changes = if changed.config == last.changed.config {
+                    last.config_changes
+                } else {
+                    last.config_changes.wrapping_add(1)
+                };
                 *last = Last {
                     snapshot,
                     changed,
                     failed: false,
                     error: None,
+                    refreshed_uptime: uptime,
+                    config_changes,
                 };
             }
             Err(e) => {
@@ -199,6 +213,8 @@ impl Device {
             refresh_failed: last.failed,
             refresh_interval: u32::try_from(self.refresh_seconds).unwrap_or(u32::MAX),
             agent_version: env!("CARGO_PKG_VERSION"),
+            refreshed_uptime: last.refreshed_uptime,
+            config_changes: last.config_changes,
         };
         let system = dqi::system_for(&last.snapshot, &self.base);
         let mut entries = objects::standard(&system, &self.engine);
@@ -428,7 +444,33 @@ mod tests {
             !device.last.lock().snapshot.configuration.community_snmp,
             "the agent, not the source, says whether community SNMP is on"
         );
-        assert_eq!(device.last.lock().changed.entity, 900);
+        let last = device.last.lock();
+        assert_eq!(last.changed.entity, 900);
+        assert_eq!(last.refreshed_uptime, 900);
+        assert_eq!(last.config_changes, 0);
+    }
+
+    #[test]
+    fn configuration_changes_are_counted() {
+        let mut changed = snapshot("1", "");
+        changed.configuration.change_count = 8;
+        let source = Scripted {
+            answers: vec![
+                Ok(snapshot("1", "")),
+                Ok(changed.clone()),
+                Ok(changed),
+                Ok(snapshot("1", "")),
+            ],
+            next: AtomicUsize::new(0),
+        };
+        let device = Device::with_source(Box::new(source), 0, base(), engine()).unwrap();
+        for uptime in [100, 200, 300] {
+            device.refresh(uptime);
+        }
+        let last = device.last.lock();
+        assert_eq!(last.config_changes, 2, "changed, same, changed back");
+        assert_eq!(last.changed.config, 300);
+        assert_eq!(last.refreshed_uptime, 300);
     }
 
     #[test]
@@ -445,7 +487,7 @@ mod tests {
             tree.get(&[1, 3, 6, 1, 2, 1, 1, 3, 0]).is_some(),
             "sysUpTime"
         );
-        assert!(tree.has_subtree(&dqi::DQI_ROOT));
+        assert!(tree.has_subtree(dqi::DQI_ROOT));
         assert_eq!(device.refresh_seconds(), 300);
     }
 

@@ -5,7 +5,8 @@
 //! builder lands. It serves a small subset with the real OIDs and types: a few identity scalars,
 //! the software scalars, some `dqiSwTable` columns, `dqiAgentVersion` and
 //! `dqiAgentRefreshInterval`, four `entPhysicalTable` columns of the root row, and
-//! `hrSWInstalledName`. Replace this file whole with the real one at merge.
+//! `hrSWInstalledName`. Replace this directory whole with the real one at merge (the real
+//! builder lives at the same path, `src/mib/dqi/mod.rs`, so the merge shows the conflict).
 
 use alloc::boxed::Box;
 use alloc::format;
@@ -18,12 +19,12 @@ use crate::device::Timestamp;
 use crate::device::model::{DeviceSnapshot, HashAlg};
 
 /// `dqiMIB` (DQI-MIB's MODULE-IDENTITY): netSnmpPlaypen (1.3.6.1.4.1.8072.9999.9999) 374.
-pub const DQI_ROOT: [u32; 10] = [1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374];
+pub const DQI_ROOT: &[u32] = &[1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374];
 
 /// What the driver knows about the snapshot beyond its content: when parts of it last changed
 /// (sysUpTime hundredths at the change; 0 = unchanged since the agent started), and how the last
 /// refresh went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Stamps {
     /// `dqiSwLastChange`, `hrSWInstalledLastChange`.
     pub software_changed: u32,
@@ -41,6 +42,12 @@ pub struct Stamps {
     pub refresh_interval: u32,
     /// `dqiAgentVersion`.
     pub agent_version: &'static str,
+    /// sysUpTime of the last successful refresh (0 = the start-up load), for
+    /// `hrSWInstalledLastUpdateTime` (TimeTicks). Not served by the stand-in.
+    pub refreshed_uptime: u32,
+    /// Refreshes that found the configuration different since start, for `dqiCfgChanges`. Not
+    /// served by the stand-in.
+    pub config_changes: u32,
 }
 
 /// `dqiSoftware` (dqiObjects 4).
