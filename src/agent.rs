@@ -196,6 +196,12 @@ impl Agent {
         self.tree = tree;
     }
 
+    /// Like [`Agent::install_tree`], but hands the old tree back, so that the driver frees it
+    /// after releasing the agent's lock: dropping a large tree takes milliseconds.
+    pub fn replace_tree(&mut self, tree: Tree) -> Tree {
+        core::mem::replace(&mut self.tree, tree)
+    }
+
     /// The objects served.
     pub fn tree(&self) -> &Tree {
         &self.tree

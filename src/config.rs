@@ -15,7 +15,10 @@
 //!
 //! The rules themselves live in `config/validate.rs`, their tests in `config/tests.rs`.
 //!
-//! Adding a section (say `[device]`): add a field to [`ConfigFile`] with its `*Section` struct,
+//! The optional `[device]` section (the device description and SBOM files behind the DQI-MIB) is
+//! [`crate::device::DeviceConfig`]; its rules live in `config/device.rs`.
+//!
+//! Adding a section: add a field to [`ConfigFile`] with its `*Section` struct,
 //! a validated counterpart on [`Config`], and a `Validator` method in `validate.rs` called from
 //! [`Config::from_file`].
 
@@ -28,9 +31,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer};
 use zeroize::Zeroizing;
 
+use crate::device::DeviceConfig;
 use crate::mib::objects::System;
 use crate::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 
+mod device;
 mod validate;
 
 use validate::Validator;
@@ -78,6 +83,10 @@ pub struct ConfigFile {
     /// `[[user]]`: the USM users, at least one.
     #[serde(default)]
     pub user: Vec<UserSection>,
+    /// `[device]`: the device description and SBOM files served under the DQI-MIB. Optional:
+    /// without it only the standard objects are served.
+    #[serde(default)]
+    pub device: Option<DeviceConfig>,
 }
 
 /// `[agent]`.
@@ -187,6 +196,9 @@ pub struct Config {
     pub system: System,
     /// `[[user]]`, validated, keys not yet localized.
     pub users: Vec<UserConfig>,
+    /// `[device]`, validated, relative paths resolved against the config file's directory;
+    /// `None` when the section is absent.
+    pub device: Option<DeviceConfig>,
 }
 
 /// `[agent]`, validated.
@@ -461,11 +473,13 @@ impl Config {
         let agent = v.agent(parsed.agent)?;
         let system = v.system(parsed.system)?;
         let users = v.users(parsed.user)?;
+        let device = v.device(parsed.device)?;
         let config = Config {
             file: file.to_path_buf(),
             agent,
             system,
             users,
+            device,
         };
         Ok((config, v.warnings))
     }

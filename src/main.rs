@@ -1,5 +1,6 @@
 //! The `dqi-agent` binary: runs an agent from a config file, checks a config file, or, with no
-//! arguments, runs a loopback-only demo.
+//! arguments, runs a loopback-only demo serving the example infusion pump
+//! (`examples/infusion-pump/`, compiled in).
 //!
 //! Exit status: 0 after a clean shutdown or a good `--check-config`; 2 for a bad configuration
 //! or command line; 1 when the agent cannot start (state directory, listen address) or fails.
@@ -11,6 +12,7 @@ use clap::Parser;
 use dqi_agent::config::{
     AgentSection, Config, ConfigFile, Secret, SystemSection, UserSection, Warning,
 };
+use dqi_agent::device::{DeviceConfig, DeviceSource, FileSource};
 use dqi_agent::server;
 
 /// Device Query Interface: a read-only SNMPv3 agent (USM) for medical devices.
@@ -37,6 +39,28 @@ const DEMO_USER: &str = "dqi-demo";
 const DEMO_AUTH_PASSWORD: &str = "dqi-demo-auth";
 const DEMO_PRIV_PASSWORD: &str = "dqi-demo-priv";
 const DEMO_PORT: u16 = 1161;
+/// The DQI-MIB root, for the banner's example walk.
+const DQI_ROOT_TEXT: &str = "1.3.6.1.4.1.8072.9999.9999.374";
+/// `dqiProductDemoInfusionPump` (DQI-MIB dqiProducts 2): the sysObjectID only the demo serves.
+const DEMO_OBJECT_ID: &str = "1.3.6.1.4.1.8072.9999.9999.374.3.2";
+
+/// The demo device, compiled in so the binary alone shows a complete device. Written to the
+/// demo's private directory at start and read back through the same loaders as any
+/// configuration's files, so the demo exercises the real path (and SIGHUP re-reads them).
+const DEMO_FILES: [(&str, &str); 3] = [
+    (
+        "device.toml",
+        include_str!("../examples/infusion-pump/device.toml"),
+    ),
+    (
+        "sbom.cdx.json",
+        include_str!("../examples/infusion-pump/sbom.cdx.json"),
+    ),
+    (
+        "firmware.spdx.json",
+        include_str!("../examples/infusion-pump/firmware.spdx.json"),
+    ),
+];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -108,22 +132,42 @@ fn check_config(path: &Path) -> ExitCode {
         eprintln!("dqi-agent: warning: {warning}");
     }
     let engine_id = config.agent.engine_id.as_deref().unwrap_or(CHECK_ENGINE_ID);
-    match config.users(engine_id) {
-        Ok(users) => {
-            println!(
-                "{}: OK ({} listen address(es), {} user(s), {} warning(s))",
-                path.display(),
-                config.agent.listen.len(),
-                users.len(),
-                warnings.len()
-            );
-            ExitCode::SUCCESS
-        }
+    let users = match config.users(engine_id) {
+        Ok(users) => users,
         Err(e) => {
             eprintln!("dqi-agent: {e}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
-    }
+    };
+    let device = match check_device(config.device.as_ref()) {
+        Ok(device) => device,
+        Err(e) => {
+            eprintln!("dqi-agent: device data: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!(
+        "{}: OK ({} listen address(es), {} user(s), {device}, {} warning(s))",
+        path.display(),
+        config.agent.listen.len(),
+        users.len(),
+        warnings.len()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Reads the `[device]` files as the agent would, with the software index kept in memory, so the
+/// state directory is left alone. Returns a short description for the OK line.
+fn check_device(device: Option<&DeviceConfig>) -> Result<String, String> {
+    let Some(device) = device else {
+        return Ok("no [device]".to_string());
+    };
+    let source = FileSource::new(device.clone(), None).map_err(|e| e.to_string())?;
+    let snapshot = source.snapshot().map_err(|e| e.to_string())?;
+    Ok(format!(
+        "device with {} software row(s)",
+        snapshot.software.rows().len()
+    ))
 }
 
 /// Logs to stderr at the configured level; `RUST_LOG`, when set and valid, overrides it.
@@ -139,7 +183,7 @@ fn init_logging(level: &str) {
 }
 
 /// The demo's configuration: loopback only, a fresh private state directory, one documented
-/// user, and a fictional infusion pump as the device.
+/// user, and the example infusion pump as the device, its files written into that directory.
 fn demo_config() -> Result<(Config, PathBuf), String> {
     let dir = std::env::temp_dir().join(format!("dqi-agent-demo-{}", std::process::id()));
     // A leftover from an earlier process with the same PID would hold a stale engine.
@@ -150,6 +194,7 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
     builder
         .create(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let device = write_demo_device(&dir)?;
 
     let mut listen = vec![format!("127.0.0.1:{DEMO_PORT}")];
     // Hosts with IPv6 disabled still get the IPv4 demo.
@@ -165,13 +210,13 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
             log_level: None,
         },
         system: SystemSection {
-            description:
-                "InfuSim 3000 volumetric infusion pump (fictional demo device), firmware 4.2.1"
-                    .to_string(),
+            // Replaced by the description built from the device identity; kept for the case
+            // the identity is empty.
+            description: "Acme InfuSafe IS-3000 infusion pump (fictional demo device)".to_string(),
             contact: "Clinical Engineering, ext. 4242 (demo)".to_string(),
-            name: "infusim-demo-01".to_string(),
+            name: "infusafe-demo-01".to_string(),
             location: "Demo Ward, Bed 7".to_string(),
-            object_id: None,
+            object_id: Some(DEMO_OBJECT_ID.to_string()),
         },
         user: vec![UserSection {
             name: Some(DEMO_USER.to_string()),
@@ -183,6 +228,7 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
             priv_key: None,
             min_security: None,
         }],
+        device: Some(device),
     };
     let (config, warnings) =
         Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;
@@ -192,6 +238,30 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
         warnings.iter().map(Warning::to_string).collect::<Vec<_>>()
     );
     Ok((config, dir))
+}
+
+/// Writes the compiled-in example device files into `dir` (owner-only) and returns the
+/// `[device]` section naming them.
+fn write_demo_device(dir: &Path) -> Result<DeviceConfig, String> {
+    let mut paths = Vec::with_capacity(DEMO_FILES.len());
+    for (name, text) in DEMO_FILES {
+        let path = dir.join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let written = options
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+        written.map_err(|e| format!("{}: {e}", path.display()))?;
+        paths.push(path);
+    }
+    let mut paths = paths.into_iter();
+    Ok(DeviceConfig {
+        description: paths.next(),
+        sbom: paths.collect(),
+        ..DeviceConfig::default()
+    })
 }
 
 fn print_demo_banner(config: &Config, dir: &Path) {
@@ -205,7 +275,9 @@ fn print_demo_banner(config: &Config, dir: &Path) {
         "\
 dqi-agent DEMO: a fictional infusion pump, on loopback only ({listen}).
 Not a configured agent: run `dqi-agent --config FILE` for that.
-State (engine ID, boots) is kept in {dir} and removed on exit.
+The device (identity, configuration, services, SBOMs with log4j-core 2.14.1) is the example in
+examples/infusion-pump/, copied to {dir}; edit the files there and send SIGHUP to re-read them.
+State (engine ID, boots, software index) is kept there too and removed on exit.
 
 Demo user:  {DEMO_USER}
   authentication  SHA-256, passphrase {DEMO_AUTH_PASSWORD}
@@ -213,6 +285,8 @@ Demo user:  {DEMO_USER}
 
 Try:
   snmpwalk -v3 -l authPriv -u {DEMO_USER} -a SHA-256 -A {DEMO_AUTH_PASSWORD} -x AES -X {DEMO_PRIV_PASSWORD} 127.0.0.1:{DEMO_PORT} system
+  snmpwalk -v3 -l authPriv -u {DEMO_USER} -a SHA-256 -A {DEMO_AUTH_PASSWORD} -x AES -X {DEMO_PRIV_PASSWORD} 127.0.0.1:{DEMO_PORT} {DQI_ROOT_TEXT}
+  (with names: add -M +mibs -m ALL, run from the source tree)
 
 Stop with Ctrl-C.",
         listen = listen.join(", "),
@@ -261,6 +335,18 @@ mod tests {
         );
         assert_eq!(config.users.len(), 1);
         assert_eq!(config.users[0].name, DEMO_USER);
+        // The compiled-in example device, written out and read back through the real loaders.
+        let device = config.device.as_ref().expect("the demo serves a device");
+        assert!(
+            device
+                .description
+                .as_ref()
+                .is_some_and(|p| p.starts_with(&dir))
+        );
+        assert_eq!(device.sbom.len(), 2);
+        let loaded = check_device(Some(device)).unwrap();
+        assert!(loaded.starts_with("device with "), "{loaded}");
+        assert!(!loaded.starts_with("device with 0 "), "{loaded}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -3,12 +3,17 @@
 //! The protocol lives in [`crate::agent::Agent`]; this module only moves datagrams. It owns:
 //!
 //! - start-up ([`run`], [`run_file`]): load the config, settle the engine ID and boot counter in
-//!   the state directory (before any socket opens), localize the keys, build the MIB tree, bind;
+//!   the state directory (before any socket opens), localize the keys, load the device snapshot
+//!   (`[device]`), build the MIB tree, bind;
+//! - the device data while running ([`Device`], in `server/refresh.rs`): refresh on the interval
+//!   and on SIGHUP off the request path, one atomic tree swap, the last good snapshot kept when
+//!   a file breaks;
 //! - the sockets ([`Server::bind`]): every listen address, IPv6 sockets `IPV6_V6ONLY` so one port
 //!   serves both families, one task per socket doing receive, `handle`, send, with a receive
 //!   buffer and a reply buffer reused for every datagram;
 //! - the clock: a monotonic [`std::time::Instant`] taken at start-up is the origin of the
-//!   agent's [`Instant`];
+//!   agent's [`Instant`]; the wall clock and host uptime at that origin go to the agent for
+//!   `hrSystemDate` and `hrSystemUptime` (`server/clock.rs`);
 //! - persistence of snmpEngineBoots when the agent bumps it (engineTime wrap);
 //! - logs: a start-up summary, security events (Reports and drops) summarised per interval and
 //!   per source address, and a final summary on SIGINT or SIGTERM. Never a key or a password,
@@ -36,6 +41,11 @@ use crate::mib::objects::{self, Engine};
 use crate::state::{self, State, StateError};
 use crate::stats::Counter;
 use crate::time::Instant;
+
+mod clock;
+mod refresh;
+
+pub use refresh::{Device, Refresher, SOFTWARE_INDEX_FILE};
 
 /// How often security events are summarised in the log.
 pub const SUMMARY_INTERVAL: Duration = Duration::from_secs(60);
@@ -65,17 +75,20 @@ pub enum RunError {
         #[source]
         source: io::Error,
     },
+    /// The device description or an SBOM could not be loaded at start-up.
+    #[error("device data: {0}")]
+    Device(#[from] crate::device::DeviceError),
     /// A socket task ended without being asked to (a panic in the agent).
     #[error("a socket task stopped unexpectedly: {0}")]
     TaskFailed(String),
 }
 
 impl RunError {
-    /// The process exit status for this error: 2 for a bad configuration (as for a bad command
-    /// line), 1 for everything else.
+    /// The process exit status for this error: 2 for a bad configuration or device data file (as
+    /// for a bad command line), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Config(_) => 2,
+            RunError::Config(_) | RunError::Device(_) => 2,
             _ => 1,
         }
     }
@@ -121,7 +134,21 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
         // At most 65507 by validation, so the conversion never saturates.
         max_message_size: i32::try_from(max_message_size).unwrap_or(i32::MAX),
     };
-    let tree = Tree::from_entries(objects::standard(&config.system, &engine));
+    // Loaded before any socket opens: a broken file at start-up is an error, not a half-served
+    // device.
+    let device = match &config.device {
+        Some(device) => Some(Arc::new(Device::open(
+            device,
+            &config.agent.state_dir,
+            config.system.clone(),
+            engine.clone(),
+        )?)),
+        None => None,
+    };
+    let tree = match &device {
+        Some(device) => device.tree(),
+        None => Tree::from_entries(objects::standard(&config.system, &engine)),
+    };
     let listen = config.agent.listen.clone();
     drop(config);
 
@@ -146,7 +173,10 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
         max_message_size,
         salt_seed,
     };
-    let server = Server::bind(&listen, agent_config, Some(state)).await?;
+    let mut server = Server::bind(&listen, agent_config, Some(state)).await?;
+    // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
+    // refreshes instead of ending the process.
+    server.set_refresher(Refresher::new(device));
     let addrs: Vec<String> = server
         .local_addrs()
         .iter()
@@ -199,6 +229,8 @@ pub struct Server {
     sockets: Vec<UdpSocket>,
     /// What the socket tasks share.
     shared: Arc<Shared>,
+    /// The device refresh task's inputs; `None` serves a fixed tree and leaves SIGHUP alone.
+    refresher: Option<Refresher>,
 }
 
 /// A view of a running server's totals, for tests and monitoring.
@@ -249,8 +281,10 @@ impl Server {
         let origin = std::time::Instant::now();
         let boots = config.engine_boots;
         let max_message_size = config.max_message_size;
+        let mut agent = Agent::new(config, Instant::ZERO);
+        agent.set_clock(clock::host_clock());
         let shared = Arc::new(Shared {
-            agent: Mutex::new(Agent::new(config, Instant::ZERO)),
+            agent: Mutex::new(agent),
             origin,
             state: Mutex::new(state),
             boots: AtomicU32::new(boots),
@@ -258,7 +292,16 @@ impl Server {
             totals: Totals::default(),
             max_message_size,
         });
-        Ok(Server { sockets, shared })
+        Ok(Server {
+            sockets,
+            shared,
+            refresher: None,
+        })
+    }
+
+    /// Refreshes the device data while serving: on `refresher`'s interval and on SIGHUP.
+    pub fn set_refresher(&mut self, refresher: Refresher) {
+        self.refresher = Some(refresher);
     }
 
     /// The bound addresses (with the ports the system chose for port 0).
@@ -283,6 +326,13 @@ impl Server {
         let mut tasks = JoinSet::new();
         for socket in self.sockets {
             tasks.spawn(receive_loop(socket, self.shared.clone(), stopped.clone()));
+        }
+        if let Some(refresher) = self.refresher {
+            tasks.spawn(refresh::run(
+                refresher,
+                self.shared.clone(),
+                stopped.clone(),
+            ));
         }
         tasks.spawn(summary_loop(self.shared.clone(), stopped));
         let failure = tokio::select! {
@@ -384,6 +434,12 @@ impl Shared {
     /// The agent's clock: microseconds since start-up on the monotonic clock.
     fn now(&self) -> Instant {
         Instant::from_micros(u64::try_from(self.origin.elapsed().as_micros()).unwrap_or(u64::MAX))
+    }
+
+    /// sysUpTime now, in hundredths: the agent's uptime starts at the same origin. Wraps like
+    /// TimeTicks (RFC 2578 §7.1.8).
+    fn uptime_ticks(&self) -> u32 {
+        (self.now().micros() / 10_000) as u32
     }
 
     fn handle(&self, datagram: &[u8], source: SocketAddr, reply: &mut Vec<u8>) -> Outcome {

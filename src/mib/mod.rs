@@ -7,6 +7,7 @@
 //! manager waits. Ordering is lexicographic on sub-identifiers, the order GetNext walks
 //! (RFC 3416 §4.2.2).
 
+pub mod dqi;
 pub mod objects;
 
 use alloc::boxed::Box;
