@@ -7,6 +7,10 @@
 //! manager waits. Ordering is lexicographic on sub-identifiers, the order GetNext walks
 //! (RFC 3416 §4.2.2).
 
+pub mod dqi;
+mod encode;
+pub mod entity;
+pub mod host;
 pub mod objects;
 
 use alloc::boxed::Box;
