@@ -75,6 +75,8 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
         serial: non_empty(ctx.str(&root, "serialNumber", "")?),
         created: None,
         subject: None,
+        version: bom_version(&ctx, &root)?,
+        components: 0,
     };
     if let Some(meta) = root.get("metadata").filter(|v| !v.is_null()) {
         let meta = ctx.object(meta, "metadata")?;
@@ -88,6 +90,7 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
     }
     let mut components = Vec::new();
     walk(&ctx, &root, "", None, &mut components)?;
+    document.components = u32::try_from(components.len()).unwrap_or(u32::MAX);
     Ok(SbomImport {
         document,
         components,
@@ -102,6 +105,17 @@ pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
         reason: e.to_string(),
     })?;
     parse(&bytes, &location)
+}
+
+/// The document's `version` (an integer, 1 or more in CycloneDX 1.2 to 1.6), 1 when absent.
+fn bom_version(ctx: &Ctx<'_>, root: &Object) -> Result<u32, DeviceError> {
+    match root.get("version") {
+        None | Some(serde_json::Value::Null) => Ok(1),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| ctx.err("version", format!("expected an integer, found {v}"))),
+    }
 }
 
 fn supported_spec(v: &str) -> bool {

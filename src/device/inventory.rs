@@ -179,6 +179,8 @@ mod tests {
                 serial: None,
                 created: None,
                 subject: None,
+                version: 1,
+                components: 0,
             },
             components,
         }

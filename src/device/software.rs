@@ -366,6 +366,12 @@ pub struct SbomDocument {
     pub created: Option<Timestamp>,
     /// The component the document describes (CycloneDX `metadata.component`): name and version.
     pub subject: Option<(String, String)>,
+    /// The document's revision under the same serial (`dqiSbomVersion`): CycloneDX `version`,
+    /// 1 when absent; 0 for SPDX, which has no such field.
+    pub version: u32,
+    /// How many components were read from the document, nested ones included, before rows of
+    /// several documents are combined (`dqiSbomComponents`).
+    pub components: u32,
 }
 
 /// One parsed SBOM: its metadata and its components in document order.

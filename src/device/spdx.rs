@@ -62,6 +62,8 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
         serial: non_empty(ctx.str(&root, "documentNamespace", "")?),
         created: None,
         subject: None,
+        version: 0,
+        components: 0,
     };
     if let Some(ci) = root.get("creationInfo").filter(|v| !v.is_null()) {
         let ci = ctx.object(ci, "creationInfo")?;
@@ -103,6 +105,7 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
             _ => None,
         };
     }
+    document.components = u32::try_from(components.len()).unwrap_or(u32::MAX);
     Ok(SbomImport {
         document,
         components,

@@ -8,6 +8,9 @@
 //! (RFC 3416 §4.2.2).
 
 pub mod dqi;
+mod encode;
+pub mod entity;
+pub mod host;
 pub mod objects;
 
 use alloc::boxed::Box;

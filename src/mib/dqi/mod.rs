@@ -1,195 +1,379 @@
-//! STAND-IN for the DQI-MIB tree builder (branch `dqimib` writes the real one).
+//! DQI-MIB (`mibs/DQI-MIB.txt`): the device snapshot as served object instances, and the mirrors
+//! of the same facts into the MIBs every NMS already reads.
 //!
-//! Only the interface is fixed here: [`DQI_ROOT`], [`Stamps`], [`device_entries`] and
-//! [`system_for`], so that the refresh driver and its integration tests run before the real
-//! builder lands. It serves a small subset with the real OIDs and types: a few identity scalars,
-//! the software scalars, some `dqiSwTable` columns, `dqiAgentVersion` and
-//! `dqiAgentRefreshInterval`, four `entPhysicalTable` columns of the root row, and
-//! `hrSWInstalledName`. Replace this directory whole with the real one at merge (the real
-//! builder lives at the same path, `src/mib/dqi/mod.rs`, so the merge shows the conflict).
+//! [`device_entries`] turns one [`DeviceSnapshot`] plus what the refresher knows beyond it
+//! ([`Stamps`]) into tree entries; [`system_for`] derives the SNMPv2-MIB system group from the
+//! identity. Both run off the request path, once per refresh.
+//!
+//! | subtree | module | MIB |
+//! |---|---|---|
+//! | `dqiIdentity` (incl. `dqiSecControlTable`) | [`identity`] | DQI-MIB |
+//! | `dqiHealth`, `dqiAgentVersion`, `dqiAgentRefreshInterval` | here | DQI-MIB |
+//! | `dqiConfig` (incl. `dqiServiceTable`) | [`config`] | DQI-MIB |
+//! | `dqiSoftware` (incl. `dqiSwTable`, `dqiSbomTable`) | [`software`] | DQI-MIB |
+//! | `entPhysicalTable` root row, `entLastChangeTime` | [`super::entity`] | ENTITY-MIB, RFC 6933 |
+//! | `hrSystemUptime`, `hrSystemDate`, `hrSWInstalled*` | [`super::host`] | HOST-RESOURCES-MIB, RFC 2790 |
+//!
+//! Every OID here is derived from [`DQI_ROOT`], the one place the code names the module's root.
+//! The request-budget objects (`dqiBudget*`, issue 4) are not produced here: the budget adds them
+//! as [`super::Live`] entries.
+
+pub mod config;
+pub mod identity;
+pub mod software;
 
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::encode::{self, ADMIN_STRING_MAX, Sink};
 use super::objects::System;
 use super::{Entry, Value};
-use crate::device::Timestamp;
-use crate::device::model::{DeviceSnapshot, HashAlg};
+use crate::device::model::{HealthStatus, SelfTestResult};
+use crate::device::{DeviceSnapshot, Timestamp};
 
-/// `dqiMIB` (DQI-MIB's MODULE-IDENTITY): netSnmpPlaypen (1.3.6.1.4.1.8072.9999.9999) 374.
+/// The root of DQI-MIB, `dqiMIB`: netSnmpPlaypen.374 (1.3.6.1.4.1.8072.9999.9999.374).
+///
+/// A test shared space, not an assigned number: it MUST move to an IANA Private Enterprise Number
+/// before production (see `mibs/README.md`). The MIB states it once (`::= { netSnmpPlaypen 374 }`);
+/// this is its one statement in code, and `tests/mib_consistency.rs` checks that they agree.
 pub const DQI_ROOT: &[u32] = &[1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374];
 
-/// What the driver knows about the snapshot beyond its content: when parts of it last changed
-/// (sysUpTime hundredths at the change; 0 = unchanged since the agent started), and how the last
-/// refresh went.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Stamps {
-    /// `dqiSwLastChange`, `hrSWInstalledLastChange`.
-    pub software_changed: u32,
-    /// `dqiCfgLastChange`.
-    pub config_changed: u32,
-    /// `dqiHealthLastChange`.
-    pub health_changed: u32,
-    /// `entLastChangeTime`.
-    pub entity_changed: u32,
-    /// `dqiSwLastRefresh`: when the sources were last read completely.
-    pub refreshed: Option<Timestamp>,
-    /// `dqiSwRefreshStatus`: failedServingPrevious(2) when true.
-    pub refresh_failed: bool,
-    /// `dqiAgentRefreshInterval`, seconds.
-    pub refresh_interval: u32,
-    /// `dqiAgentVersion`.
-    pub agent_version: &'static str,
-    /// sysUpTime of the last successful refresh (0 = the start-up load), for
-    /// `hrSWInstalledLastUpdateTime` (TimeTicks). Not served by the stand-in.
-    pub refreshed_uptime: u32,
-    /// Refreshes that found the configuration different since start, for `dqiCfgChanges`. Not
-    /// served by the stand-in.
-    pub config_changes: u32,
-}
+const R: usize = DQI_ROOT.len();
 
-/// `dqiSoftware` (dqiObjects 4).
-const SOFTWARE: [u32; 2] = [1, 4];
-/// `dqiSwEntry`.
-const SW_ENTRY: [u32; 4] = [1, 4, 12, 1];
-/// `hrSWInstalledEntry` (HOST-RESOURCES-MIB).
-const HR_SW_INSTALLED_ENTRY: [u32; 11] = [1, 3, 6, 1, 2, 1, 25, 6, 3, 1, 2];
-/// `entPhysicalEntry` (ENTITY-MIB).
-const ENT_PHYSICAL_ENTRY: [u32; 11] = [1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1];
-/// DateAndTime "unknown".
-const UNKNOWN_DATE: [u8; 8] = [0, 0, 1, 1, 0, 0, 0, 0];
-
-/// The DQI-MIB objects and the HOST-RESOURCES/ENTITY mirrors for `snapshot` (stand-in subset).
-pub fn device_entries(snapshot: &DeviceSnapshot, stamps: &Stamps) -> Vec<(Box<[u32]>, Entry)> {
-    let mut out: Vec<(Box<[u32]>, Entry)> = Vec::new();
-    let mut dqi = |arcs: &[u32], value: Value| {
-        let oid: Vec<u32> = DQI_ROOT.iter().chain(arcs).copied().collect();
-        out.push((oid.into_boxed_slice(), Entry::Value(value)));
-    };
-    let id = &snapshot.identity;
-    dqi(&[1, 1, 1, 0], Value::octets(&id.manufacturer));
-    dqi(&[1, 1, 2, 0], Value::octets(&id.brand));
-    dqi(&[1, 1, 3, 0], Value::octets(&id.model));
-    dqi(&[1, 1, 5, 0], Value::octets(&id.serial));
-
-    let sw = &snapshot.software;
-    let scalar = |n: u32| [SOFTWARE[0], SOFTWARE[1], n, 0];
-    dqi(&scalar(1), Value::TimeTicks(stamps.software_changed));
-    dqi(
-        &scalar(2),
-        Value::octets(
-            stamps
-                .refreshed
-                .map_or(UNKNOWN_DATE.to_vec(), |t| t.date_and_time()),
-        ),
-    );
-    dqi(
-        &scalar(3),
-        Value::Integer(if stamps.refresh_failed { 2 } else { 1 }),
-    );
-    dqi(
-        &scalar(4),
-        Value::Gauge32(u32::try_from(sw.rows().len()).unwrap_or(u32::MAX)),
-    );
-    dqi(&scalar(5), Value::octets(hex(sw.digest())));
-    for row in sw.rows() {
-        let col = |c: u32| {
-            [
-                SW_ENTRY[0],
-                SW_ENTRY[1],
-                SW_ENTRY[2],
-                SW_ENTRY[3],
-                c,
-                row.index,
-            ]
-        };
-        dqi(&col(2), Value::octets(&row.name));
-        dqi(&col(3), Value::octets(&row.version));
-        dqi(
-            &col(4),
-            Value::octets(row.supplier.as_deref().unwrap_or_default()),
-        );
-        dqi(
-            &col(6),
-            Value::octets(row.purl.as_deref().unwrap_or_default()),
-        );
-        let hash = row.strongest_hash();
-        dqi(
-            &col(8),
-            Value::Integer(hash.map_or(1, |h| hash_alg_number(h.alg))),
-        );
-        dqi(
-            &col(9),
-            Value::octets(hash.map_or("", |h| h.value.as_str())),
-        );
+/// `DQI_ROOT` followed by `arcs`, evaluated at compile time. `N` must be the total length; a
+/// wrong `N` fails the build.
+const fn under<const N: usize>(arcs: &[u32]) -> [u32; N] {
+    assert!(N == R + arcs.len(), "OID length");
+    let mut out = [0u32; N];
+    let mut i = 0;
+    while i < R {
+        out[i] = DQI_ROOT[i];
+        i += 1;
     }
-    dqi(&[1, 5, 1, 0], Value::octets(stamps.agent_version));
-    dqi(&[1, 5, 2, 0], Value::Gauge32(stamps.refresh_interval));
-
-    let mut add = |prefix: &[u32], tail: &[u32], value: Value| {
-        let oid: Vec<u32> = prefix.iter().chain(tail).copied().collect();
-        out.push((oid.into_boxed_slice(), Entry::Value(value)));
-    };
-    add(
-        &ENT_PHYSICAL_ENTRY,
-        &[2, 1],
-        Value::octets(format!("{} {}", id.brand, id.model)),
-    );
-    add(&ENT_PHYSICAL_ENTRY, &[11, 1], Value::octets(&id.serial));
-    add(
-        &ENT_PHYSICAL_ENTRY,
-        &[12, 1],
-        Value::octets(&id.manufacturer),
-    );
-    add(&ENT_PHYSICAL_ENTRY, &[13, 1], Value::octets(&id.model));
-    for (n, row) in (1u32..).zip(sw.rows()) {
-        add(
-            &HR_SW_INSTALLED_ENTRY,
-            &[n],
-            Value::octets(format!("{} {}", row.name, row.version)),
-        );
+    let mut j = 0;
+    while j < arcs.len() {
+        out[R + j] = arcs[j];
+        j += 1;
     }
     out
 }
 
-/// The system group for `snapshot`: sysDescr from the identity when there is one (stand-in: no
-/// product sysObjectID, no sysORTable row).
+/// `dqiProductGeneric` (dqiProducts 1): `sysObjectID` and `entPhysicalVendorType` of a device
+/// whose configuration names no product OID of its own.
+pub const DQI_PRODUCT_GENERIC: &[u32] = &under::<{ R + 2 }>(&[3, 1]);
+/// `dqiProductDemoInfusionPump` (dqiProducts 2): `sysObjectID` of the demonstration mode only.
+pub const DQI_PRODUCT_DEMO: &[u32] = &under::<{ R + 2 }>(&[3, 2]);
+/// `dqiBasicCompliance` (dqiCompliances 1): the capabilities statement named in `sysORTable`.
+pub const DQI_BASIC_COMPLIANCE: &[u32] = &under::<{ R + 3 }>(&[2, 1, 1]);
+/// `dqiFullCompliance` (dqiCompliances 2). Not claimed: it mandates `dqiNotificationGroup`, and
+/// this agent sends no notifications (see [`DQI_OR_ID`]).
+pub const DQI_FULL_COMPLIANCE: &[u32] = &under::<{ R + 3 }>(&[2, 1, 2]);
+
+/// The `sysORID` of DQI-MIB's `sysORTable` row. The row names the compliance statement the agent
+/// meets in full, as [`System::standard_or_entries`] does for the IETF modules: the basic one,
+/// whose mandatory groups (identity, software, agent, budget) are served, and whose optional
+/// groups the agent serves too, except the notifications. `dqiFullCompliance` also mandates
+/// `dqiNotificationGroup`; switch to [`DQI_FULL_COMPLIANCE`] when the agent sends them.
+pub const DQI_OR_ID: &[u32] = DQI_BASIC_COMPLIANCE;
+/// The `sysORDescr` of DQI-MIB's row.
+pub const DQI_OR_DESCR: &str = "DQI-MIB: medical device identity, health, configuration and \
+                                software inventory (dqiBasicCompliance)";
+
+/// `dqiIdentity`: dqiObjects 1.
+pub(crate) const IDENTITY: [u32; R + 2] = under(&[1, 1]);
+/// `dqiHealth`: dqiObjects 2.
+pub(crate) const HEALTH: [u32; R + 2] = under(&[1, 2]);
+/// `dqiConfig`: dqiObjects 3.
+pub(crate) const CONFIG: [u32; R + 2] = under(&[1, 3]);
+/// `dqiSoftware`: dqiObjects 4.
+pub(crate) const SOFTWARE: [u32; R + 2] = under(&[1, 4]);
+/// `dqiAgent`: dqiObjects 5.
+pub(crate) const AGENT: [u32; R + 2] = under(&[1, 5]);
+
+/// The `sysObjectID` net-snmp and this agent's configuration fall back to when
+/// `system.object_id` is not set (`crate::config::DEFAULT_OBJECT_ID`, netSnmpAgentOIDs.10): a
+/// value nobody chose for the device, which [`system_for`] replaces with [`DQI_PRODUCT_GENERIC`].
+pub const UNCHOSEN_OBJECT_ID: &[u32] = &[1, 3, 6, 1, 4, 1, 8072, 3, 2, 10];
+
+/// What the refresher knows beyond the snapshot: when things changed, in `sysUpTime` terms, and
+/// how the last refresh went. Filled by the refresher, read by [`device_entries`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stamps {
+    /// sysUpTime (TimeTicks) when the software inventory content last changed (0 = since start).
+    pub software_changed: u32,
+    /// sysUpTime when the configuration facts last changed.
+    pub config_changed: u32,
+    /// sysUpTime when the health status last changed.
+    pub health_changed: u32,
+    /// sysUpTime when the physical entity data last changed (entLastChangeTime).
+    pub entity_changed: u32,
+    /// Wall-clock time of the last refresh attempt that succeeded.
+    pub refreshed: Option<Timestamp>,
+    /// The last refresh failed and the agent serves the previous snapshot.
+    pub refresh_failed: bool,
+    /// The configured refresh interval in seconds (dqiAgentRefreshInterval).
+    pub refresh_interval: u32,
+    /// Agent version string (dqiAgentVersion).
+    pub agent_version: &'static str,
+    /// sysUpTime of the last refresh that succeeded (0 = the load at start-up), for
+    /// `hrSWInstalledLastUpdateTime`, which is TimeTicks, not a date. Added to the agreed shape:
+    /// only the refresher knows it.
+    pub refreshed_uptime: u32,
+    /// How many refreshes found the configuration (dqiConfig scalars or dqiServiceTable)
+    /// different since the agent started, for the Counter32 `dqiCfgChanges`. Added to the agreed
+    /// shape: the MIB counts changes the agent observed, not the device's own lifetime count.
+    pub config_changes: u32,
+}
+
+/// Every DQI-MIB instance under dqiIdentity, dqiHealth, dqiConfig, dqiSoftware,
+/// `dqiAgentVersion` and `dqiAgentRefreshInterval`, plus the ENTITY-MIB and HOST-RESOURCES-MIB
+/// mirrors, in strictly increasing OID order (which [`super::Tree::from_entries`] does not
+/// need, but sorts faster).
+pub fn device_entries(snapshot: &DeviceSnapshot, stamps: &Stamps) -> Vec<(Box<[u32]>, Entry)> {
+    // 15 dqiSwTable columns and 5 hrSWInstalledTable columns per row, ~100 other instances.
+    let rows = snapshot.software.rows().len();
+    let mut out = Vec::with_capacity(rows * 20 + 128 + snapshot.services.len() * 11);
+    let mut sink = Sink::new(&mut out);
+    // In OID order (host 1.3.6.1.2.1.25, entity .47, then the DQI root under enterprises),
+    // scalars by arc and tables column by column, so the tree's sort meets sorted input.
+    super::host::entries(&mut sink, snapshot, stamps);
+    super::entity::entries(&mut sink, snapshot, stamps);
+    identity::entries(&mut sink, snapshot);
+    health(&mut sink, snapshot, stamps);
+    config::entries(&mut sink, snapshot, stamps);
+    software::entries(&mut sink, snapshot, stamps);
+    agent(&mut sink, stamps);
+    out
+}
+
+/// The system group for this device: `base` (from the agent configuration) with
+///
+/// - `sysDescr` built from the identity as
+///   `"<manufacturer> <model> HW <hardware revision>, software <version>"`, an absent revision or
+///   version written `unknown` so the shape never changes (see [`sys_descr`]); `base`'s
+///   description is kept when the snapshot names neither manufacturer nor model;
+/// - `sysObjectID` [`DQI_PRODUCT_GENERIC`] unless the configuration chose one: a configured value
+///   is kept, except the empty OID, `zeroDotZero` and [`UNCHOSEN_OBJECT_ID`], which the
+///   configuration serves when `system.object_id` is not set (the demo sets
+///   [`DQI_PRODUCT_DEMO`] explicitly);
+/// - DQI-MIB's `sysORTable` row ([`DQI_OR_ID`]) appended to `base.or_entries`, once.
 pub fn system_for(snapshot: &DeviceSnapshot, base: &System) -> System {
-    let id = &snapshot.identity;
     let mut system = base.clone();
-    if !id.manufacturer.is_empty() {
-        system.description = format!(
-            "{} {} {} serial {}",
-            id.manufacturer, id.brand, id.model, id.serial
-        );
+    let id = &snapshot.identity;
+    if !id.manufacturer.is_empty() || !id.model.is_empty() {
+        system.description = sys_descr(snapshot);
+    }
+    let unchosen = matches!(system.object_id.as_slice(), [] | [0, 0])
+        || system.object_id == UNCHOSEN_OBJECT_ID;
+    if unchosen {
+        system.object_id = DQI_PRODUCT_GENERIC.to_vec();
+    }
+    if !system.or_entries.iter().any(|(oid, _)| oid == DQI_OR_ID) {
+        system
+            .or_entries
+            .push((DQI_OR_ID.to_vec(), String::from(DQI_OR_DESCR)));
     }
     system
 }
 
-fn hash_alg_number(alg: HashAlg) -> i32 {
-    match alg {
-        HashAlg::Md5 => 2,
-        HashAlg::Sha1 => 3,
-        HashAlg::Sha224 => 4,
-        HashAlg::Sha256 => 5,
-        HashAlg::Sha384 => 6,
-        HashAlg::Sha512 => 7,
-        HashAlg::Sha3_256 => 8,
-        HashAlg::Sha3_384 => 9,
-        HashAlg::Sha3_512 => 10,
-        HashAlg::Blake2b256 => 11,
-        HashAlg::Blake2b384 => 12,
-        HashAlg::Blake2b512 => 13,
-        HashAlg::Blake3 => 14,
-        HashAlg::Md2 => 15,
-        HashAlg::Md4 => 16,
-        HashAlg::Md6 => 17,
-        HashAlg::Adler32 => 18,
-    }
+/// `"<manufacturer> <model> HW <hardware revision>, software <version>"`, at most 255 octets.
+///
+/// The software version is [`software_version`]. When the whole is longer than `sysDescr` allows,
+/// the manufacturer is shortened (on a character boundary), so the model and revisions, which
+/// parsers match on, stay whole.
+pub fn sys_descr(snapshot: &DeviceSnapshot) -> String {
+    let id = &snapshot.identity;
+    let hardware = id.hardware_revision.as_deref().filter(|s| !s.is_empty());
+    let tail = format!(
+        " {} HW {}, software {}",
+        id.model,
+        hardware.unwrap_or("unknown"),
+        software_version(snapshot).unwrap_or("unknown")
+    );
+    let room = ADMIN_STRING_MAX.saturating_sub(tail.len());
+    let mut out = String::from(encode::cut(&id.manufacturer, room));
+    out.push_str(&tail);
+    String::from(encode::cut(&out, ADMIN_STRING_MAX))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The device's main software version, for `sysDescr` and `entPhysicalSoftwareRev`: the
+/// description's `software_revision`, else the version of the component the first SBOM describes
+/// (CycloneDX `metadata.component`, the device image), else none.
+pub fn software_version(snapshot: &DeviceSnapshot) -> Option<&str> {
+    snapshot
+        .identity
+        .software_revision
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            snapshot
+                .software
+                .documents()
+                .iter()
+                .filter_map(|d| d.subject.as_ref())
+                .map(|(_, version)| version.as_str())
+                .find(|v| !v.is_empty())
+        })
+}
+
+// dqiHealth (DQI-MIB dqiObjects 2).
+fn health(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &Stamps) {
+    let h = &snapshot.health;
+    let status = match h.status {
+        HealthStatus::Ok => 1,
+        HealthStatus::Degraded => 2,
+        HealthStatus::Fault => 3,
+        HealthStatus::Maintenance => 4,
+        HealthStatus::Unknown => 5,
+    };
+    let self_test = match h.self_test {
+        SelfTestResult::Passed => 1,
+        SelfTestResult::Failed => 3,
+        SelfTestResult::NotRun => 4,
+    };
+    sink.scalar(&HEALTH, 1, Value::Integer(status));
+    sink.scalar(&HEALTH, 2, encode::text(&h.reason, 255));
+    sink.scalar(&HEALTH, 3, Value::TimeTicks(stamps.health_changed));
+    sink.scalar(&HEALTH, 4, Value::Integer(self_test));
+    sink.scalar(&HEALTH, 5, encode::date(h.self_test_time.as_ref()));
+}
+
+// dqiAgentVersion and dqiAgentRefreshInterval (dqiAgent 1, 2).
+fn agent(sink: &mut Sink<'_>, stamps: &Stamps) {
+    sink.scalar(
+        &AGENT,
+        1,
+        encode::ident(stamps.agent_version, 64, "dqiAgentVersion", 0),
+    );
+    sink.scalar(&AGENT, 2, Value::Gauge32(stamps.refresh_interval));
+}
+
+#[cfg(test)]
+pub(crate) mod fixture;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mib::Tree;
+    use crate::mib::objects::{self, Engine};
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    #[test]
+    fn oids_derive_from_the_root() {
+        assert_eq!(
+            DQI_PRODUCT_GENERIC,
+            [1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 3, 1]
+        );
+        assert_eq!(
+            DQI_PRODUCT_DEMO,
+            [1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 3, 2]
+        );
+        assert_eq!(
+            DQI_BASIC_COMPLIANCE,
+            [1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 2, 1, 1]
+        );
+        assert_eq!(&SOFTWARE[..R], DQI_ROOT);
+        assert_eq!(&SOFTWARE[R..], [1, 4]);
+    }
+
+    #[test]
+    fn sys_descr_has_a_fixed_shape() {
+        let s = fixture::snapshot();
+        assert_eq!(
+            sys_descr(&s),
+            "Acme Medical Systems, Inc. IS-3000 HW C2, software 4.2.1"
+        );
+        let mut bare = s.clone();
+        bare.identity.hardware_revision = None;
+        bare.identity.software_revision = None;
+        // Falls back to the SBOM's subject version.
+        assert_eq!(
+            sys_descr(&bare),
+            "Acme Medical Systems, Inc. IS-3000 HW unknown, software 4.2.0-sbom"
+        );
+        bare.software = Default::default();
+        assert_eq!(
+            sys_descr(&bare),
+            "Acme Medical Systems, Inc. IS-3000 HW unknown, software unknown"
+        );
+        // A manufacturer too long for sysDescr is shortened, the model and versions are not.
+        let mut long = s.clone();
+        long.identity.manufacturer = "é".repeat(200);
+        let d = sys_descr(&long);
+        assert!(d.len() <= 255);
+        assert!(d.ends_with(" IS-3000 HW C2, software 4.2.1"), "{d}");
+        assert!(d.starts_with("éé"));
+    }
+
+    fn base() -> System {
+        System {
+            description: "configured".to_string(),
+            object_id: UNCHOSEN_OBJECT_ID.to_vec(),
+            contact: "c".to_string(),
+            name: "n".to_string(),
+            location: "l".to_string(),
+            services: 72,
+            or_entries: System::standard_or_entries(),
+        }
+    }
+
+    #[test]
+    fn system_for_the_device() {
+        let s = fixture::snapshot();
+        let sys = system_for(&s, &base());
+        assert_eq!(sys.description, sys_descr(&s));
+        assert_eq!(sys.object_id, DQI_PRODUCT_GENERIC);
+        assert_eq!(sys.or_entries.len(), 5);
+        assert_eq!(sys.or_entries[4].0, DQI_OR_ID);
+        assert_eq!(
+            system_for(&s, &sys).or_entries.len(),
+            5,
+            "the row is added once"
+        );
+        let mut chosen = base();
+        chosen.object_id = vec![1, 3, 6, 1, 4, 1, 99999, 7];
+        assert_eq!(
+            system_for(&s, &chosen).object_id,
+            [1, 3, 6, 1, 4, 1, 99999, 7]
+        );
+        chosen.object_id = DQI_PRODUCT_DEMO.to_vec();
+        assert_eq!(system_for(&s, &chosen).object_id, DQI_PRODUCT_DEMO);
+        let sys = system_for(&DeviceSnapshot::default(), &base());
+        assert_eq!(sys.description, "configured", "no identity: kept");
+    }
+
+    #[test]
+    fn entries_form_a_valid_tree_with_the_standard_objects() {
+        let s = fixture::snapshot();
+        let stamps = fixture::stamps();
+        let device = device_entries(&s, &stamps);
+        assert!(
+            device.windows(2).all(|w| w[0].0 < w[1].0),
+            "produced in OID order"
+        );
+        let engine = Engine {
+            engine_id: vec![0x80, 0, 0x1f, 0x88, 4, b'd', b'q', b'i'],
+            max_message_size: 1472,
+        };
+        let standard = objects::standard(&system_for(&s, &base()), &engine);
+        let mut all = standard.clone();
+        all.extend(device.iter().cloned());
+        let tree = Tree::from_entries(all);
+        assert_eq!(
+            tree.len(),
+            standard.len() + device.len(),
+            "no OID is served twice"
+        );
+        for (oid, _) in tree.iter() {
+            assert!(objects::encodable_oid(oid).is_some(), "{oid:?}");
+        }
+        for (oid, entry) in &device {
+            if let Entry::Value(Value::OctetString(o)) = entry {
+                assert!(o.len() <= 1024, "{oid:?}: {} octets", o.len());
+            }
+        }
+    }
 }
