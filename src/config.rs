@@ -28,11 +28,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer};
 use zeroize::Zeroizing;
 
+use crate::budget::{BudgetConfig, RateError};
 use crate::mib::objects::System;
 use crate::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 
+mod budget;
 mod validate;
 
+pub use budget::BudgetSection;
 use validate::Validator;
 
 /// `snmpEngineMaxMessageSize` when `agent.max_message_size` is not set: the largest UDP payload
@@ -78,6 +81,8 @@ pub struct ConfigFile {
     /// `[[user]]`: the USM users, at least one.
     #[serde(default)]
     pub user: Vec<UserSection>,
+    /// `[budget]`: the request budget; every key optional.
+    pub budget: Option<BudgetSection>,
 }
 
 /// `[agent]`.
@@ -138,6 +143,10 @@ pub struct UserSection {
     /// The lowest security level served to this user: authNoPriv or authPriv. Default: the
     /// strongest level the user's keys allow, so a user with privacy must use it.
     pub min_security: Option<String>,
+    /// This user's own budget (`"600/minute"`), replacing `[budget] per_user`.
+    pub budget: Option<String>,
+    /// This user's own bucket capacity, replacing `[budget] burst`; needs `budget`.
+    pub budget_burst: Option<i64>,
 }
 
 /// A secret string from the file: zeroed when dropped, redacted in `Debug`.
@@ -187,6 +196,8 @@ pub struct Config {
     pub system: System,
     /// `[[user]]`, validated, keys not yet localized.
     pub users: Vec<UserConfig>,
+    /// `[budget]` and the users' `budget` keys, validated.
+    pub budget: BudgetConfig,
 }
 
 /// `[agent]`, validated.
@@ -400,6 +411,12 @@ pub enum Problem {
     /// Two users with one name.
     #[error("{0:?} is also the name of an earlier user")]
     Duplicate(String),
+    /// Not a rate such as `"50/second"`.
+    #[error("{0:?}: {1}")]
+    BadRate(String, RateError),
+    /// Settings the request budget refuses together.
+    #[error(transparent)]
+    Budget(crate::budget::ConfigError),
 }
 
 impl Config {
@@ -460,12 +477,14 @@ impl Config {
         };
         let agent = v.agent(parsed.agent)?;
         let system = v.system(parsed.system)?;
+        let budget = v.budget(parsed.budget, &parsed.user)?;
         let users = v.users(parsed.user)?;
         let config = Config {
             file: file.to_path_buf(),
             agent,
             system,
             users,
+            budget,
         };
         Ok((config, v.warnings))
     }
