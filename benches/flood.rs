@@ -24,8 +24,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use dqi_agent::agent::{Agent, Config};
+use dqi_agent::budget::BudgetConfig;
 use dqi_agent::manager::Manager;
-use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol};
+use dqi_agent::mib::Tree;
+use dqi_agent::mib::objects::{self, Engine, System};
+use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 use dqi_agent::wire::{Pdu, Pdus, VarBind, VarBindValue};
 use rasn::types::ObjectIdentifier;
 
@@ -379,6 +383,99 @@ fn poll(m: &mut Manager, socket: &UdpSocket, addr: SocketAddr, until: Instant) -
     }
 }
 
+/// The agent's own work per datagram, in process (no sockets, no runtime): `handle()` for
+/// served authPriv GETs on a budget that never refuses, and for each flood's datagrams on the
+/// default budget, all at one instant (so nothing refills: a burst's worth pass, the rest are
+/// refused). What separates the two from the socket numbers is the driver's wake-up cost.
+fn in_process() {
+    const ENGINE: &[u8] = b"\x80\x00\x1f\x88\x04flood-bench";
+    let agent = |budget: BudgetConfig| {
+        let user = |name: &str| User {
+            name: name.as_bytes().to_vec(),
+            auth: AuthKey::from_password(AuthProtocol::Sha1, AUTH_PASS.as_bytes(), ENGINE),
+            privacy: Some(PrivKey::from_password(
+                PrivProtocol::Aes128,
+                AuthProtocol::Sha1,
+                PRIV_PASS.as_bytes(),
+                ENGINE,
+            )),
+            min_level: SecurityLevel::AuthPriv,
+        };
+        let system = System {
+            description: "flood bench".into(),
+            object_id: vec![1, 3, 6, 1, 4, 1, 8072, 3, 2, 10],
+            contact: String::new(),
+            name: String::new(),
+            location: String::new(),
+            services: 72,
+            or_entries: System::standard_or_entries(),
+        };
+        let engine = Engine {
+            engine_id: ENGINE.to_vec(),
+            max_message_size: 65_507,
+        };
+        Agent::new(
+            Config {
+                engine_id: ENGINE.to_vec(),
+                engine_boots: 1,
+                users: Users::new(vec![user("flood"), user("good")]),
+                tree: Tree::from_entries(objects::standard(&system, &engine)),
+                max_message_size: 65_507,
+                salt_seed: 1,
+                budget,
+                budget_seed: 2,
+            },
+            dqi_agent::time::Instant::ZERO,
+        )
+    };
+    let now = dqi_agent::time::Instant::from_secs(1);
+    let engine = Manager {
+        engine_id: ENGINE.to_vec(),
+        boots: 1,
+        time: 1,
+        ..Manager::discovery()
+    };
+    let time = |a: &mut Agent, datagrams: &[Vec<u8>], sources: usize| {
+        let mut out = Vec::new();
+        let start = Instant::now();
+        for (i, d) in datagrams.iter().enumerate() {
+            let ip = std::net::Ipv4Addr::new(127, 0, 0, 10 + (i % sources) as u8);
+            a.handle(d, SocketAddr::from((ip, 40000)), now, &mut out);
+        }
+        start.elapsed().as_secs_f64() * 1e9 / datagrams.len() as f64
+    };
+    let served = time(
+        &mut agent(BudgetConfig::unlimited()),
+        &Flood::Valid.datagrams(&engine, 20_000),
+        1,
+    );
+    println!();
+    println!(
+        "In process, `Agent::handle` alone (no sockets, no runtime): a served authPriv GET costs {served:.0} ns."
+    );
+    println!();
+    println!("| flood (20,000 datagrams at one instant) | ns per datagram | vs served request |");
+    println!("|---|---:|---:|");
+    for flood in FLOODS {
+        let sources = flood.sources().len();
+        let ns = time(
+            &mut agent(BudgetConfig::default()),
+            &flood.datagrams(&engine, 20_000),
+            sources,
+        );
+        println!("| {} | {ns:.0} | {:.2} |", flood.name(), ns / served);
+    }
+}
+
+const FLOODS: [Flood; 6] = [
+    Flood::Valid,
+    Flood::WrongDigest,
+    Flood::UnknownUser,
+    Flood::Malformed,
+    Flood::Discovery,
+    Flood::Forged,
+];
+
 fn main() {
     let seconds = seconds();
     println!("dqi-agent flood benchmark: default [budget], {seconds:.0} s per flood, loopback");
@@ -419,14 +516,7 @@ fn main() {
         "| flood | offered/s | sent | agent CPU s/s | CPU µs per flood datagram | vs served request | RSS MiB before → after | poller answered | poller p99 ms |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for flood in [
-        Flood::Valid,
-        Flood::WrongDigest,
-        Flood::UnknownUser,
-        Flood::Malformed,
-        Flood::Discovery,
-        Flood::Forged,
-    ] {
+    for flood in FLOODS {
         let datagrams = Arc::new(flood.datagrams(&engine, 20_000));
         // Let the buckets refill between floods.
         thread::sleep(Duration::from_secs(2));
@@ -482,4 +572,5 @@ fn main() {
         );
     }
     drop(agent);
+    in_process();
 }
