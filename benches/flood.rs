@@ -467,6 +467,94 @@ fn in_process() {
     }
 }
 
+/// UDP receive-buffer drops on this host so far (`RcvbufErrors` in /proc/net/snmp): datagrams
+/// the kernel discarded because a socket's queue was full, so the agent never read them.
+fn rcvbuf_errors() -> u64 {
+    let Ok(text) = fs::read_to_string("/proc/net/snmp") else {
+        return 0;
+    };
+    let mut udp = text.lines().filter(|l| l.starts_with("Udp:"));
+    let (Some(names), Some(values)) = (udp.next(), udp.next()) else {
+        return 0;
+    };
+    names
+        .split_whitespace()
+        .zip(values.split_whitespace())
+        .find(|(n, _)| *n == "RcvbufErrors")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The single-source floods again, sent 20 per millisecond so the agent reads them back to
+/// back (as it reads served requests in the back-to-back baseline), with the intake ceiling
+/// raised so that every datagram is read: the agent's CPU per datagram it read, against its
+/// CPU per served request read the same way.
+fn saturated(seconds: f64, served_cpu: Duration) {
+    let port = free_port();
+    let agent = start(
+        "saturated",
+        port,
+        "[budget]\nintake = \"1000000/second\"\nintake_burst = 1000000\n",
+    );
+    let pid = agent.0.id();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
+    let socket = UdpSocket::bind("127.0.0.2:0").expect("bind 127.0.0.2");
+    socket
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .expect("timeout");
+    let Some(good) = (0..50).find_map(|_| connect(&socket, addr, "good", AUTH_PASS)) else {
+        eprintln!("dqi-agent did not answer on {addr}");
+        return;
+    };
+    let engine = Manager {
+        time: good.time,
+        boots: good.boots,
+        engine_id: good.engine_id.clone(),
+        ..Manager::discovery()
+    };
+    println!();
+    println!(
+        "Saturating single-source floods (20,000/s, intake ceiling raised so the agent reads every \
+         datagram), against a served authPriv GET read back to back ({:.1} µs):",
+        served_cpu.as_secs_f64() * 1e6
+    );
+    println!();
+    println!("| flood | read by the agent | agent CPU µs per datagram | vs served request |");
+    println!("|---|---:|---:|---:|");
+    for flood in FLOODS.iter().filter(|f| f.sources().len() == 1) {
+        let datagrams = Arc::new(flood.datagrams(&engine, 20_000));
+        thread::sleep(Duration::from_secs(1));
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicU64::new(0));
+        let drops0 = rcvbuf_errors();
+        let cpu0 = cpu_time(pid);
+        let t = sender(
+            "127.0.0.1".into(),
+            addr,
+            datagrams,
+            0,
+            20_000,
+            stop.clone(),
+            sent.clone(),
+        );
+        thread::sleep(Duration::from_secs_f64(seconds.min(3.0)));
+        stop.store(true, Ordering::Relaxed);
+        let _ = t.join();
+        thread::sleep(Duration::from_millis(200));
+        let cpu = cpu_time(pid).saturating_sub(cpu0).as_secs_f64();
+        let read = sent
+            .load(Ordering::Relaxed)
+            .saturating_sub(rcvbuf_errors().saturating_sub(drops0));
+        let per = cpu / read.max(1) as f64;
+        println!(
+            "| {} | {read} | {:.2} | {:.2} |",
+            flood.name(),
+            per * 1e6,
+            per / served_cpu.as_secs_f64()
+        );
+    }
+}
+
 const FLOODS: [Flood; 6] = [
     Flood::Valid,
     Flood::WrongDigest,
@@ -572,5 +660,6 @@ fn main() {
         );
     }
     drop(agent);
+    saturated(seconds, busy_cpu);
     in_process();
 }
