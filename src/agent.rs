@@ -215,7 +215,8 @@ impl Agent {
         self.counters.bump(Counter::SnmpInPkts);
         let outcome = match self.process(datagram, source, now, out) {
             Ok(outcome) => outcome,
-            Err(Reject::Drop(counter)) => {
+            // `process` sends its Reports itself; one that reached here unsent is a drop.
+            Err(Reject::Drop(counter) | Reject::Report(counter)) => {
                 self.counters.bump(counter);
                 out.clear();
                 Outcome::Dropped(counter)
@@ -227,7 +228,6 @@ impl Agent {
                     reported: false,
                 }
             }
-            Err(Reject::Report(_)) => unreachable_report(),
         };
         if matches!(outcome, Outcome::OverBudget { .. }) {
             self.last_rejection = Some(now);
@@ -605,9 +605,4 @@ fn with_budget_objects(tree: &Tree, budget: &Budget) -> Tree {
         .collect();
     entries.extend(mib::budget::entries(budget));
     Tree::from_entries(entries)
-}
-
-/// `process` answers every Report itself; only drops propagate out of it.
-fn unreachable_report() -> Outcome {
-    Outcome::Dropped(Counter::SnmpSilentDrops)
 }
