@@ -96,13 +96,23 @@ fn example_pump_loads_completely() {
             .any(|v| v.transport == Transport::BluetoothLe)
     );
 
-    // 29 CycloneDX components + 7 SPDX packages, zlib listed in both: 35 rows, indexes 1..=35
-    // in document order on a first load.
+    // The CycloneDX subject (metadata.component), 29 CycloneDX components and 7 SPDX packages,
+    // zlib listed in both files: 36 rows, indexes 1..=36 in document order on a first load.
     let sw = &s.software;
-    assert_eq!(sw.rows().len(), 35);
+    assert_eq!(sw.rows().len(), 36);
     assert_eq!(
         sw.rows().iter().map(|r| r.index).collect::<Vec<_>>(),
-        (1..=35).collect::<Vec<_>>()
+        (1..=36).collect::<Vec<_>>()
+    );
+    // The device's own firmware image is a row an advisory for the product can match.
+    let pump = sw.row(1).unwrap();
+    assert_eq!(
+        (pump.name.as_str(), pump.version.as_str(), pump.kind),
+        ("InfuSafe 3000", "4.2.1", ComponentType::Device)
+    );
+    assert_eq!(
+        (pump.parent, pump.sbom_ref.as_deref()),
+        (0, Some("infusafe-3000"))
     );
     assert_eq!(sw.documents().len(), 2);
     assert_eq!(sw.documents()[0].spec_version, "1.5");
@@ -248,7 +258,7 @@ fn indexes_survive_updates_removals_and_restarts() {
     assert!(updated.software.row(slf4j_index).is_none());
     assert_eq!(
         by_name(&updated, "guava").index,
-        36,
+        37,
         "new index above the high-water mark"
     );
     assert_ne!(updated.software.digest(), first.software.digest());
@@ -260,7 +270,7 @@ fn indexes_survive_updates_removals_and_restarts() {
     // Another new component later never takes slf4j's freed index.
     gateway_push(&sbom, "okio", "pkg:maven/com.squareup.okio/okio@3.7.0");
     let again = source.load_at(at("2024-06-04T00:00:00Z")).unwrap();
-    assert_eq!(by_name(&again, "okio").index, 37);
+    assert_eq!(by_name(&again, "okio").index, 38);
 
     // A broken SBOM: an error naming the file and the JSON path; nothing moves.
     let state_before = std::fs::read(&state).unwrap();
@@ -282,6 +292,32 @@ fn indexes_survive_updates_removals_and_restarts() {
         other => panic!("expected an SBOM error, got {other:?}"),
     }
     assert_eq!(std::fs::read(&state).unwrap(), state_before);
+}
+
+// dqiSwDigest is independent of local indexes: two pumps with the same files report the same
+// digest although one numbered its components differently (its index file was first written
+// with the SBOMs in the other order).
+#[test]
+fn identical_units_report_the_same_digest() {
+    let dir = TempDir::new("twins");
+    let fresh = FileSource::new(example_config(), None)
+        .unwrap()
+        .snapshot()
+        .unwrap();
+    let state = dir.0.join("sw-index");
+    let mut reversed = example_config();
+    reversed.sbom.reverse();
+    FileSource::new(reversed, Some(state.clone()))
+        .unwrap()
+        .snapshot()
+        .unwrap();
+    let renumbered = FileSource::new(example_config(), Some(state))
+        .unwrap()
+        .snapshot()
+        .unwrap();
+    let log4j = |s: &DeviceSnapshot| by_name(s, "log4j-core").index;
+    assert_ne!(log4j(&fresh), log4j(&renumbered));
+    assert_eq!(fresh.software.digest(), renumbered.software.digest());
 }
 
 fn gateway_push(sbom: &Path, name: &str, purl: &str) {

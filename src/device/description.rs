@@ -75,7 +75,7 @@ pub fn parse(text: &str, file: &str) -> Result<Description, DeviceError> {
 struct RawFile {
     /// `[identity]`: who the device is. Required.
     identity: RawIdentity,
-    /// `[[security_control]]`: one table per MDS2 capability.
+    /// `[[security_control]]`: one table per MDS2 question (or whole section) answered.
     #[serde(default)]
     security_control: Vec<RawControl>,
     /// `[health]`: health inputs.
@@ -145,7 +145,7 @@ struct RawUdi {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawControl {
-    /// MDS2 section code, four upper-case letters. Required.
+    /// MDS2 question ID (`ALOF-1`) or section code (`ALOF`). Required.
     code: String,
     /// Capability name. Required.
     name: String,
@@ -303,10 +303,13 @@ impl RawFile {
         let mut security_controls = Vec::with_capacity(self.security_control.len());
         for (i, r) in self.security_control.into_iter().enumerate() {
             let code = r.code.trim();
-            if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            if !mds2_code(code) {
                 return Err(c.err(
                     &format!("security_control[{i}].code"),
-                    format!("`{code}` is not an MDS2 section code (four upper-case letters)"),
+                    format!(
+                        "`{code}` is not an MDS2 question ID (`ALOF-1`, `CSUP-2.3`) or section \
+                         code (`ALOF`)"
+                    ),
                 ));
             }
             security_controls.push(SecurityControl {
@@ -441,6 +444,24 @@ impl RawIdentity {
             mds2_uri: self.mds2,
         })
     }
+}
+
+/// An MDS2 (HN 1-2019) question ID as the form writes it, a section code, a hyphen and the
+/// question number (`ALOF-1`, `CSUP-2.3`), or a bare section code (`ALOF`) for an answer that
+/// covers the whole section. At most 16 octets: `dqiSecControlCode` is `SIZE (1..16)`.
+fn mds2_code(code: &str) -> bool {
+    let (section, question) = match code.split_once('-') {
+        Some((section, question)) => (section, Some(question)),
+        None => (code, None),
+    };
+    let number = |q: &str| {
+        q.split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    };
+    code.len() <= 16
+        && section.len() == 4
+        && section.bytes().all(|b| b.is_ascii_uppercase())
+        && question.is_none_or(number)
 }
 
 fn sha256_hex(hex: &str) -> Option<[u8; 32]> {
@@ -651,5 +672,32 @@ serial = "S1"
             "{MINIMAL}[health]\nself_test_time = \"yesterday\"\n"
         ));
         assert_eq!(key, "health.self_test_time");
+    }
+
+    #[test]
+    fn security_control_codes() {
+        for code in ["ALOF", "ALOF-1", "CSUP-2.3", "MPII-2.1.1", "OTHR"] {
+            let text = format!(
+                "{MINIMAL}[[security_control]]\ncode = \"{code}\"\nname = \"x\"\nsupported = true\nenabled = true\n"
+            );
+            let d = parse(&text, "dev.toml").unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert_eq!(d.security_controls[0].code, code);
+        }
+        for code in [
+            "alof-1",
+            "ALOF-",
+            "ALOF-x",
+            "ALOF-1..2",
+            "ALO-1",
+            "ALOF1",
+            "ALOF-1234567890.1",
+        ] {
+            let text = format!(
+                "{MINIMAL}[[security_control]]\ncode = \"{code}\"\nname = \"x\"\nsupported = true\nenabled = true\n"
+            );
+            let (key, _, reason) = error(&text);
+            assert_eq!(key, "security_control[0].code", "{code}");
+            assert!(reason.contains("question ID"), "{reason}");
+        }
     }
 }
