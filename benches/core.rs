@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::time::Instant as WallClock;
 
 use dqi_agent::agent::{Agent, Config};
+use dqi_agent::budget::BudgetConfig;
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::{Entry, Tree, Value};
@@ -64,6 +65,8 @@ fn agent() -> Agent {
             tree: Tree::from_entries(entries),
             max_message_size: 65_507,
             salt_seed: 1,
+            budget: BudgetConfig::unlimited(),
+            budget_seed: 2,
         },
         Instant::ZERO,
     )

@@ -5,27 +5,56 @@
 //! RFC 3416 §4.2, in cost order: the cheapest check that can reject a datagram runs first, and
 //! HMAC, decryption and the MIB only run for a datagram that passed everything before them.
 //!
-//! The agent owns the protocol counters ([`crate::stats`]) and the engine's boots and time
-//! (RFC 3414 §2.2). It never reads a clock, socket, file or random source: the driver passes
-//! `now`, the boot count and a salt seed in.
+//! The agent owns the protocol counters ([`crate::stats`]), the engine's boots and time
+//! (RFC 3414 §2.2) and the request [`Budget`]. It never reads a clock, socket, file or random
+//! source: the driver passes `now`, the boot count and the seeds in.
+//!
+//! # Cost order
+//!
+//! Each step runs only for a datagram every cheaper step let through (the budget's call sites
+//! are described in [`crate::budget`]):
+//!
+//! 1. size: longer than snmpEngineMaxMessageSize, dropped unread;
+//! 2. the per-source and global buckets ([`Budget::admit_source`]), before any parsing;
+//! 3. the response cache by datagram bytes: a byte-identical retransmission gets the same reply;
+//! 4. version, message and header decoding (RFC 3412 §7.2);
+//! 5. USM up to the user and level (RFC 3414 §3.2 steps 1-5); every unauthenticated outcome
+//!    (discovery, unknown user, unsupported level, wrong digest, outside the time window,
+//!    decryption error) is charged to its source ([`Budget::admit_unauthenticated`]) before
+//!    its Report, so over the limit it is counted and dropped;
+//! 6. before the HMAC: the source's unauthenticated budget and the user's bucket are looked at
+//!    ([`Budget::check_principal`]), so a user over budget, or a source sending wrong digests,
+//!    costs no HMAC;
+//! 7. HMAC, time window, decryption;
+//! 8. the user is charged the worst case of the request ([`Budget::admit_principal`]): GetBulk
+//!    max-repetitions capped at `max_repetitions` first, the response at
+//!    `max_response_varbinds` bindings, and the PDU layer runs with the same caps;
+//! 9. the response cache by request: a retry (new msgID, same request) is encoded again from
+//!    the cached response, without the MIB;
+//! 10. the MIB, then [`Budget::settle`] refunds what the response did not use, and the reply is
+//!     remembered for retransmissions.
+//!
+//! A refusal by the budget is [`Outcome::OverBudget`]: dropped and counted, or, with
+//! `over_budget = report`, answered with a Report carrying the DQI-MIB rejection counter
+//! (`dqiBudgetRejectedPrincipal` and so on) when the refusal is a user's and the source may
+//! still have a Report.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::net::SocketAddr;
 
-use rasn::types::{ObjectIdentifier, OctetString};
-use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax};
+use rasn::types::OctetString;
 
-use crate::access;
-use crate::device::date::Timestamp;
-use crate::mib::{Live, Resolve, Tree, Value};
-use crate::pdu::{self, ErrorStatus, Limits, Operation};
+mod live;
+mod respond;
+
+use crate::budget::{self, Budget, BudgetConfig, REQUEST_COST, Rejection, Work};
+use crate::mib::{self, Tree};
 use crate::stats::{Counter, Counters};
 use crate::time::Instant;
 use crate::usm::{SecurityLevel, User, Users};
 use crate::wire::{
-    self, BulkPdu, Header, Message, Pdu, Pdus, ScopedPdu, ScopedPduData, UsmParameters, VarBind,
-    VarBindValue, flags, locate,
+    self, Header, Message, Pdus, ScopedPdu, ScopedPduData, UsmParameters, flags, locate,
 };
 
 /// The largest value of snmpEngineBoots and snmpEngineTime (RFC 3414 §2.2.1): boots latches
@@ -37,13 +66,6 @@ pub const TIME_WINDOW: u32 = 150;
 
 /// The largest UDP payload over IPv4, and so the largest useful snmpEngineMaxMessageSize.
 pub const MAX_MESSAGE_SIZE: usize = 65_507;
-
-/// An upper bound on everything in a response message except the varbind TLVs, beyond the
-/// variable-length fields counted separately (see [`Agent::envelope_bound`]): tags and lengths
-/// of every enclosing TLV at their longest, msgID, msgMaxSize, msgFlags, msgSecurityModel,
-/// boots, time, privacy parameters, request-id, error-status, error-index, and 7 octets of DES
-/// padding.
-const ENVELOPE_FIXED: usize = 128;
 
 /// `DateAndTime` for "unknown" (RFC 2579 allows no zero month; HOST-RESOURCES-MIB and the
 /// DQI-MIB use this value for dates not known).
@@ -64,6 +86,11 @@ pub struct Config {
     pub max_message_size: usize,
     /// Seed for privacy salts, from the driver's random source; salts never repeat within a boot.
     pub salt_seed: u64,
+    /// The request budget.
+    pub budget: BudgetConfig,
+    /// Seed for the budget's hash keys, from the driver's random source. Separate from
+    /// `salt_seed`, which the salts on the wire reveal.
+    pub budget_seed: u64,
 }
 
 /// What `handle` did with a datagram.
@@ -75,6 +102,14 @@ pub enum Outcome {
     Report(Counter),
     /// Nothing to send; the counter records why.
     Dropped(Counter),
+    /// Refused by the request budget and counted there (see [`crate::budget`]). `out` holds a
+    /// Report carrying the DQI-MIB rejection counter when `reported`, and is empty otherwise.
+    OverBudget {
+        /// Which limit refused it.
+        reason: Rejection,
+        /// Whether `out` holds a Report to send.
+        reported: bool,
+    },
 }
 
 /// The command responder.
@@ -97,6 +132,10 @@ pub struct Agent {
     scratch: Vec<u8>,
     /// The driver's report of wall-clock and host time at `Instant::ZERO`.
     clock: Option<Clock>,
+    /// What requests may spend; consulted at every step of the pipeline.
+    budget: Budget,
+    /// When the budget last refused anything, for `dqiBudgetLastRejection`.
+    last_rejection: Option<Instant>,
 }
 
 /// What the driver knows of time beyond its monotonic clock, for the objects that show it
@@ -116,6 +155,8 @@ enum Reject {
     Drop(Counter),
     /// Counted, answered with a Report carrying the counter when the sender asked for reports.
     Report(Counter),
+    /// Refused by the budget, which counted it.
+    OverBudget(Rejection),
 }
 
 /// What the USM established about an incoming message (RFC 3414 §3.2 step 9's outputs).
@@ -131,18 +172,27 @@ struct Incoming<'u> {
 impl Agent {
     /// An agent whose engine (and sysUpTime) starts at `now`.
     pub fn new(config: Config, now: Instant) -> Agent {
+        let budget = Budget::new(
+            config.budget,
+            config.users.iter().map(|u| u.name.clone()),
+            config.budget_seed,
+            now,
+        );
+        let tree = with_budget_objects(&config.tree, &budget);
         Agent {
             engine_id: OctetString::from(config.engine_id),
             boots: config.engine_boots.min(ENGINE_MAX),
             boot_epoch: now,
             started: now,
             users: Arc::new(config.users),
-            tree: config.tree,
+            tree,
             max_message_size: config.max_message_size.clamp(484, MAX_MESSAGE_SIZE),
             salt: config.salt_seed,
             counters: Counters::default(),
             scratch: Vec::new(),
             clock: None,
+            budget,
+            last_rejection: None,
         }
     }
 
@@ -156,22 +206,33 @@ impl Agent {
     pub fn handle(
         &mut self,
         datagram: &[u8],
-        _source: SocketAddr,
+        source: SocketAddr,
         now: Instant,
         out: &mut Vec<u8>,
     ) -> Outcome {
         out.clear();
         self.tick(now);
         self.counters.bump(Counter::SnmpInPkts);
-        match self.process(datagram, now, out) {
+        let outcome = match self.process(datagram, source, now, out) {
             Ok(outcome) => outcome,
             Err(Reject::Drop(counter)) => {
                 self.counters.bump(counter);
                 out.clear();
                 Outcome::Dropped(counter)
             }
+            Err(Reject::OverBudget(reason)) => {
+                out.clear();
+                Outcome::OverBudget {
+                    reason,
+                    reported: false,
+                }
+            }
             Err(Reject::Report(_)) => unreachable_report(),
+        };
+        if matches!(outcome, Outcome::OverBudget { .. }) {
+            self.last_rejection = Some(now);
         }
+        outcome
     }
 
     /// The current snmpEngineBoots; changes when engineTime wraps, and the driver then persists it.
@@ -192,8 +253,20 @@ impl Agent {
     }
 
     /// Replaces the served objects (a new device snapshot), atomically between two datagrams.
+    /// The budget's own objects (`dqiAgent` .3 to .28) are added to it, so every tree served
+    /// shows the live budget.
     pub fn install_tree(&mut self, tree: Tree) {
-        self.tree = tree;
+        self.tree = with_budget_objects(&tree, &self.budget);
+    }
+
+    /// The request budget, for the driver's log summaries and for tests.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// For the driver's periodic log summary: see [`Budget::drain_rejections`].
+    pub fn drain_rejections(&mut self, each: impl FnMut(budget::SourceKey, u32)) -> u64 {
+        self.budget.drain_rejections(each)
     }
 
     /// Like [`Agent::install_tree`], but hands the old tree back, so that the driver frees it
@@ -225,9 +298,25 @@ impl Agent {
     fn process(
         &mut self,
         datagram: &[u8],
+        source: SocketAddr,
         now: Instant,
         out: &mut Vec<u8>,
     ) -> Result<Outcome, Reject> {
+        // Nothing longer than the agent accepts is worth reading, and nothing is cheaper to
+        // refuse; it cannot be parsed here, hence the parse-error counter.
+        if datagram.len() > self.max_message_size {
+            return Err(Reject::Drop(Counter::SnmpInAsnParseErrs));
+        }
+        // The per-source and global buckets come before any parsing.
+        self.budget
+            .admit_source(source.ip(), now)
+            .map_err(Reject::OverBudget)?;
+        // A byte-identical retransmission (a duplicate, a replay, a client resending its
+        // buffer) gets the reply already sent: no HMAC, no decryption, no MIB.
+        if let Some(reply) = self.budget.cached_reply(source, datagram, now) {
+            out.extend_from_slice(reply);
+            return Ok(Outcome::Response);
+        }
         // RFC 3412 §7.2 steps 1-2: the version first, so v1/v2c never reach the v3 decoder.
         match locate::version(datagram) {
             Some(wire::VERSION_3) => {}
@@ -249,10 +338,22 @@ impl Agent {
             user: None,
         };
         let users = Arc::clone(&self.users);
-        match self.authenticate(&users, datagram, &msg, &usm, incoming, now) {
-            Ok((incoming, scoped)) => Ok(self.dispatch(&incoming, scoped, now, out)),
+        let request = Request { datagram, source };
+        match self.authenticate(&users, &request, &msg, &usm, incoming, now) {
+            Ok((incoming, scoped, plain)) => {
+                Ok(self.dispatch(&request, &incoming, scoped, plain, now, out))
+            }
+            Err((Reject::OverBudget(reason), incoming, request_id)) => {
+                Ok(self.over_budget(reason, &request, &incoming, request_id, now, out))
+            }
             Err((Reject::Report(counter), incoming, request_id)) => {
+                // The usmStats counter counts every such message; the budget decides whether
+                // this one also earns a Report (and charges the source for it even when the
+                // sender asked for none, so a silent flood still runs out).
                 self.counters.bump(counter);
+                self.budget
+                    .admit_unauthenticated(source.ip(), now)
+                    .map_err(Reject::OverBudget)?;
                 if !incoming.reportable {
                     return Ok(Outcome::Dropped(counter));
                 }
@@ -289,19 +390,23 @@ impl Agent {
         Ok((level, flag_byte & flags::REPORTABLE != 0, max_size))
     }
 
-    /// RFC 3414 §3.2 steps 3 to 8: engine ID, user, level, digest, time window, decryption.
-    /// On failure returns the rejection, what is known of the message for a Report, and the
-    /// request-id when the PDU could be read (plaintext messages).
+    /// RFC 3414 §3.2 steps 3 to 8: engine ID, user, level, digest, time window, decryption,
+    /// with the budget's look before the HMAC. Returns the scopedPDU and, for an encrypted
+    /// one, the length of its plaintext encoding at the start of `self.scratch` (the key of
+    /// the response cache). On failure returns the rejection, what is known of the message for
+    /// a Report, and the request-id when the PDU could be read (plaintext messages).
     #[allow(clippy::type_complexity)]
     fn authenticate<'u>(
         &mut self,
         users: &'u Users,
-        datagram: &[u8],
+        request: &Request<'_>,
         msg: &Message,
         usm: &UsmParameters,
         mut incoming: Incoming<'u>,
         now: Instant,
-    ) -> Result<(Incoming<'u>, ScopedPdu), (Reject, Incoming<'u>, i32)> {
+    ) -> Result<(Incoming<'u>, ScopedPdu, Option<usize>), (Reject, Incoming<'u>, i32)> {
+        let datagram = request.datagram;
+        let ip = request.source.ip();
         let plain_id = match &msg.data {
             ScopedPduData::Plaintext(s) => s.pdu.request_id(),
             ScopedPduData::Encrypted(_) => 0,
@@ -347,15 +452,34 @@ impl Agent {
             ));
         }
         if incoming.level == SecurityLevel::NoAuthNoPriv {
+            // Nothing proves the sender is the user, so the answer (authorizationError, as no
+            // user may read without authentication) is charged to the source, not the user.
+            if let Err(reason) = self.budget.admit_unauthenticated(ip, now) {
+                return Err((Reject::OverBudget(reason), incoming, plain_id));
+            }
             incoming.user = Some(user);
             return match &msg.data {
-                ScopedPduData::Plaintext(s) => Ok((incoming, s.clone())),
+                ScopedPduData::Plaintext(s) => Ok((incoming, s.clone(), None)),
                 ScopedPduData::Encrypted(_) => Err((
                     Reject::Drop(Counter::SnmpInAsnParseErrs),
                     incoming,
                     plain_id,
                 )),
             };
+        }
+        // Before the HMAC, the budget only looks: a source that has spent its unauthenticated
+        // outcomes (a wrong-digest flood) and a user whose bucket is empty cost no HMAC. An
+        // encrypted PDU's size is unknown yet, so it must afford at least the request itself.
+        let cost = match &msg.data {
+            ScopedPduData::Plaintext(s) => self.budget.config().estimate(work(&s.pdu)),
+            ScopedPduData::Encrypted(_) => REQUEST_COST,
+        };
+        let looked = self
+            .budget
+            .check_unauthenticated(ip, now)
+            .and_then(|()| self.budget.check_principal(ip, &usm.user_name, cost, now));
+        if let Err(reason) = looked {
+            return Err((Reject::OverBudget(reason), incoming, plain_id));
         }
         // Step 6: the digest over the datagram as received, its auth field zeroed in place.
         let Some(range) = locate::auth_params(datagram) else {
@@ -392,6 +516,7 @@ impl Agent {
             ));
         }
         // Step 8: decryption.
+        let mut plain_len = None;
         let scoped = match (&msg.data, incoming.level, &user.privacy) {
             (ScopedPduData::Plaintext(s), SecurityLevel::AuthNoPriv, _) => s.clone(),
             (ScopedPduData::Encrypted(cipher), SecurityLevel::AuthPriv, Some(key)) => {
@@ -415,9 +540,15 @@ impl Agent {
                 }
                 // A wrong privacy key decrypts to noise: RFC 3412 §7.2 step 2 counts that as a
                 // parse error and drops it.
-                match wire::decode_prefix::<ScopedPdu>(&self.scratch) {
-                    Some(scoped) => scoped,
-                    None => return Err((Reject::Drop(Counter::SnmpInAsnParseErrs), incoming, 0)),
+                match rasn::ber::decode_with_remainder::<ScopedPdu>(&self.scratch) {
+                    Ok((scoped, rest)) => {
+                        // The encoding without DES padding: what a retry repeats exactly.
+                        plain_len = self.scratch.len().checked_sub(rest.len());
+                        scoped
+                    }
+                    Err(_) => {
+                        return Err((Reject::Drop(Counter::SnmpInAsnParseErrs), incoming, 0));
+                    }
                 }
             }
             (ScopedPduData::Plaintext(_), SecurityLevel::AuthPriv, _) => {
@@ -436,294 +567,47 @@ impl Agent {
                 ));
             }
         };
-        Ok((incoming, scoped))
+        Ok((incoming, scoped, plain_len))
     }
+}
 
-    /// RFC 3412 §7.2 steps 10-13 and the command responder of RFC 3413 §3.2.
-    fn dispatch(
-        &mut self,
-        incoming: &Incoming<'_>,
-        scoped: ScopedPdu,
-        now: Instant,
-        out: &mut Vec<u8>,
-    ) -> Outcome {
-        let request_id = scoped.pdu.request_id();
-        let (operation, varbinds) = match scoped.pdu {
-            Pdus::Get(p) => (Operation::Get, p.varbinds),
-            Pdus::GetNext(p) => (Operation::GetNext, p.varbinds),
-            Pdus::Set(p) => (Operation::Set, p.varbinds),
-            Pdus::GetBulk(BulkPdu {
-                non_repeaters,
-                max_repetitions,
-                varbinds,
-                ..
-            }) => (
-                Operation::GetBulk {
-                    non_repeaters,
-                    max_repetitions,
-                },
-                varbinds,
-            ),
-            // Response, Report, Trap and Inform are never answered: this engine sends no
-            // requests and receives no notifications.
-            Pdus::Response(_) | Pdus::Report(_) | Pdus::Trap(_) | Pdus::Inform(_) => {
-                self.counters.bump(Counter::SnmpUnknownPduHandlers);
-                return Outcome::Dropped(Counter::SnmpUnknownPduHandlers);
-            }
-        };
-        // contextEngineID names this engine (an empty one is accepted as "the local engine",
-        // as several managers send it); any other engine has no handler here.
-        if !scoped.context_engine_id.is_empty() && scoped.context_engine_id != self.engine_id {
-            return self.refuse(
-                incoming,
-                Counter::SnmpUnknownPduHandlers,
-                request_id,
-                now,
-                out,
-            );
-        }
-        // Only the default context exists (RFC 3413 §3.2 step 3).
-        if !scoped.context_name.is_empty() {
-            return self.refuse(incoming, Counter::SnmpUnknownContexts, request_id, now, out);
-        }
-        let result = match incoming.user {
-            Some(user) if access::may_read(user, incoming.level) => {
-                let budget = incoming
-                    .max_size
-                    .saturating_sub(self.envelope_bound(incoming, &scoped.context_name));
-                let limits = Limits {
-                    varbind_bytes: budget,
-                    max_repetitions: u32::MAX,
-                    max_varbinds: usize::MAX,
-                };
-                let live = LiveValues {
-                    counters: &self.counters,
-                    boots: self.boots,
-                    engine_time: self.engine_time(now),
-                    uptime: now.saturating_since(self.started).as_millis(),
-                    clock: self.clock,
-                    now,
-                };
-                pdu::respond(&self.tree, &live, operation, &varbinds, limits)
-            }
-            // RFC 3415 §3.2 step 5 via RFC 3413 §3.2 step 4: no data, the request's bindings back.
-            _ => pdu::Outcome {
-                error_status: ErrorStatus::AuthorizationError,
-                error_index: 0,
-                varbinds,
-            },
-        };
-        let pdu = Pdus::Response(Pdu {
-            request_id,
-            error_status: result.error_status as i64,
-            error_index: i64::from(result.error_index),
-            varbinds: result.varbinds,
-        });
-        let scoped = ScopedPdu {
-            context_engine_id: self.engine_id.clone(),
-            context_name: scoped.context_name,
-            pdu,
-        };
-        self.emit(incoming, incoming.level, scoped, now, out);
-        if out.len() > incoming.max_size {
-            // The bound in `envelope_bound` is conservative, so this cannot happen unless
-            // encoding changed; never send more than the manager can receive.
-            out.clear();
-        }
-        if out.is_empty() {
-            self.counters.bump(Counter::SnmpSilentDrops);
-            Outcome::Dropped(Counter::SnmpSilentDrops)
-        } else {
-            Outcome::Response
-        }
-    }
+/// The datagram being handled and where it came from.
+struct Request<'a> {
+    datagram: &'a [u8],
+    source: SocketAddr,
+}
 
-    /// Counts `counter` and answers with a Report carrying it, if the sender asked for reports.
-    fn refuse(
-        &mut self,
-        incoming: &Incoming<'_>,
-        counter: Counter,
-        request_id: i32,
-        now: Instant,
-        out: &mut Vec<u8>,
-    ) -> Outcome {
-        self.counters.bump(counter);
-        if !incoming.reportable {
-            return Outcome::Dropped(counter);
-        }
-        self.report(incoming, counter, request_id, now, out);
-        if out.is_empty() {
-            Outcome::Dropped(counter)
-        } else {
-            Outcome::Report(counter)
-        }
+/// A request's shape for the budget's estimate (RFC 3416 §4.2.3 for GetBulk).
+fn work(pdu: &Pdus) -> Work {
+    match pdu {
+        Pdus::GetBulk(b) => Work::GetBulk {
+            non_repeaters: b.non_repeaters,
+            max_repetitions: b.max_repetitions,
+            varbinds: b.varbinds.len(),
+        },
+        Pdus::Get(p)
+        | Pdus::GetNext(p)
+        | Pdus::Set(p)
+        | Pdus::Response(p)
+        | Pdus::Report(p)
+        | Pdus::Trap(p)
+        | Pdus::Inform(p) => Work::Get {
+            varbinds: p.varbinds.len(),
+        },
     }
+}
 
-    /// Writes a Report PDU carrying `counter`'s OID and value (RFC 3412 §7.1 step 3, RFC 3414
-    /// §3.2). Reports are never encrypted; they are authenticated only when the incoming
-    /// message authenticated and the level says so.
-    fn report(
-        &mut self,
-        incoming: &Incoming<'_>,
-        counter: Counter,
-        request_id: i32,
-        now: Instant,
-        out: &mut Vec<u8>,
-    ) {
-        let level = if incoming.user.is_some() && incoming.level >= SecurityLevel::AuthNoPriv {
-            SecurityLevel::AuthNoPriv
-        } else {
-            SecurityLevel::NoAuthNoPriv
-        };
-        let Some(name) = ObjectIdentifier::new(counter.oid().to_vec()) else {
-            return;
-        };
-        let value = self.counters.get(counter);
-        let pdu = Pdus::Report(Pdu {
-            request_id,
-            error_status: 0,
-            error_index: 0,
-            varbinds: alloc::vec![VarBind {
-                name,
-                value: VarBindValue::Value(ObjectSyntax::ApplicationWide(
-                    ApplicationSyntax::Counter(rasn_smi::v1::Counter(value)),
-                )),
-            }],
-        });
-        let scoped = ScopedPdu {
-            context_engine_id: self.engine_id.clone(),
-            context_name: OctetString::default(),
-            pdu,
-        };
-        self.emit(incoming, level, scoped, now, out);
-    }
-
-    /// Encodes a response-class message at `level`: encrypts at authPriv, then signs the whole
-    /// message at authNoPriv and above. Leaves `out` empty if encoding fails.
-    fn emit(
-        &mut self,
-        incoming: &Incoming<'_>,
-        level: SecurityLevel,
-        scoped: ScopedPdu,
-        now: Instant,
-        out: &mut Vec<u8>,
-    ) {
-        out.clear();
-        let user = match (level, incoming.user) {
-            (SecurityLevel::NoAuthNoPriv, _) => None,
-            (_, Some(user)) => Some(user),
-            (_, None) => return,
-        };
-        let boots = self.boots;
-        let time = self.engine_time(now);
-        let mut priv_params = OctetString::default();
-        let data = match (level, user.and_then(|u| u.privacy.as_ref())) {
-            (SecurityLevel::AuthPriv, Some(key)) => {
-                let Some(plain) = wire::encode(&scoped) else {
-                    return;
-                };
-                let mut cipher = Vec::with_capacity(plain.len() + 8);
-                let salt = self.salt;
-                self.salt = self.salt.wrapping_add(1);
-                let params = key.encrypt(boots, time, salt, &plain, &mut cipher);
-                priv_params = OctetString::from(params.to_vec());
-                ScopedPduData::Encrypted(OctetString::from(cipher))
-            }
-            (SecurityLevel::AuthPriv, None) => return,
-            _ => ScopedPduData::Plaintext(scoped),
-        };
-        let digest_len = user.map_or(0, |u| u.auth.protocol().digest_len());
-        let usm = UsmParameters {
-            engine_id: self.engine_id.clone(),
-            boots: i64::from(boots),
-            time: i64::from(time),
-            user_name: incoming.user_name.clone(),
-            auth_params: OctetString::from(alloc::vec![0u8; digest_len]),
-            priv_params,
-        };
-        let Some(security_parameters) = wire::encode(&usm) else {
-            return;
-        };
-        let message = Message {
-            version: wire::VERSION_3,
-            header: Header {
-                msg_id: incoming.msg_id,
-                max_size: self.max_message_size as i64,
-                flags: OctetString::from(alloc::vec![level.flags()]),
-                security_model: wire::SECURITY_MODEL_USM,
-            },
-            security_parameters: OctetString::from(security_parameters),
-            data,
-        };
-        let Some(bytes) = wire::encode(&message) else {
-            return;
-        };
-        out.extend_from_slice(&bytes);
-        if let Some(user) = user {
-            let Some(range) = locate::auth_params(out) else {
-                out.clear();
-                return;
-            };
-            let mut digest = [0u8; 64];
-            let digest = &mut digest[..digest_len];
-            user.auth.sign(out, digest);
-            out[range].copy_from_slice(digest);
-        }
-    }
-
-    /// An upper bound on the octets of a response message other than its varbind TLVs.
-    fn envelope_bound(&self, incoming: &Incoming<'_>, context_name: &OctetString) -> usize {
-        let digest = incoming.user.map_or(0, |u| u.auth.protocol().digest_len());
-        ENVELOPE_FIXED
-            + 2 * self.engine_id.len()
-            + incoming.user_name.len()
-            + context_name.len()
-            + digest
-    }
+/// `tree` with the budget's own objects added (they replace any entry at the same OID).
+fn with_budget_objects(tree: &Tree, budget: &Budget) -> Tree {
+    let mut entries: Vec<(alloc::boxed::Box<[u32]>, mib::Entry)> = tree
+        .iter()
+        .map(|(oid, entry)| (oid.into(), entry.clone()))
+        .collect();
+    entries.extend(mib::budget::entries(budget));
+    Tree::from_entries(entries)
 }
 
 /// `process` answers every Report itself; only drops propagate out of it.
 fn unreachable_report() -> Outcome {
     Outcome::Dropped(Counter::SnmpSilentDrops)
-}
-
-/// Request-time values of the [`Live`] objects.
-struct LiveValues<'a> {
-    counters: &'a Counters,
-    boots: u32,
-    engine_time: u32,
-    /// Milliseconds since start-up.
-    uptime: u128,
-    clock: Option<Clock>,
-    now: Instant,
-}
-
-impl Resolve for LiveValues<'_> {
-    fn resolve(&self, live: Live) -> Value {
-        match live {
-            // TimeTicks wrap at 2^32 hundredths (RFC 2578 §7.1.8).
-            Live::SysUpTime => Value::TimeTicks((self.uptime / 10) as u32),
-            Live::EngineBoots => Value::Integer(i32::try_from(self.boots).unwrap_or(i32::MAX)),
-            Live::EngineTime => Value::Integer(i32::try_from(self.engine_time).unwrap_or(i32::MAX)),
-            Live::Counter(c) => Value::Counter32(self.counters.get(c)),
-            Live::HostUptime => {
-                let micros = self.clock.map_or(0, |c| c.host_uptime_micros_at_origin);
-                Value::TimeTicks((micros.saturating_add(self.now.micros()) / 10_000) as u32)
-            }
-            Live::HostDate => match self.clock {
-                Some(c) => {
-                    let unix = c.unix_micros_at_origin.saturating_add(self.now.micros());
-                    let mut octets = Timestamp::from_unix_seconds(unix / 1_000_000).date_and_time();
-                    // Deci-seconds, then UTC: direction '+', zero hours and minutes (RFC 2579).
-                    if let Some(d) = octets.get_mut(7) {
-                        *d = ((unix % 1_000_000) / 100_000) as u8;
-                    }
-                    octets.truncate(8);
-                    octets.extend_from_slice(b"+\0\0");
-                    Value::octets(octets)
-                }
-                None => Value::octets(UNKNOWN_DATE),
-            },
-        }
-    }
 }

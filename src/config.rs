@@ -31,13 +31,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Deserializer};
 use zeroize::Zeroizing;
 
+use crate::budget::{BudgetConfig, RateError};
 use crate::device::DeviceConfig;
 use crate::mib::objects::System;
 use crate::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 
+mod budget;
 mod device;
 mod validate;
 
+pub use budget::BudgetSection;
 use validate::Validator;
 
 /// `snmpEngineMaxMessageSize` when `agent.max_message_size` is not set: the largest UDP payload
@@ -87,6 +90,8 @@ pub struct ConfigFile {
     /// without it only the standard objects are served.
     #[serde(default)]
     pub device: Option<DeviceConfig>,
+    /// `[budget]`: the request budget; every key optional.
+    pub budget: Option<BudgetSection>,
 }
 
 /// `[agent]`.
@@ -147,6 +152,10 @@ pub struct UserSection {
     /// The lowest security level served to this user: authNoPriv or authPriv. Default: the
     /// strongest level the user's keys allow, so a user with privacy must use it.
     pub min_security: Option<String>,
+    /// This user's own budget (`"600/minute"`), replacing `[budget] per_user`.
+    pub budget: Option<String>,
+    /// This user's own bucket capacity, replacing `[budget] burst`; needs `budget`.
+    pub budget_burst: Option<i64>,
 }
 
 /// A secret string from the file: zeroed when dropped, redacted in `Debug`.
@@ -199,6 +208,8 @@ pub struct Config {
     /// `[device]`, validated, relative paths resolved against the config file's directory;
     /// `None` when the section is absent.
     pub device: Option<DeviceConfig>,
+    /// `[budget]` and the users' `budget` keys, validated.
+    pub budget: BudgetConfig,
 }
 
 /// `[agent]`, validated.
@@ -412,6 +423,12 @@ pub enum Problem {
     /// Two users with one name.
     #[error("{0:?} is also the name of an earlier user")]
     Duplicate(String),
+    /// Not a rate such as `"50/second"`.
+    #[error("{0:?}: {1}")]
+    BadRate(String, RateError),
+    /// Settings the request budget refuses together.
+    #[error(transparent)]
+    Budget(crate::budget::ConfigError),
 }
 
 impl Config {
@@ -472,6 +489,7 @@ impl Config {
         };
         let agent = v.agent(parsed.agent)?;
         let system = v.system(parsed.system)?;
+        let budget = v.budget(parsed.budget, &parsed.user)?;
         let users = v.users(parsed.user)?;
         let device = v.device(parsed.device)?;
         let config = Config {
@@ -480,6 +498,7 @@ impl Config {
             system,
             users,
             device,
+            budget,
         };
         Ok((config, v.warnings))
     }

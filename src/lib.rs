@@ -15,6 +15,7 @@
 //!
 //! | step | module | RFC |
 //! |---|---|---|
+//! | size, per-source and global buckets, response cache (before any parsing) | [`budget`] | — |
 //! | version, header, msgFlags, msgMaxSize | [`wire`] | RFC 3412 §6, §7.2 |
 //! | USM: engine ID, user, level, time window, digest, decryption | [`usm`] | RFC 3414 §3.2 |
 //! | security level required of the user | [`access`] | RFC 3415 §3.2 (subset) |

@@ -227,8 +227,11 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
             priv_password: Some(Secret::new(DEMO_PRIV_PASSWORD)),
             priv_key: None,
             min_security: None,
+            budget: None,
+            budget_burst: None,
         }],
         device: Some(device),
+        budget: None,
     };
     let (config, warnings) =
         Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;

@@ -15,8 +15,13 @@
 //!   agent's [`Instant`]; the wall clock and host uptime at that origin go to the agent for
 //!   `hrSystemDate` and `hrSystemUptime` (`server/clock.rs`);
 //! - persistence of snmpEngineBoots when the agent bumps it (engineTime wrap);
-//! - logs: a start-up summary, security events (Reports and drops) summarised per interval and
-//!   per source address, and a final summary on SIGINT or SIGTERM. Never a key or a password,
+//! - the intake ceiling (`[budget] intake`): each socket task takes a token from one shared
+//!   bucket before it reads a datagram, and when the bucket is empty it stops reading until a
+//!   token refills, so beyond the ceiling the kernel's receive queue overflows and drops
+//!   datagrams, well-behaved pollers' included. That bounds the agent's CPU under a flood from
+//!   spoofed sources, which the per-source buckets cannot;
+//! - logs: a start-up summary, security events (Reports, drops and budget refusals) summarised
+//!   per interval and per source address, and a final summary on SIGINT or SIGTERM. Never a key or a password,
 //!   and never one line per request unless the level is `debug`.
 
 use std::collections::HashMap;
@@ -35,8 +40,10 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::agent::{self, Agent, Outcome};
+use crate::budget::{Bucket, Rejection};
 use crate::config::{Config, ConfigError, to_hex};
 use crate::mib::Tree;
+use crate::mib::budget::Scalar;
 use crate::mib::objects::{self, Engine};
 use crate::state::{self, State, StateError};
 use crate::stats::Counter;
@@ -107,6 +114,8 @@ pub struct Summary {
     pub dropped: u64,
     /// Replies the socket refused to send.
     pub send_errors: u64,
+    /// Times a socket task paused reading because the intake ceiling was reached.
+    pub intake_pauses: u64,
 }
 
 /// Loads the configuration at `path`, logs its warnings, and runs the agent until SIGINT or
@@ -128,6 +137,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
     let engine_id = state.engine_id().to_vec();
     let users = config.users(&engine_id)?;
     let salt_seed = state::salt_seed()?;
+    let budget_seed = state::salt_seed()?;
+    let budget = config.budget.clone();
     let max_message_size = config.agent.max_message_size;
     let engine = Engine {
         engine_id: engine_id.clone(),
@@ -172,6 +183,8 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
         tree,
         max_message_size,
         salt_seed,
+        budget,
+        budget_seed,
     };
     let mut server = Server::bind(&listen, agent_config, Some(state)).await?;
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
@@ -261,6 +274,8 @@ struct Shared {
     totals: Totals,
     /// The largest reply, to size each task's reply buffer once.
     max_message_size: usize,
+    /// The intake ceiling: one token per datagram read, shared by every socket task.
+    intake: Mutex<Bucket>,
 }
 
 impl Server {
@@ -281,6 +296,7 @@ impl Server {
         let origin = std::time::Instant::now();
         let boots = config.engine_boots;
         let max_message_size = config.max_message_size;
+        let intake = Mutex::new(config.budget.intake_bucket(Instant::ZERO));
         let mut agent = Agent::new(config, Instant::ZERO);
         agent.set_clock(clock::host_clock());
         let shared = Arc::new(Shared {
@@ -291,6 +307,7 @@ impl Server {
             events: Mutex::new(Events::default()),
             totals: Totals::default(),
             max_message_size,
+            intake,
         });
         Ok(Server {
             sockets,
@@ -382,22 +399,34 @@ async fn receive_loop(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::R
     let mut datagram = vec![0u8; RECEIVE_BUFFER];
     let mut reply = Vec::with_capacity(shared.max_message_size);
     loop {
+        // The intake ceiling: wait for a token before reading, so that beyond the ceiling the
+        // kernel drops, at no cost to this process. Bounded: each wait ends with a token.
+        while let Some(wait) = shared.intake_wait() {
+            shared.totals.intake_pauses.fetch_add(1, Ordering::Relaxed);
+            tokio::select! {
+                biased;
+                _ = stop.changed() => return,
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
         // Drain what the kernel has queued without going back to the reactor per datagram;
-        // only an empty socket waits for readiness (or for shutdown).
-        let received = match socket.try_recv_from(&mut datagram) {
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                tokio::select! {
-                    biased;
-                    _ = stop.changed() => return,
-                    ready = socket.readable() => {
-                        if let Err(e) = ready {
-                            tracing::debug!(error = %e, "socket not readable");
+        // only an empty socket waits for readiness (or for shutdown). The intake token taken
+        // above is spent on the datagram this reads, however long it waits for one.
+        let received = loop {
+            match socket.try_recv_from(&mut datagram) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    tokio::select! {
+                        biased;
+                        _ = stop.changed() => return,
+                        ready = socket.readable() => {
+                            if let Err(e) = ready {
+                                tracing::debug!(error = %e, "socket not readable");
+                            }
                         }
-                        continue;
                     }
                 }
+                other => break other,
             }
-            other => other,
         };
         let (len, source) = match received {
             Ok(received) => received,
@@ -411,7 +440,10 @@ async fn receive_loop(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::R
             continue;
         };
         let outcome = shared.handle(data, source, &mut reply);
-        if matches!(outcome, Outcome::Response | Outcome::Report(_)) {
+        if matches!(
+            outcome,
+            Outcome::Response | Outcome::Report(_) | Outcome::OverBudget { reported: true, .. }
+        ) {
             // A full send buffer is rare for replies; fall back to waiting for writability.
             let sent = match socket.try_send_to(&reply, source) {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -462,12 +494,33 @@ impl Shared {
                 self.totals.dropped.fetch_add(1, Ordering::Relaxed);
                 self.events.lock().record(source.ip(), counter);
             }
+            Outcome::OverBudget { reason, reported } => {
+                let total = match reported {
+                    true => &self.totals.reports,
+                    false => &self.totals.dropped,
+                };
+                total.fetch_add(1, Ordering::Relaxed);
+                self.events.lock().record(source.ip(), reason);
+            }
         }
         tracing::debug!(%source, ?outcome, len = datagram.len(), "request");
         if boots != self.boots.load(Ordering::Relaxed) {
             self.persist_boots(boots);
         }
         outcome
+    }
+
+    /// `None` after taking an intake token; otherwise how long until the next one refills.
+    fn intake_wait(&self) -> Option<Duration> {
+        let now = self.now();
+        let mut intake = self.intake.lock();
+        if intake.try_take(now, 1) {
+            return None;
+        }
+        let rate = intake.rate();
+        // One token's refill time, at least the timer's 1 ms resolution.
+        let micros = rate.period().micros() / u64::from(rate.count().max(1));
+        Some(Duration::from_micros(micros.max(1000)))
     }
 
     /// Records a boots value the agent moved to. Rare (engineTime wraps after 68 years), so the
@@ -495,6 +548,7 @@ struct Totals {
     reports: AtomicU64,
     dropped: AtomicU64,
     send_errors: AtomicU64,
+    intake_pauses: AtomicU64,
 }
 
 impl Totals {
@@ -505,6 +559,7 @@ impl Totals {
             reports: self.reports.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
             send_errors: self.send_errors.load(Ordering::Relaxed),
+            intake_pauses: self.intake_pauses.load(Ordering::Relaxed),
         }
     }
 }
@@ -512,6 +567,7 @@ impl Totals {
 async fn summary_loop(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut interval = tokio::time::interval(SUMMARY_INTERVAL);
     interval.tick().await; // the first tick is immediate
+    let mut pauses = 0;
     loop {
         tokio::select! {
             _ = stop.changed() => return,
@@ -519,6 +575,15 @@ async fn summary_loop(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
         }
         let mut events = std::mem::take(&mut *shared.events.lock());
         log_events(&mut events);
+        // One line per interval, however long the ceiling held.
+        let now = shared.totals.intake_pauses.load(Ordering::Relaxed);
+        if now > pauses {
+            tracing::warn!(
+                pauses = now - pauses,
+                "intake ceiling reached: reading paused, the kernel dropped what did not fit"
+            );
+        }
+        pauses = now;
     }
 }
 
@@ -530,17 +595,47 @@ struct Events {
     other: Tally,
 }
 
-/// Counts by counter, in first-seen order; a source rarely trips more than two or three.
+/// One kind of security event: a protocol counter, or a budget refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Protocol(Counter),
+    Budget(Rejection),
+}
+
+impl From<Counter> for Event {
+    fn from(counter: Counter) -> Event {
+        Event::Protocol(counter)
+    }
+}
+
+impl From<Rejection> for Event {
+    fn from(reason: Rejection) -> Event {
+        Event::Budget(reason)
+    }
+}
+
+impl Event {
+    /// The MIB object that counts it, e.g. `usmStatsWrongDigests`, `dqiBudgetRejectedSource`.
+    fn name(self) -> &'static str {
+        match self {
+            Event::Protocol(counter) => counter.name(),
+            Event::Budget(reason) => Scalar::rejected(reason).name(),
+        }
+    }
+}
+
+/// Counts by event, in first-seen order; a source rarely trips more than two or three.
 #[derive(Default)]
 struct Tally {
-    counts: Vec<(Counter, u64)>,
+    counts: Vec<(Event, u64)>,
 }
 
 impl Tally {
-    fn add(&mut self, counter: Counter) {
-        match self.counts.iter_mut().find(|(c, _)| *c == counter) {
+    fn add(&mut self, event: impl Into<Event>) {
+        let event = event.into();
+        match self.counts.iter_mut().find(|(c, _)| *c == event) {
             Some((_, n)) => *n += 1,
-            None => self.counts.push((counter, 1)),
+            None => self.counts.push((event, 1)),
         }
     }
 
@@ -554,7 +649,9 @@ impl Tally {
         self.counts.iter().any(|(c, _)| {
             !matches!(
                 c,
-                Counter::UsmStatsUnknownEngineIds | Counter::UsmStatsNotInTimeWindows
+                Event::Protocol(
+                    Counter::UsmStatsUnknownEngineIds | Counter::UsmStatsNotInTimeWindows
+                )
             )
         })
     }
@@ -571,11 +668,11 @@ impl Tally {
 }
 
 impl Events {
-    fn record(&mut self, source: IpAddr, counter: Counter) {
+    fn record(&mut self, source: IpAddr, event: impl Into<Event>) {
         if self.by_source.len() < MAX_TRACKED_SOURCES || self.by_source.contains_key(&source) {
-            self.by_source.entry(source).or_default().add(counter);
+            self.by_source.entry(source).or_default().add(event);
         } else {
-            self.other.add(counter);
+            self.other.add(event);
         }
     }
 }
@@ -615,6 +712,8 @@ mod tests {
             tree: Tree::default(),
             max_message_size: 1500,
             salt_seed: 7,
+            budget: crate::budget::BudgetConfig::default(),
+            budget_seed: 11,
         }
     }
 

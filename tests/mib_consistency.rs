@@ -12,71 +12,34 @@
 //!   mirrors, belongs to an object of the MIB with that OID, a compatible type, a value within
 //!   the SYNTAX's range or SIZE, a readable access (read-only for DQI-MIB) and a well-formed
 //!   instance suffix (`.0` for scalars, the INDEX for columns);
-//! - every read-only object of DQI-MIB has a provider (an instance is served), except the
-//!   request-budget objects of issue 4, listed once in [`PROVIDED_BY_ISSUE_4`];
+//! - every read-only object of DQI-MIB has a provider (an instance is served), the request
+//!   budget's objects included (resolved as the agent resolves them at request time);
 //! - the same SYNTAX checks hold for a hostile snapshot whose every string is far too long.
 #![cfg(feature = "server")]
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::Instant;
+use std::time::Instant as WallClock;
 
+use dqi_agent::budget::{Budget, BudgetConfig};
 use dqi_agent::device::model::{
     ComponentHash, ComponentType, HashAlg, SbomDocument, SbomFormat, SoftwareRow, SupportStatus,
 };
 use dqi_agent::device::{
     DeviceConfig, DeviceSnapshot, DeviceSource, FileSource, Software, Timestamp,
 };
+use dqi_agent::mib::budget::View;
 use dqi_agent::mib::dqi::{
     DQI_BASIC_COMPLIANCE, DQI_FULL_COMPLIANCE, DQI_OR_ID, DQI_PRODUCT_DEMO, DQI_PRODUCT_GENERIC,
     DQI_ROOT, Stamps, UNCHOSEN_OBJECT_ID, device_entries, system_for,
 };
 use dqi_agent::mib::objects::{self, Engine, System};
-use dqi_agent::mib::{Entry, Tree, Value};
+use dqi_agent::mib::{self, Entry, Live, Tree, Value};
+use dqi_agent::time::Instant;
 
 mod smi;
 
 use smi::{Mibs, Tok, check_value, tokenize};
-
-/// DQI-MIB objects whose provider is the request budget (issue 4: "Request budget"), which adds
-/// them as live entries. Only these may lack an instance here; remove a name once the budget
-/// serves it and this test builds its tree with the budget's entries.
-const PROVIDED_BY_ISSUE_4: &[&str] = &[
-    "dqiBudgetGlobalRate",
-    "dqiBudgetGlobalPeriod",
-    "dqiBudgetSourceRate",
-    "dqiBudgetSourcePeriod",
-    "dqiBudgetUserRate",
-    "dqiBudgetUserPeriod",
-    "dqiBudgetBurst",
-    "dqiBudgetMaxRepetitions",
-    "dqiBudgetMaxResponseVarbinds",
-    "dqiBudgetOverAction",
-    "dqiBudgetIntakeCeiling",
-    "dqiBudgetSourcePrefix6",
-    "dqiBudgetSourceCapacity",
-    "dqiBudgetSourceEntries",
-    "dqiBudgetSourceEvictions",
-    "dqiBudgetAccepted",
-    "dqiBudgetRejectedIntake",
-    "dqiBudgetRejectedGlobal",
-    "dqiBudgetRejectedSource",
-    "dqiBudgetRejectedPrincipal",
-    "dqiBudgetRejectedUnauth",
-    "dqiBudgetRejectedRetransmit",
-    "dqiBudgetCacheAnswers",
-    "dqiBudgetBulkCapped",
-    "dqiBudgetLastRejection",
-    "dqiBudgetPrincipalRate",
-    "dqiBudgetPrincipalPeriod",
-    "dqiBudgetPrincipalBurst",
-    "dqiBudgetPrincipalAvailable",
-    "dqiBudgetPrincipalUsedMinute",
-    "dqiBudgetPrincipalUsedHour",
-    "dqiBudgetPrincipalAccepted",
-    "dqiBudgetPrincipalRejected",
-    "dqiBudgetPrincipalLastRejection",
-];
 
 // ---------------------------------------------------------------------------------------------
 // The checks
@@ -145,33 +108,20 @@ fn every_readable_dqi_object_has_a_provider() {
     let mut missing = Vec::new();
     let mut readable = 0;
     for (name, object) in mib.objects.iter().filter(|(_, o)| o.module == "DQI-MIB") {
-        let excluded = PROVIDED_BY_ISSUE_4.contains(&name.as_str());
         match object.access.as_str() {
             "read-only" => readable += 1,
             // Index columns are named by the instance; notification payloads are never read.
-            "not-accessible" | "accessible-for-notify" => {
-                assert!(!excluded, "{name} needs no provider");
-                continue;
-            }
+            "not-accessible" | "accessible-for-notify" => continue,
             other => panic!("{name}: MAX-ACCESS {other}: every DQI-MIB object is read-only"),
         }
         let oid = mib.oid(name);
         let provided = served.next(&oid).is_some_and(|(k, _)| k.starts_with(&oid));
-        match (provided, excluded) {
-            (false, false) => missing.push(name.clone()),
-            (true, true) => panic!("{name} is served: remove it from PROVIDED_BY_ISSUE_4"),
-            _ => {}
+        if !provided {
+            missing.push(name.clone());
         }
     }
     assert!(missing.is_empty(), "no instance served for {missing:?}");
     assert!(readable > 100, "{readable} read-only objects parsed");
-    for name in PROVIDED_BY_ISSUE_4 {
-        assert!(
-            name.starts_with("dqiBudget"),
-            "{name}: only budget objects wait for issue 4"
-        );
-        assert_eq!(mib.objects[*name].access, "read-only", "{name}");
-    }
 }
 
 #[test]
@@ -220,14 +170,14 @@ fn timing_5000_components() {
     let mut n = 0;
     let mut build_best = f64::MAX;
     for _ in 0..20 {
-        let t = Instant::now();
+        let t = WallClock::now();
         let entries = device_entries(&snapshot, &stamps);
         build_best = build_best.min(t.elapsed().as_secs_f64());
         drop(entries);
     }
     println!("device_entries alone: best {:.2} ms", build_best * 1e3);
     for _ in 0..20 {
-        let t = Instant::now();
+        let t = WallClock::now();
         let entries = device_entries(&snapshot, &stamps);
         let build = t.elapsed().as_secs_f64();
         n = entries.len();
@@ -296,8 +246,27 @@ fn served(snapshot: &DeviceSnapshot) -> Tree {
     };
     let mut entries = objects::standard(&system_for(snapshot, &base), &engine);
     let device = device_entries(snapshot, &stamps());
-    let n = entries.len() + device.len();
+    // The request budget's objects, resolved as the agent resolves them at request time.
+    let budget = Budget::new(BudgetConfig::default(), ["nms"], 1, Instant::ZERO);
+    let view = View {
+        budget: &budget,
+        now: Instant::ZERO,
+        started: Instant::ZERO,
+        last_rejection: None,
+    };
+    let budget_entries: Vec<_> = mib::budget::entries(&budget)
+        .into_iter()
+        .map(|(oid, entry)| match entry {
+            Entry::Live(Live::Budget(object)) => {
+                (oid, Entry::Value(mib::budget::value(object, &view)))
+            }
+            other => (oid, other),
+        })
+        .collect();
+    assert!(!budget_entries.is_empty());
+    let n = entries.len() + device.len() + budget_entries.len();
     entries.extend(device);
+    entries.extend(budget_entries);
     let tree = Tree::from_entries(entries);
     assert_eq!(tree.len(), n, "no OID is served twice");
     tree

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use common::{Agent as Process, Config, TestDir, User, run_with_deadline, under_ci};
 use dqi_agent::agent::{Agent, Config as AgentConfig, Outcome};
+use dqi_agent::budget::BudgetConfig;
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::Tree;
 use dqi_agent::mib::objects::{self, Engine, System};
@@ -130,6 +131,9 @@ fn in_process_agent() -> Agent {
             tree: Tree::from_entries(objects::standard(&system, &engine)),
             max_message_size: 65_507,
             salt_seed: 7,
+            // The decoder is under test here, not the budget: every datagram must reach it.
+            budget: BudgetConfig::unlimited(),
+            budget_seed: 11,
         },
         Instant::ZERO,
     )

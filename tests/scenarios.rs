@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use dqi_agent::agent::{Agent, Config, ENGINE_MAX, Outcome};
+use dqi_agent::budget::BudgetConfig;
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::{Entry, Tree, Value};
@@ -85,6 +86,12 @@ fn agent_with(boots: u32, max_message_size: usize) -> Agent {
             tree: Tree::from_entries(entries),
             max_message_size,
             salt_seed: 0x0123_4567_89ab_cdef,
+            // These scenarios test the protocol, not the budget (see tests/budget.rs).
+            budget: BudgetConfig {
+                cache_entries: 0,
+                ..BudgetConfig::unlimited()
+            },
+            budget_seed: 3,
         },
         START,
     )

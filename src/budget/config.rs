@@ -126,6 +126,28 @@ impl Default for BudgetConfig {
 }
 
 impl BudgetConfig {
+    /// A budget that never refuses: every rate and burst far beyond what a host can send, no
+    /// GetBulk or response cap beyond the message size. For tests and benchmarks of the rest of
+    /// the agent, and for embedders that limit elsewhere; the response cache is as by default.
+    pub fn unlimited() -> BudgetConfig {
+        const HUGE: u32 = 1_000_000_000;
+        let huge = rate(HUGE, Period::Second);
+        BudgetConfig {
+            global: huge,
+            per_source: huge,
+            per_user: huge,
+            burst: HUGE,
+            global_burst: HUGE,
+            max_repetitions: u32::MAX,
+            max_response_varbinds: u32::MAX,
+            unauthenticated: huge,
+            unauthenticated_burst: HUGE,
+            intake: huge,
+            intake_burst: HUGE,
+            ..BudgetConfig::default()
+        }
+    }
+
     /// Checks the settings; [`Budget::new`](super::Budget::new) clamps what this refuses, so
     /// the core never fails, but an operator should hear about a mistake at start-up.
     pub fn validate(&self) -> Result<(), ConfigError> {

@@ -25,6 +25,8 @@ pub struct PrincipalRow<'a> {
     pub used_this_minute: u64,
     /// Cost units spent in the current hour.
     pub used_this_hour: u64,
+    /// Requests charged to this user (they passed every budget check).
+    pub accepted: u64,
     /// Requests refused for this user.
     pub rejected: u64,
     /// When a request for this user was last refused.
@@ -42,6 +44,7 @@ pub(super) struct Principal {
     name: Vec<u8>,
     pub(super) bucket: Bucket,
     usage: Usage,
+    accepted: u64,
     rejected: u64,
     last_rejection: Option<Instant>,
 }
@@ -64,6 +67,7 @@ impl Principals {
                     name,
                     bucket: Bucket::new(rate, burst, now),
                     usage: Usage::default(),
+                    accepted: 0,
                     rejected: 0,
                     last_rejection: None,
                 }
@@ -96,6 +100,7 @@ impl Principals {
                 available: p.bucket.available(now),
                 used_this_minute,
                 used_this_hour,
+                accepted: p.accepted,
                 rejected: p.rejected,
                 last_rejection: p.last_rejection,
             }
@@ -112,6 +117,7 @@ impl Principal {
         }
         let charged = cost.min(self.bucket.burst());
         self.usage.add(now, charged);
+        self.accepted = self.accepted.saturating_add(1);
         Some(charged)
     }
 

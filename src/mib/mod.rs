@@ -7,6 +7,7 @@
 //! manager waits. Ordering is lexicographic on sub-identifiers, the order GetNext walks
 //! (RFC 3416 §4.2.2).
 
+pub mod budget;
 pub mod dqi;
 mod encode;
 pub mod entity;
@@ -72,6 +73,9 @@ pub enum Live {
     /// HOST-RESOURCES-MIB `hrSystemDate`: the wall-clock date and time as `DateAndTime`, from
     /// the driver's clock report; the all-zero "unknown" date when the driver gave none.
     HostDate,
+    /// A DQI-MIB request-budget object (`dqiAgent` .3 to .28), read from the agent's
+    /// [`crate::budget::Budget`] (see [`budget`]).
+    Budget(budget::BudgetObject),
 }
 
 /// What the tree holds for one object instance.

@@ -32,6 +32,7 @@ impl Resolve for Fixed {
             Live::Counter(c) => Value::Counter32(c.oid().len() as u32),
             Live::HostUptime => Value::TimeTicks(1234),
             Live::HostDate => Value::octets([7, 234, 11, 22, 20, 0, 0, 0]),
+            Live::Budget(_) => Value::Gauge32(0),
         }
     }
 }

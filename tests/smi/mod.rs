@@ -460,6 +460,8 @@ impl Mibs {
             Entry::Live(Live::HostDate) => Value::octets([0, 0, 1, 1, 0, 0, 0, 0]),
             Entry::Live(Live::Counter(_)) => Value::Counter32(0),
             Entry::Live(Live::EngineBoots | Live::EngineTime) => Value::Integer(1),
+            // The caller resolves budget objects first: their types depend on the object.
+            Entry::Live(Live::Budget(_)) => return Some("unresolved budget object".to_string()),
         };
         check_value(&self.resolve(&object.syntax), &value)
     }
@@ -474,17 +476,48 @@ impl Mibs {
         let Some(row) = row else {
             return (suffix != [0]).then(|| format!("scalar instance {suffix:?}, expected [0]"));
         };
-        if suffix.len() != row.index.len() {
-            return Some(format!("instance {suffix:?} for INDEX {:?}", row.index));
-        }
-        for (arc, index) in suffix.iter().zip(&row.index) {
+        // Each index consumes its arcs: one for an integer, a length then that many octets
+        // for a string (SMIv2 non-IMPLIED encoding, RFC 2578 §7.7).
+        let mut rest = suffix;
+        for index in &row.index {
             let s = self.resolve(&self.objects[index].syntax);
-            if !matches!(s.base.as_str(), "INTEGER" | "Integer32" | "Unsigned32") || s.size {
-                return Some(format!("index {index}: only integer indexes are checked"));
+            match s.base.as_str() {
+                "INTEGER" | "Integer32" | "Unsigned32" if !s.size => {
+                    let Some((arc, tail)) = rest.split_first() else {
+                        return Some(format!("instance {suffix:?}: no arc for index {index}"));
+                    };
+                    if !in_ranges(&s.ranges, i128::from(*arc)) {
+                        return Some(format!("index {index} = {arc} outside {:?}", s.ranges));
+                    }
+                    rest = tail;
+                }
+                "OCTET STRING" => {
+                    let Some((len, tail)) = rest.split_first() else {
+                        return Some(format!("instance {suffix:?}: no length for index {index}"));
+                    };
+                    let len = *len as usize;
+                    if !s.ranges.is_empty() && !in_ranges(&s.ranges, len as i128) {
+                        return Some(format!(
+                            "index {index}: length {len} outside {:?}",
+                            s.ranges
+                        ));
+                    }
+                    if tail.len() < len || tail[..len].iter().any(|o| *o > 255) {
+                        return Some(format!(
+                            "index {index}: {suffix:?} is not a length-prefixed string"
+                        ));
+                    }
+                    rest = &tail[len..];
+                }
+                other => return Some(format!("index {index}: {other} indexes are not checked")),
             }
-            if !in_ranges(&s.ranges, i128::from(*arc)) {
-                return Some(format!("index {index} = {arc} outside {:?}", s.ranges));
-            }
+        }
+        if !rest.is_empty() {
+            return Some(format!(
+                "instance {suffix:?}: {} arcs beyond INDEX {:?}",
+                rest.len(),
+                row.index
+            ));
         }
         None
     }

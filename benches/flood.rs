@@ -1,0 +1,576 @@
+//! Flood benchmark: what a flood costs the real `dqi-agent` server, and what a well-behaved
+//! poller still gets, with the default request budget.
+//!
+//! The agent runs on loopback (127.0.0.1) with the default `[budget]` and two users: `flood`,
+//! whose name the floods use, and `good`, a well-behaved poller that sends one authPriv GET
+//! every 100 ms from 127.0.0.2 (well inside its budget) during each flood. For each kind of
+//! flood, sent for a bounded time by paced sender threads, it prints the agent's CPU seconds
+//! per wall second (user + system, from /proc/PID/stat), its RSS before and after, the CPU
+//! per flood datagram against the CPU per served authPriv request (measured first on a second
+//! agent whose budget never refuses), and the poller's answer rate and p99 latency.
+//!
+//! Run: `cargo bench --bench flood` (options: `-- --seconds N` per flood, default 5).
+//! Loopback only; every child process is killed on exit. Numbers on a shared machine are
+//! noisy: read them as orders of magnitude.
+
+use std::fs;
+use std::io::Write;
+use std::net::{SocketAddr, UdpSocket};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use dqi_agent::agent::{Agent, Config};
+use dqi_agent::budget::BudgetConfig;
+use dqi_agent::manager::Manager;
+use dqi_agent::mib::Tree;
+use dqi_agent::mib::objects::{self, Engine, System};
+use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
+use dqi_agent::wire::{Pdu, Pdus, VarBind, VarBindValue};
+use rasn::types::ObjectIdentifier;
+
+const AUTH_PASS: &str = "flood-auth-pass";
+const PRIV_PASS: &str = "flood-priv-pass";
+const SYS_DESCR: &[u32] = &[1, 3, 6, 1, 2, 1, 1, 1, 0];
+/// The poller's period: 10 GETs a second, 20 cost units of its 100 a second.
+const POLL_EVERY: Duration = Duration::from_millis(100);
+/// How long the poller waits for an answer before counting the request unanswered.
+const POLL_TIMEOUT: Duration = Duration::from_secs(1);
+/// A budget that never refuses, for the baseline agent.
+const UNLIMITED: &str = r#"
+[budget]
+global = "1000000/second"
+global_burst = 1000000
+per_source = "1000000/second"
+per_user = "1000000/second"
+burst = 1000000
+unauthenticated = "1000000/second"
+unauthenticated_burst = 1000000
+intake = "1000000/second"
+intake_burst = 1000000
+"#;
+
+/// A child process killed on drop.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+}
+
+fn seconds() -> f64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--seconds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5.0)
+}
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn write_private(path: &Path, text: &str) {
+    let mut f = fs::File::create(path).expect("create file");
+    f.write_all(text.as_bytes()).expect("write file");
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).expect("chmod file");
+}
+
+fn start(name: &str, port: u16, budget: &str) -> Guard {
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("dqi-flood-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("scratch dir");
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).expect("chmod scratch dir");
+    let config = dir.join("agent.toml");
+    let user = |name: &str| {
+        format!(
+            "[[user]]\nname = \"{name}\"\nauth = \"SHA\"\nauth_password = \"{AUTH_PASS}\"\n\
+             privacy = \"AES-128\"\npriv_password = \"{PRIV_PASS}\"\n\n"
+        )
+    };
+    write_private(
+        &config,
+        &format!(
+            "[agent]\nlisten = [\"127.0.0.1:{port}\"]\nstate_dir = \"{}\"\nlog_level = \"error\"\n\n\
+             [system]\ndescription = \"flood bench\"\n\n{}{}{budget}",
+            dir.join("state").display(),
+            user("flood"),
+            user("good"),
+        ),
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
+        .arg("--config")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start dqi-agent");
+    Guard(child)
+}
+
+fn get(request_id: i32) -> Pdus {
+    Pdus::Get(Pdu {
+        request_id,
+        error_status: 0,
+        error_index: 0,
+        varbinds: vec![VarBind {
+            name: ObjectIdentifier::new(SYS_DESCR.to_vec()).expect("valid OID"),
+            value: VarBindValue::Unspecified,
+        }],
+    })
+}
+
+/// Discovers the engine from `socket` and returns a manager for `user`, in time with it.
+fn connect(socket: &UdpSocket, addr: SocketAddr, user: &str, auth: &str) -> Option<Manager> {
+    let mut discovery = Manager::discovery();
+    let mut buf = vec![0u8; 65_536];
+    for _ in 0..50 {
+        socket.send_to(&discovery.request(get(1)), addr).ok()?;
+        if let Ok((n, _)) = socket.recv_from(&mut buf) {
+            let reply = discovery.open(&buf[..n]).ok()?;
+            let engine = reply.usm.engine_id.to_vec();
+            let auth = AuthKey::from_password(AuthProtocol::Sha1, auth.as_bytes(), &engine);
+            let privacy = PrivKey::from_password(
+                PrivProtocol::Aes128,
+                AuthProtocol::Sha1,
+                PRIV_PASS.as_bytes(),
+                &engine,
+            );
+            let mut m = Manager::new(user.as_bytes(), &engine, auth, Some(privacy));
+            m.learn(&reply);
+            return Some(m);
+        }
+    }
+    None
+}
+
+/// CPU time (user + system) of a process, from /proc/PID/stat.
+fn cpu_time(pid: u32) -> Duration {
+    let read = || -> Option<Duration> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        // USER_HZ is 100 on every Linux architecture's default configuration.
+        Some(Duration::from_millis(ticks * 10))
+    };
+    read().unwrap_or_default()
+}
+
+fn rss_mib(pid: u32) -> f64 {
+    fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// CPU per served authPriv GET, on an agent that never refuses: sequential requests for
+/// `seconds`, each sent when the last was answered and, with `pace`, no sooner than `pace`
+/// after the last was sent (so the agent wakes for each, as it does for a paced flood).
+fn baseline(seconds: f64, pace: Option<Duration>) -> Option<(Duration, u64)> {
+    let port = free_port();
+    let agent = start("baseline", port, UNLIMITED);
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().ok()?;
+    let socket = UdpSocket::bind("127.0.0.1:0").ok()?;
+    socket
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .ok()?;
+    let mut m = (0..50).find_map(|_| connect(&socket, addr, "good", AUTH_PASS))?;
+    let requests: Vec<Vec<u8>> = (0..200_000).map(|i| m.request(get(i))).collect();
+    let mut buf = vec![0u8; 65_536];
+    let pid = agent.0.id();
+    let cpu0 = cpu_time(pid);
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let mut served = 0u64;
+    let mut next = Instant::now();
+    for request in &requests {
+        if Instant::now() >= deadline {
+            break;
+        }
+        if let Some(pace) = pace {
+            let now = Instant::now();
+            if next > now {
+                thread::sleep(next - now);
+            }
+            next += pace;
+        }
+        socket.send_to(request, addr).ok()?;
+        if socket.recv_from(&mut buf).is_ok() {
+            served += 1;
+        }
+    }
+    let cpu = cpu_time(pid).saturating_sub(cpu0);
+    (served > 0).then(|| (cpu / u32::try_from(served).unwrap_or(u32::MAX), served))
+}
+
+#[derive(Clone, Copy)]
+enum Flood {
+    Valid,
+    WrongDigest,
+    UnknownUser,
+    Malformed,
+    Discovery,
+    Forged,
+}
+
+impl Flood {
+    fn name(self) -> &'static str {
+        match self {
+            Flood::Valid => "valid authPriv GETs, one user at 20x budget",
+            Flood::WrongDigest => "wrong digest",
+            Flood::UnknownUser => "unknown user",
+            Flood::Malformed => "malformed datagrams",
+            Flood::Discovery => "discovery requests",
+            Flood::Forged => "forged (wrong digest), 64 sources",
+        }
+    }
+
+    /// Datagrams per second offered.
+    fn rate(self) -> u64 {
+        match self {
+            // The default per_user budget is 100 units/s; a Get of one costs 2: 50/s. 20 x 50.
+            Flood::Forged => 50_000,
+            _ => 1_000,
+        }
+    }
+
+    /// Sender threads, each from its own loopback address (127.0.0.1 for one source).
+    fn sources(self) -> Vec<String> {
+        match self {
+            Flood::Forged => (10..74).map(|i| format!("127.0.0.{i}")).collect(),
+            _ => vec!["127.0.0.1".to_string()],
+        }
+    }
+
+    /// Distinct datagrams to cycle through.
+    fn datagrams(self, engine: &Manager, count: usize) -> Vec<Vec<u8>> {
+        let keyed = |user: &str, auth: &str| {
+            let mut m = Manager::new(
+                user.as_bytes(),
+                &engine.engine_id,
+                AuthKey::from_password(AuthProtocol::Sha1, auth.as_bytes(), &engine.engine_id),
+                Some(PrivKey::from_password(
+                    PrivProtocol::Aes128,
+                    AuthProtocol::Sha1,
+                    PRIV_PASS.as_bytes(),
+                    &engine.engine_id,
+                )),
+            );
+            m.boots = engine.boots;
+            m.time = engine.time;
+            m
+        };
+        let mut m = match self {
+            Flood::Valid => keyed("flood", AUTH_PASS),
+            Flood::WrongDigest | Flood::Forged => keyed("flood", "not-the-password"),
+            Flood::UnknownUser => keyed("mallory", AUTH_PASS),
+            Flood::Discovery => Manager::discovery(),
+            Flood::Malformed => {
+                // A SEQUENCE that starts like a v3 message and then is noise, varying per
+                // datagram so nothing can be matched whole.
+                return (0..count)
+                    .map(|i| {
+                        let mut d = vec![0x30, 0x40, 0x02, 0x01, 0x03, 0x30, 0x3b];
+                        d.extend(
+                            (0..59u32)
+                                .map(|j| (i as u32).wrapping_mul(31).wrapping_add(j * 7) as u8),
+                        );
+                        d
+                    })
+                    .collect();
+            }
+        };
+        (0..count).map(|i| m.request(get(i as i32))).collect()
+    }
+}
+
+/// Sends `datagrams` in a loop from `ip` to `addr` at `rate` a second until `stop`.
+fn sender(
+    ip: String,
+    addr: SocketAddr,
+    datagrams: Arc<Vec<Vec<u8>>>,
+    offset: usize,
+    rate: u64,
+    stop: Arc<AtomicBool>,
+    sent: Arc<AtomicU64>,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let Ok(socket) = UdpSocket::bind(format!("{ip}:0")) else {
+            return;
+        };
+        // Paced in 1 ms slots: each slot sends what the rate allows up to its end.
+        let start = Instant::now();
+        let mut n = 0u64;
+        let mut i = offset;
+        while !stop.load(Ordering::Relaxed) {
+            let due = (start.elapsed().as_micros() as u64).saturating_mul(rate) / 1_000_000;
+            while n < due {
+                let d = &datagrams[i % datagrams.len()];
+                let _ = socket.send_to(d, addr);
+                i += 1;
+                n += 1;
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        sent.fetch_add(n, Ordering::Relaxed);
+    })
+}
+
+struct Polled {
+    sent: u64,
+    answered: u64,
+    p99: Duration,
+}
+
+/// The well-behaved poller: one GET every `POLL_EVERY` from 127.0.0.2 until `until`.
+fn poll(m: &mut Manager, socket: &UdpSocket, addr: SocketAddr, until: Instant) -> Polled {
+    let mut buf = vec![0u8; 65_536];
+    let mut latencies = Vec::new();
+    let mut sent = 0u64;
+    let mut next = Instant::now();
+    while next < until {
+        let now = Instant::now();
+        if next > now {
+            thread::sleep(next - now);
+        }
+        next += POLL_EVERY;
+        let request = m.request(get(sent as i32 + 1_000_000));
+        let id = m.msg_id - 1;
+        let t = Instant::now();
+        if socket.send_to(&request, addr).is_err() {
+            continue;
+        }
+        sent += 1;
+        let deadline = t + POLL_TIMEOUT;
+        while Instant::now() < deadline {
+            let Ok((n, _)) = socket.recv_from(&mut buf) else {
+                continue;
+            };
+            // Stale answers to earlier, timed-out requests are skipped by msgID.
+            if m.open(&buf[..n]).is_ok_and(|r| r.msg_id == id) {
+                latencies.push(t.elapsed());
+                break;
+            }
+        }
+    }
+    latencies.sort_unstable();
+    let p99 = latencies
+        .get((latencies.len().saturating_sub(1) as f64 * 0.99) as usize)
+        .copied()
+        .unwrap_or_default();
+    Polled {
+        sent,
+        answered: latencies.len() as u64,
+        p99,
+    }
+}
+
+/// The agent's own work per datagram, in process (no sockets, no runtime): `handle()` for
+/// served authPriv GETs on a budget that never refuses, and for each flood's datagrams on the
+/// default budget, all at one instant (so nothing refills: a burst's worth pass, the rest are
+/// refused). What separates the two from the socket numbers is the driver's wake-up cost.
+fn in_process() {
+    const ENGINE: &[u8] = b"\x80\x00\x1f\x88\x04flood-bench";
+    let agent = |budget: BudgetConfig| {
+        let user = |name: &str| User {
+            name: name.as_bytes().to_vec(),
+            auth: AuthKey::from_password(AuthProtocol::Sha1, AUTH_PASS.as_bytes(), ENGINE),
+            privacy: Some(PrivKey::from_password(
+                PrivProtocol::Aes128,
+                AuthProtocol::Sha1,
+                PRIV_PASS.as_bytes(),
+                ENGINE,
+            )),
+            min_level: SecurityLevel::AuthPriv,
+        };
+        let system = System {
+            description: "flood bench".into(),
+            object_id: vec![1, 3, 6, 1, 4, 1, 8072, 3, 2, 10],
+            contact: String::new(),
+            name: String::new(),
+            location: String::new(),
+            services: 72,
+            or_entries: System::standard_or_entries(),
+        };
+        let engine = Engine {
+            engine_id: ENGINE.to_vec(),
+            max_message_size: 65_507,
+        };
+        Agent::new(
+            Config {
+                engine_id: ENGINE.to_vec(),
+                engine_boots: 1,
+                users: Users::new(vec![user("flood"), user("good")]),
+                tree: Tree::from_entries(objects::standard(&system, &engine)),
+                max_message_size: 65_507,
+                salt_seed: 1,
+                budget,
+                budget_seed: 2,
+            },
+            dqi_agent::time::Instant::ZERO,
+        )
+    };
+    let now = dqi_agent::time::Instant::from_secs(1);
+    let engine = Manager {
+        engine_id: ENGINE.to_vec(),
+        boots: 1,
+        time: 1,
+        ..Manager::discovery()
+    };
+    let time = |a: &mut Agent, datagrams: &[Vec<u8>], sources: usize| {
+        let mut out = Vec::new();
+        let start = Instant::now();
+        for (i, d) in datagrams.iter().enumerate() {
+            let ip = std::net::Ipv4Addr::new(127, 0, 0, 10 + (i % sources) as u8);
+            a.handle(d, SocketAddr::from((ip, 40000)), now, &mut out);
+        }
+        start.elapsed().as_secs_f64() * 1e9 / datagrams.len() as f64
+    };
+    let served = time(
+        &mut agent(BudgetConfig::unlimited()),
+        &Flood::Valid.datagrams(&engine, 20_000),
+        1,
+    );
+    println!();
+    println!(
+        "In process, `Agent::handle` alone (no sockets, no runtime): a served authPriv GET costs {served:.0} ns."
+    );
+    println!();
+    println!("| flood (20,000 datagrams at one instant) | ns per datagram | vs served request |");
+    println!("|---|---:|---:|");
+    for flood in FLOODS {
+        let sources = flood.sources().len();
+        let ns = time(
+            &mut agent(BudgetConfig::default()),
+            &flood.datagrams(&engine, 20_000),
+            sources,
+        );
+        println!("| {} | {ns:.0} | {:.2} |", flood.name(), ns / served);
+    }
+}
+
+const FLOODS: [Flood; 6] = [
+    Flood::Valid,
+    Flood::WrongDigest,
+    Flood::UnknownUser,
+    Flood::Malformed,
+    Flood::Discovery,
+    Flood::Forged,
+];
+
+fn main() {
+    let seconds = seconds();
+    println!("dqi-agent flood benchmark: default [budget], {seconds:.0} s per flood, loopback");
+    let (Some((busy_cpu, busy)), Some((served_cpu, served))) = (
+        baseline(seconds.min(3.0), None),
+        baseline(seconds, Some(Duration::from_millis(1))),
+    ) else {
+        eprintln!("the baseline agent did not answer");
+        std::process::exit(1);
+    };
+    println!(
+        "baseline, served authPriv GETs: back to back {busy} at {:.1} µs agent CPU each; \
+         paced at 1 ms (the single-source floods' pace) {served} at {:.1} µs each",
+        busy_cpu.as_secs_f64() * 1e6,
+        served_cpu.as_secs_f64() * 1e6
+    );
+
+    let port = free_port();
+    let agent = start("flood", port, "");
+    let pid = agent.0.id();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
+    let poller = UdpSocket::bind("127.0.0.2:0").expect("bind 127.0.0.2");
+    poller
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .expect("timeout");
+    let Some(mut good) = (0..50).find_map(|_| connect(&poller, addr, "good", AUTH_PASS)) else {
+        eprintln!("dqi-agent did not answer on {addr}");
+        std::process::exit(1);
+    };
+    let engine = Manager {
+        time: good.time,
+        boots: good.boots,
+        engine_id: good.engine_id.clone(),
+        ..Manager::discovery()
+    };
+
+    println!(
+        "| flood | offered/s | sent | agent CPU s/s | CPU µs per flood datagram | vs served request | RSS MiB before → after | poller answered | poller p99 ms |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for flood in FLOODS {
+        let datagrams = Arc::new(flood.datagrams(&engine, 20_000));
+        // Let the buckets refill between floods.
+        thread::sleep(Duration::from_secs(2));
+        let rss0 = rss_mib(pid);
+        let cpu0 = cpu_time(pid);
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicU64::new(0));
+        let sources = flood.sources();
+        let per_thread = flood.rate() / sources.len() as u64;
+        // Two threads per core at most: spread the sources over a few threads' sockets.
+        let threads: Vec<_> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, ip)| {
+                sender(
+                    ip.clone(),
+                    addr,
+                    datagrams.clone(),
+                    i * 311,
+                    per_thread,
+                    stop.clone(),
+                    sent.clone(),
+                )
+            })
+            .collect();
+        let started = Instant::now();
+        let polled = poll(
+            &mut good,
+            &poller,
+            addr,
+            started + Duration::from_secs_f64(seconds),
+        );
+        stop.store(true, Ordering::Relaxed);
+        for t in threads {
+            let _ = t.join();
+        }
+        let wall = started.elapsed().as_secs_f64();
+        let cpu = cpu_time(pid).saturating_sub(cpu0).as_secs_f64();
+        let rss1 = rss_mib(pid);
+        let sent = sent.load(Ordering::Relaxed);
+        let per = if sent > 0 { cpu / sent as f64 } else { 0.0 };
+        println!(
+            "| {} | {} | {sent} | {:.3} | {:.2} | {:.2} | {rss0:.1} → {rss1:.1} | {}/{} ({:.1}%) | {:.2} |",
+            flood.name(),
+            flood.rate(),
+            cpu / wall,
+            per * 1e6,
+            per / served_cpu.as_secs_f64(),
+            polled.answered,
+            polled.sent,
+            100.0 * polled.answered as f64 / polled.sent.max(1) as f64,
+            polled.p99.as_secs_f64() * 1e3,
+        );
+    }
+    drop(agent);
+    in_process();
+}

@@ -1,0 +1,452 @@
+//! The response side of the command responder: dispatching a verified request to the MIB
+//! (RFC 3412 §7.2 steps 10-13, RFC 3413 §3.2, RFC 3416 §4.2) with the user's charge around the
+//! work, the response cache, the over-budget action, Reports (RFC 3412 §7.1, RFC 3414 §3.2),
+//! and the encoding of every reply (RFC 3414 §3.1: encrypt, then sign).
+
+use alloc::vec::Vec;
+
+use rasn::types::{ObjectIdentifier, OctetString};
+use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax};
+
+use super::live::LiveValues;
+use super::{Agent, Incoming, Outcome, Request, work};
+use crate::access;
+use crate::budget::{self, OverBudget, Rejection};
+use crate::mib;
+use crate::mib::budget::Scalar;
+use crate::pdu::{self, ErrorStatus, Limits, Operation};
+use crate::stats::Counter;
+use crate::time::Instant;
+use crate::usm::SecurityLevel;
+use crate::wire::{
+    self, BulkPdu, Header, Message, Pdu, Pdus, ScopedPdu, ScopedPduData, UsmParameters, VarBind,
+    VarBindValue, locate,
+};
+
+/// An upper bound on everything in a response message except the varbind TLVs, beyond the
+/// variable-length fields counted separately (see [`Agent::envelope_bound`]): tags and lengths
+/// of every enclosing TLV at their longest, msgID, msgMaxSize, msgFlags, msgSecurityModel,
+/// boots, time, privacy parameters, request-id, error-status, error-index, and 7 octets of DES
+/// padding.
+const ENVELOPE_FIXED: usize = 128;
+
+impl Agent {
+    /// RFC 3412 §7.2 steps 10-13 and the command responder of RFC 3413 §3.2, with the user's
+    /// charge around the work and the response cache for retries.
+    pub(super) fn dispatch(
+        &mut self,
+        request: &Request<'_>,
+        incoming: &Incoming<'_>,
+        scoped: ScopedPdu,
+        plain: Option<usize>,
+        now: Instant,
+        out: &mut Vec<u8>,
+    ) -> Outcome {
+        let request_id = scoped.pdu.request_id();
+        // Response, Report, Trap and Inform are never answered: this engine sends no requests
+        // and receives no notifications. Nothing is spent on them, so nothing is charged.
+        if matches!(
+            scoped.pdu,
+            Pdus::Response(_) | Pdus::Report(_) | Pdus::Trap(_) | Pdus::Inform(_)
+        ) {
+            self.counters.bump(Counter::SnmpUnknownPduHandlers);
+            return Outcome::Dropped(Counter::SnmpUnknownPduHandlers);
+        }
+        // Only a verified request is charged to its user (an unauthenticated one was charged
+        // to its source already), and only its response is remembered: forged traffic can
+        // neither drain a user's bucket nor churn the cache.
+        let verified = incoming.level >= SecurityLevel::AuthNoPriv;
+        let charge = if verified {
+            let work = work(&scoped.pdu);
+            let ip = request.source.ip();
+            match self
+                .budget
+                .admit_principal(ip, &incoming.user_name, work, now)
+            {
+                Ok(charge) => Some(charge),
+                Err(reason) => {
+                    return self.over_budget(reason, request, incoming, request_id, now, out);
+                }
+            }
+        } else {
+            None
+        };
+        // A retry (new msgID, same plaintext request) is answered from the response made for
+        // the first copy: encoded again for this msgID, the MIB untouched.
+        let level = incoming.level.flags();
+        let key = match plain {
+            _ if !verified => None,
+            Some(len) => self.scratch.get(..len).map(<[u8]>::to_vec),
+            None => wire::encode(&scoped),
+        };
+        let cached = key.as_deref().and_then(|key| {
+            let bytes = self.budget.cached_response(
+                request.source,
+                &incoming.user_name,
+                level,
+                key,
+                now,
+            )?;
+            let response = wire::decode_exact::<ScopedPdu>(bytes)?;
+            Some((response, bytes.to_vec()))
+        });
+        if let Some((response, bytes)) = cached {
+            self.settle(charge, 0, now);
+            return self.respond(request, incoming, response, &bytes, None, now, out);
+        }
+
+        let (operation, varbinds) = match scoped.pdu {
+            Pdus::GetBulk(BulkPdu {
+                non_repeaters,
+                max_repetitions,
+                varbinds,
+                ..
+            }) => (
+                Operation::GetBulk {
+                    non_repeaters,
+                    max_repetitions,
+                },
+                varbinds,
+            ),
+            Pdus::Get(p) => (Operation::Get, p.varbinds),
+            Pdus::GetNext(p) => (Operation::GetNext, p.varbinds),
+            Pdus::Set(p) => (Operation::Set, p.varbinds),
+            Pdus::Response(p) | Pdus::Report(p) | Pdus::Trap(p) | Pdus::Inform(p) => {
+                (Operation::Get, p.varbinds) // filtered out above
+            }
+        };
+        // contextEngineID names this engine (an empty one is accepted as "the local engine",
+        // as several managers send it); any other engine has no handler here.
+        if !scoped.context_engine_id.is_empty() && scoped.context_engine_id != self.engine_id {
+            self.settle(charge, 0, now);
+            return self.refuse(
+                incoming,
+                Counter::SnmpUnknownPduHandlers,
+                request_id,
+                now,
+                out,
+            );
+        }
+        // Only the default context exists (RFC 3413 §3.2 step 3).
+        if !scoped.context_name.is_empty() {
+            self.settle(charge, 0, now);
+            return self.refuse(incoming, Counter::SnmpUnknownContexts, request_id, now, out);
+        }
+        let result = match incoming.user {
+            Some(user) if access::may_read(user, incoming.level) => {
+                let room = incoming
+                    .max_size
+                    .saturating_sub(self.envelope_bound(incoming, &scoped.context_name));
+                // The caps the user was charged for are the caps the work runs under.
+                let config = self.budget.config();
+                let limits = Limits {
+                    varbind_bytes: room,
+                    max_repetitions: config.max_repetitions,
+                    max_varbinds: usize::try_from(config.max_response_varbinds)
+                        .unwrap_or(usize::MAX),
+                };
+                let live = LiveValues {
+                    counters: &self.counters,
+                    boots: self.boots,
+                    engine_time: self.engine_time(now),
+                    uptime: now.saturating_since(self.started).as_millis(),
+                    clock: self.clock,
+                    now,
+                    budget: mib::budget::View {
+                        budget: &self.budget,
+                        now,
+                        started: self.started,
+                        last_rejection: self.last_rejection,
+                    },
+                };
+                pdu::respond(&self.tree, &live, operation, &varbinds, limits)
+            }
+            // RFC 3415 §3.2 step 5 via RFC 3413 §3.2 step 4: no data, the request's bindings back.
+            _ => pdu::Outcome {
+                error_status: ErrorStatus::AuthorizationError,
+                error_index: 0,
+                varbinds,
+            },
+        };
+        self.settle(charge, result.varbinds.len(), now);
+        let pdu = Pdus::Response(Pdu {
+            request_id,
+            error_status: result.error_status as i64,
+            error_index: i64::from(result.error_index),
+            varbinds: result.varbinds,
+        });
+        let response = ScopedPdu {
+            context_engine_id: self.engine_id.clone(),
+            context_name: scoped.context_name,
+            pdu,
+        };
+        let Some(bytes) = wire::encode(&response) else {
+            self.counters.bump(Counter::SnmpSilentDrops);
+            return Outcome::Dropped(Counter::SnmpSilentDrops);
+        };
+        self.respond(
+            request,
+            incoming,
+            response,
+            &bytes,
+            key.as_deref(),
+            now,
+            out,
+        )
+    }
+
+    /// Sends `response` (encoded as `bytes`) and remembers it for retransmissions: by the
+    /// datagram's bytes, and by `key` (the plaintext request) for retries.
+    #[allow(clippy::too_many_arguments)]
+    fn respond(
+        &mut self,
+        request: &Request<'_>,
+        incoming: &Incoming<'_>,
+        response: ScopedPdu,
+        bytes: &[u8],
+        key: Option<&[u8]>,
+        now: Instant,
+        out: &mut Vec<u8>,
+    ) -> Outcome {
+        self.emit(incoming, incoming.level, response, Some(bytes), now, out);
+        if out.len() > incoming.max_size {
+            // The bound in `envelope_bound` is conservative, so this cannot happen unless
+            // encoding changed; never send more than the manager can receive.
+            out.clear();
+        }
+        if out.is_empty() {
+            self.counters.bump(Counter::SnmpSilentDrops);
+            return Outcome::Dropped(Counter::SnmpSilentDrops);
+        }
+        // Only responses to verified requests are remembered, so forged traffic cannot churn
+        // the cache.
+        if let Some(key) = key {
+            self.budget.remember_response(
+                request.source,
+                &incoming.user_name,
+                incoming.level.flags(),
+                key,
+                bytes,
+                now,
+            );
+        }
+        if incoming.level >= SecurityLevel::AuthNoPriv {
+            self.budget
+                .remember_reply(request.source, request.datagram, out, now);
+        }
+        Outcome::Response
+    }
+
+    /// Refunds what the response did not use of a user's charge.
+    fn settle(&mut self, charge: Option<budget::Charge>, varbinds: usize, now: Instant) {
+        if let Some(charge) = charge {
+            self.budget.settle(charge, varbinds, now);
+        }
+    }
+
+    /// The configured action for a request the budget refused: count and drop, or, with
+    /// `over_budget = report` and a user's refusal, a Report naming the DQI-MIB counter that
+    /// counted it (charged to the source's unauthenticated budget like any Report).
+    pub(super) fn over_budget(
+        &mut self,
+        reason: Rejection,
+        request: &Request<'_>,
+        incoming: &Incoming<'_>,
+        request_id: i32,
+        now: Instant,
+        out: &mut Vec<u8>,
+    ) -> Outcome {
+        let refused = Outcome::OverBudget {
+            reason,
+            reported: false,
+        };
+        if self.budget.config().over_budget != OverBudget::Report
+            || reason != Rejection::PerUser
+            || !incoming.reportable
+            || self
+                .budget
+                .admit_unauthenticated(request.source.ip(), now)
+                .is_err()
+        {
+            return refused;
+        }
+        let scalar = Scalar::rejected(reason);
+        // Counter32 shows the low 32 bits (RFC 2578 §7.1.6).
+        let value = self.budget.counters().rejected(reason) as u32;
+        self.report_with(incoming, &scalar.oid(), value, request_id, now, out);
+        if out.is_empty() {
+            refused
+        } else {
+            Outcome::OverBudget {
+                reason,
+                reported: true,
+            }
+        }
+    }
+
+    /// Counts `counter` and answers with a Report carrying it, if the sender asked for reports.
+    fn refuse(
+        &mut self,
+        incoming: &Incoming<'_>,
+        counter: Counter,
+        request_id: i32,
+        now: Instant,
+        out: &mut Vec<u8>,
+    ) -> Outcome {
+        self.counters.bump(counter);
+        if !incoming.reportable {
+            return Outcome::Dropped(counter);
+        }
+        self.report(incoming, counter, request_id, now, out);
+        if out.is_empty() {
+            Outcome::Dropped(counter)
+        } else {
+            Outcome::Report(counter)
+        }
+    }
+
+    /// Writes a Report PDU carrying `counter`'s OID and value (RFC 3412 §7.1 step 3, RFC 3414
+    /// §3.2). Reports are never encrypted; they are authenticated only when the incoming
+    /// message authenticated and the level says so.
+    pub(super) fn report(
+        &mut self,
+        incoming: &Incoming<'_>,
+        counter: Counter,
+        request_id: i32,
+        now: Instant,
+        out: &mut Vec<u8>,
+    ) {
+        let value = self.counters.get(counter);
+        self.report_with(incoming, counter.oid(), value, request_id, now, out);
+    }
+
+    /// Writes a Report PDU carrying the `Counter32` at `oid` with `value`.
+    fn report_with(
+        &mut self,
+        incoming: &Incoming<'_>,
+        oid: &[u32],
+        value: u32,
+        request_id: i32,
+        now: Instant,
+        out: &mut Vec<u8>,
+    ) {
+        let level = if incoming.user.is_some() && incoming.level >= SecurityLevel::AuthNoPriv {
+            SecurityLevel::AuthNoPriv
+        } else {
+            SecurityLevel::NoAuthNoPriv
+        };
+        let Some(name) = ObjectIdentifier::new(oid.to_vec()) else {
+            return;
+        };
+        let pdu = Pdus::Report(Pdu {
+            request_id,
+            error_status: 0,
+            error_index: 0,
+            varbinds: alloc::vec![VarBind {
+                name,
+                value: VarBindValue::Value(ObjectSyntax::ApplicationWide(
+                    ApplicationSyntax::Counter(rasn_smi::v1::Counter(value)),
+                )),
+            }],
+        });
+        let scoped = ScopedPdu {
+            context_engine_id: self.engine_id.clone(),
+            context_name: OctetString::default(),
+            pdu,
+        };
+        self.emit(incoming, level, scoped, None, now, out);
+    }
+
+    /// Encodes a response-class message at `level`: encrypts at authPriv, then signs the whole
+    /// message at authNoPriv and above. Leaves `out` empty if encoding fails.
+    /// `plain` is `scoped` already encoded, when the caller has it.
+    fn emit(
+        &mut self,
+        incoming: &Incoming<'_>,
+        level: SecurityLevel,
+        scoped: ScopedPdu,
+        plain: Option<&[u8]>,
+        now: Instant,
+        out: &mut Vec<u8>,
+    ) {
+        out.clear();
+        let user = match (level, incoming.user) {
+            (SecurityLevel::NoAuthNoPriv, _) => None,
+            (_, Some(user)) => Some(user),
+            (_, None) => return,
+        };
+        let boots = self.boots;
+        let time = self.engine_time(now);
+        let mut priv_params = OctetString::default();
+        let data = match (level, user.and_then(|u| u.privacy.as_ref())) {
+            (SecurityLevel::AuthPriv, Some(key)) => {
+                let encoded;
+                let plain = match plain {
+                    Some(plain) => plain,
+                    None => match wire::encode(&scoped) {
+                        Some(bytes) => {
+                            encoded = bytes;
+                            &encoded
+                        }
+                        None => return,
+                    },
+                };
+                let mut cipher = Vec::with_capacity(plain.len() + 8);
+                let salt = self.salt;
+                self.salt = self.salt.wrapping_add(1);
+                let params = key.encrypt(boots, time, salt, plain, &mut cipher);
+                priv_params = OctetString::from(params.to_vec());
+                ScopedPduData::Encrypted(OctetString::from(cipher))
+            }
+            (SecurityLevel::AuthPriv, None) => return,
+            _ => ScopedPduData::Plaintext(scoped),
+        };
+        let digest_len = user.map_or(0, |u| u.auth.protocol().digest_len());
+        let usm = UsmParameters {
+            engine_id: self.engine_id.clone(),
+            boots: i64::from(boots),
+            time: i64::from(time),
+            user_name: incoming.user_name.clone(),
+            auth_params: OctetString::from(alloc::vec![0u8; digest_len]),
+            priv_params,
+        };
+        let Some(security_parameters) = wire::encode(&usm) else {
+            return;
+        };
+        let message = Message {
+            version: wire::VERSION_3,
+            header: Header {
+                msg_id: incoming.msg_id,
+                max_size: self.max_message_size as i64,
+                flags: OctetString::from(alloc::vec![level.flags()]),
+                security_model: wire::SECURITY_MODEL_USM,
+            },
+            security_parameters: OctetString::from(security_parameters),
+            data,
+        };
+        let Some(bytes) = wire::encode(&message) else {
+            return;
+        };
+        out.extend_from_slice(&bytes);
+        if let Some(user) = user {
+            let Some(range) = locate::auth_params(out) else {
+                out.clear();
+                return;
+            };
+            let mut digest = [0u8; 64];
+            let digest = &mut digest[..digest_len];
+            user.auth.sign(out, digest);
+            out[range].copy_from_slice(digest);
+        }
+    }
+
+    /// An upper bound on the octets of a response message other than its varbind TLVs.
+    fn envelope_bound(&self, incoming: &Incoming<'_>, context_name: &OctetString) -> usize {
+        let digest = incoming.user.map_or(0, |u| u.auth.protocol().digest_len());
+        ENVELOPE_FIXED
+            + 2 * self.engine_id.len()
+            + incoming.user_name.len()
+            + context_name.len()
+            + digest
+    }
+}

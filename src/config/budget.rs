@@ -1,0 +1,383 @@
+//! The `[budget]` section and the per-user `budget` keys: TOML onto [`BudgetConfig`].
+//!
+//! One key maps to one field of [`BudgetConfig`], and an absent key keeps that field's default
+//! (the defaults and the arithmetic behind them are in [`crate::budget`]). Rates are written
+//! `"N/second"`, `"N/minute"` or `"N/hour"` and parsed by [`Rate`]; counts are range-checked
+//! here, so a refused value names its key. A `[[user]]` may carry `budget` (and `budget_burst`)
+//! to replace `per_user` (and `burst`) for that user.
+
+use serde::Deserialize;
+
+use super::validate::Validator;
+use super::{ConfigError, Problem, UserSection};
+use crate::budget::{BudgetConfig, MAX_SOURCES, OverBudget, Rate, UserBudget};
+
+/// The largest burst accepted: far above any useful value, small enough that no bucket
+/// arithmetic comes near its limits.
+const MAX_BURST: usize = 1_000_000;
+/// The largest response cache accepted, in entries.
+const MAX_CACHE_ENTRIES: usize = 4096;
+/// The largest response cache accepted, in octets (16 MiB).
+const MAX_CACHE_BYTES: usize = 16 << 20;
+/// The longest cache window accepted: a retransmission comes within seconds.
+const MAX_CACHE_WINDOW_SECONDS: usize = 300;
+/// GetBulk max-repetitions and response varbinds above this are no cap at all.
+const MAX_CAP: usize = 10_000;
+
+const OVER_BUDGET_NAMES: &str = "drop, report";
+
+/// `[budget]`: what the agent may spend, per source, per user and in total. Every key is
+/// optional; see [`BudgetConfig`] for the defaults.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSection {
+    /// Datagrams admitted from all sources together, e.g. `"200/second"`.
+    pub global: Option<String>,
+    /// Capacity of the global bucket, in datagrams.
+    pub global_burst: Option<i64>,
+    /// Datagrams admitted from one source (IPv4 address or IPv6 prefix).
+    pub per_source: Option<String>,
+    /// Cost units for one user: 1 per request plus 1 per response varbind.
+    pub per_user: Option<String>,
+    /// Capacity of the per-source (datagrams) and per-user (cost units) buckets.
+    pub burst: Option<i64>,
+    /// GetBulk max-repetitions is lowered to this before any work.
+    pub max_repetitions: Option<i64>,
+    /// No response carries more varbinds than this.
+    pub max_response_varbinds: Option<i64>,
+    /// `drop` (the default) or `report`.
+    pub over_budget: Option<String>,
+    /// IPv6 sources sharing this many leading bits are one source.
+    pub ipv6_prefix: Option<i64>,
+    /// Sources tracked at once.
+    pub sources: Option<i64>,
+    /// Unauthenticated outcomes (discovery, unknown user, wrong digest, ...) from one source.
+    pub unauthenticated: Option<String>,
+    /// Capacity of the per-source unauthenticated bucket.
+    pub unauthenticated_burst: Option<i64>,
+    /// Datagrams read from the sockets at all, per period.
+    pub intake: Option<String>,
+    /// Capacity of the intake bucket, in datagrams.
+    pub intake_burst: Option<i64>,
+    /// Replies kept for retransmissions.
+    pub cache_entries: Option<i64>,
+    /// Octets of requests and replies kept for retransmissions.
+    pub cache_bytes: Option<i64>,
+    /// Seconds a reply is kept for retransmissions.
+    pub cache_window_seconds: Option<i64>,
+}
+
+impl Validator<'_> {
+    /// Validates `[budget]` (absent: all defaults) and the `budget` keys of `users`.
+    pub(super) fn budget(
+        &mut self,
+        section: Option<BudgetSection>,
+        users: &[UserSection],
+    ) -> Result<BudgetConfig, ConfigError> {
+        let s = section.unwrap_or_default();
+        let mut c = BudgetConfig::default();
+        let rate = |v: &Self, key: &str, text: Option<String>, default: Rate| match text {
+            None => Ok(default),
+            Some(text) => text.trim().parse::<Rate>().map_err(|reason| {
+                v.invalid(format!("budget.{key}"), Problem::BadRate(text, reason))
+            }),
+        };
+        c.global = rate(self, "global", s.global, c.global)?;
+        c.per_source = rate(self, "per_source", s.per_source, c.per_source)?;
+        c.per_user = rate(self, "per_user", s.per_user, c.per_user)?;
+        c.unauthenticated = rate(
+            self,
+            "unauthenticated",
+            s.unauthenticated,
+            c.unauthenticated,
+        )?;
+        c.intake = rate(self, "intake", s.intake, c.intake)?;
+
+        c.burst = self.number("burst", s.burst, MAX_BURST, c.burst)?;
+        c.global_burst = self.number("global_burst", s.global_burst, MAX_BURST, c.global_burst)?;
+        c.unauthenticated_burst = self.number(
+            "unauthenticated_burst",
+            s.unauthenticated_burst,
+            MAX_BURST,
+            c.unauthenticated_burst,
+        )?;
+        c.intake_burst = self.number("intake_burst", s.intake_burst, MAX_BURST, c.intake_burst)?;
+        c.max_repetitions = self.number(
+            "max_repetitions",
+            s.max_repetitions,
+            MAX_CAP,
+            c.max_repetitions,
+        )?;
+        c.max_response_varbinds = self.number(
+            "max_response_varbinds",
+            s.max_response_varbinds,
+            MAX_CAP,
+            c.max_response_varbinds,
+        )?;
+
+        if let Some(n) = self.count("budget.ipv6_prefix", s.ipv6_prefix, 0, 128)? {
+            c.ipv6_prefix = u8::try_from(n).unwrap_or(128);
+        }
+        if let Some(n) = self.count("budget.sources", s.sources, 1, MAX_SOURCES)? {
+            c.sources = n;
+        }
+        if let Some(n) = self.count(
+            "budget.cache_entries",
+            s.cache_entries,
+            0,
+            MAX_CACHE_ENTRIES,
+        )? {
+            c.cache_entries = n;
+        }
+        if let Some(n) = self.count("budget.cache_bytes", s.cache_bytes, 0, MAX_CACHE_BYTES)? {
+            c.cache_bytes = n;
+        }
+        let window = s.cache_window_seconds;
+        if let Some(n) = self.count(
+            "budget.cache_window_seconds",
+            window,
+            0,
+            MAX_CACHE_WINDOW_SECONDS,
+        )? {
+            c.cache_window = core::time::Duration::from_secs(u64::try_from(n).unwrap_or(0));
+        }
+        c.over_budget = match s.over_budget.as_deref().map(str::trim) {
+            None | Some("drop") => OverBudget::Drop,
+            Some("report") => OverBudget::Report,
+            Some(other) => {
+                return Err(self.invalid(
+                    "budget.over_budget",
+                    Problem::UnknownName {
+                        value: other.to_string(),
+                        expected: OVER_BUDGET_NAMES,
+                    },
+                ));
+            }
+        };
+
+        for (i, user) in users.iter().enumerate() {
+            let (Some(name), budget) = (&user.name, &user.budget) else {
+                continue;
+            };
+            let key = |field: &str| format!("user[{i}].{field}");
+            let Some(text) = budget else {
+                if user.budget_burst.is_some() {
+                    return Err(self.invalid(key("budget_burst"), Problem::Missing));
+                }
+                continue;
+            };
+            let rate = text.trim().parse::<Rate>().map_err(|reason| {
+                self.invalid(key("budget"), Problem::BadRate(text.clone(), reason))
+            })?;
+            let burst = self
+                .count(&key("budget_burst"), user.budget_burst, 1, MAX_BURST)?
+                .map_or(c.burst, |n| u32::try_from(n).unwrap_or(u32::MAX));
+            c.users.push(UserBudget {
+                user: name.as_bytes().to_vec(),
+                rate,
+                burst,
+            });
+        }
+        // Everything above is checked key by key; this is the core's own check, kept as a
+        // backstop (duplicate user names are reported by the user section).
+        if let Err(e) = c.validate() {
+            return Err(self.invalid("budget", Problem::Budget(e)));
+        }
+        Ok(c)
+    }
+
+    /// `n` within `min..=max`, or an error naming `key`.
+    fn count(
+        &self,
+        key: &str,
+        n: Option<i64>,
+        min: usize,
+        max: usize,
+    ) -> Result<Option<usize>, ConfigError> {
+        let Some(n) = n else {
+            return Ok(None);
+        };
+        usize::try_from(n)
+            .ok()
+            .filter(|v| (min..=max).contains(v))
+            .map(Some)
+            .ok_or_else(|| self.invalid(key, Problem::OutOfRange { value: n, min, max }))
+    }
+
+    /// `budget.{key}` from 1 to `max`, or `default` when absent.
+    fn number(
+        &self,
+        key: &str,
+        n: Option<i64>,
+        max: usize,
+        default: u32,
+    ) -> Result<u32, ConfigError> {
+        let n = self.count(&format!("budget.{key}"), n, 1, max)?;
+        Ok(n.map_or(default, |n| u32::try_from(n).unwrap_or(u32::MAX)))
+    }
+
+    fn invalid(&self, key: impl Into<String>, problem: Problem) -> ConfigError {
+        ConfigError::Invalid {
+            file: self.file.to_path_buf(),
+            key: key.into(),
+            problem,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::super::Config;
+    use crate::budget::{BudgetConfig, OverBudget, Period, Rate};
+
+    const BASE: &str = r#"
+[agent]
+listen = ["127.0.0.1:1161"]
+state_dir = "/var/lib/dqi-agent"
+
+[system]
+description = "Infusion pump"
+
+[[user]]
+name = "nms"
+auth = "SHA-256"
+auth_password = "correct horse battery"
+privacy = "AES-128"
+priv_password = "staple staple staple"
+"#;
+
+    fn parse(extra: &str) -> Result<BudgetConfig, String> {
+        Config::parse(&format!("{BASE}{extra}"), Path::new("/etc/dqi/agent.toml"))
+            .map(|(c, _)| c.budget)
+            .map_err(|e| e.to_string())
+    }
+
+    fn rate(count: u32, period: Period) -> Rate {
+        Rate::new(count, period).unwrap()
+    }
+
+    #[test]
+    fn absent_section_is_the_defaults() {
+        assert_eq!(parse("").unwrap(), BudgetConfig::default());
+        assert_eq!(parse("[budget]\n").unwrap(), BudgetConfig::default());
+    }
+
+    #[test]
+    fn every_key_maps_to_its_field() {
+        let c = parse(
+            r#"
+[budget]
+global = "100/second"
+global_burst = 300
+per_source = "20/s"
+per_user = "3000/minute"
+burst = 50
+max_repetitions = 10
+max_response_varbinds = 60
+over_budget = "report"
+ipv6_prefix = 56
+sources = 64
+unauthenticated = "5/second"
+unauthenticated_burst = 7
+intake = "1000/second"
+intake_burst = 100
+cache_entries = 8
+cache_bytes = 65536
+cache_window_seconds = 2
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.global, rate(100, Period::Second));
+        assert_eq!(c.global_burst, 300);
+        assert_eq!(c.per_source, rate(20, Period::Second));
+        assert_eq!(c.per_user, rate(3000, Period::Minute));
+        assert_eq!(c.burst, 50);
+        assert_eq!(c.max_repetitions, 10);
+        assert_eq!(c.max_response_varbinds, 60);
+        assert_eq!(c.over_budget, OverBudget::Report);
+        assert_eq!(c.ipv6_prefix, 56);
+        assert_eq!(c.sources, 64);
+        assert_eq!(c.unauthenticated, rate(5, Period::Second));
+        assert_eq!(c.unauthenticated_burst, 7);
+        assert_eq!(c.intake, rate(1000, Period::Second));
+        assert_eq!(c.intake_burst, 100);
+        assert_eq!(c.cache_entries, 8);
+        assert_eq!(c.cache_bytes, 65536);
+        assert_eq!(c.cache_window, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_user_may_carry_its_own_budget() {
+        let text = BASE.replace(
+            "priv_password = \"staple staple staple\"",
+            "priv_password = \"staple staple staple\"\nbudget = \"600/minute\"\nbudget_burst = 30",
+        );
+        let (c, _) = Config::parse(&text, Path::new("a.toml")).unwrap();
+        assert_eq!(c.budget.users.len(), 1);
+        assert_eq!(c.budget.users[0].user, b"nms");
+        assert_eq!(c.budget.users[0].rate, rate(600, Period::Minute));
+        assert_eq!(c.budget.users[0].burst, 30);
+
+        let text = BASE.replace("name = \"nms\"", "name = \"nms\"\nbudget = \"often\"");
+        let err = Config::parse(&text, Path::new("a.toml")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("a.toml: user[0].budget: \"often\": "),
+            "{err}"
+        );
+        let text = BASE.replace("name = \"nms\"", "name = \"nms\"\nbudget_burst = 3");
+        let err = Config::parse(&text, Path::new("a.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "a.toml: user[0].budget_burst: missing");
+    }
+
+    #[test]
+    fn refusals_name_file_and_key() {
+        let cases = [
+            (
+                "global = \"0/second\"",
+                "budget.global: \"0/second\": a rate of zero",
+            ),
+            (
+                "per_source = \"50\"",
+                "budget.per_source: \"50\": a rate is written",
+            ),
+            (
+                "per_user = \"5/fortnight\"",
+                "budget.per_user: \"5/fortnight\": the period",
+            ),
+            ("burst = 0", "budget.burst: 0 is outside 1..=1000000"),
+            (
+                "max_repetitions = 0",
+                "budget.max_repetitions: 0 is outside 1..=10000",
+            ),
+            (
+                "max_response_varbinds = -1",
+                "budget.max_response_varbinds: -1 is outside",
+            ),
+            (
+                "ipv6_prefix = 129",
+                "budget.ipv6_prefix: 129 is outside 0..=128",
+            ),
+            ("sources = 0", "budget.sources: 0 is outside 1..=1048576"),
+            (
+                "over_budget = \"shout\"",
+                "budget.over_budget: unknown value \"shout\"",
+            ),
+            (
+                "cache_window_seconds = 301",
+                "budget.cache_window_seconds: 301 is outside",
+            ),
+            ("intake_burst = 0", "budget.intake_burst: 0 is outside"),
+        ];
+        for (line, expected) in cases {
+            let err = parse(&format!("[budget]\n{line}\n")).unwrap_err();
+            let expected = format!("/etc/dqi/agent.toml: {expected}");
+            assert!(err.starts_with(&expected), "{line}: {err}");
+        }
+        let err = parse("[budget]\nrate = 5\n").unwrap_err();
+        assert!(err.contains("unknown field `rate`"), "{err}");
+    }
+}
