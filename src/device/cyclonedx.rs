@@ -105,12 +105,7 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
 
 /// Reads a CycloneDX JSON SBOM from a file.
 pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
-    let location = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DeviceError::Io {
-        file: location.clone(),
-        reason: e.to_string(),
-    })?;
-    parse(&bytes, &location)
+    super::source::read_with(path, parse)
 }
 
 /// The document's `version` (an integer, 1 or more in CycloneDX 1.2 to 1.6), 1 when absent.

@@ -505,22 +505,8 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
     let mut key = None;
     for line in text.lines().take(line_no) {
         let t = line.trim();
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim().to_string();
-            let i = match counts.iter_mut().find(|(k, _)| *k == name) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c - 1
-                }
-                None => {
-                    counts.push((name.clone(), 1));
-                    0
-                }
-            };
-            table = format!("{name}[{i}]");
-            key = None;
-        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            table = name.trim().to_string();
+        if let Some(name) = header(t, &mut counts) {
+            table = name;
             key = None;
         } else if let Some((k, _)) = t.split_once('=') {
             if !t.starts_with('#') {
@@ -542,6 +528,29 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
     (path, line_no)
 }
 
+/// The table a header line (trimmed) opens, as a key path: `[identity.udi]` is
+/// `identity.udi`, the third `[[service]]` is `service[2]`, counting in `counts`. `None` for a
+/// line that is no header.
+fn header(line: &str, counts: &mut Vec<(String, usize)>) -> Option<String> {
+    if let Some(name) = line.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+        let name = name.trim().to_string();
+        let i = match counts.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, c)) => {
+                *c += 1;
+                *c - 1
+            }
+            None => {
+                counts.push((name.clone(), 1));
+                0
+            }
+        };
+        Some(format!("{name}[{i}]"))
+    } else {
+        let name = line.strip_prefix('[').and_then(|r| r.split(']').next())?;
+        Some(name.trim().to_string())
+    }
+}
+
 fn push_key(path: &mut String, key: &str) {
     if !path.is_empty() {
         path.push('.');
@@ -556,21 +565,8 @@ fn line_of_key(text: &str, key_path: &str) -> usize {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let t = line.trim();
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim().to_string();
-            let i = match counts.iter_mut().find(|(k, _)| *k == name) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c - 1
-                }
-                None => {
-                    counts.push((name.clone(), 1));
-                    0
-                }
-            };
-            current = format!("{name}[{i}]");
-        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            current = name.trim().to_string();
+        if let Some(name) = header(t, &mut counts) {
+            current = name;
         } else if current == table
             && t.split_once('=')
                 .is_some_and(|(k, _)| k.trim().trim_matches('"') == key)

@@ -145,27 +145,15 @@ fn break_cycles(parent: &mut [Option<usize>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::model::{
-        ComponentHash, ComponentType, HashAlg, SbomComponent, SbomDocument, SbomFormat,
-    };
+    use crate::device::model::{ComponentHash, HashAlg, SbomComponent, SbomDocument, SbomFormat};
     use alloc::string::ToString;
     use alloc::vec;
 
     fn comp(name: &str, version: &str, purl: Option<&str>, parent: Option<usize>) -> SbomComponent {
         SbomComponent {
-            name: name.to_string(),
-            group: None,
-            version: version.to_string(),
-            supplier: None,
-            kind: ComponentType::Library,
             purl: purl.map(str::to_string),
-            cpe: None,
-            hashes: vec![],
-            install_date: None,
-            support: SupportStatus::NoAssertion,
-            end_of_support: None,
-            sbom_ref: None,
             parent,
+            ..SbomComponent::bare(name, version)
         }
     }
 

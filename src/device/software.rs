@@ -340,6 +340,28 @@ pub struct SbomComponent {
     pub parent: Option<usize>,
 }
 
+#[cfg(test)]
+impl SbomComponent {
+    /// A top-level library with only a name and a version, for tests.
+    pub(crate) fn bare(name: &str, version: &str) -> SbomComponent {
+        SbomComponent {
+            name: name.into(),
+            group: None,
+            version: version.into(),
+            supplier: None,
+            kind: ComponentType::Library,
+            purl: None,
+            cpe: None,
+            hashes: Vec::new(),
+            install_date: None,
+            support: SupportStatus::NoAssertion,
+            end_of_support: None,
+            sbom_ref: None,
+            parent: None,
+        }
+    }
+}
+
 /// SBOM format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SbomFormat {
@@ -429,6 +451,30 @@ impl SoftwareRow {
     pub fn past_end_of_support(&self, now: &Timestamp) -> bool {
         self.end_of_support
             .is_some_and(|eos| now.unix_seconds() > eos.end_unix_seconds())
+    }
+}
+
+#[cfg(test)]
+impl SoftwareRow {
+    /// A top-level row with only the required fields set, its identity key the name, for tests.
+    pub(crate) fn bare(index: u32, name: &str, version: &str, kind: ComponentType) -> SoftwareRow {
+        SoftwareRow {
+            index,
+            name: name.into(),
+            version: version.into(),
+            supplier: None,
+            kind,
+            purl: None,
+            cpe: None,
+            hashes: Vec::new(),
+            install_date: None,
+            support: SupportStatus::NoAssertion,
+            end_of_support: None,
+            sbom_ref: None,
+            parent: 0,
+            document: 0,
+            key: name.into(),
+        }
     }
 }
 
@@ -637,27 +683,10 @@ fn opt_time(out: &mut Vec<u8>, t: Option<&Timestamp>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::string::ToString;
     use alloc::vec;
 
-    pub(crate) fn row(index: u32, name: &str, version: &str) -> SoftwareRow {
-        SoftwareRow {
-            index,
-            name: name.to_string(),
-            version: version.to_string(),
-            supplier: None,
-            kind: ComponentType::Library,
-            purl: None,
-            cpe: None,
-            hashes: Vec::new(),
-            install_date: None,
-            support: SupportStatus::NoAssertion,
-            end_of_support: None,
-            sbom_ref: None,
-            parent: 0,
-            document: 0,
-            key: name.to_string(),
-        }
+    fn row(index: u32, name: &str, version: &str) -> SoftwareRow {
+        SoftwareRow::bare(index, name, version, ComponentType::Library)
     }
 
     fn digest(rows: Vec<SoftwareRow>) -> [u8; 32] {

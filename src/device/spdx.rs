@@ -114,12 +114,7 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
 
 /// Reads an SPDX 2.3 JSON document from a file.
 pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
-    let location = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DeviceError::Io {
-        file: location.clone(),
-        reason: e.to_string(),
-    })?;
-    parse(&bytes, &location)
+    super::source::read_with(path, parse)
 }
 
 /// How many distinct packages claim a package as container (or dependent).
