@@ -27,14 +27,9 @@ use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use sha2::{Digest, Sha256};
-
 use super::DeviceError;
-use super::json::{Ctx, Object, item, join, non_empty};
-use super::model::{
-    ComponentHash, ComponentType, HashAlg, SbomComponent, SbomDocument, SbomFormat, SbomImport,
-    SupportStatus,
-};
+use super::json::{Ctx, HashFields, Object, import, item, join, non_empty};
+use super::model::{ComponentType, SbomComponent, SbomFormat, SbomImport, SupportStatus};
 
 /// Component property names read as the end-of-support date, highest priority first:
 /// the CycloneDX property taxonomy's `cdx:lifecycle` milestone, its `cdx:fda` namespace (the FDA
@@ -50,6 +45,14 @@ pub const END_OF_SUPPORT_PROPERTIES: &[&str] = &[
 /// the FDA guidance phrases or SPDX 3 `SupportType` names ([`SupportStatus::parse`]); other free
 /// text leaves the status `noAssertion`.
 pub const SUPPORT_LEVEL_PROPERTIES: &[&str] = &["cdx:fda:level-of-support", "cle:supportLevel"];
+
+/// `hashes[]` with `alg` and `content` (CycloneDX 1.6 `hash-alg`).
+const HASHES: HashFields = HashFields {
+    array: "hashes",
+    alg: "alg",
+    value: "content",
+    list: "a CycloneDX hash algorithm",
+};
 
 /// Reads a CycloneDX JSON SBOM. `location` names the file in errors and in the document record.
 pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
@@ -67,17 +70,9 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
             format!("CycloneDX {spec_version} is not supported (JSON SBOMs are 1.2 and later 1.x)"),
         ));
     }
-    let mut document = SbomDocument {
-        location: location.to_string(),
-        format: SbomFormat::CycloneDx,
-        spec_version: spec_version.to_string(),
-        sha256: Sha256::digest(bytes).into(),
-        serial: non_empty(ctx.str(&root, "serialNumber", "")?),
-        created: None,
-        subject: None,
-        version: bom_version(&ctx, &root)?,
-        components: 0,
-    };
+    let format = SbomFormat::CycloneDx;
+    let mut document = ctx.document(bytes, &root, format, spec_version, "serialNumber")?;
+    document.version = bom_version(&ctx, &root)?;
     let mut components = Vec::new();
     if let Some(meta) = root.get("metadata").filter(|v| !v.is_null()) {
         let meta = ctx.object(meta, "metadata")?;
@@ -96,11 +91,7 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
         }
     }
     walk(&ctx, &root, "", None, &mut components)?;
-    document.components = u32::try_from(components.len()).unwrap_or(u32::MAX);
-    Ok(SbomImport {
-        document,
-        components,
-    })
+    Ok(import(document, components))
 }
 
 /// Reads a CycloneDX JSON SBOM from a file.
@@ -175,29 +166,7 @@ fn component(
     if supplier.is_none() {
         supplier = non_empty(ctx.str(obj, "publisher", path)?);
     }
-    let mut hashes = Vec::new();
-    for (i, h) in ctx.array(obj, "hashes", path)?.iter().enumerate() {
-        let here = item(path, "hashes", i);
-        let h = ctx.object(h, &here)?;
-        let alg_name = ctx.required_str(h, "alg", &here)?;
-        let alg = HashAlg::parse(alg_name).ok_or_else(|| {
-            ctx.err(
-                &join(&here, "alg"),
-                format!("`{alg_name}` is not a CycloneDX hash algorithm"),
-            )
-        })?;
-        let content = ctx.required_str(h, "content", &here)?;
-        let hash = ComponentHash::new(alg, content).ok_or_else(|| {
-            ctx.err(
-                &join(&here, "content"),
-                format!(
-                    "not a {} value (hex of the algorithm's length)",
-                    alg.as_str()
-                ),
-            )
-        })?;
-        hashes.push(hash);
-    }
+    let hashes = ctx.hashes(obj, path, &HASHES)?;
     let (support, end_of_support) = lifecycle(ctx, obj, path)?;
     Ok(SbomComponent {
         name: name.trim().to_string(),

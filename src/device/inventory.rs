@@ -59,23 +59,9 @@ pub fn combine(
                 continue;
             }
             let r = rows.len();
-            rows.push(SoftwareRow {
-                index: 0,
-                name: c.name.clone(),
-                version: c.version.clone(),
-                supplier: c.supplier.clone(),
-                kind: c.kind,
-                purl: c.purl.clone(),
-                cpe: c.cpe.clone(),
-                hashes: c.hashes.clone(),
-                install_date: c.install_date.or(default_install_date),
-                support: c.support,
-                end_of_support: c.end_of_support,
-                sbom_ref: c.sbom_ref.clone(),
-                parent: 0,
-                document: doc,
-                key: id.0.clone(),
-            });
+            let mut row = SoftwareRow::from_component(c, doc, id.0.clone());
+            row.install_date = row.install_date.or(default_install_date);
+            rows.push(row);
             origin.push((doc, pos));
             by_identity.insert(id, r);
             positions.push(r);

@@ -454,26 +454,39 @@ impl SoftwareRow {
     }
 }
 
-#[cfg(test)]
 impl SoftwareRow {
+    /// The row for component `c` of document `document`, bound to identity key `key`. Its index
+    /// and parent are 0 until indexes are assigned.
+    pub(crate) fn from_component(c: &SbomComponent, document: usize, key: String) -> SoftwareRow {
+        SoftwareRow {
+            index: 0,
+            name: c.name.clone(),
+            version: c.version.clone(),
+            supplier: c.supplier.clone(),
+            kind: c.kind,
+            purl: c.purl.clone(),
+            cpe: c.cpe.clone(),
+            hashes: c.hashes.clone(),
+            install_date: c.install_date,
+            support: c.support,
+            end_of_support: c.end_of_support,
+            sbom_ref: c.sbom_ref.clone(),
+            parent: 0,
+            document,
+            key,
+        }
+    }
+
     /// A top-level row with only the required fields set, its identity key the name, for tests.
+    #[cfg(test)]
     pub(crate) fn bare(index: u32, name: &str, version: &str, kind: ComponentType) -> SoftwareRow {
+        let c = SbomComponent {
+            kind,
+            ..SbomComponent::bare(name, version)
+        };
         SoftwareRow {
             index,
-            name: name.into(),
-            version: version.into(),
-            supplier: None,
-            kind,
-            purl: None,
-            cpe: None,
-            hashes: Vec::new(),
-            install_date: None,
-            support: SupportStatus::NoAssertion,
-            end_of_support: None,
-            sbom_ref: None,
-            parent: 0,
-            document: 0,
-            key: name.into(),
+            ..SoftwareRow::from_component(&c, 0, name.into())
         }
     }
 }

@@ -228,6 +228,14 @@ impl Drop for Agent {
     }
 }
 
+/// Runs `scenario` against net-snmp's `snmpd`: the `#[ignore]`d twin of a dqi-agent test, which
+/// validates the harness itself. Skipped by the one rule ([`skip`]) without `snmpd`.
+pub fn against_snmpd(scenario: impl FnOnce(Flavor)) {
+    if require_programs(&["snmpd"], "snmpd") {
+        scenario(Flavor::Snmpd);
+    }
+}
+
 /// Writes `config` for `port` into `dir` (state under `dir/state`); returns the file's path.
 fn write_config(dir: &TestDir, config: &Config, port: u16) -> PathBuf {
     let path = dir.join("dqi-agent.toml");

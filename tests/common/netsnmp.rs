@@ -132,7 +132,6 @@ impl NetSnmp {
     /// `options`, killed after `limit`; fails the test unless it succeeds with nothing on
     /// stderr. Returns the bindings, without the endOfMibView line that ends a walk of the last
     /// objects.
-    #[allow(clippy::too_many_arguments)]
     pub fn bindings_within(
         &self,
         tool: &str,
