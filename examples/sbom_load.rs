@@ -5,6 +5,13 @@
 //! ```text
 //! cargo run --release --example sbom_load [N]
 //! ```
+//!
+//! The SBOM is the one `tests/device_data.rs` loads, from the tests' generator.
+
+// The tests' SBOM generators: the same document here and in `tests/device_data.rs`.
+#[cfg(feature = "server")]
+#[path = "../tests/common/sbom.rs"]
+mod sbom;
 
 #[cfg(feature = "server")]
 fn main() {
@@ -21,7 +28,7 @@ fn main() {
         std::process::exit(1);
     }
     let path = dir.join("large.cdx.json");
-    let text = generate(n);
+    let text = sbom::large_nested_sbom(n);
     if let Err(e) = std::fs::write(&path, &text) {
         eprintln!("{}: {e}", path.display());
         std::process::exit(1);
@@ -60,41 +67,6 @@ fn main() {
         times[times.len() / 2],
         times[times.len() - 1]
     );
-}
-
-#[cfg(feature = "server")]
-fn generate(n: usize) -> String {
-    let mut out = String::from(
-        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"timestamp":"2024-06-01T00:00:00Z"},"components":["#,
-    );
-    let component = |i: usize| {
-        format!(
-            r#""type":"library","bom-ref":"c{i}","name":"component-{i}","version":"1.{i}.0","supplier":{{"name":"Supplier {s}"}},"purl":"pkg:npm/component-{i}@1.{i}.0","cpe":"cpe:2.3:a:supplier{s}:component-{i}:1.{i}.0:*:*:*:*:*:*:*","hashes":[{{"alg":"SHA-1","content":"{i:040x}"}},{{"alg":"SHA-256","content":"{i:064x}"}}],"properties":[{{"name":"cdx:lifecycle:milestone:endOfSupport","value":"2030-01-01"}}]"#,
-            s = i % 50
-        )
-    };
-    let mut i = 0;
-    while i < n {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('{');
-        out.push_str(&component(i));
-        let children = (n - i - 1).min(9);
-        out.push_str(r#","components":["#);
-        for k in 1..=children {
-            if k > 1 {
-                out.push(',');
-            }
-            out.push('{');
-            out.push_str(&component(i + k));
-            out.push('}');
-        }
-        out.push_str("]}");
-        i += children + 1;
-    }
-    out.push_str("]}");
-    out
 }
 
 #[cfg(not(feature = "server"))]

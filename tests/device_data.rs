@@ -2,7 +2,11 @@
 //! refreshes and restarts, a broken SBOM, and a 5,000-component SBOM.
 #![cfg(feature = "server")]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
+
+use common::{LOG4J_PURL, TestDir, example, large_nested_sbom};
 
 use dqi_agent::device::model::{
     ComponentType, HashAlg, HealthStatus, IssuingAgency, RemoteServiceAccess, SupportStatus,
@@ -12,37 +16,11 @@ use dqi_agent::device::{
     DeviceConfig, DeviceError, DeviceSnapshot, DeviceSource, FileSource, SoftwareRow, Timestamp,
 };
 
-const LOG4J_PURL: &str = "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1";
-
-fn example(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/infusion-pump")
-        .join(file)
-}
-
 fn example_config() -> DeviceConfig {
     DeviceConfig {
         description: Some(example("device.toml")),
         sbom: vec![example("sbom.cdx.json"), example("firmware.spdx.json")],
         refresh_seconds: 300,
-    }
-}
-
-/// A fresh directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("dqi-device-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -96,13 +74,23 @@ fn example_pump_loads_completely() {
             .any(|v| v.transport == Transport::BluetoothLe)
     );
 
-    // 29 CycloneDX components + 7 SPDX packages, zlib listed in both: 35 rows, indexes 1..=35
-    // in document order on a first load.
+    // The CycloneDX subject (metadata.component), 29 CycloneDX components and 7 SPDX packages,
+    // zlib listed in both files: 36 rows, indexes 1..=36 in document order on a first load.
     let sw = &s.software;
-    assert_eq!(sw.rows().len(), 35);
+    assert_eq!(sw.rows().len(), 36);
     assert_eq!(
         sw.rows().iter().map(|r| r.index).collect::<Vec<_>>(),
-        (1..=35).collect::<Vec<_>>()
+        (1..=36).collect::<Vec<_>>()
+    );
+    // The device's own firmware image is a row an advisory for the product can match.
+    let pump = sw.row(1).unwrap();
+    assert_eq!(
+        (pump.name.as_str(), pump.version.as_str(), pump.kind),
+        ("InfuSafe 3000", "4.2.1", ComponentType::Device)
+    );
+    assert_eq!(
+        (pump.parent, pump.sbom_ref.as_deref()),
+        (0, Some("infusafe-3000"))
     );
     assert_eq!(sw.documents().len(), 2);
     assert_eq!(sw.documents()[0].spec_version, "1.5");
@@ -192,11 +180,11 @@ fn example_pump_loads_completely() {
 
 #[test]
 fn indexes_survive_updates_removals_and_restarts() {
-    let dir = TempDir::new("stable");
-    let sbom = dir.0.join("sbom.cdx.json");
+    let dir = TestDir::new("stable");
+    let sbom = dir.join("sbom.cdx.json");
     let original = std::fs::read_to_string(example("sbom.cdx.json")).unwrap();
     std::fs::write(&sbom, &original).unwrap();
-    let state = dir.0.join("sw-index");
+    let state = dir.join("sw-index");
     let config = DeviceConfig {
         description: Some(example("device.toml")),
         sbom: vec![sbom.clone(), example("firmware.spdx.json")],
@@ -248,7 +236,7 @@ fn indexes_survive_updates_removals_and_restarts() {
     assert!(updated.software.row(slf4j_index).is_none());
     assert_eq!(
         by_name(&updated, "guava").index,
-        36,
+        37,
         "new index above the high-water mark"
     );
     assert_ne!(updated.software.digest(), first.software.digest());
@@ -260,7 +248,7 @@ fn indexes_survive_updates_removals_and_restarts() {
     // Another new component later never takes slf4j's freed index.
     gateway_push(&sbom, "okio", "pkg:maven/com.squareup.okio/okio@3.7.0");
     let again = source.load_at(at("2024-06-04T00:00:00Z")).unwrap();
-    assert_eq!(by_name(&again, "okio").index, 37);
+    assert_eq!(by_name(&again, "okio").index, 38);
 
     // A broken SBOM: an error naming the file and the JSON path; nothing moves.
     let state_before = std::fs::read(&state).unwrap();
@@ -284,6 +272,32 @@ fn indexes_survive_updates_removals_and_restarts() {
     assert_eq!(std::fs::read(&state).unwrap(), state_before);
 }
 
+// dqiSwDigest is independent of local indexes: two pumps with the same files report the same
+// digest although one numbered its components differently (its index file was first written
+// with the SBOMs in the other order).
+#[test]
+fn identical_units_report_the_same_digest() {
+    let dir = TestDir::new("twins");
+    let fresh = FileSource::new(example_config(), None)
+        .unwrap()
+        .snapshot()
+        .unwrap();
+    let state = dir.join("sw-index");
+    let mut reversed = example_config();
+    reversed.sbom.reverse();
+    FileSource::new(reversed, Some(state.clone()))
+        .unwrap()
+        .snapshot()
+        .unwrap();
+    let renumbered = FileSource::new(example_config(), Some(state))
+        .unwrap()
+        .snapshot()
+        .unwrap();
+    let log4j = |s: &DeviceSnapshot| by_name(s, "log4j-core").index;
+    assert_ne!(log4j(&fresh), log4j(&renumbered));
+    assert_eq!(fresh.software.digest(), renumbered.software.digest());
+}
+
 fn gateway_push(sbom: &Path, name: &str, purl: &str) {
     let mut bom: serde_json::Value = serde_json::from_slice(&std::fs::read(sbom).unwrap()).unwrap();
     bom["components"][1]["components"]
@@ -295,8 +309,8 @@ fn gateway_push(sbom: &Path, name: &str, purl: &str) {
 
 #[test]
 fn corrupt_state_file_is_refused() {
-    let dir = TempDir::new("corrupt");
-    let state = dir.0.join("sw-index");
+    let dir = TestDir::new("corrupt");
+    let state = dir.join("sw-index");
     std::fs::write(
         &state,
         "# dqi-agent software index map v1\nhigh-water 2\n3\tv\tk\n",
@@ -313,8 +327,8 @@ fn corrupt_state_file_is_refused() {
 
 #[test]
 fn broken_description_names_file_and_key() {
-    let dir = TempDir::new("desc");
-    let path = dir.0.join("device.toml");
+    let dir = TestDir::new("desc");
+    let path = dir.join("device.toml");
     let text = std::fs::read_to_string(example("device.toml"))
         .unwrap()
         .replace("port = 2575", "port = \"2575\"");
@@ -335,47 +349,11 @@ fn broken_description_names_file_and_key() {
     }
 }
 
-/// A CycloneDX document with `n` components: groups of ten, each a top-level application with
-/// nine nested libraries, every one with a purl, a CPE, two hashes and a supplier.
-pub fn large_cyclonedx(n: usize) -> String {
-    let mut out = String::from(
-        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:00000000-0000-4000-8000-000000000000","version":1,"metadata":{"timestamp":"2024-06-01T00:00:00Z"},"components":["#,
-    );
-    let component = |i: usize| {
-        format!(
-            r#""type":"library","bom-ref":"c{i}","name":"component-{i}","version":"1.{i}.0","supplier":{{"name":"Supplier {s}"}},"purl":"pkg:npm/component-{i}@1.{i}.0","cpe":"cpe:2.3:a:supplier{s}:component-{i}:1.{i}.0:*:*:*:*:*:*:*","hashes":[{{"alg":"SHA-1","content":"{i:040x}"}},{{"alg":"SHA-256","content":"{i:064x}"}}],"properties":[{{"name":"cdx:lifecycle:milestone:endOfSupport","value":"2030-01-01"}}]"#,
-            s = i % 50
-        )
-    };
-    let mut i = 0;
-    while i < n {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('{');
-        out.push_str(&component(i));
-        let children = (n - i - 1).min(9);
-        out.push_str(r#","components":["#);
-        for k in 1..=children {
-            if k > 1 {
-                out.push(',');
-            }
-            out.push('{');
-            out.push_str(&component(i + k));
-            out.push('}');
-        }
-        out.push_str("]}");
-        i += children + 1;
-    }
-    out.push_str("]}");
-    out
-}
-
 #[test]
 fn five_thousand_components_load_correctly() {
-    let dir = TempDir::new("large");
-    let path = dir.0.join("large.cdx.json");
-    std::fs::write(&path, large_cyclonedx(5000)).unwrap();
+    let dir = TestDir::new("large");
+    let path = dir.join("large.cdx.json");
+    std::fs::write(&path, large_nested_sbom(5000)).unwrap();
     let config = DeviceConfig {
         sbom: vec![path],
         ..DeviceConfig::default()

@@ -5,78 +5,29 @@
 //! served and SIGHUP is harmless.
 #![cfg(feature = "server")]
 
-mod common_device;
+mod common;
 
+use std::path::Path;
 use std::time::Duration;
 
-use common_device::*;
+use common::*;
 
-/// The example device, its files copied into `dir`, named by relative paths.
-fn example_device(dir: &TestDir) -> &'static str {
-    for file in ["device.toml", "sbom.cdx.json", "firmware.spdx.json"] {
-        let text = std::fs::read_to_string(example(file)).expect("example file");
-        write_file(&dir.join(file), &text, 0o600);
-    }
-    "[device]\ndescription = \"device.toml\"\nsbom = [\"sbom.cdx.json\", \"firmware.spdx.json\"]\n"
-}
+/// The component every SBOM of these tests keeps unchanged.
+const JACKSON: (&str, &str, char) = ("jackson-core", "2.12.3", 'a');
 
-/// A CycloneDX 1.5 SBOM of `(name, version, sha256 fill digit)` Maven components under
-/// `com.example`, except `log4j-core`, which gets its real group.
-fn sbom(components: &[(&str, &str, char)]) -> String {
-    let items: Vec<String> = components
-        .iter()
-        .map(|(name, version, fill)| {
-            let group = if *name == "log4j-core" {
-                "org.apache.logging.log4j"
-            } else {
-                "com.example"
-            };
-            let purl = format!("pkg:maven/{group}/{name}@{version}");
-            let hash: String = std::iter::repeat_n(*fill, 64).collect();
-            format!(
-                r#"{{"type":"library","group":"{group}","name":"{name}","version":"{version}","supplier":{{"name":"Apache Software Foundation"}},"purl":"{purl}","hashes":[{{"alg":"SHA-256","content":"{hash}"}}]}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{}]}}"#,
-        items.join(",")
-    )
-}
-
-fn index_of(agent: &Agent, purl: &str) -> u32 {
-    let rows = agent.walk(SW_PURL);
-    rows.iter()
-        .find(|(_, v)| unquote(v) == purl)
-        .map(|(oid, _)| row_index(oid))
-        .unwrap_or_else(|| panic!("{purl} not in {rows:?}"))
-}
-
-/// Polls (at most 100 times, 100 ms apart) until `oid` reads `want`.
-fn poll_until(agent: &Agent, oid: &str, want: &str) {
-    let mut seen = String::new();
-    for _ in 0..100 {
-        seen = agent.get(oid);
-        if unquote(&seen) == want {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!(
-        "{oid} still {seen}, never {want}\n--- agent log ---\n{}",
-        agent.log()
-    );
+/// Writes a [`maven_sbom`] of `components` to `path`.
+fn write_sbom(path: &Path, components: &[(&str, &str, char)]) {
+    write_file(path, &maven_sbom(components), 0o600);
 }
 
 #[test]
 fn dqi_names_and_the_mirrors_render_with_the_mibs_loaded() {
-    if !prerequisites("dqi-names", &["snmpwalk", "snmptable", "snmpget"]) {
-        return;
-    }
     let dir = TestDir::new("names");
-    let agent = Agent::start(&dir, example_device(&dir));
+    let Some(device) = Device::start(&dir, example_device(&dir)) else {
+        return;
+    };
 
-    let dqi = agent.snmp("snmpwalk", &[], &["DQI-MIB::dqiMIB"]);
+    let dqi = device.named("snmpwalk", &[], &["DQI-MIB::dqiMIB"]);
     for line in [
         "DQI-MIB::dqiIdManufacturer.0 = STRING: Acme Medical Systems, Inc.",
         "DQI-MIB::dqiIdSerialNumber.0 = STRING: IS3K-24-004217",
@@ -94,7 +45,7 @@ fn dqi_names_and_the_mirrors_render_with_the_mibs_loaded() {
     assert!(!dqi.contains("Wrong Type"), "{dqi}");
     assert!(!dqi.contains("SNMPv2-SMI::"), "unnamed objects:\n{dqi}");
 
-    let table = agent.snmp("snmptable", &["-Cf", "|"], &["DQI-MIB::dqiSwTable"]);
+    let table = device.named("snmptable", &["-Cf", "|"], &["DQI-MIB::dqiSwTable"]);
     assert!(table.contains("SNMP table: DQI-MIB::dqiSwTable"), "{table}");
     let header = table
         .lines()
@@ -111,7 +62,7 @@ fn dqi_names_and_the_mirrors_render_with_the_mibs_loaded() {
         "{table}"
     );
 
-    let hr = agent.snmp("snmpwalk", &[], &["HOST-RESOURCES-MIB::hrSWInstalledName"]);
+    let hr = device.named("snmpwalk", &[], &["HOST-RESOURCES-MIB::hrSWInstalledName"]);
     assert!(
         hr.lines()
             .any(|l| l.starts_with("HOST-RESOURCES-MIB::hrSWInstalledName.")
@@ -120,12 +71,12 @@ fn dqi_names_and_the_mirrors_render_with_the_mibs_loaded() {
     );
     let rows = hr.lines().count();
     assert_eq!(
-        agent.get(SW_COUNT),
+        device.value(SW_COUNT),
         rows.to_string(),
         "one hrSWInstalled row per software row"
     );
 
-    let entity = agent.snmp("snmpwalk", &[], &["ENTITY-MIB::entPhysicalTable"]);
+    let entity = device.named("snmpwalk", &[], &["ENTITY-MIB::entPhysicalTable"]);
     for (column, value) in [
         ("entPhysicalSerialNum", "IS3K-24-004217"),
         ("entPhysicalMfgName", "Acme Medical Systems, Inc."),
@@ -140,7 +91,7 @@ fn dqi_names_and_the_mirrors_render_with_the_mibs_loaded() {
         );
     }
 
-    let descr = agent.get(".1.3.6.1.2.1.1.1.0");
+    let descr = device.value(SYS_DESCR);
     assert!(
         descr.contains("IS-3000"),
         "sysDescr from the identity: {descr}"
@@ -149,64 +100,46 @@ fn dqi_names_and_the_mirrors_render_with_the_mibs_loaded() {
 
 #[test]
 fn sighup_updates_in_place_and_a_broken_sbom_keeps_the_last_good_data() {
-    if !prerequisites("sighup-refresh", &["snmpwalk", "snmpget"]) {
-        return;
-    }
     let dir = TestDir::new("sighup");
     let sbom_path = dir.join("sbom.cdx.json");
-    write_file(
-        &sbom_path,
-        &sbom(&[
-            ("jackson-core", "2.12.3", 'a'),
-            ("log4j-core", "2.14.1", 'b'),
-        ]),
-        0o600,
-    );
+    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.14.1", 'b')]);
     // refresh_seconds = 0: only SIGHUP refreshes, so the test controls every read.
-    let agent = Agent::start(
+    let Some(device) = Device::start(
         &dir,
         "[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 0\n",
-    );
-    let index = index_of(&agent, LOG4J_PURL);
+    ) else {
+        return;
+    };
+    let index = device.index_of(LOG4J_PURL);
     let version = format!("{SW_VERSION}.{index}");
-    let digest_before = agent.get(SW_DIGEST);
-    assert_eq!(agent.get(SW_LAST_CHANGE), "0", "unchanged since start");
-    assert_eq!(agent.get(SW_REFRESH_STATUS), "1");
+    let digest_before = device.value(SW_DIGEST);
+    assert_eq!(device.number(SW_LAST_CHANGE), 0, "unchanged since start");
+    assert_eq!(device.value(SW_REFRESH_STATUS), "1");
 
     // The update: log4j-core 2.14.1 -> 2.17.1, a new artifact hash.
-    write_file(
-        &sbom_path,
-        &sbom(&[
-            ("jackson-core", "2.12.3", 'a'),
-            ("log4j-core", "2.17.1", 'c'),
-        ]),
-        0o600,
-    );
-    agent.hangup();
-    poll_until(&agent, &version, "2.17.1");
+    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.17.1", 'c')]);
+    device.agent.hangup();
+    device.poll_until(&version, "2.17.1");
     assert_eq!(
-        index_of(
-            &agent,
-            "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"
-        ),
+        device.index_of("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"),
         index,
         "same dqiSwIndex after the update"
     );
     assert_eq!(
-        unquote(&agent.get(&format!("{SW_HASH_VALUE}.{index}"))),
+        device.value(&format!("{SW_HASH_VALUE}.{index}")),
         "c".repeat(64)
     );
-    let digest_after = agent.get(SW_DIGEST);
+    let digest_after = device.value(SW_DIGEST);
     assert_ne!(digest_after, digest_before, "dqiSwDigest moved");
-    let last_change: u32 = agent.get(SW_LAST_CHANGE).parse().expect("TimeTicks");
+    let last_change = device.number(SW_LAST_CHANGE);
     assert!(last_change > 0, "dqiSwLastChange moved");
-    assert_eq!(agent.get(SW_COUNT), "2");
+    assert_eq!(device.value(SW_COUNT), "2");
 
     // A refresh that finds the same content moves nothing.
-    agent.hangup();
+    device.agent.hangup();
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(agent.get(SW_DIGEST), digest_after);
-    assert_eq!(agent.get(SW_LAST_CHANGE), last_change.to_string());
+    assert_eq!(device.value(SW_DIGEST), digest_after);
+    assert_eq!(device.number(SW_LAST_CHANGE), last_change);
 
     // A broken SBOM: a component without a name.
     write_file(
@@ -214,23 +147,19 @@ fn sighup_updates_in_place_and_a_broken_sbom_keeps_the_last_good_data() {
         r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"library","version":"1"}]}"#,
         0o600,
     );
-    agent.hangup();
-    poll_until(&agent, SW_REFRESH_STATUS, "2");
-    assert_eq!(
-        unquote(&agent.get(&version)),
-        "2.17.1",
-        "old data still served"
-    );
-    assert_eq!(agent.get(SW_DIGEST), digest_after);
-    assert_eq!(agent.get(SW_LAST_CHANGE), last_change.to_string());
+    device.agent.hangup();
+    device.poll_until(SW_REFRESH_STATUS, "2");
+    assert_eq!(device.value(&version), "2.17.1", "old data still served");
+    assert_eq!(device.value(SW_DIGEST), digest_after);
+    assert_eq!(device.number(SW_LAST_CHANGE), last_change);
     // Named, for the operator: failedServingPrevious(2).
-    let named = agent.snmp("snmpget", &[], &["DQI-MIB::dqiSwRefreshStatus.0"]);
+    let named = device.named("snmpget", &[], &["DQI-MIB::dqiSwRefreshStatus.0"]);
     assert!(named.contains("failedServingPrevious(2)"), "{named}");
 
     // The log names the file and the JSON path, once for a repeated failure.
-    agent.hangup();
+    device.agent.hangup();
     std::thread::sleep(Duration::from_millis(300));
-    let log = agent.log();
+    let log = device.agent.stderr();
     let failures: Vec<&str> = log
         .lines()
         .filter(|l| l.contains("device data refresh failed"))
@@ -244,58 +173,39 @@ fn sighup_updates_in_place_and_a_broken_sbom_keeps_the_last_good_data() {
     );
 
     // Fixed again: served, status back to ok(1).
-    write_file(
-        &sbom_path,
-        &sbom(&[
-            ("jackson-core", "2.12.3", 'a'),
-            ("log4j-core", "2.17.2", 'd'),
-        ]),
-        0o600,
-    );
-    agent.hangup();
-    poll_until(&agent, &version, "2.17.2");
-    assert_eq!(agent.get(SW_REFRESH_STATUS), "1");
+    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.17.2", 'd')]);
+    device.agent.hangup();
+    device.poll_until(&version, "2.17.2");
+    assert_eq!(device.value(SW_REFRESH_STATUS), "1");
 }
 
 #[test]
 fn software_indexes_survive_a_restart() {
-    if !prerequisites("index-restart", &["snmpwalk"]) {
-        return;
-    }
     let dir = TestDir::new("restart");
     let sbom_path = dir.join("sbom.cdx.json");
-    let device = "[device]\nsbom = [\"sbom.cdx.json\"]\n";
-    write_file(
-        &sbom_path,
-        &sbom(&[
-            ("jackson-core", "2.12.3", 'a'),
-            ("log4j-core", "2.14.1", 'b'),
-        ]),
-        0o600,
-    );
-    let mut first = Agent::start(&dir, device);
-    let log4j = index_of(&first, LOG4J_PURL);
-    let jackson = index_of(&first, "pkg:maven/com.example/jackson-core@2.12.3");
-    first.kill();
+    let section = "[device]\nsbom = [\"sbom.cdx.json\"]\n";
+    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.14.1", 'b')]);
+    let Some(mut first) = Device::start(&dir, section) else {
+        return;
+    };
+    let log4j = first.index_of(LOG4J_PURL);
+    let jackson = first.index_of("pkg:maven/com.example/jackson-core@2.12.3");
+    first.agent.kill();
 
     // A new component listed first, jackson removed, log4j updated.
-    write_file(
+    write_sbom(
         &sbom_path,
-        &sbom(&[
+        &[
             ("netty-handler", "4.1.100", 'e'),
             ("log4j-core", "2.17.1", 'c'),
-        ]),
-        0o600,
+        ],
     );
-    let second = Agent::start(&dir, device);
+    let second = Device::start(&dir, section).expect("started once already");
     assert_eq!(
-        index_of(
-            &second,
-            "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"
-        ),
+        second.index_of("pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"),
         log4j
     );
-    let netty = index_of(&second, "pkg:maven/com.example/netty-handler@4.1.100");
+    let netty = second.index_of("pkg:maven/com.example/netty-handler@4.1.100");
     assert!(
         netty > log4j.max(jackson),
         "a new component never takes a used index: {netty}"
@@ -305,58 +215,62 @@ fn software_indexes_survive_a_restart() {
 #[test]
 fn a_broken_device_file_at_start_up_is_exit_status_2_naming_the_place() {
     let dir = TestDir::new("broken-start");
-    let mut bad_sbom = sbom(&[("log4j-core", "2.14.1", 'b')]);
-    bad_sbom = bad_sbom.replace("\"SHA-256\"", "\"SHA-999\"");
+    let refused = |section: &str, words: &[&str]| {
+        let out = Agent::run_to_exit(&dir, &device_config(section));
+        assert_eq!(out.code(), Some(2), "{}", out.describe());
+        for word in words {
+            assert!(out.stderr.contains(word), "{word}\n{}", out.describe());
+        }
+    };
+    let bad_sbom =
+        maven_sbom(&[("log4j-core", "2.14.1", 'b')]).replace("\"SHA-256\"", "\"SHA-999\"");
     write_file(&dir.join("bad.cdx.json"), &bad_sbom, 0o600);
-    let (status, log) = Agent::start_expecting_exit(&dir, "[device]\nsbom = [\"bad.cdx.json\"]\n");
-    assert_eq!(status.code(), Some(2), "{log}");
-    assert!(
-        log.contains("bad.cdx.json") && log.contains("components[0].hashes[0].alg"),
-        "{log}"
+    refused(
+        "[device]\nsbom = [\"bad.cdx.json\"]\n",
+        &["bad.cdx.json", "components[0].hashes[0].alg"],
     );
 
     let description = std::fs::read_to_string(example("device.toml"))
         .expect("example")
         .replace("[health]", "[health]\ncolour = \"green\"");
     write_file(&dir.join("device.toml"), &description, 0o600);
-    let (status, log) =
-        Agent::start_expecting_exit(&dir, "[device]\ndescription = \"device.toml\"\n");
-    assert_eq!(status.code(), Some(2), "{log}");
-    assert!(
-        log.contains("device.toml") && log.contains("colour"),
-        "{log}"
+    refused(
+        "[device]\ndescription = \"device.toml\"\n",
+        &["device.toml", "colour"],
     );
 
-    let (status, log) =
-        Agent::start_expecting_exit(&dir, "[device]\nsbom = [\"missing.cdx.json\"]\n");
-    assert_eq!(status.code(), Some(2), "{log}");
-    assert!(log.contains("missing.cdx.json"), "{log}");
+    refused(
+        "[device]\nsbom = [\"missing.cdx.json\"]\n",
+        &["missing.cdx.json"],
+    );
 }
 
 #[test]
 fn without_a_device_section_only_standard_objects_and_sighup_is_harmless() {
-    if !prerequisites("no-device", &["snmpwalk", "snmpget"]) {
-        return;
-    }
     let dir = TestDir::new("no-device");
-    let agent = Agent::start(&dir, "");
-    let rows = agent.walk(DQI_ROOT);
+    let Some(device) = Device::start(&dir, "") else {
+        return;
+    };
+    // No device data: nothing under dqiIdentity, dqiHealth, dqiConfig or dqiSoftware. The
+    // agent's own objects (dqiAgent: its request budget) are served all the same.
+    let rows = device.walk(DQI_ROOT);
     assert!(
         rows.iter()
-            .all(|(oid, _)| !oid.starts_with(&format!("{DQI_ROOT}."))),
+            .all(|b| !oid_under(&b.oid, DQI_ROOT) || oid_under(&b.oid, DQI_AGENT)),
         "{rows:?}"
     );
-    agent.hangup();
+    device.agent.hangup();
     // Still serving after the signal, and it said why nothing happened.
     for _ in 0..50 {
-        if agent.log().contains("nothing to reload") {
+        if device.agent.stderr().contains("nothing to reload") {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(
-        unquote(&agent.get(".1.3.6.1.2.1.1.1.0")),
-        "device refresh test"
+    assert_eq!(device.value(SYS_DESCR), device.agent.config.description);
+    assert!(
+        device.agent.stderr().contains("nothing to reload"),
+        "{}",
+        device.agent.stderr()
     );
-    assert!(agent.log().contains("nothing to reload"), "{}", agent.log());
 }

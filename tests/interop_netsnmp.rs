@@ -71,15 +71,38 @@ fn nms() -> User {
     User::new("nms", "SHA-256", Some("AES-128"))
 }
 
+/// net-snmp's tools and an agent of `flavor` serving `config` in `dir`; None (skipped, or failed
+/// under CI) without the tools.
+fn start(flavor: Flavor, dir: &TestDir, config: &Config) -> Option<(NetSnmp, Agent)> {
+    let snmp = NetSnmp::new()?;
+    Some((snmp, Agent::start_flavor(flavor, dir, config)))
+}
+
+/// Asserts that the request `label` failed, returned no data, and that net-snmp said `why`.
+fn assert_no_data(out: &ProcessOutput, label: &str, why: &str) {
+    assert!(!out.success(), "{label}: must fail\n{}", out.describe());
+    assert!(
+        out.bindings().is_empty(),
+        "{label}: no data\n{}",
+        out.describe()
+    );
+    assert!(
+        out.stderr.contains(why),
+        "{label}: {why}\n{}",
+        out.describe()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Every combination: get, getnext, getbulk
 // ---------------------------------------------------------------------------------------------
 
 fn every_combination(flavor: Flavor) {
-    let Some(snmp) = NetSnmp::new() else { return };
     let dir = TestDir::new("matrix");
     let config = Config::new(matrix_users());
-    let agent = Agent::start_flavor(flavor, &dir, &config);
+    let Some((snmp, agent)) = start(flavor, &dir, &config) else {
+        return;
+    };
 
     let mut cases: Vec<(User, Level)> = Vec::new();
     for user in &config.users {
@@ -148,9 +171,7 @@ fn every_auth_and_privacy_combination() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_every_auth_and_privacy_combination() {
-    if require_programs(&["snmpd"], "snmpd") {
-        every_combination(Flavor::Snmpd);
-    }
+    against_snmpd(every_combination);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,11 +179,12 @@ fn snmpd_every_auth_and_privacy_combination() {
 // ---------------------------------------------------------------------------------------------
 
 fn operations(flavor: Flavor) {
-    let Some(snmp) = NetSnmp::new() else { return };
     let dir = TestDir::new("ops");
     let user = nms();
     let config = Config::new(vec![user.clone()]);
-    let agent = Agent::start_flavor(flavor, &dir, &config);
+    let Some((snmp, agent)) = start(flavor, &dir, &config) else {
+        return;
+    };
     let level = user.level();
 
     // snmpwalk of the system group: every RFC 3418 object in lexicographic order, the
@@ -455,9 +477,7 @@ fn walks_bulk_requests_and_standard_objects() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_walks_bulk_requests_and_standard_objects() {
-    if require_programs(&["snmpd"], "snmpd") {
-        operations(Flavor::Snmpd);
-    }
+    against_snmpd(operations);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -465,7 +485,6 @@ fn snmpd_walks_bulk_requests_and_standard_objects() {
 // ---------------------------------------------------------------------------------------------
 
 fn ipv6(flavor: Flavor) {
-    let Some(snmp) = NetSnmp::new() else { return };
     if !ipv6_loopback_available() {
         eprintln!("\n*** SKIPPED: no IPv6 loopback on this host ***\n");
         return;
@@ -474,7 +493,9 @@ fn ipv6(flavor: Flavor) {
     let user = nms();
     let mut config = Config::new(vec![user.clone()]);
     config.ipv6 = true;
-    let agent = Agent::start_flavor(flavor, &dir, &config);
+    let Some((snmp, agent)) = start(flavor, &dir, &config) else {
+        return;
+    };
     let mut args = user.netsnmp_args(user.level());
     args.extend(["-r", "1", "-t", "2", "-On"].map(String::from));
     args.push(format!("udp6:[::1]:{}", agent.port));
@@ -501,9 +522,7 @@ fn serves_ipv6_loopback() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_serves_ipv6_loopback() {
-    if require_programs(&["snmpd"], "snmpd") {
-        ipv6(Flavor::Snmpd);
-    }
+    against_snmpd(ipv6);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,11 +530,12 @@ fn snmpd_serves_ipv6_loopback() {
 // ---------------------------------------------------------------------------------------------
 
 fn set_refused(flavor: Flavor) {
-    let Some(snmp) = NetSnmp::new() else { return };
     let dir = TestDir::new("set");
     let user = nms();
     let config = Config::new(vec![user.clone()]);
-    let agent = Agent::start_flavor(flavor, &dir, &config);
+    let Some((snmp, agent)) = start(flavor, &dir, &config) else {
+        return;
+    };
     let level = user.level();
 
     // An existing read-only object: notWritable (RFC 3416 §4.2.5 step 2).
@@ -597,9 +617,7 @@ fn set_is_refused_and_changes_nothing() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_set_is_refused_and_changes_nothing() {
-    if require_programs(&["snmpd"], "snmpd") {
-        set_refused(Flavor::Snmpd);
-    }
+    against_snmpd(set_refused);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,12 +625,13 @@ fn snmpd_set_is_refused_and_changes_nothing() {
 // ---------------------------------------------------------------------------------------------
 
 fn authentication_failures(flavor: Flavor) {
-    let Some(snmp) = NetSnmp::new() else { return };
     let dir = TestDir::new("authfail");
     let user = nms();
     let md5 = User::new("md5-legacy", "MD5", None);
     let config = Config::new(vec![user.clone(), md5.clone()]);
-    let agent = Agent::start_flavor(flavor, &dir, &config);
+    let Some((snmp, agent)) = start(flavor, &dir, &config) else {
+        return;
+    };
 
     // Wrong authentication passphrase: RFC 3414 §3.2 step 6, usmStatsWrongDigests and a Report
     // net-snmp prints as an authentication failure. Both at authNoPriv and authPriv.
@@ -629,17 +648,10 @@ fn authentication_failures(flavor: Flavor) {
     ] {
         let before = snmp.counter(&agent, &user, USM_STATS_WRONG_DIGESTS);
         let out = snmp.query_unanswered("snmpget", &agent, &attacker, level, &[SYS_DESCR]);
-        assert!(
-            !out.success(),
-            "wrong password must fail\n{}",
-            out.describe()
-        );
-        assert!(out.bindings().is_empty(), "no data\n{}", out.describe());
-        assert!(
-            out.stderr
-                .contains("Authentication failure (incorrect password, community or key)"),
-            "{}",
-            out.describe()
+        assert_no_data(
+            &out,
+            "wrong password",
+            "Authentication failure (incorrect password, community or key)",
         );
         let after = snmp.counter(&agent, &user, USM_STATS_WRONG_DIGESTS);
         assert_eq!(after, before + 1, "usmStatsWrongDigests counts the request");
@@ -652,13 +664,7 @@ fn authentication_failures(flavor: Flavor) {
         ..user.clone()
     };
     let out = snmp.query_unanswered("snmpget", &agent, &stranger, Level::AuthPriv, &[SYS_DESCR]);
-    assert!(!out.success(), "unknown user must fail\n{}", out.describe());
-    assert!(out.bindings().is_empty(), "no data\n{}", out.describe());
-    assert!(
-        out.stderr.contains("Unknown user name"),
-        "{}",
-        out.describe()
-    );
+    assert_no_data(&out, "unknown user", "Unknown user name");
     let after = snmp.counter(&agent, &user, USM_STATS_UNKNOWN_USER_NAMES);
     assert_eq!(
         after,
@@ -682,9 +688,7 @@ fn wrong_password_and_unknown_user_fail_as_rfc3414_says() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_wrong_password_and_unknown_user_fail_as_rfc3414_says() {
-    if require_programs(&["snmpd"], "snmpd") {
-        authentication_failures(Flavor::Snmpd);
-    }
+    against_snmpd(authentication_failures);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -698,13 +702,14 @@ fn snmpd_wrong_password_and_unknown_user_fail_as_rfc3414_says() {
 /// garbage fails the ScopedPDU parse of RFC 3412 §7.2 step 7 instead, which increments
 /// snmpInASNParseErrs and drops the message without a Report. net-snmp's snmpd behaves the same.
 fn wrong_privacy_key(flavor: Flavor) {
-    let Some(snmp) = NetSnmp::new() else { return };
     let dir = TestDir::new("privfail");
     let aes = nms();
     let des = User::new("md5-des", "MD5", Some("DES"));
     let reeder = User::new("sha-aes256c", "SHA", Some("AES-256-C"));
     let config = Config::new(vec![aes.clone(), des.clone(), reeder.clone()]);
-    let agent = Agent::start_flavor(flavor, &dir, &config);
+    let Some((snmp, agent)) = start(flavor, &dir, &config) else {
+        return;
+    };
 
     for (label, attacker) in [
         (
@@ -725,17 +730,8 @@ fn wrong_privacy_key(flavor: Flavor) {
         let decrypt_errs = snmp.counter(&agent, &aes, USM_STATS_DECRYPTION_ERRORS);
         let out =
             snmp.query_unanswered("snmpget", &agent, &attacker, Level::AuthPriv, &[SYS_DESCR]);
-        assert!(!out.success(), "{label}: must fail\n{}", out.describe());
-        assert!(
-            out.bindings().is_empty(),
-            "{label}: no data\n{}",
-            out.describe()
-        );
-        assert!(
-            out.stderr.contains("Timeout: No Response from"),
-            "{label}: dropped without a Report (RFC 3412 §7.2 step 7)\n{}",
-            out.describe()
-        );
+        // Dropped without a Report (RFC 3412 §7.2 step 7).
+        assert_no_data(&out, label, "Timeout: No Response from");
         assert_eq!(
             snmp.counter(&agent, &aes, SNMP_IN_ASN_PARSE_ERRS),
             parse_errs + 1,
@@ -764,9 +760,7 @@ fn wrong_privacy_key_fails_and_is_counted() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_wrong_privacy_key_fails_and_is_counted() {
-    if require_programs(&["snmpd"], "snmpd") {
-        wrong_privacy_key(Flavor::Snmpd);
-    }
+    against_snmpd(wrong_privacy_key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -774,7 +768,6 @@ fn snmpd_wrong_privacy_key_fails_and_is_counted() {
 // ---------------------------------------------------------------------------------------------
 
 fn below_min_security(flavor: Flavor) {
-    let Some(snmp) = NetSnmp::new() else { return };
     let dir = TestDir::new("minsec");
     let strict = User::new("strict", "SHA-256", Some("AES-128")).min_security(Level::AuthPriv);
     let default = User::new("default", "SHA", Some("AES-128"));
@@ -786,7 +779,9 @@ fn below_min_security(flavor: Flavor) {
         open.clone(),
         auth_only.clone(),
     ]);
-    let agent = Agent::start_flavor(flavor, &dir, &config);
+    let Some((snmp, agent)) = start(flavor, &dir, &config) else {
+        return;
+    };
 
     let refused = |user: &User, level: Level, tool: &str, oids: &[&str]| {
         let out = snmp.query_unanswered(tool, &agent, user, level, oids);
@@ -855,7 +850,5 @@ fn below_min_security_gets_no_data() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_below_min_security_gets_no_data() {
-    if require_programs(&["snmpd"], "snmpd") {
-        below_min_security(Flavor::Snmpd);
-    }
+    against_snmpd(below_min_security);
 }

@@ -155,9 +155,7 @@ fn snmp2_sha1_aes128_get_getnext_getbulk_set() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_snmp2_sha1_aes128_get_getnext_getbulk_set() {
-    if require_programs(&["snmpd"], "snmpd") {
-        on_big_stack(sha1_aes128, Flavor::Snmpd);
-    }
+    against_snmpd(|flavor| on_big_stack(sha1_aes128, flavor));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,9 +213,7 @@ fn snmp2_aes256_both_key_extensions() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_snmp2_aes256_both_key_extensions() {
-    if require_programs(&["snmpd"], "snmpd") {
-        on_big_stack(aes256_key_extensions, Flavor::Snmpd);
-    }
+    against_snmpd(|flavor| on_big_stack(aes256_key_extensions, flavor));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,7 +271,5 @@ fn snmp_v1_and_v2c_get_no_answer() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_snmp_v1_and_v2c_get_no_answer() {
-    if require_programs(&["snmpd"], "snmpd") {
-        on_big_stack(community_versions_dropped, Flavor::Snmpd);
-    }
+    against_snmpd(|flavor| on_big_stack(community_versions_dropped, flavor));
 }

@@ -3,26 +3,21 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{ietf_mib_dir, require_programs, run_with_deadline};
-
-fn mibs_dir() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/mibs"))
-}
+use common::{ietf_mib_dir, repo_mib_dir, require_programs, run_with_deadline};
 
 #[test]
 fn smilint_level_6_prints_nothing() {
     if !require_programs(&["smilint"], "smitools") {
         return;
     }
-    let smipath = format!("{}:{}", ietf_mib_dir().display(), mibs_dir().display());
+    let smipath = format!("{}:{}", ietf_mib_dir().display(), repo_mib_dir().display());
     let out = run_with_deadline(
         Command::new("smilint")
             .args(["-l", "6", "-s"])
-            .arg(mibs_dir().join("DQI-MIB.txt"))
+            .arg(repo_mib_dir().join("DQI-MIB.txt"))
             .env("SMIPATH", smipath),
         Duration::from_secs(60),
     );
@@ -36,7 +31,7 @@ fn net_snmp_loads_the_module() {
     if !require_programs(&["snmptranslate"], "snmp") {
         return;
     }
-    let dirs = format!("{}:{}", ietf_mib_dir().display(), mibs_dir().display());
+    let dirs = format!("{}:{}", ietf_mib_dir().display(), repo_mib_dir().display());
     let tree = run_with_deadline(
         Command::new("snmptranslate")
             .args(["-M", &dirs, "-m", "DQI-MIB", "-Tp", "-IR", "dqiMIB"])

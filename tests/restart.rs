@@ -99,9 +99,7 @@ fn restart_increments_boots_and_keeps_engine_id() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_restart_increments_boots_and_keeps_engine_id() {
-    if require_programs(&["snmpd"], "snmpd") {
-        on_big_stack(restart, Flavor::Snmpd);
-    }
+    against_snmpd(|flavor| on_big_stack(restart, flavor));
 }
 
 fn configured_engine_id(flavor: Flavor) {
@@ -128,9 +126,7 @@ fn engine_id_from_config_is_used() {
 #[test]
 #[ignore = "validates the harness against net-snmp's snmpd"]
 fn snmpd_engine_id_from_config_is_used() {
-    if require_programs(&["snmpd"], "snmpd") {
-        on_big_stack(configured_engine_id, Flavor::Snmpd);
-    }
+    against_snmpd(|flavor| on_big_stack(configured_engine_id, flavor));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //! | `specVersion` | [`SbomDocument::spec_version`]; must be `1.2` or later 1.x |
 //! | `serialNumber` | [`SbomDocument::serial`] |
 //! | `metadata.timestamp` | [`SbomDocument::created`] |
-//! | `metadata.component` `name`, `version` | [`SbomDocument::subject`] (the device itself, not a row) |
+//! | `metadata.component` | the first row, top level (the document's subject, usually the device's firmware or application image); its name and version also [`SbomDocument::subject`] |
 //! | `components[]`, nested `components[]` | one row each, in document order; nesting sets the parent |
 //! | `name` (required), `group`, `version`, `type` | name, group, version verbatim, type |
 //! | `supplier.name`, else `manufacturer.name` (1.6), else `publisher` | supplier |
@@ -27,14 +27,9 @@ use alloc::format;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use sha2::{Digest, Sha256};
-
 use super::DeviceError;
-use super::json::{Ctx, Object, item, join, non_empty};
-use super::model::{
-    ComponentHash, ComponentType, HashAlg, SbomComponent, SbomDocument, SbomFormat, SbomImport,
-    SupportStatus,
-};
+use super::json::{Ctx, HashFields, Object, import, item, join, non_empty};
+use super::model::{ComponentType, SbomComponent, SbomFormat, SbomImport, SupportStatus};
 
 /// Component property names read as the end-of-support date, highest priority first:
 /// the CycloneDX property taxonomy's `cdx:lifecycle` milestone, its `cdx:fda` namespace (the FDA
@@ -50,6 +45,14 @@ pub const END_OF_SUPPORT_PROPERTIES: &[&str] = &[
 /// the FDA guidance phrases or SPDX 3 `SupportType` names ([`SupportStatus::parse`]); other free
 /// text leaves the status `noAssertion`.
 pub const SUPPORT_LEVEL_PROPERTIES: &[&str] = &["cdx:fda:level-of-support", "cle:supportLevel"];
+
+/// `hashes[]` with `alg` and `content` (CycloneDX 1.6 `hash-alg`).
+const HASHES: HashFields = HashFields {
+    array: "hashes",
+    alg: "alg",
+    value: "content",
+    list: "a CycloneDX hash algorithm",
+};
 
 /// Reads a CycloneDX JSON SBOM. `location` names the file in errors and in the document record.
 pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
@@ -67,44 +70,33 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
             format!("CycloneDX {spec_version} is not supported (JSON SBOMs are 1.2 and later 1.x)"),
         ));
     }
-    let mut document = SbomDocument {
-        location: location.to_string(),
-        format: SbomFormat::CycloneDx,
-        spec_version: spec_version.to_string(),
-        sha256: Sha256::digest(bytes).into(),
-        serial: non_empty(ctx.str(&root, "serialNumber", "")?),
-        created: None,
-        subject: None,
-        version: bom_version(&ctx, &root)?,
-        components: 0,
-    };
+    let format = SbomFormat::CycloneDx;
+    let mut document = ctx.document(bytes, &root, format, spec_version, "serialNumber")?;
+    document.version = bom_version(&ctx, &root)?;
+    let mut components = Vec::new();
     if let Some(meta) = root.get("metadata").filter(|v| !v.is_null()) {
         let meta = ctx.object(meta, "metadata")?;
         document.created = ctx.date(meta, "timestamp", "metadata")?;
+        // The subject is software the device runs (its firmware or application image, whose
+        // version advisories name), so it is a row like any other, first and top level; its
+        // own nested components are its children. Listed again in `components`, it merges into
+        // this row (same identity key and version).
         if let Some(c) = meta.get("component").filter(|v| !v.is_null()) {
-            let c = ctx.object(c, "metadata.component")?;
-            let name = ctx.required_str(c, "name", "metadata.component")?;
-            let version = ctx.str(c, "version", "metadata.component")?.unwrap_or("");
-            document.subject = Some((name.to_string(), version.to_string()));
+            let path = "metadata.component";
+            let obj = ctx.object(c, path)?;
+            let subject = component(&ctx, obj, path, None)?;
+            document.subject = Some((subject.name.clone(), subject.version.clone()));
+            components.push(subject);
+            walk(&ctx, obj, path, Some(0), &mut components)?;
         }
     }
-    let mut components = Vec::new();
     walk(&ctx, &root, "", None, &mut components)?;
-    document.components = u32::try_from(components.len()).unwrap_or(u32::MAX);
-    Ok(SbomImport {
-        document,
-        components,
-    })
+    Ok(import(document, components))
 }
 
 /// Reads a CycloneDX JSON SBOM from a file.
 pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
-    let location = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DeviceError::Io {
-        file: location.clone(),
-        reason: e.to_string(),
-    })?;
-    parse(&bytes, &location)
+    super::source::read_with(path, parse)
 }
 
 /// The document's `version` (an integer, 1 or more in CycloneDX 1.2 to 1.6), 1 when absent.
@@ -174,29 +166,7 @@ fn component(
     if supplier.is_none() {
         supplier = non_empty(ctx.str(obj, "publisher", path)?);
     }
-    let mut hashes = Vec::new();
-    for (i, h) in ctx.array(obj, "hashes", path)?.iter().enumerate() {
-        let here = item(path, "hashes", i);
-        let h = ctx.object(h, &here)?;
-        let alg_name = ctx.required_str(h, "alg", &here)?;
-        let alg = HashAlg::parse(alg_name).ok_or_else(|| {
-            ctx.err(
-                &join(&here, "alg"),
-                format!("`{alg_name}` is not a CycloneDX hash algorithm"),
-            )
-        })?;
-        let content = ctx.required_str(h, "content", &here)?;
-        let hash = ComponentHash::new(alg, content).ok_or_else(|| {
-            ctx.err(
-                &join(&here, "content"),
-                format!(
-                    "not a {} value (hex of the algorithm's length)",
-                    alg.as_str()
-                ),
-            )
-        })?;
-        hashes.push(hash);
-    }
+    let hashes = ctx.hashes(obj, path, &HASHES)?;
     let (support, end_of_support) = lifecycle(ctx, obj, path)?;
     Ok(SbomComponent {
         name: name.trim().to_string(),
@@ -254,6 +224,8 @@ fn lifecycle(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::device::index::IndexMap;
+    use crate::device::inventory::combine;
 
     fn err_path(json: &str) -> String {
         match parse(json.as_bytes(), "t.cdx.json") {
@@ -273,17 +245,81 @@ mod tests {
             {"type":"quantum-thing","name":"other","version":"3"}]}"#;
         let import = parse(json.as_bytes(), "t.cdx.json").unwrap();
         let names: Vec<_> = import.components.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["app", "inner", "deep", "other"]);
+        assert_eq!(names, ["Pump", "app", "inner", "deep", "other"]);
         let parents: Vec<_> = import.components.iter().map(|c| c.parent).collect();
-        assert_eq!(parents, [None, Some(0), Some(1), None]);
-        assert_eq!(import.components[3].kind, ComponentType::Other);
+        assert_eq!(parents, [None, None, Some(1), Some(2), None]);
+        assert_eq!(import.components[0].kind, ComponentType::Device);
+        assert_eq!(import.components[4].kind, ComponentType::Other);
         assert_eq!(
-            import.components[2].version, "",
+            import.components[3].version, "",
             "1.6 allows a component without version"
         );
+        assert_eq!(import.document.components, 5, "the subject counts");
         assert_eq!(import.document.subject, Some(("Pump".into(), "4".into())));
         assert_eq!(import.document.serial.as_deref(), Some("urn:uuid:1"));
         assert_eq!(import.document.created.unwrap().hour(), 9);
+    }
+
+    // The subject is a row with everything a component carries; its own nested components are
+    // its children; without metadata there is no subject row.
+    #[test]
+    fn metadata_component_is_the_first_row() {
+        let json = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","metadata":{"component":
+          {"type":"firmware","name":"pump-fw","version":"4.2.1","bom-ref":"fw",
+           "cpe":"cpe:2.3:o:acme:pump_firmware:4.2.1:*:*:*:*:*:*:*",
+           "components":[{"type":"library","name":"boot","version":"1"}]}},
+          "components":[{"type":"library","name":"zlib","version":"1.3.1"}]}"#;
+        let import = parse(json.as_bytes(), "t").unwrap();
+        let fw = &import.components[0];
+        assert_eq!(
+            (fw.name.as_str(), fw.kind),
+            ("pump-fw", ComponentType::Firmware)
+        );
+        assert_eq!(
+            fw.cpe.as_deref(),
+            Some("cpe:2.3:o:acme:pump_firmware:4.2.1:*:*:*:*:*:*:*")
+        );
+        assert_eq!((fw.sbom_ref.as_deref(), fw.parent), (Some("fw"), None));
+        let parents: Vec<_> = import
+            .components
+            .iter()
+            .map(|c| (c.name.as_str(), c.parent))
+            .collect();
+        assert_eq!(
+            parents,
+            [("pump-fw", None), ("boot", Some(0)), ("zlib", None)]
+        );
+        assert_eq!(
+            import.document.subject,
+            Some(("pump-fw".into(), "4.2.1".into()))
+        );
+
+        // Listed again among the components, the subject is still one row.
+        let twice = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","metadata":{"component":
+          {"type":"firmware","name":"pump-fw","version":"4.2.1"}},
+          "components":[{"type":"firmware","name":"pump-fw","version":"4.2.1","bom-ref":"fw"}]}"#;
+        let import = parse(twice.as_bytes(), "t").unwrap();
+        let rows = combine(&[import], &mut IndexMap::new(), None).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            rows[0].sbom_ref.as_deref(),
+            None,
+            "the first occurrence makes the row"
+        );
+
+        let bare = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","metadata":{"timestamp":"2024-01-01"},
+          "components":[{"name":"zlib"}]}"#;
+        let import = parse(bare.as_bytes(), "t").unwrap();
+        assert_eq!(
+            (import.components.len(), import.document.subject),
+            (1, None)
+        );
+        assert_eq!(
+            err_path(
+                r#"{"bomFormat":"CycloneDX","specVersion":"1.5","metadata":{"component":{"version":"1"}}}"#
+            ),
+            "metadata.component.name"
+        );
     }
 
     #[test]

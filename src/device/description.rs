@@ -75,7 +75,7 @@ pub fn parse(text: &str, file: &str) -> Result<Description, DeviceError> {
 struct RawFile {
     /// `[identity]`: who the device is. Required.
     identity: RawIdentity,
-    /// `[[security_control]]`: one table per MDS2 capability.
+    /// `[[security_control]]`: one table per MDS2 question (or whole section) answered.
     #[serde(default)]
     security_control: Vec<RawControl>,
     /// `[health]`: health inputs.
@@ -145,7 +145,7 @@ struct RawUdi {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawControl {
-    /// MDS2 section code, four upper-case letters. Required.
+    /// MDS2 question ID (`ALOF-1`) or section code (`ALOF`). Required.
     code: String,
     /// Capability name. Required.
     name: String,
@@ -303,10 +303,13 @@ impl RawFile {
         let mut security_controls = Vec::with_capacity(self.security_control.len());
         for (i, r) in self.security_control.into_iter().enumerate() {
             let code = r.code.trim();
-            if code.len() != 4 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            if !mds2_code(code) {
                 return Err(c.err(
                     &format!("security_control[{i}].code"),
-                    format!("`{code}` is not an MDS2 section code (four upper-case letters)"),
+                    format!(
+                        "`{code}` is not an MDS2 question ID (`ALOF-1`, `CSUP-2.3`) or section \
+                         code (`ALOF`)"
+                    ),
                 ));
             }
             security_controls.push(SecurityControl {
@@ -443,6 +446,24 @@ impl RawIdentity {
     }
 }
 
+/// An MDS2 (HN 1-2019) question ID as the form writes it, a section code, a hyphen and the
+/// question number (`ALOF-1`, `CSUP-2.3`), or a bare section code (`ALOF`) for an answer that
+/// covers the whole section. At most 16 octets: `dqiSecControlCode` is `SIZE (1..16)`.
+fn mds2_code(code: &str) -> bool {
+    let (section, question) = match code.split_once('-') {
+        Some((section, question)) => (section, Some(question)),
+        None => (code, None),
+    };
+    let number = |q: &str| {
+        q.split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    };
+    code.len() <= 16
+        && section.len() == 4
+        && section.bytes().all(|b| b.is_ascii_uppercase())
+        && question.is_none_or(number)
+}
+
 fn sha256_hex(hex: &str) -> Option<[u8; 32]> {
     let hex = hex.trim().as_bytes();
     if hex.len() != 64 {
@@ -484,22 +505,8 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
     let mut key = None;
     for line in text.lines().take(line_no) {
         let t = line.trim();
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim().to_string();
-            let i = match counts.iter_mut().find(|(k, _)| *k == name) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c - 1
-                }
-                None => {
-                    counts.push((name.clone(), 1));
-                    0
-                }
-            };
-            table = format!("{name}[{i}]");
-            key = None;
-        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            table = name.trim().to_string();
+        if let Some(name) = header(t, &mut counts) {
+            table = name;
             key = None;
         } else if let Some((k, _)) = t.split_once('=') {
             if !t.starts_with('#') {
@@ -521,6 +528,29 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
     (path, line_no)
 }
 
+/// The table a header line (trimmed) opens, as a key path: `[identity.udi]` is
+/// `identity.udi`, the third `[[service]]` is `service[2]`, counting in `counts`. `None` for a
+/// line that is no header.
+fn header(line: &str, counts: &mut Vec<(String, usize)>) -> Option<String> {
+    if let Some(name) = line.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
+        let name = name.trim().to_string();
+        let i = match counts.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, c)) => {
+                *c += 1;
+                *c - 1
+            }
+            None => {
+                counts.push((name.clone(), 1));
+                0
+            }
+        };
+        Some(format!("{name}[{i}]"))
+    } else {
+        let name = line.strip_prefix('[').and_then(|r| r.split(']').next())?;
+        Some(name.trim().to_string())
+    }
+}
+
 fn push_key(path: &mut String, key: &str) {
     if !path.is_empty() {
         path.push('.');
@@ -535,21 +565,8 @@ fn line_of_key(text: &str, key_path: &str) -> usize {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let t = line.trim();
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim().to_string();
-            let i = match counts.iter_mut().find(|(k, _)| *k == name) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c - 1
-                }
-                None => {
-                    counts.push((name.clone(), 1));
-                    0
-                }
-            };
-            current = format!("{name}[{i}]");
-        } else if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            current = name.trim().to_string();
+        if let Some(name) = header(t, &mut counts) {
+            current = name;
         } else if current == table
             && t.split_once('=')
                 .is_some_and(|(k, _)| k.trim().trim_matches('"') == key)
@@ -651,5 +668,32 @@ serial = "S1"
             "{MINIMAL}[health]\nself_test_time = \"yesterday\"\n"
         ));
         assert_eq!(key, "health.self_test_time");
+    }
+
+    #[test]
+    fn security_control_codes() {
+        for code in ["ALOF", "ALOF-1", "CSUP-2.3", "MPII-2.1.1", "OTHR"] {
+            let text = format!(
+                "{MINIMAL}[[security_control]]\ncode = \"{code}\"\nname = \"x\"\nsupported = true\nenabled = true\n"
+            );
+            let d = parse(&text, "dev.toml").unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert_eq!(d.security_controls[0].code, code);
+        }
+        for code in [
+            "alof-1",
+            "ALOF-",
+            "ALOF-x",
+            "ALOF-1..2",
+            "ALO-1",
+            "ALOF1",
+            "ALOF-1234567890.1",
+        ] {
+            let text = format!(
+                "{MINIMAL}[[security_control]]\ncode = \"{code}\"\nname = \"x\"\nsupported = true\nenabled = true\n"
+            );
+            let (key, _, reason) = error(&text);
+            assert_eq!(key, "security_control[0].code", "{code}");
+            assert!(reason.contains("question ID"), "{reason}");
+        }
     }
 }

@@ -345,25 +345,14 @@ pub fn save(map: &IndexMap, path: &std::path::Path) -> Result<(), super::DeviceE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::model::{ComponentType, SupportStatus};
     use alloc::string::ToString;
     use alloc::vec;
 
     fn comp(name: &str, purl: Option<&str>) -> SbomComponent {
         SbomComponent {
-            name: name.to_string(),
-            group: None,
-            version: "1".to_string(),
             supplier: Some("Acme".to_string()),
-            kind: ComponentType::Library,
             purl: purl.map(str::to_string),
-            cpe: None,
-            hashes: vec![],
-            install_date: None,
-            support: SupportStatus::NoAssertion,
-            end_of_support: None,
-            sbom_ref: None,
-            parent: None,
+            ..SbomComponent::bare(name, "1")
         }
     }
 

@@ -59,23 +59,9 @@ pub fn combine(
                 continue;
             }
             let r = rows.len();
-            rows.push(SoftwareRow {
-                index: 0,
-                name: c.name.clone(),
-                version: c.version.clone(),
-                supplier: c.supplier.clone(),
-                kind: c.kind,
-                purl: c.purl.clone(),
-                cpe: c.cpe.clone(),
-                hashes: c.hashes.clone(),
-                install_date: c.install_date.or(default_install_date),
-                support: c.support,
-                end_of_support: c.end_of_support,
-                sbom_ref: c.sbom_ref.clone(),
-                parent: 0,
-                document: doc,
-                key: id.0.clone(),
-            });
+            let mut row = SoftwareRow::from_component(c, doc, id.0.clone());
+            row.install_date = row.install_date.or(default_install_date);
+            rows.push(row);
             origin.push((doc, pos));
             by_identity.insert(id, r);
             positions.push(r);
@@ -145,27 +131,15 @@ fn break_cycles(parent: &mut [Option<usize>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::model::{
-        ComponentHash, ComponentType, HashAlg, SbomComponent, SbomDocument, SbomFormat,
-    };
+    use crate::device::model::{ComponentHash, HashAlg, SbomComponent, SbomDocument, SbomFormat};
     use alloc::string::ToString;
     use alloc::vec;
 
     fn comp(name: &str, version: &str, purl: Option<&str>, parent: Option<usize>) -> SbomComponent {
         SbomComponent {
-            name: name.to_string(),
-            group: None,
-            version: version.to_string(),
-            supplier: None,
-            kind: ComponentType::Library,
             purl: purl.map(str::to_string),
-            cpe: None,
-            hashes: vec![],
-            install_date: None,
-            support: SupportStatus::NoAssertion,
-            end_of_support: None,
-            sbom_ref: None,
             parent,
+            ..SbomComponent::bare(name, version)
         }
     }
 

@@ -1,17 +1,30 @@
 //! Shared helpers for the JSON SBOM importers: typed field access that fails with the file, the
-//! JSON path and the reason. Missing and `null` are the same (optional fields); a present field
+//! JSON path and the reason, and the document record both formats fill. Missing and `null` are the same (optional fields); a present field
 //! of the wrong JSON type is an error, since guessing would serve wrong data.
 
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use super::DeviceError;
 use super::date::Timestamp;
+use super::model::{ComponentHash, HashAlg, SbomComponent, SbomDocument, SbomFormat, SbomImport};
 
 /// A JSON object.
 pub(crate) type Object = Map<String, Value>;
+
+/// Where a format keeps a component's hashes: the array, the members of each entry holding the
+/// algorithm name and the hex value, and what the format's algorithm list is called in errors.
+pub(crate) struct HashFields {
+    pub(crate) array: &'static str,
+    pub(crate) alg: &'static str,
+    pub(crate) value: &'static str,
+    /// `a CycloneDX hash algorithm`.
+    pub(crate) list: &'static str,
+}
 
 /// Where errors point: the file being read.
 pub(crate) struct Ctx<'a> {
@@ -29,6 +42,64 @@ impl Ctx<'_> {
             },
             reason: reason.into(),
         }
+    }
+
+    /// The record of the document `bytes` (parsed as `root`): where it was read from, its format
+    /// and spec version, the SHA-256 of its bytes, and its identity from the member
+    /// `serial_key`. The importer fills the rest.
+    pub(crate) fn document(
+        &self,
+        bytes: &[u8],
+        root: &Object,
+        format: SbomFormat,
+        spec_version: &str,
+        serial_key: &str,
+    ) -> Result<SbomDocument, DeviceError> {
+        Ok(SbomDocument {
+            location: self.file.to_string(),
+            format,
+            spec_version: spec_version.to_string(),
+            sha256: Sha256::digest(bytes).into(),
+            serial: non_empty(self.str(root, serial_key, "")?),
+            created: None,
+            subject: None,
+            version: 0,
+            components: 0,
+        })
+    }
+
+    /// Every hash of the component `obj` at `path`, read as `fields` says; an unknown algorithm
+    /// or a value that is not hex of the algorithm's length is an error at its JSON path.
+    pub(crate) fn hashes(
+        &self,
+        obj: &Object,
+        path: &str,
+        fields: &HashFields,
+    ) -> Result<Vec<ComponentHash>, DeviceError> {
+        let mut hashes = Vec::new();
+        for (i, h) in self.array(obj, fields.array, path)?.iter().enumerate() {
+            let here = item(path, fields.array, i);
+            let h = self.object(h, &here)?;
+            let alg_name = self.required_str(h, fields.alg, &here)?;
+            let alg = HashAlg::parse(alg_name).ok_or_else(|| {
+                self.err(
+                    &join(&here, fields.alg),
+                    format!("`{alg_name}` is not {}", fields.list),
+                )
+            })?;
+            let value = self.required_str(h, fields.value, &here)?;
+            let hash = ComponentHash::new(alg, value).ok_or_else(|| {
+                self.err(
+                    &join(&here, fields.value),
+                    format!(
+                        "not a {} value (hex of the algorithm's length)",
+                        alg.as_str()
+                    ),
+                )
+            })?;
+            hashes.push(hash);
+        }
+        Ok(hashes)
     }
 
     /// Parses the document; a syntax error names its line and column.
@@ -122,6 +193,15 @@ pub(crate) fn join(path: &str, key: &str) -> String {
 /// `path.key[i]`.
 pub(crate) fn item(path: &str, key: &str, i: usize) -> String {
     format!("{}[{i}]", join(path, key))
+}
+
+/// The import of `document` with its `components`, counted in the record.
+pub(crate) fn import(mut document: SbomDocument, components: Vec<SbomComponent>) -> SbomImport {
+    document.components = u32::try_from(components.len()).unwrap_or(u32::MAX);
+    SbomImport {
+        document,
+        components,
+    }
 }
 
 /// Text with surrounding whitespace removed; `None` when nothing is left.

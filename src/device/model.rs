@@ -108,7 +108,8 @@ pub struct Udi {
 /// One MDS2 security capability (ANSI/NEMA HN 1-2019 form section).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityControl {
-    /// The MDS2 section code, four upper-case letters (`ALOF`, `AUDT`, ...); see [`MDS2_SECTIONS`].
+    /// The MDS2 question ID the row answers (`ALOF-1`, `CSUP-2.3`), or a bare section code
+    /// (`ALOF`) for an answer that covers the whole section; see [`MDS2_SECTIONS`].
     pub code: String,
     /// Human-readable name of the capability.
     pub name: String,
@@ -120,8 +121,9 @@ pub struct SecurityControl {
     pub note: Option<String>,
 }
 
-/// MDS2 (ANSI/NEMA HN 1-2019) section codes and titles, in form order. The description file may
-/// use other four-letter codes (later form revisions), so this is a reference, not a gate.
+/// MDS2 (ANSI/NEMA HN 1-2019) section codes and titles, in form order: the prefix of a question
+/// ID. The description file may use other four-letter codes (later form revisions), so this is
+/// a reference, not a gate.
 pub const MDS2_SECTIONS: &[(&str, &str)] = &[
     ("MPII", "Management of personally identifiable information"),
     ("ALOF", "Automatic logoff"),

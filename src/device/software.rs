@@ -340,6 +340,28 @@ pub struct SbomComponent {
     pub parent: Option<usize>,
 }
 
+#[cfg(test)]
+impl SbomComponent {
+    /// A top-level library with only a name and a version, for tests.
+    pub(crate) fn bare(name: &str, version: &str) -> SbomComponent {
+        SbomComponent {
+            name: name.into(),
+            group: None,
+            version: version.into(),
+            supplier: None,
+            kind: ComponentType::Library,
+            purl: None,
+            cpe: None,
+            hashes: Vec::new(),
+            install_date: None,
+            support: SupportStatus::NoAssertion,
+            end_of_support: None,
+            sbom_ref: None,
+            parent: None,
+        }
+    }
+}
+
 /// SBOM format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SbomFormat {
@@ -432,6 +454,43 @@ impl SoftwareRow {
     }
 }
 
+impl SoftwareRow {
+    /// The row for component `c` of document `document`, bound to identity key `key`. Its index
+    /// and parent are 0 until indexes are assigned.
+    pub(crate) fn from_component(c: &SbomComponent, document: usize, key: String) -> SoftwareRow {
+        SoftwareRow {
+            index: 0,
+            name: c.name.clone(),
+            version: c.version.clone(),
+            supplier: c.supplier.clone(),
+            kind: c.kind,
+            purl: c.purl.clone(),
+            cpe: c.cpe.clone(),
+            hashes: c.hashes.clone(),
+            install_date: c.install_date,
+            support: c.support,
+            end_of_support: c.end_of_support,
+            sbom_ref: c.sbom_ref.clone(),
+            parent: 0,
+            document,
+            key,
+        }
+    }
+
+    /// A top-level row with only the required fields set, its identity key the name, for tests.
+    #[cfg(test)]
+    pub(crate) fn bare(index: u32, name: &str, version: &str, kind: ComponentType) -> SoftwareRow {
+        let c = SbomComponent {
+            kind,
+            ..SbomComponent::bare(name, version)
+        };
+        SoftwareRow {
+            index,
+            ..SoftwareRow::from_component(&c, 0, name.into())
+        }
+    }
+}
+
 /// The software inventory: rows sorted by index, the SBOM documents, and derived values.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Software {
@@ -472,7 +531,9 @@ impl Software {
 
     /// Sets the refresh time to `now` and the last-change time to `now` unless `previous` has the
     /// same digest, in which case its last-change time carries over: last change moves only when
-    /// content changes.
+    /// content changes. Like the digest it ignores the numbering; the file source's
+    /// [`super::index::IndexMap`] never renumbers a component, so there equal digests also mean
+    /// equal rows under equal indexes.
     pub fn settle(&mut self, previous: Option<&Software>, now: Timestamp) {
         self.last_refresh = Some(now);
         self.last_change = match previous {
@@ -512,7 +573,10 @@ impl Software {
         self.vex_uri.as_deref()
     }
 
-    /// SHA-256 over the canonical serialization of the rows; equal content, equal digest.
+    /// SHA-256 over the canonical form of the rows: every field except the local numbering
+    /// (index, parent index, document position), parents named by identity key and version,
+    /// rows in identity order. Equal content gives an equal digest, whatever indexes this unit
+    /// assigned, so two devices that run the same software report the same value.
     pub fn digest(&self) -> &[u8; 32] {
         &self.digest
     }
@@ -538,110 +602,152 @@ impl Software {
     }
 }
 
-// The canonical serialization: per row, each field in declaration order; strings as a u32
-// big-endian length then UTF-8 bytes; options as a 0/1 tag then the value; enums as their
-// spelling. Length prefixes make the encoding injective, so two different inventories cannot
-// produce the same byte stream. The `document` position and `key` are left out: they say where
-// a row was found, not what the device runs.
+// The canonical form, so that the digest says what the device runs and nothing about how this
+// unit numbered it:
+//
+// - No local index: `index` is left out, `parent` becomes the parent row's identity key and
+//   version, and the `document` position is left out (which file listed a row is not what the
+//   device runs, and a reordered `[device] sbom` list must not move the digest).
+// - Rows sorted by identity key, then version (the row's identity in the merge), then their
+//   encoding, so two devices that indexed the same components differently agree.
+// - Per row, each remaining field in declaration order: strings as a u32 big-endian length then
+//   UTF-8 bytes; options as a 0/1 tag then the value; enums as their spelling. Length prefixes
+//   make the encoding injective, so two different inventories cannot produce the same bytes.
 fn inventory_digest(rows: &[SoftwareRow]) -> [u8; 32] {
-    fn text(h: &mut Sha256, s: &str) {
-        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
-        h.update(len.to_be_bytes());
-        h.update(s.as_bytes());
-    }
-    fn opt_text(h: &mut Sha256, s: Option<&str>) {
-        match s {
-            None => h.update([0]),
-            Some(s) => {
-                h.update([1]);
-                text(h, s);
-            }
-        }
-    }
-    fn opt_time(h: &mut Sha256, t: Option<&Timestamp>) {
-        match t {
-            None => h.update([0]),
-            Some(t) => {
-                h.update([1]);
-                h.update(t.date_and_time());
-                h.update([u8::from(t.has_time())]);
-            }
-        }
-    }
+    let mut encoded: Vec<(&str, &str, Vec<u8>)> = rows
+        .iter()
+        .map(|r| (r.key.as_str(), r.version.as_str(), canonical_row(r, rows)))
+        .collect();
+    encoded.sort_unstable();
     let mut h = Sha256::new();
-    h.update(b"dqi-sw-inventory-v1");
-    h.update(u32::try_from(rows.len()).unwrap_or(u32::MAX).to_be_bytes());
-    for r in rows {
-        h.update(r.index.to_be_bytes());
-        text(&mut h, &r.name);
-        text(&mut h, &r.version);
-        opt_text(&mut h, r.supplier.as_deref());
-        text(&mut h, r.kind.as_str());
-        opt_text(&mut h, r.purl.as_deref());
-        opt_text(&mut h, r.cpe.as_deref());
-        h.update(
-            u32::try_from(r.hashes.len())
-                .unwrap_or(u32::MAX)
-                .to_be_bytes(),
-        );
-        for hash in &r.hashes {
-            text(&mut h, hash.alg.as_str());
-            text(&mut h, &hash.value);
-        }
-        opt_time(&mut h, r.install_date.as_ref());
-        text(&mut h, r.support.as_str());
-        opt_time(&mut h, r.end_of_support.as_ref());
-        opt_text(&mut h, r.sbom_ref.as_deref());
-        h.update(r.parent.to_be_bytes());
+    h.update(b"dqi-sw-inventory-v2");
+    h.update(len32(encoded.len()));
+    for (_, _, bytes) in &encoded {
+        h.update(bytes);
     }
     h.finalize().into()
+}
+
+// One row of the canonical form; `rows` (sorted by index) resolves its parent link.
+fn canonical_row(r: &SoftwareRow, rows: &[SoftwareRow]) -> Vec<u8> {
+    let mut out = Vec::new();
+    text(&mut out, &r.key);
+    text(&mut out, &r.name);
+    text(&mut out, &r.version);
+    opt_text(&mut out, r.supplier.as_deref());
+    text(&mut out, r.kind.as_str());
+    opt_text(&mut out, r.purl.as_deref());
+    opt_text(&mut out, r.cpe.as_deref());
+    out.extend_from_slice(&len32(r.hashes.len()));
+    for hash in &r.hashes {
+        text(&mut out, hash.alg.as_str());
+        text(&mut out, &hash.value);
+    }
+    opt_time(&mut out, r.install_date.as_ref());
+    text(&mut out, r.support.as_str());
+    opt_time(&mut out, r.end_of_support.as_ref());
+    opt_text(&mut out, r.sbom_ref.as_deref());
+    // The parent by identity: 0 top level; 1, key, version; 2 an index no row has.
+    match r.parent {
+        0 => out.push(0),
+        p => match rows.binary_search_by_key(&p, |row| row.index) {
+            Ok(i) => {
+                let parent = &rows[i];
+                out.push(1);
+                text(&mut out, &parent.key);
+                text(&mut out, &parent.version);
+            }
+            Err(_) => out.push(2),
+        },
+    }
+    out
+}
+
+fn len32(n: usize) -> [u8; 4] {
+    u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes()
+}
+
+fn text(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&len32(s.len()));
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn opt_text(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            text(out, s);
+        }
+    }
+}
+
+fn opt_time(out: &mut Vec<u8>, t: Option<&Timestamp>) {
+    match t {
+        None => out.push(0),
+        Some(t) => {
+            out.push(1);
+            out.extend_from_slice(&t.date_and_time());
+            out.push(u8::from(t.has_time()));
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::string::ToString;
     use alloc::vec;
 
-    pub(crate) fn row(index: u32, name: &str, version: &str) -> SoftwareRow {
-        SoftwareRow {
-            index,
-            name: name.to_string(),
-            version: version.to_string(),
-            supplier: None,
-            kind: ComponentType::Library,
-            purl: None,
-            cpe: None,
-            hashes: Vec::new(),
-            install_date: None,
-            support: SupportStatus::NoAssertion,
-            end_of_support: None,
-            sbom_ref: None,
-            parent: 0,
-            document: 0,
-            key: name.to_string(),
-        }
+    fn row(index: u32, name: &str, version: &str) -> SoftwareRow {
+        SoftwareRow::bare(index, name, version, ComponentType::Library)
+    }
+
+    fn digest(rows: Vec<SoftwareRow>) -> [u8; 32] {
+        *Software::new(rows, vec![], None, None).digest()
     }
 
     #[test]
     fn digest_moves_only_with_content() {
-        let a = Software::new(vec![row(2, "b", "1"), row(1, "a", "1")], vec![], None, None);
-        let b = Software::new(vec![row(1, "a", "1"), row(2, "b", "1")], vec![], None, None);
-        assert_eq!(a.digest(), b.digest(), "row order is not content");
+        let a = digest(vec![row(2, "b", "1"), row(1, "a", "1")]);
+        assert_eq!(a, digest(vec![row(1, "a", "1"), row(2, "b", "1")]));
         let mut moved = row(1, "a", "1");
         moved.document = 3;
-        let c = Software::new(vec![moved, row(2, "b", "1")], vec![], None, None);
         assert_eq!(
-            a.digest(),
-            c.digest(),
+            a,
+            digest(vec![moved, row(2, "b", "1")]),
             "which file a row came from is not content"
         );
-        let d = Software::new(vec![row(1, "a", "2"), row(2, "b", "1")], vec![], None, None);
-        assert_ne!(a.digest(), d.digest());
+        assert_ne!(a, digest(vec![row(1, "a", "2"), row(2, "b", "1")]));
         // Length prefixes: moving a character between adjacent fields changes the digest.
-        let e = Software::new(vec![row(1, "ab", ""), row(2, "b", "1")], vec![], None, None);
-        let f = Software::new(vec![row(1, "a", "b"), row(2, "b", "1")], vec![], None, None);
-        assert_ne!(e.digest(), f.digest());
+        assert_ne!(
+            digest(vec![row(1, "ab", ""), row(2, "b", "1")]),
+            digest(vec![row(1, "a", "b"), row(2, "b", "1")])
+        );
+    }
+
+    // Two units with the same software but different numbering (one saw a component come and go,
+    // so its indexes are higher) report the same digest; a parent link is content.
+    #[test]
+    fn digest_ignores_local_indexes() {
+        let mut child = row(2, "zlib", "1.3");
+        child.parent = 1;
+        let here = digest(vec![row(1, "app", "1.0"), child]);
+        let mut child = row(17, "zlib", "1.3");
+        child.parent = 40;
+        let there = digest(vec![child, row(40, "app", "1.0")]);
+        assert_eq!(here, there, "dqiSwIndex and dqiSwParent values are local");
+
+        let mut child = row(17, "zlib", "1.3");
+        child.parent = 0;
+        let top_level = digest(vec![child, row(40, "app", "1.0")]);
+        assert_ne!(here, top_level, "which component contains which is content");
+        let mut child = row(2, "zlib", "1.3");
+        child.parent = 3;
+        let other_parent = digest(vec![row(1, "app", "1.0"), child, row(3, "fw", "1.0")]);
+        let mut child = row(2, "zlib", "1.3");
+        child.parent = 1;
+        let same_rows = digest(vec![row(1, "app", "1.0"), child, row(3, "fw", "1.0")]);
+        assert_ne!(other_parent, same_rows);
     }
 
     #[test]
@@ -654,6 +760,10 @@ mod tests {
         same.settle(Some(&first), t2);
         assert_eq!(same.last_change(), Some(t1));
         assert_eq!(same.last_refresh(), Some(t2));
+        // Settling follows the digest: the same content under other numbering is not a change.
+        let mut renumbered = Software::new(vec![row(9, "a", "1")], vec![], None, None);
+        renumbered.settle(Some(&same), t2);
+        assert_eq!(renumbered.last_change(), Some(t1));
         let mut changed = Software::new(vec![row(1, "a", "2")], vec![], None, None);
         changed.settle(Some(&same), t2);
         assert_eq!(changed.last_change(), Some(t2));

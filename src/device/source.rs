@@ -71,12 +71,21 @@ impl DeviceConfig {
 
 /// Reads an SBOM file, CycloneDX or SPDX by its content.
 pub fn load_sbom(path: &Path) -> Result<SbomImport, DeviceError> {
+    read_with(path, parse_sbom)
+}
+
+/// Reads the file at `path` whole and hands its bytes and its name (for messages) to `parse`;
+/// a file that cannot be read is [`DeviceError::Io`]. The one way the SBOM loaders open a file.
+pub(crate) fn read_with<T>(
+    path: &Path,
+    parse: impl FnOnce(&[u8], &str) -> Result<T, DeviceError>,
+) -> Result<T, DeviceError> {
     let location = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| DeviceError::Io {
         file: location.clone(),
         reason: e.to_string(),
     })?;
-    parse_sbom(&bytes, &location)
+    parse(&bytes, &location)
 }
 
 /// Parses SBOM bytes, CycloneDX or SPDX by content. A cheap scan of the first bytes decides, so

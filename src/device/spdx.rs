@@ -34,13 +34,16 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use sha2::{Digest, Sha256};
-
 use super::DeviceError;
-use super::json::{Ctx, Object, item, join, non_empty};
-use super::model::{
-    ComponentHash, ComponentType, HashAlg, SbomComponent, SbomDocument, SbomFormat, SbomImport,
-    SupportStatus,
+use super::json::{Ctx, HashFields, Object, import, item, join, non_empty};
+use super::model::{ComponentType, SbomComponent, SbomFormat, SbomImport, SupportStatus};
+
+/// `checksums[]` with `algorithm` and `checksumValue` (§7.10).
+const CHECKSUMS: HashFields = HashFields {
+    array: "checksums",
+    alg: "algorithm",
+    value: "checksumValue",
+    list: "an SPDX 2.3 checksum algorithm",
 };
 
 /// Reads an SPDX 2.3 JSON document. `location` names the file in errors and in the record.
@@ -54,17 +57,9 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
             format!("`{spec_version}` is not supported (SPDX 2.x JSON)"),
         ));
     }
-    let mut document = SbomDocument {
-        location: location.to_string(),
-        format: SbomFormat::Spdx,
-        spec_version: spec_version.to_string(),
-        sha256: Sha256::digest(bytes).into(),
-        serial: non_empty(ctx.str(&root, "documentNamespace", "")?),
-        created: None,
-        subject: None,
-        version: 0,
-        components: 0,
-    };
+    // SPDX has no document revision: `version` stays 0.
+    let format = SbomFormat::Spdx;
+    let mut document = ctx.document(bytes, &root, format, spec_version, "documentNamespace")?;
     if let Some(ci) = root.get("creationInfo").filter(|v| !v.is_null()) {
         let ci = ctx.object(ci, "creationInfo")?;
         document.created = ctx.date(ci, "created", "creationInfo")?;
@@ -105,21 +100,12 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
             _ => None,
         };
     }
-    document.components = u32::try_from(components.len()).unwrap_or(u32::MAX);
-    Ok(SbomImport {
-        document,
-        components,
-    })
+    Ok(import(document, components))
 }
 
 /// Reads an SPDX 2.3 JSON document from a file.
 pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
-    let location = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DeviceError::Io {
-        file: location.clone(),
-        reason: e.to_string(),
-    })?;
-    parse(&bytes, &location)
+    super::source::read_with(path, parse)
 }
 
 /// How many distinct packages claim a package as container (or dependent).
@@ -149,28 +135,7 @@ fn package(ctx: &Ctx<'_>, obj: &Object, path: &str) -> Result<SbomComponent, Dev
         Some(s) => Some(s),
         None => agent(ctx.str(obj, "originator", path)?),
     };
-    let mut hashes = Vec::new();
-    for (i, h) in ctx.array(obj, "checksums", path)?.iter().enumerate() {
-        let here = item(path, "checksums", i);
-        let h = ctx.object(h, &here)?;
-        let alg_name = ctx.required_str(h, "algorithm", &here)?;
-        let alg = HashAlg::parse(alg_name).ok_or_else(|| {
-            ctx.err(
-                &join(&here, "algorithm"),
-                format!("`{alg_name}` is not an SPDX 2.3 checksum algorithm"),
-            )
-        })?;
-        let value = ctx.required_str(h, "checksumValue", &here)?;
-        hashes.push(ComponentHash::new(alg, value).ok_or_else(|| {
-            ctx.err(
-                &join(&here, "checksumValue"),
-                format!(
-                    "not a {} value (hex of the algorithm's length)",
-                    alg.as_str()
-                ),
-            )
-        })?);
-    }
+    let hashes = ctx.hashes(obj, path, &CHECKSUMS)?;
     let (mut purl, mut cpe) = (None, None);
     for (i, r) in ctx.array(obj, "externalRefs", path)?.iter().enumerate() {
         let here = item(path, "externalRefs", i);
@@ -241,6 +206,7 @@ fn agent(text: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::device::model::HashAlg;
 
     const DOC: &str = r#"{
       "spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "fw",

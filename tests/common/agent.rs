@@ -47,10 +47,11 @@ impl Agent {
             let stderr_path = dir.join(&format!("agent-{attempt}.stderr"));
             let (config_path, mut command) = match flavor {
                 Flavor::Dqi => {
-                    let path = dir.join("dqi-agent.toml");
-                    write_file(&path, &config.to_toml(port, &state_dir), 0o600);
+                    let path = write_config(dir, config, port);
                     let mut command = Command::new(env!("CARGO_BIN_EXE_dqi-agent"));
-                    command.arg("--config").arg(&path);
+                    // The configured log level, whatever the developer's environment says: some
+                    // tests read the log.
+                    command.arg("--config").arg(&path).env_remove("RUST_LOG");
                     (path, command)
                 }
                 Flavor::Snmpd => {
@@ -108,6 +109,14 @@ impl Agent {
         panic!("{flavor:?} agent did not start: {last_error}");
     }
 
+    /// Runs `dqi-agent` with `config` (written into `dir` as [`Agent::start`] writes it) when it
+    /// must refuse to start: the process has to exit by itself within [`EXIT_TIMEOUT`] (one
+    /// still running then is killed and the test fails). Returns what it printed.
+    pub fn run_to_exit(dir: &TestDir, config: &Config) -> ProcessOutput {
+        let path = write_config(dir, config, free_udp_port(Ipv4Addr::LOCALHOST.into()));
+        run_agent_binary(&[std::ffi::OsStr::new("--config"), path.as_os_str()])
+    }
+
     /// Polls with an RFC 3414 §4 discovery probe until a Report comes back.
     fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + START_TIMEOUT;
@@ -163,17 +172,25 @@ impl Agent {
         self.child.as_ref().map(Child::id)
     }
 
-    /// Sends SIGTERM to this agent (by pid, through `kill(1)`) and waits up to `timeout` for
-    /// it to exit. Returns its exit status, or None if it had to be killed.
+    /// Resident set size of the agent process in KiB.
+    pub fn rss_kib(&self) -> Option<u64> {
+        rss_kib(self.pid()?)
+    }
+
+    /// Sends SIGHUP (reload the device data) to this agent.
+    pub fn hangup(&self) {
+        let child = self.child.as_ref().expect("agent running");
+        signal(child, "HUP");
+    }
+
+    /// Sends SIGTERM to this agent and waits up to `timeout` for it to exit. Returns its exit
+    /// status, or None if it had to be killed.
     pub fn terminate(&mut self, timeout: Duration) -> Option<ExitStatus> {
         let mut child = self.child.take()?;
         if let Ok(Some(status)) = child.try_wait() {
             return Some(status);
         }
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
+        signal(&child, "TERM");
         let status = wait_with_deadline(&mut child, timeout);
         if status.is_none() {
             let _ = child.kill();
@@ -209,6 +226,31 @@ impl Drop for Agent {
             );
         }
     }
+}
+
+/// Runs `scenario` against net-snmp's `snmpd`: the `#[ignore]`d twin of a dqi-agent test, which
+/// validates the harness itself. Skipped by the one rule ([`skip`]) without `snmpd`.
+pub fn against_snmpd(scenario: impl FnOnce(Flavor)) {
+    if require_programs(&["snmpd"], "snmpd") {
+        scenario(Flavor::Snmpd);
+    }
+}
+
+/// Writes `config` for `port` into `dir` (state under `dir/state`); returns the file's path.
+fn write_config(dir: &TestDir, config: &Config, port: u16) -> PathBuf {
+    let path = dir.join("dqi-agent.toml");
+    write_file(&path, &config.to_toml(port, &dir.join("state")), 0o600);
+    path
+}
+
+/// Sends `SIG<name>` to `child` by its own pid (through `kill(1)`), which has not been reaped.
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("run kill(1)");
+    assert!(status.success(), "kill -{name} {}: {status}", child.id());
 }
 
 fn tail(text: &str, lines: usize) -> String {

@@ -150,6 +150,8 @@ pub struct Config {
     /// Listen on `[::1]` as well as `127.0.0.1` (same port number).
     pub ipv6: bool,
     pub engine_id: Option<String>,
+    /// Further TOML sections (`[device]`, `[budget]`), appended verbatim; `dqi-agent` only.
+    pub sections: Vec<String>,
 }
 
 impl Config {
@@ -162,7 +164,14 @@ impl Config {
             users,
             ipv6: false,
             engine_id: None,
+            sections: Vec::new(),
         }
+    }
+
+    /// The same config with `section` (TOML text such as `"[device]\nsbom = [...]\n"`) added.
+    pub fn with_section(mut self, section: &str) -> Config {
+        self.sections.push(section.to_string());
+        self
     }
 
     pub fn user(&self, name: &str) -> &User {
@@ -212,11 +221,19 @@ impl Config {
                 writeln!(out, "min_security = {}", toml_str(level.netsnmp())).unwrap();
             }
         }
+        for section in &self.sections {
+            writeln!(out, "\n{}", section.trim_end()).unwrap();
+        }
         out
     }
 
     /// An equivalent `snmpd.conf`, for validating the harness against net-snmp's own agent.
     pub fn to_snmpd_conf(&self, port: u16) -> String {
+        assert!(
+            self.sections.is_empty(),
+            "snmpd has no equivalent of {:?}",
+            self.sections
+        );
         let mut out = String::new();
         writeln!(out, "agentaddress udp:127.0.0.1:{port}").unwrap();
         if self.ipv6 {

@@ -2,26 +2,46 @@
 //! itself, net-snmp's `snmpd`) on a loopback ephemeral port, and drive it with net-snmp's
 //! command-line tools.
 //!
-//! Everything here is bounded: agent start-up waits at most [`START_TIMEOUT`], every tool run at
-//! most [`TOOL_TIMEOUT`], and every process started here is killed (by its own handle, never by
-//! name) when its owner is dropped. A test that panics keeps its temporary directory and prints
-//! the agent's stderr, so a failure can be read without rerunning it.
+//! | module | what |
+//! |---|---|
+//! | `agent` | [`Agent`]: the one way to start an agent, wait for it, signal it, stop it |
+//! | `config` | [`Config`] and [`User`]: the agent's TOML (or an equivalent `snmpd.conf`) |
+//! | `netsnmp` | [`NetSnmp`]: the one runner of net-snmp's tools, and its output parser |
+//! | `device` | [`Device`]: an agent serving a `[device]` section, asked with the MIBs loaded |
+//! | `discovery` | an RFC 3414 §4 discovery probe by hand, to tell when an agent is up |
+//! | `sbom` | generated CycloneDX SBOMs |
+//! | `snmp2_client` | the `snmp2` crate as a second, independent manager |
 //!
-//! Output is asserted on numeric OIDs (`-On`) and numeric enums (`-Oe`), so no assertion depends
-//! on MIB modules being installed; the modules are still loaded when present (`-M`, `-m`) so that
-//! a human rerunning a printed command line sees names.
+//! Everything here is bounded: agent start-up waits at most [`START_TIMEOUT`], every tool run at
+//! most [`TOOL_TIMEOUT`] unless a test names a longer bound, and every process started here is
+//! killed (by its own handle, never by name) when its owner is dropped. A test that panics keeps
+//! its temporary directory and prints the agent's stderr, so a failure can be read without
+//! rerunning it. A missing prerequisite follows one rule, [`skip`]: fail under CI, skip loudly
+//! elsewhere.
+//!
+//! Output is asserted on numeric OIDs (`-On`) and numeric enums (`-Oe`) where it can be, so that
+//! most assertions do not depend on MIB modules; the modules are still loaded when they load
+//! cleanly (`-M`, `-m`) so that a human rerunning a printed command line sees names, and the
+//! tests about names ([`NetSnmp::named`]) require them.
 #![allow(dead_code)]
 
 mod agent;
 mod config;
+mod device;
 mod discovery;
 mod netsnmp;
+pub mod sbom;
 pub mod snmp2_client;
 
 pub use agent::*;
 pub use config::*;
+// Used by the device-data tests only.
+#[allow(unused_imports)]
+pub use device::*;
 pub use discovery::*;
 pub use netsnmp::*;
+#[allow(unused_imports)]
+pub use sbom::*;
 
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
@@ -40,14 +60,15 @@ pub const TOOL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a process given a config it must refuse may run before the test gives up on it.
 pub const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The net-snmp tools the interop tests drive.
-pub const NETSNMP_TOOLS: [&str; 6] = [
+/// The net-snmp tools the tests drive (Debian package `snmp`).
+pub const NETSNMP_TOOLS: [&str; 7] = [
     "snmpget",
     "snmpgetnext",
     "snmpbulkget",
     "snmpwalk",
     "snmpbulkwalk",
     "snmpset",
+    "snmptable",
 ];
 
 // Object identifiers the tests read, numeric so that no MIB is needed.
@@ -77,6 +98,27 @@ pub const USM_STATS_UNKNOWN_USER_NAMES: &str = ".1.3.6.1.6.3.15.1.1.3.0";
 pub const USM_STATS_UNKNOWN_ENGINE_IDS: &str = ".1.3.6.1.6.3.15.1.1.4.0";
 pub const USM_STATS_WRONG_DIGESTS: &str = ".1.3.6.1.6.3.15.1.1.5.0";
 pub const USM_STATS_DECRYPTION_ERRORS: &str = ".1.3.6.1.6.3.15.1.1.6.0";
+/// `dqiMIB`.
+pub const DQI_ROOT: &str = ".1.3.6.1.4.1.8072.9999.9999.374";
+/// `dqiAgent` (dqiObjects 5): the agent's own objects, served with or without device data.
+pub const DQI_AGENT: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5";
+/// `dqiSwEntry` columns (append `.<dqiSwIndex>`).
+pub const SW_NAME: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.2";
+pub const SW_VERSION: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.3";
+pub const SW_SUPPLIER: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.4";
+pub const SW_PURL: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.6";
+pub const SW_HASH_ALGORITHM: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.8";
+pub const SW_HASH_VALUE: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.9";
+/// dqiSoftware scalars.
+pub const SW_LAST_CHANGE: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.1.0";
+pub const SW_REFRESH_STATUS: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.3.0";
+pub const SW_COUNT: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.4.0";
+pub const SW_DIGEST: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.5.0";
+/// HOST-RESOURCES-MIB hrSWInstalledName.
+pub const HR_SW_INSTALLED_NAME: &str = ".1.3.6.1.2.1.25.6.3.1.2";
+
+/// The vulnerable component the product exists to find.
+pub const LOG4J_PURL: &str = "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1";
 
 // ---------------------------------------------------------------------------------------------
 // Environment
@@ -86,6 +128,14 @@ pub const USM_STATS_DECRYPTION_ERRORS: &str = ".1.3.6.1.6.3.15.1.1.6.0";
 /// instead of skipping them.
 pub fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The one rule for a missing prerequisite (a tool, the MIB modules, a corpus): under CI the test
+/// fails; elsewhere it prints a loud SKIPPED line. Returns false, for the caller to return early.
+pub fn skip(message: &str) -> bool {
+    assert!(!under_ci(), "{message}: required under CI");
+    eprintln!("\n*** SKIPPED: {message} ***\n");
+    false
 }
 
 /// Looks `name` up in `PATH` and the sbin directories (`snmpd` lives in `/usr/sbin`).
@@ -103,17 +153,10 @@ pub fn find_program(name: &str) -> Option<PathBuf> {
 /// Returns whether every program in `names` is installed. When one is missing: under CI the
 /// test fails; elsewhere it prints a loud SKIPPED line and the caller returns early.
 pub fn require_programs(names: &[&str], package: &str) -> bool {
-    for name in names {
-        if find_program(name).is_none() {
-            let message = format!("{name} not found (apt-get install {package})");
-            if under_ci() {
-                panic!("{message}: required under CI");
-            }
-            eprintln!("\n*** SKIPPED: {message} ***\n");
-            return false;
-        }
+    match names.iter().find(|name| find_program(name).is_none()) {
+        Some(name) => skip(&format!("{name} not found (apt-get install {package})")),
+        None => true,
     }
-    true
 }
 
 /// Returns a free UDP port on `ip`: bind to port 0, read the port, release it. The agent binds it
@@ -126,6 +169,18 @@ pub fn free_udp_port(ip: std::net::IpAddr) -> u16 {
 /// Whether this host can use IPv6 loopback.
 pub fn ipv6_loopback_available() -> bool {
     UdpSocket::bind((Ipv6Addr::LOCALHOST, 0)).is_ok()
+}
+
+/// The repository's MIB modules (`DQI-MIB.txt`).
+pub fn repo_mib_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("mibs")
+}
+
+/// Resident set size of process `pid` in KiB, from `/proc/<pid>/status`.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The directory holding the IETF MIB modules: `DQI_IETF_MIBS`, else `../shared/mibs/ietf`.
@@ -181,17 +236,22 @@ impl Drop for TestDir {
     }
 }
 
-/// Writes `contents` to `path` with permission bits `mode` (set explicitly, whatever the umask).
+/// Writes `contents` to `path` with permission bits `mode` (set explicitly, whatever the umask),
+/// replacing it atomically (a temporary file renamed over it), so that an agent re-reading the
+/// file never sees it half-written.
 pub fn write_file(path: &Path, contents: &str, mode: u32) {
-    let _ = fs::remove_file(path);
+    let tmp = path.with_extension("tmp-write");
+    let _ = fs::remove_file(&tmp);
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(mode)
-        .open(path)
-        .unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
+        .open(&tmp)
+        .unwrap_or_else(|e| panic!("create {}: {e}", tmp.display()));
     file.write_all(contents.as_bytes()).expect("write file");
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).expect("chmod file");
+    file.sync_all().expect("sync file");
+    fs::set_permissions(&tmp, fs::Permissions::from_mode(mode)).expect("chmod file");
+    fs::rename(&tmp, path).unwrap_or_else(|e| panic!("rename to {}: {e}", path.display()));
 }
 
 // ---------------------------------------------------------------------------------------------

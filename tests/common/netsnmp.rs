@@ -1,8 +1,8 @@
 //! net-snmp's command-line tools: isolated runs, numeric output, and its parser.
 
 use std::fs;
-use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use super::*;
 
@@ -11,8 +11,11 @@ pub struct NetSnmp {
     /// An empty directory used as SNMPCONFPATH and SNMP_PERSISTENT_DIR, so that no
     /// `~/.snmp/snmp.conf` or `/etc/snmp/snmp.conf` changes what the tools send or print.
     home: TestDir,
-    /// `-M`/`-m` when the IETF modules are available, else `-m ""` (numeric OIDs only).
+    /// `-M`/`-m` when the MIB modules load cleanly, else `-m ""` (numeric OIDs only).
     mib_args: Vec<String>,
+    /// Whether every module (`-m ALL` over the repository's and the IETF directories) loads,
+    /// so that the tools print DQI-MIB, ENTITY-MIB and HOST-RESOURCES-MIB names.
+    all_mibs: bool,
 }
 
 impl NetSnmp {
@@ -22,15 +25,39 @@ impl NetSnmp {
             return None;
         }
         let home = TestDir::new("netsnmp-home");
-        let mib_args = mib_args(&home);
-        // The tools create this on first use and say so on stderr; create it beforehand so that
-        // a clean run prints nothing there.
+        // The tools (snmptranslate included) create this on first use and say so on stderr;
+        // create it beforehand so that a clean run prints nothing there.
         fs::create_dir_all(home.join("cert_indexes")).expect("create cert_indexes");
-        Some(NetSnmp { home, mib_args })
+        let (mib_args, all_mibs) = mib_args(&home);
+        Some(NetSnmp {
+            home,
+            mib_args,
+            all_mibs,
+        })
+    }
+
+    /// The tools with every MIB module loaded, for tests that assert on names (`DQI-MIB::...`);
+    /// None (test skipped, or failed under CI) when the modules do not load cleanly.
+    pub fn named() -> Option<NetSnmp> {
+        let snmp = NetSnmp::new()?;
+        if snmp.all_mibs {
+            return Some(snmp);
+        }
+        skip(&format!(
+            "the MIB modules in {} and {} do not load cleanly (set DQI_IETF_MIBS)",
+            repo_mib_dir().display(),
+            ietf_mib_dir().display()
+        ));
+        None
     }
 
     /// Runs `tool` with `args` as given (plus the MIB arguments), bounded by [`TOOL_TIMEOUT`].
     pub fn run(&self, tool: &str, args: &[String]) -> ProcessOutput {
+        self.run_within(tool, args, TOOL_TIMEOUT)
+    }
+
+    /// As [`NetSnmp::run`], killed after `limit`: the one place the tools are started.
+    pub fn run_within(&self, tool: &str, args: &[String], limit: Duration) -> ProcessOutput {
         let program = find_program(tool).unwrap_or_else(|| panic!("{tool} not installed"));
         run_with_deadline(
             Command::new(program)
@@ -40,7 +67,7 @@ impl NetSnmp {
                 .env("SNMP_PERSISTENT_DIR", self.home.path())
                 .env_remove("MIBS")
                 .env_remove("MIBDIRS"),
-            TOOL_TIMEOUT,
+            limit,
         )
     }
 
@@ -81,18 +108,50 @@ impl NetSnmp {
         extra: &[&str],
         oids: &[&str],
     ) -> ProcessOutput {
-        let mut args = user.netsnmp_args(level);
-        args.extend([
-            "-r".into(),
-            retries.to_string(),
-            "-t".into(),
-            timeout.to_string(),
-            "-One".into(),
-        ]);
-        args.extend(extra.iter().map(|s| s.to_string()));
-        args.push(agent.target());
-        args.extend(oids.iter().map(|s| s.to_string()));
+        let args = request_args(agent, user, level, (retries, timeout), "-One", extra, oids);
         self.run(tool, &args)
+    }
+
+    /// Runs `tool` against `agent` as `user` at the user's level (one retry, 2 s timeouts) with
+    /// `options` as given, so that names and enum labels print as the MIBs say; fails the test
+    /// unless the tool succeeds with nothing on stderr (a MIB parse error, "Wrong Type", a
+    /// timeout all land there). Returns stdout.
+    pub fn output(
+        &self,
+        tool: &str,
+        agent: &Agent,
+        user: &User,
+        options: &[&str],
+        oids: &[&str],
+    ) -> String {
+        let args = request_args(agent, user, user.level(), (1, 2), "", options, oids);
+        clean(self.run(tool, &args)).stdout
+    }
+
+    /// Runs `tool` against `agent` as `user` at the user's level with numeric output and
+    /// `options`, killed after `limit`; fails the test unless it succeeds with nothing on
+    /// stderr. Returns the bindings, without the endOfMibView line that ends a walk of the last
+    /// objects.
+    pub fn bindings_within(
+        &self,
+        tool: &str,
+        agent: &Agent,
+        user: &User,
+        options: &[&str],
+        oids: &[&str],
+        limit: Duration,
+    ) -> Vec<Binding> {
+        let args = request_args(agent, user, user.level(), (1, 2), "-One", options, oids);
+        let mut bindings = clean(self.run_within(tool, &args, limit)).bindings();
+        if bindings.last().is_some_and(Binding::is_end_of_mib_view) {
+            bindings.pop();
+        }
+        bindings
+    }
+
+    /// `snmpwalk` of `oid` as `user`: the bindings under it, failing the test on any error.
+    pub fn walk(&self, agent: &Agent, user: &User, oid: &str) -> Vec<Binding> {
+        self.bindings_within("snmpwalk", agent, user, &[], &[oid], TOOL_TIMEOUT)
     }
 
     /// GETs `oids` as `user` at the user's own level and returns the bindings, failing the test
@@ -119,18 +178,60 @@ impl NetSnmp {
     }
 }
 
-/// The `-M`/`-m` arguments: the IETF modules (and `mibs/DQI-MIB.txt` when present) if they load
-/// without a single warning, else `-m ""`, numeric OIDs only. A warning would land on the stderr
-/// of every tool run, where the tests look for errors; names are a convenience for humans
-/// rerunning a printed command line, never needed by an assertion.
-fn mib_args(home: &TestDir) -> Vec<String> {
+/// The security, retry and output arguments of one request to `agent`, then `extra`, the
+/// target and `oids`. `format` is `-One` for numeric output, or empty.
+fn request_args(
+    agent: &Agent,
+    user: &User,
+    level: Level,
+    (retries, timeout): (u32, u32),
+    format: &str,
+    extra: &[&str],
+    oids: &[&str],
+) -> Vec<String> {
+    let mut args = user.netsnmp_args(level);
+    args.extend([
+        "-r".into(),
+        retries.to_string(),
+        "-t".into(),
+        timeout.to_string(),
+    ]);
+    if !format.is_empty() {
+        args.push(format.into());
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.push(agent.target());
+    args.extend(oids.iter().map(|s| s.to_string()));
+    args
+}
+
+/// `out`, after failing the test unless the tool succeeded with nothing on stderr but the
+/// directories net-snmp announces creating in its persistent directory.
+fn clean(out: ProcessOutput) -> ProcessOutput {
+    let complaints = out
+        .stderr
+        .lines()
+        .any(|l| !l.trim().is_empty() && !l.starts_with("Created directory:"));
+    assert!(
+        out.success() && !complaints,
+        "a clean run was expected\n{}",
+        out.describe()
+    );
+    out
+}
+
+/// The `-M`/`-m` arguments, and whether they load every module: all modules of the repository's
+/// and the IETF directories (`-m ALL`) if they load without a single warning, else the standard
+/// modules the interop tests name, else `-m ""`, numeric OIDs only. A warning would land on the
+/// stderr of every tool run, where the tests look for errors.
+fn mib_args(home: &TestDir) -> (Vec<String>, bool) {
     let ietf = ietf_mib_dir();
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("mibs");
+    let local = repo_mib_dir();
     let dirs = format!("{}:{}", local.display(), ietf.display());
     let standard = "SNMPv2-MIB:SNMP-FRAMEWORK-MIB:SNMP-MPD-MIB:SNMP-USER-BASED-SM-MIB";
     let mut candidates = Vec::new();
     if local.join("DQI-MIB.txt").is_file() {
-        candidates.push(format!("{standard}:DQI-MIB"));
+        candidates.push("ALL".to_string());
     }
     candidates.push(standard.to_string());
     if let Some(snmptranslate) = find_program("snmptranslate") {
@@ -145,7 +246,8 @@ fn mib_args(home: &TestDir) -> Vec<String> {
                 TOOL_TIMEOUT,
             );
             if out.success() && out.stderr.trim().is_empty() && out.stdout.trim() == SYS_DESCR {
-                return vec!["-M".into(), dirs, "-m".into(), modules];
+                let all = modules == "ALL";
+                return (vec!["-M".into(), dirs, "-m".into(), modules], all);
             }
             eprintln!(
                 "note: MIB modules {modules} do not load cleanly:\n{}",
@@ -157,7 +259,7 @@ fn mib_args(home: &TestDir) -> Vec<String> {
         "note: IETF MIB modules not usable from {} (set DQI_IETF_MIBS); numeric OIDs only",
         ietf.display()
     );
-    vec!["-m".into(), String::new()]
+    (vec!["-m".into(), String::new()], false)
 }
 
 /// One variable binding as net-snmp printed it with `-On`.

@@ -3,7 +3,6 @@
 
 use alloc::string::{String, ToString};
 use alloc::vec;
-use alloc::vec::Vec;
 
 use super::Stamps;
 use crate::device::model::{
@@ -24,23 +23,7 @@ fn s(text: &str) -> Option<String> {
 
 /// A software row with only the required fields set.
 pub(crate) fn row(index: u32, name: &str, version: &str, kind: ComponentType) -> SoftwareRow {
-    SoftwareRow {
-        index,
-        name: name.to_string(),
-        version: version.to_string(),
-        supplier: None,
-        kind,
-        purl: None,
-        cpe: None,
-        hashes: Vec::new(),
-        install_date: None,
-        support: SupportStatus::NoAssertion,
-        end_of_support: None,
-        sbom_ref: None,
-        parent: 0,
-        document: 0,
-        key: name.to_string(),
-    }
+    SoftwareRow::bare(index, name, version, kind)
 }
 
 pub(crate) fn hash(alg: HashAlg, fill: char) -> ComponentHash {

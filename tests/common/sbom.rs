@@ -1,0 +1,97 @@
+//! CycloneDX SBOM text generated for the tests (and for `examples/sbom_load.rs`, which includes
+//! this file): small Maven inventories to update under a running agent, and large inventories
+//! for the bounds. Plain `std`, so any target can include it.
+#![allow(dead_code)]
+
+/// A CycloneDX 1.5 SBOM of `(name, version, sha256 fill digit)` Maven components under
+/// `com.example`, except `log4j-core`, which gets its real group. Every component has a purl, a
+/// supplier and one SHA-256 hash made of the fill digit.
+pub fn maven_sbom(components: &[(&str, &str, char)]) -> String {
+    let items: Vec<String> = components
+        .iter()
+        .map(|(name, version, fill)| {
+            let group = if *name == "log4j-core" {
+                "org.apache.logging.log4j"
+            } else {
+                "com.example"
+            };
+            let purl = format!("pkg:maven/{group}/{name}@{version}");
+            let hash: String = std::iter::repeat_n(*fill, 64).collect();
+            format!(
+                r#"{{"type":"library","group":"{group}","name":"{name}","version":"{version}","supplier":{{"name":"Apache Software Foundation"}},"purl":"{purl}","hashes":[{{"alg":"SHA-256","content":"{hash}"}}]}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[{}]}}"#,
+        items.join(",")
+    )
+}
+
+/// A CycloneDX 1.5 document with `n` top-level Maven library components, log4j-core 2.14.1 at
+/// position `n / 2`, each with a bom-ref, a supplier, a purl and a SHA-256 hash.
+pub fn large_flat_sbom(n: usize) -> String {
+    let mut components = Vec::with_capacity(n);
+    for i in 0..n {
+        let (group, name, version) = if i == n / 2 {
+            (
+                "org.apache.logging.log4j".to_string(),
+                "log4j-core".to_string(),
+                "2.14.1".to_string(),
+            )
+        } else {
+            (
+                format!("com.example.g{}", i % 97),
+                format!("component-{i:05}"),
+                format!("{}.{}.{}", i % 7, i % 13, i % 101),
+            )
+        };
+        let purl = format!("pkg:maven/{group}/{name}@{version}");
+        components.push(format!(
+            r#"{{"type":"library","bom-ref":"{purl}","group":"{group}","name":"{name}","version":"{version}","supplier":{{"name":"Supplier {s}"}},"purl":"{purl}","hashes":[{{"alg":"SHA-256","content":"{hash:064x}"}}]}}"#,
+            s = i % 41,
+            hash = (i as u128 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835),
+        ));
+    }
+    format!(
+        r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79","version":1,"metadata":{{"timestamp":"2024-06-01T00:00:00Z"}},"components":[{}]}}"#,
+        components.join(",")
+    )
+}
+
+/// A CycloneDX 1.6 document with `n` components: groups of ten, each a top-level library with
+/// nine nested libraries, every one with a purl, a CPE, two hashes, a supplier and an
+/// end-of-support date (2030-01-01).
+pub fn large_nested_sbom(n: usize) -> String {
+    let mut out = String::from(
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:00000000-0000-4000-8000-000000000000","version":1,"metadata":{"timestamp":"2024-06-01T00:00:00Z"},"components":["#,
+    );
+    let component = |i: usize| {
+        format!(
+            r#""type":"library","bom-ref":"c{i}","name":"component-{i}","version":"1.{i}.0","supplier":{{"name":"Supplier {s}"}},"purl":"pkg:npm/component-{i}@1.{i}.0","cpe":"cpe:2.3:a:supplier{s}:component-{i}:1.{i}.0:*:*:*:*:*:*:*","hashes":[{{"alg":"SHA-1","content":"{i:040x}"}},{{"alg":"SHA-256","content":"{i:064x}"}}],"properties":[{{"name":"cdx:lifecycle:milestone:endOfSupport","value":"2030-01-01"}}]"#,
+            s = i % 50
+        )
+    };
+    let mut i = 0;
+    while i < n {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        out.push_str(&component(i));
+        let children = (n - i - 1).min(9);
+        out.push_str(r#","components":["#);
+        for k in 1..=children {
+            if k > 1 {
+                out.push(',');
+            }
+            out.push('{');
+            out.push_str(&component(i + k));
+            out.push('}');
+        }
+        out.push_str("]}");
+        i += children + 1;
+    }
+    out.push_str("]}");
+    out
+}
