@@ -5,10 +5,10 @@
 //! | CycloneDX | row / document |
 //! |---|---|
 //! | `bomFormat` | must be `"CycloneDX"` |
-//! | `specVersion` | [`SbomDocument::spec_version`]; must be `1.2` or later 1.x |
-//! | `serialNumber` | [`SbomDocument::serial`] |
-//! | `metadata.timestamp` | [`SbomDocument::created`] |
-//! | `metadata.component` | the first row, top level (the document's subject, usually the device's firmware or application image); its name and version also [`SbomDocument::subject`] |
+//! | `specVersion` | [`SbomDocument::spec_version`](super::model::SbomDocument::spec_version); must be `1.2` or later 1.x |
+//! | `serialNumber` | [`SbomDocument::serial`](super::model::SbomDocument::serial) |
+//! | `metadata.timestamp` | [`SbomDocument::created`](super::model::SbomDocument::created) |
+//! | `metadata.component` | the first row, top level (the document's subject, usually the device's firmware or application image); its name and version also [`SbomDocument::subject`](super::model::SbomDocument::subject) |
 //! | `components[]`, nested `components[]` | one row each, in document order; nesting sets the parent |
 //! | `name` (required), `group`, `version`, `type` | name, group, version verbatim, type |
 //! | `supplier.name`, else `manufacturer.name` (1.6), else `publisher` | supplier |

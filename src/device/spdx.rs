@@ -4,9 +4,9 @@
 //!
 //! | SPDX | row / document |
 //! |---|---|
-//! | `spdxVersion` (§6.1) | [`SbomDocument::spec_version`]; must be `SPDX-2.x` |
-//! | `documentNamespace` (§6.5) | [`SbomDocument::serial`] |
-//! | `creationInfo.created` (§6.9) | [`SbomDocument::created`] |
+//! | `spdxVersion` (§6.1) | [`SbomDocument::spec_version`](super::model::SbomDocument::spec_version); must be `SPDX-2.x` |
+//! | `documentNamespace` (§6.5) | [`SbomDocument::serial`](super::model::SbomDocument::serial) |
+//! | `creationInfo.created` (§6.9) | [`SbomDocument::created`](super::model::SbomDocument::created) |
 //! | `packages[]` (§7) | one row each, in document order |
 //! | `name` (§7.1), `SPDXID` (§7.2), `versionInfo` (§7.3) | name, SBOM reference, version verbatim |
 //! | `supplier` (§7.5), else `originator` (§7.6) | supplier, without the `Organization: ` / `Person: ` prefix and a trailing `(email)`; `NOASSERTION` is none |
