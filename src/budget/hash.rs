@@ -35,14 +35,35 @@ impl SipHasher {
     /// Appends `bytes` to the message.
     pub fn write(&mut self, bytes: &[u8]) {
         self.len = self.len.wrapping_add(bytes.len() as u8);
-        for &byte in bytes {
-            self.tail |= u64::from(byte) << (8 * self.tail_len);
-            self.tail_len += 1;
-            if self.tail_len == 8 {
-                self.compress(self.tail);
-                self.tail = 0;
-                self.tail_len = 0;
-            }
+        // Complete a partial word first, then take whole little-endian words: the hash runs on
+        // every served request, so it should not go byte by byte.
+        let mut rest = bytes;
+        while self.tail_len != 0 {
+            let Some((&byte, tail)) = rest.split_first() else {
+                return;
+            };
+            self.push(byte);
+            rest = tail;
+        }
+        let mut words = rest.chunks_exact(8);
+        for word in &mut words {
+            let mut le = [0u8; 8];
+            le.copy_from_slice(word);
+            self.compress(u64::from_le_bytes(le));
+        }
+        for &byte in words.remainder() {
+            self.push(byte);
+        }
+    }
+
+    /// Appends one byte to the partial word, compressing it once full.
+    fn push(&mut self, byte: u8) {
+        self.tail |= u64::from(byte) << (8 * self.tail_len);
+        self.tail_len += 1;
+        if self.tail_len == 8 {
+            self.compress(self.tail);
+            self.tail = 0;
+            self.tail_len = 0;
         }
     }
 
