@@ -13,25 +13,23 @@
 //! Loopback only; every child process is killed on exit. Numbers on a shared machine are
 //! noisy: read them as orders of magnitude.
 
+mod common;
+
 use std::fs;
-use std::io::Write;
 use std::net::{SocketAddr, UdpSocket};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{Guard, free_port, scratch_dir, start_agent};
 use dqi_agent::agent::{Agent, Config};
 use dqi_agent::budget::BudgetConfig;
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::Tree;
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
-use dqi_agent::wire::{Pdu, Pdus, VarBind, VarBindValue};
-use rasn::types::ObjectIdentifier;
+use dqi_agent::wire::Pdus;
 
 const AUTH_PASS: &str = "flood-auth-pass";
 const PRIV_PASS: &str = "flood-priv-pass";
@@ -54,16 +52,6 @@ intake = "1000000/second"
 intake_burst = 1000000
 "#;
 
-/// A child process killed on drop.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-        let _ = self.0.wait();
-    }
-}
-
 fn seconds() -> f64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -73,34 +61,16 @@ fn seconds() -> f64 {
         .unwrap_or(5.0)
 }
 
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-fn write_private(path: &Path, text: &str) {
-    let mut f = fs::File::create(path).expect("create file");
-    f.write_all(text.as_bytes()).expect("write file");
-    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).expect("chmod file");
-}
-
 fn start(name: &str, port: u16, budget: &str) -> Guard {
-    let dir: PathBuf =
-        std::env::temp_dir().join(format!("dqi-flood-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("scratch dir");
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).expect("chmod scratch dir");
-    let config = dir.join("agent.toml");
+    let dir = scratch_dir("flood", name);
     let user = |name: &str| {
         format!(
             "[[user]]\nname = \"{name}\"\nauth = \"SHA\"\nauth_password = \"{AUTH_PASS}\"\n\
              privacy = \"AES-128\"\npriv_password = \"{PRIV_PASS}\"\n\n"
         )
     };
-    write_private(
-        &config,
+    start_agent(
+        &dir,
         &format!(
             "[agent]\nlisten = [\"127.0.0.1:{port}\"]\nstate_dir = \"{}\"\nlog_level = \"error\"\n\n\
              [system]\ndescription = \"flood bench\"\n\n{}{}{budget}",
@@ -108,78 +78,25 @@ fn start(name: &str, port: u16, budget: &str) -> Guard {
             user("flood"),
             user("good"),
         ),
-    );
-    let child = Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
-        .arg("--config")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start dqi-agent");
-    Guard(child)
+    )
 }
 
 fn get(request_id: i32) -> Pdus {
-    Pdus::Get(Pdu {
-        request_id,
-        error_status: 0,
-        error_index: 0,
-        varbinds: vec![VarBind {
-            name: ObjectIdentifier::new(SYS_DESCR.to_vec()).expect("valid OID"),
-            value: VarBindValue::Unspecified,
-        }],
-    })
+    common::get(request_id, SYS_DESCR)
 }
 
 /// Discovers the engine from `socket` and returns a manager for `user`, in time with it.
 fn connect(socket: &UdpSocket, addr: SocketAddr, user: &str, auth: &str) -> Option<Manager> {
-    let mut discovery = Manager::discovery();
-    let mut buf = vec![0u8; 65_536];
-    for _ in 0..50 {
-        socket.send_to(&discovery.request(get(1)), addr).ok()?;
-        if let Ok((n, _)) = socket.recv_from(&mut buf) {
-            let reply = discovery.open(&buf[..n]).ok()?;
-            let engine = reply.usm.engine_id.to_vec();
-            let auth = AuthKey::from_password(AuthProtocol::Sha1, auth.as_bytes(), &engine);
-            let privacy = PrivKey::from_password(
-                PrivProtocol::Aes128,
-                AuthProtocol::Sha1,
-                PRIV_PASS.as_bytes(),
-                &engine,
-            );
-            let mut m = Manager::new(user.as_bytes(), &engine, auth, Some(privacy));
-            m.learn(&reply);
-            return Some(m);
-        }
-    }
-    None
+    common::connect(socket, addr, user, auth, PRIV_PASS)
 }
 
-/// CPU time (user + system) of a process, from /proc/PID/stat.
+/// CPU time (user + system) of a process; zero if /proc cannot tell.
 fn cpu_time(pid: u32) -> Duration {
-    let read = || -> Option<Duration> {
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-        let ticks: u64 =
-            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-        // USER_HZ is 100 on every Linux architecture's default configuration.
-        Some(Duration::from_millis(ticks * 10))
-    };
-    read().unwrap_or_default()
+    common::cpu_time(pid).unwrap_or_default()
 }
 
 fn rss_mib(pid: u32) -> f64 {
-    fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
+    common::rss_kib(pid).map_or(0.0, |kib| kib as f64 / 1024.0)
 }
 
 /// CPU per served authPriv GET, on an agent that never refuses: sequential requests for
@@ -196,7 +113,7 @@ fn baseline(seconds: f64, pace: Option<Duration>) -> Option<(Duration, u64)> {
     let mut m = (0..50).find_map(|_| connect(&socket, addr, "good", AUTH_PASS))?;
     let requests: Vec<Vec<u8>> = (0..200_000).map(|i| m.request(get(i))).collect();
     let mut buf = vec![0u8; 65_536];
-    let pid = agent.0.id();
+    let pid = agent.pid();
     let cpu0 = cpu_time(pid);
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut served = 0u64;
@@ -489,7 +406,7 @@ fn socket_drops(port: u16) -> Option<u64> {
 fn saturate(flood: Flood, budget: &str, seconds: f64) -> Option<(f64, u64)> {
     let port = free_port();
     let agent = start("saturated", port, budget);
-    let pid = agent.0.id();
+    let pid = agent.pid();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().ok()?;
     let socket = UdpSocket::bind("127.0.0.2:0").ok()?;
     socket
@@ -588,7 +505,7 @@ fn main() {
 
     let port = free_port();
     let agent = start("flood", port, "");
-    let pid = agent.0.id();
+    let pid = agent.pid();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
     let poller = UdpSocket::bind("127.0.0.2:0").expect("bind 127.0.0.2");
     poller

@@ -9,17 +9,15 @@
 //! `--no-snmpd`). Requests are built before the clock starts, each with its own msgID and salt,
 //! so the generator spends its time on the socket and the numbers measure the agents.
 
+mod common;
+
 use std::collections::VecDeque;
-use std::fs;
-use std::io::Write;
 use std::net::{SocketAddr, UdpSocket};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{Guard, cpu_time, free_port, rss_kib, scratch_dir, start_agent, write_private};
 use dqi_agent::manager::Manager;
-use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol};
 use dqi_agent::wire::{BulkPdu, Pdu, Pdus, VarBind, VarBindValue};
 use rasn::types::ObjectIdentifier;
 
@@ -66,42 +64,10 @@ fn options() -> Options {
     o
 }
 
-/// A child process killed on drop.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dqi-bench-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("scratch dir");
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).expect("chmod scratch dir");
-    dir
-}
-
-fn write_private(path: &Path, text: &str) {
-    let mut f = fs::File::create(path).expect("create file");
-    f.write_all(text.as_bytes()).expect("write file");
-    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).expect("chmod file");
-}
-
 fn start_dqi(port: u16) -> Guard {
-    let dir = scratch_dir("dqi");
-    let config = dir.join("agent.toml");
-    write_private(
-        &config,
+    let dir = scratch_dir("bench", "dqi");
+    start_agent(
+        &dir,
         &format!(
             r#"[agent]
 listen = ["127.0.0.1:{port}"]
@@ -135,19 +101,11 @@ intake_burst = 1000000
 "#,
             state = dir.join("state").display()
         ),
-    );
-    let child = Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
-        .arg("--config")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start dqi-agent");
-    Guard(child)
+    )
 }
 
 fn start_snmpd(port: u16) -> Option<Guard> {
-    let dir = scratch_dir("snmpd");
+    let dir = scratch_dir("bench", "snmpd");
     let config = dir.join("snmpd.conf");
     write_private(
         &config,
@@ -220,31 +178,12 @@ impl Op {
     }
 }
 
-/// Discovers the engine at `addr` and returns a manager keyed for it, in time with it.
+/// Discovers the engine at `addr` and returns the benchmark user's manager, in time with it.
 fn connect(socket: &UdpSocket, addr: SocketAddr) -> Option<Manager> {
-    let mut discovery = Manager::discovery();
-    let mut buf = vec![0u8; 65_536];
-    for _ in 0..50 {
-        let probe = discovery.request(Op::Get.pdu(1));
-        socket.send_to(&probe, addr).ok()?;
-        if let Ok((n, _)) = socket.recv_from(&mut buf) {
-            let reply = discovery.open(&buf[..n]).ok()?;
-            let engine = reply.usm.engine_id.to_vec();
-            let auth = AuthKey::from_password(AuthProtocol::Sha1, AUTH_PASS.as_bytes(), &engine);
-            let privacy = PrivKey::from_password(
-                PrivProtocol::Aes128,
-                AuthProtocol::Sha1,
-                PRIV_PASS.as_bytes(),
-                &engine,
-            );
-            let mut m = Manager::new(USER.as_bytes(), &engine, auth, Some(privacy));
-            m.learn(&reply);
-            m.max_size = 65_507;
-            m.salt = 0x5eed;
-            return Some(m);
-        }
-    }
-    None
+    let mut m = common::connect(socket, addr, USER, AUTH_PASS, PRIV_PASS)?;
+    m.max_size = 65_507;
+    m.salt = 0x5eed;
+    Some(m)
 }
 
 /// msgID of a v3 message without decrypting it: SEQUENCE { INTEGER version, SEQUENCE {
@@ -280,28 +219,6 @@ struct Stats {
     cpu_per_request: Option<Duration>,
     rss_kib: Option<u64>,
     varbinds: usize,
-}
-
-/// CPU time (user + system) of a process, from /proc/PID/stat.
-fn cpu_time(pid: u32) -> Option<Duration> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    // Clock ticks are 100 per second on Linux for every supported architecture's default.
-    Some(Duration::from_millis((utime + stime) * 10))
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 /// A UDP echo server on loopback: the ceiling any agent could reach with this load generator.
@@ -455,7 +372,7 @@ fn main() {
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for op in [Op::Get, Op::GetNext, Op::Bulk50] {
         for (name, addr, guard) in &agents {
-            match drive(*addr, guard.as_ref().map(|g| g.0.id()), op, &o) {
+            match drive(*addr, guard.as_ref().map(Guard::pid), op, &o) {
                 Some(s) => println!(
                     "| {name} | {} | {} | {:.0} | {:.0} | {:.0} | {} | {} | {} |",
                     op.name(),
