@@ -193,18 +193,9 @@ fn inet_address(text: &str, index: u32) -> (i32, Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mib::dqi::{DQI_ROOT, device_entries, fixture};
-    use crate::mib::{Entry, Tree};
-    use alloc::vec::Vec;
-
-    fn get(t: &Tree, arcs: &[u32]) -> Option<Value> {
-        let mut oid: Vec<u32> = DQI_ROOT.to_vec();
-        oid.extend_from_slice(arcs);
-        match t.get(&oid) {
-            Some(Entry::Value(v)) => Some(v.clone()),
-            _ => None,
-        }
-    }
+    use crate::mib::Tree;
+    use crate::mib::dqi::fixture::value_at as get;
+    use crate::mib::dqi::{device_entries, fixture};
 
     #[test]
     fn configuration_scalars() {

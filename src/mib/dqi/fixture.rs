@@ -4,7 +4,9 @@
 use alloc::string::{String, ToString};
 use alloc::vec;
 
-use super::Stamps;
+use alloc::vec::Vec;
+
+use super::{DQI_ROOT, Stamps};
 use crate::device::model::{
     AuthKind, ComponentHash, ComponentType, Configuration, Encryption, HashAlg, Health,
     HealthStatus, Identity, IssuingAgency, RemoteServiceAccess, SbomDocument, SbomFormat,
@@ -12,6 +14,17 @@ use crate::device::model::{
     TimeSource, Transport, Udi, UpdatePolicy,
 };
 use crate::device::{DeviceSnapshot, Timestamp};
+use crate::mib::{Entry, Tree, Value};
+
+/// The fixed value served at `DQI_ROOT.arcs`, if any.
+pub(crate) fn value_at(tree: &Tree, arcs: &[u32]) -> Option<Value> {
+    let mut oid: Vec<u32> = DQI_ROOT.to_vec();
+    oid.extend_from_slice(arcs);
+    match tree.get(&oid) {
+        Some(Entry::Value(v)) => Some(v.clone()),
+        _ => None,
+    }
+}
 
 pub(crate) fn at(text: &str) -> Timestamp {
     Timestamp::parse(text).expect("valid date")

@@ -140,19 +140,10 @@ fn sec_control(table: &mut Table<'_>, c: &SecurityControl, index: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mib::dqi::{DQI_ROOT, device_entries, fixture};
-    use crate::mib::{Entry, Tree};
+    use crate::mib::Tree;
+    use crate::mib::dqi::fixture::value_at as get;
+    use crate::mib::dqi::{device_entries, fixture};
     use alloc::string::ToString;
-    use alloc::vec::Vec;
-
-    fn get(t: &Tree, arcs: &[u32]) -> Option<Value> {
-        let mut oid: Vec<u32> = DQI_ROOT.to_vec();
-        oid.extend_from_slice(arcs);
-        match t.get(&oid) {
-            Some(Entry::Value(v)) => Some(v.clone()),
-            _ => None,
-        }
-    }
 
     #[test]
     fn identity_scalars() {

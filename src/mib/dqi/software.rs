@@ -263,21 +263,12 @@ fn sbom_row(table: &mut Table<'_>, d: &SbomDocument, i: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mib::Tree;
+    use crate::mib::dqi::device_entries;
+    use crate::mib::dqi::fixture::value_at as get;
     use crate::mib::dqi::fixture::{self, hash};
-    use crate::mib::dqi::{DQI_ROOT, device_entries};
-    use crate::mib::{Entry, Tree};
     use alloc::string::ToString;
     use alloc::vec;
-    use alloc::vec::Vec;
-
-    fn get(t: &Tree, arcs: &[u32]) -> Option<Value> {
-        let mut oid: Vec<u32> = DQI_ROOT.to_vec();
-        oid.extend_from_slice(arcs);
-        match t.get(&oid) {
-            Some(Entry::Value(v)) => Some(v.clone()),
-            _ => None,
-        }
-    }
 
     #[test]
     fn hash_choice_follows_the_mib() {
