@@ -422,7 +422,8 @@ pub struct SoftwareRow {
     pub purl: Option<String>,
     /// CPE 2.3.
     pub cpe: Option<String>,
-    /// All hashes, sorted by algorithm; [`SoftwareRow::strongest_hash`] picks the one to serve.
+    /// All hashes, sorted by algorithm; the DQI-MIB serves one by its own preference order
+    /// (`mib::dqi::software::served_hash`, SHA-256 first).
     pub hashes: Vec<ComponentHash>,
     /// Install date.
     pub install_date: Option<Timestamp>,
