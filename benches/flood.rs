@@ -90,9 +90,12 @@ fn connect(socket: &UdpSocket, addr: SocketAddr, user: &str, auth: &str) -> Opti
     common::connect(socket, addr, user, auth, PRIV_PASS)
 }
 
-/// CPU time (user + system) of a process; zero if /proc cannot tell.
+/// CPU time of a process: on-CPU nanoseconds from the scheduler where it tells them,
+/// otherwise user + system in clock ticks; zero if /proc cannot tell.
 fn cpu_time(pid: u32) -> Duration {
-    common::cpu_time(pid).unwrap_or_default()
+    common::run_time(pid)
+        .or_else(|| common::cpu_time(pid))
+        .unwrap_or_default()
 }
 
 fn rss_mib(pid: u32) -> f64 {
@@ -384,28 +387,44 @@ fn in_process() {
     }
 }
 
-/// Datagrams per second of the saturating floods: more than the agent reads, so it never idles
-/// between datagrams (the kernel drops the excess at the agent's socket; /proc/net/udp counts it).
-const SATURATING_RATE: u64 = 150_000;
-
-/// Datagrams the kernel dropped for the UDP socket bound to `port` on 127.0.0.1 because its
+/// Datagrams the kernel dropped for the UDP socket bound to 127.0.0.1:`port` because its
 /// receive queue was full: the last column of its line in /proc/net/udp.
 fn socket_drops(port: u16) -> Option<u64> {
+    udp_line(port)?.split_whitespace().last()?.parse().ok()
+}
+
+/// Octets queued for the UDP socket bound to 127.0.0.1:`port` (rx_queue in /proc/net/udp).
+fn rx_queue(port: u16) -> Option<u64> {
+    let line = udp_line(port)?;
+    let queues = line.split_whitespace().nth(4)?;
+    u64::from_str_radix(queues.split_once(':')?.1, 16).ok()
+}
+
+fn udp_line(port: u16) -> Option<String> {
     let text = fs::read_to_string("/proc/net/udp").ok()?;
     let local = format!("0100007F:{port:04X}");
     text.lines()
-        .find(|l| l.split_whitespace().nth(1) == Some(local.as_str()))?
-        .split_whitespace()
-        .last()?
-        .parse()
-        .ok()
+        .find(|l| l.split_whitespace().nth(1) == Some(local.as_str()))
+        .map(str::to_string)
 }
 
-/// One saturating flood of `flood` against a fresh agent with `budget`: the agent's CPU per
-/// datagram it read, and how many it read.
-fn saturate(flood: Flood, budget: &str, seconds: f64) -> Option<(f64, u64)> {
+/// Stops (`-STOP`) or resumes (`-CONT`) a process.
+fn signal(pid: u32, which: &str) {
+    let _ = std::process::Command::new("kill")
+        .args([which, &pid.to_string()])
+        .status();
+}
+
+/// Rounds and datagrams per round of the queued floods.
+const ROUNDS: usize = 100;
+const PER_ROUND: usize = 1000;
+
+/// `flood` queued at a fresh agent with `budget` and drained back to back: each round stops
+/// the agent, queues `PER_ROUND` datagrams at its socket, resumes it and waits until it has
+/// read them all. The agent's CPU per datagram read, and how many it read.
+fn queue(flood: Flood, budget: &str) -> Option<(f64, u64)> {
     let port = free_port();
-    let agent = start("saturated", port, budget);
+    let agent = start("queued", port, budget);
     let pid = agent.pid();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().ok()?;
     let socket = UdpSocket::bind("127.0.0.2:0").ok()?;
@@ -419,54 +438,52 @@ fn saturate(flood: Flood, budget: &str, seconds: f64) -> Option<(f64, u64)> {
         engine_id: good.engine_id.clone(),
         ..Manager::discovery()
     };
-    let datagrams = Arc::new(flood.datagrams(&engine, 50_000));
+    let datagrams = flood.datagrams(&engine, ROUNDS * PER_ROUND);
+    let sender = UdpSocket::bind("127.0.0.1:0").ok()?;
     let drops0 = socket_drops(port)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let sent = Arc::new(AtomicU64::new(0));
     let cpu0 = cpu_time(pid);
-    let t = sender(
-        "127.0.0.1".into(),
-        addr,
-        datagrams,
-        0,
-        SATURATING_RATE,
-        stop.clone(),
-        sent.clone(),
-    );
-    thread::sleep(Duration::from_secs_f64(seconds));
-    stop.store(true, Ordering::Relaxed);
-    let _ = t.join();
-    thread::sleep(Duration::from_millis(300));
+    let mut sent = 0u64;
+    for round in datagrams.chunks(PER_ROUND) {
+        signal(pid, "-STOP");
+        for d in round {
+            if sender.send_to(d, addr).is_ok() {
+                sent += 1;
+            }
+        }
+        signal(pid, "-CONT");
+        // Bounded: a second per round at most (a moderation pause is far shorter).
+        let until = Instant::now() + Duration::from_secs(1);
+        while rx_queue(port)? > 0 && Instant::now() < until {
+            thread::sleep(Duration::from_micros(200));
+        }
+    }
     let cpu = cpu_time(pid).saturating_sub(cpu0).as_secs_f64();
-    // What the agent read: what was sent less what the kernel dropped at the agent's socket.
-    let dropped = socket_drops(port)?.saturating_sub(drops0);
-    let read = sent.load(Ordering::Relaxed).saturating_sub(dropped);
+    let read = sent.saturating_sub(socket_drops(port)?.saturating_sub(drops0));
     Some((cpu / read.max(1) as f64, read))
 }
 
-/// The single-source floods sent faster than the agent reads them, so it never idles between
-/// datagrams, with the intake ceiling raised so that it reads as many as it can: the agent's
-/// CPU per datagram read, against the same measure for valid requests it serves (a budget
-/// that never refuses) under the same flood.
-fn saturated(seconds: f64) {
-    let seconds = seconds.min(3.0);
-    let Some((served, served_read)) = saturate(Flood::Valid, UNLIMITED, seconds) else {
-        eprintln!("the saturated baseline did not run");
+/// The single-source floods queued and drained back to back (no wake-up per datagram, no
+/// idling between them), with the intake ceiling raised so that the agent reads them all: the
+/// agent's CPU per datagram, against valid authPriv GETs served the same way on a budget
+/// that never refuses. This is the marginal cost of one more datagram in a flood.
+fn queued() {
+    let Some((served, served_read)) = queue(Flood::Valid, UNLIMITED) else {
+        eprintln!("the queued baseline did not run");
         return;
     };
     let raised = "[budget]\nintake = \"1000000/second\"\nintake_burst = 1000000\n";
     println!();
     println!(
-        "Saturating single-source floods ({SATURATING_RATE}/s offered, more than the agent \
-         reads; intake ceiling raised), against valid authPriv GETs served under the same flood \
-         ({served_read} read, {:.2} µs each):",
+        "Queued single-source floods ({ROUNDS} rounds of {PER_ROUND} datagrams queued while the \
+         agent is stopped, then drained back to back; intake ceiling raised), against valid \
+         authPriv GETs served the same way ({served_read} read, {:.2} µs each):",
         served * 1e6
     );
     println!();
     println!("| flood | read by the agent | agent CPU µs per datagram | vs served request |");
     println!("|---|---:|---:|---:|");
     for flood in FLOODS.iter().filter(|f| f.sources().len() == 1) {
-        if let Some((per, read)) = saturate(*flood, raised, seconds) {
+        if let Some((per, read)) = queue(*flood, raised) {
             println!(
                 "| {} | {read} | {:.2} | {:.2} |",
                 flood.name(),
@@ -489,18 +506,22 @@ const FLOODS: [Flood; 6] = [
 fn main() {
     let seconds = seconds();
     println!("dqi-agent flood benchmark: default [budget], {seconds:.0} s per flood, loopback");
-    let (Some((busy_cpu, busy)), Some((served_cpu, served))) = (
+    let (Some((busy_cpu, busy)), Some((served_cpu, served)), Some((polled_cpu, polled))) = (
         baseline(seconds.min(3.0), None),
         baseline(seconds, Some(Duration::from_millis(1))),
+        baseline(seconds.max(10.0), Some(POLL_EVERY)),
     ) else {
         eprintln!("the baseline agent did not answer");
         std::process::exit(1);
     };
     println!(
         "baseline, served authPriv GETs: back to back {busy} at {:.1} µs agent CPU each; \
-         paced at 1 ms (the single-source floods' pace) {served} at {:.1} µs each",
+         paced at 1 ms (the single-source floods' pace) {served} at {:.1} µs each; \
+         at the poller's pace ({} ms) {polled} at {:.1} µs each",
         busy_cpu.as_secs_f64() * 1e6,
-        served_cpu.as_secs_f64() * 1e6
+        served_cpu.as_secs_f64() * 1e6,
+        POLL_EVERY.as_millis(),
+        polled_cpu.as_secs_f64() * 1e6,
     );
 
     let port = free_port();
@@ -582,6 +603,6 @@ fn main() {
         );
     }
     drop(agent);
-    saturated(seconds);
+    queued();
     in_process();
 }

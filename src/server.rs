@@ -9,8 +9,8 @@
 //!   and on SIGHUP off the request path, one atomic tree swap, the last good snapshot kept when
 //!   a file breaks;
 //! - the sockets ([`Server::bind`]): every listen address, IPv6 sockets `IPV6_V6ONLY` so one port
-//!   serves both families, one task per socket doing receive, `handle`, send, with a receive
-//!   buffer and a reply buffer reused for every datagram;
+//!   serves both families, one task per socket doing receive, `handle`, send
+//!   (`server/listener.rs`, which also owns receive moderation and the intake pause);
 //! - the clock: a monotonic [`std::time::Instant`] taken at start-up is the origin of the
 //!   agent's [`Instant`]; the wall clock and host uptime at that origin go to the agent for
 //!   `hrSystemDate` and `hrSystemUptime` (`server/clock.rs`);
@@ -35,7 +35,6 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use tokio::net::UdpSocket;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -50,8 +49,10 @@ use crate::stats::Counter;
 use crate::time::Instant;
 
 mod clock;
+mod listener;
 mod refresh;
 
+use listener::Listener;
 pub use refresh::{Device, Refresher, SOFTWARE_INDEX_FILE};
 
 /// How often security events are summarised in the log.
@@ -116,6 +117,9 @@ pub struct Summary {
     pub send_errors: u64,
     /// Times a socket task paused reading because the intake ceiling was reached.
     pub intake_pauses: u64,
+    /// Times a socket task waited the moderation interval after a batch that refused a
+    /// datagram, instead of waking for the next datagram at once.
+    pub moderated: u64,
 }
 
 /// Loads the configuration at `path`, logs its warnings, and runs the agent until SIGINT or
@@ -239,7 +243,7 @@ pub async fn shutdown_signal() {
 /// The bound sockets and the agent they feed.
 pub struct Server {
     /// One per listen address.
-    sockets: Vec<UdpSocket>,
+    sockets: Vec<Listener>,
     /// What the socket tasks share.
     shared: Arc<Shared>,
     /// The device refresh task's inputs; `None` serves a fixed tree and leaves SIGHUP alone.
@@ -276,6 +280,8 @@ struct Shared {
     max_message_size: usize,
     /// The intake ceiling: one token per datagram read, shared by every socket task.
     intake: Mutex<Bucket>,
+    /// Receive moderation: see [`crate::budget::BudgetConfig::moderation`].
+    moderation: Duration,
 }
 
 impl Server {
@@ -289,7 +295,7 @@ impl Server {
         let mut sockets = Vec::with_capacity(listen.len());
         for &addr in listen {
             let socket = udp_socket(addr)
-                .and_then(UdpSocket::from_std)
+                .and_then(Listener::new)
                 .map_err(|source| RunError::Bind { addr, source })?;
             sockets.push(socket);
         }
@@ -297,6 +303,7 @@ impl Server {
         let boots = config.engine_boots;
         let max_message_size = config.max_message_size;
         let intake = Mutex::new(config.budget.intake_bucket(Instant::ZERO));
+        let moderation = config.budget.moderation;
         let mut agent = Agent::new(config, Instant::ZERO);
         agent.set_clock(clock::host_clock());
         let shared = Arc::new(Shared {
@@ -308,6 +315,7 @@ impl Server {
             totals: Totals::default(),
             max_message_size,
             intake,
+            moderation,
         });
         Ok(Server {
             sockets,
@@ -342,7 +350,7 @@ impl Server {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
         for socket in self.sockets {
-            tasks.spawn(receive_loop(socket, self.shared.clone(), stopped.clone()));
+            tasks.spawn(listener::run(socket, self.shared.clone(), stopped.clone()));
         }
         if let Some(refresher) = self.refresher {
             tasks.spawn(refresh::run(
@@ -393,73 +401,6 @@ fn udp_socket(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     Ok(socket.into())
-}
-
-async fn receive_loop(socket: UdpSocket, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let mut datagram = vec![0u8; RECEIVE_BUFFER];
-    let mut reply = Vec::with_capacity(shared.max_message_size);
-    loop {
-        // The intake ceiling: wait for a token before reading, so that beyond the ceiling the
-        // kernel drops, at no cost to this process. Bounded: each wait ends with a token.
-        while let Some(wait) = shared.intake_wait() {
-            shared.totals.intake_pauses.fetch_add(1, Ordering::Relaxed);
-            tokio::select! {
-                biased;
-                _ = stop.changed() => return,
-                () = tokio::time::sleep(wait) => {}
-            }
-        }
-        // Drain what the kernel has queued without going back to the reactor per datagram;
-        // only an empty socket waits for readiness (or for shutdown). The intake token taken
-        // above is spent on the datagram this reads, however long it waits for one.
-        let received = loop {
-            match socket.try_recv_from(&mut datagram) {
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    tokio::select! {
-                        biased;
-                        _ = stop.changed() => return,
-                        ready = socket.readable() => {
-                            if let Err(e) = ready {
-                                tracing::debug!(error = %e, "socket not readable");
-                            }
-                        }
-                    }
-                }
-                other => break other,
-            }
-        };
-        let (len, source) = match received {
-            Ok(received) => received,
-            Err(e) => {
-                // Transient (an ICMP error queued on the socket, memory pressure): keep serving.
-                tracing::debug!(error = %e, "receive failed");
-                continue;
-            }
-        };
-        let Some(data) = datagram.get(..len) else {
-            continue;
-        };
-        let outcome = shared.handle(data, source, &mut reply);
-        if matches!(
-            outcome,
-            Outcome::Response | Outcome::Report(_) | Outcome::OverBudget { reported: true, .. }
-        ) {
-            // A full send buffer is rare for replies; fall back to waiting for writability.
-            let sent = match socket.try_send_to(&reply, source) {
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    socket.send_to(&reply, source).await
-                }
-                other => other,
-            };
-            if let Err(e) = sent {
-                shared.totals.send_errors.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(%source, error = %e, "send failed");
-            }
-        }
-        if *stop.borrow() {
-            return;
-        }
-    }
 }
 
 impl Shared {
@@ -518,9 +459,11 @@ impl Shared {
             return None;
         }
         let rate = intake.rate();
-        // One token's refill time, at least the timer's 1 ms resolution.
+        // One token's refill time, at least the timer's 1 ms resolution and the moderation
+        // interval, so that a flood held at the ceiling is read in batches, not one datagram
+        // per wake-up.
         let micros = rate.period().micros() / u64::from(rate.count().max(1));
-        Some(Duration::from_micros(micros.max(1000)))
+        Some(Duration::from_micros(micros.max(1000)).max(self.moderation))
     }
 
     /// Records a boots value the agent moved to. Rare (engineTime wraps after 68 years), so the
@@ -549,6 +492,7 @@ struct Totals {
     dropped: AtomicU64,
     send_errors: AtomicU64,
     intake_pauses: AtomicU64,
+    moderated: AtomicU64,
 }
 
 impl Totals {
@@ -560,6 +504,7 @@ impl Totals {
             dropped: self.dropped.load(Ordering::Relaxed),
             send_errors: self.send_errors.load(Ordering::Relaxed),
             intake_pauses: self.intake_pauses.load(Ordering::Relaxed),
+            moderated: self.moderated.load(Ordering::Relaxed),
         }
     }
 }
@@ -701,6 +646,8 @@ fn log_events(events: &mut Events) {
 
 #[cfg(test)]
 mod tests {
+    use tokio::net::UdpSocket;
+
     use super::*;
     use crate::usm::Users;
 
@@ -769,6 +716,84 @@ mod tests {
         stop.send(()).unwrap();
         let summary = serving.await.unwrap().unwrap();
         assert_eq!(summary.received, addrs.len() as u64);
+    }
+
+    /// A server on 127.0.0.1 with `moderation`, serving until the returned sender fires.
+    async fn moderated_server(
+        moderation: Duration,
+    ) -> (SocketAddr, Monitor, tokio::sync::oneshot::Sender<()>) {
+        let mut config = agent_config();
+        config.budget.moderation = moderation;
+        let listen = ["127.0.0.1:0".parse().unwrap()];
+        let server = Server::bind(&listen, config, None).await.unwrap();
+        let addr = server.local_addrs()[0];
+        let monitor = server.monitor();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server.serve(async {
+            let _ = stopped.await;
+        }));
+        (addr, monitor, stop)
+    }
+
+    /// Sends a discovery request from `client` and waits (at most 5 s) for the Report.
+    async fn discover(client: &UdpSocket, addr: SocketAddr) {
+        let request = crate::manager::Manager::discovery().request(crate::wire::Pdus::Get(
+            crate::wire::Pdu {
+                request_id: 1,
+                error_status: 0,
+                error_index: 0,
+                varbinds: Vec::new(),
+            },
+        ));
+        client.send_to(&request, addr).await.unwrap();
+        let mut buf = [0u8; 1500];
+        tokio::time::timeout(Duration::from_secs(5), client.recv_from(&mut buf))
+            .await
+            .expect("a Report to the discovery request")
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn refusals_moderate_reading_until_a_clean_batch() {
+        let (addr, monitor, stop) = moderated_server(Duration::from_millis(20)).await;
+        let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        for _ in 0..3 {
+            client.send_to(b"\x30\x03\x02\x01", addr).await.unwrap();
+        }
+        wait_for(&monitor, 3).await;
+        // The batch refused everything: once drained, the task pauses before reading on.
+        for _ in 0..500 {
+            if monitor.summary().moderated > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let paused = monitor.summary().moderated;
+        assert!(paused > 0, "{:?}", monitor.summary());
+        // A request during or after the pause is still answered, and batches that refuse
+        // nothing end the moderation: no further pauses.
+        discover(&client, addr).await;
+        let after = monitor.summary().moderated;
+        discover(&client, addr).await;
+        discover(&client, addr).await;
+        let summary = monitor.summary();
+        assert_eq!(summary.moderated, after, "{summary:?}");
+        assert_eq!(summary.reports, 3);
+        stop.send(()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn zero_moderation_never_pauses() {
+        let (addr, monitor, stop) = moderated_server(Duration::ZERO).await;
+        let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        for _ in 0..20 {
+            client.send_to(b"\x30\x03\x02\x01", addr).await.unwrap();
+        }
+        let summary = wait_for(&monitor, 20).await;
+        assert_eq!(summary.dropped, 20);
+        discover(&client, addr).await;
+        assert_eq!(monitor.summary().moderated, 0);
+        stop.send(()).unwrap();
     }
 
     #[tokio::test]

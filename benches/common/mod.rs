@@ -79,6 +79,18 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
+/// On-CPU time of every thread of a process, from the scheduler's nanosecond accounting in
+/// /proc/PID/task/*/schedstat (finer than the clock ticks of /proc/PID/stat); `None` where the
+/// kernel does not keep it.
+pub fn run_time(pid: u32) -> Option<Duration> {
+    let mut total = 0u64;
+    for task in fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let stat = fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
 /// Resident memory of a process in KiB, from /proc/PID/status.
 pub fn rss_kib(pid: u32) -> Option<u64> {
     fs::read_to_string(format!("/proc/{pid}/status"))

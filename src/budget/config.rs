@@ -72,6 +72,11 @@ pub struct BudgetConfig {
     pub intake: Rate,
     /// Capacity of the intake bucket. Default 200 (a tenth of a second at the default rate).
     pub intake_burst: u32,
+    /// Receive moderation, enforced by the driver: after reading a batch of datagrams that
+    /// held a refused one, the driver waits this long before it reads again, then drains what
+    /// queued meanwhile, so a flood costs one wake-up per interval instead of one per datagram.
+    /// It also paces reading at the intake ceiling. Zero reads at once. Default 50 ms.
+    pub moderation: Duration,
     /// Replies kept for retransmissions. Default 32.
     pub cache_entries: usize,
     /// Octets of requests and replies kept for retransmissions. Default 256 KiB.
@@ -118,6 +123,7 @@ impl Default for BudgetConfig {
             unauthenticated_burst: 20,
             intake: rate(2000, Period::Second),
             intake_burst: 200,
+            moderation: Duration::from_millis(50),
             cache_entries: 32,
             cache_bytes: 256 * 1024,
             cache_window: Duration::from_secs(5),

@@ -95,6 +95,11 @@
 //! too. It is the last line that bounds CPU under a flood from spoofed sources, which the
 //! per-source buckets cannot stop (each spoofed address starts with a full bucket).
 //!
+//! Receive moderation (`moderation`) is the driver's too: once a batch of datagrams held a
+//! refused one, it lets the next batch queue in the kernel for up to that long before reading
+//! on, so a flood costs one wake-up per interval rather than one per datagram. The refusals
+//! above make a flood datagram cheap to judge; moderation makes it cheap to receive.
+//!
 //! # Visibility
 //!
 //! [`Budget::config`] (the configured budget), [`Budget::counters`] (admitted, rejected by

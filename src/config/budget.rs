@@ -23,6 +23,8 @@ const MAX_CACHE_BYTES: usize = 16 << 20;
 const MAX_CACHE_WINDOW_SECONDS: usize = 300;
 /// GetBulk max-repetitions and response varbinds above this are no cap at all.
 const MAX_CAP: usize = 10_000;
+/// The longest receive moderation accepted: beyond a second, pollers' requests would time out.
+const MAX_MODERATION_MS: usize = 1000;
 
 const OVER_BUDGET_NAMES: &str = "drop, report";
 
@@ -59,6 +61,9 @@ pub struct BudgetSection {
     pub intake: Option<String>,
     /// Capacity of the intake bucket, in datagrams.
     pub intake_burst: Option<i64>,
+    /// Milliseconds the server waits, after reading a batch that held a refused datagram,
+    /// before it reads again (receive moderation); 0 reads at once.
+    pub moderation_ms: Option<i64>,
     /// Replies kept for retransmissions.
     pub cache_entries: Option<i64>,
     /// Octets of requests and replies kept for retransmissions.
@@ -131,6 +136,14 @@ impl Validator<'_> {
         }
         if let Some(n) = self.count("budget.cache_bytes", s.cache_bytes, 0, MAX_CACHE_BYTES)? {
             c.cache_bytes = n;
+        }
+        if let Some(n) = self.count(
+            "budget.moderation_ms",
+            s.moderation_ms,
+            0,
+            MAX_MODERATION_MS,
+        )? {
+            c.moderation = core::time::Duration::from_millis(u64::try_from(n).unwrap_or(0));
         }
         let window = s.cache_window_seconds;
         if let Some(n) = self.count(
@@ -284,6 +297,7 @@ unauthenticated = "5/second"
 unauthenticated_burst = 7
 intake = "1000/second"
 intake_burst = 100
+moderation_ms = 3
 cache_entries = 8
 cache_bytes = 65536
 cache_window_seconds = 2
@@ -304,6 +318,7 @@ cache_window_seconds = 2
         assert_eq!(c.unauthenticated_burst, 7);
         assert_eq!(c.intake, rate(1000, Period::Second));
         assert_eq!(c.intake_burst, 100);
+        assert_eq!(c.moderation, Duration::from_millis(3));
         assert_eq!(c.cache_entries, 8);
         assert_eq!(c.cache_bytes, 65536);
         assert_eq!(c.cache_window, Duration::from_secs(2));
@@ -371,6 +386,10 @@ cache_window_seconds = 2
                 "budget.cache_window_seconds: 301 is outside",
             ),
             ("intake_burst = 0", "budget.intake_burst: 0 is outside"),
+            (
+                "moderation_ms = 1001",
+                "budget.moderation_ms: 1001 is outside 0..=1000",
+            ),
         ];
         for (line, expected) in cases {
             let err = parse(&format!("[budget]\n{line}\n")).unwrap_err();

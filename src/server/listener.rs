@@ -1,0 +1,199 @@
+//! One listening UDP socket and the task that drives it: receive, [`Agent::handle`], send.
+//!
+//! Besides moving datagrams, this module owns the two times the task deliberately does not
+//! read: the intake ceiling (`[budget] intake`) and receive moderation (`[budget]
+//! moderation_ms`, after a batch that held a refused datagram). In both, the socket is taken
+//! out of the runtime's epoll set for the wait. That is the point of waiting: the runtime
+//! registers sockets edge-triggered, and an edge-triggered registration wakes the thread for
+//! every datagram that arrives, whether or not a task waits for it, so a socket left
+//! registered would cost a wake-up per flood datagram however long the task slept. Out of the
+//! set, datagrams queue in the kernel at no cost to this process (beyond the receive buffer the
+//! kernel drops them, counted in the host's `RcvbufErrors`), and the next read drains them in
+//! one batch. A second descriptor for the same socket is kept so that a failed re-registration
+//! (epoll out of memory) cannot lose it: the task retries every second instead.
+//!
+//! [`Agent::handle`]: crate::agent::Agent::handle
+
+use std::io::{self, ErrorKind};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::net::UdpSocket;
+use tokio::sync::watch;
+
+use super::{RECEIVE_BUFFER, Shared};
+use crate::agent::Outcome;
+
+/// The first moderation pause: the runtime's timer resolution.
+const MIN_PAUSE: Duration = Duration::from_millis(1);
+/// How long to wait before retrying a failed re-registration with the runtime.
+const RETRY_REGISTER: Duration = Duration::from_secs(1);
+
+/// A bound socket registered with the runtime.
+pub(super) struct Listener {
+    socket: UdpSocket,
+    /// Another descriptor for the same socket, never registered: the way back to it if
+    /// leaving or rejoining the epoll set fails part way.
+    spare: std::net::UdpSocket,
+}
+
+impl Listener {
+    /// Registers `socket` (bound, non-blocking) with the current runtime.
+    pub(super) fn new(socket: std::net::UdpSocket) -> io::Result<Listener> {
+        let spare = socket.try_clone()?;
+        Ok(Listener {
+            socket: UdpSocket::from_std(socket)?,
+            spare,
+        })
+    }
+
+    pub(super) fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Leaves the epoll set for `wait`, then rejoins it. `None` if told to stop meanwhile.
+    async fn pause(self, wait: Duration, stop: &mut watch::Receiver<bool>) -> Option<Listener> {
+        let Listener { socket, spare } = self;
+        let mut parked = match socket.into_std() {
+            Ok(socket) => Some(socket),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not pause the socket; resuming from its spare descriptor");
+                None
+            }
+        };
+        let mut wait = wait;
+        loop {
+            tokio::select! {
+                biased;
+                _ = stop.changed() => return None,
+                () = tokio::time::sleep(wait) => {}
+            }
+            let socket = match parked.take() {
+                Some(socket) => Ok(socket),
+                None => spare.try_clone(),
+            };
+            match socket.and_then(UdpSocket::from_std) {
+                Ok(socket) => return Some(Listener { socket, spare }),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not resume reading the socket; retrying");
+                    wait = RETRY_REGISTER;
+                }
+            }
+        }
+    }
+
+    /// The next queued datagram; `WouldBlock` when none is.
+    fn try_receive(&self, buffer: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.socket.try_recv_from(buffer)
+    }
+
+    /// Waits until a datagram may be queued. `false` if told to stop first.
+    async fn readable(&self, stop: &mut watch::Receiver<bool>) -> bool {
+        tokio::select! {
+            biased;
+            _ = stop.changed() => false,
+            ready = self.socket.readable() => {
+                if let Err(e) = ready {
+                    tracing::debug!(error = %e, "socket not readable");
+                }
+                true
+            }
+        }
+    }
+
+    async fn send(&self, datagram: &[u8], to: SocketAddr) -> io::Result<usize> {
+        // A full send buffer is rare for replies; fall back to waiting for writability.
+        match self.socket.try_send_to(datagram, to) {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => self.socket.send_to(datagram, to).await,
+            other => other,
+        }
+    }
+}
+
+/// Serves `listener` until `stop`: one datagram at a time, with a receive buffer and a reply
+/// buffer reused for every datagram.
+pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut listener = listener;
+    let mut datagram = vec![0u8; RECEIVE_BUFFER];
+    let mut reply = Vec::with_capacity(shared.max_message_size);
+    let moderation = shared.moderation;
+    // Whether the batch being read (since the socket was last found empty) refused anything.
+    let mut refused = false;
+    // The current moderation pause: zero while batches refuse nothing.
+    let mut pause = Duration::ZERO;
+    // Datagrams read since the socket was last found empty.
+    let mut batch = 0u32;
+    // Whether an intake token is held for the next datagram read.
+    let mut token = false;
+    loop {
+        // The intake ceiling: hold a token before reading, so that beyond the ceiling the
+        // kernel drops, at no cost to this process. Bounded: each wait ends with a token.
+        while !token {
+            match shared.intake_wait() {
+                None => token = true,
+                Some(wait) => {
+                    shared.totals.intake_pauses.fetch_add(1, Ordering::Relaxed);
+                    listener = match listener.pause(wait, &mut stop).await {
+                        Some(listener) => listener,
+                        None => return,
+                    };
+                }
+            }
+        }
+        // Drain what the kernel has queued without going back to the runtime per datagram.
+        let (len, source) = match listener.try_receive(&mut datagram) {
+            Ok(received) => received,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                // Drained. Receive moderation: a batch that refused a datagram means a flood
+                // may be running, so let the next batch queue in the kernel for a while rather
+                // than wake for each datagram of it. The pause doubles while batches keep
+                // refusing, up to the configured interval, so a stray refusal costs the
+                // datagrams behind it a millisecond and a sustained flood the full interval.
+                // Only a batch that read something and refused nothing ends it; an empty one
+                // (nothing arrived during the pause) keeps it for the next refusing batch.
+                let batch_refused = std::mem::take(&mut refused);
+                let read = std::mem::take(&mut batch);
+                if batch_refused {
+                    pause = (pause * 2).max(MIN_PAUSE).min(moderation);
+                } else if read > 0 {
+                    pause = Duration::ZERO;
+                }
+                if batch_refused && !pause.is_zero() {
+                    shared.totals.moderated.fetch_add(1, Ordering::Relaxed);
+                    listener = match listener.pause(pause, &mut stop).await {
+                        Some(listener) => listener,
+                        None => return,
+                    };
+                } else if !listener.readable(&mut stop).await {
+                    return;
+                }
+                continue;
+            }
+            Err(e) => {
+                // Transient (an ICMP error queued on the socket, memory pressure): keep serving.
+                tracing::debug!(error = %e, "receive failed");
+                continue;
+            }
+        };
+        token = false;
+        batch += 1;
+        let Some(data) = datagram.get(..len) else {
+            continue;
+        };
+        let outcome = shared.handle(data, source, &mut reply);
+        refused |= matches!(outcome, Outcome::Dropped(_) | Outcome::OverBudget { .. });
+        if matches!(
+            outcome,
+            Outcome::Response | Outcome::Report(_) | Outcome::OverBudget { reported: true, .. }
+        ) && let Err(e) = listener.send(&reply, source).await
+        {
+            shared.totals.send_errors.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(%source, error = %e, "send failed");
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
