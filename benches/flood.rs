@@ -1,16 +1,24 @@
 //! Flood benchmark: what a flood costs the real `dqi-agent` server, and what a well-behaved
 //! poller still gets, with the default request budget.
 //!
-//! The agent runs on loopback (127.0.0.1) with the default `[budget]` and two users: `flood`,
-//! whose name the floods use, and `good`, a well-behaved poller that sends one authPriv GET
-//! every 100 ms from 127.0.0.2 (well inside its budget) during each flood. For each kind of
-//! flood, sent for a bounded time by paced sender threads, it prints the agent's CPU seconds
-//! per wall second (user + system, from /proc/PID/stat), its RSS before and after, the CPU
-//! per flood datagram against the CPU per served authPriv request (measured first on a second
-//! agent whose budget never refuses), and the poller's answer rate and p99 latency.
+//! Three parts:
 //!
-//! Run: `cargo bench --bench flood` (options: `-- --seconds N` per flood, default 5).
-//! Loopback only; every child process is killed on exit. Numbers on a shared machine are
+//! 1. Paced floods. The agent runs on loopback (127.0.0.1) with the default `[budget]` and two
+//!    users: `flood`, whose name the floods use, and `good`, a well-behaved poller that sends
+//!    one authPriv GET every 100 ms from 127.0.0.2 (well inside its budget) during each flood.
+//!    For each kind of flood, sent for a bounded time by paced sender threads, it prints the
+//!    agent's CPU seconds per wall second, its RSS before and after, the CPU per flood datagram
+//!    against the CPU per served authPriv request (measured first on a second agent whose
+//!    budget never refuses, paced at 1 ms and at the poller's 100 ms), and the poller's answer
+//!    rate and p99 latency.
+//! 2. Queued floods: each single-source flood queued at the socket while the agent is stopped,
+//!    then drained back to back, against valid GETs served the same way: the marginal cost of
+//!    one more datagram, with no wake-ups in it.
+//! 3. `Agent::handle` alone, in process.
+//!
+//! CPU is the scheduler's on-CPU time of every agent thread (/proc/PID/task/*/schedstat, in
+//! nanoseconds). Run: `cargo bench --bench flood` (options: `-- --seconds N` per flood, default
+//! 5). Loopback only; every child process is killed on exit. Numbers on a shared machine are
 //! noisy: read them as orders of magnitude.
 
 mod common;
@@ -544,9 +552,9 @@ fn main() {
     };
 
     println!(
-        "| flood | offered/s | sent | agent CPU s/s | CPU µs per flood datagram | vs served request | RSS MiB before → after | poller answered | poller p99 ms |"
+        "| flood | offered/s | sent | agent CPU s/s | CPU µs per flood datagram | vs served, 1 ms pace | vs served, poller's pace | RSS MiB before → after | poller answered | poller p99 ms |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for flood in FLOODS {
         let datagrams = Arc::new(flood.datagrams(&engine, 20_000));
         // Let the buckets refill between floods.
@@ -590,12 +598,13 @@ fn main() {
         let sent = sent.load(Ordering::Relaxed);
         let per = if sent > 0 { cpu / sent as f64 } else { 0.0 };
         println!(
-            "| {} | {} | {sent} | {:.3} | {:.2} | {:.2} | {rss0:.1} → {rss1:.1} | {}/{} ({:.1}%) | {:.2} |",
+            "| {} | {} | {sent} | {:.3} | {:.2} | {:.2} | {:.2} | {rss0:.1} → {rss1:.1} | {}/{} ({:.1}%) | {:.2} |",
             flood.name(),
             flood.rate(),
             cpu / wall,
             per * 1e6,
             per / served_cpu.as_secs_f64(),
+            per / polled_cpu.as_secs_f64(),
             polled.answered,
             polled.sent,
             100.0 * polled.answered as f64 / polled.sent.max(1) as f64,
