@@ -9,7 +9,8 @@
 //!    For each kind of flood, sent for a bounded time by paced sender threads, it prints the
 //!    agent's CPU seconds per wall second, its RSS before and after, the CPU per flood datagram
 //!    against the CPU per served authPriv request (measured first on a second agent whose
-//!    budget never refuses, paced at 1 ms and at the poller's 100 ms), and the poller's answer
+//!    budget never refuses, paced at the default global rate, the fastest the default budget
+//!    serves anyone, and at the poller's 100 ms), and the poller's answer
 //!    rate and p99 latency.
 //! 2. Queued floods: each single-source flood queued at the socket while the agent is stopped,
 //!    then drained back to back, against valid GETs served the same way: the marginal cost of
@@ -104,6 +105,13 @@ fn cpu_time(pid: u32) -> Duration {
     common::run_time(pid)
         .or_else(|| common::cpu_time(pid))
         .unwrap_or_default()
+}
+
+/// The interval between requests at the default global rate: with the default budget the agent
+/// serves no faster than this, to all sources together.
+fn fastest_served() -> Duration {
+    let global = BudgetConfig::default().global;
+    Duration::from_micros(global.period().micros() / u64::from(global.count().max(1)))
 }
 
 fn rss_mib(pid: u32) -> f64 {
@@ -516,7 +524,7 @@ fn main() {
     println!("dqi-agent flood benchmark: default [budget], {seconds:.0} s per flood, loopback");
     let (Some((busy_cpu, busy)), Some((served_cpu, served)), Some((polled_cpu, polled))) = (
         baseline(seconds.min(3.0), None),
-        baseline(seconds, Some(Duration::from_millis(1))),
+        baseline(seconds, Some(fastest_served())),
         baseline(seconds.max(10.0), Some(POLL_EVERY)),
     ) else {
         eprintln!("the baseline agent did not answer");
@@ -524,9 +532,11 @@ fn main() {
     };
     println!(
         "baseline, served authPriv GETs: back to back {busy} at {:.1} µs agent CPU each; \
-         paced at 1 ms (the single-source floods' pace) {served} at {:.1} µs each; \
+         paced at {} ms (the default global rate, the fastest the default budget serves) \
+         {served} at {:.1} µs each; \
          at the poller's pace ({} ms) {polled} at {:.1} µs each",
         busy_cpu.as_secs_f64() * 1e6,
+        fastest_served().as_millis(),
         served_cpu.as_secs_f64() * 1e6,
         POLL_EVERY.as_millis(),
         polled_cpu.as_secs_f64() * 1e6,
@@ -552,7 +562,7 @@ fn main() {
     };
 
     println!(
-        "| flood | offered/s | sent | agent CPU s/s | CPU µs per flood datagram | vs served, 1 ms pace | vs served, poller's pace | RSS MiB before → after | poller answered | poller p99 ms |"
+        "| flood | offered/s | sent | agent CPU s/s | CPU µs per flood datagram | vs served, global-rate pace | vs served, poller's pace | RSS MiB before → after | poller answered | poller p99 ms |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for flood in FLOODS {

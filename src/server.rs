@@ -451,19 +451,20 @@ impl Shared {
         outcome
     }
 
-    /// `None` after taking an intake token; otherwise how long until the next one refills.
-    fn intake_wait(&self) -> Option<Duration> {
+    /// Takes up to `max` intake tokens (at least one), or says how long until one refills.
+    fn intake_take(&self, max: u32) -> Result<u32, Duration> {
         let now = self.now();
         let mut intake = self.intake.lock();
-        if intake.try_take(now, 1) {
-            return None;
+        let wanted = intake.available(now).min(max);
+        if wanted > 0 && intake.try_take(now, wanted) {
+            return Ok(wanted);
         }
         let rate = intake.rate();
         // One token's refill time, at least the timer's 1 ms resolution and the moderation
         // interval, so that a flood held at the ceiling is read in batches, not one datagram
         // per wake-up.
         let micros = rate.period().micros() / u64::from(rate.count().max(1));
-        Some(Duration::from_micros(micros.max(1000)).max(self.moderation))
+        Err(Duration::from_micros(micros.max(1000)).max(self.moderation))
     }
 
     /// Records a boots value the agent moved to. Rare (engineTime wraps after 68 years), so the

@@ -26,6 +26,8 @@ use tokio::sync::watch;
 use super::{RECEIVE_BUFFER, Shared};
 use crate::agent::Outcome;
 
+/// Intake tokens a socket task takes from the shared bucket at once, at most.
+const INTAKE_TOKENS: u32 = 16;
 /// The first moderation pause: the runtime's timer resolution.
 const MIN_PAUSE: Duration = Duration::from_millis(1);
 /// How long to wait before retrying a failed re-registration with the runtime.
@@ -125,15 +127,16 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
     let mut pause = Duration::ZERO;
     // Datagrams read since the socket was last found empty.
     let mut batch = 0u32;
-    // Whether an intake token is held for the next datagram read.
-    let mut token = false;
+    // Intake tokens held for the next datagrams read, taken a few at a time so that the shared
+    // bucket's lock and the clock are not paid per datagram.
+    let mut tokens = 0u32;
     loop {
         // The intake ceiling: hold a token before reading, so that beyond the ceiling the
         // kernel drops, at no cost to this process. Bounded: each wait ends with a token.
-        while !token {
-            match shared.intake_wait() {
-                None => token = true,
-                Some(wait) => {
+        while tokens == 0 {
+            match shared.intake_take(INTAKE_TOKENS) {
+                Ok(taken) => tokens = taken,
+                Err(wait) => {
                     shared.totals.intake_pauses.fetch_add(1, Ordering::Relaxed);
                     listener = match listener.pause(wait, &mut stop).await {
                         Some(listener) => listener,
@@ -177,7 +180,7 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
                 continue;
             }
         };
-        token = false;
+        tokens = tokens.saturating_sub(1);
         batch += 1;
         let Some(data) = datagram.get(..len) else {
             continue;
