@@ -103,7 +103,13 @@ pub enum ConfigError {
     /// The same user listed twice in `users`.
     #[error("budget: user listed twice")]
     DuplicateUser,
+    /// `moderation` above [`MAX_MODERATION`]: managers' requests would time out behind it.
+    #[error("budget: moderation must be at most 1 second")]
+    Moderation,
 }
+
+/// The longest receive moderation: SNMP managers time out after about a second.
+pub const MAX_MODERATION: Duration = Duration::from_secs(1);
 
 impl Default for BudgetConfig {
     fn default() -> BudgetConfig {
@@ -174,6 +180,9 @@ impl BudgetConfig {
         }
         if !(1..=MAX_SOURCES).contains(&self.sources) {
             return Err(ConfigError::Sources);
+        }
+        if self.moderation > MAX_MODERATION {
+            return Err(ConfigError::Moderation);
         }
         for (i, user) in self.users.iter().enumerate() {
             if self.users[..i]

@@ -94,6 +94,14 @@ fn validation_names_the_mistake() {
     assert_eq!(with(|c| c.ipv6_prefix = 129), Err(ConfigError::Ipv6Prefix));
     assert_eq!(with(|c| c.max_repetitions = 0), Err(ConfigError::ZeroCap));
     assert_eq!(with(|c| c.sources = 0), Err(ConfigError::Sources));
+    assert_eq!(
+        with(|c| c.moderation = core::time::Duration::from_millis(1001)),
+        Err(ConfigError::Moderation)
+    );
+    assert_eq!(
+        with(|c| c.moderation = core::time::Duration::from_millis(1000)),
+        Ok(())
+    );
     let twice = |c: &mut BudgetConfig| {
         let own = UserBudget {
             user: b"alice".to_vec(),

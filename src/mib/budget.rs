@@ -56,11 +56,12 @@ pub enum Scalar {
     CacheAnswers = 25,
     BulkCapped = 26,
     LastRejection = 27,
+    Moderation = 33,
 }
 
 impl Scalar {
     /// Every scalar, in OID order.
-    pub const ALL: [Scalar; 25] = [
+    pub const ALL: [Scalar; 26] = [
         Scalar::GlobalRate,
         Scalar::GlobalPeriod,
         Scalar::SourceRate,
@@ -86,6 +87,7 @@ impl Scalar {
         Scalar::CacheAnswers,
         Scalar::BulkCapped,
         Scalar::LastRejection,
+        Scalar::Moderation,
     ];
 
     /// The instance OID (`.0`).
@@ -133,6 +135,7 @@ impl Scalar {
             Scalar::CacheAnswers => "dqiBudgetCacheAnswers",
             Scalar::BulkCapped => "dqiBudgetBulkCapped",
             Scalar::LastRejection => "dqiBudgetLastRejection",
+            Scalar::Moderation => "dqiBudgetModeration",
         }
     }
 }
@@ -274,6 +277,12 @@ fn scalar(s: Scalar, view: &View<'_>) -> Value {
         Scalar::CacheAnswers => counter(counters.cache_hits),
         Scalar::BulkCapped => counter(counters.bulk_capped),
         Scalar::LastRejection => timestamp(view.last_rejection, view.started),
+        // Within the object's range (0..1000) even for an embedder's unvalidated config.
+        Scalar::Moderation => Value::Gauge32(gauge(
+            u64::try_from(config.moderation.as_millis())
+                .unwrap_or(u64::MAX)
+                .min(1000),
+        )),
         Scalar::RejectedIntake | Scalar::RejectedRetransmit => Value::Counter32(0),
     }
 }
@@ -335,9 +344,11 @@ mod tests {
             [1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1, 5, 3, 0]
         );
         assert_eq!(Scalar::LastRejection.oid()[12], 27);
-        for pair in Scalar::ALL.windows(2) {
+        // 3 to 27 without a gap; 28 is the table, 29 to 32 the notification objects.
+        for pair in Scalar::ALL[..Scalar::ALL.len() - 1].windows(2) {
             assert_eq!(pair[0] as u32 + 1, pair[1] as u32);
         }
+        assert_eq!(Scalar::Moderation.oid()[12], 33);
         assert_eq!(
             row_oid(Column::Available, b"nms"),
             [
@@ -368,5 +379,7 @@ mod tests {
         assert_eq!(value(global, &view), Value::Integer(1));
         let last = BudgetObject::Scalar(Scalar::LastRejection);
         assert_eq!(value(last, &view), Value::TimeTicks(0));
+        let moderation = BudgetObject::Scalar(Scalar::Moderation);
+        assert_eq!(value(moderation, &view), Value::Gauge32(50));
     }
 }
