@@ -379,6 +379,8 @@ impl Server {
             reports = summary.reports,
             dropped = summary.dropped,
             send_errors = summary.send_errors,
+            moderated = summary.moderated,
+            intake_pauses = summary.intake_pauses,
             "dqi-agent stopped"
         );
         match failure {

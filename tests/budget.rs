@@ -539,9 +539,12 @@ fn over_budget_is_counted_and_served() {
         row_oid(Column::Available, b"nms"),
         Scalar::UserRate.oid(),
         Scalar::UserPeriod.oid(),
+        Scalar::Moderation.oid(),
     ];
     let names: Vec<&[u32]> = names.iter().map(Vec::as_slice).collect();
     let vbs = ask(&mut a, &mut ops, at(US), get(9, &names), refused_at);
+    // The driver's receive moderation, as configured (the default 50 ms).
+    assert_eq!(number(&vbs[9].value), 50);
     assert_eq!(number(&vbs[0].value), 3);
     assert_eq!(
         number(&vbs[1].value),

@@ -181,7 +181,7 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
             }
         };
         tokens = tokens.saturating_sub(1);
-        batch += 1;
+        batch = batch.saturating_add(1);
         let Some(data) = datagram.get(..len) else {
             continue;
         };
