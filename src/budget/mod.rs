@@ -125,7 +125,7 @@ mod tests;
 use core::net::{IpAddr, SocketAddr};
 
 pub use cache::ResponseCache;
-pub use config::{BudgetConfig, ConfigError, OverBudget, UserBudget, Work};
+pub use config::{BudgetConfig, ConfigError, MAX_MODERATION, OverBudget, UserBudget, Work};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
 pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
