@@ -51,6 +51,11 @@ impl Listener {
         })
     }
 
+    /// The receive buffer the kernel granted, in octets; `None` if it will not say.
+    pub(super) fn receive_buffer(&self) -> Option<usize> {
+        socket2::SockRef::from(&self.socket).recv_buffer_size().ok()
+    }
+
     pub(super) fn local_addr(&self) -> io::Result<SocketAddr> {
         self.socket.local_addr()
     }
