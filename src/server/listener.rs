@@ -10,7 +10,9 @@
 //! set, datagrams queue in the kernel at no cost to this process (beyond the receive buffer the
 //! kernel drops them, counted in the host's `RcvbufErrors`), and the next read drains them in
 //! one batch. A second descriptor for the same socket is kept so that a failed re-registration
-//! (epoll out of memory) cannot lose it: the task retries every second instead.
+//! (epoll out of memory) cannot lose it: the task retries every second instead. What arrives
+//! during a pause must fit the socket's receive buffer; a configuration where it may not is
+//! warned about at start-up ([`Listener::warn_if_pause_overflows`]).
 //!
 //! [`Agent::handle`]: crate::agent::Agent::handle
 
@@ -25,6 +27,7 @@ use tokio::sync::watch;
 
 use super::{RECEIVE_BUFFER, Shared};
 use crate::agent::Outcome;
+use crate::budget::BudgetConfig;
 
 /// Intake tokens a socket task takes from the shared bucket at once, at most.
 const INTAKE_TOKENS: u32 = 16;
@@ -32,6 +35,21 @@ const INTAKE_TOKENS: u32 = 16;
 const MIN_PAUSE: Duration = Duration::from_millis(1);
 /// How long to wait before retrying a failed re-registration with the runtime.
 const RETRY_REGISTER: Duration = Duration::from_secs(1);
+
+/// The kernel's accounting per queued small datagram on Linux (its `truesize`, measured on
+/// loopback): what turns a receive buffer size into a datagram count.
+const QUEUED_DATAGRAM_OCTETS: usize = 832;
+
+/// How many datagrams a moderation pause (or an intake pause, which is as long) may queue at
+/// the intake ceiling, against how many the socket's receive buffer holds. When they do not
+/// fit, the kernel drops during each pause, pollers' datagrams with the flood's, below the
+/// ceiling: worth a warning at start-up, with the two ways out.
+fn pause_overflows(buffer: usize, budget: &BudgetConfig) -> Option<(u64, u64)> {
+    let pause = u64::try_from(budget.moderation.as_micros()).unwrap_or(u64::MAX);
+    let queued = budget.intake.tokens_in(pause);
+    let holds = (buffer / QUEUED_DATAGRAM_OCTETS) as u64;
+    (queued > holds).then_some((queued, holds))
+}
 
 /// A bound socket registered with the runtime.
 pub(super) struct Listener {
@@ -51,9 +69,22 @@ impl Listener {
         })
     }
 
-    /// The receive buffer the kernel granted, in octets; `None` if it will not say.
-    pub(super) fn receive_buffer(&self) -> Option<usize> {
-        socket2::SockRef::from(&self.socket).recv_buffer_size().ok()
+    /// Warns when a pause at `budget`'s intake ceiling may queue more datagrams than this
+    /// socket's receive buffer, as granted, holds.
+    pub(super) fn warn_if_pause_overflows(&self, addr: SocketAddr, budget: &BudgetConfig) {
+        let Ok(buffer) = socket2::SockRef::from(&self.socket).recv_buffer_size() else {
+            return;
+        };
+        if let Some((queued, holds)) = pause_overflows(buffer, budget) {
+            tracing::warn!(
+                %addr,
+                queued,
+                holds,
+                "at budget.intake, a budget.moderation_ms pause may queue more datagrams than \
+                 the socket's receive buffer holds; raise net.core.rmem_max (the agent asks for \
+                 1 MiB) or lower budget.moderation_ms"
+            );
+        }
     }
 
     pub(super) fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -203,5 +234,23 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
         if *stop.borrow() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pause_must_fit_the_receive_buffer() {
+        let mut budget = BudgetConfig::default();
+        // The defaults (2,000/s, 50 ms: 100 datagrams) fit even Linux's default 208 KiB cap,
+        // which the kernel doubles.
+        assert_eq!(pause_overflows(2 * 212_992, &budget), None);
+        budget.intake = "20000/second".parse().unwrap();
+        assert_eq!(pause_overflows(2 * 212_992, &budget), Some((1000, 512)));
+        assert_eq!(pause_overflows(2 << 20, &budget), None);
+        budget.moderation = Duration::ZERO;
+        assert_eq!(pause_overflows(0, &budget), None);
     }
 }
