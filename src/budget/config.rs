@@ -73,9 +73,10 @@ pub struct BudgetConfig {
     /// Capacity of the intake bucket. Default 200 (a tenth of a second at the default rate).
     pub intake_burst: u32,
     /// Receive moderation, enforced by the driver: after reading a batch of datagrams that
-    /// held a refused one, the driver waits this long before it reads again, then drains what
-    /// queued meanwhile, so a flood costs one wake-up per interval instead of one per datagram.
-    /// It also paces reading at the intake ceiling. Zero reads at once. Default 50 ms.
+    /// held a refused one, the driver waits before it reads again (1 ms, doubling while
+    /// batches keep refusing, up to this), then drains what queued meanwhile, so a flood costs
+    /// one wake-up per interval instead of one per datagram. It also paces reading at the
+    /// intake ceiling. Zero reads at once. At most [`MAX_MODERATION`]. Default 50 ms.
     pub moderation: Duration,
     /// Replies kept for retransmissions. Default 32.
     pub cache_entries: usize,

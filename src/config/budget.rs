@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::validate::Validator;
 use super::{ConfigError, Problem, UserSection};
-use crate::budget::{BudgetConfig, MAX_SOURCES, OverBudget, Rate, UserBudget};
+use crate::budget::{BudgetConfig, MAX_MODERATION, MAX_SOURCES, OverBudget, Rate, UserBudget};
 
 /// The largest burst accepted: far above any useful value, small enough that no bucket
 /// arithmetic comes near its limits.
@@ -23,8 +23,8 @@ const MAX_CACHE_BYTES: usize = 16 << 20;
 const MAX_CACHE_WINDOW_SECONDS: usize = 300;
 /// GetBulk max-repetitions and response varbinds above this are no cap at all.
 const MAX_CAP: usize = 10_000;
-/// The longest receive moderation accepted: beyond a second, pollers' requests would time out.
-const MAX_MODERATION_MS: usize = 1000;
+/// The longest receive moderation accepted, in the key's unit.
+const MAX_MODERATION_MS: usize = MAX_MODERATION.as_millis() as usize;
 
 const OVER_BUDGET_NAMES: &str = "drop, report";
 
