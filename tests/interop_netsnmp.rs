@@ -852,3 +852,83 @@ fn below_min_security_gets_no_data() {
 fn snmpd_below_min_security_gets_no_data() {
     against_snmpd(below_min_security);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Answered during a flood (receive moderation; the DQI only: snmpd has no request budget)
+// ---------------------------------------------------------------------------------------------
+
+/// While a flood of malformed datagrams from another address (127.0.0.3, below the intake
+/// ceiling) keeps the agent refusing, it reads in moderated batches; net-snmp's `snmpget`, with
+/// a single try and a 1 s timeout (discovery, then the request), is answered every time, and
+/// the agent's final log line counts the pauses.
+#[test]
+fn answered_during_a_flood_that_moderates_reading() {
+    use std::net::UdpSocket;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    let dir = TestDir::new("flood-netsnmp");
+    let config = Config::new(vec![nms()]);
+    let Some((snmp, mut agent)) = start(Flavor::Dqi, &dir, &config) else {
+        return;
+    };
+    let addr = agent.addr_v4();
+    let stop = Arc::new(AtomicBool::new(false));
+    let sent = Arc::new(AtomicU64::new(0));
+    let flood = {
+        let (stop, sent) = (stop.clone(), sent.clone());
+        thread::spawn(move || {
+            let socket = UdpSocket::bind("127.0.0.3:0").expect("bind 127.0.0.3");
+            // About 1,000 a second, bounded in time whatever happens to the test.
+            let until = Instant::now() + Duration::from_secs(20);
+            while !stop.load(Ordering::Relaxed) && Instant::now() < until {
+                if socket.send_to(b"\x30\x03\x02\x01\x00", addr).is_ok() {
+                    sent.fetch_add(1, Ordering::Relaxed);
+                }
+                thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    thread::sleep(Duration::from_millis(200));
+    let user = nms();
+    for i in 0..5 {
+        let out = snmp.query_timed(
+            "snmpget",
+            &agent,
+            &user,
+            user.level(),
+            (0, 1),
+            &[],
+            &[SYS_NAME],
+        );
+        assert!(
+            out.success(),
+            "request {i} during the flood\n{}",
+            out.describe()
+        );
+        assert_eq!(out.bindings()[0].value, config.name, "{}", out.describe());
+    }
+    stop.store(true, Ordering::Relaxed);
+    flood.join().expect("flood thread");
+    assert!(sent.load(Ordering::Relaxed) > 100, "the flood ran");
+    assert!(
+        agent.terminate(Duration::from_secs(5)).is_some(),
+        "agent stops"
+    );
+    let log = agent.stderr();
+    let moderated: u64 = log
+        .lines()
+        .find(|l| l.contains("dqi-agent stopped"))
+        .and_then(|l| {
+            l.split_whitespace()
+                .find_map(|w| w.strip_prefix("moderated="))
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no moderated= in the final log line:\n{log}"));
+    assert!(
+        moderated > 0,
+        "reading was moderated during the flood:\n{log}"
+    );
+}
