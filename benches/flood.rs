@@ -110,8 +110,7 @@ fn cpu_time(pid: u32) -> Duration {
 /// The interval between requests at the default global rate: with the default budget the agent
 /// serves no faster than this, to all sources together.
 fn fastest_served() -> Duration {
-    let global = BudgetConfig::default().global;
-    Duration::from_micros(global.period().micros() / u64::from(global.count().max(1)))
+    Duration::from_micros(BudgetConfig::default().global.micros_per_token())
 }
 
 fn rss_mib(pid: u32) -> f64 {

@@ -462,11 +462,10 @@ impl Shared {
         if wanted > 0 && intake.try_take(now, wanted) {
             return Ok(wanted);
         }
-        let rate = intake.rate();
         // One token's refill time, at least the timer's 1 ms resolution and the moderation
         // interval, so that a flood held at the ceiling is read in batches, not one datagram
         // per wake-up.
-        let micros = rate.period().micros() / u64::from(rate.count().max(1));
+        let micros = intake.rate().micros_per_token();
         Err(Duration::from_micros(micros.max(1000)).max(self.moderation))
     }
 

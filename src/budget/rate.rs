@@ -114,6 +114,12 @@ impl Rate {
         self.period
     }
 
+    /// Microseconds between two tokens (the period over the count), rounded down.
+    pub const fn micros_per_token(self) -> u64 {
+        // Never zero: every constructor keeps the count at least one.
+        self.period.micros() / self.count as u64
+    }
+
     /// Whole tokens added over `micros` microseconds, rounded down.
     pub fn tokens_in(self, micros: u64) -> u64 {
         let tokens = u128::from(micros) * u128::from(self.count) / u128::from(self.period.micros());

@@ -150,19 +150,58 @@ impl Listener {
     }
 }
 
+/// Receive moderation's state for one socket: whether the batch being read (since the socket
+/// was last found empty) refused anything, how many datagrams it read, and the current pause.
+struct Moderation {
+    /// The longest pause (`[budget] moderation_ms`); zero turns moderation off.
+    max: Duration,
+    pause: Duration,
+    refused: bool,
+    read: u32,
+}
+
+impl Moderation {
+    fn new(max: Duration) -> Moderation {
+        Moderation {
+            max,
+            pause: Duration::ZERO,
+            refused: false,
+            read: 0,
+        }
+    }
+
+    /// Records one datagram of the current batch and what became of it.
+    fn record(&mut self, outcome: &Outcome) {
+        self.read = self.read.saturating_add(1);
+        self.refused |= matches!(outcome, Outcome::Dropped(_) | Outcome::OverBudget { .. });
+    }
+
+    /// The socket was found empty: ends the batch, and says how long to pause before reading
+    /// on (`None`: wait for the next datagram at once). A batch that refused a datagram means
+    /// a flood may be running, so the next batch is left to queue in the kernel rather than
+    /// waking for each datagram of it. The pause doubles while batches keep refusing, up to
+    /// `max`, so a stray refusal costs the datagrams behind it a millisecond and a sustained
+    /// flood the full interval. Only a batch that read something and refused nothing ends it;
+    /// an empty one (nothing arrived during the pause) keeps it for the next refusing batch.
+    fn drained(&mut self) -> Option<Duration> {
+        let refused = std::mem::take(&mut self.refused);
+        let read = std::mem::take(&mut self.read);
+        if refused {
+            self.pause = (self.pause * 2).max(MIN_PAUSE).min(self.max);
+        } else if read > 0 {
+            self.pause = Duration::ZERO;
+        }
+        (refused && !self.pause.is_zero()).then_some(self.pause)
+    }
+}
+
 /// Serves `listener` until `stop`: one datagram at a time, with a receive buffer and a reply
 /// buffer reused for every datagram.
 pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut listener = listener;
     let mut datagram = vec![0u8; RECEIVE_BUFFER];
     let mut reply = Vec::with_capacity(shared.max_message_size);
-    let moderation = shared.moderation;
-    // Whether the batch being read (since the socket was last found empty) refused anything.
-    let mut refused = false;
-    // The current moderation pause: zero while batches refuse nothing.
-    let mut pause = Duration::ZERO;
-    // Datagrams read since the socket was last found empty.
-    let mut batch = 0u32;
+    let mut moderation = Moderation::new(shared.moderation);
     // Intake tokens held for the next datagrams read, taken a few at a time so that the shared
     // bucket's lock and the clock are not paid per datagram.
     let mut tokens = 0u32;
@@ -185,21 +224,8 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
         let (len, source) = match listener.try_receive(&mut datagram) {
             Ok(received) => received,
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                // Drained. Receive moderation: a batch that refused a datagram means a flood
-                // may be running, so let the next batch queue in the kernel for a while rather
-                // than wake for each datagram of it. The pause doubles while batches keep
-                // refusing, up to the configured interval, so a stray refusal costs the
-                // datagrams behind it a millisecond and a sustained flood the full interval.
-                // Only a batch that read something and refused nothing ends it; an empty one
-                // (nothing arrived during the pause) keeps it for the next refusing batch.
-                let batch_refused = std::mem::take(&mut refused);
-                let read = std::mem::take(&mut batch);
-                if batch_refused {
-                    pause = (pause * 2).max(MIN_PAUSE).min(moderation);
-                } else if read > 0 {
-                    pause = Duration::ZERO;
-                }
-                if batch_refused && !pause.is_zero() {
+                // Drained: pause (receive moderation) or wait for the next datagram.
+                if let Some(pause) = moderation.drained() {
                     shared.totals.moderated.fetch_add(1, Ordering::Relaxed);
                     listener = match listener.pause(pause, &mut stop).await {
                         Some(listener) => listener,
@@ -217,12 +243,11 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
             }
         };
         tokens = tokens.saturating_sub(1);
-        batch = batch.saturating_add(1);
         let Some(data) = datagram.get(..len) else {
             continue;
         };
         let outcome = shared.handle(data, source, &mut reply);
-        refused |= matches!(outcome, Outcome::Dropped(_) | Outcome::OverBudget { .. });
+        moderation.record(&outcome);
         if matches!(
             outcome,
             Outcome::Response | Outcome::Report(_) | Outcome::OverBudget { reported: true, .. }
