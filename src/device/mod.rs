@@ -8,6 +8,7 @@
 //! | [`date`] | dates parsed from ISO 8601 text, SNMP `DateAndTime` octets | RFC 3339 §5.6, RFC 2579 |
 //! | [`index`] | the stable `dqiSwIndex` mapping and its state file | purl spec (version stripping) |
 //! | [`inventory`] | combining several SBOMs into one set of rows | |
+//! | [`purl`] | package URLs reduced to lookup keys (no version, qualifiers, subpath) | purl spec, PURL-TYPES |
 //! | `description` (server) | the device description TOML | |
 //! | `cyclonedx` (server) | CycloneDX JSON import | CycloneDX 1.2 to 1.6 |
 //! | `spdx` (server) | SPDX JSON import | SPDX 2.3 §7, §11 |
@@ -24,6 +25,7 @@ pub mod date;
 pub mod index;
 pub mod inventory;
 pub mod model;
+pub mod purl;
 pub mod software;
 
 #[cfg(feature = "server")]

@@ -11,6 +11,7 @@
 //! | `dqiHealth`, `dqiAgentVersion`, `dqiAgentRefreshInterval` | here | DQI-MIB |
 //! | `dqiConfig` (incl. `dqiServiceTable`) | [`config`] | DQI-MIB |
 //! | `dqiSoftware` (incl. `dqiSwTable`, `dqiSbomTable`) | [`software`] | DQI-MIB |
+//! | `dqiSwByNameTable`, `dqiSwByPurlTable` | [`lookup`] | DQI-MIB |
 //! | `entPhysicalTable` root row, `entLastChangeTime` | [`super::entity`] | ENTITY-MIB, RFC 6933 |
 //! | `hrSystemUptime`, `hrSystemDate`, `hrSWInstalled*` | [`super::host`] | HOST-RESOURCES-MIB, RFC 2790 |
 //!
@@ -20,6 +21,7 @@
 
 pub mod config;
 pub mod identity;
+pub mod lookup;
 pub mod software;
 
 use alloc::boxed::Box;
