@@ -124,3 +124,80 @@ fn one_getnext_answers_do_you_run_log4j_by_name_and_by_purl() {
         "{absent:?}"
     );
 }
+
+/// `dqiVexState` (dqiVexEntry 2).
+const VEX_STATE: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.6.4.1.2";
+/// `dqiVexLastChange`, `dqiVexCount`.
+const VEX_LAST_CHANGE: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.6.2.0";
+const VEX_COUNT: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.6.1.0";
+
+#[test]
+fn one_getnext_answers_are_you_affected_and_sighup_reloads_the_vex() {
+    let dir = TestDir::new("concierge-vex");
+    let Some(device) = Device::start(&dir, example_device(&dir)) else {
+        return;
+    };
+    let index = device.index_of(LOG4J_PURL);
+
+    let mut answer = String::new();
+    let cost = cost_of(&device, || {
+        answer = device.named(
+            "snmpgetnext",
+            &[],
+            &["DQI-MIB::dqiVexState.\"CVE-2021-44228\""],
+        );
+    });
+    eprintln!("$ snmpgetnext ... 'DQI-MIB::dqiVexState.\"CVE-2021-44228\"'\n{answer}");
+    assert_eq!(
+        answer.trim(),
+        format!("DQI-MIB::dqiVexState.\"CVE-2021-44228\".{index} = INTEGER: affected(2)")
+    );
+    assert_eq!(cost, (2, 1), "discovery, then one GetNext");
+
+    // The not-affected answer and its justification: two columns in the same one request.
+    let netty = device.index_of("pkg:maven/io.netty/netty-handler@4.1.94.Final");
+    let answer = device.named(
+        "snmpgetnext",
+        &[],
+        &[
+            "DQI-MIB::dqiVexState.\"CVE-2023-44487\"",
+            "DQI-MIB::dqiVexJustification.\"CVE-2023-44487\"",
+        ],
+    );
+    eprintln!("$ snmpgetnext ... dqiVexState/dqiVexJustification.\"CVE-2023-44487\"\n{answer}");
+    let lines: Vec<&str> = answer.lines().map(str::trim).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("DQI-MIB::dqiVexState.\"CVE-2023-44487\".{netty} = INTEGER: notAffected(1)"),
+            format!(
+                "DQI-MIB::dqiVexJustification.\"CVE-2023-44487\".{netty} = INTEGER: vulnerableCodeNotPresent(3)"
+            ),
+        ]
+    );
+    assert_eq!(device.value(VEX_COUNT), "2");
+    assert_eq!(device.number(VEX_LAST_CHANGE), 0, "since start");
+
+    // The maker ships a fix statement: SIGHUP serves it, and the last change moves.
+    let vex = dir.join("vex.openvex.json");
+    let text = std::fs::read_to_string(&vex).expect("demo VEX");
+    let fixed = text.replacen("\"status\": \"affected\"", "\"status\": \"fixed\"", 1);
+    assert_ne!(fixed, text);
+    write_file(&vex, &fixed, 0o600);
+    device.agent.hangup();
+    let instance = format!("{VEX_STATE}{}.{index}", string_index("CVE-2021-44228"));
+    device.poll_until(&instance, "3");
+    assert_ne!(device.number(VEX_LAST_CHANGE), 0);
+    assert_eq!(device.value(SW_REFRESH_STATUS), "1");
+
+    // A broken VEX file keeps the last good statements served, and says so.
+    write_file(&vex, "{ not json", 0o600);
+    device.agent.hangup();
+    device.poll_until(SW_REFRESH_STATUS, "2");
+    assert_eq!(device.value(&instance), "3");
+    assert!(
+        device.agent.stderr().contains("vex.openvex.json"),
+        "the log names the file\n{}",
+        device.agent.stderr()
+    );
+}
