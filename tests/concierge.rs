@@ -40,6 +40,16 @@ fn cost_of(device: &Device, ask: impl FnOnce()) -> (u64, u64) {
     (c.0 - b.0 - reading.0, c.1 - b.1 - reading.1)
 }
 
+/// `snmpgetnext` of `oid` with the MIBs loaded: its output, and what it cost ([`cost_of`]).
+fn getnext(device: &Device, oid: &str) -> (String, (u64, u64)) {
+    let mut answer = String::new();
+    let cost = cost_of(device, || {
+        answer = device.named("snmpgetnext", &[], &[oid]);
+    });
+    eprintln!("$ snmpgetnext ... '{oid}'\n{answer}");
+    (answer, cost)
+}
+
 /// `.<len>.<octets>` of a non-IMPLIED string index.
 fn string_index(s: &str) -> String {
     let mut out = format!(".{}", s.len());
@@ -58,15 +68,7 @@ fn one_getnext_answers_do_you_run_log4j_by_name_and_by_purl() {
     let index = device.index_of(LOG4J_PURL);
 
     // By name, as an operator types it.
-    let mut answer = String::new();
-    let cost = cost_of(&device, || {
-        answer = device.named(
-            "snmpgetnext",
-            &[],
-            &["DQI-MIB::dqiSwByNameVersion.\"log4j-core\""],
-        );
-    });
-    eprintln!("$ snmpgetnext ... 'DQI-MIB::dqiSwByNameVersion.\"log4j-core\"'\n{answer}");
+    let (answer, cost) = getnext(&device, "DQI-MIB::dqiSwByNameVersion.\"log4j-core\"");
     let want = format!("DQI-MIB::dqiSwByNameVersion.\"log4j-core\".{index} = STRING: 2.14.1");
     assert_eq!(answer.trim(), want);
     assert_eq!(
@@ -77,15 +79,7 @@ fn one_getnext_answers_do_you_run_log4j_by_name_and_by_purl() {
 
     // By package, ecosystem-exact.
     let key = "pkg:maven/org.apache.logging.log4j/log4j-core";
-    let mut answer = String::new();
-    let cost = cost_of(&device, || {
-        answer = device.named(
-            "snmpgetnext",
-            &[],
-            &[&format!("DQI-MIB::dqiSwByPurlPurl.\"{key}\"")],
-        );
-    });
-    eprintln!("$ snmpgetnext ... 'DQI-MIB::dqiSwByPurlPurl.\"{key}\"'\n{answer}");
+    let (answer, cost) = getnext(&device, &format!("DQI-MIB::dqiSwByPurlPurl.\"{key}\""));
     let want = format!("DQI-MIB::dqiSwByPurlPurl.\"{key}\".{index} = STRING: {LOG4J_PURL}");
     assert_eq!(answer.trim(), want);
     assert_eq!(cost, (2, 1));
@@ -139,15 +133,7 @@ fn one_getnext_answers_are_you_affected_and_sighup_reloads_the_vex() {
     };
     let index = device.index_of(LOG4J_PURL);
 
-    let mut answer = String::new();
-    let cost = cost_of(&device, || {
-        answer = device.named(
-            "snmpgetnext",
-            &[],
-            &["DQI-MIB::dqiVexState.\"CVE-2021-44228\""],
-        );
-    });
-    eprintln!("$ snmpgetnext ... 'DQI-MIB::dqiVexState.\"CVE-2021-44228\"'\n{answer}");
+    let (answer, cost) = getnext(&device, "DQI-MIB::dqiVexState.\"CVE-2021-44228\"");
     assert_eq!(
         answer.trim(),
         format!("DQI-MIB::dqiVexState.\"CVE-2021-44228\".{index} = INTEGER: affected(2)")

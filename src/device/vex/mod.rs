@@ -373,6 +373,22 @@ pub fn embedded(bytes: &[u8], location: &str) -> Result<Option<VexImport>, super
     Ok((!import.statements.is_empty()).then_some(import))
 }
 
+/// `statement` once per subject in `subjects`, or once about the product (its own subject) when
+/// there are none.
+#[cfg(feature = "server")]
+fn per_subject(out: &mut Vec<VexStatement>, subjects: Vec<Subject>, statement: VexStatement) {
+    if subjects.is_empty() {
+        out.push(statement);
+        return;
+    }
+    for subject in subjects {
+        out.push(VexStatement {
+            subject,
+            ..statement.clone()
+        });
+    }
+}
+
 // The order of statement dates: none before any date.
 fn when(s: &VexStatement) -> Option<i64> {
     s.updated.as_ref().map(Timestamp::unix_seconds)

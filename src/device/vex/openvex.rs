@@ -110,20 +110,16 @@ pub(crate) fn read(ctx: &Ctx<'_>, bytes: &[u8], root: &Object) -> Result<VexImpo
                 subjects.push(component(ctx, ctx.object(c, &there)?, &there)?);
             }
         }
-        if subjects.is_empty() {
-            subjects.push(Subject::Other(String::new()));
-        }
-        for subject in subjects {
-            statements.push(VexStatement {
-                vuln_id: vuln_id.clone(),
-                subject,
-                state,
-                justification,
-                action: action.clone(),
-                detail: detail.clone(),
-                updated,
-            });
-        }
+        let statement = VexStatement {
+            vuln_id,
+            subject: Subject::Other(String::new()),
+            state,
+            justification,
+            action,
+            detail,
+            updated,
+        };
+        super::per_subject(&mut statements, subjects, statement);
     }
     Ok(VexImport {
         document,
