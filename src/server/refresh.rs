@@ -74,6 +74,7 @@ struct Changed {
     config: u32,
     health: u32,
     entity: u32,
+    vex: u32,
 }
 
 impl Changed {
@@ -100,6 +101,7 @@ impl Changed {
             ),
             // entLastChangeTime: the root entity's row comes from the identity.
             entity: stamp(old.identity != new.identity, self.entity),
+            vex: stamp(old.vex.digest() != new.vex.digest(), self.vex),
         }
     }
 }
@@ -220,6 +222,7 @@ impl Device {
             agent_version: env!("CARGO_PKG_VERSION"),
             refreshed_uptime: last.refreshed_uptime,
             config_changes: last.config_changes,
+            vex_changed: last.changed.vex,
         };
         served::device_objects(&self.base, &self.engine, Some((&last.snapshot, &stamps)))
     }

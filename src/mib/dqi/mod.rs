@@ -12,6 +12,8 @@
 //! | `dqiHealth`, `dqiAgentVersion`, `dqiAgentRefreshInterval` | here | DQI-MIB |
 //! | `dqiConfig` (incl. `dqiServiceTable`) | [`config`] | DQI-MIB |
 //! | `dqiSoftware` (incl. `dqiSwTable`, `dqiSbomTable`) | [`software`] | DQI-MIB |
+//! | `dqiSwByNameTable`, `dqiSwByPurlTable` | [`lookup`] | DQI-MIB |
+//! | `dqiVex` (incl. `dqiVexTable`) | [`vex`] | DQI-MIB |
 //!
 //! The mirrors of the same facts into the MIBs every NMS already reads, `entPhysicalTable`'s
 //! root row ([`super::entity`], ENTITY-MIB) and `hrSWInstalled*` ([`super::host`],
@@ -23,7 +25,9 @@
 
 pub mod config;
 pub mod identity;
+pub mod lookup;
 pub mod software;
+pub mod vex;
 
 use alloc::format;
 use alloc::string::String;
@@ -126,6 +130,8 @@ pub struct Stamps {
     /// different since the agent started, for the Counter32 `dqiCfgChanges`. Added to the agreed
     /// shape: the MIB counts changes the agent observed, not the device's own lifetime count.
     pub config_changes: u32,
+    /// sysUpTime when the VEX statements (`dqiVexDigest`) last changed (`dqiVexLastChange`).
+    pub vex_changed: u32,
 }
 
 /// Every DQI-MIB instance under dqiIdentity, dqiHealth, dqiConfig, dqiSoftware,
@@ -137,6 +143,7 @@ pub(crate) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &S
     config::entries(sink, snapshot, stamps);
     software::entries(sink, snapshot, stamps);
     agent(sink, stamps);
+    vex::entries(sink, snapshot, stamps);
 }
 
 /// The system group for this device: `base` (from the agent configuration) with
