@@ -88,6 +88,7 @@ pub fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
         }],
         device: Some(device),
         budget: None,
+        agentx: None,
     };
     let (config, warnings) =
         Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;
