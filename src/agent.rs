@@ -94,6 +94,7 @@ pub struct Config {
 
 /// What `handle` did with a datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// `out` holds a Response to send back to the source.
     Response,

@@ -290,6 +290,7 @@ impl fmt::Display for Warning {
 
 /// Why a configuration was refused.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be opened or read.
     #[error("{}: cannot read: {source}", file.display())]
@@ -609,7 +610,7 @@ pub fn from_hex(text: &str) -> Option<Vec<u8>> {
         .or_else(|| text.strip_prefix("0X"))
         .unwrap_or(text);
     let digits = digits.as_bytes();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| {

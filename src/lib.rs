@@ -24,8 +24,11 @@
 //! | the ordered OID tree and the objects served | [`mib`] | RFC 3418, 3411, 3412, 3414 MIBs |
 //! | every reply: encrypt, then sign | [`usm::outgoing`] | RFC 3414 §3.1 |
 //! | the counters behind `snmp*` and `usmStats*` | [`stats`] | RFC 3418, 3412, 3414 |
-//! | a minimal USM manager, for tests, benchmarks and load generators | [`manager`] | RFC 3414 §3.1, §4 |
 //! | the AgentX subagent's PDUs and its answers to the master's reads | [`agentx`] | RFC 2741 |
+//!
+//! The `manager` feature (default) adds `manager`, a minimal USM manager (RFC 3414 §3.1, §4)
+//! for the tests, benchmarks, load generators and the `dqi-query` tool. It is a utility beside
+//! the agent, not part of it: an embedder builds without it.
 //!
 //! With the default `server` feature the crate adds the tokio UDP driver (`server`), the TOML
 //! configuration (`config`), the state directory holding the engine ID and boot counter
@@ -42,6 +45,7 @@ pub mod agentx;
 pub mod budget;
 pub mod cache;
 pub mod device;
+#[cfg(feature = "manager")]
 pub mod manager;
 pub mod mib;
 pub mod pdu;

@@ -72,6 +72,7 @@ const SOCKET_RECEIVE_BUFFER: usize = 1 << 20;
 
 /// Why the agent did not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
     /// The configuration was refused.
     #[error(transparent)]
@@ -751,7 +752,9 @@ mod tests {
         assert_eq!(summary.received, addrs.len() as u64);
     }
 
+    // The moderation tests speak through the library's manager.
     /// A server on 127.0.0.1 with `moderation`, serving until the returned sender fires.
+    #[cfg(feature = "manager")]
     async fn moderated_server(
         moderation: Duration,
     ) -> (SocketAddr, Monitor, tokio::sync::oneshot::Sender<()>) {
@@ -773,6 +776,7 @@ mod tests {
     }
 
     /// Sends a discovery request from `client` and waits (at most 5 s) for the Report.
+    #[cfg(feature = "manager")]
     async fn discover(client: &UdpSocket, addr: SocketAddr) {
         let request = crate::manager::Manager::discovery().request(crate::wire::Pdus::Get(
             crate::wire::Pdu {
@@ -790,6 +794,7 @@ mod tests {
             .unwrap();
     }
 
+    #[cfg(feature = "manager")]
     #[tokio::test]
     async fn refusals_moderate_reading_until_a_clean_batch() {
         let (addr, monitor, stop) = moderated_server(Duration::from_millis(20)).await;
@@ -819,6 +824,7 @@ mod tests {
         stop.send(()).unwrap();
     }
 
+    #[cfg(feature = "manager")]
     #[tokio::test]
     async fn zero_moderation_never_pauses() {
         let (addr, monitor, stop) = moderated_server(Duration::ZERO).await;

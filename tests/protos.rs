@@ -223,10 +223,10 @@ fn answers(addr: SocketAddr, user: &User) -> bool {
             if socket.send_to(&m.request(get(2)), addr).is_err() {
                 continue;
             }
-            if let Ok((n, _)) = socket.recv_from(&mut buf) {
-                if let Ok(reply) = m.open(&buf[..n]) {
-                    return matches!(reply.scoped.pdu, Pdus::Response(p) if p.error_status == 0);
-                }
+            if let Ok((n, _)) = socket.recv_from(&mut buf)
+                && let Ok(reply) = m.open(&buf[..n])
+            {
+                return matches!(reply.scoped.pdu, Pdus::Response(p) if p.error_status == 0);
             }
         }
     }

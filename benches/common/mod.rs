@@ -1,6 +1,7 @@
 //! What the benchmarks that drive real processes share: starting and stopping them, reading
 //! their CPU time and memory from /proc, and a keyed SHA-1/AES-128 manager in time with them.
 #![allow(dead_code)] // each benchmark uses its own subset
+#![allow(unreachable_pub)] // `pub` here means "for the benchmarks", not an API
 
 use std::fs;
 use std::io::Write;

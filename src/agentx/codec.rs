@@ -16,19 +16,19 @@ const INTERNET: [u32; 4] = [1, 3, 6, 1];
 
 /// VarBind type tags (RFC 2741 §5.4).
 mod tag {
-    pub const INTEGER: u16 = 2;
-    pub const OCTET_STRING: u16 = 4;
-    pub const NULL: u16 = 5;
-    pub const OBJECT_IDENTIFIER: u16 = 6;
-    pub const IP_ADDRESS: u16 = 64;
-    pub const COUNTER32: u16 = 65;
-    pub const GAUGE32: u16 = 66;
-    pub const TIME_TICKS: u16 = 67;
-    pub const OPAQUE: u16 = 68;
-    pub const COUNTER64: u16 = 70;
-    pub const NO_SUCH_OBJECT: u16 = 128;
-    pub const NO_SUCH_INSTANCE: u16 = 129;
-    pub const END_OF_MIB_VIEW: u16 = 130;
+    pub(super) const INTEGER: u16 = 2;
+    pub(super) const OCTET_STRING: u16 = 4;
+    pub(super) const NULL: u16 = 5;
+    pub(super) const OBJECT_IDENTIFIER: u16 = 6;
+    pub(super) const IP_ADDRESS: u16 = 64;
+    pub(super) const COUNTER32: u16 = 65;
+    pub(super) const GAUGE32: u16 = 66;
+    pub(super) const TIME_TICKS: u16 = 67;
+    pub(super) const OPAQUE: u16 = 68;
+    pub(super) const COUNTER64: u16 = 70;
+    pub(super) const NO_SUCH_OBJECT: u16 = 128;
+    pub(super) const NO_SUCH_INSTANCE: u16 = 129;
+    pub(super) const END_OF_MIB_VIEW: u16 = 130;
 }
 
 /// Why bytes from the master are not a PDU.
@@ -71,7 +71,7 @@ pub fn header(bytes: &[u8]) -> Result<Header, DecodeError> {
         payload_length: r.u32()?,
     };
     let len = header.payload_length;
-    if len % 4 != 0 || len as usize > MAX_PAYLOAD {
+    if !len.is_multiple_of(4) || len as usize > MAX_PAYLOAD {
         return Err(DecodeError::PayloadLength(len));
     }
     Ok(header)

@@ -76,6 +76,7 @@ pub struct BudgetConfig {
 
 /// A setting the budget cannot work with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A burst of zero would refuse everything.
     #[error("budget: a burst must be at least 1")]

@@ -7,7 +7,7 @@
 
 /// `N` independent hash keys from one seed (Steele, Lea and Flood's SplitMix64), so each
 /// table gets keys of its own from the driver's one seed.
-pub fn derive_keys<const N: usize>(seed: u64) -> [u64; N] {
+pub(crate) fn derive_keys<const N: usize>(seed: u64) -> [u64; N] {
     let mut state = seed;
     core::array::from_fn(|_| {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -20,7 +20,7 @@ pub fn derive_keys<const N: usize>(seed: u64) -> [u64; N] {
 
 /// A SipHash-2-4 state (Aumasson and Bernstein, 2012).
 #[derive(Debug, Clone)]
-pub struct SipHasher {
+pub(crate) struct SipHasher {
     v: [u64; 4],
     /// Bytes of the current, incomplete 8-byte word.
     tail: u64,
@@ -31,7 +31,7 @@ pub struct SipHasher {
 
 impl SipHasher {
     /// A hasher keyed with `(k0, k1)`, the two little-endian halves of the 128-bit key.
-    pub fn new(k0: u64, k1: u64) -> SipHasher {
+    pub(crate) fn new(k0: u64, k1: u64) -> SipHasher {
         SipHasher {
             v: [
                 k0 ^ 0x736f_6d65_7073_6575,
@@ -46,7 +46,7 @@ impl SipHasher {
     }
 
     /// Appends `bytes` to the message.
-    pub fn write(&mut self, bytes: &[u8]) {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         self.len = self.len.wrapping_add(bytes.len() as u8);
         // Complete a partial word first, then take whole little-endian words: the hash runs on
         // every served request, so it should not go byte by byte.
@@ -81,12 +81,12 @@ impl SipHasher {
     }
 
     /// Appends `value` as 8 little-endian bytes.
-    pub fn write_u64(&mut self, value: u64) {
+    pub(crate) fn write_u64(&mut self, value: u64) {
         self.write(&value.to_le_bytes());
     }
 
     /// The 64-bit hash of everything written.
-    pub fn finish(mut self) -> u64 {
+    pub(crate) fn finish(mut self) -> u64 {
         let last = self.tail | (u64::from(self.len) << 56);
         self.compress(last);
         self.v[2] ^= 0xff;

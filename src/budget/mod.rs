@@ -141,6 +141,7 @@ pub const REQUEST_COST: u32 = 1;
 
 /// Why the budget refused a datagram: one DQI-MIB rejection counter each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Rejection {
     /// All sources together are over `global`.
     Global,
@@ -376,10 +377,9 @@ impl Budget {
         if let Work::GetBulk {
             max_repetitions, ..
         } = work
+            && max_repetitions > i64::from(self.config.max_repetitions)
         {
-            if max_repetitions > i64::from(self.config.max_repetitions) {
-                self.counters.bulk_capped = self.counters.bulk_capped.saturating_add(1);
-            }
+            self.counters.bulk_capped = self.counters.bulk_capped.saturating_add(1);
         }
         self.counters.requests_admitted = self.counters.requests_admitted.saturating_add(1);
         let key = self.key(source);

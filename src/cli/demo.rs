@@ -9,10 +9,10 @@ use dqi_agent::config::{
 };
 use dqi_agent::device::DeviceConfig;
 
-pub const DEMO_USER: &str = "dqi-demo";
+pub(crate) const DEMO_USER: &str = "dqi-demo";
 const DEMO_AUTH_PASSWORD: &str = "dqi-demo-auth";
 const DEMO_PRIV_PASSWORD: &str = "dqi-demo-priv";
-pub const DEMO_PORT: u16 = 1161;
+pub(crate) const DEMO_PORT: u16 = 1161;
 /// `dqiProductDemoInfusionPump` (DQI-MIB dqiProducts 2): the sysObjectID only the demo serves.
 const DEMO_OBJECT_ID: &str = "1.3.6.1.4.1.8072.9999.9999.374.3.2";
 
@@ -40,7 +40,7 @@ const DEMO_FILES: [(&str, &str); 4] = [
 
 /// The demo's configuration: loopback only, a fresh private state directory, one documented
 /// user, and the example infusion pump as the device, its files written into that directory.
-pub fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
+pub(crate) fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
     let dir = std::env::temp_dir().join(format!("dqi-agent-demo-{}", std::process::id()));
     // A leftover from an earlier process with the same PID would hold a stale engine.
     let _ = std::fs::remove_dir_all(&dir);
@@ -132,7 +132,7 @@ fn write_demo_device(dir: &Path) -> Result<DeviceConfig, String> {
 /// Where the MIB files are, as the banner should spell it for net-snmp's `-M`: the source
 /// tree's `mibs/` when the demo runs from a checkout, else the directory the Debian package
 /// installs. None when neither holds DQI-MIB.
-pub fn mib_dir() -> Option<String> {
+pub(crate) fn mib_dir() -> Option<String> {
     [("mibs", "mibs"), (INSTALLED_MIB_DIR, INSTALLED_MIB_DIR)]
         .into_iter()
         .find(|(dir, _)| Path::new(dir).join("DQI-MIB.txt").is_file())
@@ -141,11 +141,11 @@ pub fn mib_dir() -> Option<String> {
 
 /// Where the Debian package puts DQI-MIB and the IETF modules it imports (one directory, so
 /// `-M` names it alone; see `mibs/README.md`).
-pub const INSTALLED_MIB_DIR: &str = "/usr/share/snmp/mibs/dqi-agent";
+pub(crate) const INSTALLED_MIB_DIR: &str = "/usr/share/snmp/mibs/dqi-agent";
 
 /// The banner printed once the demo's sockets are bound: what it is, its credentials, and
 /// commands that work as printed (the first needs no MIB files; the others need `mib_dir`).
-pub fn banner(config: &Config, dir: &Path, mib_dir: Option<&str>) -> String {
+pub(crate) fn banner(config: &Config, dir: &Path, mib_dir: Option<&str>) -> String {
     let listen: Vec<String> = config
         .agent
         .listen

@@ -15,7 +15,7 @@ use super::{ConfigError, DeviceConfig, Problem, Warning};
 
 /// The longest `refresh_seconds` accepted: a year. Longer is surely a typo; `0` (SIGHUP only) is
 /// the way to say "never on a timer".
-pub const MAX_REFRESH_SECONDS: u64 = 365 * 24 * 3600;
+pub(super) const MAX_REFRESH_SECONDS: u64 = 365 * 24 * 3600;
 /// Below this a non-zero interval earns a warning: every refresh re-parses every SBOM.
 const SHORT_REFRESH_SECONDS: u64 = 10;
 

@@ -227,13 +227,12 @@ impl Validator<'_> {
                 protocol.name(),
             )?;
             if let (KeyMaterial::Password(a), KeyMaterial::Password(p)) = (&auth_secret, &material)
+                && a.expose() == p.expose()
             {
-                if a.expose() == p.expose() {
-                    self.warn(
-                        key("priv_password"),
-                        "same as auth_password; use a different passphrase",
-                    );
-                }
+                self.warn(
+                    key("priv_password"),
+                    "same as auth_password; use a different passphrase",
+                );
             }
             Some((protocol, material))
         };

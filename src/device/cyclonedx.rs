@@ -156,11 +156,11 @@ fn component(
         .map_or(ComponentType::Other, ComponentType::from_cyclonedx);
     let mut supplier = None;
     for key in ["supplier", "manufacturer"] {
-        if supplier.is_none() {
-            if let Some(v) = obj.get(key).filter(|v| !v.is_null()) {
-                let entity = ctx.object(v, &join(path, key))?;
-                supplier = non_empty(ctx.str(entity, "name", &join(path, key))?);
-            }
+        if supplier.is_none()
+            && let Some(v) = obj.get(key).filter(|v| !v.is_null())
+        {
+            let entity = ctx.object(v, &join(path, key))?;
+            supplier = non_empty(ctx.str(entity, "name", &join(path, key))?);
         }
     }
     if supplier.is_none() {

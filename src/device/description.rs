@@ -399,13 +399,13 @@ impl RawIdentity {
                     .ok_or_else(|| c.err("identity.uuid", "expected a UUID, 8-4-4-4-12 hex"))?,
             ),
         };
-        if let Some(code) = &self.fda_product_code {
-            if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(c.err(
-                    "identity.fda_product_code",
-                    "expected three upper-case letters",
-                ));
-            }
+        if let Some(code) = &self.fda_product_code
+            && (code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(c.err(
+                "identity.fda_product_code",
+                "expected three upper-case letters",
+            ));
         }
         let udi = match self.udi {
             None => None,
@@ -508,10 +508,10 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
         if let Some(name) = header(t, &mut counts) {
             table = name;
             key = None;
-        } else if let Some((k, _)) = t.split_once('=') {
-            if !t.starts_with('#') {
-                key = Some(k.trim().trim_matches('"').to_string());
-            }
+        } else if let Some((k, _)) = t.split_once('=')
+            && !t.starts_with('#')
+        {
+            key = Some(k.trim().trim_matches('"').to_string());
         }
     }
     let mut path = table;

@@ -14,7 +14,7 @@
 //!   rest take the key's free slots in index order (updates in place), the rest get new indexes.
 //!
 //! The map itself is pure logic over strings; [`IndexMap::encode`] and [`IndexMap::decode`] give
-//! its text form, and (std only) [`load`] and [`save`] keep it in the state directory with an
+//! its text form, and (std only) `load` and `save` keep it in the state directory with an
 //! atomic replace (temporary file, fsync, rename, fsync of the directory).
 
 use alloc::collections::BTreeMap;
@@ -334,10 +334,10 @@ pub fn save(map: &IndexMap, path: &std::path::Path) -> Result<(), super::DeviceE
     std::fs::rename(&tmp, path).map_err(io)?;
     // The rename lives in the directory entry; sync the directory so it survives a power loss.
     // Opening a directory fails on some platforms (Windows); the rename is done either way.
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
     }
     Ok(())
 }

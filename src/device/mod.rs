@@ -13,7 +13,7 @@
 //! | `description` (server) | the device description TOML | |
 //! | `cyclonedx` (server) | CycloneDX JSON import | CycloneDX 1.2 to 1.6 |
 //! | `spdx` (server) | SPDX JSON import | SPDX 2.3 §7, §11 |
-//! | `source` (server) | [`DeviceConfig`] (the `[device]` section) and the file-based source | |
+//! | `source` (server) | `DeviceConfig` (the `[device]` section) and the file-based source | |
 //!
 //! The model, the index logic and the merge are `no_std` + `alloc`, so an embedder without files
 //! builds a snapshot from code and hands it to the agent through [`DeviceSource`]. The file
@@ -51,6 +51,7 @@ pub use source::{DeviceConfig, FileSource};
 
 /// Why device data could not be read. Every variant names the file it is about.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DeviceError {
     /// The file could not be read or written.
     #[error("{file}: {reason}")]

@@ -296,7 +296,7 @@ impl ComponentHash {
         let hex = hex.trim();
         let len_ok = match alg.hex_len() {
             Some(n) => hex.len() == n,
-            None => !hex.is_empty() && hex.len() % 2 == 0,
+            None => !hex.is_empty() && hex.len().is_multiple_of(2),
         };
         if !len_ok || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;

@@ -191,10 +191,10 @@ impl FileSource {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut map = state.map.clone();
         let rows = inventory::combine(&imports, &mut map, desc.software_installed)?;
-        if map != state.map {
-            if let Some(path) = &self.index_path {
-                index::save(&map, path)?;
-            }
+        if map != state.map
+            && let Some(path) = &self.index_path
+        {
+            index::save(&map, path)?;
         }
         let documents = imports.into_iter().map(|i| i.document).collect();
         let mut software = Software::new(rows, documents, desc.sbom_uri, desc.vex_uri);

@@ -219,14 +219,20 @@ impl AuthKey {
     fn with_digest(&self, message: &[u8], f: impl FnOnce(&[u8])) {
         let n = self.protocol.digest_len();
         match &self.keyed {
-            Keyed::Md5(h) => f(&mac(h, message)[..n]),
-            Keyed::Sha1(h) => f(&mac(h, message)[..n]),
-            Keyed::Sha224(h) => f(&mac(h, message)[..n]),
-            Keyed::Sha256(h) => f(&mac(h, message)[..n]),
-            Keyed::Sha384(h) => f(&mac(h, message)[..n]),
-            Keyed::Sha512(h) => f(&mac(h, message)[..n]),
+            Keyed::Md5(h) => f(truncated(&mac(h, message), n)),
+            Keyed::Sha1(h) => f(truncated(&mac(h, message), n)),
+            Keyed::Sha224(h) => f(truncated(&mac(h, message), n)),
+            Keyed::Sha256(h) => f(truncated(&mac(h, message), n)),
+            Keyed::Sha384(h) => f(truncated(&mac(h, message), n)),
+            Keyed::Sha512(h) => f(truncated(&mac(h, message), n)),
         }
     }
+}
+
+/// The first `n` octets of `digest` (all of it, were it shorter: never, `n` is the protocol's
+/// own truncation).
+fn truncated(digest: &[u8], n: usize) -> &[u8] {
+    digest.get(..n).unwrap_or(digest)
 }
 
 fn keyed<M: KeyInit>(key: &[u8]) -> M {

@@ -10,7 +10,6 @@
 //! is the Report to send; what is not the USM's to report (unparseable parameters, a plaintext
 //! that does not decode) is [`Failure::Malformed`], counted as `snmpInASNParseErrs` and dropped
 //! (RFC 3412 §7.2 step 2).
-#![deny(clippy::indexing_slicing, clippy::unwrap_used)]
 
 use alloc::vec::Vec;
 

@@ -140,7 +140,8 @@ fn password_to_key<D: Digest>(password: &[u8]) -> Zeroizing<Vec<u8>> {
         }
         let mut start = 0;
         for _ in 0..EXPANDED_PASSWORD_LEN / CHUNK {
-            hasher.update(&repeated[start..start + CHUNK]);
+            // In bounds: `start` < len and `repeated` holds CHUNK + len octets.
+            hasher.update(repeated.get(start..start + CHUNK).unwrap_or_default());
             start = (start + CHUNK) % password.len();
         }
     }

@@ -12,6 +12,8 @@
 //!
 //! Keys are localized once, when the user table is built at start-up; the request path only
 //! uses localized keys, pre-keyed HMAC states and expanded cipher keys.
+// Network bytes are handled here: no unwrap, no indexing that can panic (tests excepted).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing))]
 
 pub mod auth;
 pub mod incoming;
@@ -113,7 +115,7 @@ impl Users {
         self.users
             .binary_search_by(|u| u.name.as_slice().cmp(name))
             .ok()
-            .map(|i| &self.users[i])
+            .and_then(|i| self.users.get(i))
     }
 
     /// All users, sorted by name.

@@ -224,7 +224,8 @@ impl PrivKey {
                 params[4..].copy_from_slice(&(salt as u32).to_be_bytes());
                 out.resize(start + plaintext.len().next_multiple_of(8), 0);
                 let iv = des_iv(pre_iv, &params);
-                let (blocks, _) = InOutBuf::from(&mut out[start..]).into_chunks::<U8>();
+                let (blocks, _) =
+                    InOutBuf::from(out.get_mut(start..).unwrap_or_default()).into_chunks::<U8>();
                 cbc::Encryptor::<&Des>::inner_iv_init(des, &iv).encrypt_blocks_inout(blocks);
                 params
             }
@@ -252,12 +253,13 @@ impl PrivKey {
         let start = out.len();
         match &self.cipher {
             Cipher::Des { des, pre_iv } => {
-                if ciphertext.is_empty() || ciphertext.len() % 8 != 0 {
+                if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(8) {
                     return Err(DecryptError);
                 }
                 out.extend_from_slice(ciphertext);
                 let iv = des_iv(pre_iv, params);
-                let (blocks, _) = InOutBuf::from(&mut out[start..]).into_chunks::<U8>();
+                let (blocks, _) =
+                    InOutBuf::from(out.get_mut(start..).unwrap_or_default()).into_chunks::<U8>();
                 cbc::Decryptor::<&Des>::inner_iv_init(des, &iv).decrypt_blocks_inout(blocks);
             }
             Cipher::Aes128(aes) => {
@@ -275,11 +277,14 @@ impl PrivKey {
 
     /// Keys the cipher from `material`, exactly `protocol.localized_len()` octets.
     fn new(protocol: PrivProtocol, material: &[u8]) -> PrivKey {
-        let key = &material[..protocol.key_len()];
+        // `material` is exactly `localized_len()` octets: the key, then DES's pre-IV.
+        let key = material.get(..protocol.key_len()).unwrap_or(material);
         let cipher = match protocol {
             PrivProtocol::Des => {
                 let mut pre_iv = Zeroizing::new([0; 8]);
-                pre_iv.copy_from_slice(&material[8..16]);
+                if let Some(octets) = material.get(8..16) {
+                    pre_iv.copy_from_slice(octets);
+                }
                 Cipher::Des {
                     des: keyed(key),
                     pre_iv,
@@ -321,7 +326,11 @@ fn keyed<C: KeyInit>(key: &[u8]) -> C {
 }
 
 fn des_iv(pre_iv: &[u8; 8], salt: &[u8; 8]) -> Array<u8, U8> {
-    Array::from(core::array::from_fn::<u8, 8, _>(|i| pre_iv[i] ^ salt[i]))
+    let mut iv = [0u8; 8];
+    for ((out, p), s) in iv.iter_mut().zip(pre_iv).zip(salt) {
+        *out = p ^ s;
+    }
+    Array::from(iv)
 }
 
 fn aes_iv(engine_boots: u32, engine_time: u32, salt: &[u8; 8]) -> Array<u8, U16> {
@@ -343,7 +352,8 @@ fn aes_cfb<C: BlockCipherEncrypt<BlockSize = U16>>(
 ) -> [u8; 8] {
     let params = salt.to_be_bytes();
     let iv = aes_iv(engine_boots, engine_time, &params);
-    cfb_mode::Encryptor::<&C>::inner_iv_init(aes, &iv).encrypt(&mut out[start..]);
+    cfb_mode::Encryptor::<&C>::inner_iv_init(aes, &iv)
+        .encrypt(out.get_mut(start..).unwrap_or_default());
     params
 }
 
@@ -358,7 +368,8 @@ fn aes_cfb_decrypt<C: BlockCipherEncrypt<BlockSize = U16>>(
     let start = out.len();
     out.extend_from_slice(ciphertext);
     let iv = aes_iv(engine_boots, engine_time, params);
-    cfb_mode::Decryptor::<&C>::inner_iv_init(aes, &iv).decrypt(&mut out[start..]);
+    cfb_mode::Decryptor::<&C>::inner_iv_init(aes, &iv)
+        .decrypt(out.get_mut(start..).unwrap_or_default());
 }
 
 #[cfg(test)]

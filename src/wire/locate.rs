@@ -67,8 +67,8 @@ pub fn version(datagram: &[u8]) -> Option<i64> {
     if v.tag != INTEGER || v.contents.is_empty() || v.contents.len() > 8 {
         return None;
     }
-    let bytes = &datagram[v.contents];
-    let negative = bytes[0] & 0x80 != 0;
+    let bytes = datagram.get(v.contents)?;
+    let negative = bytes.first()? & 0x80 != 0;
     let init: i64 = if negative { -1 } else { 0 };
     Some(bytes.iter().fold(init, |acc, b| (acc << 8) | i64::from(*b)))
 }

@@ -8,6 +8,8 @@
 //! Variable bindings reuse `rasn-snmp`'s [`VarBind`].
 //!
 //! [`locate`] finds `msgAuthenticationParameters` in the raw bytes, for digest checks.
+// Network bytes are handled here: no unwrap, no indexing that can panic (tests excepted).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing))]
 
 pub mod locate;
 

@@ -92,7 +92,7 @@ pub fn run_as_fresh_debian(cwd: &Path, home: &TestDir, script: &str) -> ProcessO
     if !conf.exists() {
         write_file(&conf, "mibs :\n", 0o600);
         // net-snmp announces creating this on stderr otherwise.
-        std::fs::create_dir_all(home.join("cert_indexes")).expect("create cert_indexes");
+        fs::create_dir_all(home.join("cert_indexes")).expect("create cert_indexes");
     }
     run_with_deadline(
         Command::new("bash")

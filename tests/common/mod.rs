@@ -24,6 +24,8 @@
 //! most assertions do not depend on MIB modules; the modules are still loaded when they load
 //! cleanly (`-M`, `-m`) so that a human rerunning a printed command line sees names, and the
 //! tests about names ([`NetSnmp::named`]) require them.
+// A harness shared by test crates: `pub` here means "for the test files", not an API.
+#![allow(unreachable_pub)]
 #![allow(dead_code)]
 
 mod agent;

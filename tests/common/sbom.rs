@@ -6,7 +6,7 @@
 /// A CycloneDX 1.5 SBOM of `(name, version, sha256 fill digit)` Maven components under
 /// `com.example`, except `log4j-core`, which gets its real group. Every component has a purl, a
 /// supplier and one SHA-256 hash made of the fill digit.
-pub fn maven_sbom(components: &[(&str, &str, char)]) -> String {
+pub(crate) fn maven_sbom(components: &[(&str, &str, char)]) -> String {
     let items: Vec<String> = components
         .iter()
         .map(|(name, version, fill)| {
@@ -30,7 +30,7 @@ pub fn maven_sbom(components: &[(&str, &str, char)]) -> String {
 
 /// A CycloneDX 1.5 document with `n` top-level Maven library components, log4j-core 2.14.1 at
 /// position `n / 2`, each with a bom-ref, a supplier, a purl and a SHA-256 hash.
-pub fn large_flat_sbom(n: usize) -> String {
+pub(crate) fn large_flat_sbom(n: usize) -> String {
     let mut components = Vec::with_capacity(n);
     for i in 0..n {
         let (group, name, version) = if i == n / 2 {
@@ -62,7 +62,7 @@ pub fn large_flat_sbom(n: usize) -> String {
 /// A CycloneDX 1.6 document with `n` components: groups of ten, each a top-level library with
 /// nine nested libraries, every one with a purl, a CPE, two hashes, a supplier and an
 /// end-of-support date (2030-01-01).
-pub fn large_nested_sbom(n: usize) -> String {
+pub(crate) fn large_nested_sbom(n: usize) -> String {
     let mut out = String::from(
         r#"{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:00000000-0000-4000-8000-000000000000","version":1,"metadata":{"timestamp":"2024-06-01T00:00:00Z"},"components":["#,
     );

@@ -29,7 +29,7 @@ const IETF_MODULES: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Tok {
+pub(crate) enum Tok {
     Word(String),
     Num(i128),
     /// A quoted string or a `'..'H` / `'..'B` literal: never inspected.
@@ -38,7 +38,7 @@ pub enum Tok {
 }
 
 /// Tokens of an SMIv2 module, comments (`--` to the end of the line or the next `--`) dropped.
-pub fn tokenize(text: &str) -> Vec<Tok> {
+pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -116,7 +116,7 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
 
 /// A type as written in a SYNTAX clause or a TEXTUAL-CONVENTION.
 #[derive(Debug, Clone, Default)]
-pub struct Syntax {
+pub(crate) struct Syntax {
     /// `INTEGER`, `OCTET STRING`, `OBJECT IDENTIFIER`, `Unsigned32`, a TC name, ...
     pub base: String,
     /// Named numbers of an enumerated INTEGER.
@@ -237,7 +237,7 @@ impl Parser<'_> {
 }
 
 #[derive(Debug, Clone)]
-pub struct ObjectType {
+pub(crate) struct ObjectType {
     /// The module that defines it.
     pub module: String,
     pub syntax: Syntax,
@@ -249,7 +249,7 @@ pub struct ObjectType {
 
 /// Everything read from the modules, in one namespace (the modules loaded share no names).
 #[derive(Default)]
-pub struct Mibs {
+pub(crate) struct Mibs {
     /// name -> (parent name, or None for `{ 0 0 }`-style absolute values; arcs after it).
     pub assignments: BTreeMap<String, (Option<String>, Vec<u32>)>,
     /// OBJECT-TYPE definitions by name.
@@ -272,7 +272,7 @@ const OID_MACROS: &[&str] = &[
 ];
 
 impl Mibs {
-    pub fn load() -> Mibs {
+    pub(crate) fn load() -> Mibs {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let ietf = root.join("mibs");
         let mut mibs = Mibs::default();
@@ -388,7 +388,7 @@ impl Mibs {
     }
 
     /// The numeric OID of a name, resolved through the assignments down to `iso`.
-    pub fn oid(&self, name: &str) -> Vec<u32> {
+    pub(crate) fn oid(&self, name: &str) -> Vec<u32> {
         let mut oid = match name {
             "iso" => return vec![1],
             "ccitt" => return vec![0],
@@ -407,14 +407,14 @@ impl Mibs {
     }
 
     /// The object an instance belongs to: the longest defined prefix.
-    pub fn object_of(&self, instance: &[u32]) -> Option<(&str, &ObjectType, usize)> {
+    pub(crate) fn object_of(&self, instance: &[u32]) -> Option<(&str, &ObjectType, usize)> {
         (1..instance.len()).rev().find_map(|n| {
             let name = self.by_oid.get(&instance[..n])?;
             Some((name.as_str(), &self.objects[name], n))
         })
     }
 
-    pub fn name_of(&self, instance: &[u32]) -> String {
+    pub(crate) fn name_of(&self, instance: &[u32]) -> String {
         match self.object_of(instance) {
             Some((name, _, n)) => format!("{name}{:?}", &instance[n..]),
             None => format!("{instance:?}"),
@@ -423,7 +423,7 @@ impl Mibs {
 
     /// A type's base and the constraints in force: the outermost restriction of each kind
     /// wins, named numbers come from wherever they are given.
-    pub fn resolve(&self, s: &Syntax) -> Syntax {
+    pub(crate) fn resolve(&self, s: &Syntax) -> Syntax {
         let mut out = s.clone();
         let mut base = s.base.clone();
         while let Some(tc) = self.tcs.get(&base) {
@@ -441,7 +441,7 @@ impl Mibs {
     }
 
     /// Why the instance is wrong, or `None`.
-    pub fn check_instance(&self, oid: &[u32], entry: &Entry) -> Option<String> {
+    pub(crate) fn check_instance(&self, oid: &[u32], entry: &Entry) -> Option<String> {
         let Some((name, object, n)) = self.object_of(oid) else {
             return Some("no object of the MIBs read has this OID".to_string());
         };
@@ -467,7 +467,7 @@ impl Mibs {
     }
 
     /// `.0` for a scalar; for a column, one arc per integer index within its range.
-    pub fn check_suffix(&self, name: &str, suffix: &[u32]) -> Option<String> {
+    pub(crate) fn check_suffix(&self, name: &str, suffix: &[u32]) -> Option<String> {
         let (parent, _) = &self.assignments[name];
         let row = parent
             .as_deref()
@@ -528,7 +528,7 @@ fn in_ranges(ranges: &[(i128, i128)], v: i128) -> bool {
 }
 
 /// Whether `value` is of `syntax`'s base type and within its constraints.
-pub fn check_value(syntax: &Syntax, value: &Value) -> Option<String> {
+pub(crate) fn check_value(syntax: &Syntax, value: &Value) -> Option<String> {
     let ok_type = match (syntax.base.as_str(), value) {
         ("INTEGER" | "Integer32", Value::Integer(v)) => {
             let v = i128::from(*v);

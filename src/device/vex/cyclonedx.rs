@@ -147,10 +147,10 @@ pub(super) fn action(responses: &[&str], texts: &[Option<&str>]) -> Option<Strin
 /// A ref: BOM-Link fragment, purl or bom-ref.
 fn subject(r: &str) -> Subject {
     let r = r.trim();
-    if r.starts_with("urn:cdx:") {
-        if let Some((_, fragment)) = r.split_once('#') {
-            return Subject::BomRef(percent_decode(fragment));
-        }
+    if r.starts_with("urn:cdx:")
+        && let Some((_, fragment)) = r.split_once('#')
+    {
+        return Subject::BomRef(percent_decode(fragment));
     }
     if r.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("pkg:")) {
         return Subject::Purl(r.to_string());

@@ -6,6 +6,8 @@
 //! not hold, are served under `dqiSwIndex` 0 and counted in `dqiVexUnmatched`. The scalars give
 //! a poller the same cheap change detection as the software scalars.
 
+use alloc::vec::Vec;
+
 use super::encode::{self, Sink};
 use super::lookup::{KeyedTable, string_index};
 use super::{Stamps, under};
@@ -27,7 +29,7 @@ const LONG_TEXT_MAX: usize = 1024;
 
 pub(super) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &Stamps) {
     let vex = &snapshot.vex;
-    let served: alloc::vec::Vec<&VexRow> = vex
+    let served: Vec<&VexRow> = vex
         .rows()
         .iter()
         .filter(|r| !r.vuln_id.is_empty() && r.vuln_id.len() <= VULN_ID_MAX)
