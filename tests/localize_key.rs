@@ -25,7 +25,8 @@ fn localize(args: &[&str], input: &str) -> ProcessOutput {
         .spawn()
         .expect("spawn localize-key");
     let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(input.as_bytes()).expect("write stdin");
+    // A refused command line exits before reading: the pipe may be closed.
+    let _ = stdin.write_all(input.as_bytes());
     drop(stdin);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while child.try_wait().expect("wait").is_none() {
