@@ -49,6 +49,7 @@ use dqi_core::device::model::{ComponentType, Software, SoftwareRow, SupportStatu
 use dqi_core::mib::Tree;
 use dqi_core::mib::dqi::{self, Stamps};
 use dqi_core::mib::objects::{self, Engine, System};
+use dqi_core::mib::served;
 use dqi_core::time::Instant;
 use dqi_core::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 
@@ -651,10 +652,10 @@ pub unsafe extern "C" fn dqi_agent_install_snapshot(
         agent_version: env!("CARGO_PKG_VERSION"),
         ..Stamps::default()
     };
-    let system = dqi::system_for(&snapshot, &a.system);
-    let mut entries = objects::standard(&system, &a.engine);
-    entries.extend(dqi::device_entries(&snapshot, &stamps));
-    a.agent.install_tree(Tree::from_entries(entries));
+    let entries = served::device_objects(&a.system, &a.engine, Some((&snapshot, &stamps)));
+    let tree = served::assemble(entries, &a.agent.own_objects());
+    // The old tree is freed here, after the swap.
+    drop(a.agent.replace_tree(tree));
     DQI_OK
 }
 
