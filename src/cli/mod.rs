@@ -2,3 +2,4 @@
 //! here is part of the `dqi_agent` library API.
 
 pub(crate) mod demo;
+pub(crate) mod localize_key;
