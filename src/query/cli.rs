@@ -101,7 +101,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("{text:?} is not a duration such as 1s or 500ms"))?;
     if !(value > 0.0 && value * scale <= 60.0) {
-        return Err(format!("{text:?}: a timeout is more than 0 and at most 60 s"));
+        return Err(format!(
+            "{text:?}: a timeout is more than 0 and at most 60 s"
+        ));
     }
     Ok(Duration::from_secs_f64(value * scale))
 }
@@ -149,9 +151,9 @@ fn prepare(command: &Command) -> Result<Question, String> {
         Command::Find { what, range } => {
             let range = match range {
                 None => None,
-                Some(text) => Some(
-                    VersRange::parse(text).map_err(|e| format!("--range {text:?}: {e}"))?,
-                ),
+                Some(text) => {
+                    Some(VersRange::parse(text).map_err(|e| format!("--range {text:?}: {e}"))?)
+                }
             };
             if what.trim().is_empty() {
                 return Err("find: name a component or a purl".into());
@@ -203,9 +205,11 @@ impl Question {
                     .collect();
                 Plan::Lookup {
                     selectors,
-                    vuln: Some(advisory.as_ref().map_or(id.clone(), |a| {
-                        a.display_id().to_string()
-                    })),
+                    vuln: Some(
+                        advisory
+                            .as_ref()
+                            .map_or(id.clone(), |a| a.display_id().to_string()),
+                    ),
                 }
             }
             Question::Advisories(_) => Plan::Full {

@@ -193,7 +193,9 @@ pub async fn walk(
     let mut rows: BTreeMap<Vec<u32>, Vec<Option<VarBindValue>>> = BTreeMap::new();
     let mut cursors: Vec<Option<Vec<u32>>> = columns.iter().cloned().map(Some).collect();
     loop {
-        let active: Vec<usize> = (0..columns.len()).filter(|&c| cursors[c].is_some()).collect();
+        let active: Vec<usize> = (0..columns.len())
+            .filter(|&c| cursors[c].is_some())
+            .collect();
         if active.is_empty() {
             return Ok(rows);
         }
@@ -312,7 +314,12 @@ pub async fn walk_sw_table(
 
 /// Walks hrSWInstalledName; components with the name and version parsed.
 pub async fn walk_hr_sw(session: &mut Session, budget: &Budget) -> Result<Vec<Component>, Failure> {
-    let rows = walk(session, &[oids::hr_sw_installed_name()], repetitions(budget, 1)).await?;
+    let rows = walk(
+        session,
+        &[oids::hr_sw_installed_name()],
+        repetitions(budget, 1),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(index, cells)| {
@@ -394,10 +401,16 @@ mod tests {
     fn hr_names() {
         let cases = [
             ("adduser_3.134_all", ("adduser", "3.134")),
-            ("libssl3_3.0.15-1~deb12u1_amd64", ("libssl3", "3.0.15-1~deb12u1")),
+            (
+                "libssl3_3.0.15-1~deb12u1_amd64",
+                ("libssl3", "3.0.15-1~deb12u1"),
+            ),
             ("snmpd_5.9.3+dfsg-2_amd64", ("snmpd", "5.9.3+dfsg-2")),
             ("OpenSSL 1.1.1w", ("OpenSSL", "1.1.1w")),
-            ("Microsoft Visual C++ 2015 14.0.24215", ("Microsoft Visual C++ 2015", "14.0.24215")),
+            (
+                "Microsoft Visual C++ 2015 14.0.24215",
+                ("Microsoft Visual C++ 2015", "14.0.24215"),
+            ),
             ("busybox-1.36.1", ("busybox", "1.36.1")),
             ("kernel", ("kernel", "")),
         ];

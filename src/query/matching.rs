@@ -45,7 +45,11 @@ fn component(d: &DeviceResult, c: &Component, method: Method) -> Record {
 /// `find`: the components that answer `selector`, within `range` when given. Out-of-range
 /// components are left out; those whose version the range's scheme cannot order are kept as
 /// `unknown`.
-pub fn find(results: &[DeviceResult], selector: &Selector, range: Option<&VersRange>) -> Vec<Record> {
+pub fn find(
+    results: &[DeviceResult],
+    selector: &Selector,
+    range: Option<&VersRange>,
+) -> Vec<Record> {
     let mut out = Vec::new();
     for d in results {
         let Ok(answer) = &d.outcome else {
@@ -203,7 +207,8 @@ pub fn advisories(results: &[DeviceResult], advisories: &[Advisory]) -> Vec<Reco
                         r.vex_state.push(';');
                         r.vex_justification.push(';');
                     }
-                    r.vex_state.push_str(&format!("{}={}", a.display_id(), v.state));
+                    r.vex_state
+                        .push_str(&format!("{}={}", a.display_id(), v.state));
                     r.vex_justification.push_str(&v.justification);
                 }
             }

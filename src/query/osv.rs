@@ -177,7 +177,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Advisory>, OsvError> {
     }
 }
 
-/// Reads at most [`MAX_RECORD_BYTES`] from `reader` (a zip member).
+/// Reads at most 64 MiB from `reader` (a zip member).
 pub fn read_bounded(reader: impl Read, path: &Path) -> Result<Vec<u8>, OsvError> {
     let mut bytes = Vec::new();
     reader
@@ -239,7 +239,7 @@ impl Advisory {
                 continue;
             }
             named = true;
-            if a.versions.iter().any(|v| *v == version) {
+            if a.versions.contains(&version) {
                 affected.push(format!("={version}"));
                 continue;
             }
@@ -431,10 +431,16 @@ mod tests {
             };
             assert_eq!(got, Some(want), "{version}");
         }
-        assert_eq!(a.verdict("pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1", ""), None);
+        assert_eq!(
+            a.verdict("pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1", ""),
+            None
+        );
         assert!(a.is_named("cve-2021-44228"));
         assert_eq!(a.display_id(), "CVE-2021-44228");
-        assert_eq!(a.purl_keys(), ["pkg:maven/org.apache.logging.log4j/log4j-core"]);
+        assert_eq!(
+            a.purl_keys(),
+            ["pkg:maven/org.apache.logging.log4j/log4j-core"]
+        );
     }
 
     #[test]
@@ -451,7 +457,9 @@ mod tests {
         assert_eq!(v("7.23.2"), Some(Verdict::NotAffected));
         assert_eq!(
             v("8.0.0-alpha.3"),
-            Some(Verdict::Affected(vec!["vers:npm/>=8.0.0-alpha.0|<8.0.0-alpha.4".into()]))
+            Some(Verdict::Affected(vec![
+                "vers:npm/>=8.0.0-alpha.0|<8.0.0-alpha.4".into()
+            ]))
         );
         assert_eq!(v("8.0.0-alpha.4"), Some(Verdict::NotAffected));
         assert!(matches!(v("7.x"), Some(Verdict::Unknown(_))));
@@ -459,7 +467,11 @@ mod tests {
             r#"{"id":"DSA-1","affected":[{"package":{"ecosystem":"Debian:12","name":"x"},
               "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.2-3"}]}]}]}"#,
         );
-        assert_eq!(debian.verdict("pkg:deb/debian/x@1.0-1", ""), None, "no purl mapping");
+        assert_eq!(
+            debian.verdict("pkg:deb/debian/x@1.0-1", ""),
+            None,
+            "no purl mapping"
+        );
     }
 
     #[test]

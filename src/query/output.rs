@@ -182,11 +182,27 @@ fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
             .collect();
         aligned(
             out,
-            &["TARGET", "ADDRESS", "INDEX", "NAME", "VERSION", "STATUS", "ADVISORIES", "VEX", "METHOD"],
+            &[
+                "TARGET",
+                "ADDRESS",
+                "INDEX",
+                "NAME",
+                "VERSION",
+                "STATUS",
+                "ADVISORIES",
+                "VEX",
+                "METHOD",
+            ],
             &rows,
         )?;
         for r in found.iter().filter(|r| !r.disagreement.is_empty()) {
-            writeln!(out, "! {} #{}: {}", r.target, r.sw_index.unwrap_or(0), r.disagreement)?;
+            writeln!(
+                out,
+                "! {} #{}: {}",
+                r.target,
+                r.sw_index.unwrap_or(0),
+                r.disagreement
+            )?;
         }
     }
     if !failures.is_empty() {
@@ -195,7 +211,14 @@ fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
         }
         let rows: Vec<Vec<String>> = failures
             .iter()
-            .map(|r| vec![r.target.clone(), r.address.clone(), r.status.clone(), r.reason.clone()])
+            .map(|r| {
+                vec![
+                    r.target.clone(),
+                    r.address.clone(),
+                    r.status.clone(),
+                    r.reason.clone(),
+                ]
+            })
             .collect();
         aligned(out, &["NOT ASKED", "ADDRESS", "STATUS", "REASON"], &rows)?;
     }
@@ -220,7 +243,11 @@ fn aligned(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Re
         }
         s.trim_end().to_string()
     };
-    writeln!(out, "{}", line(header.iter().map(|h| h.to_string()).collect()))?;
+    writeln!(
+        out,
+        "{}",
+        line(header.iter().map(|h| h.to_string()).collect())
+    )?;
     for row in rows {
         writeln!(out, "{}", line(row.clone()))?;
     }
@@ -293,7 +320,13 @@ mod tests {
     fn table_lists_devices_not_asked_separately() {
         let table = render(Format::Table);
         assert!(table.starts_with("TARGET  "), "{table}");
-        assert!(table.contains("\n\nNOT ASKED  ADDRESS      STATUS   REASON\n"), "{table}");
-        assert!(table.contains("\npump-2     127.0.0.1:9  timeout  no answer"), "{table}");
+        assert!(
+            table.contains("\n\nNOT ASKED  ADDRESS      STATUS   REASON\n"),
+            "{table}"
+        );
+        assert!(
+            table.contains("\npump-2     127.0.0.1:9  timeout  no answer"),
+            "{table}"
+        );
     }
 }

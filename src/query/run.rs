@@ -197,14 +197,23 @@ async fn ask_full(
     vex: bool,
 ) -> Result<Answer, Failure> {
     let system = session
-        .get(&[oids::oid(oids::SYS_NAME.to_vec()), oids::oid(oids::SYS_DESCR.to_vec())])
+        .get(&[
+            oids::oid(oids::SYS_NAME.to_vec()),
+            oids::oid(oids::SYS_DESCR.to_vec()),
+        ])
         .await?;
     let (all, method) = inventory::full(session, user, columns).await?;
     let mut answer = Answer {
         components: all.into_iter().map(|c| (c, method)).collect(),
         complete: true,
-        sys_name: system.first().map(|v| value::text(&v.value)).unwrap_or_default(),
-        sys_descr: system.get(1).map(|v| value::text(&v.value)).unwrap_or_default(),
+        sys_name: system
+            .first()
+            .map(|v| value::text(&v.value))
+            .unwrap_or_default(),
+        sys_descr: system
+            .get(1)
+            .map(|v| value::text(&v.value))
+            .unwrap_or_default(),
         ..Answer::default()
     };
     if vex && method == Method::SwTable {
@@ -225,12 +234,17 @@ async fn ask_full(
         answer.vex_served = !rows.is_empty();
         for (index, cells) in rows {
             // INDEX { vulnerability ID (length-prefixed), dqiSwIndex }.
-            let Some((&len, rest)) = index.split_first() else { continue };
+            let Some((&len, rest)) = index.split_first() else {
+                continue;
+            };
             let len = len as usize;
             let (Some(id), Some(&sw_index)) = (rest.get(..len), rest.get(len)) else {
                 continue;
             };
-            let id: Vec<u8> = id.iter().map(|&a| u8::try_from(a).unwrap_or(b'?')).collect();
+            let id: Vec<u8> = id
+                .iter()
+                .map(|&a| u8::try_from(a).unwrap_or(b'?'))
+                .collect();
             let state = cells
                 .first()
                 .and_then(|c| c.as_ref())

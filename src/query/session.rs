@@ -414,13 +414,12 @@ fn report_failure(report: &Pdu) -> Failure {
         o if o == oids::USM_STATS_UNSUPPORTED_SEC_LEVELS => {
             "security level not served to this user"
         }
-        o if o == oids::USM_STATS_NOT_IN_TIME_WINDOWS => "not in the time window after resynchronising",
+        o if o == oids::USM_STATS_NOT_IN_TIME_WINDOWS => {
+            "not in the time window after resynchronising"
+        }
         o if o == oids::USM_STATS_UNKNOWN_ENGINE_IDS => "unknown engine ID",
         _ => {
-            return Failure::Protocol(format!(
-                "the device sent a Report ({})",
-                oids::dotted(oid)
-            ));
+            return Failure::Protocol(format!("the device sent a Report ({})", oids::dotted(oid)));
         }
     };
     Failure::Refused(format!("refused the credentials: {reason}"))

@@ -122,7 +122,9 @@ impl Credentials {
     pub fn keys(&self, engine_id: &[u8]) -> Result<(AuthKey, Option<PrivKey>), String> {
         let auth = match &self.auth_key {
             Key::Master(ku) => AuthKey::from_master_key(self.auth, ku, engine_id),
-            Key::Localized(k) => AuthKey::from_localized(self.auth, k).map_err(|e| e.to_string())?,
+            Key::Localized(k) => {
+                AuthKey::from_localized(self.auth, k).map_err(|e| e.to_string())?
+            }
         };
         let privacy = match &self.privacy {
             None => None,
@@ -283,7 +285,9 @@ impl Targets {
         let mut names = BTreeMap::new();
         for (i, t) in parsed.target.into_iter().enumerate() {
             let key = |field: &str| format!("target[{i}].{field}");
-            let name = t.name.ok_or_else(|| invalid(key("name"), "missing".into()))?;
+            let name = t
+                .name
+                .ok_or_else(|| invalid(key("name"), "missing".into()))?;
             if name.is_empty() {
                 return Err(invalid(key("name"), "must not be empty".into()));
             }
@@ -293,7 +297,9 @@ impl Targets {
                     format!("{name:?} is also the name of target[{first}]"),
                 ));
             }
-            let address = t.address.ok_or_else(|| invalid(key("address"), "missing".into()))?;
+            let address = t
+                .address
+                .ok_or_else(|| invalid(key("address"), "missing".into()))?;
             let address = parse_address(&address).ok_or_else(|| {
                 invalid(
                     key("address"),
@@ -369,10 +375,16 @@ fn credentials_entry(
     let privacy = match s.privacy.as_deref() {
         None | Some("none") => {
             if s.priv_password.is_some() {
-                return Err(("priv_password", "privacy is none, so this must not be set".into()));
+                return Err((
+                    "priv_password",
+                    "privacy is none, so this must not be set".into(),
+                ));
             }
             if s.priv_key.is_some() {
-                return Err(("priv_key", "privacy is none, so this must not be set".into()));
+                return Err((
+                    "priv_key",
+                    "privacy is none, so this must not be set".into(),
+                ));
             }
             None
         }
@@ -428,7 +440,10 @@ fn key_material(
             if bytes.len() < min_len {
                 return Err((
                     key_name,
-                    format!("{} octets; this protocol's localized key has {min_len}", bytes.len()),
+                    format!(
+                        "{} octets; this protocol's localized key has {min_len}",
+                        bytes.len()
+                    ),
                 ));
             }
             Ok(Key::Localized(bytes))
@@ -450,7 +465,10 @@ pub fn parse_address(text: &str) -> Option<SocketAddr> {
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
     (line, column)
 }
 
@@ -495,7 +513,10 @@ credentials = "biomed"
         assert_eq!(t.targets.len(), 3);
         assert_eq!(t.targets[1].address, "[::1]:1162".parse().expect("addr"));
         assert_eq!(t.targets[2].address.port(), DEFAULT_PORT);
-        assert!(Arc::ptr_eq(&t.targets[0].credentials, &t.targets[1].credentials));
+        assert!(Arc::ptr_eq(
+            &t.targets[0].credentials,
+            &t.targets[1].credentials
+        ));
         // Keys from the master key equal keys from the passphrase, for any engine.
         let engine = [0x80, 0, 0x1f, 0x88, 4, 1, 2, 3];
         let (auth, _) = t.targets[0].credentials.keys(&engine).expect("keys");
@@ -511,7 +532,10 @@ credentials = "biomed"
     fn errors_name_the_file_and_key() {
         let cases = [
             (
-                GOOD.replace("credentials = \"biomed\"\n\n[[target]]\nname = \"monitor-3\"", "credentials = \"nurses\"\n\n[[target]]\nname = \"monitor-3\""),
+                GOOD.replace(
+                    "credentials = \"biomed\"\n\n[[target]]\nname = \"monitor-3\"",
+                    "credentials = \"nurses\"\n\n[[target]]\nname = \"monitor-3\"",
+                ),
                 "targets.toml: target[0].credentials: \"nurses\" is not a [credentials.*] entry",
             ),
             (
@@ -531,7 +555,10 @@ credentials = "biomed"
                 "targets.toml: target[2].name: \"pump-17\" is also the name of target[0]",
             ),
             (
-                GOOD.replace("auth_password = \"biomed-auth-pass\"", "auth_key = \"00112233\"\nauth_password = \"biomed-auth-pass\""),
+                GOOD.replace(
+                    "auth_password = \"biomed-auth-pass\"",
+                    "auth_key = \"00112233\"\nauth_password = \"biomed-auth-pass\"",
+                ),
                 "targets.toml: credentials.biomed.auth_key: set either this or auth_password",
             ),
             (
@@ -539,7 +566,8 @@ credentials = "biomed"
                 "targets.toml:20:1: unknown field `nmae`",
             ),
             (
-                "[credentials.x]\nuser = \"u\"\nauth = \"SHA\"\nauth_password = \"12345678\"\n".to_string(),
+                "[credentials.x]\nuser = \"u\"\nauth = \"SHA\"\nauth_password = \"12345678\"\n"
+                    .to_string(),
                 "targets.toml: target: no [[target]]",
             ),
         ];
@@ -557,6 +585,9 @@ credentials = "biomed"
             &format!("auth_key = \"{}\"", "ab".repeat(32)),
         );
         let got = error(&text);
-        assert!(got.starts_with("targets.toml: target[0].engine_id: missing"), "{got}");
+        assert!(
+            got.starts_with("targets.toml: target[0].engine_id: missing"),
+            "{got}"
+        );
     }
 }

@@ -163,10 +163,10 @@ impl VersRange {
                 continue;
             }
             match ordered.get(i + 1) {
-                Some(&(next, _, next_order)) if is_upper(next) => {
-                    if satisfies(c, order) && satisfies(next, next_order) {
-                        return Contains::Yes;
-                    }
+                Some(&(next, _, next_order))
+                    if is_upper(next) && satisfies(c, order) && satisfies(next, next_order) =>
+                {
+                    return Contains::Yes;
                 }
                 // A lower bound with no upper bound after it: "X and above".
                 None if satisfies(c, order) => return Contains::Yes,
@@ -223,7 +223,10 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(r.contains(v), want, "{v}");
         }
-        assert_eq!(range("vers:npm/<1.0.0").contains("1.0.0-beta"), Contains::Yes);
+        assert_eq!(
+            range("vers:npm/<1.0.0").contains("1.0.0-beta"),
+            Contains::Yes
+        );
         assert_eq!(range("vers:npm/>=4.0.0").contains("5.1.0"), Contains::Yes);
     }
 

@@ -479,7 +479,11 @@ mod tests {
             let (mut a, mut b) = (Vec::new(), Vec::new());
             let pa = from_master.encrypt(BOOTS, TIME, SALT, PLAINTEXT, &mut a);
             let pb = from_net_snmp.encrypt(BOOTS, TIME, SALT, PLAINTEXT, &mut b);
-            assert_eq!((pa, a), (pb, b), "{protocol:?} {auth:?} from the master key");
+            assert_eq!(
+                (pa, a),
+                (pb, b),
+                "{protocol:?} {auth:?} from the master key"
+            );
         }
         let blumenthal = material(PrivProtocol::Aes256, AuthProtocol::Sha1);
         let reeder = material(PrivProtocol::Aes256C, AuthProtocol::Sha1);

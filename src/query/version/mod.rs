@@ -115,7 +115,10 @@ mod tests {
     fn unknown_ecosystems_are_never_ordered() {
         let debian = Ecosystem::from_osv("Debian:12");
         assert_eq!(debian.compare("1.0", "2.0"), None);
-        assert_eq!(Ecosystem::from_purl_type("nuget").compare("1.0", "1.0"), None);
+        assert_eq!(
+            Ecosystem::from_purl_type("nuget").compare("1.0", "1.0"),
+            None
+        );
     }
 
     #[test]
@@ -124,7 +127,10 @@ mod tests {
         assert_eq!(npm.compare("4.17.20", "4.17.21"), Some(Ordering::Less));
         assert_eq!(npm.compare("1.0.0-rc.1", "1.0.0"), Some(Ordering::Less));
         assert_eq!(npm.compare("1.0.0-rc.1", "0.9.9"), Some(Ordering::Greater));
-        assert_eq!(npm.compare("1.0.0-beta.11", "1.0.0-beta.2"), Some(Ordering::Greater));
+        assert_eq!(
+            npm.compare("1.0.0-beta.11", "1.0.0-beta.2"),
+            Some(Ordering::Greater)
+        );
         // Not SemVer, so not orderable as npm: unknown, not a guess.
         assert_eq!(npm.compare("2.0-beta9", "2.0.0"), None);
     }

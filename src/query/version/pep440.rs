@@ -73,7 +73,10 @@ impl<'a> Cursor<'a> {
         // Longest first so "preview" wins over "pre".
         let mut sorted: Vec<&(&str, u8)> = words.iter().collect();
         sorted.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
-        sorted.into_iter().find(|(w, _)| self.eat(w)).map(|(_, v)| *v)
+        sorted
+            .into_iter()
+            .find(|(w, _)| self.eat(w))
+            .map(|(_, v)| *v)
     }
 }
 
@@ -240,7 +243,11 @@ mod tests {
         ] {
             assert_eq!(compare(a, b), Some(Ordering::Equal), "{a} = {b}");
         }
-        assert_eq!(compare("1!0.1", "2.0"), Some(Ordering::Greater), "epoch first");
+        assert_eq!(
+            compare("1!0.1", "2.0"),
+            Some(Ordering::Greater),
+            "epoch first"
+        );
     }
 
     #[test]

@@ -28,9 +28,9 @@ impl SemVer {
     pub fn parse(text: &str) -> Option<SemVer> {
         let text = text.trim();
         let text = text.strip_prefix('v').unwrap_or(text);
-        let text = text.split_once('+').map_or(text, |(v, build)| {
-            if build_ok(build) { v } else { "" }
-        });
+        let text = text
+            .split_once('+')
+            .map_or(text, |(v, build)| if build_ok(build) { v } else { "" });
         let (core, pre) = match text.split_once('-') {
             Some((core, pre)) => (core, Some(pre)),
             None => (text, None),
@@ -58,14 +58,14 @@ impl SemVer {
 
 impl Ord for SemVer {
     fn cmp(&self, other: &SemVer) -> Ordering {
-        self.core.cmp(&other.core).then_with(|| {
-            match (self.pre.is_empty(), other.pre.is_empty()) {
+        self.core
+            .cmp(&other.core)
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
                 (false, true) => Ordering::Less,
                 (false, false) => self.pre.cmp(&other.pre),
-            }
-        })
+            })
     }
 }
 
@@ -156,12 +156,24 @@ mod tests {
             Some(Ordering::Less),
             "a Go pseudo-version is a pre-release"
         );
-        assert_eq!(compare("v2.0.0+incompatible", "v2.0.0"), Some(Ordering::Equal));
+        assert_eq!(
+            compare("v2.0.0+incompatible", "v2.0.0"),
+            Some(Ordering::Equal)
+        );
     }
 
     #[test]
     fn refuses_what_is_not_semver() {
-        for bad in ["1.2", "1.2.3.4", "01.2.3", "1.2.3-", "1.2.3-01", "2.0-beta9", "x", ""] {
+        for bad in [
+            "1.2",
+            "1.2.3.4",
+            "01.2.3",
+            "1.2.3-",
+            "1.2.3-01",
+            "2.0-beta9",
+            "x",
+            "",
+        ] {
             assert_eq!(SemVer::parse(bad), None, "{bad}");
         }
     }
