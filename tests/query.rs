@@ -39,10 +39,39 @@ struct Member {
     _dir: TestDir,
 }
 
-fn dqi_member(label: &str, sbom: &str) -> Member {
+/// The maker's VEX for the infusion pump: not affected by Log4Shell, which its log4j-core
+/// version contradicts (the disagreement `vuln` reports).
+const INFUSION_VEX: &str = r#"{
+  "@context": "https://openvex.dev/ns/v0.2.0",
+  "@id": "https://acme-medical.example/vex/infusion-17.openvex.json",
+  "author": "Acme Medical Systems Product Security",
+  "timestamp": "2024-06-13T09:00:00Z",
+  "version": 1,
+  "statements": [
+    {
+      "vulnerability": { "name": "CVE-2021-44228" },
+      "products": [ { "@id": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" } ],
+      "status": "not_affected",
+      "justification": "vulnerable_code_not_in_execute_path"
+    },
+    {
+      "vulnerability": { "name": "CVE-2021-45046" },
+      "products": [ { "@id": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" } ],
+      "status": "affected",
+      "action_statement": "Install pump software 4.2.2."
+    }
+  ]
+}"#;
+
+fn dqi_member(label: &str, sbom: &str, vex: Option<&str>) -> Member {
     let dir = TestDir::new(label);
     write_file(&dir.join("sbom.cdx.json"), sbom, 0o600);
-    let config = device_config("[device]\nsbom = [\"sbom.cdx.json\"]\n");
+    let mut section = "[device]\nsbom = [\"sbom.cdx.json\"]\n".to_string();
+    if let Some(vex) = vex {
+        write_file(&dir.join("vex.openvex.json"), vex, 0o600);
+        section.push_str("vex = [\"vex.openvex.json\"]\n");
+    }
+    let config = device_config(&section);
     let agent = Agent::start(&dir, &config);
     Member { agent, _dir: dir }
 }
@@ -64,7 +93,7 @@ impl Fleet {
             return None;
         }
         let flat_sbom = large_flat_sbom(300);
-        let infusion = dqi_member("q-infusion", &flat_sbom);
+        let infusion = dqi_member("q-infusion", &flat_sbom, Some(INFUSION_VEX));
         let monitor = dqi_member(
             "q-monitor",
             &maven_sbom(&[
@@ -72,6 +101,7 @@ impl Fleet {
                 ("commons-text", "1.9", 'd'),
                 ("jackson-databind", "2.13.4", 'e'),
             ]),
+            None,
         );
         let ct = dqi_member(
             "q-ct",
@@ -81,6 +111,7 @@ impl Fleet {
                 ("minimist", "1.2.6", '3'),
                 ("left-pad", "1.3.0", '4'),
             ]),
+            None,
         );
         let snmpd_dir = TestDir::new("q-snmpd");
         let snmpd_config = Config::new(vec![User::new(USER, "SHA-256", Some("AES-128"))]);
@@ -261,8 +292,8 @@ fn a_fleet_answers_find_vuln_and_advisories() {
             .collect()
     };
 
-    // find by purl, within the Log4Shell range: only the 2.14.1 device, by walking dqiSwTable
-    // (these agents have no lookup tables yet).
+    // find by purl, within the Log4Shell range: only the 2.14.1 device, by one lookup in
+    // dqiSwByPurlTable (after discovery: one GetBulk, one Get).
     let (code, records, stderr) = query(
         &targets,
         &[
@@ -277,7 +308,7 @@ fn a_fleet_answers_find_vuln_and_advisories() {
     assert_eq!(
         lines(&found, &fields),
         set(&[format!(
-            "infusion-17 | {infusion} | in-range | {log4j_index} | log4j-core | 2.14.1 | {LOG4J_PURL} | sha256:{log4j_hash} | vers:maven/>=2.0.0-beta9|<2.15.0 | dqiSwTable-walk"
+            "infusion-17 | {infusion} | in-range | {log4j_index} | log4j-core | 2.14.1 | {LOG4J_PURL} | sha256:{log4j_hash} | vers:maven/>=2.0.0-beta9|<2.15.0 | dqiSwByPurlTable"
         )])
     );
     assert_eq!(found[0]["engine_id"], fleet.engine_id("infusion-17"));
@@ -295,8 +326,8 @@ fn a_fleet_answers_find_vuln_and_advisories() {
             &["target", "status", "version", "method"]
         ),
         set(&[
-            "infusion-17 | found | 2.14.1 | dqiSwTable-walk".into(),
-            "monitor-3 | found | 2.17.1 | dqiSwTable-walk".into(),
+            "infusion-17 | found | 2.14.1 | dqiSwByNameTable".into(),
+            "monitor-3 | found | 2.17.1 | dqiSwByNameTable".into(),
         ])
     );
 

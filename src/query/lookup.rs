@@ -71,7 +71,7 @@ pub struct Vex {
     pub index: u32,
     /// `not_affected`, `affected`, `fixed`, `under_investigation` (CycloneDX/OpenVEX words).
     pub state: String,
-    /// The justification, verbatim ("" when none).
+    /// The justification in the OpenVEX/CISA words ("" when none).
     pub justification: String,
 }
 
@@ -83,6 +83,25 @@ pub fn vex_state(state: i64) -> &'static str {
         3 => "fixed",
         4 => "under_investigation",
         _ => "unknown",
+    }
+}
+
+/// The name of a dqiVexJustification value (OpenVEX, CISA and CycloneDX words).
+pub fn vex_justification(value: i64) -> &'static str {
+    match value {
+        2 => "component_not_present",
+        3 => "vulnerable_code_not_present",
+        4 => "vulnerable_code_not_in_execute_path",
+        5 => "vulnerable_code_cannot_be_controlled_by_adversary",
+        6 => "inline_mitigations_already_exist",
+        7 => "requires_configuration",
+        8 => "requires_dependency",
+        9 => "requires_environment",
+        10 => "protected_by_compiler",
+        11 => "protected_at_runtime",
+        12 => "protected_at_perimeter",
+        13 => "protected_by_mitigating_control",
+        _ => "",
     }
 }
 
@@ -153,7 +172,7 @@ pub async fn lookup(
     let width = repeaters.len();
     // (key position, dqiSwIndex) -> (version, purl)
     let mut hits: BTreeMap<(usize, u32), (String, String)> = BTreeMap::new();
-    let mut vex: BTreeMap<u32, (i64, String)> = BTreeMap::new();
+    let mut vex: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
     for (i, vb) in rows.iter().enumerate() {
         let col = i % width;
         let prefix = &repeaters[col];
@@ -172,11 +191,12 @@ pub async fn lookup(
                 entry.1 = value::text(&vb.value);
             }
         } else {
-            let entry = vex.entry(*index).or_insert((0, String::new()));
+            let entry = vex.entry(*index).or_insert((0, 0));
+            let number = value::integer(&vb.value).unwrap_or(0);
             if col == keys.len() * 2 {
-                entry.0 = value::integer(&vb.value).unwrap_or(0);
+                entry.0 = number;
             } else {
-                entry.1 = value::text(&vb.value);
+                entry.1 = number;
             }
         }
     }
@@ -188,7 +208,7 @@ pub async fn lookup(
                 id: vuln.unwrap_or_default().to_string(),
                 index,
                 state: vex_state(state).to_string(),
-                justification,
+                justification: vex_justification(justification).to_string(),
             })
             .collect(),
         ..Found::default()

@@ -7,64 +7,44 @@
 
 use super::version::Ecosystem;
 
-/// A parsed purl; segments are kept as written (percent-encoded where the purl encodes them).
+/// A parsed purl.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purl {
     /// The type, lower-cased (`maven`, `npm`).
     pub purl_type: String,
-    /// The namespace segments (`org.apache.logging.log4j`; `@babel` or `%40babel`).
+    /// The namespace segments, percent-decoded (`org.apache.logging.log4j`, `@babel`).
     pub namespace: Vec<String>,
-    /// The name.
+    /// The name, percent-decoded.
     pub name: String,
     /// The version, percent-decoded; `None` when absent.
     pub version: Option<String>,
+    /// The lookup key (see [`Purl::key`]).
+    key: String,
 }
 
 impl Purl {
     /// Parses `text`; `None` unless it starts with `pkg:` and has a type and a name.
     pub fn parse(text: &str) -> Option<Purl> {
-        let rest = text.trim().strip_prefix("pkg:")?;
-        let rest = rest.trim_start_matches('/');
-        let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
-        let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
-        let (path, version) = match rest.rfind('/') {
-            Some(slash) => match rest[slash..].rfind('@') {
-                Some(at) => (&rest[..slash + at], Some(&rest[slash + at + 1..])),
-                None => (rest, None),
-            },
-            None => (rest, None),
-        };
-        let mut segments = path.split('/').filter(|s| !s.is_empty());
-        let purl_type = segments.next()?.to_ascii_lowercase();
-        let mut segments: Vec<String> = segments.map(str::to_string).collect();
-        let name = segments.pop()?;
-        if purl_type.is_empty() || name.is_empty() {
-            return None;
-        }
+        // The agent's own reduction, so that the key asked for is the key it indexes.
+        let parsed = crate::device::purl::parse(text)?;
+        let path = parsed.key.strip_prefix("pkg:")?;
+        let mut segments = path.split('/');
+        let purl_type = segments.next()?.to_string();
+        let mut rest: Vec<String> = segments.map(percent_decode).collect();
+        let name = rest.pop()?;
         Some(Purl {
             purl_type,
-            namespace: segments,
+            namespace: rest,
             name,
-            version: version.map(percent_decode).filter(|v| !v.is_empty()),
+            version: parsed.version,
+            key: parsed.key,
         })
     }
 
-    /// The key of `dqiSwByPurlTable`: `pkg:type/namespace/name`, without version, qualifiers
-    /// or subpath, the type lower-cased and an npm scope's `@` percent-encoded as `%40`.
+    /// The key of `dqiSwByPurlTable`: `pkg:type/namespace/name` without version, qualifiers or
+    /// subpath, in the canonical spelling the agent indexes (`crate::device::purl`).
     pub fn key(&self) -> String {
-        let mut out = format!("pkg:{}/", self.purl_type);
-        for segment in &self.namespace {
-            match segment.strip_prefix('@') {
-                Some(scope) if self.purl_type == "npm" => {
-                    out.push_str("%40");
-                    out.push_str(scope);
-                }
-                _ => out.push_str(segment),
-            }
-            out.push('/');
-        }
-        out.push_str(&self.name);
-        out
+        self.key.clone()
     }
 
     /// The ecosystem its type names.
@@ -75,13 +55,11 @@ impl Purl {
     /// The package name as OSV writes it for this ecosystem: Maven `group:artifact`, npm
     /// `@scope/name`, Go the module path, others the name.
     pub fn osv_name(&self) -> String {
-        let namespace: Vec<String> = self.namespace.iter().map(|s| percent_decode(s)).collect();
-        let name = percent_decode(&self.name);
+        let name = &self.name;
         match self.purl_type.as_str() {
-            "maven" => format!("{}:{name}", namespace.join(".")),
-            "pypi" => name.to_ascii_lowercase().replace('_', "-"),
-            _ if namespace.is_empty() => name,
-            _ => format!("{}/{name}", namespace.join("/")),
+            "maven" => format!("{}:{name}", self.namespace.join(".")),
+            _ if self.namespace.is_empty() => name.clone(),
+            _ => format!("{}/{name}", self.namespace.join("/")),
         }
     }
 }
@@ -118,6 +96,10 @@ mod tests {
             .expect("parses");
         assert_eq!(p.purl_type, "maven");
         assert_eq!(p.namespace, ["org.apache.logging.log4j"]);
+        assert_eq!(
+            Purl::parse("pkg:PyPI/Jinja_2@1").map(|p| p.osv_name()),
+            Some("jinja-2".into())
+        );
         assert_eq!(p.name, "log4j-core");
         assert_eq!(p.version.as_deref(), Some("2.14.1"));
         assert_eq!(p.key(), "pkg:maven/org.apache.logging.log4j/log4j-core");
@@ -132,7 +114,7 @@ mod tests {
             assert_eq!(p.key(), "pkg:npm/%40babel/core", "{text}");
             assert_eq!(p.osv_name(), "@babel/core", "{text}");
         }
-        let unversioned = Purl::parse("pkg:npm/@babel/core").expect("parses");
+        let unversioned = Purl::parse("pkg:npm/@Babel/Core").expect("parses");
         assert_eq!(unversioned.version, None);
         assert_eq!(unversioned.name, "core");
     }

@@ -43,7 +43,8 @@ impl Selector {
     /// The lookup-table key.
     pub fn key(&self) -> Key {
         match self {
-            Selector::Name(n) => Key::Name(n.clone()),
+            // dqiSwByNameKey is the name with ASCII letters lower-cased.
+            Selector::Name(n) => Key::Name(n.to_ascii_lowercase()),
             Selector::Purl(p) => Key::Purl(p.key()),
         }
     }
@@ -253,8 +254,10 @@ async fn ask_full(
             let justification = cells
                 .get(1)
                 .and_then(|c| c.as_ref())
-                .map(value::text)
-                .unwrap_or_default();
+                .and_then(value::integer)
+                .map(lookup::vex_justification)
+                .unwrap_or_default()
+                .to_string();
             answer.vex.push(Vex {
                 id: String::from_utf8_lossy(&id).into_owned(),
                 index: sw_index,
