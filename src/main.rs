@@ -236,6 +236,7 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
         }],
         device: Some(device),
         budget: None,
+        agentx: None,
     };
     let (config, warnings) =
         Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;
