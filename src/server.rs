@@ -43,7 +43,8 @@ use crate::budget::{Bucket, Rejection};
 use crate::config::{Config, ConfigError, to_hex};
 use crate::mib::Tree;
 use crate::mib::budget::Scalar;
-use crate::mib::objects::{self, Engine};
+use crate::mib::objects::Engine;
+use crate::mib::served;
 use crate::state::{self, State, StateError};
 use crate::stats::Counter;
 use crate::time::Instant;
@@ -164,7 +165,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
     };
     let tree = match &device {
         Some(device) => device.tree(),
-        None => Tree::from_entries(objects::standard(&config.system, &engine)),
+        None => Tree::from_entries(served::device_objects(&config.system, &engine, None)),
     };
     let listen = config.agent.listen.clone();
     let subagent = config.agentx.clone().map(|agentx| Subagent {
