@@ -17,8 +17,9 @@ use dqi_agent::agent::{Agent, Config};
 use dqi_agent::budget::BudgetConfig;
 use dqi_agent::device::{DeviceConfig, DeviceSnapshot, FileSource, Timestamp};
 use dqi_agent::manager::Manager;
-use dqi_agent::mib::dqi::{DQI_ROOT, Stamps, device_entries};
-use dqi_agent::mib::objects::{self, Engine, System};
+use dqi_agent::mib::dqi::{DQI_ROOT, Stamps};
+use dqi_agent::mib::objects::{Engine, System};
+use dqi_agent::mib::served;
 use dqi_agent::mib::{Entry, Tree};
 use dqi_agent::time::Instant;
 use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
@@ -121,9 +122,7 @@ fn entries(snapshot: &DeviceSnapshot) -> Vec<(Box<[u32]>, Entry)> {
         engine_id: ENGINE_ID.to_vec(),
         max_message_size: 65_507,
     };
-    let mut out = objects::standard(&system, &engine);
-    out.extend(device_entries(snapshot, &stamps()));
-    out
+    served::device_objects(&system, &engine, Some((snapshot, &stamps())))
 }
 
 fn agent(tree: Tree) -> Agent {
