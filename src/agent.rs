@@ -48,7 +48,7 @@ use rasn::types::OctetString;
 mod live;
 mod respond;
 
-use crate::budget::{self, Budget, BudgetConfig, REQUEST_COST, Rejection, Work};
+use crate::budget::{self, Budget, BudgetConfig, Rejection, Work};
 use crate::mib::{self, Tree};
 use crate::stats::{Counter, Counters};
 use crate::time::Instant;
@@ -102,6 +102,14 @@ pub enum Outcome {
     Report(Counter),
     /// Nothing to send; the counter records why.
     Dropped(Counter),
+    /// `out` holds a Response to send back to the source at `until`, not before: the request
+    /// was over its user's budget and is answered once the units refill (see
+    /// [`crate::budget::Budget::admit_principal`]). The driver keeps the answer and the timer;
+    /// one it cannot keep is shed and reported with [`Agent::note_shed`].
+    Held {
+        /// When to send it.
+        until: Instant,
+    },
     /// Refused by the request budget and counted there (see [`crate::budget`]). `out` holds a
     /// Report carrying the DQI-MIB rejection counter when `reported`, and is empty otherwise.
     OverBudget {
@@ -257,6 +265,11 @@ impl Agent {
     /// shows the live budget.
     pub fn install_tree(&mut self, tree: Tree) {
         self.tree = with_budget_objects(&tree, &self.budget);
+    }
+
+    /// Counts `n` held answers (see [`Outcome::Held`]) the driver shed instead of sending.
+    pub fn note_shed(&mut self, n: u64) {
+        self.budget.note_shed(n);
     }
 
     /// The request budget, for the driver's log summaries and for tests.
@@ -468,11 +481,13 @@ impl Agent {
             };
         }
         // Before the HMAC, the budget only looks: a source that has spent its unauthenticated
-        // outcomes (a wrong-digest flood) and a user whose bucket is empty cost no HMAC. An
-        // encrypted PDU's size is unknown yet, so it must afford at least the request itself.
+        // outcomes (a wrong-digest flood) and a user whose bucket will not refill within the
+        // hold limit cost no HMAC. An encrypted PDU's size is unknown yet, so it must afford at
+        // least the request itself.
+        let config = self.budget.config();
         let cost = match &msg.data {
-            ScopedPduData::Plaintext(s) => self.budget.config().estimate(work(&s.pdu)),
-            ScopedPduData::Encrypted(_) => REQUEST_COST,
+            ScopedPduData::Plaintext(s) => config.least(work(&s.pdu)),
+            ScopedPduData::Encrypted(_) => config.request_cost,
         };
         let looked = self
             .budget

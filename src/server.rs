@@ -282,6 +282,8 @@ struct Shared {
     intake: Mutex<Bucket>,
     /// Receive moderation: see [`crate::budget::BudgetConfig::moderation`].
     moderation: Duration,
+    /// Answers each socket task holds at once: see [`crate::budget::BudgetConfig::hold_slots`].
+    hold_slots: usize,
 }
 
 impl Server {
@@ -305,6 +307,7 @@ impl Server {
         let max_message_size = config.max_message_size;
         let intake = Mutex::new(config.budget.intake_bucket(Instant::ZERO));
         let moderation = config.budget.moderation;
+        let hold_slots = config.budget.hold_slots;
         let mut agent = Agent::new(config, Instant::ZERO);
         agent.set_clock(clock::host_clock());
         let shared = Arc::new(Shared {
@@ -317,6 +320,7 @@ impl Server {
             max_message_size,
             intake,
             moderation,
+            hold_slots,
         });
         Ok(Server {
             sockets,
@@ -427,7 +431,7 @@ impl Shared {
         };
         self.totals.received.fetch_add(1, Ordering::Relaxed);
         match outcome {
-            Outcome::Response => {
+            Outcome::Response | Outcome::Held { .. } => {
                 self.totals.responses.fetch_add(1, Ordering::Relaxed);
             }
             Outcome::Report(counter) => {
@@ -452,6 +456,11 @@ impl Shared {
             self.persist_boots(boots);
         }
         outcome
+    }
+
+    /// Counts held answers a socket task shed (see [`crate::agent::Outcome::Held`]).
+    fn note_shed(&self, n: u64) {
+        self.agent.lock().note_shed(n);
     }
 
     /// Takes up to `max` intake tokens (at least one), or says how long until one refills.

@@ -30,6 +30,14 @@ use crate::wire::{
 /// padding.
 const ENVELOPE_FIXED: usize = 128;
 
+/// A Response due at `until` is held when that is later than `now`.
+fn held(outcome: Outcome, until: Instant, now: Instant) -> Outcome {
+    match outcome {
+        Outcome::Response if until > now => Outcome::Held { until },
+        other => other,
+    }
+}
+
 impl Agent {
     /// RFC 3412 §7.2 steps 10-13 and the command responder of RFC 3413 §3.2, with the user's
     /// charge around the work and the response cache for retries.
@@ -90,9 +98,14 @@ impl Agent {
             let response = wire::decode_exact::<ScopedPdu>(bytes)?;
             Some((response, bytes.to_vec()))
         });
+        // When the answer may go: later than now when it is held for the user's units.
+        let (until, repetitions) = charge
+            .as_ref()
+            .map_or((now, u32::MAX), |c| (c.at(), c.repetitions()));
         if let Some((response, bytes)) = cached {
             self.settle(charge, 0, now);
-            return self.respond(request, incoming, response, &bytes, None, now, out);
+            let outcome = self.respond(request, incoming, response, &bytes, None, now, out);
+            return held(outcome, until, now);
         }
 
         let (operation, varbinds) = match scoped.pdu {
@@ -141,7 +154,7 @@ impl Agent {
                 let config = self.budget.config();
                 let limits = Limits {
                     varbind_bytes: room,
-                    max_repetitions: config.max_repetitions,
+                    max_repetitions: config.max_repetitions.min(repetitions),
                     max_varbinds: usize::try_from(config.max_response_varbinds)
                         .unwrap_or(usize::MAX),
                 };
@@ -184,7 +197,7 @@ impl Agent {
             self.counters.bump(Counter::SnmpSilentDrops);
             return Outcome::Dropped(Counter::SnmpSilentDrops);
         };
-        self.respond(
+        let outcome = self.respond(
             request,
             incoming,
             response,
@@ -192,7 +205,8 @@ impl Agent {
             key.as_deref(),
             now,
             out,
-        )
+        );
+        held(outcome, until, now)
     }
 
     /// Sends `response` (encoded as `bytes`) and remembers it for retransmissions: by the

@@ -4,13 +4,15 @@
 //! (the defaults and the arithmetic behind them are in [`crate::budget`]). Rates are written
 //! `"N/second"`, `"N/minute"` or `"N/hour"` and parsed by [`Rate`]; counts are range-checked
 //! here, so a refused value names its key. A `[[user]]` may carry `budget` (and `budget_burst`)
-//! to replace `per_user` (and `burst`) for that user.
+//! to replace `per_user` (and `user_burst`) for that user.
 
 use serde::Deserialize;
 
 use super::validate::Validator;
 use super::{ConfigError, Problem, UserSection};
-use crate::budget::{BudgetConfig, MAX_MODERATION, MAX_SOURCES, OverBudget, Rate, UserBudget};
+use crate::budget::{
+    BudgetConfig, MAX_HOLD, MAX_MODERATION, MAX_SOURCES, OverBudget, Rate, UserBudget,
+};
 
 /// The largest burst accepted: far above any useful value, small enough that no bucket
 /// arithmetic comes near its limits.
@@ -26,6 +28,11 @@ const MAX_CAP: usize = 10_000;
 /// The longest receive moderation accepted, in the key's unit.
 const MAX_MODERATION_MS: usize = MAX_MODERATION.as_millis() as usize;
 
+/// The longest hold accepted, in the key's unit.
+const MAX_HOLD_MS: usize = MAX_HOLD.as_millis() as usize;
+/// The most answers held at once.
+const MAX_HOLD_SLOTS: usize = 4096;
+
 const OVER_BUDGET_NAMES: &str = "drop, report";
 
 /// `[budget]`: what the agent may spend, per source, per user and in total. Every key is
@@ -39,10 +46,18 @@ pub struct BudgetSection {
     pub global_burst: Option<i64>,
     /// Datagrams admitted from one source (IPv4 address or IPv6 prefix).
     pub per_source: Option<String>,
-    /// Cost units for one user: 1 per request plus 1 per response varbind.
+    /// Cost units for one user: `request_cost` per request plus 1 per response varbind.
     pub per_user: Option<String>,
-    /// Capacity of the per-source (datagrams) and per-user (cost units) buckets.
+    /// Capacity of the per-source bucket, in datagrams.
     pub burst: Option<i64>,
+    /// Capacity of the per-user bucket, in cost units.
+    pub user_burst: Option<i64>,
+    /// Cost units of a request before its response varbinds.
+    pub request_cost: Option<i64>,
+    /// Milliseconds a request over its user's budget may be held for the units to refill.
+    pub hold_ms: Option<i64>,
+    /// Answers held at once.
+    pub hold_slots: Option<i64>,
     /// GetBulk max-repetitions is lowered to this before any work.
     pub max_repetitions: Option<i64>,
     /// No response carries more varbinds than this.
@@ -99,6 +114,8 @@ impl Validator<'_> {
         c.intake = rate(self, "intake", s.intake, c.intake)?;
 
         c.burst = self.number("burst", s.burst, MAX_BURST, c.burst)?;
+        c.user_burst = self.number("user_burst", s.user_burst, MAX_BURST, c.user_burst)?;
+        c.request_cost = self.number("request_cost", s.request_cost, MAX_CAP, c.request_cost)?;
         c.global_burst = self.number("global_burst", s.global_burst, MAX_BURST, c.global_burst)?;
         c.unauthenticated_burst = self.number(
             "unauthenticated_burst",
@@ -145,6 +162,12 @@ impl Validator<'_> {
         )? {
             c.moderation = core::time::Duration::from_millis(u64::try_from(n).unwrap_or(0));
         }
+        if let Some(n) = self.count("budget.hold_ms", s.hold_ms, 0, MAX_HOLD_MS)? {
+            c.hold = core::time::Duration::from_millis(u64::try_from(n).unwrap_or(0));
+        }
+        if let Some(n) = self.count("budget.hold_slots", s.hold_slots, 0, MAX_HOLD_SLOTS)? {
+            c.hold_slots = n;
+        }
         let window = s.cache_window_seconds;
         if let Some(n) = self.count(
             "budget.cache_window_seconds",
@@ -184,7 +207,7 @@ impl Validator<'_> {
             })?;
             let burst = self
                 .count(&key("budget_burst"), user.budget_burst, 1, MAX_BURST)?
-                .map_or(c.burst, |n| u32::try_from(n).unwrap_or(u32::MAX));
+                .map_or(c.user_burst, |n| u32::try_from(n).unwrap_or(u32::MAX));
             c.users.push(UserBudget {
                 user: name.as_bytes().to_vec(),
                 rate,

@@ -374,7 +374,7 @@ mod tests {
         let Entry::Live(Live::Budget(object)) = entry else {
             panic!("not live: {entry:?}");
         };
-        assert_eq!(value(*object, &view), Value::Gauge32(6000));
+        assert_eq!(value(*object, &view), Value::Gauge32(20_000));
         let global = BudgetObject::Scalar(Scalar::GlobalPeriod);
         assert_eq!(value(global, &view), Value::Integer(1));
         let last = BudgetObject::Scalar(Scalar::LastRejection);
