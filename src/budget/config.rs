@@ -84,9 +84,12 @@ pub struct BudgetConfig {
     /// Capacity of the per-source unauthenticated bucket. Default 20.
     pub unauthenticated_burst: u32,
     /// Datagrams per period the server reads from its socket at all; beyond it the kernel
-    /// drops them. Enforced by the driver, kept here with the rest. Default `2000/second`.
+    /// drops them. Enforced by the driver, kept here with the rest. Default `10000/second`:
+    /// above a flood of valid requests four times a user's default budget (about 2,400 a
+    /// second), so that such a flood is refused by the user's budget, which tells its
+    /// datagrams from another user's, and not by the kernel, which cannot.
     pub intake: Rate,
-    /// Capacity of the intake bucket. Default 200 (a tenth of a second at the default rate).
+    /// Capacity of the intake bucket. Default 1000 (a tenth of a second at the default rate).
     pub intake_burst: u32,
     /// Receive moderation, enforced by the driver: after reading a batch of datagrams that
     /// held a refused one, the driver waits before it reads again (1 ms, doubling while
@@ -154,8 +157,8 @@ impl Default for BudgetConfig {
             sources: 1024,
             unauthenticated: rate(10, Period::Second),
             unauthenticated_burst: 20,
-            intake: rate(2000, Period::Second),
-            intake_burst: 200,
+            intake: rate(10_000, Period::Second),
+            intake_burst: 1000,
             moderation: Duration::from_millis(50),
             cache_entries: 32,
             cache_bytes: 256 * 1024,

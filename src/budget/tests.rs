@@ -98,7 +98,7 @@ fn defaults_are_the_documented_values() {
     assert_eq!(config.over_budget, OverBudget::Drop);
     assert_eq!(config.sources, 1024);
     assert_eq!(config.unauthenticated, rate("10/second"));
-    assert_eq!(config.intake, rate("2000/second"));
+    assert_eq!(config.intake, rate("10000/second"));
     assert_eq!(config.cache_window, Duration::from_secs(5));
 }
 

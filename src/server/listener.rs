@@ -367,8 +367,8 @@ mod tests {
     #[test]
     fn a_pause_must_fit_the_receive_buffer() {
         let mut budget = BudgetConfig::default();
-        // The defaults (2,000/s, 50 ms: 100 datagrams) fit even Linux's default 208 KiB cap,
-        // which the kernel doubles.
+        // The defaults (10,000/s, 50 ms: 500 datagrams) fit even Linux's default 208 KiB cap,
+        // which the kernel doubles (512 datagrams).
         assert_eq!(pause_overflows(2 * 212_992, &budget), None);
         budget.intake = "20000/second".parse().unwrap();
         assert_eq!(pause_overflows(2 * 212_992, &budget), Some((1000, 512)));
