@@ -305,6 +305,25 @@ impl Agent {
         core::mem::replace(&mut self.tree, tree)
     }
 
+    /// Answers an AgentX read from the master agent (RFC 2741 §7.2.3) at `now`, over the same
+    /// tree and request-time values as [`Agent::handle`], under the budget's GetBulk and
+    /// response caps. `None` for a PDU that is not a read. The master did SNMP and USM, so no
+    /// protocol counter moves and no user or source is charged here: the driver rate-limits
+    /// the session instead.
+    pub fn answer_agentx(
+        &self,
+        pdu: &crate::agentx::Pdu,
+        now: Instant,
+    ) -> Option<(u16, u16, Vec<crate::agentx::VarBind>)> {
+        let config = self.budget.config();
+        let limits = crate::agentx::Limits {
+            max_repetitions: config.max_repetitions,
+            max_varbinds: usize::try_from(config.max_response_varbinds).unwrap_or(usize::MAX),
+        };
+        let live = self.live_values(now);
+        crate::agentx::answer(&self.tree, &live, pdu, limits)
+    }
+
     /// The objects served.
     pub fn tree(&self) -> &Tree {
         &self.tree

@@ -209,6 +209,7 @@ fn example() -> DeviceSnapshot {
         description: Some(dir.join("device.toml")),
         sbom: vec![dir.join("sbom.cdx.json"), dir.join("firmware.spdx.json")],
         refresh_seconds: 300,
+        vex: vec![dir.join("vex.openvex.json")],
     };
     FileSource::new(config, None).unwrap().snapshot().unwrap()
 }
@@ -225,6 +226,7 @@ fn stamps() -> Stamps {
         agent_version: env!("CARGO_PKG_VERSION"),
         refreshed_uptime: 90_000,
         config_changes: 1,
+        vex_changed: 100,
     }
 }
 

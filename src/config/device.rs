@@ -1,7 +1,7 @@
 //! The `[device]` section: which device description and SBOM files the agent serves under the
 //! DQI-MIB, and how often it re-reads them.
 //!
-//! The keys (`description`, `sbom`, `refresh_seconds`) are [`DeviceConfig`]'s, owned by the
+//! The keys (`description`, `sbom`, `vex`, `refresh_seconds`) are [`DeviceConfig`]'s, owned by the
 //! device layer; this file only checks what the device layer cannot: empty paths, an interval
 //! outside its range, and paths relative to the configuration file, which are resolved here
 //! against that file's directory so the agent does not depend on its working directory. Whether
@@ -41,6 +41,9 @@ impl Validator<'_> {
         }
         if let Some(i) = d.sbom.iter().position(|p| p.as_os_str().is_empty()) {
             return Err(invalid(format!("device.sbom[{i}]"), Problem::Empty));
+        }
+        if let Some(i) = d.vex.iter().position(|p| p.as_os_str().is_empty()) {
+            return Err(invalid(format!("device.vex[{i}]"), Problem::Empty));
         }
         if d.refresh_seconds > MAX_REFRESH_SECONDS {
             return Err(invalid(

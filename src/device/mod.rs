@@ -8,6 +8,8 @@
 //! | [`date`] | dates parsed from ISO 8601 text, SNMP `DateAndTime` octets | RFC 3339 §5.6, RFC 2579 |
 //! | [`index`] | the stable `dqiSwIndex` mapping and its state file | purl spec (version stripping) |
 //! | [`inventory`] | combining several SBOMs into one set of rows | |
+//! | [`vex`] | VEX statements (CycloneDX, CSAF 2.0, OpenVEX) joined to the rows | CISA VEX minimum requirements |
+//! | [`purl`] | package URLs reduced to lookup keys (no version, qualifiers, subpath) | purl spec, PURL-TYPES |
 //! | `description` (server) | the device description TOML | |
 //! | `cyclonedx` (server) | CycloneDX JSON import | CycloneDX 1.2 to 1.6 |
 //! | `spdx` (server) | SPDX JSON import | SPDX 2.3 §7, §11 |
@@ -24,7 +26,9 @@ pub mod date;
 pub mod index;
 pub mod inventory;
 pub mod model;
+pub mod purl;
 pub mod software;
+pub mod vex;
 
 #[cfg(feature = "server")]
 pub mod cyclonedx;
@@ -68,7 +72,7 @@ pub enum DeviceError {
         /// What is wrong.
         reason: String,
     },
-    /// An SBOM is not valid: the JSON path and the reason.
+    /// An SBOM or VEX document is not valid: the JSON path and the reason.
     #[error("{file}: at `{path}`: {reason}")]
     Sbom {
         /// The file.

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::date::Timestamp;
 use super::index::{self, IndexMap};
 use super::model::{DeviceSnapshot, SbomImport, Software};
+use super::vex::{self, Vex, VexImport};
 use super::{DeviceError, DeviceSource, cyclonedx, description, inventory, spdx};
 
 /// The `[device]` section of the agent configuration.
@@ -19,6 +20,7 @@ use super::{DeviceError, DeviceSource, cyclonedx, description, inventory, spdx};
 /// [device]
 /// description = "/etc/dqi-agent/device.toml"
 /// sbom = ["/etc/dqi-agent/sbom.cdx.json", "/etc/dqi-agent/firmware.spdx.json"]
+/// vex = ["/etc/dqi-agent/pump.openvex.json"]
 /// refresh_seconds = 300
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -31,6 +33,10 @@ pub struct DeviceConfig {
     /// `spdxVersion`), combined in this order.
     #[serde(default)]
     pub sbom: Vec<PathBuf>,
+    /// VEX documents (CycloneDX, CSAF 2.0 VEX, OpenVEX; told apart by content), combined in
+    /// this order with the `vulnerabilities` of CycloneDX SBOMs.
+    #[serde(default)]
+    pub vex: Vec<PathBuf>,
     /// Seconds between re-reads of the files; 0 re-reads only on SIGHUP. Default 300.
     #[serde(default = "default_refresh")]
     pub refresh_seconds: u64,
@@ -45,6 +51,7 @@ impl Default for DeviceConfig {
         DeviceConfig {
             description: None,
             sbom: Vec::new(),
+            vex: Vec::new(),
             refresh_seconds: default_refresh(),
         }
     }
@@ -64,6 +71,7 @@ impl DeviceConfig {
         DeviceConfig {
             description: self.description.as_ref().map(abs),
             sbom: self.sbom.iter().map(abs).collect(),
+            vex: self.vex.iter().map(abs).collect(),
             refresh_seconds: self.refresh_seconds,
         }
     }
@@ -72,6 +80,23 @@ impl DeviceConfig {
 /// Reads an SBOM file, CycloneDX or SPDX by its content.
 pub fn load_sbom(path: &Path) -> Result<SbomImport, DeviceError> {
     read_with(path, parse_sbom)
+}
+
+/// Reads an SBOM file and the VEX statements a CycloneDX SBOM carries in `vulnerabilities`.
+fn load_sbom_and_vex(path: &Path) -> Result<(SbomImport, Option<VexImport>), DeviceError> {
+    read_with(path, |bytes, location| {
+        let sbom = parse_sbom(bytes, location)?;
+        let vex = match sbom.document.format {
+            super::model::SbomFormat::CycloneDx => vex::embedded(bytes, location)?,
+            super::model::SbomFormat::Spdx => None,
+        };
+        Ok((sbom, vex))
+    })
+}
+
+/// Reads a VEX file: CycloneDX, CSAF 2.0 or OpenVEX by its content.
+pub fn load_vex(path: &Path) -> Result<VexImport, DeviceError> {
+    read_with(path, vex::parse)
 }
 
 /// Reads the file at `path` whole and hands its bytes and its name (for messages) to `parse`;
@@ -115,6 +140,7 @@ pub struct FileSource {
 struct State {
     map: IndexMap,
     previous: Option<Software>,
+    previous_vex: Option<Vex>,
 }
 
 impl FileSource {
@@ -132,6 +158,7 @@ impl FileSource {
             state: Mutex::new(State {
                 map,
                 previous: None,
+                previous_vex: None,
             }),
         })
     }
@@ -148,12 +175,16 @@ impl FileSource {
             Some(p) => description::load(p)?,
             None => description::Description::default(),
         };
-        let imports = self
-            .config
-            .sbom
-            .iter()
-            .map(|p| load_sbom(p))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut imports = Vec::with_capacity(self.config.sbom.len());
+        let mut vex_imports = Vec::new();
+        for path in &self.config.sbom {
+            let (sbom, vex) = load_sbom_and_vex(path)?;
+            imports.push(sbom);
+            vex_imports.extend(vex);
+        }
+        for path in &self.config.vex {
+            vex_imports.push(load_vex(path)?);
+        }
 
         // A poisoned lock only means another load panicked mid-way; the state it guards is
         // replaced whole below, never left half-written, so carrying on is safe.
@@ -168,8 +199,11 @@ impl FileSource {
         let documents = imports.into_iter().map(|i| i.document).collect();
         let mut software = Software::new(rows, documents, desc.sbom_uri, desc.vex_uri);
         software.settle(state.previous.as_ref(), now);
+        let mut vex = Vex::resolve(vex_imports, &software);
+        vex.settle(state.previous_vex.as_ref(), now);
         state.map = map;
         state.previous = Some(software.clone());
+        state.previous_vex = Some(vex.clone());
         Ok(DeviceSnapshot {
             identity: desc.identity,
             security_controls: desc.security_controls,
@@ -177,6 +211,7 @@ impl FileSource {
             configuration: desc.configuration,
             services: desc.services,
             software,
+            vex,
         })
     }
 }
@@ -198,12 +233,15 @@ pub fn now_utc() -> Timestamp {
 /// A short text for logs: how a snapshot's software came together.
 pub fn summary(s: &DeviceSnapshot) -> String {
     format!(
-        "{} {} serial {}: {} software rows from {} SBOM(s)",
+        "{} {} serial {}: {} software rows from {} SBOM(s), {} VEX statements from {} document(s) ({} about no component of the SBOM)",
         s.identity.manufacturer,
         s.identity.model,
         s.identity.serial,
         s.software.rows().len(),
-        s.software.documents().len()
+        s.software.documents().len(),
+        s.vex.statements(),
+        s.vex.documents().len(),
+        s.vex.unmatched()
     )
 }
 

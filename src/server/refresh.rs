@@ -72,6 +72,7 @@ struct Changed {
     config: u32,
     health: u32,
     entity: u32,
+    vex: u32,
 }
 
 impl Changed {
@@ -98,6 +99,7 @@ impl Changed {
             ),
             // entLastChangeTime: the root entity's row comes from the identity.
             entity: stamp(old.identity != new.identity, self.entity),
+            vex: stamp(old.vex.digest() != new.vex.digest(), self.vex),
         }
     }
 }
@@ -215,6 +217,7 @@ impl Device {
             agent_version: env!("CARGO_PKG_VERSION"),
             refreshed_uptime: last.refreshed_uptime,
             config_changes: last.config_changes,
+            vex_changed: last.changed.vex,
         };
         let system = dqi::system_for(&last.snapshot, &self.base);
         let mut entries = objects::standard(&system, &self.engine);

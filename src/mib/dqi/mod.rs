@@ -11,6 +11,8 @@
 //! | `dqiHealth`, `dqiAgentVersion`, `dqiAgentRefreshInterval` | here | DQI-MIB |
 //! | `dqiConfig` (incl. `dqiServiceTable`) | [`config`] | DQI-MIB |
 //! | `dqiSoftware` (incl. `dqiSwTable`, `dqiSbomTable`) | [`software`] | DQI-MIB |
+//! | `dqiSwByNameTable`, `dqiSwByPurlTable` | [`lookup`] | DQI-MIB |
+//! | `dqiVex` (incl. `dqiVexTable`) | [`vex`] | DQI-MIB |
 //! | `entPhysicalTable` root row, `entLastChangeTime` | [`super::entity`] | ENTITY-MIB, RFC 6933 |
 //! | `hrSystemUptime`, `hrSystemDate`, `hrSWInstalled*` | [`super::host`] | HOST-RESOURCES-MIB, RFC 2790 |
 //!
@@ -20,7 +22,9 @@
 
 pub mod config;
 pub mod identity;
+pub mod lookup;
 pub mod software;
+pub mod vex;
 
 use alloc::boxed::Box;
 use alloc::format;
@@ -125,6 +129,8 @@ pub struct Stamps {
     /// different since the agent started, for the Counter32 `dqiCfgChanges`. Added to the agreed
     /// shape: the MIB counts changes the agent observed, not the device's own lifetime count.
     pub config_changes: u32,
+    /// sysUpTime when the VEX statements (`dqiVexDigest`) last changed (`dqiVexLastChange`).
+    pub vex_changed: u32,
 }
 
 /// Every DQI-MIB instance under dqiIdentity, dqiHealth, dqiConfig, dqiSoftware,
@@ -145,6 +151,7 @@ pub fn device_entries(snapshot: &DeviceSnapshot, stamps: &Stamps) -> Vec<(Box<[u
     config::entries(&mut sink, snapshot, stamps);
     software::entries(&mut sink, snapshot, stamps);
     agent(&mut sink, stamps);
+    vex::entries(&mut sink, snapshot, stamps);
     out
 }
 

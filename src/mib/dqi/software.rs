@@ -91,6 +91,7 @@ pub(super) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &S
         sbom_row(&mut table, doc, index);
     }
     table.finish(sink);
+    super::lookup::entries(sink, snapshot);
 }
 
 /// The hash `dqiSwHashValue` serves: the first of [`HASH_PREFERENCE`] the row has as lowercase
