@@ -284,6 +284,11 @@ impl Agent {
         self.tree = with_budget_objects(&tree, &self.budget);
     }
 
+    /// For the driver's kernel filter: see [`Budget::drain_flooders`].
+    pub fn drain_flooders(&mut self, at_least: u32, each: impl FnMut(budget::SourceKey)) {
+        self.budget.drain_flooders(at_least, each);
+    }
+
     /// Counts `n` held answers (see [`Outcome::Held`]) the driver shed instead of sending.
     pub fn note_shed(&mut self, n: u64) {
         self.budget.note_shed(n);

@@ -50,6 +50,7 @@ use crate::time::Instant;
 
 mod agentx;
 mod clock;
+mod filter;
 mod listener;
 mod refresh;
 
@@ -122,6 +123,8 @@ pub struct Summary {
     /// Times a socket task paused reading (receive moderation) after a batch that refused a
     /// datagram, instead of waking for the next datagram at once.
     pub moderated: u64,
+    /// Times the kernel filter of flooding sources was replaced (a source blocked or released).
+    pub kernel_filters: u64,
 }
 
 /// Loads the configuration at `path`, logs its warnings, and runs the agent until SIGINT or
@@ -254,6 +257,10 @@ pub async fn shutdown_signal() {
 pub struct Server {
     /// One per listen address.
     sockets: Vec<Listener>,
+    /// Other descriptors of the IPv4 sockets, for the kernel filter of flooding sources.
+    filtered: Vec<std::net::UdpSocket>,
+    /// `[budget] block_after` and `block_seconds`, for the kernel filter.
+    block: (u32, Duration),
     /// What the socket tasks share.
     shared: Arc<Shared>,
     /// The device refresh task's inputs; `None` serves a fixed tree and leaves SIGHUP alone.
@@ -307,10 +314,16 @@ impl Server {
         state: Option<State>,
     ) -> Result<Server, RunError> {
         let mut sockets = Vec::with_capacity(listen.len());
+        let mut filtered = Vec::new();
         for &addr in listen {
-            let socket = udp_socket(addr)
-                .and_then(Listener::new)
-                .map_err(|source| RunError::Bind { addr, source })?;
+            let socket = udp_socket(addr).map_err(|source| RunError::Bind { addr, source })?;
+            // Best effort: without a second descriptor this socket is not filtered.
+            if addr.is_ipv4()
+                && let Ok(other) = socket.try_clone()
+            {
+                filtered.push(other);
+            }
+            let socket = Listener::new(socket).map_err(|source| RunError::Bind { addr, source })?;
             socket.warn_if_pause_overflows(addr, &config.budget);
             sockets.push(socket);
         }
@@ -320,6 +333,7 @@ impl Server {
         let intake = Mutex::new(config.budget.intake_bucket(Instant::ZERO));
         let moderation = config.budget.moderation;
         let hold_slots = config.budget.hold_slots;
+        let block = (config.budget.block_after, config.budget.block);
         let mut agent = Agent::new(config, Instant::ZERO);
         agent.set_clock(clock::host_clock());
         let shared = Arc::new(Shared {
@@ -336,6 +350,8 @@ impl Server {
         });
         Ok(Server {
             sockets,
+            filtered,
+            block,
             shared,
             refresher: None,
             subagent: None,
@@ -385,6 +401,14 @@ impl Server {
         if let Some(subagent) = self.subagent {
             tasks.spawn(agentx::run(subagent, self.shared.clone(), stopped.clone()));
         }
+        let (block_after, block) = self.block;
+        tasks.spawn(filter::run(
+            self.filtered,
+            self.shared.clone(),
+            block_after,
+            block,
+            stopped.clone(),
+        ));
         tasks.spawn(summary_loop(self.shared.clone(), stopped));
         let failure = tokio::select! {
             () = shutdown => None,
@@ -407,6 +431,7 @@ impl Server {
             send_errors = summary.send_errors,
             moderated = summary.moderated,
             intake_pauses = summary.intake_pauses,
+            kernel_filters = summary.kernel_filters,
             "dqi-agent stopped"
         );
         match failure {
@@ -526,6 +551,8 @@ struct Totals {
     send_errors: AtomicU64,
     intake_pauses: AtomicU64,
     moderated: AtomicU64,
+    /// Times the kernel filter of flooding sources was replaced.
+    kernel_filters: AtomicU64,
 }
 
 impl Totals {
@@ -538,6 +565,7 @@ impl Totals {
             send_errors: self.send_errors.load(Ordering::Relaxed),
             intake_pauses: self.intake_pauses.load(Ordering::Relaxed),
             moderated: self.moderated.load(Ordering::Relaxed),
+            kernel_filters: self.kernel_filters.load(Ordering::Relaxed),
         }
     }
 }

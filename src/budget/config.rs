@@ -97,6 +97,16 @@ pub struct BudgetConfig {
     /// one wake-up per interval instead of one per datagram. It also paces reading at the
     /// intake ceiling. Zero reads at once. At most [`MAX_MODERATION`]. Default 50 ms.
     pub moderation: Duration,
+    /// Refusals a second from one source that get it dropped in the kernel, before the
+    /// socket, for `block`: enforced by the driver with a socket filter. A refusal by a
+    /// user's budget counts a tenth (see [`super::Budget::drain_flooders`]). Zero never
+    /// blocks. Default 500: far beyond any manager, and beyond a tenth of what a flood of valid
+    /// requests four times a user's budget is refused (about 1,800 a second) from an address
+    /// other users may share.
+    pub block_after: u32,
+    /// How long a flooding source stays blocked; it is blocked again at once if it still
+    /// floods. Default 10 s.
+    pub block: Duration,
     /// Replies kept for retransmissions. Default 32.
     pub cache_entries: usize,
     /// Octets of requests and replies kept for retransmissions. Default 256 KiB.
@@ -160,6 +170,8 @@ impl Default for BudgetConfig {
             intake: rate(10_000, Period::Second),
             intake_burst: 1000,
             moderation: Duration::from_millis(50),
+            block_after: 500,
+            block: Duration::from_secs(10),
             cache_entries: 32,
             cache_bytes: 256 * 1024,
             cache_window: Duration::from_secs(5),

@@ -263,9 +263,32 @@ struct SourceState {
     unauthenticated: Bucket,
     /// Rejections since the last [`Budget::drain_rejections`], for a log line per source.
     rejected: u32,
+    /// Rejections since the last [`Budget::drain_flooders`], for the driver's kernel filter,
+    /// in tenths: a user's rejection counts one, any other ten (see [`USER_WEIGHT`]).
+    recent: u32,
 }
 
+/// A rejection by a user's budget counts a tenth of another towards blocking the source in
+/// the kernel: the source may be an address several users share (a NAT, a poller host), and
+/// the user's budget already tells their datagrams apart, which a kernel filter cannot.
+const USER_WEIGHT: u32 = 1;
+/// What any other rejection counts: datagrams no user answers for.
+const OTHER_WEIGHT: u32 = 10;
+
 impl SourceState {
+    fn note_rejection(&mut self) {
+        self.note(OTHER_WEIGHT);
+    }
+
+    fn note_user_rejection(&mut self) {
+        self.note(USER_WEIGHT);
+    }
+
+    fn note(&mut self, weight: u32) {
+        self.rejected = self.rejected.saturating_add(1);
+        self.recent = self.recent.saturating_add(weight);
+    }
+
     fn is_full(&self, now: Instant) -> bool {
         self.datagrams.is_full(now) && self.unauthenticated.is_full(now)
     }
@@ -331,14 +354,14 @@ impl Budget {
         let key = self.key(source);
         let state = self.source(key, now);
         if !state.datagrams.try_take(now, 1) {
-            state.rejected = state.rejected.saturating_add(1);
+            state.note_rejection();
             return Err(self.reject(Rejection::PerSource));
         }
         if !self.global.try_take(now, 1) {
             // The source's datagram bought nothing; give it back so only the global limit bit.
             if let Some(state) = self.sources.peek_mut(key) {
                 state.datagrams.refund(1);
-                state.rejected = state.rejected.saturating_add(1);
+                state.note_rejection();
             }
             return Err(self.reject(Rejection::Global));
         }
@@ -356,7 +379,7 @@ impl Budget {
                 self.counters.unauthenticated_admitted.saturating_add(1);
             Ok(())
         } else {
-            state.rejected = state.rejected.saturating_add(1);
+            state.note_rejection();
             Err(self.reject(Rejection::Unauthenticated))
         }
     }
@@ -367,7 +390,7 @@ impl Budget {
         let key = self.key(source);
         match self.sources.peek_mut(key) {
             Some(state) if !state.unauthenticated.can_take(now, 1) => {
-                state.rejected = state.rejected.saturating_add(1);
+                state.note_rejection();
                 Err(self.reject(Rejection::Unauthenticated))
             }
             _ => Ok(()),
@@ -562,6 +585,22 @@ impl Budget {
         self.global.refund(1);
     }
 
+    /// For the driver's kernel filter: calls `each` for every source refused at least
+    /// `at_least` times since the last call, and starts the count again for all. Call it at a
+    /// fixed interval; a source refused that often is flooding (no manager is), and its
+    /// datagrams are better dropped before they reach the agent at all. A refusal by a user's
+    /// budget counts a tenth: one user's flood from an address other users share is that
+    /// user's budget's to refuse, so only a flood ten times as heavy blocks the address.
+    pub fn drain_flooders(&mut self, at_least: u32, mut each: impl FnMut(SourceKey)) {
+        let at_least = at_least.max(1).saturating_mul(OTHER_WEIGHT);
+        for (key, state) in self.sources.iter_mut() {
+            if state.recent >= at_least {
+                each(key);
+            }
+            state.recent = 0;
+        }
+    }
+
     fn key(&self, source: IpAddr) -> SourceKey {
         SourceKey::new(source, self.config.ipv6_prefix)
     }
@@ -573,6 +612,7 @@ impl Budget {
             datagrams: Bucket::new(config.per_source, config.burst, now),
             unauthenticated: Bucket::new(config.unauthenticated, config.unauthenticated_burst, now),
             rejected: 0,
+            recent: 0,
         });
         if let Some(evicted) = evicted {
             let counters = &mut self.counters;
@@ -593,7 +633,7 @@ impl Budget {
         }
         let key = self.key(source);
         if let Some(state) = self.sources.peek_mut(key) {
-            state.rejected = state.rejected.saturating_add(1);
+            state.note_user_rejection();
         }
         self.reject(Rejection::PerUser)
     }

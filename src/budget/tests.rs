@@ -605,3 +605,22 @@ fn beyond_the_hold_a_bulk_is_shaped_and_a_get_refused() {
     assert_eq!(bob.at(), T0);
     assert_eq!(budget.counters().held, 2);
 }
+
+#[test]
+fn flooding_sources_are_named_for_the_kernel_filter() {
+    let mut budget = budget(strict());
+    let (flood, shared, quiet) = (ip("192.0.2.1"), ip("192.0.2.2"), ip("192.0.2.3"));
+    // 300 datagrams no user answers for: the burst of 100 passes, 200 are refused.
+    assert_eq!(admitted(&mut budget, flood, 300, T0), 100);
+    // alice floods from an address others share: 1,000 refusals by her budget count 100.
+    for _ in 0..1_000 {
+        let _ = request(&mut budget, shared, b"alice", GET25, 25, T0);
+    }
+    assert!(row(&budget, b"alice", T0).rejected >= 990);
+    request(&mut budget, quiet, b"bob", GET1, 1, T0).unwrap();
+    let mut named = Vec::new();
+    budget.drain_flooders(150, |key| named.push(key));
+    assert_eq!(named, [SourceKey::new(flood, 64)]);
+    // The count starts again: nothing since.
+    budget.drain_flooders(1, |key| panic!("{key:?} refused again?"));
+}

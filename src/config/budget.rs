@@ -30,6 +30,8 @@ const MAX_MODERATION_MS: usize = MAX_MODERATION.as_millis() as usize;
 
 /// The longest hold accepted, in the key's unit.
 const MAX_HOLD_MS: usize = MAX_HOLD.as_millis() as usize;
+/// The longest a flooding source is blocked in the kernel at once.
+const MAX_BLOCK_SECONDS: usize = 3600;
 /// The most answers held at once.
 const MAX_HOLD_SLOTS: usize = 4096;
 
@@ -79,6 +81,10 @@ pub struct BudgetSection {
     /// Milliseconds the server waits, after reading a batch that held a refused datagram,
     /// before it reads again (receive moderation); 0 reads at once.
     pub moderation_ms: Option<i64>,
+    /// Refusals a second from one source that get it dropped in the kernel; 0 never blocks.
+    pub block_after: Option<i64>,
+    /// Seconds a flooding source stays dropped in the kernel.
+    pub block_seconds: Option<i64>,
     /// Replies kept for retransmissions.
     pub cache_entries: Option<i64>,
     /// Octets of requests and replies kept for retransmissions.
@@ -167,6 +173,17 @@ impl Validator<'_> {
         }
         if let Some(n) = self.count("budget.hold_slots", s.hold_slots, 0, MAX_HOLD_SLOTS)? {
             c.hold_slots = n;
+        }
+        if let Some(n) = self.count("budget.block_after", s.block_after, 0, MAX_BURST)? {
+            c.block_after = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(n) = self.count(
+            "budget.block_seconds",
+            s.block_seconds,
+            1,
+            MAX_BLOCK_SECONDS,
+        )? {
+            c.block = core::time::Duration::from_secs(u64::try_from(n).unwrap_or(1));
         }
         let window = s.cache_window_seconds;
         if let Some(n) = self.count(
