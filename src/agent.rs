@@ -49,6 +49,8 @@ mod live;
 mod respond;
 
 use crate::budget::{self, Budget, BudgetConfig, Rejection, Work};
+use crate::mib::budget::Receive;
+use crate::mib::served::{self, AgentObjects, Served};
 use crate::mib::{self, Tree};
 use crate::stats::{Counter, Counters};
 use crate::time::Instant;
@@ -75,7 +77,7 @@ pub struct Config {
     pub engine_boots: u32,
     /// The users, keys localized to `engine_id`.
     pub users: Users,
-    /// The objects served.
+    /// The objects served, but for the agent's own (the budget's), which it adds.
     pub tree: Tree,
     /// The largest message the agent sends or accepts (snmpEngineMaxMessageSize), 484..=65507.
     pub max_message_size: usize,
@@ -126,7 +128,10 @@ pub struct Agent {
     started: Instant,
     /// Shared so a request can hold its user while the agent's counters change.
     users: Arc<Users>,
-    tree: Tree,
+    /// The objects served: the driver's and the agent's own, together.
+    tree: Served,
+    /// The agent's own objects, added to every tree it serves.
+    objects: AgentObjects,
     max_message_size: usize,
     /// The next privacy salt; incremented per encryption, so it repeats only after 2^64 messages.
     salt: u64,
@@ -139,6 +144,8 @@ pub struct Agent {
     budget: Budget,
     /// When the budget last refused anything, for `dqiBudgetLastRejection`.
     last_rejection: Option<Instant>,
+    /// The driver's report of its own receive limits, served in the DQI-MIB.
+    receive: Receive,
 }
 
 /// What the driver knows of time beyond its monotonic clock, for the objects that show it
@@ -197,7 +204,8 @@ impl Agent {
             config.budget_seed,
             now,
         );
-        let tree = with_budget_objects(&config.tree, &budget);
+        let objects = AgentObjects::new(mib::budget::entries(&budget));
+        let tree = served::assemble(config.tree.into_entries(), &objects);
         Agent {
             engine_id: OctetString::from(config.engine_id),
             boots: config.engine_boots.min(ENGINE_MAX),
@@ -205,6 +213,7 @@ impl Agent {
             started: now,
             users: Arc::new(config.users),
             tree,
+            objects,
             max_message_size: config.max_message_size.clamp(484, MAX_MESSAGE_SIZE),
             salt: config.salt_seed,
             counters: Counters::default(),
@@ -212,12 +221,19 @@ impl Agent {
             clock: None,
             budget,
             last_rejection: None,
+            receive: Receive::default(),
         }
     }
 
     /// Tells the agent the wall-clock and host time at the driver's origin (`Instant::ZERO`).
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = Some(clock);
+    }
+
+    /// Tells the agent the limits the driver enforces on reading its sockets, which the agent
+    /// serves (`dqiBudgetIntakeCeiling`, `dqiBudgetModeration`) but does not enforce.
+    pub fn set_receive(&mut self, receive: Receive) {
+        self.receive = receive;
     }
 
     /// Processes one datagram from `source`, received at `now`; writes any reply into `out`
@@ -277,13 +293,6 @@ impl Agent {
             .min(ENGINE_MAX)
     }
 
-    /// Replaces the served objects (a new device snapshot), atomically between two datagrams.
-    /// The budget's own objects (`dqiAgent` .3 to .28) are added to it, so every tree served
-    /// shows the live budget.
-    pub fn install_tree(&mut self, tree: Tree) {
-        self.tree = with_budget_objects(&tree, &self.budget);
-    }
-
     /// For the driver's kernel filter: see [`Budget::drain_flooders`].
     pub fn drain_flooders(&mut self, at_least: u32, each: impl FnMut(budget::SourceKey)) {
         self.budget.drain_flooders(at_least, each);
@@ -304,9 +313,16 @@ impl Agent {
         self.budget.drain_rejections(each)
     }
 
-    /// Like [`Agent::install_tree`], but hands the old tree back, so that the driver frees it
-    /// after releasing the agent's lock: dropping a large tree takes milliseconds.
-    pub fn replace_tree(&mut self, tree: Tree) -> Tree {
+    /// The agent's own objects, for the driver to [`served::assemble`] each new tree with.
+    pub fn own_objects(&self) -> AgentObjects {
+        self.objects.clone()
+    }
+
+    /// Replaces the served objects (a new device snapshot), atomically between two datagrams,
+    /// and hands the old tree back, so that the driver frees it after releasing the agent's
+    /// lock: dropping a large tree takes milliseconds. Only [`served::assemble`] makes a
+    /// [`Served`] tree, so the agent's own objects are always in it.
+    pub fn replace_tree(&mut self, tree: Served) -> Served {
         core::mem::replace(&mut self.tree, tree)
     }
 
@@ -326,12 +342,12 @@ impl Agent {
             max_varbinds: usize::try_from(config.max_response_varbinds).unwrap_or(usize::MAX),
         };
         let live = self.live_values(now);
-        crate::agentx::answer(&self.tree, &live, pdu, limits)
+        crate::agentx::answer(self.tree.tree(), &live, pdu, limits)
     }
 
     /// The objects served.
     pub fn tree(&self) -> &Tree {
-        &self.tree
+        self.tree.tree()
     }
 
     /// The protocol counters.
@@ -529,14 +545,4 @@ fn work(pdu: &Pdus) -> Work {
             varbinds: p.varbinds.len(),
         },
     }
-}
-
-/// `tree` with the budget's own objects added (they replace any entry at the same OID).
-fn with_budget_objects(tree: &Tree, budget: &Budget) -> Tree {
-    let mut entries: Vec<(alloc::boxed::Box<[u32]>, mib::Entry)> = tree
-        .iter()
-        .map(|(oid, entry)| (oid.into(), entry.clone()))
-        .collect();
-    entries.extend(mib::budget::entries(budget));
-    Tree::from_entries(entries)
 }

@@ -149,7 +149,7 @@ impl Agent {
                         .unwrap_or(usize::MAX),
                 };
                 let live = self.live_values(now);
-                pdu::respond(&self.tree, &live, operation, &varbinds, limits)
+                pdu::respond(self.tree.tree(), &live, operation, &varbinds, limits)
             }
             // RFC 3415 §3.2 step 5 via RFC 3413 §3.2 step 4: no data, the request's bindings back.
             _ => pdu::Outcome {

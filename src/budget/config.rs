@@ -6,9 +6,8 @@
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use super::rate::{Bucket, Period, Rate};
+use super::rate::{Period, Rate};
 use super::sources::MAX_SOURCES;
-use crate::time::Instant;
 
 /// What the agent does with a request over budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -60,9 +59,6 @@ pub struct BudgetConfig {
     /// nothing. At most [`MAX_HOLD`]. Default 200 ms, well under the 1 s timeout of common
     /// managers.
     pub hold: Duration,
-    /// Answers held at once by the driver (each at most one message); when full, the oldest is
-    /// shed. Default 32.
-    pub hold_slots: usize,
     /// Capacity of the global bucket, in datagrams. Default 400: four per-source bursts, so
     /// one source spending its burst at once cannot empty the global bucket for the others.
     pub global_burst: u32,
@@ -83,30 +79,6 @@ pub struct BudgetConfig {
     pub unauthenticated: Rate,
     /// Capacity of the per-source unauthenticated bucket. Default 20.
     pub unauthenticated_burst: u32,
-    /// Datagrams per period the server reads from its socket at all; beyond it the kernel
-    /// drops them. Enforced by the driver, kept here with the rest. Default `10000/second`:
-    /// above a flood of valid requests four times a user's default budget (about 2,400 a
-    /// second), so that such a flood is refused by the user's budget, which tells its
-    /// datagrams from another user's, and not by the kernel, which cannot.
-    pub intake: Rate,
-    /// Capacity of the intake bucket. Default 1000 (a tenth of a second at the default rate).
-    pub intake_burst: u32,
-    /// Receive moderation, enforced by the driver: after reading a batch of datagrams that
-    /// held a refused one, the driver waits before it reads again (1 ms, doubling while
-    /// batches keep refusing, up to this), then drains what queued meanwhile, so a flood costs
-    /// one wake-up per interval instead of one per datagram. It also paces reading at the
-    /// intake ceiling. Zero reads at once. At most [`MAX_MODERATION`]. Default 50 ms.
-    pub moderation: Duration,
-    /// Refusals a second from one source that get it dropped in the kernel, before the
-    /// socket, for `block`: enforced by the driver with a socket filter. A refusal by a
-    /// user's budget counts a tenth (see [`super::Budget::drain_flooders`]). Zero never
-    /// blocks. Default 500: far beyond any manager, and beyond a tenth of what a flood of valid
-    /// requests four times a user's budget is refused (about 1,800 a second) from an address
-    /// other users may share.
-    pub block_after: u32,
-    /// How long a flooding source stays blocked; it is blocked again at once if it still
-    /// floods. Default 10 s.
-    pub block: Duration,
     /// Replies kept for retransmissions. Default 32.
     pub cache_entries: usize,
     /// Octets of requests and replies kept for retransmissions. Default 256 KiB.
@@ -133,9 +105,6 @@ pub enum ConfigError {
     /// The same user listed twice in `users`.
     #[error("budget: user listed twice")]
     DuplicateUser,
-    /// `moderation` above [`MAX_MODERATION`]: managers' requests would time out behind it.
-    #[error("budget: moderation must be at most 1 second")]
-    Moderation,
     /// `hold` above [`MAX_HOLD`]: the manager would have timed out.
     #[error("budget: hold must be at most 1 second")]
     Hold,
@@ -143,9 +112,6 @@ pub enum ConfigError {
 
 /// The longest hold: SNMP managers time out after about a second.
 pub const MAX_HOLD: Duration = Duration::from_secs(1);
-
-/// The longest receive moderation: SNMP managers time out after about a second.
-pub const MAX_MODERATION: Duration = Duration::from_secs(1);
 
 impl Default for BudgetConfig {
     fn default() -> BudgetConfig {
@@ -157,7 +123,6 @@ impl Default for BudgetConfig {
             user_burst: 4000,
             request_cost: 32,
             hold: Duration::from_millis(200),
-            hold_slots: 32,
             global_burst: 400,
             users: Vec::new(),
             ipv6_prefix: 64,
@@ -167,11 +132,6 @@ impl Default for BudgetConfig {
             sources: 1024,
             unauthenticated: rate(10, Period::Second),
             unauthenticated_burst: 20,
-            intake: rate(10_000, Period::Second),
-            intake_burst: 1000,
-            moderation: Duration::from_millis(50),
-            block_after: 500,
-            block: Duration::from_secs(10),
             cache_entries: 32,
             cache_bytes: 256 * 1024,
             cache_window: Duration::from_secs(5),
@@ -197,8 +157,6 @@ impl BudgetConfig {
             max_response_varbinds: u32::MAX,
             unauthenticated: huge,
             unauthenticated_burst: HUGE,
-            intake: huge,
-            intake_burst: HUGE,
             ..BudgetConfig::default()
         }
     }
@@ -211,7 +169,6 @@ impl BudgetConfig {
             self.user_burst,
             self.global_burst,
             self.unauthenticated_burst,
-            self.intake_burst,
         ];
         if bursts.contains(&0) || self.users.iter().any(|u| u.burst == 0) {
             return Err(ConfigError::ZeroBurst);
@@ -225,9 +182,6 @@ impl BudgetConfig {
         if !(1..=MAX_SOURCES).contains(&self.sources) {
             return Err(ConfigError::Sources);
         }
-        if self.moderation > MAX_MODERATION {
-            return Err(ConfigError::Moderation);
-        }
         if self.hold > MAX_HOLD {
             return Err(ConfigError::Hold);
         }
@@ -240,11 +194,6 @@ impl BudgetConfig {
             }
         }
         Ok(())
-    }
-
-    /// A full intake bucket, for the driver.
-    pub fn intake_bucket(&self, now: Instant) -> Bucket {
-        Bucket::new(self.intake, self.intake_burst, now)
     }
 
     /// GetBulk max-repetitions as the agent should run it: a negative value from the wire is 0

@@ -132,8 +132,8 @@ mod tests {
     use super::*;
     use crate::device::Software;
     use crate::device::model::ComponentType;
-    use crate::mib::dqi::device_entries;
     use crate::mib::dqi::fixture;
+    use crate::mib::served::snapshot_objects;
     use crate::mib::{Entry, Tree};
     use alloc::string::ToString;
     use alloc::vec;
@@ -165,7 +165,7 @@ mod tests {
         upper.purl = Some("pkg:generic/openssl@3.0.13?download_url=x".to_string());
         rows.push(upper);
         s.software = Software::new(rows, vec![], None, None);
-        let tree = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let tree = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
 
         // GetNext on the bare name (what `snmpgetnext dqiSwByNameVersion."log4j-core"` sends).
         let mut asked = BY_NAME_ENTRY.to_vec();

@@ -89,7 +89,8 @@ pub fn justification(j: Justification) -> i32 {
 mod tests {
     use super::*;
     use crate::device::vex::{Subject, Vex, VexDocument, VexFormat, VexImport, VexStatement};
-    use crate::mib::dqi::{device_entries, fixture};
+    use crate::mib::dqi::fixture;
+    use crate::mib::served::snapshot_objects;
     use crate::mib::{Entry, Tree};
     use alloc::string::ToString;
     use alloc::vec;
@@ -135,7 +136,7 @@ mod tests {
         );
         let mut stamps = fixture::stamps();
         stamps.vex_changed = 777;
-        let tree = Tree::from_entries(device_entries(&s, &stamps));
+        let tree = Tree::from_entries(snapshot_objects(&s, &stamps));
         let mut asked = VEX_ENTRY.to_vec();
         asked.push(2);
         asked.extend(string_index(b"CVE-2021-44228", 0));
