@@ -84,8 +84,8 @@ impl Agent {
             None => wire::encode(&scoped),
         };
         let cached = key.as_deref().and_then(|key| {
-            self.budget
-                .cached_response(request.source, &incoming.user_name, level, key, now)
+            self.cache
+                .response(request.source, &incoming.user_name, level, key, now)
                 .map(<[u8]>::to_vec)
         });
         // When the answer may go: later than now when it is held for the user's units.
@@ -93,6 +93,7 @@ impl Agent {
             .as_ref()
             .map_or((now, u32::MAX), |c| (c.at(), c.repetitions()));
         if let Some(bytes) = cached {
+            self.budget.count_cache_hit();
             self.settle(charge, 0, now);
             let outcome = self.respond(request, incoming, &bytes, None, now, out);
             return held(outcome, until, now);
@@ -202,7 +203,7 @@ impl Agent {
         // Only responses to verified requests are remembered, so forged traffic cannot churn
         // the cache.
         if let Some(key) = key {
-            self.budget.remember_response(
+            self.cache.remember_response(
                 request.source,
                 &incoming.user_name,
                 incoming.level.flags(),
@@ -212,7 +213,7 @@ impl Agent {
             );
         }
         if incoming.level >= SecurityLevel::AuthNoPriv {
-            self.budget
+            self.cache
                 .remember_reply(request.source, request.datagram, out, now);
         }
         Outcome::Response
