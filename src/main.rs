@@ -63,6 +63,9 @@ const DEMO_FILES: [(&str, &str); 3] = [
 ];
 
 fn main() -> ExitCode {
+    // Before any passphrase is read: a core of this process would hold them all.
+    let core_limit = process::forbid_core_dumps();
+    dqi_agent::device::memory::set_release(process::release_free_memory);
     let cli = Cli::parse();
     if let Some(path) = cli.check_config {
         return check_config(&path);
@@ -84,6 +87,19 @@ fn main() -> ExitCode {
         },
     };
     init_logging(&config.agent.log_level);
+    match core_limit {
+        Err(e) => tracing::warn!("cannot disable core dumps: {e}"),
+        Ok(original) if config.agent.core_dumps => {
+            if let Err(e) = process::allow_core_dumps(original) {
+                tracing::warn!("agent.core_dumps: cannot allow core dumps: {e}");
+            } else {
+                tracing::warn!(
+                    "agent.core_dumps = true: a core dump of the agent holds its passphrases and keys"
+                );
+            }
+        }
+        Ok(_) => {}
+    }
     for warning in &warnings {
         tracing::warn!("{warning}");
     }
@@ -170,6 +186,70 @@ fn check_device(device: Option<&DeviceConfig>) -> Result<String, String> {
     ))
 }
 
+/// The process-wide protections the library cannot set itself (it has no unsafe code).
+mod process {
+    /// The core size limit before [`forbid_core_dumps`] lowered it.
+    #[derive(Debug, Clone, Copy)]
+    pub struct CoreLimit(libc::rlimit);
+
+    /// Marks the process not dumpable (`PR_SET_DUMPABLE` 0: no core, and no ptrace or
+    /// `/proc/<pid>/mem` access by other processes of the same user) and sets `RLIMIT_CORE` to
+    /// 0, so a crash cannot write the passphrases and keys in memory to disk.
+    pub fn forbid_core_dumps() -> std::io::Result<CoreLimit> {
+        let mut original = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes one rlimit through a valid pointer to a local.
+        if unsafe { libc::getrlimit(libc::RLIMIT_CORE, &mut original) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: original.rlim_max,
+        };
+        // SAFETY: setrlimit reads one rlimit through a valid pointer to a local.
+        if unsafe { libc::setrlimit(libc::RLIMIT_CORE, &zero) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        set_dumpable(false)?;
+        Ok(CoreLimit(original))
+    }
+
+    /// Undoes [`forbid_core_dumps`] (`agent.core_dumps = true`).
+    pub fn allow_core_dumps(original: CoreLimit) -> std::io::Result<()> {
+        // SAFETY: setrlimit reads one rlimit through a valid pointer.
+        if unsafe { libc::setrlimit(libc::RLIMIT_CORE, &original.0) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        set_dumpable(true)
+    }
+
+    #[cfg(target_os = "linux")]
+    fn set_dumpable(on: bool) -> std::io::Result<()> {
+        // SAFETY: PR_SET_DUMPABLE takes one integer argument and touches no memory.
+        if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, libc::c_ulong::from(on), 0, 0, 0) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn set_dumpable(_on: bool) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// Hands the allocator's free pages back to the system (glibc keeps them otherwise), after
+    /// a refresh freed the previous tree.
+    pub fn release_free_memory() {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only walks the allocator's own free lists.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+}
+
 /// Logs to stderr at the configured level; `RUST_LOG`, when set and valid, overrides it.
 fn init_logging(level: &str) {
     use tracing_subscriber::EnvFilter;
@@ -208,6 +288,7 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
             engine_id: None,
             max_message_size: None,
             log_level: None,
+            core_dumps: false,
         },
         system: SystemSection {
             // Replaced by the description built from the device identity; kept for the case

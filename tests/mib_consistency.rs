@@ -209,6 +209,7 @@ fn example() -> DeviceSnapshot {
         description: Some(dir.join("device.toml")),
         sbom: vec![dir.join("sbom.cdx.json"), dir.join("firmware.spdx.json")],
         refresh_seconds: 300,
+        ..DeviceConfig::default()
     };
     FileSource::new(config, None).unwrap().snapshot().unwrap()
 }

@@ -29,6 +29,7 @@ use alloc::vec::Vec;
 
 use super::DeviceError;
 use super::json::{Ctx, HashFields, Object, import, item, join, non_empty};
+use super::limits::Limits;
 use super::model::{ComponentType, SbomComponent, SbomFormat, SbomImport, SupportStatus};
 
 /// Component property names read as the end-of-support date, highest priority first:
@@ -54,16 +55,38 @@ const HASHES: HashFields = HashFields {
     list: "a CycloneDX hash algorithm",
 };
 
-/// Reads a CycloneDX JSON SBOM. `location` names the file in errors and in the document record.
+/// Reads a CycloneDX JSON SBOM under the default [`Limits`]. `location` names the file in errors
+/// and in the document record.
 pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
-    let ctx = Ctx { file: location };
+    parse_with(bytes, location, &Limits::default())
+}
+
+/// Reads a CycloneDX JSON SBOM under `limits`.
+pub fn parse_with(
+    bytes: &[u8],
+    location: &str,
+    limits: &Limits,
+) -> Result<SbomImport, DeviceError> {
+    let ctx = Ctx {
+        file: location,
+        limits,
+    };
     let root = ctx.parse(bytes)?;
-    match ctx.str(&root, "bomFormat", "")? {
+    from_root(&ctx, bytes, &root)
+}
+
+/// The import of the document `bytes`, already parsed as `root`.
+pub(crate) fn from_root(
+    ctx: &Ctx<'_>,
+    bytes: &[u8],
+    root: &Object,
+) -> Result<SbomImport, DeviceError> {
+    match ctx.str(root, "bomFormat", "")? {
         Some("CycloneDX") => {}
         Some(other) => return Err(ctx.err("bomFormat", format!("`{other}` is not CycloneDX"))),
         None => return Err(ctx.err("bomFormat", "required field is missing")),
     }
-    let spec_version = ctx.required_str(&root, "specVersion", "")?;
+    let spec_version = ctx.required_str(root, "specVersion", "")?;
     if !supported_spec(spec_version) {
         return Err(ctx.err(
             "specVersion",
@@ -71,8 +94,8 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
         ));
     }
     let format = SbomFormat::CycloneDx;
-    let mut document = ctx.document(bytes, &root, format, spec_version, "serialNumber")?;
-    document.version = bom_version(&ctx, &root)?;
+    let mut document = ctx.document(bytes, root, format, spec_version, "serialNumber")?;
+    document.version = bom_version(ctx, root)?;
     let mut components = Vec::new();
     if let Some(meta) = root.get("metadata").filter(|v| !v.is_null()) {
         let meta = ctx.object(meta, "metadata")?;
@@ -84,19 +107,25 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
         if let Some(c) = meta.get("component").filter(|v| !v.is_null()) {
             let path = "metadata.component";
             let obj = ctx.object(c, path)?;
-            let subject = component(&ctx, obj, path, None)?;
+            let subject = component(ctx, obj, path, None)?;
+            count(ctx, &components)?;
             document.subject = Some((subject.name.clone(), subject.version.clone()));
             components.push(subject);
-            walk(&ctx, obj, path, Some(0), &mut components)?;
+            walk(ctx, obj, path, Some(0), 2, &mut components)?;
         }
     }
-    walk(&ctx, &root, "", None, &mut components)?;
+    walk(ctx, root, "", None, 1, &mut components)?;
     Ok(import(document, components))
 }
 
-/// Reads a CycloneDX JSON SBOM from a file.
-pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
-    super::source::read_with(path, parse)
+/// Reads a CycloneDX JSON SBOM from a file under `limits`.
+pub fn load(path: &std::path::Path, limits: &Limits) -> Result<SbomImport, DeviceError> {
+    super::source::read_with(
+        path,
+        limits.max_file_bytes,
+        "max_file_bytes",
+        |bytes, location| parse_with(bytes, location, limits),
+    )
 }
 
 /// The document's `version` (an integer, 1 or more in CycloneDX 1.2 to 1.6), 1 when absent.
@@ -118,25 +147,46 @@ fn supported_spec(v: &str) -> bool {
 }
 
 // Pre-order walk of `parent_obj.components`, so rows keep document order and a parent always
-// precedes its children. Depth is bounded by serde_json's recursion limit (128) on parsing.
+// precedes its children. `level` is the nesting of these components (1 at the top), bounded by
+// `[device.limits] max_nesting`; the recursion is bounded by it too.
 fn walk(
     ctx: &Ctx<'_>,
     parent_obj: &Object,
     path: &str,
     parent: Option<usize>,
+    level: usize,
     out: &mut Vec<SbomComponent>,
 ) -> Result<(), DeviceError> {
-    for (i, v) in ctx
-        .array(parent_obj, "components", path)?
-        .iter()
-        .enumerate()
-    {
+    let list = ctx.array(parent_obj, "components", path)?;
+    if list.is_empty() {
+        return Ok(());
+    }
+    if level > ctx.limits.max_nesting {
+        return Err(ctx.err(
+            &join(path, "components"),
+            format!(
+                "components nest {level} levels deep, over the limit `[device.limits] max_nesting = {}`",
+                ctx.limits.max_nesting
+            ),
+        ));
+    }
+    for (i, v) in list.iter().enumerate() {
         let here = item(path, "components", i);
         let obj = ctx.object(v, &here)?;
         let component = component(ctx, obj, &here, parent)?;
+        count(ctx, out)?;
         let position = out.len();
         out.push(component);
-        walk(ctx, obj, &here, Some(position), out)?;
+        walk(ctx, obj, &here, Some(position), level + 1, out)?;
+    }
+    Ok(())
+}
+
+// Refuses one more component beyond `[device.limits] max_components`.
+fn count(ctx: &Ctx<'_>, so_far: &[SbomComponent]) -> Result<(), DeviceError> {
+    let max = ctx.limits.max_components;
+    if so_far.len() >= max {
+        return Err(ctx.over(format!("more than {max} components"), "max_components", max));
     }
     Ok(())
 }

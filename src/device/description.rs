@@ -16,11 +16,13 @@ use serde::Deserialize;
 
 use super::DeviceError;
 use super::date::Timestamp;
+use super::limits::Limits;
 use super::model::{
     AuthKind, Configuration, Encryption, Health, HealthStatus, Identity, IssuingAgency,
     RemoteServiceAccess, SecurityControl, SelfTestResult, Service, ServiceState, TimeSource,
     Transport, Udi, UpdatePolicy,
 };
+use super::source::read_bytes;
 
 /// The non-software parts of the snapshot, as the description file gives them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -43,18 +45,34 @@ pub struct Description {
     pub software_installed: Option<Timestamp>,
 }
 
-/// Reads and checks a description file.
-pub fn load(path: &Path) -> Result<Description, DeviceError> {
+/// Reads and checks a description file under `limits` (`max_description_bytes`,
+/// `max_services`). Text that is not UTF-8 is refused naming the line and column.
+pub fn load(path: &Path, limits: &Limits) -> Result<Description, DeviceError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| DeviceError::Io {
-        file: file.clone(),
-        reason: e.to_string(),
+    let bytes = read_bytes(path, limits.max_description_bytes, "max_description_bytes")?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = crate::files::utf8_error_position(e.as_bytes(), e.utf8_error().valid_up_to());
+        DeviceError::Description {
+            file: file.clone(),
+            key: String::new(),
+            line: at
+                .split(',')
+                .next()
+                .and_then(|l| l.trim_start_matches("line ").parse().ok())
+                .unwrap_or(0),
+            reason: format!("not UTF-8 text (invalid byte at {at})"),
+        }
     })?;
-    parse(&text, &file)
+    parse_with(&text, &file, limits)
 }
 
-/// Checks description text; `file` names it in errors.
+/// Checks description text under the default [`Limits`]; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Description, DeviceError> {
+    parse_with(text, file, &Limits::default())
+}
+
+/// Checks description text under `limits`; `file` names it in errors.
+pub fn parse_with(text: &str, file: &str, limits: &Limits) -> Result<Description, DeviceError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
         let (key, line) = locate(text, e.span().map(|s| s.start), e.message());
         DeviceError::Description {
@@ -64,7 +82,21 @@ pub fn parse(text: &str, file: &str) -> Result<Description, DeviceError> {
             reason: e.message().trim().to_string(),
         }
     })?;
-    raw.check(&Checker { text, file })
+    let checker = Checker { text, file };
+    for (key, count) in [
+        ("service", raw.service.len()),
+        ("security_control", raw.security_control.len()),
+    ] {
+        if count > limits.max_services {
+            return Err(DeviceError::Limit {
+                file: file.to_string(),
+                found: format!("{count} [[{key}]] tables"),
+                limit: "max_services",
+                value: u64::try_from(limits.max_services).unwrap_or(u64::MAX),
+            });
+        }
+    }
+    raw.check(&checker)
 }
 
 // ---- the file format: one struct per table, a doc comment per key ----

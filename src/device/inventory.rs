@@ -13,13 +13,13 @@
 //!   (possible with SPDX relationships) or point at the row itself is dropped: the row becomes
 //!   top level.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::date::Timestamp;
 use super::index::{IndexExhausted, IndexMap, identity_key};
-use super::model::{SbomImport, SoftwareRow, SupportStatus};
+use super::model::{ComponentHash, SbomImport, SoftwareRow, SupportStatus};
 
 /// The rows for `imports`, indexes from `map` (which learns any new keys). Rows without an
 /// install date get `default_install_date` (the device's last software update, typically).
@@ -32,6 +32,9 @@ pub fn combine(
     // Per row: (import number, position) of its first occurrence, to resolve its parent.
     let mut origin: Vec<(usize, usize)> = Vec::new();
     let mut by_identity: BTreeMap<(String, String), usize> = BTreeMap::new();
+    // Every (row, hash) already in a row: the union of hashes stays linear however many
+    // occurrences a component has (a `contains` per occurrence was quadratic).
+    let mut hashes_of: BTreeSet<(usize, &ComponentHash)> = BTreeSet::new();
     // Per import, per component position: the row it became.
     let mut row_of: Vec<Vec<usize>> = Vec::with_capacity(imports.len());
 
@@ -51,7 +54,7 @@ pub fn combine(
                     row.support = c.support;
                 }
                 for h in &c.hashes {
-                    if !row.hashes.contains(h) {
+                    if hashes_of.insert((r, h)) {
                         row.hashes.push(h.clone());
                     }
                 }
@@ -59,6 +62,7 @@ pub fn combine(
                 continue;
             }
             let r = rows.len();
+            hashes_of.extend(c.hashes.iter().map(|h| (r, h)));
             let mut row = SoftwareRow::from_component(c, doc, id.0.clone());
             row.install_date = row.install_date.or(default_install_date);
             rows.push(row);
@@ -131,7 +135,7 @@ fn break_cycles(parent: &mut [Option<usize>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::model::{ComponentHash, HashAlg, SbomComponent, SbomDocument, SbomFormat};
+    use crate::device::model::{HashAlg, SbomComponent, SbomDocument, SbomFormat};
     use alloc::string::ToString;
     use alloc::vec;
 

@@ -8,8 +8,13 @@ use std::vec::Vec;
 
 use serde::Deserialize;
 
+use crate::files::{self, Links, ReadError};
+
 use super::date::Timestamp;
 use super::index::{self, IndexMap};
+use super::json::Ctx;
+use super::limits::Limits;
+use super::memory;
 use super::model::{DeviceSnapshot, SbomImport, Software};
 use super::{DeviceError, DeviceSource, cyclonedx, description, inventory, spdx};
 
@@ -20,6 +25,9 @@ use super::{DeviceError, DeviceSource, cyclonedx, description, inventory, spdx};
 /// description = "/etc/dqi-agent/device.toml"
 /// sbom = ["/etc/dqi-agent/sbom.cdx.json", "/etc/dqi-agent/firmware.spdx.json"]
 /// refresh_seconds = 300
+///
+/// [device.limits]
+/// max_components = 20000
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +42,9 @@ pub struct DeviceConfig {
     /// Seconds between re-reads of the files; 0 re-reads only on SIGHUP. Default 300.
     #[serde(default = "default_refresh")]
     pub refresh_seconds: u64,
+    /// `[device.limits]`: how much device data is accepted (see [`Limits`]).
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 fn default_refresh() -> u64 {
@@ -46,6 +57,7 @@ impl Default for DeviceConfig {
             description: None,
             sbom: Vec::new(),
             refresh_seconds: default_refresh(),
+            limits: Limits::default(),
         }
     }
 }
@@ -65,39 +77,76 @@ impl DeviceConfig {
             description: self.description.as_ref().map(abs),
             sbom: self.sbom.iter().map(abs).collect(),
             refresh_seconds: self.refresh_seconds,
+            limits: self.limits,
         }
     }
 }
 
-/// Reads an SBOM file, CycloneDX or SPDX by its content.
-pub fn load_sbom(path: &Path) -> Result<SbomImport, DeviceError> {
-    read_with(path, parse_sbom)
+/// Reads an SBOM file, CycloneDX or SPDX by its content, under `limits`.
+pub fn load_sbom(path: &Path, limits: &Limits) -> Result<SbomImport, DeviceError> {
+    read_with(
+        path,
+        limits.max_file_bytes,
+        "max_file_bytes",
+        |bytes, location| parse_sbom(bytes, location, limits),
+    )
 }
 
-/// Reads the file at `path` whole and hands its bytes and its name (for messages) to `parse`;
-/// a file that cannot be read is [`DeviceError::Io`]. The one way the SBOM loaders open a file.
-pub(crate) fn read_with<T>(
+/// Reads the file at `path` whole and hands its bytes and its name (for messages) to `parse`.
+/// The one way the device loaders (SBOM, VEX) read a file: a FIFO, a device, a directory or
+/// another non-regular file is refused without blocking, and a file over `max_bytes` (the
+/// `[device.limits]` key `limit`) is refused naming the file and the limit; see
+/// [`crate::files`]. Both are [`DeviceError::Io`] or [`DeviceError::Limit`].
+pub fn read_with<T>(
     path: &Path,
+    max_bytes: u64,
+    limit: &'static str,
     parse: impl FnOnce(&[u8], &str) -> Result<T, DeviceError>,
 ) -> Result<T, DeviceError> {
-    let location = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DeviceError::Io {
-        file: location.clone(),
-        reason: e.to_string(),
-    })?;
-    parse(&bytes, &location)
+    let bytes = read_bytes(path, max_bytes, limit)?;
+    parse(&bytes, &path.display().to_string())
 }
 
-/// Parses SBOM bytes, CycloneDX or SPDX by content. A cheap scan of the first bytes decides, so
-/// the document is parsed once.
-pub fn parse_sbom(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
-    let head = &bytes[..bytes.len().min(4096)];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    if has(b"\"spdxVersion\"") && !has(b"\"bomFormat\"") {
-        spdx::parse(bytes, location)
+/// The bytes of the regular file at `path`, at most `max_bytes` (the `[device.limits]` key
+/// `limit`), as [`read_with`] reads them.
+pub fn read_bytes(
+    path: &Path,
+    max_bytes: u64,
+    limit: &'static str,
+) -> Result<Vec<u8>, DeviceError> {
+    let location = || path.display().to_string();
+    files::read_regular(path, Links::Follow, max_bytes).map_err(|e| match e {
+        ReadError::TooLarge(n) => DeviceError::Limit {
+            file: location(),
+            found: format!("{n} bytes"),
+            limit,
+            value: max_bytes,
+        },
+        ReadError::Io(e) => DeviceError::Io {
+            file: location(),
+            reason: e.to_string(),
+        },
+    })
+}
+
+/// Parses SBOM bytes under `limits`, CycloneDX or SPDX by content: the top-level object has
+/// `bomFormat` (CycloneDX) or `spdxVersion` and no `bomFormat` (SPDX), wherever in the document
+/// the member is and whatever the key order. The document is parsed once.
+pub fn parse_sbom(
+    bytes: &[u8],
+    location: &str,
+    limits: &Limits,
+) -> Result<SbomImport, DeviceError> {
+    let ctx = Ctx {
+        file: location,
+        limits,
+    };
+    let root = ctx.parse(bytes)?;
+    if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
+        spdx::from_root(&ctx, bytes, &root)
     } else {
         // CycloneDX, or neither: the CycloneDX reader says precisely what is missing.
-        cyclonedx::parse(bytes, location)
+        cyclonedx::from_root(&ctx, bytes, &root)
     }
 }
 
@@ -123,7 +172,7 @@ impl FileSource {
     /// exists but is corrupt: starting afresh would move every index.
     pub fn new(config: DeviceConfig, index_path: Option<PathBuf>) -> Result<Self, DeviceError> {
         let map = match &index_path {
-            Some(p) => index::load(p)?,
+            Some(p) => index::load(p, config.limits.max_index_bytes)?,
             None => IndexMap::new(),
         };
         Ok(FileSource {
@@ -144,16 +193,12 @@ impl FileSource {
     /// Reads every file and builds a snapshot as of `now` (wall clock, UTC). Nothing changes
     /// (index map, state file, last-change time) unless every file reads cleanly.
     pub fn load_at(&self, now: Timestamp) -> Result<DeviceSnapshot, DeviceError> {
+        let limits = &self.config.limits;
         let desc = match &self.config.description {
-            Some(p) => description::load(p)?,
+            Some(p) => description::load(p, limits)?,
             None => description::Description::default(),
         };
-        let imports = self
-            .config
-            .sbom
-            .iter()
-            .map(|p| load_sbom(p))
-            .collect::<Result<Vec<_>, _>>()?;
+        let imports = self.load_sboms()?;
 
         // A poisoned lock only means another load panicked mid-way; the state it guards is
         // replaced whole below, never left half-written, so carrying on is safe.
@@ -178,6 +223,45 @@ impl FileSource {
             services: desc.services,
             software,
         })
+    }
+}
+
+impl FileSource {
+    /// Every SBOM, in order, each checked against the limits and the memory left before it is
+    /// parsed, and the rows they make together checked before any row is built.
+    fn load_sboms(&self) -> Result<Vec<SbomImport>, DeviceError> {
+        let limits = &self.config.limits;
+        let mut imports: Vec<SbomImport> = Vec::with_capacity(self.config.sbom.len());
+        let mut components = 0usize;
+        for path in &self.config.sbom {
+            let location = path.display().to_string();
+            let bytes = read_bytes(path, limits.max_file_bytes, "max_file_bytes")?;
+            // What is held so far (the imports) plus this file's parse, before parsing it.
+            let held = memory::for_rows(components);
+            let parse = memory::for_parsing(bytes.len() as u64);
+            memory::check(held.saturating_add(parse), limits, &location)?;
+            let import = parse_sbom(&bytes, &location, limits)?;
+            drop(bytes);
+            components = components.saturating_add(import.components.len());
+            if components > limits.max_components {
+                return Err(DeviceError::Limit {
+                    file: location,
+                    found: format!("{components} components in the SBOMs up to this one"),
+                    limit: "max_components",
+                    value: u64::try_from(limits.max_components).unwrap_or(u64::MAX),
+                });
+            }
+            imports.push(import);
+        }
+        // The rows, their kept copy and the tree they make, before building any of them.
+        if let Some(last) = self.config.sbom.last() {
+            memory::check(
+                memory::for_rows(components),
+                limits,
+                &last.display().to_string(),
+            )?;
+        }
+        Ok(imports)
     }
 }
 
@@ -241,14 +325,15 @@ mod tests {
     fn sbom_format_is_told_by_content() {
         let spdx = br#"{"spdxVersion":"SPDX-2.3","packages":[{"SPDXID":"a","name":"x"}]}"#;
         let cdx = br#"{"bomFormat":"CycloneDX","specVersion":"1.3","components":[{"name":"x"}]}"#;
-        let a = parse_sbom(spdx, "a.json").unwrap();
-        let b = parse_sbom(cdx, "b.json").unwrap();
+        let limits = Limits::default();
+        let a = parse_sbom(spdx, "a.json", &limits).unwrap();
+        let b = parse_sbom(cdx, "b.json", &limits).unwrap();
         assert_eq!(a.document.format, super::super::model::SbomFormat::Spdx);
         assert_eq!(
             b.document.format,
             super::super::model::SbomFormat::CycloneDx
         );
-        match parse_sbom(b"{}", "c.json") {
+        match parse_sbom(b"{}", "c.json", &limits) {
             Err(DeviceError::Sbom { path, .. }) => assert_eq!(path, "bomFormat"),
             other => panic!("{other:?}"),
         }

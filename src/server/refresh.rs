@@ -291,8 +291,13 @@ pub(super) async fn run(
         match tokio::task::spawn_blocking(move || device.refresh(uptime)).await {
             Ok(tree) => {
                 let old = shared.agent.lock().replace_tree(tree);
-                // Freed here, outside the lock: a large tree takes milliseconds to drop.
-                drop(old);
+                // Freed outside the lock and off the socket thread (a large tree takes
+                // milliseconds to drop), then the freed pages go back to the system so an
+                // inventory that shrank does not keep the old one's memory.
+                tokio::task::spawn_blocking(move || {
+                    drop(old);
+                    crate::device::memory::release();
+                });
             }
             // A panic in a loader: the previous tree stays, and so does the agent.
             Err(e) => tracing::error!(error = %e, "device data refresh stopped unexpectedly"),
