@@ -52,17 +52,12 @@ use crate::budget::{self, Budget, BudgetConfig, REQUEST_COST, Rejection, Work};
 use crate::mib::{self, Tree};
 use crate::stats::{Counter, Counters};
 use crate::time::Instant;
-use crate::usm::{SecurityLevel, User, Users};
+use crate::usm::{SecurityLevel, User, Users, UsmError, incoming};
 use crate::wire::{
     self, Header, Message, Pdus, ScopedPdu, ScopedPduData, UsmParameters, flags, locate,
 };
 
-/// The largest value of snmpEngineBoots and snmpEngineTime (RFC 3414 §2.2.1): boots latches
-/// there, and time wraps to zero, bumping boots.
-pub const ENGINE_MAX: u32 = 2_147_483_647;
-
-/// The USM time window, in seconds (RFC 3414 §2.2.3).
-pub const TIME_WINDOW: u32 = 150;
+pub use crate::usm::{ENGINE_MAX, TIME_WINDOW};
 
 /// The largest UDP payload over IPv4, and so the largest useful snmpEngineMaxMessageSize.
 pub const MAX_MESSAGE_SIZE: usize = 65_507;
@@ -153,10 +148,26 @@ pub struct Clock {
 enum Reject {
     /// Counted and dropped, never answered.
     Drop(Counter),
-    /// Counted, answered with a Report carrying the counter when the sender asked for reports.
-    Report(Counter),
+    /// Refused by the USM: counted, answered with a Report carrying its `usmStats` counter when
+    /// the sender asked for reports and the budget allows.
+    Usm(UsmError),
     /// Refused by the budget, which counted it.
     OverBudget(Rejection),
+}
+
+impl From<incoming::Failure> for Reject {
+    fn from(failure: incoming::Failure) -> Reject {
+        match failure {
+            incoming::Failure::Usm(error) => Reject::Usm(error),
+            incoming::Failure::Malformed => Reject::Drop(Counter::SnmpInAsnParseErrs),
+        }
+    }
+}
+
+impl From<UsmError> for Reject {
+    fn from(error: UsmError) -> Reject {
+        Reject::Usm(error)
+    }
 }
 
 /// What the USM established about an incoming message (RFC 3414 §3.2 step 9's outputs).
@@ -216,7 +227,13 @@ impl Agent {
         let outcome = match self.process(datagram, source, now, out) {
             Ok(outcome) => outcome,
             // `process` sends its Reports itself; one that reached here unsent is a drop.
-            Err(Reject::Drop(counter) | Reject::Report(counter)) => {
+            Err(Reject::Usm(error)) => {
+                let counter = error.counter();
+                self.counters.bump(counter);
+                out.clear();
+                Outcome::Dropped(counter)
+            }
+            Err(Reject::Drop(counter)) => {
                 self.counters.bump(counter);
                 out.clear();
                 Outcome::Dropped(counter)
@@ -329,7 +346,7 @@ impl Agent {
         // RFC 3414 §3.2 step 1: the security parameters must parse.
         let usm: UsmParameters = wire::decode_exact(&msg.security_parameters)
             .ok_or(Reject::Drop(Counter::SnmpInAsnParseErrs))?;
-        let incoming = Incoming {
+        let mut incoming = Incoming {
             msg_id: msg.header.msg_id,
             max_size,
             level,
@@ -337,25 +354,36 @@ impl Agent {
             user_name: usm.user_name.clone(),
             user: None,
         };
+        // What a Report can echo: a plaintext PDU's request-id; an encrypted one's is unread.
+        let request_id = match &msg.data {
+            ScopedPduData::Plaintext(s) => s.pdu.request_id(),
+            ScopedPduData::Encrypted(_) => 0,
+        };
         let users = Arc::clone(&self.users);
         let request = Request { datagram, source };
-        match self.authenticate(&users, &request, &msg, &usm, incoming, now) {
-            Ok((incoming, scoped, plain)) => {
+        match self.authenticate(&users, &request, &msg, &usm, level, now) {
+            Ok((user, scoped, plain)) => {
+                incoming.user = Some(user);
                 Ok(self.dispatch(&request, &incoming, scoped, plain, now, out))
             }
-            Err((Reject::OverBudget(reason), incoming, request_id)) => {
+            Err(Reject::OverBudget(reason)) => {
                 Ok(self.over_budget(reason, &request, &incoming, request_id, now, out))
             }
-            Err((Reject::Report(counter), incoming, request_id)) => {
+            Err(Reject::Usm(error)) => {
                 // The usmStats counter counts every such message; the budget decides whether
                 // this one also earns a Report (and charges the source for it even when the
                 // sender asked for none, so a silent flood still runs out).
+                let counter = error.counter();
                 self.counters.bump(counter);
                 self.budget
                     .admit_unauthenticated(source.ip(), now)
                     .map_err(Reject::OverBudget)?;
                 if !incoming.reportable {
                     return Ok(Outcome::Dropped(counter));
+                }
+                incoming.level = error.report_level();
+                if incoming.level >= SecurityLevel::AuthNoPriv {
+                    incoming.user = users.get(&usm.user_name);
                 }
                 self.report(&incoming, counter, request_id, now, out);
                 if out.is_empty() {
@@ -364,7 +392,7 @@ impl Agent {
                     Ok(Outcome::Report(counter))
                 }
             }
-            Err((drop, _, _)) => Err(drop),
+            Err(drop) => Err(drop),
         }
     }
 
@@ -390,184 +418,52 @@ impl Agent {
         Ok((level, flag_byte & flags::REPORTABLE != 0, max_size))
     }
 
-    /// RFC 3414 §3.2 steps 3 to 8: engine ID, user, level, digest, time window, decryption,
-    /// with the budget's look before the HMAC. Returns the scopedPDU and, for an encrypted
-    /// one, the length of its plaintext encoding at the start of `self.scratch` (the key of
-    /// the response cache). On failure returns the rejection, what is known of the message for
-    /// a Report, and the request-id when the PDU could be read (plaintext messages).
-    #[allow(clippy::type_complexity)]
+    /// The USM's incoming steps (RFC 3414 §3.2, in [`crate::usm::incoming`]) with the budget's
+    /// look before the HMAC. Returns the user, the scopedPDU and, for an encrypted one, the
+    /// length of its plaintext encoding at the start of `self.scratch` (the key of the response
+    /// cache).
     fn authenticate<'u>(
         &mut self,
         users: &'u Users,
         request: &Request<'_>,
         msg: &Message,
         usm: &UsmParameters,
-        mut incoming: Incoming<'u>,
+        level: SecurityLevel,
         now: Instant,
-    ) -> Result<(Incoming<'u>, ScopedPdu, Option<usize>), (Reject, Incoming<'u>, i32)> {
-        let datagram = request.datagram;
+    ) -> Result<(&'u User, ScopedPdu, Option<usize>), Reject> {
         let ip = request.source.ip();
-        let plain_id = match &msg.data {
-            ScopedPduData::Plaintext(s) => s.pdu.request_id(),
-            ScopedPduData::Encrypted(_) => 0,
-        };
-        let (Ok(msg_boots), Ok(msg_time)) = (u32::try_from(usm.boots), u32::try_from(usm.time))
-        else {
-            return Err((
-                Reject::Drop(Counter::SnmpInAsnParseErrs),
-                incoming,
-                plain_id,
-            ));
-        };
-        if msg_boots > ENGINE_MAX || msg_time > ENGINE_MAX {
-            return Err((
-                Reject::Drop(Counter::SnmpInAsnParseErrs),
-                incoming,
-                plain_id,
-            ));
-        }
-        // Step 3: this agent is authoritative; any other engine ID (discovery sends an empty
-        // one) earns the unknownEngineID Report that tells the manager ours.
-        if usm.engine_id != self.engine_id {
-            return Err((
-                Reject::Report(Counter::UsmStatsUnknownEngineIds),
-                incoming,
-                plain_id,
-            ));
-        }
-        // Step 4.
-        let Some(user) = users.get(&usm.user_name) else {
-            return Err((
-                Reject::Report(Counter::UsmStatsUnknownUserNames),
-                incoming,
-                plain_id,
-            ));
-        };
-        // Step 5.
-        if incoming.level > user.max_level() {
-            return Err((
-                Reject::Report(Counter::UsmStatsUnsupportedSecLevels),
-                incoming,
-                plain_id,
-            ));
-        }
-        if incoming.level == SecurityLevel::NoAuthNoPriv {
+        let claimed = incoming::identify(&self.engine_id, users, usm, level)?;
+        if level == SecurityLevel::NoAuthNoPriv {
             // Nothing proves the sender is the user, so the answer (authorizationError, as no
             // user may read without authentication) is charged to the source, not the user.
-            if let Err(reason) = self.budget.admit_unauthenticated(ip, now) {
-                return Err((Reject::OverBudget(reason), incoming, plain_id));
-            }
-            incoming.user = Some(user);
-            return match &msg.data {
-                ScopedPduData::Plaintext(s) => Ok((incoming, s.clone(), None)),
-                ScopedPduData::Encrypted(_) => Err((
-                    Reject::Drop(Counter::SnmpInAsnParseErrs),
-                    incoming,
-                    plain_id,
-                )),
+            self.budget
+                .admit_unauthenticated(ip, now)
+                .map_err(Reject::OverBudget)?;
+        } else {
+            // Before the HMAC, the budget only looks: a source that has spent its
+            // unauthenticated outcomes (a wrong-digest flood) and a user whose bucket is empty
+            // cost no HMAC. An encrypted PDU's size is unknown yet, so it must afford at least
+            // the request itself.
+            let cost = match &msg.data {
+                ScopedPduData::Plaintext(s) => self.budget.config().estimate(work(&s.pdu)),
+                ScopedPduData::Encrypted(_) => REQUEST_COST,
             };
+            self.budget
+                .check_unauthenticated(ip, now)
+                .and_then(|()| self.budget.check_principal(ip, &usm.user_name, cost, now))
+                .map_err(Reject::OverBudget)?;
+            let digest = &usm.auth_params;
+            incoming::verify_digest(claimed.user, request.datagram, digest, &mut self.scratch)?;
+            incoming::check_time_window(&claimed, self.boots, self.engine_time(now))?;
         }
-        // Before the HMAC, the budget only looks: a source that has spent its unauthenticated
-        // outcomes (a wrong-digest flood) and a user whose bucket is empty cost no HMAC. An
-        // encrypted PDU's size is unknown yet, so it must afford at least the request itself.
-        let cost = match &msg.data {
-            ScopedPduData::Plaintext(s) => self.budget.config().estimate(work(&s.pdu)),
-            ScopedPduData::Encrypted(_) => REQUEST_COST,
-        };
-        let looked = self
-            .budget
-            .check_unauthenticated(ip, now)
-            .and_then(|()| self.budget.check_principal(ip, &usm.user_name, cost, now));
-        if let Err(reason) = looked {
-            return Err((Reject::OverBudget(reason), incoming, plain_id));
-        }
-        // Step 6: the digest over the datagram as received, its auth field zeroed in place.
-        let Some(range) = locate::auth_params(datagram) else {
-            return Err((
-                Reject::Drop(Counter::SnmpInAsnParseErrs),
-                incoming,
-                plain_id,
-            ));
-        };
-        self.scratch.clear();
-        self.scratch.extend_from_slice(datagram);
-        self.scratch[range].fill(0);
-        if !user.auth.verify(&self.scratch, &usm.auth_params) {
-            return Err((
-                Reject::Report(Counter::UsmStatsWrongDigests),
-                incoming,
-                plain_id,
-            ));
-        }
-        incoming.user = Some(user);
-        // Step 7: the time window, for an authoritative receiver.
-        let local_time = self.engine_time(now);
-        if self.boots == ENGINE_MAX
-            || msg_boots != self.boots
-            || msg_time.abs_diff(local_time) > TIME_WINDOW
-        {
-            // The Report is authenticated, so the manager can trust the boots and time in it
-            // (RFC 3414 §3.2 step 7b); never encrypted.
-            incoming.level = SecurityLevel::AuthNoPriv;
-            return Err((
-                Reject::Report(Counter::UsmStatsNotInTimeWindows),
-                incoming,
-                plain_id,
-            ));
-        }
-        // Step 8: decryption.
-        let mut plain_len = None;
-        let scoped = match (&msg.data, incoming.level, &user.privacy) {
-            (ScopedPduData::Plaintext(s), SecurityLevel::AuthNoPriv, _) => s.clone(),
-            (ScopedPduData::Encrypted(cipher), SecurityLevel::AuthPriv, Some(key)) => {
-                self.scratch.clear();
-                if key
-                    .decrypt(
-                        msg_boots,
-                        msg_time,
-                        &usm.priv_params,
-                        cipher,
-                        &mut self.scratch,
-                    )
-                    .is_err()
-                {
-                    incoming.level = SecurityLevel::NoAuthNoPriv;
-                    return Err((
-                        Reject::Report(Counter::UsmStatsDecryptionErrors),
-                        incoming,
-                        0,
-                    ));
-                }
-                // A wrong privacy key decrypts to noise: RFC 3412 §7.2 step 2 counts that as a
-                // parse error and drops it.
-                match rasn::ber::decode_with_remainder::<ScopedPdu>(&self.scratch) {
-                    Ok((scoped, rest)) => {
-                        // The encoding without DES padding: what a retry repeats exactly.
-                        plain_len = self.scratch.len().checked_sub(rest.len());
-                        scoped
-                    }
-                    Err(_) => {
-                        return Err((Reject::Drop(Counter::SnmpInAsnParseErrs), incoming, 0));
-                    }
-                }
-            }
-            (ScopedPduData::Plaintext(_), SecurityLevel::AuthPriv, _) => {
-                incoming.level = SecurityLevel::NoAuthNoPriv;
-                return Err((
-                    Reject::Report(Counter::UsmStatsDecryptionErrors),
-                    incoming,
-                    plain_id,
-                ));
-            }
-            _ => {
-                return Err((
-                    Reject::Drop(Counter::SnmpInAsnParseErrs),
-                    incoming,
-                    plain_id,
-                ));
-            }
-        };
-        Ok((incoming, scoped, plain_len))
+        let (scoped, plain) = incoming::decrypt(
+            &claimed,
+            level,
+            &msg.data,
+            &usm.priv_params,
+            &mut self.scratch,
+        )?;
+        Ok((claimed.user, scoped, plain))
     }
 }
 

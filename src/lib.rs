@@ -17,10 +17,11 @@
 //! |---|---|---|
 //! | size, per-source and global buckets, response cache (before any parsing) | [`budget`] | — |
 //! | version, header, msgFlags, msgMaxSize | [`wire`] | RFC 3412 §6, §7.2 |
-//! | USM: engine ID, user, level, time window, digest, decryption | [`usm`] | RFC 3414 §3.2 |
+//! | USM: engine ID, user, level, time window, digest, decryption | [`usm::incoming`] | RFC 3414 §3.2 |
 //! | security level required of the user | [`access`] | RFC 3415 §3.2 (subset) |
 //! | Get, GetNext, GetBulk, Set refusal, response sizing | [`pdu`] | RFC 3416 §4.2 |
 //! | the ordered OID tree and the objects served | [`mib`] | RFC 3418, 3411, 3412, 3414 MIBs |
+//! | every reply: encrypt, then sign | [`usm::outgoing`] | RFC 3414 §3.1 |
 //! | the counters behind `snmp*` and `usmStats*` | [`stats`] | RFC 3418, 3412, 3414 |
 //! | a minimal USM manager, for tests, benchmarks and load generators | [`manager`] | RFC 3414 §3.1, §4 |
 //!

@@ -1,7 +1,7 @@
 //! The response side of the command responder: dispatching a verified request to the MIB
 //! (RFC 3412 §7.2 steps 10-13, RFC 3413 §3.2, RFC 3416 §4.2) with the user's charge around the
-//! work, the response cache, the over-budget action, Reports (RFC 3412 §7.1, RFC 3414 §3.2),
-//! and the encoding of every reply (RFC 3414 §3.1: encrypt, then sign).
+//! work, the response cache, the over-budget action and Reports (RFC 3412 §7.1, RFC 3414 §3.2).
+//! Every reply is written by the USM's outgoing procedure ([`crate::usm::outgoing`]).
 
 use alloc::vec::Vec;
 
@@ -18,10 +18,8 @@ use crate::pdu::{self, ErrorStatus, Limits, Operation};
 use crate::stats::Counter;
 use crate::time::Instant;
 use crate::usm::SecurityLevel;
-use crate::wire::{
-    self, BulkPdu, Header, Message, Pdu, Pdus, ScopedPdu, ScopedPduData, UsmParameters, VarBind,
-    VarBindValue, locate,
-};
+use crate::usm::outgoing::{self, Outgoing};
+use crate::wire::{self, BulkPdu, Pdu, Pdus, ScopedPdu, VarBind, VarBindValue};
 
 /// An upper bound on everything in a response message except the varbind TLVs, beyond the
 /// variable-length fields counted separately (see [`Agent::envelope_bound`]): tags and lengths
@@ -80,19 +78,13 @@ impl Agent {
             None => wire::encode(&scoped),
         };
         let cached = key.as_deref().and_then(|key| {
-            let bytes = self.budget.cached_response(
-                request.source,
-                &incoming.user_name,
-                level,
-                key,
-                now,
-            )?;
-            let response = wire::decode_exact::<ScopedPdu>(bytes)?;
-            Some((response, bytes.to_vec()))
+            self.budget
+                .cached_response(request.source, &incoming.user_name, level, key, now)
+                .map(<[u8]>::to_vec)
         });
-        if let Some((response, bytes)) = cached {
+        if let Some(bytes) = cached {
             self.settle(charge, 0, now);
-            return self.respond(request, incoming, response, &bytes, None, now, out);
+            return self.respond(request, incoming, &bytes, None, now, out);
         }
 
         let (operation, varbinds) = match scoped.pdu {
@@ -184,31 +176,21 @@ impl Agent {
             self.counters.bump(Counter::SnmpSilentDrops);
             return Outcome::Dropped(Counter::SnmpSilentDrops);
         };
-        self.respond(
-            request,
-            incoming,
-            response,
-            &bytes,
-            key.as_deref(),
-            now,
-            out,
-        )
+        self.respond(request, incoming, &bytes, key.as_deref(), now, out)
     }
 
-    /// Sends `response` (encoded as `bytes`) and remembers it for retransmissions: by the
-    /// datagram's bytes, and by `key` (the plaintext request) for retries.
-    #[allow(clippy::too_many_arguments)]
+    /// Sends the response ScopedPDU encoded as `bytes` and remembers it for retransmissions: by
+    /// the datagram's bytes, and by `key` (the plaintext request) for retries.
     fn respond(
         &mut self,
         request: &Request<'_>,
         incoming: &Incoming<'_>,
-        response: ScopedPdu,
         bytes: &[u8],
         key: Option<&[u8]>,
         now: Instant,
         out: &mut Vec<u8>,
     ) -> Outcome {
-        self.emit(incoming, incoming.level, response, Some(bytes), now, out);
+        self.emit(incoming, incoming.level, bytes, now, out);
         if out.len() > incoming.max_size {
             // The bound in `envelope_bound` is conservative, so this cannot happen unless
             // encoding changed; never send more than the manager can receive.
@@ -354,90 +336,33 @@ impl Agent {
             context_name: OctetString::default(),
             pdu,
         };
-        self.emit(incoming, level, scoped, None, now, out);
+        out.clear();
+        if let Some(bytes) = wire::encode(&scoped) {
+            self.emit(incoming, level, &bytes, now, out);
+        }
     }
 
-    /// Encodes a response-class message at `level`: encrypts at authPriv, then signs the whole
-    /// message at authNoPriv and above. Leaves `out` empty if encoding fails.
-    /// `plain` is `scoped` already encoded, when the caller has it.
+    /// Writes the response-class message carrying the ScopedPDU encoded as `scoped`, at `level`
+    /// (RFC 3414 §3.1, in [`outgoing`]). Leaves `out` empty if that fails.
     fn emit(
         &mut self,
         incoming: &Incoming<'_>,
         level: SecurityLevel,
-        scoped: ScopedPdu,
-        plain: Option<&[u8]>,
+        scoped: &[u8],
         now: Instant,
         out: &mut Vec<u8>,
     ) {
-        out.clear();
-        let user = match (level, incoming.user) {
-            (SecurityLevel::NoAuthNoPriv, _) => None,
-            (_, Some(user)) => Some(user),
-            (_, None) => return,
+        let message = Outgoing {
+            engine_id: &self.engine_id,
+            boots: self.boots,
+            time: self.engine_time(now),
+            max_size: self.max_message_size,
+            msg_id: incoming.msg_id,
+            user_name: &incoming.user_name,
+            user: incoming.user,
+            level,
         };
-        let boots = self.boots;
-        let time = self.engine_time(now);
-        let mut priv_params = OctetString::default();
-        let data = match (level, user.and_then(|u| u.privacy.as_ref())) {
-            (SecurityLevel::AuthPriv, Some(key)) => {
-                let encoded;
-                let plain = match plain {
-                    Some(plain) => plain,
-                    None => match wire::encode(&scoped) {
-                        Some(bytes) => {
-                            encoded = bytes;
-                            &encoded
-                        }
-                        None => return,
-                    },
-                };
-                let mut cipher = Vec::with_capacity(plain.len() + 8);
-                let salt = self.salt;
-                self.salt = self.salt.wrapping_add(1);
-                let params = key.encrypt(boots, time, salt, plain, &mut cipher);
-                priv_params = OctetString::from(params.to_vec());
-                ScopedPduData::Encrypted(OctetString::from(cipher))
-            }
-            (SecurityLevel::AuthPriv, None) => return,
-            _ => ScopedPduData::Plaintext(scoped),
-        };
-        let digest_len = user.map_or(0, |u| u.auth.protocol().digest_len());
-        let usm = UsmParameters {
-            engine_id: self.engine_id.clone(),
-            boots: i64::from(boots),
-            time: i64::from(time),
-            user_name: incoming.user_name.clone(),
-            auth_params: OctetString::from(alloc::vec![0u8; digest_len]),
-            priv_params,
-        };
-        let Some(security_parameters) = wire::encode(&usm) else {
-            return;
-        };
-        let message = Message {
-            version: wire::VERSION_3,
-            header: Header {
-                msg_id: incoming.msg_id,
-                max_size: self.max_message_size as i64,
-                flags: OctetString::from(alloc::vec![level.flags()]),
-                security_model: wire::SECURITY_MODEL_USM,
-            },
-            security_parameters: OctetString::from(security_parameters),
-            data,
-        };
-        let Some(bytes) = wire::encode(&message) else {
-            return;
-        };
-        out.extend_from_slice(&bytes);
-        if let Some(user) = user {
-            let Some(range) = locate::auth_params(out) else {
-                out.clear();
-                return;
-            };
-            let mut digest = [0u8; 64];
-            let digest = &mut digest[..digest_len];
-            user.auth.sign(out, digest);
-            out[range].copy_from_slice(digest);
-        }
+        outgoing::write(&message, scoped, &mut self.salt, out);
     }
 
     /// An upper bound on the octets of a response message other than its varbind TLVs.

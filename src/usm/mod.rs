@@ -1,6 +1,9 @@
 //! The User-based Security Model (RFC 3414): users, their localized keys, authentication and
 //! privacy.
 //!
+//! - [`incoming`]: processing an incoming message (RFC 3414 §3.2), with [`UsmError`], one
+//!   variant per `usmStats` counter.
+//! - [`outgoing`]: generating a Response or Report (RFC 3414 §3.1).
 //! - [`keys`]: password to key and key localization (RFC 3414 §2.6, A.2), key extension for
 //!   AES-192/256.
 //! - [`auth`]: HMAC-MD5-96, HMAC-SHA-96 (RFC 3414 §6, §7) and HMAC-SHA-2 (RFC 7860).
@@ -11,12 +14,15 @@
 //! uses localized keys, pre-keyed HMAC states and expanded cipher keys.
 
 pub mod auth;
+pub mod incoming;
 pub mod keys;
+pub mod outgoing;
 pub mod privacy;
 
 use alloc::vec::Vec;
 
 pub use auth::{AuthKey, AuthProtocol};
+pub use incoming::{ENGINE_MAX, TIME_WINDOW, UsmError};
 pub use privacy::{PrivKey, PrivProtocol};
 
 /// A USM security level (RFC 3411 §3.4.3), ordered from weakest to strongest.
