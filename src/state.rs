@@ -487,6 +487,90 @@ mod tests {
         );
     }
 
+    // Regression (issue 12 #8): a file over 4096 bytes was cut there and parsed, so a valid
+    // file padded with a comment lost its real `boots` line and the earlier value was reused.
+    #[test]
+    fn an_oversized_state_file_is_corrupt_not_truncated() {
+        let tmp = TempDir::new("oversized");
+        fs::create_dir_all(&tmp.0).unwrap();
+        let file = tmp.0.join("engine");
+        let text = format!(
+            "engine_id = 80001f880501\nboots = 5\n# {}\nboots = 99\n",
+            "x".repeat(4100)
+        );
+        fs::write(&file, &text).unwrap();
+        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "{}: corrupt state file: {} bytes, larger than the 4096",
+                file.display(),
+                text.len()
+            )),
+            "{msg}"
+        );
+        assert_eq!(
+            fs::read_to_string(&file).unwrap(),
+            text,
+            "left for inspection"
+        );
+    }
+
+    // Regression (issue 12 #4): a FIFO at `engine` blocked start-up in open(2) forever.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_state_file_is_refused_without_blocking() {
+        let tmp = TempDir::new("fifo");
+        fs::create_dir_all(&tmp.0).unwrap();
+        let fifo = tmp.0.join("engine");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        assert!(
+            msg.contains("is a FIFO (named pipe), not a regular file"),
+            "{msg}"
+        );
+    }
+
+    // Regression (issue 12 #5): a state directory every user can write was accepted silently.
+    #[cfg(unix)]
+    #[test]
+    fn a_world_writable_state_directory_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = TempDir::new("world");
+        fs::create_dir_all(&tmp.0).unwrap();
+        fs::set_permissions(&tmp.0, fs::Permissions::from_mode(0o777)).unwrap();
+        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        assert!(msg.contains("writable by every user (mode 777)"), "{msg}");
+        assert!(!tmp.0.join("engine").exists());
+        fs::set_permissions(&tmp.0, fs::Permissions::from_mode(0o770)).unwrap();
+        assert!(
+            State::open(&tmp.0, None).is_ok(),
+            "group-writable: a warning only"
+        );
+    }
+
+    // Regression (issue 12 #10): `.engine.<pid>.tmp` files of killed agents stayed forever.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn temporaries_of_killed_agents_are_removed_at_start_up() {
+        let tmp = TempDir::new("stale");
+        State::open(&tmp.0, None).unwrap();
+        fs::write(tmp.0.join(".engine.999999999.tmp"), "engine_id = 80").unwrap();
+        fs::write(tmp.0.join("software-index.tmp"), "").unwrap();
+        State::open(&tmp.0, None).unwrap();
+        let mut left: Vec<_> = fs::read_dir(&tmp.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["engine"]);
+    }
+
     #[test]
     fn unusable_directory_is_an_error_naming_it() {
         let tmp = TempDir::new("unusable");

@@ -372,6 +372,96 @@ mod tests {
         );
     }
 
+    // Regression (issue 12 #9): a repeated member was accepted, the last one winning, so the
+    // agent served an inventory other readers of the same file do not see.
+    #[test]
+    fn repeated_members_are_refused() {
+        let json = r#"{"bomFormat":"CycloneDX","specVersion":"1.5",
+          "components":[{"name":"a"}],"components":[{"name":"b"}]}"#;
+        match parse(json.as_bytes(), "t") {
+            Err(DeviceError::Sbom { path, reason, .. }) => {
+                assert_eq!(path, "components");
+                assert!(reason.starts_with("the name appears twice"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let inner = r#"{"bomFormat":"CycloneDX","specVersion":"1.5",
+          "components":[{"name":"a","version":"1","version":"2"}]}"#;
+        assert_eq!(err_path(inner), "components[0].version");
+    }
+
+    // Regression (issue 12 #9): NUL and other control characters were served verbatim.
+    #[test]
+    fn control_characters_in_read_strings_are_refused() {
+        for (field, value) in [
+            ("name", r"a\u0000b"),
+            ("version", r"1\u001b[31m"),
+            ("purl", r"pkg:npm/a@1\n"),
+            ("group", r"\u0085x"),
+        ] {
+            let json = format!(
+                r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{{"name":"n","{field}":"{value}"}}]}}"#
+            );
+            let json = json.replacen(r#""name":"n","name""#, r#""name""#, 1);
+            match parse(json.as_bytes(), "t") {
+                Err(DeviceError::Sbom { path, reason, .. }) => {
+                    assert_eq!(path, format!("components[0].{field}"), "{json} {reason}");
+                    assert!(reason.starts_with("control character U+"), "{reason}");
+                }
+                other => panic!("{field}: {json}: {other:?}"),
+            }
+        }
+        // Text the agent does not read may hold line breaks (descriptions, licences).
+        let fine = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"name":"n","description":"two\nlines"}]}"#;
+        assert!(parse(fine.as_bytes(), "t").is_ok());
+        let long = format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{{"name":"{}"}}]}}"#,
+            "x".repeat(5000)
+        );
+        match parse(long.as_bytes(), "t") {
+            Err(DeviceError::Sbom { reason, .. }) => assert_eq!(
+                reason,
+                "5000 bytes, over the limit `[device.limits] max_string_bytes = 4096`"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn nested(levels: usize) -> String {
+        let mut json = String::from(r#"{"name":"leaf"}"#);
+        for _ in 1..levels {
+            json = format!(r#"{{"name":"n","components":[{json}]}}"#);
+        }
+        format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{json}]}}"#)
+    }
+
+    // Regression (issue 12 #10): the nesting limit was serde_json's 128 JSON levels, 63 levels
+    // of components, while the code said 128. It is now `max_nesting`, with the path.
+    #[test]
+    fn component_nesting_is_limited_as_documented() {
+        let limits = Limits::default();
+        let ok = parse(nested(limits.max_nesting).as_bytes(), "t").unwrap();
+        assert_eq!(ok.components.len(), limits.max_nesting);
+        let path = err_path(&nested(limits.max_nesting + 1));
+        assert_eq!(
+            path,
+            format!("{}components", "components[0].".repeat(limits.max_nesting))
+        );
+        let most = Limits {
+            max_nesting: crate::device::limits::MAX_NESTING_CEILING,
+            ..Limits::default()
+        };
+        let deepest = nested(most.max_nesting);
+        assert_eq!(
+            parse_with(deepest.as_bytes(), "t", &most)
+                .unwrap()
+                .components
+                .len(),
+            most.max_nesting,
+            "the highest max_nesting is reachable"
+        );
+    }
+
     #[test]
     fn lifecycle_properties_by_priority() {
         let json = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[

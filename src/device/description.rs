@@ -74,7 +74,10 @@ pub fn parse(text: &str, file: &str) -> Result<Description, DeviceError> {
 /// Checks description text under `limits`; `file` names it in errors.
 pub fn parse_with(text: &str, file: &str, limits: &Limits) -> Result<Description, DeviceError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let (key, line) = locate(text, e.span().map(|s| s.start), e.message());
+        // The parser gives no place for some errors (a dotted key of 100,000 parts exceeds its
+        // recursion limit): the most deeply nested line is then the one to show.
+        let at = e.span().map(|s| s.start).or_else(|| deepest_line(text));
+        let (key, line) = locate(text, at, e.message());
         DeviceError::Description {
             file: file.to_string(),
             key,
@@ -548,7 +551,7 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
     }
     let mut path = table;
     if let Some(k) = key {
-        push_key(&mut path, &k);
+        push_key(&mut path, &shorten(&k));
     }
     if let Some(field) = message
         .split("missing field `")
@@ -558,6 +561,26 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
         push_key(&mut path, field);
     }
     (path, line_no)
+}
+
+/// The offset of the line with the most nesting (dots, brackets, braces), or `None` for an empty
+/// text.
+fn deepest_line(text: &str) -> Option<usize> {
+    let depth = |l: &str| {
+        l.bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count()
+    };
+    let mut offset = 0;
+    let mut best: Option<(usize, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let d = depth(line);
+        if best.is_none_or(|(bd, _)| d > bd) {
+            best = Some((d, offset));
+        }
+        offset += line.len();
+    }
+    best.map(|(_, at)| at)
 }
 
 /// The table a header line (trimmed) opens, as a key path: `[identity.udi]` is
@@ -581,6 +604,20 @@ fn header(line: &str, counts: &mut Vec<(String, usize)>) -> Option<String> {
         let name = line.strip_prefix('[').and_then(|r| r.split(']').next())?;
         Some(name.trim().to_string())
     }
+}
+
+/// A key path cut to 64 bytes (at a character boundary) with `...` after it: a hostile file's
+/// key can be megabytes long.
+fn shorten(key: &str) -> String {
+    const MAX: usize = 64;
+    if key.len() <= MAX {
+        return key.to_string();
+    }
+    let mut end = MAX;
+    while !key.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &key[..end])
 }
 
 fn push_key(path: &mut String, key: &str) {
@@ -634,6 +671,61 @@ serial = "S1"
             }
             other => panic!("expected a description error, got {other:?}"),
         }
+    }
+
+    // Regression (issue 12 #10): a TOML error from a 100,000-part dotted key read
+    // `key `` (line 0): recursion limit`.
+    #[test]
+    fn errors_without_a_place_point_at_the_deepest_line() {
+        let key = vec!["a"; 100_000].join(".");
+        let (path, line, reason) = error(&format!("{MINIMAL}{key} = 1\n"));
+        assert_eq!(line, 7);
+        assert_eq!(path, format!("identity.{}...", &key[..64]));
+        assert!(reason.contains("recursion"), "{reason}");
+    }
+
+    // Regression (issue 12 #10): non-UTF-8 TOML gave no line; #3: the description had no size
+    // or table count limit.
+    #[test]
+    fn loading_names_bad_bytes_and_limits() {
+        let dir = std::env::temp_dir().join(format!("dqi-desc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("device.toml");
+        let mut bytes = MINIMAL.as_bytes().to_vec();
+        bytes.extend_from_slice(b"catalog_number = \"ab\xff\"\n");
+        std::fs::write(&path, &bytes).unwrap();
+        match load(&path, &Limits::default()) {
+            Err(DeviceError::Description { line, reason, .. }) => {
+                assert_eq!(line, 7);
+                assert_eq!(reason, "not UTF-8 text (invalid byte at line 7, column 21)");
+            }
+            other => panic!("{other:?}"),
+        }
+        let service = "[[service]]\nname = \"s\"\ntransport = \"tcp\"\nauth = \"none\"\nencryption = \"none\"\n";
+        std::fs::write(&path, format!("{MINIMAL}{}", service.repeat(3))).unwrap();
+        let two = Limits {
+            max_services: 2,
+            ..Limits::default()
+        };
+        assert_eq!(
+            load(&path, &two).unwrap_err().to_string(),
+            format!(
+                "{}: 3 [[service]] tables, over the limit `[device.limits] max_services = 2`",
+                path.display()
+            )
+        );
+        assert_eq!(load(&path, &Limits::default()).unwrap().services.len(), 3);
+        let tiny = Limits {
+            max_description_bytes: 10,
+            ..Limits::default()
+        };
+        assert!(
+            load(&path, &tiny)
+                .unwrap_err()
+                .to_string()
+                .contains("max_description_bytes = 10")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

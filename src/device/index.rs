@@ -463,6 +463,32 @@ mod tests {
         assert_eq!(IndexMap::decode(&above).unwrap_err().line, 3);
     }
 
+    // Regression (issue 12 #1): a restart with 400,000 versions of one component matched each
+    // version by scanning the key's slots, 8e10 comparisons (minutes). Matching is a lookup
+    // now; the bound below only keeps a regression from hanging the suite, it is no speed
+    // target (benches/device_load.rs measures).
+    #[test]
+    fn many_versions_of_one_key_assign_in_linear_time() {
+        const N: usize = 400_000;
+        let versions: Vec<String> = (0..N).map(|i| format!("{i}")).collect();
+        let items: Vec<(&str, &str)> = versions
+            .iter()
+            .map(|v| ("purl:pkg:a/b", v.as_str()))
+            .collect();
+        let mut first = IndexMap::new();
+        let fresh = first.assign(&items).unwrap();
+        let started = std::time::Instant::now();
+        let mut restarted = IndexMap::decode(&first.encode()).unwrap();
+        let mut reversed = items.clone();
+        reversed.reverse();
+        let again = restarted.assign(&reversed).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        assert_eq!(again.len(), N);
+        assert_eq!(again[0], fresh[N - 1], "each version keeps its slot");
+        assert_eq!(again[N - 1], fresh[0]);
+        assert_eq!(restarted, first, "nothing moved");
+    }
+
     #[test]
     fn exhaustion_is_an_error_not_a_wrap() {
         let mut m = IndexMap::decode(&format!("{HEADER}\nhigh-water {MAX_INDEX}\n")).unwrap();

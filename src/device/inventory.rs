@@ -186,6 +186,27 @@ mod tests {
         assert_eq!(combine(&[c], &mut IndexMap::new(), None).unwrap().len(), 1);
     }
 
+    // Regression (issue 12 #2): 200,000 copies of one component, each with its own SHA-256,
+    // merged hashes with a `contains` per copy, 2e10 comparisons (minutes). The bound only
+    // keeps a regression from hanging the suite; benches/device_load.rs measures.
+    #[test]
+    fn many_copies_with_distinct_hashes_merge_in_linear_time() {
+        const N: usize = 200_000;
+        let copies = (0..N)
+            .map(|i| {
+                let mut c = comp("zlib", "1.3", Some("pkg:generic/zlib@1.3"), None);
+                c.hashes = vec![ComponentHash::new(HashAlg::Sha256, &format!("{i:064x}")).unwrap()];
+                c
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let rows = combine(&[import(copies)], &mut IndexMap::new(), None).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].hashes.len(), N, "the union of every copy's hash");
+        assert_eq!(rows[0].hashes[N - 1].value, format!("{:064x}", N - 1));
+    }
+
     #[test]
     fn cycles_and_self_links_are_cut() {
         let mut parent = vec![Some(1), Some(2), Some(0), None, Some(3)];

@@ -338,4 +338,196 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    // Regression (issue 12 #7): the project's own SPDX file with its keys sorted (as `jq -S`
+    // writes it) puts `spdxVersion` after the first 4096 bytes, where a scan of the head did
+    // not look, and was read as CycloneDX.
+    #[test]
+    fn sbom_format_does_not_depend_on_key_order() {
+        let original = include_str!("../../examples/infusion-pump/firmware.spdx.json");
+        // serde_json's map is ordered by key: this is `jq -S -c`.
+        let value: serde_json::Value = serde_json::from_str(original).unwrap();
+        let sorted = serde_json::to_string(&value).unwrap();
+        assert!(
+            sorted.find("\"spdxVersion\"").unwrap() > 4096,
+            "the case of the report"
+        );
+        let limits = Limits::default();
+        let a = parse_sbom(original.as_bytes(), "fw.json", &limits).unwrap();
+        let b = parse_sbom(sorted.as_bytes(), "sorted.json", &limits).unwrap();
+        assert_eq!(b.document.format, super::super::model::SbomFormat::Spdx);
+        assert_eq!(a.components, b.components);
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("dqi-source-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn cdx(n: usize) -> String {
+        let components: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"type":"library","name":"c{i}","version":"1"}}"#))
+            .collect();
+        format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
+            components.join(",")
+        )
+    }
+
+    // Regression (issue 12 #3): SBOMs were read whole, whatever their size or count, and a
+    // reload too big for memory aborted the agent. Each limit now refuses the file by name, and
+    // the source keeps nothing of a refused load.
+    #[test]
+    fn over_limit_files_are_refused_naming_the_file_and_the_limit() {
+        let dir = temp_dir("limits");
+        let sbom = dir.join("sbom.cdx.json");
+        std::fs::write(&sbom, cdx(30)).unwrap();
+        let config = |limits: Limits| DeviceConfig {
+            sbom: vec![sbom.clone()],
+            limits,
+            ..DeviceConfig::default()
+        };
+        let source = FileSource::new(config(Limits::default()), None).unwrap();
+        assert_eq!(source.snapshot().unwrap().software.rows().len(), 30);
+        let message = |limits: Limits| {
+            FileSource::new(config(limits), None)
+                .unwrap()
+                .snapshot()
+                .unwrap_err()
+                .to_string()
+        };
+        let bytes = std::fs::metadata(&sbom).unwrap().len();
+        assert_eq!(
+            message(Limits {
+                max_file_bytes: 100,
+                ..Limits::default()
+            }),
+            format!(
+                "{}: {bytes} bytes, over the limit `[device.limits] max_file_bytes = 100`",
+                sbom.display()
+            )
+        );
+        assert_eq!(
+            message(Limits {
+                max_components: 29,
+                ..Limits::default()
+            }),
+            format!(
+                "{}: more than 29 components, over the limit `[device.limits] max_components = 29`",
+                sbom.display()
+            )
+        );
+        // Two files within the per-file count but over it together.
+        let config2 = DeviceConfig {
+            sbom: vec![sbom.clone(), sbom.clone()],
+            limits: Limits {
+                max_components: 50,
+                ..Limits::default()
+            },
+            ..DeviceConfig::default()
+        };
+        let err = FileSource::new(config2, None)
+            .unwrap()
+            .snapshot()
+            .unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "60 components in the SBOMs up to this one, over the limit `[device.limits] max_components = 50`"
+            ),
+            "{err}"
+        );
+        // The memory estimate is checked before parsing: 1 MiB cannot hold a 200 kB parse.
+        std::fs::write(&sbom, cdx(3_000)).unwrap();
+        let err = message(Limits {
+            max_memory_mib: 1,
+            ..Limits::default()
+        });
+        assert!(
+            err.contains("building the snapshot needs about")
+                && err.ends_with(
+                    "over the limit `[device.limits] max_memory_mib = 1`; keeping the previous data"
+                ),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    // Regression (issue 12 #5): `ln -s ../victim state/software-index.tmp` made the agent
+    // truncate and overwrite `victim` (File::create follows links) and left `software-index` a
+    // link to it. No link is written through now, and one at the map's own name is refused.
+    #[cfg(unix)]
+    #[test]
+    fn the_index_file_is_never_written_through_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("symlink");
+        let state = dir.join("state");
+        std::fs::create_dir_all(&state).unwrap();
+        let victim = dir.join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let index = state.join("software-index");
+        for link in [
+            state.join("software-index.tmp"),
+            crate::files::temporary_for(&index),
+        ] {
+            std::os::unix::fs::symlink("../victim", link).unwrap();
+        }
+        let sbom = dir.join("sbom.cdx.json");
+        std::fs::write(&sbom, cdx(3)).unwrap();
+        let config = DeviceConfig {
+            sbom: vec![sbom],
+            ..DeviceConfig::default()
+        };
+        let source = FileSource::new(config.clone(), Some(index.clone())).unwrap();
+        assert_eq!(source.snapshot().unwrap().software.rows().len(), 3);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        let meta = std::fs::symlink_metadata(&index).unwrap();
+        assert!(meta.file_type().is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+
+        std::fs::remove_file(&index).unwrap();
+        std::os::unix::fs::symlink("../victim", &index).unwrap();
+        let err = FileSource::new(config, Some(index.clone()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("is a symbolic link; refusing to follow it (remove it)"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    // Regression (issue 12 #10): a failed save (ENOSPC, here a rename onto a directory) left
+    // its temporary file behind.
+    #[test]
+    fn a_failed_index_save_leaves_no_temporary_file() {
+        let dir = temp_dir("failed-save");
+        let index = dir.join("software-index");
+        std::fs::create_dir_all(index.join("occupied")).unwrap();
+        let mut map = IndexMap::new();
+        map.assign(&[("a", "1")]).unwrap();
+        assert!(index::save(&map, &index).is_err());
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["software-index"], "only the directory in the way");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn limits_are_a_device_subtable() {
+        let c: Outer = toml::from_str(
+            "[device]\nsbom = []\n[device.limits]\nmax_components = 5\nmax_memory_mib = 64\n",
+        )
+        .unwrap();
+        assert_eq!(c.device.limits.max_components, 5);
+        assert_eq!(c.device.limits.max_memory_mib, 64);
+        assert_eq!(
+            c.device.limits.max_file_bytes,
+            Limits::default().max_file_bytes
+        );
+        assert!(toml::from_str::<Outer>("[device.limits]\nmax_component = 5\n").is_err());
+    }
 }

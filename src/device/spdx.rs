@@ -351,6 +351,44 @@ mod tests {
         );
     }
 
+    // Regression (issue 12 #9): 1,000 packages sharing one SPDXID were accepted.
+    #[test]
+    fn a_repeated_spdxid_is_refused() {
+        let packages: Vec<String> = (0..1000)
+            .map(|i| format!(r#"{{"SPDXID":"SPDXRef-same","name":"p{i}"}}"#))
+            .collect();
+        let json = format!(
+            r#"{{"spdxVersion":"SPDX-2.3","packages":[{}]}}"#,
+            packages.join(",")
+        );
+        match parse(json.as_bytes(), "x") {
+            Err(DeviceError::Sbom { path, reason, .. }) => {
+                assert_eq!(path, "packages[1].SPDXID");
+                assert_eq!(reason, "`SPDXRef-same` is also the SPDXID of packages[0]");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn relationship_count_is_limited() {
+        let rel = r#"{"spdxElementId":"a","relationshipType":"CONTAINS","relatedSpdxElement":"b"}"#;
+        let json = format!(
+            r#"{{"spdxVersion":"SPDX-2.3","packages":[],"relationships":[{}]}}"#,
+            [rel; 3].join(",")
+        );
+        let limits = Limits {
+            max_relationships: 2,
+            ..Limits::default()
+        };
+        assert_eq!(
+            parse_with(json.as_bytes(), "x", &limits)
+                .unwrap_err()
+                .to_string(),
+            "x: 3 relationships, over the limit `[device.limits] max_relationships = 2`"
+        );
+    }
+
     #[test]
     fn agents() {
         assert_eq!(
