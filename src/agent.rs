@@ -49,6 +49,7 @@ mod live;
 mod respond;
 
 use crate::budget::{self, Budget, BudgetConfig, REQUEST_COST, Rejection, Work};
+use crate::mib::served::{self, AgentObjects, Served};
 use crate::mib::{self, Tree};
 use crate::stats::{Counter, Counters};
 use crate::time::Instant;
@@ -75,7 +76,7 @@ pub struct Config {
     pub engine_boots: u32,
     /// The users, keys localized to `engine_id`.
     pub users: Users,
-    /// The objects served.
+    /// The objects served, but for the agent's own (the budget's), which it adds.
     pub tree: Tree,
     /// The largest message the agent sends or accepts (snmpEngineMaxMessageSize), 484..=65507.
     pub max_message_size: usize,
@@ -118,7 +119,10 @@ pub struct Agent {
     started: Instant,
     /// Shared so a request can hold its user while the agent's counters change.
     users: Arc<Users>,
-    tree: Tree,
+    /// The objects served: the driver's and the agent's own, together.
+    tree: Served,
+    /// The agent's own objects, added to every tree it serves.
+    objects: AgentObjects,
     max_message_size: usize,
     /// The next privacy salt; incremented per encryption, so it repeats only after 2^64 messages.
     salt: u64,
@@ -189,7 +193,8 @@ impl Agent {
             config.budget_seed,
             now,
         );
-        let tree = with_budget_objects(&config.tree, &budget);
+        let objects = AgentObjects::new(mib::budget::entries(&budget));
+        let tree = served::assemble(config.tree.into_entries(), &objects);
         Agent {
             engine_id: OctetString::from(config.engine_id),
             boots: config.engine_boots.min(ENGINE_MAX),
@@ -197,6 +202,7 @@ impl Agent {
             started: now,
             users: Arc::new(config.users),
             tree,
+            objects,
             max_message_size: config.max_message_size.clamp(484, MAX_MESSAGE_SIZE),
             salt: config.salt_seed,
             counters: Counters::default(),
@@ -269,13 +275,6 @@ impl Agent {
             .min(ENGINE_MAX)
     }
 
-    /// Replaces the served objects (a new device snapshot), atomically between two datagrams.
-    /// The budget's own objects (`dqiAgent` .3 to .28) are added to it, so every tree served
-    /// shows the live budget.
-    pub fn install_tree(&mut self, tree: Tree) {
-        self.tree = with_budget_objects(&tree, &self.budget);
-    }
-
     /// The request budget, for the driver's log summaries and for tests.
     pub fn budget(&self) -> &Budget {
         &self.budget
@@ -286,15 +285,41 @@ impl Agent {
         self.budget.drain_rejections(each)
     }
 
-    /// Like [`Agent::install_tree`], but hands the old tree back, so that the driver frees it
-    /// after releasing the agent's lock: dropping a large tree takes milliseconds.
-    pub fn replace_tree(&mut self, tree: Tree) -> Tree {
+    /// The agent's own objects, for the driver to [`served::assemble`] each new tree with.
+    pub fn own_objects(&self) -> AgentObjects {
+        self.objects.clone()
+    }
+
+    /// Replaces the served objects (a new device snapshot), atomically between two datagrams,
+    /// and hands the old tree back, so that the driver frees it after releasing the agent's
+    /// lock: dropping a large tree takes milliseconds. Only [`served::assemble`] makes a
+    /// [`Served`] tree, so the agent's own objects are always in it.
+    pub fn replace_tree(&mut self, tree: Served) -> Served {
         core::mem::replace(&mut self.tree, tree)
+    }
+
+    /// Answers an AgentX read from the master agent (RFC 2741 §7.2.3) at `now`, over the same
+    /// tree and request-time values as [`Agent::handle`], under the budget's GetBulk and
+    /// response caps. `None` for a PDU that is not a read. The master did SNMP and USM, so no
+    /// protocol counter moves and no user or source is charged here: the driver rate-limits
+    /// the session instead.
+    pub fn answer_agentx(
+        &self,
+        pdu: &crate::agentx::Pdu,
+        now: Instant,
+    ) -> Option<(u16, u16, Vec<crate::agentx::VarBind>)> {
+        let config = self.budget.config();
+        let limits = crate::agentx::Limits {
+            max_repetitions: config.max_repetitions,
+            max_varbinds: usize::try_from(config.max_response_varbinds).unwrap_or(usize::MAX),
+        };
+        let live = self.live_values(now);
+        crate::agentx::answer(self.tree.tree(), &live, pdu, limits)
     }
 
     /// The objects served.
     pub fn tree(&self) -> &Tree {
-        &self.tree
+        self.tree.tree()
     }
 
     /// The protocol counters.
@@ -491,14 +516,4 @@ fn work(pdu: &Pdus) -> Work {
             varbinds: p.varbinds.len(),
         },
     }
-}
-
-/// `tree` with the budget's own objects added (they replace any entry at the same OID).
-fn with_budget_objects(tree: &Tree, budget: &Budget) -> Tree {
-    let mut entries: Vec<(alloc::boxed::Box<[u32]>, mib::Entry)> = tree
-        .iter()
-        .map(|(oid, entry)| (oid.into(), entry.clone()))
-        .collect();
-    entries.extend(mib::budget::entries(budget));
-    Tree::from_entries(entries)
 }

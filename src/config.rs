@@ -35,10 +35,12 @@ use crate::device::DeviceConfig;
 use crate::mib::objects::System;
 use crate::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 
+mod agentx;
 mod budget;
 mod device;
 mod validate;
 
+pub use agentx::{AgentxConfig, AgentxSection, MasterAddress, Mirror};
 pub use budget::BudgetSection;
 use validate::Validator;
 
@@ -91,13 +93,17 @@ pub struct ConfigFile {
     pub device: Option<DeviceConfig>,
     /// `[budget]`: the request budget; every key optional.
     pub budget: Option<BudgetSection>,
+    /// `[agentx]`: serve through the device's master agent as an AgentX subagent. Optional.
+    #[serde(default)]
+    pub agentx: Option<AgentxSection>,
 }
 
 /// `[agent]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentSection {
-    /// UDP addresses to listen on, `"IP:port"` (`"[v6]:port"` for IPv6); at least one.
+    /// UDP addresses to listen on, `"IP:port"` (`"[v6]:port"` for IPv6); at least one, unless
+    /// `[agentx]` is set, when it may be empty.
     pub listen: Vec<String>,
     /// Directory holding the engine ID and the boot counter; created (mode 0700) if missing.
     pub state_dir: PathBuf,
@@ -213,12 +219,14 @@ pub struct Config {
     pub device: Option<DeviceConfig>,
     /// `[budget]` and the users' `budget` keys, validated.
     pub budget: BudgetConfig,
+    /// `[agentx]`, validated; `None` when the section is absent.
+    pub agentx: Option<AgentxConfig>,
 }
 
 /// `[agent]`, validated.
 #[derive(Debug, Clone)]
 pub struct AgentConfig {
-    /// Addresses to bind, at least one.
+    /// Addresses to bind; empty only with `[agentx]`.
     pub listen: Vec<SocketAddr>,
     /// The state directory.
     pub state_dir: PathBuf,
@@ -358,6 +366,11 @@ pub enum Problem {
     /// Not a socket address.
     #[error("{0:?} is not an IP address and port, such as 127.0.0.1:161 or [::1]:161")]
     BadAddress(String),
+    /// Not a master agent socket.
+    #[error(
+        "{0:?} is not an absolute Unix socket path or tcp:IP:PORT, such as /var/agentx/master or tcp:127.0.0.1:705"
+    )]
+    BadMasterSocket(String),
     /// Not an even number of hex digits.
     #[error("not hexadecimal (an even number of 0-9, a-f digits, optionally after 0x)")]
     NotHex,
@@ -495,7 +508,8 @@ impl Config {
             file,
             warnings: Vec::new(),
         };
-        let agent = v.agent(parsed.agent)?;
+        let agentx = parsed.agentx.map(|a| v.agentx(a)).transpose()?;
+        let agent = v.agent(parsed.agent, agentx.is_some())?;
         let system = v.system(parsed.system)?;
         let budget = v.budget(parsed.budget, &parsed.user)?;
         let users = v.users(parsed.user)?;
@@ -507,6 +521,7 @@ impl Config {
             users,
             device,
             budget,
+            agentx,
         };
         Ok((config, v.warnings))
     }

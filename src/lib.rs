@@ -24,6 +24,7 @@
 //! | every reply: encrypt, then sign | [`usm::outgoing`] | RFC 3414 §3.1 |
 //! | the counters behind `snmp*` and `usmStats*` | [`stats`] | RFC 3418, 3412, 3414 |
 //! | a minimal USM manager, for tests, benchmarks and load generators | [`manager`] | RFC 3414 §3.1, §4 |
+//! | the AgentX subagent's PDUs and its answers to the master's reads | [`agentx`] | RFC 2741 |
 //!
 //! With the default `server` feature the crate adds the tokio UDP driver (`server`), the TOML
 //! configuration (`config`), the state directory holding the engine ID and boot counter
@@ -36,6 +37,7 @@ extern crate alloc;
 
 pub mod access;
 pub mod agent;
+pub mod agentx;
 pub mod budget;
 pub mod device;
 pub mod manager;

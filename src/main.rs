@@ -47,7 +47,7 @@ const DEMO_OBJECT_ID: &str = "1.3.6.1.4.1.8072.9999.9999.374.3.2";
 /// The demo device, compiled in so the binary alone shows a complete device. Written to the
 /// demo's private directory at start and read back through the same loaders as any
 /// configuration's files, so the demo exercises the real path (and SIGHUP re-reads them).
-const DEMO_FILES: [(&str, &str); 3] = [
+const DEMO_FILES: [(&str, &str); 4] = [
     (
         "device.toml",
         include_str!("../examples/infusion-pump/device.toml"),
@@ -59,6 +59,10 @@ const DEMO_FILES: [(&str, &str); 3] = [
     (
         "firmware.spdx.json",
         include_str!("../examples/infusion-pump/firmware.spdx.json"),
+    ),
+    (
+        "vex.openvex.json",
+        include_str!("../examples/infusion-pump/vex.openvex.json"),
     ),
 ];
 
@@ -313,6 +317,7 @@ fn demo_config() -> Result<(Config, PathBuf), String> {
         }],
         device: Some(device),
         budget: None,
+        agentx: None,
     };
     let (config, warnings) =
         Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;
@@ -340,10 +345,15 @@ fn write_demo_device(dir: &Path) -> Result<DeviceConfig, String> {
         written.map_err(|e| format!("{}: {e}", path.display()))?;
         paths.push(path);
     }
-    let mut paths = paths.into_iter();
+    // The description first, then the SBOMs; VEX documents are told by name.
+    let (vex, mut paths): (Vec<_>, Vec<_>) = paths
+        .into_iter()
+        .partition(|p| p.to_string_lossy().ends_with(".openvex.json"));
+    let description = (!paths.is_empty()).then(|| paths.remove(0));
     Ok(DeviceConfig {
-        description: paths.next(),
-        sbom: paths.collect(),
+        description,
+        sbom: paths,
+        vex,
         ..DeviceConfig::default()
     })
 }

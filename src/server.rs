@@ -43,15 +43,18 @@ use crate::budget::{Bucket, Rejection};
 use crate::config::{Config, ConfigError, to_hex};
 use crate::mib::Tree;
 use crate::mib::budget::Scalar;
-use crate::mib::objects::{self, Engine};
+use crate::mib::objects::Engine;
+use crate::mib::served;
 use crate::state::{self, State, StateError};
 use crate::stats::Counter;
 use crate::time::Instant;
 
+mod agentx;
 mod clock;
 mod listener;
 mod refresh;
 
+pub use agentx::Subagent;
 use listener::Listener;
 pub use refresh::{Device, Refresher, SOFTWARE_INDEX_FILE};
 
@@ -162,9 +165,13 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
     };
     let tree = match &device {
         Some(device) => device.tree(),
-        None => Tree::from_entries(objects::standard(&config.system, &engine)),
+        None => Tree::from_entries(served::device_objects(&config.system, &engine, None)),
     };
     let listen = config.agent.listen.clone();
+    let subagent = config.agentx.clone().map(|agentx| Subagent {
+        config: agentx,
+        id: config.system.object_id.clone(),
+    });
     drop(config);
 
     let user_lines: Vec<String> = users
@@ -194,6 +201,10 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
     // refreshes instead of ending the process.
     server.set_refresher(Refresher::new(device));
+    if let Some(subagent) = subagent {
+        tracing::info!(master = %subagent.config.socket, "serving as an AgentX subagent");
+        server.set_subagent(subagent);
+    }
     let addrs: Vec<String> = server
         .local_addrs()
         .iter()
@@ -248,6 +259,8 @@ pub struct Server {
     shared: Arc<Shared>,
     /// The device refresh task's inputs; `None` serves a fixed tree and leaves SIGHUP alone.
     refresher: Option<Refresher>,
+    /// The AgentX master to serve through, besides (or instead of) the sockets.
+    subagent: Option<Subagent>,
 }
 
 /// A view of a running server's totals, for tests and monitoring.
@@ -322,12 +335,18 @@ impl Server {
             sockets,
             shared,
             refresher: None,
+            subagent: None,
         })
     }
 
     /// Refreshes the device data while serving: on `refresher`'s interval and on SIGHUP.
     pub fn set_refresher(&mut self, refresher: Refresher) {
         self.refresher = Some(refresher);
+    }
+
+    /// Serves through an AgentX master agent too (RFC 2741), reconnecting when it goes.
+    pub fn set_subagent(&mut self, subagent: Subagent) {
+        self.subagent = Some(subagent);
     }
 
     /// The bound addresses (with the ports the system chose for port 0).
@@ -359,6 +378,9 @@ impl Server {
                 self.shared.clone(),
                 stopped.clone(),
             ));
+        }
+        if let Some(subagent) = self.subagent {
+            tasks.spawn(agentx::run(subagent, self.shared.clone(), stopped.clone()));
         }
         tasks.spawn(summary_loop(self.shared.clone(), stopped));
         let failure = tokio::select! {

@@ -21,6 +21,7 @@ fn example_config() -> DeviceConfig {
         description: Some(example("device.toml")),
         sbom: vec![example("sbom.cdx.json"), example("firmware.spdx.json")],
         refresh_seconds: 300,
+        vex: vec![],
         ..DeviceConfig::default()
     }
 }
@@ -190,6 +191,7 @@ fn indexes_survive_updates_removals_and_restarts() {
         description: Some(example("device.toml")),
         sbom: vec![sbom.clone(), example("firmware.spdx.json")],
         refresh_seconds: 0,
+        vex: vec![],
         ..DeviceConfig::default()
     };
 

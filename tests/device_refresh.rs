@@ -274,3 +274,53 @@ fn without_a_device_section_only_standard_objects_and_sighup_is_harmless() {
         device.agent.stderr()
     );
 }
+
+/// `dqiBudgetGlobalRate.0` (dqiAgent 3).
+const BUDGET_GLOBAL_RATE: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.3.0";
+/// `dqiBudgetTable` (dqiAgent 28).
+const BUDGET_TABLE: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.28";
+
+#[test]
+fn the_budget_objects_survive_sighup_and_interval_refreshes() {
+    let dir = TestDir::new("budget-refresh");
+    let sbom_path = dir.join("sbom.cdx.json");
+    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.14.1", 'b')]);
+    // A one-second interval, so the interval refresh is seen within the test.
+    let Some(device) = Device::start(
+        &dir,
+        "[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 1\n",
+    ) else {
+        return;
+    };
+    let rate = device.value(BUDGET_GLOBAL_RATE);
+    let table_oids = |device: &Device| -> Vec<String> {
+        device
+            .walk(BUDGET_TABLE)
+            .into_iter()
+            .map(|b| b.oid)
+            .collect()
+    };
+    let table = table_oids(&device);
+    assert!(
+        table.iter().all(|oid| oid.starts_with(BUDGET_TABLE)) && !table.is_empty(),
+        "one row for the user: {table:?}"
+    );
+    let version = format!("{SW_VERSION}.{}", device.index_of(LOG4J_PURL));
+
+    // SIGHUP: the refresh is seen when the new version is served.
+    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.17.1", 'c')]);
+    device.agent.hangup();
+    device.poll_until(&version, "2.17.1");
+    assert_eq!(device.value(BUDGET_GLOBAL_RATE), rate, "after SIGHUP");
+    assert_eq!(table_oids(&device), table, "dqiBudgetTable after SIGHUP");
+
+    // The interval alone: no signal.
+    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.17.2", 'd')]);
+    device.poll_until(&version, "2.17.2");
+    assert_eq!(device.value(BUDGET_GLOBAL_RATE), rate, "after the interval");
+    assert_eq!(
+        table_oids(&device),
+        table,
+        "dqiBudgetTable after the interval"
+    );
+}

@@ -31,9 +31,10 @@ use dqi_agent::device::{
 use dqi_agent::mib::budget::View;
 use dqi_agent::mib::dqi::{
     DQI_BASIC_COMPLIANCE, DQI_FULL_COMPLIANCE, DQI_OR_ID, DQI_PRODUCT_DEMO, DQI_PRODUCT_GENERIC,
-    DQI_ROOT, Stamps, UNCHOSEN_OBJECT_ID, device_entries, system_for,
+    DQI_ROOT, Stamps, UNCHOSEN_OBJECT_ID, system_for,
 };
 use dqi_agent::mib::objects::{self, Engine, System};
+use dqi_agent::mib::served::snapshot_objects;
 use dqi_agent::mib::{self, Entry, Live, Tree, Value};
 use dqi_agent::time::Instant;
 
@@ -140,7 +141,7 @@ fn hostile_values_stay_within_every_syntax() {
 fn a_large_inventory_stays_within_every_syntax() {
     let mib = Mibs::load();
     let snapshot = large(5000);
-    let entries = device_entries(&snapshot, &stamps());
+    let entries = snapshot_objects(&snapshot, &stamps());
     let tree = Tree::from_entries(entries.clone());
     assert_eq!(tree.len(), entries.len(), "no duplicates");
     for (oid, entry) in tree.iter() {
@@ -171,14 +172,14 @@ fn timing_5000_components() {
     let mut build_best = f64::MAX;
     for _ in 0..20 {
         let t = WallClock::now();
-        let entries = device_entries(&snapshot, &stamps);
+        let entries = snapshot_objects(&snapshot, &stamps);
         build_best = build_best.min(t.elapsed().as_secs_f64());
         drop(entries);
     }
-    println!("device_entries alone: best {:.2} ms", build_best * 1e3);
+    println!("snapshot_objects alone: best {:.2} ms", build_best * 1e3);
     for _ in 0..20 {
         let t = WallClock::now();
-        let entries = device_entries(&snapshot, &stamps);
+        let entries = snapshot_objects(&snapshot, &stamps);
         let build = t.elapsed().as_secs_f64();
         n = entries.len();
         let tree = Tree::from_entries(entries);
@@ -187,7 +188,7 @@ fn timing_5000_components() {
         best = best.min(total);
         if best == total {
             println!(
-                "device_entries {:.2} ms, with Tree::from_entries {:.2} ms",
+                "snapshot_objects {:.2} ms, with Tree::from_entries {:.2} ms",
                 build * 1e3,
                 total * 1e3
             );
@@ -209,6 +210,7 @@ fn example() -> DeviceSnapshot {
         description: Some(dir.join("device.toml")),
         sbom: vec![dir.join("sbom.cdx.json"), dir.join("firmware.spdx.json")],
         refresh_seconds: 300,
+        vex: vec![dir.join("vex.openvex.json")],
         ..DeviceConfig::default()
     };
     FileSource::new(config, None).unwrap().snapshot().unwrap()
@@ -226,6 +228,7 @@ fn stamps() -> Stamps {
         agent_version: env!("CARGO_PKG_VERSION"),
         refreshed_uptime: 90_000,
         config_changes: 1,
+        vex_changed: 100,
     }
 }
 
@@ -246,7 +249,7 @@ fn served(snapshot: &DeviceSnapshot) -> Tree {
         max_message_size: 1472,
     };
     let mut entries = objects::standard(&system_for(snapshot, &base), &engine);
-    let device = device_entries(snapshot, &stamps());
+    let device = snapshot_objects(snapshot, &stamps());
     // The request budget's objects, resolved as the agent resolves them at request time.
     let budget = Budget::new(BudgetConfig::default(), ["nms"], 1, Instant::ZERO);
     let view = View {

@@ -19,6 +19,26 @@ pub(super) struct LiveValues<'a> {
     pub(super) budget: mib::budget::View<'a>,
 }
 
+impl super::Agent {
+    /// The request-time values as of `now`, for one request.
+    pub(super) fn live_values(&self, now: Instant) -> LiveValues<'_> {
+        LiveValues {
+            counters: &self.counters,
+            boots: self.boots,
+            engine_time: self.engine_time(now),
+            uptime: now.saturating_since(self.started).as_millis(),
+            clock: self.clock,
+            now,
+            budget: mib::budget::View {
+                budget: &self.budget,
+                now,
+                started: self.started,
+                last_rejection: self.last_rejection,
+            },
+        }
+    }
+}
+
 impl Resolve for LiveValues<'_> {
     fn resolve(&self, live: Live) -> Value {
         match live {

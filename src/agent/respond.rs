@@ -8,11 +8,9 @@ use alloc::vec::Vec;
 use rasn::types::{ObjectIdentifier, OctetString};
 use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax};
 
-use super::live::LiveValues;
 use super::{Agent, Incoming, Outcome, Request, work};
 use crate::access;
 use crate::budget::{self, OverBudget, Rejection};
-use crate::mib;
 use crate::mib::budget::Scalar;
 use crate::pdu::{self, ErrorStatus, Limits, Operation};
 use crate::stats::Counter;
@@ -137,21 +135,8 @@ impl Agent {
                     max_varbinds: usize::try_from(config.max_response_varbinds)
                         .unwrap_or(usize::MAX),
                 };
-                let live = LiveValues {
-                    counters: &self.counters,
-                    boots: self.boots,
-                    engine_time: self.engine_time(now),
-                    uptime: now.saturating_since(self.started).as_millis(),
-                    clock: self.clock,
-                    now,
-                    budget: mib::budget::View {
-                        budget: &self.budget,
-                        now,
-                        started: self.started,
-                        last_rejection: self.last_rejection,
-                    },
-                };
-                pdu::respond(&self.tree, &live, operation, &varbinds, limits)
+                let live = self.live_values(now);
+                pdu::respond(self.tree.tree(), &live, operation, &varbinds, limits)
             }
             // RFC 3415 §3.2 step 5 via RFC 3413 §3.2 step 4: no data, the request's bindings back.
             _ => pdu::Outcome {

@@ -200,7 +200,7 @@ impl Validator<'_> {
     }
 
     /// `n` within `min..=max`, or an error naming `key`.
-    fn count(
+    pub(super) fn count(
         &self,
         key: &str,
         n: Option<i64>,

@@ -1,9 +1,10 @@
 //! The `[device]` section: which device description and SBOM files the agent serves under the
 //! DQI-MIB, and how often it re-reads them.
 //!
-//! The keys (`description`, `sbom`, `refresh_seconds`, `[device.limits]`) are [`DeviceConfig`]'s,
-//! owned by the device layer; this file only checks what the device layer cannot: empty paths,
-//! an interval or a limit outside its range, and paths relative to the configuration file, which are resolved here
+//! The keys (`description`, `sbom`, `vex`, `refresh_seconds`, `[device.limits]`) are
+//! [`DeviceConfig`]'s, owned by the device layer; this file only checks what the device layer
+//! cannot: empty paths, an interval or a limit outside its range, and paths relative to the
+//! configuration file, which are resolved here
 //! against that file's directory so the agent does not depend on its working directory. Whether
 //! the files exist and parse is checked when they are loaded (start-up, `--check-config`), with
 //! the file, the key or JSON path, and the reason.
@@ -41,6 +42,9 @@ impl Validator<'_> {
         }
         if let Some(i) = d.sbom.iter().position(|p| p.as_os_str().is_empty()) {
             return Err(invalid(format!("device.sbom[{i}]"), Problem::Empty));
+        }
+        if let Some(i) = d.vex.iter().position(|p| p.as_os_str().is_empty()) {
+            return Err(invalid(format!("device.vex[{i}]"), Problem::Empty));
         }
         if d.refresh_seconds > MAX_REFRESH_SECONDS {
             return Err(invalid(

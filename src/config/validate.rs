@@ -34,8 +34,13 @@ impl Validator<'_> {
         });
     }
 
-    pub(super) fn agent(&mut self, a: AgentSection) -> Result<AgentConfig, ConfigError> {
-        if a.listen.is_empty() {
+    /// Validates `[agent]`; `listen` may be empty when the agent is an AgentX subagent.
+    pub(super) fn agent(
+        &mut self,
+        a: AgentSection,
+        subagent: bool,
+    ) -> Result<AgentConfig, ConfigError> {
+        if a.listen.is_empty() && !subagent {
             return Err(self.err("agent.listen", Problem::AtLeastOne("address")));
         }
         let mut listen = Vec::with_capacity(a.listen.len());

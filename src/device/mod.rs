@@ -11,6 +11,8 @@
 //! | [`limits`] | the `[device.limits]`: bytes, counts, string lengths, nesting, memory | |
 //! | `memory` (server) | the memory a snapshot will need, what the process can still get, returning it | |
 //! | `strict` (server) | JSON parsing that refuses duplicate keys and over-deep nesting | RFC 8259 §4 |
+//! | [`vex`] | VEX statements (CycloneDX, CSAF 2.0, OpenVEX) joined to the rows | CISA VEX minimum requirements |
+//! | [`purl`] | package URLs reduced to lookup keys (no version, qualifiers, subpath) | purl spec, PURL-TYPES |
 //! | `description` (server) | the device description TOML | |
 //! | `cyclonedx` (server) | CycloneDX JSON import | CycloneDX 1.2 to 1.6 |
 //! | `spdx` (server) | SPDX JSON import | SPDX 2.3 §7, §11 |
@@ -28,7 +30,9 @@ pub mod index;
 pub mod inventory;
 pub mod limits;
 pub mod model;
+pub mod purl;
 pub mod software;
+pub mod vex;
 
 #[cfg(feature = "server")]
 pub mod cyclonedx;
@@ -77,7 +81,7 @@ pub enum DeviceError {
         /// What is wrong.
         reason: String,
     },
-    /// An SBOM is not valid: the JSON path and the reason.
+    /// An SBOM or VEX document is not valid: the JSON path and the reason.
     #[error("{file}: at `{path}`: {reason}")]
     Sbom {
         /// The file.

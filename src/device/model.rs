@@ -34,6 +34,8 @@ pub struct DeviceSnapshot {
     pub services: Vec<Service>,
     /// The software inventory from the SBOMs.
     pub software: Software,
+    /// The maker's VEX statements, joined to the software rows.
+    pub vex: super::vex::Vex,
 }
 
 /// Who the device is: the identity fields an asset inventory and the FDA UDI system carry.

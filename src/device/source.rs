@@ -16,6 +16,7 @@ use super::json::Ctx;
 use super::limits::Limits;
 use super::memory;
 use super::model::{DeviceSnapshot, SbomImport, Software};
+use super::vex::{self, Vex, VexImport};
 use super::{DeviceError, DeviceSource, cyclonedx, description, inventory, spdx};
 
 /// The `[device]` section of the agent configuration.
@@ -24,6 +25,7 @@ use super::{DeviceError, DeviceSource, cyclonedx, description, inventory, spdx};
 /// [device]
 /// description = "/etc/dqi-agent/device.toml"
 /// sbom = ["/etc/dqi-agent/sbom.cdx.json", "/etc/dqi-agent/firmware.spdx.json"]
+/// vex = ["/etc/dqi-agent/pump.openvex.json"]
 /// refresh_seconds = 300
 ///
 /// [device.limits]
@@ -39,6 +41,10 @@ pub struct DeviceConfig {
     /// `spdxVersion`), combined in this order.
     #[serde(default)]
     pub sbom: Vec<PathBuf>,
+    /// VEX documents (CycloneDX, CSAF 2.0 VEX, OpenVEX; told apart by content), combined in
+    /// this order with the `vulnerabilities` of CycloneDX SBOMs.
+    #[serde(default)]
+    pub vex: Vec<PathBuf>,
     /// Seconds between re-reads of the files; 0 re-reads only on SIGHUP. Default 300.
     #[serde(default = "default_refresh")]
     pub refresh_seconds: u64,
@@ -56,6 +62,7 @@ impl Default for DeviceConfig {
         DeviceConfig {
             description: None,
             sbom: Vec::new(),
+            vex: Vec::new(),
             refresh_seconds: default_refresh(),
             limits: Limits::default(),
         }
@@ -76,6 +83,7 @@ impl DeviceConfig {
         DeviceConfig {
             description: self.description.as_ref().map(abs),
             sbom: self.sbom.iter().map(abs).collect(),
+            vex: self.vex.iter().map(abs).collect(),
             refresh_seconds: self.refresh_seconds,
             limits: self.limits,
         }
@@ -89,6 +97,16 @@ pub fn load_sbom(path: &Path, limits: &Limits) -> Result<SbomImport, DeviceError
         limits.max_file_bytes,
         "max_file_bytes",
         |bytes, location| parse_sbom(bytes, location, limits),
+    )
+}
+
+/// Reads a VEX file under `limits`: CycloneDX, CSAF 2.0 or OpenVEX by its content.
+pub fn load_vex(path: &Path, limits: &Limits) -> Result<VexImport, DeviceError> {
+    read_with(
+        path,
+        limits.max_file_bytes,
+        "max_file_bytes",
+        |bytes, location| vex::parse_with(bytes, location, limits),
     )
 }
 
@@ -129,6 +147,26 @@ pub fn read_bytes(
     })
 }
 
+/// Parses SBOM bytes under `limits`, CycloneDX or SPDX by content (see [`parse_sbom`]), with
+/// the VEX statements a CycloneDX SBOM carries in `vulnerabilities`, from the one parse.
+fn parse_sbom_and_vex(
+    bytes: &[u8],
+    location: &str,
+    limits: &Limits,
+) -> Result<(SbomImport, Option<VexImport>), DeviceError> {
+    let ctx = Ctx {
+        file: location,
+        limits,
+    };
+    let root = ctx.parse(bytes)?;
+    if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
+        return Ok((spdx::from_root(&ctx, bytes, &root)?, None));
+    }
+    let sbom = cyclonedx::from_root(&ctx, bytes, &root)?;
+    let vex = vex::embedded_in(&ctx, bytes, &root)?;
+    Ok((sbom, vex))
+}
+
 /// Parses SBOM bytes under `limits`, CycloneDX or SPDX by content: the top-level object has
 /// `bomFormat` (CycloneDX) or `spdxVersion` and no `bomFormat` (SPDX), wherever in the document
 /// the member is and whatever the key order. The document is parsed once.
@@ -137,17 +175,7 @@ pub fn parse_sbom(
     location: &str,
     limits: &Limits,
 ) -> Result<SbomImport, DeviceError> {
-    let ctx = Ctx {
-        file: location,
-        limits,
-    };
-    let root = ctx.parse(bytes)?;
-    if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
-        spdx::from_root(&ctx, bytes, &root)
-    } else {
-        // CycloneDX, or neither: the CycloneDX reader says precisely what is missing.
-        cyclonedx::from_root(&ctx, bytes, &root)
-    }
+    parse_sbom_and_vex(bytes, location, limits).map(|(sbom, _)| sbom)
 }
 
 /// Reads the description and SBOM files into snapshots, keeping the software index map (and,
@@ -164,6 +192,7 @@ pub struct FileSource {
 struct State {
     map: IndexMap,
     previous: Option<Software>,
+    previous_vex: Option<Vex>,
 }
 
 impl FileSource {
@@ -181,6 +210,7 @@ impl FileSource {
             state: Mutex::new(State {
                 map,
                 previous: None,
+                previous_vex: None,
             }),
         })
     }
@@ -198,7 +228,10 @@ impl FileSource {
             Some(p) => description::load(p, limits)?,
             None => description::Description::default(),
         };
-        let imports = self.load_sboms()?;
+        let (imports, mut vex_imports) = self.load_sboms()?;
+        for path in &self.config.vex {
+            vex_imports.push(load_vex(path, limits)?);
+        }
 
         // A poisoned lock only means another load panicked mid-way; the state it guards is
         // replaced whole below, never left half-written, so carrying on is safe.
@@ -213,8 +246,11 @@ impl FileSource {
         let documents = imports.into_iter().map(|i| i.document).collect();
         let mut software = Software::new(rows, documents, desc.sbom_uri, desc.vex_uri);
         software.settle(state.previous.as_ref(), now);
+        let mut vex = Vex::resolve(vex_imports, &software);
+        vex.settle(state.previous_vex.as_ref(), now);
         state.map = map;
         state.previous = Some(software.clone());
+        state.previous_vex = Some(vex.clone());
         Ok(DeviceSnapshot {
             identity: desc.identity,
             security_controls: desc.security_controls,
@@ -222,16 +258,19 @@ impl FileSource {
             configuration: desc.configuration,
             services: desc.services,
             software,
+            vex,
         })
     }
 }
 
 impl FileSource {
     /// Every SBOM, in order, each checked against the limits and the memory left before it is
-    /// parsed, and the rows they make together checked before any row is built.
-    fn load_sboms(&self) -> Result<Vec<SbomImport>, DeviceError> {
+    /// parsed, and the rows they make together checked before any row is built; with the VEX
+    /// statements CycloneDX SBOMs carry in `vulnerabilities` (read from the same parse).
+    fn load_sboms(&self) -> Result<(Vec<SbomImport>, Vec<VexImport>), DeviceError> {
         let limits = &self.config.limits;
         let mut imports: Vec<SbomImport> = Vec::with_capacity(self.config.sbom.len());
+        let mut vex_imports = Vec::new();
         let mut components = 0usize;
         for path in &self.config.sbom {
             let location = path.display().to_string();
@@ -240,8 +279,9 @@ impl FileSource {
             let held = memory::for_rows(components);
             let parse = memory::for_parsing(bytes.len() as u64);
             memory::check(held.saturating_add(parse), limits, &location)?;
-            let import = parse_sbom(&bytes, &location, limits)?;
+            let (import, vex) = parse_sbom_and_vex(&bytes, &location, limits)?;
             drop(bytes);
+            vex_imports.extend(vex);
             components = components.saturating_add(import.components.len());
             if components > limits.max_components {
                 return Err(DeviceError::Limit {
@@ -261,7 +301,7 @@ impl FileSource {
                 &last.display().to_string(),
             )?;
         }
-        Ok(imports)
+        Ok((imports, vex_imports))
     }
 }
 
@@ -282,12 +322,15 @@ pub fn now_utc() -> Timestamp {
 /// A short text for logs: how a snapshot's software came together.
 pub fn summary(s: &DeviceSnapshot) -> String {
     format!(
-        "{} {} serial {}: {} software rows from {} SBOM(s)",
+        "{} {} serial {}: {} software rows from {} SBOM(s), {} VEX statements from {} document(s) ({} about no component of the SBOM)",
         s.identity.manufacturer,
         s.identity.model,
         s.identity.serial,
         s.software.rows().len(),
-        s.software.documents().len()
+        s.software.documents().len(),
+        s.vex.statements(),
+        s.vex.documents().len(),
+        s.vex.unmatched()
     )
 }
 

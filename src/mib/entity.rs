@@ -202,7 +202,8 @@ fn join(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mib::dqi::{device_entries, fixture};
+    use crate::mib::dqi::fixture;
+    use crate::mib::served::snapshot_objects;
     use crate::mib::{Entry, Tree};
     use alloc::string::ToString;
     use alloc::vec::Vec;
@@ -219,7 +220,7 @@ mod tests {
     #[test]
     fn one_root_row() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         let text = |c: u32| match cell(&t, c) {
             Some(Value::OctetString(o)) => String::from_utf8(o.to_vec()).unwrap(),
             other => panic!("column {c}: {other:?}"),
@@ -271,7 +272,7 @@ mod tests {
         s.identity.udi = None;
         s.identity.uuid = None;
         s.identity.firmware_revision = None;
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         assert_eq!(
             cell(&t, 11),
             Some(Value::octets("")),
@@ -286,7 +287,7 @@ mod tests {
             "the motor-fw row"
         );
         s.identity.serial = "S".repeat(32);
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         assert_eq!(cell(&t, 11), Some(Value::octets("S".repeat(32))));
     }
 

@@ -106,7 +106,8 @@ pub fn installed_type(dqi_type: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mib::dqi::{device_entries, fixture};
+    use crate::mib::dqi::fixture;
+    use crate::mib::served::snapshot_objects;
     use crate::mib::{Entry, Tree};
     use alloc::format;
     use alloc::vec::Vec;
@@ -154,7 +155,7 @@ mod tests {
     #[test]
     fn dense_index_in_stable_index_order() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         // Stable indexes 1, 2, 5, 7, 9, 12 become 1..=6.
         for (row, sw) in (1u32..).zip(s.software.rows()) {
             assert_eq!(

@@ -13,6 +13,7 @@ mod encode;
 pub mod entity;
 pub mod host;
 pub mod objects;
+pub mod served;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -117,6 +118,11 @@ impl Tree {
             }
         }
         Tree { entries: out }
+    }
+
+    /// The `(oid, entry)` pairs, in OID order.
+    pub fn into_entries(self) -> Vec<(Box<[u32]>, Entry)> {
+        self.entries
     }
 
     /// Number of object instances.

@@ -7,7 +7,8 @@
 //!
 //! 1. on a blocking thread (`spawn_blocking`), never on a socket task: read every file through
 //!    the [`DeviceSource`], compare with the last good snapshot to move the change stamps, and
-//!    build the whole [`Tree`], standard objects and device objects together;
+//!    build the whole tree with [`served::assemble`]: standard, device and the agent's own
+//!    (budget) objects together;
 //! 2. on the refresh task: swap the new tree into the agent under its lock, one pointer-sized
 //!    move, so a request sees either the old tree or the new one, never a mix, and never waits
 //!    for a file; the old tree is freed after the lock is released.
@@ -30,8 +31,9 @@ use crate::device::model::DeviceSnapshot;
 use crate::device::source::summary;
 use crate::device::{DeviceConfig, DeviceError, DeviceSource, FileSource};
 use crate::mib::Tree;
-use crate::mib::dqi::{self, Stamps};
-use crate::mib::objects::{self, Engine, System};
+use crate::mib::dqi::Stamps;
+use crate::mib::objects::{Engine, System};
+use crate::mib::served::{self, AgentObjects, Entries, Served};
 
 /// The software index map's file in the state directory: the stable `dqiSwIndex` bindings.
 pub const SOFTWARE_INDEX_FILE: &str = "software-index";
@@ -72,6 +74,7 @@ struct Changed {
     config: u32,
     health: u32,
     entity: u32,
+    vex: u32,
 }
 
 impl Changed {
@@ -98,6 +101,7 @@ impl Changed {
             ),
             // entLastChangeTime: the root entity's row comes from the identity.
             entity: stamp(old.identity != new.identity, self.entity),
+            vex: stamp(old.vex.digest() != new.vex.digest(), self.vex),
         }
     }
 }
@@ -144,9 +148,10 @@ impl Device {
         })
     }
 
-    /// The tree for the last good snapshot.
+    /// The device's objects for the last good snapshot (for the agent's first tree; later
+    /// ones come from [`Device::refresh`]).
     pub fn tree(&self) -> Tree {
-        self.build(&self.last.lock())
+        Tree::from_entries(self.objects(&self.last.lock()))
     }
 
     /// Seconds between refreshes; 0 when only SIGHUP refreshes.
@@ -154,10 +159,11 @@ impl Device {
         self.refresh_seconds
     }
 
-    /// Reads the source again and returns the tree to serve: the new snapshot's, or on failure
-    /// the last good one's marked `failedServingPrevious`. `uptime` is sysUpTime now, in
-    /// hundredths, the value a change is stamped with. Blocking: file I/O and parsing.
-    pub fn refresh(&self, uptime: u32) -> Tree {
+    /// Reads the source again and returns the tree to serve, with the agent's own objects: the
+    /// new snapshot's, or on failure the last good one's marked `failedServingPrevious`.
+    /// `uptime` is sysUpTime now, in hundredths, the value a change is stamped with. Blocking:
+    /// file I/O and parsing.
+    pub fn refresh(&self, uptime: u32, agent: &AgentObjects) -> Served {
         let result = self.source.snapshot();
         let mut last = self.last.lock();
         match result {
@@ -200,10 +206,11 @@ impl Device {
                 last.error = Some(text);
             }
         }
-        self.build(&last)
+        served::assemble(self.objects(&last), agent)
     }
 
-    fn build(&self, last: &Last) -> Tree {
+    /// The device's objects for `last`.
+    fn objects(&self, last: &Last) -> Entries {
         let stamps = Stamps {
             software_changed: last.changed.software,
             config_changed: last.changed.config,
@@ -215,11 +222,9 @@ impl Device {
             agent_version: env!("CARGO_PKG_VERSION"),
             refreshed_uptime: last.refreshed_uptime,
             config_changes: last.config_changes,
+            vex_changed: last.changed.vex,
         };
-        let system = dqi::system_for(&last.snapshot, &self.base);
-        let mut entries = objects::standard(&system, &self.engine);
-        entries.extend(dqi::device_entries(&last.snapshot, &stamps));
-        Tree::from_entries(entries)
+        served::device_objects(&self.base, &self.engine, Some((&last.snapshot, &stamps)))
     }
 }
 
@@ -268,6 +273,7 @@ pub(super) async fn run(
         .map(|d| d.refresh_seconds())
         .filter(|&s| s > 0)
         .map(Duration::from_secs);
+    let own_objects = shared.agent.lock().own_objects();
     let mut interval = period.map(|p| {
         // The first tick is one period after start: the start-up load is the first read.
         let mut i = tokio::time::interval_at(tokio::time::Instant::now() + p, p);
@@ -288,7 +294,8 @@ pub(super) async fn run(
         };
         tracing::debug!("refreshing device data ({cause})");
         let uptime = shared.uptime_ticks();
-        match tokio::task::spawn_blocking(move || device.refresh(uptime)).await {
+        let agent = own_objects.clone();
+        match tokio::task::spawn_blocking(move || device.refresh(uptime, &agent)).await {
             Ok(tree) => {
                 let old = shared.agent.lock().replace_tree(tree);
                 // Freed outside the lock and off the socket thread (a large tree takes
@@ -336,7 +343,7 @@ async fn hangup(_refresher: &mut Refresher) {
 mod tests {
     use super::*;
     use crate::device::StaticSource;
-    use crate::mib::{Entry, Value};
+    use crate::mib::{Entry, Value, dqi};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A source whose answers the test scripts: `Ok` snapshots or errors, in turn.
@@ -388,6 +395,11 @@ mod tests {
         tree.get(&dqi_oid(&[1, 4, 3, 0]))
     }
 
+    /// The device's tree after a refresh at `uptime`, without the agent's own objects.
+    fn refreshed(device: &Device, uptime: u32) -> Tree {
+        device.refresh(uptime, &AgentObjects::none()).tree().clone()
+    }
+
     #[test]
     fn stamps_move_only_with_content() {
         let a = snapshot("1", "");
@@ -428,7 +440,7 @@ mod tests {
             Some(&Entry::Value(Value::Integer(1)))
         );
 
-        let failed = device.refresh(700);
+        let failed = refreshed(&device, 700);
         assert_eq!(
             refresh_status(&failed),
             Some(&Entry::Value(Value::Integer(2)))
@@ -436,7 +448,7 @@ mod tests {
         assert_eq!(failed.get(&serial), first.get(&serial), "old data kept");
         assert_eq!(failed.len(), first.len());
 
-        let recovered = device.refresh(900);
+        let recovered = refreshed(&device, 900);
         assert_eq!(
             refresh_status(&recovered),
             Some(&Entry::Value(Value::Integer(1)))
@@ -470,7 +482,7 @@ mod tests {
         };
         let device = Device::with_source(Box::new(source), 0, base(), engine()).unwrap();
         for uptime in [100, 200, 300] {
-            device.refresh(uptime);
+            refreshed(&device, uptime);
         }
         let last = device.last.lock();
         assert_eq!(last.config_changes, 2, "changed, same, changed back");

@@ -32,11 +32,16 @@ pub fn example(file: &str) -> PathBuf {
 /// The example device: its files copied into `dir`, and the `[device]` section naming them by
 /// paths relative to `dir` (where the agent's config is written, so they resolve there).
 pub fn example_device(dir: &TestDir) -> &'static str {
-    for file in ["device.toml", "sbom.cdx.json", "firmware.spdx.json"] {
+    for file in [
+        "device.toml",
+        "sbom.cdx.json",
+        "firmware.spdx.json",
+        "vex.openvex.json",
+    ] {
         let text = fs::read_to_string(example(file)).expect("example file");
         write_file(&dir.join(file), &text, 0o600);
     }
-    "[device]\ndescription = \"device.toml\"\nsbom = [\"sbom.cdx.json\", \"firmware.spdx.json\"]\n"
+    "[device]\ndescription = \"device.toml\"\nsbom = [\"sbom.cdx.json\", \"firmware.spdx.json\"]\nvex = [\"vex.openvex.json\"]\n"
 }
 
 /// The agent config of the device tests: one authPriv user, `device` (a `[device]` section, or

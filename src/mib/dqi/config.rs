@@ -194,13 +194,14 @@ fn inet_address(text: &str, index: u32) -> (i32, Value) {
 mod tests {
     use super::*;
     use crate::mib::Tree;
+    use crate::mib::dqi::fixture;
     use crate::mib::dqi::fixture::value_at as get;
-    use crate::mib::dqi::{device_entries, fixture};
+    use crate::mib::served::snapshot_objects;
 
     #[test]
     fn configuration_scalars() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         let cfg = |arc: u32| get(&t, &[1, 3, arc, 0]);
         assert_eq!(cfg(1), Some(Value::TimeTicks(300)));
         assert_eq!(
@@ -222,7 +223,7 @@ mod tests {
         off.configuration.digest = None;
         off.configuration.time_source = TimeSource::Unknown;
         off.configuration.time_synchronised = false;
-        let t = Tree::from_entries(device_entries(&off, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&off, &fixture::stamps()));
         let cfg = |arc: u32| get(&t, &[1, 3, arc, 0]);
         assert_eq!(cfg(4), Some(Value::octets("")));
         assert_eq!(cfg(9), Some(Value::Integer(1)));
@@ -237,7 +238,7 @@ mod tests {
     #[test]
     fn service_rows() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         let cell = |col: u32, row: u32| get(&t, &[1, 3, 18, 1, col, row]);
         assert_eq!(cell(2, 1), Some(Value::octets("drug-library-sync")));
         assert_eq!(cell(5, 1), Some(Value::Integer(1)), "ipv4");

@@ -231,6 +231,7 @@ pub(crate) fn snapshot() -> DeviceSnapshot {
             },
         ],
         software,
+        vex: Default::default(),
     }
 }
 
@@ -246,5 +247,6 @@ pub(crate) fn stamps() -> Stamps {
         agent_version: "0.1.0",
         refreshed_uptime: 6000,
         config_changes: 2,
+        vex_changed: 0,
     }
 }

@@ -141,14 +141,15 @@ fn sec_control(table: &mut Table<'_>, c: &SecurityControl, index: u32) {
 mod tests {
     use super::*;
     use crate::mib::Tree;
+    use crate::mib::dqi::fixture;
     use crate::mib::dqi::fixture::value_at as get;
-    use crate::mib::dqi::{device_entries, fixture};
+    use crate::mib::served::snapshot_objects;
     use alloc::string::ToString;
 
     #[test]
     fn identity_scalars() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         let id = |arc: u32| get(&t, &[1, 1, arc, 0]);
         assert_eq!(id(1), Some(Value::octets("Acme Medical Systems, Inc.")));
         assert_eq!(id(5), Some(Value::octets("IS3K-24-004217")));
@@ -171,7 +172,7 @@ mod tests {
         bare.identity.uuid = None;
         bare.identity.gmdn_code = Some("GMDN-1".to_string());
         bare.identity.serial = "S".repeat(65);
-        let t = Tree::from_entries(device_entries(&bare, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&bare, &fixture::stamps()));
         let id = |arc: u32| get(&t, &[1, 1, arc, 0]);
         assert_eq!(id(7), Some(Value::Integer(1)), "none");
         assert_eq!(id(8), Some(Value::octets("")));
@@ -189,7 +190,7 @@ mod tests {
     #[test]
     fn security_control_rows() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         let cell = |col: u32, row: u32| get(&t, &[1, 1, 18, 1, col, row]);
         assert_eq!(cell(2, 1), Some(Value::Integer(2)), "ALOF is alof(2)");
         assert_eq!(cell(3, 1), Some(Value::octets("ALOF")));

@@ -1,9 +1,10 @@
 //! DQI-MIB (`mibs/DQI-MIB.txt`): the device snapshot as served object instances, and the mirrors
 //! of the same facts into the MIBs every NMS already reads.
 //!
-//! [`device_entries`] turns one [`DeviceSnapshot`] plus what the refresher knows beyond it
-//! ([`Stamps`]) into tree entries; [`system_for`] derives the SNMPv2-MIB system group from the
-//! identity. Both run off the request path, once per refresh.
+//! The DQI-MIB's device objects come from one [`DeviceSnapshot`] plus what the refresher knows
+//! beyond it ([`Stamps`]); [`system_for`] derives the SNMPv2-MIB system group from the
+//! identity. Both run off the request path, once per refresh, called by
+//! [`super::served::device_objects`], which puts them beside the mirrors below.
 //!
 //! | subtree | module | MIB |
 //! |---|---|---|
@@ -11,25 +12,29 @@
 //! | `dqiHealth`, `dqiAgentVersion`, `dqiAgentRefreshInterval` | here | DQI-MIB |
 //! | `dqiConfig` (incl. `dqiServiceTable`) | [`config`] | DQI-MIB |
 //! | `dqiSoftware` (incl. `dqiSwTable`, `dqiSbomTable`) | [`software`] | DQI-MIB |
-//! | `entPhysicalTable` root row, `entLastChangeTime` | [`super::entity`] | ENTITY-MIB, RFC 6933 |
-//! | `hrSystemUptime`, `hrSystemDate`, `hrSWInstalled*` | [`super::host`] | HOST-RESOURCES-MIB, RFC 2790 |
+//! | `dqiSwByNameTable`, `dqiSwByPurlTable` | [`lookup`] | DQI-MIB |
+//! | `dqiVex` (incl. `dqiVexTable`) | [`vex`] | DQI-MIB |
+//!
+//! The mirrors of the same facts into the MIBs every NMS already reads, `entPhysicalTable`'s
+//! root row ([`super::entity`], ENTITY-MIB) and `hrSWInstalled*` ([`super::host`],
+//! HOST-RESOURCES-MIB), read this module's constants; it does not build them.
 //!
 //! Every OID here is derived from [`DQI_ROOT`], the one place the code names the module's root.
-//! The request-budget objects (`dqiBudget*`, issue 4) are not produced here: the budget adds them
-//! as [`super::Live`] entries.
+//! The request-budget objects (`dqiBudget*`) are not produced here: they are the agent's own
+//! ([`super::served::AgentObjects`]), [`super::Live`] entries read from its budget.
 
 pub mod config;
 pub mod identity;
+pub mod lookup;
 pub mod software;
+pub mod vex;
 
-use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 
+use super::Value;
 use super::encode::{self, ADMIN_STRING_MAX, Sink};
 use super::objects::System;
-use super::{Entry, Value};
 use crate::device::model::{HealthStatus, SelfTestResult};
 use crate::device::{DeviceSnapshot, Timestamp};
 
@@ -98,7 +103,7 @@ pub(crate) const AGENT: [u32; R + 2] = under(&[1, 5]);
 pub const UNCHOSEN_OBJECT_ID: &[u32] = &[1, 3, 6, 1, 4, 1, 8072, 3, 2, 10];
 
 /// What the refresher knows beyond the snapshot: when things changed, in `sysUpTime` terms, and
-/// how the last refresh went. Filled by the refresher, read by [`device_entries`].
+/// how the last refresh went. Filled by the refresher, read by [`super::served::snapshot_objects`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Stamps {
     /// sysUpTime (TimeTicks) when the software inventory content last changed (0 = since start).
@@ -125,27 +130,20 @@ pub struct Stamps {
     /// different since the agent started, for the Counter32 `dqiCfgChanges`. Added to the agreed
     /// shape: the MIB counts changes the agent observed, not the device's own lifetime count.
     pub config_changes: u32,
+    /// sysUpTime when the VEX statements (`dqiVexDigest`) last changed (`dqiVexLastChange`).
+    pub vex_changed: u32,
 }
 
 /// Every DQI-MIB instance under dqiIdentity, dqiHealth, dqiConfig, dqiSoftware,
-/// `dqiAgentVersion` and `dqiAgentRefreshInterval`, plus the ENTITY-MIB and HOST-RESOURCES-MIB
-/// mirrors, in strictly increasing OID order (which [`super::Tree::from_entries`] does not
-/// need, but sorts faster).
-pub fn device_entries(snapshot: &DeviceSnapshot, stamps: &Stamps) -> Vec<(Box<[u32]>, Entry)> {
-    // 15 dqiSwTable columns and 5 hrSWInstalledTable columns per row, ~100 other instances.
-    let rows = snapshot.software.rows().len();
-    let mut out = Vec::with_capacity(rows * 20 + 128 + snapshot.services.len() * 11);
-    let mut sink = Sink::new(&mut out);
-    // In OID order (host 1.3.6.1.2.1.25, entity .47, then the DQI root under enterprises),
-    // scalars by arc and tables column by column, so the tree's sort meets sorted input.
-    super::host::entries(&mut sink, snapshot, stamps);
-    super::entity::entries(&mut sink, snapshot, stamps);
-    identity::entries(&mut sink, snapshot);
-    health(&mut sink, snapshot, stamps);
-    config::entries(&mut sink, snapshot, stamps);
-    software::entries(&mut sink, snapshot, stamps);
-    agent(&mut sink, stamps);
-    out
+/// `dqiAgentVersion` and `dqiAgentRefreshInterval`, in OID order, scalars by arc and tables
+/// column by column.
+pub(crate) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &Stamps) {
+    identity::entries(sink, snapshot);
+    health(sink, snapshot, stamps);
+    config::entries(sink, snapshot, stamps);
+    software::entries(sink, snapshot, stamps);
+    agent(sink, stamps);
+    vex::entries(sink, snapshot, stamps);
 }
 
 /// The system group for this device: `base` (from the agent configuration) with
@@ -256,8 +254,9 @@ pub(crate) mod fixture;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mib::Tree;
     use crate::mib::objects::{self, Engine};
+    use crate::mib::served::snapshot_objects;
+    use crate::mib::{Entry, Tree};
     use alloc::string::ToString;
     use alloc::vec;
 
@@ -349,7 +348,7 @@ mod tests {
     fn entries_form_a_valid_tree_with_the_standard_objects() {
         let s = fixture::snapshot();
         let stamps = fixture::stamps();
-        let device = device_entries(&s, &stamps);
+        let device = snapshot_objects(&s, &stamps);
         assert!(
             device.windows(2).all(|w| w[0].0 < w[1].0),
             "produced in OID order"

@@ -91,6 +91,7 @@ pub(super) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &S
         sbom_row(&mut table, doc, index);
     }
     table.finish(sink);
+    super::lookup::entries(sink, snapshot);
 }
 
 /// The hash `dqiSwHashValue` serves: the first of [`HASH_PREFERENCE`] the row has as lowercase
@@ -264,9 +265,9 @@ fn sbom_row(table: &mut Table<'_>, d: &SbomDocument, i: u32) {
 mod tests {
     use super::*;
     use crate::mib::Tree;
-    use crate::mib::dqi::device_entries;
     use crate::mib::dqi::fixture::value_at as get;
     use crate::mib::dqi::fixture::{self, hash};
+    use crate::mib::served::snapshot_objects;
     use alloc::string::ToString;
     use alloc::vec;
 
@@ -296,7 +297,7 @@ mod tests {
     #[test]
     fn software_scalars() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         let sw = |arc: u32| get(&t, &[1, 4, arc, 0]);
         assert_eq!(sw(1), Some(Value::TimeTicks(1200)));
         assert_eq!(
@@ -312,7 +313,7 @@ mod tests {
         assert_eq!(sw(9), Some(Value::octets("11".repeat(32))));
         let mut stamps = fixture::stamps();
         stamps.refresh_failed = true;
-        let t = Tree::from_entries(device_entries(&s, &stamps));
+        let t = Tree::from_entries(snapshot_objects(&s, &stamps));
         assert_eq!(get(&t, &[1, 4, 3, 0]), Some(Value::Integer(2)));
     }
 
@@ -344,7 +345,7 @@ mod tests {
     #[test]
     fn sw_rows_by_stable_index() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         let cell = |col: u32, row: u32| get(&t, &[1, 4, 12, 1, col, row]);
         assert_eq!(cell(2, 2), Some(Value::octets("log4j-core")));
         assert_eq!(cell(3, 2), Some(Value::octets("2.14.1")));
@@ -371,7 +372,7 @@ mod tests {
         let mut rows = long.software.rows().to_vec();
         rows[0].version = "1".repeat(256);
         long.software = crate::device::Software::new(rows, vec![], None, None);
-        let t = Tree::from_entries(device_entries(&long, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&long, &fixture::stamps()));
         assert_eq!(get(&t, &[1, 4, 12, 1, 3, 1]), Some(Value::octets("")));
         assert_eq!(get(&t, &[1, 4, 12, 1, 14, 1]), Some(Value::Gauge32(0)));
     }
@@ -379,7 +380,7 @@ mod tests {
     #[test]
     fn sbom_rows() {
         let s = fixture::snapshot();
-        let t = Tree::from_entries(device_entries(&s, &fixture::stamps()));
+        let t = Tree::from_entries(snapshot_objects(&s, &fixture::stamps()));
         let cell = |col: u32, row: u32| get(&t, &[1, 4, 13, 1, col, row]);
         assert_eq!(
             cell(2, 1),
