@@ -49,6 +49,7 @@ mod live;
 mod respond;
 
 use crate::budget::{self, Budget, BudgetConfig, REQUEST_COST, Rejection, Work};
+use crate::mib::budget::Receive;
 use crate::mib::served::{self, AgentObjects, Served};
 use crate::mib::{self, Tree};
 use crate::stats::{Counter, Counters};
@@ -135,6 +136,8 @@ pub struct Agent {
     budget: Budget,
     /// When the budget last refused anything, for `dqiBudgetLastRejection`.
     last_rejection: Option<Instant>,
+    /// The driver's report of its own receive limits, served in the DQI-MIB.
+    receive: Receive,
 }
 
 /// What the driver knows of time beyond its monotonic clock, for the objects that show it
@@ -210,12 +213,19 @@ impl Agent {
             clock: None,
             budget,
             last_rejection: None,
+            receive: Receive::default(),
         }
     }
 
     /// Tells the agent the wall-clock and host time at the driver's origin (`Instant::ZERO`).
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = Some(clock);
+    }
+
+    /// Tells the agent the limits the driver enforces on reading its sockets, which the agent
+    /// serves (`dqiBudgetIntakeCeiling`, `dqiBudgetModeration`) but does not enforce.
+    pub fn set_receive(&mut self, receive: Receive) {
+        self.receive = receive;
     }
 
     /// Processes one datagram from `source`, received at `now`; writes any reply into `out`

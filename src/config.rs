@@ -33,6 +33,7 @@ use zeroize::Zeroizing;
 use crate::budget::{BudgetConfig, RateError};
 use crate::device::DeviceConfig;
 use crate::mib::objects::System;
+use crate::server::ReceiveConfig;
 use crate::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 
 mod agentx;
@@ -219,6 +220,9 @@ pub struct Config {
     pub device: Option<DeviceConfig>,
     /// `[budget]` and the users' `budget` keys, validated.
     pub budget: BudgetConfig,
+    /// The driver's own keys of `[budget]` (`intake`, `intake_burst`, `moderation_ms`),
+    /// validated.
+    pub receive: ReceiveConfig,
     /// `[agentx]`, validated; `None` when the section is absent.
     pub agentx: Option<AgentxConfig>,
 }
@@ -444,9 +448,6 @@ pub enum Problem {
     /// Not a rate such as `"50/second"`.
     #[error("{0:?}: {1}")]
     BadRate(String, RateError),
-    /// Settings the request budget refuses together.
-    #[error(transparent)]
-    Budget(crate::budget::ConfigError),
 }
 
 impl Config {
@@ -511,7 +512,9 @@ impl Config {
         let agentx = parsed.agentx.map(|a| v.agentx(a)).transpose()?;
         let agent = v.agent(parsed.agent, agentx.is_some())?;
         let system = v.system(parsed.system)?;
-        let budget = v.budget(parsed.budget, &parsed.user)?;
+        let section = parsed.budget.unwrap_or_default();
+        let receive = v.receive(&section)?;
+        let budget = v.budget(section, &parsed.user)?;
         let users = v.users(parsed.user)?;
         let device = v.device(parsed.device)?;
         let config = Config {
@@ -521,6 +524,7 @@ impl Config {
             users,
             device,
             budget,
+            receive,
             agentx,
         };
         Ok((config, v.warnings))

@@ -52,10 +52,12 @@ use crate::time::Instant;
 mod agentx;
 mod clock;
 mod listener;
+mod receive;
 mod refresh;
 
 pub use agentx::Subagent;
 use listener::Listener;
+pub use receive::{MAX_MODERATION, ReceiveConfig};
 pub use refresh::{Device, Refresher, SOFTWARE_INDEX_FILE};
 
 /// How often security events are summarised in the log.
@@ -146,6 +148,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
     let salt_seed = state::salt_seed()?;
     let budget_seed = state::salt_seed()?;
     let budget = config.budget.clone();
+    let receive = config.receive;
     let max_message_size = config.agent.max_message_size;
     let engine = Engine {
         engine_id: engine_id.clone(),
@@ -197,7 +200,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
         budget,
         budget_seed,
     };
-    let mut server = Server::bind(&listen, agent_config, Some(state)).await?;
+    let mut server = Server::bind(&listen, agent_config, receive, Some(state)).await?;
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
     // refreshes instead of ending the process.
     server.set_refresher(Refresher::new(device));
@@ -293,16 +296,18 @@ struct Shared {
     max_message_size: usize,
     /// The intake ceiling: one token per datagram read, shared by every socket task.
     intake: Mutex<Bucket>,
-    /// Receive moderation: see [`crate::budget::BudgetConfig::moderation`].
+    /// Receive moderation: see [`ReceiveConfig::moderation`].
     moderation: Duration,
 }
 
 impl Server {
     /// Binds every address in `listen` and builds the agent from `config`, its clock starting
-    /// now. With `state`, boots bumps are persisted there. Must run inside a tokio runtime.
+    /// now; the sockets are read as `receive` says. With `state`, boots bumps are persisted
+    /// there. Must run inside a tokio runtime.
     pub async fn bind(
         listen: &[SocketAddr],
         config: agent::Config,
+        receive: ReceiveConfig,
         state: Option<State>,
     ) -> Result<Server, RunError> {
         let mut sockets = Vec::with_capacity(listen.len());
@@ -310,16 +315,17 @@ impl Server {
             let socket = udp_socket(addr)
                 .and_then(Listener::new)
                 .map_err(|source| RunError::Bind { addr, source })?;
-            socket.warn_if_pause_overflows(addr, &config.budget);
+            socket.warn_if_pause_overflows(addr, &receive);
             sockets.push(socket);
         }
         let origin = std::time::Instant::now();
         let boots = config.engine_boots;
         let max_message_size = config.max_message_size;
-        let intake = Mutex::new(config.budget.intake_bucket(Instant::ZERO));
-        let moderation = config.budget.moderation;
+        let intake = Mutex::new(receive.intake_bucket(Instant::ZERO));
+        let moderation = receive.moderation;
         let mut agent = Agent::new(config, Instant::ZERO);
         agent.set_clock(clock::host_clock());
+        agent.set_receive(receive.report());
         let shared = Arc::new(Shared {
             agent: Mutex::new(agent),
             origin,
@@ -713,7 +719,9 @@ mod tests {
         if ipv6_available() {
             listen.push("[::1]:0".parse().unwrap());
         }
-        let server = Server::bind(&listen, agent_config(), None).await.unwrap();
+        let server = Server::bind(&listen, agent_config(), ReceiveConfig::default(), None)
+            .await
+            .unwrap();
         let addrs = server.local_addrs();
         assert_eq!(addrs.len(), listen.len());
         assert!(addrs.iter().all(|a| a.port() != 0));
@@ -747,10 +755,14 @@ mod tests {
     async fn moderated_server(
         moderation: Duration,
     ) -> (SocketAddr, Monitor, tokio::sync::oneshot::Sender<()>) {
-        let mut config = agent_config();
-        config.budget.moderation = moderation;
+        let receive = ReceiveConfig {
+            moderation,
+            ..ReceiveConfig::default()
+        };
         let listen = ["127.0.0.1:0".parse().unwrap()];
-        let server = Server::bind(&listen, config, None).await.unwrap();
+        let server = Server::bind(&listen, agent_config(), receive, None)
+            .await
+            .unwrap();
         let addr = server.local_addrs()[0];
         let monitor = server.monitor();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -825,7 +837,7 @@ mod tests {
     async fn bind_failure_names_the_address() {
         let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         let addr = taken.local_addr().unwrap();
-        let err = Server::bind(&[addr], agent_config(), None)
+        let err = Server::bind(&[addr], agent_config(), ReceiveConfig::default(), None)
             .await
             .err()
             .unwrap();
@@ -893,6 +905,7 @@ mod tests {
         let server = Server::bind(
             &["127.0.0.1:0".parse().unwrap()],
             agent_config(),
+            ReceiveConfig::default(),
             Some(state),
         )
         .await

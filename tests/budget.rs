@@ -8,7 +8,7 @@ use std::time::Duration;
 use dqi_agent::agent::{Agent, Config, Outcome};
 use dqi_agent::budget::{BudgetConfig, OverBudget, Period, Rate, Rejection, UserBudget};
 use dqi_agent::manager::Manager;
-use dqi_agent::mib::budget::{Column, Scalar, row_oid};
+use dqi_agent::mib::budget::{Column, Receive, Scalar, row_oid};
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::{Entry, Tree, Value};
 use dqi_agent::stats::Counter;
@@ -89,7 +89,7 @@ fn agent(budget: BudgetConfig) -> Agent {
         name.push(i);
         entries.push((name.into(), Entry::Value(Value::Integer(i as i32))));
     }
-    Agent::new(
+    let mut agent = Agent::new(
         Config {
             engine_id: ENGINE_ID.to_vec(),
             engine_boots: 5,
@@ -101,7 +101,13 @@ fn agent(budget: BudgetConfig) -> Agent {
             budget_seed: 0xb0d6e7,
         },
         T0,
-    )
+    );
+    // What the server reports of its default receive settings (2,000/s, 50 ms).
+    agent.set_receive(Receive {
+        intake_per_second: 2000,
+        moderation_ms: 50,
+    });
+    agent
 }
 
 fn manager(name: &str, auth_password: &[u8]) -> Manager {

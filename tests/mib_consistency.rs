@@ -257,6 +257,7 @@ fn served(snapshot: &DeviceSnapshot) -> Tree {
         now: Instant::ZERO,
         started: Instant::ZERO,
         last_rejection: None,
+        receive: Default::default(),
     };
     let budget_entries: Vec<_> = mib::budget::entries(&budget)
         .into_iter()

@@ -34,6 +34,7 @@ impl super::Agent {
                 now,
                 started: self.started,
                 last_rejection: self.last_rejection,
+                receive: self.receive,
             },
         }
     }

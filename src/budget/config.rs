@@ -6,9 +6,8 @@
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use super::rate::{Bucket, Period, Rate};
+use super::rate::{Period, Rate};
 use super::sources::MAX_SOURCES;
-use crate::time::Instant;
 
 /// What the agent does with a request over budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,17 +66,6 @@ pub struct BudgetConfig {
     pub unauthenticated: Rate,
     /// Capacity of the per-source unauthenticated bucket. Default 20.
     pub unauthenticated_burst: u32,
-    /// Datagrams per period the server reads from its socket at all; beyond it the kernel
-    /// drops them. Enforced by the driver, kept here with the rest. Default `2000/second`.
-    pub intake: Rate,
-    /// Capacity of the intake bucket. Default 200 (a tenth of a second at the default rate).
-    pub intake_burst: u32,
-    /// Receive moderation, enforced by the driver: after reading a batch of datagrams that
-    /// held a refused one, the driver waits before it reads again (1 ms, doubling while
-    /// batches keep refusing, up to this), then drains what queued meanwhile, so a flood costs
-    /// one wake-up per interval instead of one per datagram. It also paces reading at the
-    /// intake ceiling. Zero reads at once. At most [`MAX_MODERATION`]. Default 50 ms.
-    pub moderation: Duration,
     /// Replies kept for retransmissions. Default 32.
     pub cache_entries: usize,
     /// Octets of requests and replies kept for retransmissions. Default 256 KiB.
@@ -104,13 +92,7 @@ pub enum ConfigError {
     /// The same user listed twice in `users`.
     #[error("budget: user listed twice")]
     DuplicateUser,
-    /// `moderation` above [`MAX_MODERATION`]: managers' requests would time out behind it.
-    #[error("budget: moderation must be at most 1 second")]
-    Moderation,
 }
-
-/// The longest receive moderation: SNMP managers time out after about a second.
-pub const MAX_MODERATION: Duration = Duration::from_secs(1);
 
 impl Default for BudgetConfig {
     fn default() -> BudgetConfig {
@@ -128,9 +110,6 @@ impl Default for BudgetConfig {
             sources: 1024,
             unauthenticated: rate(10, Period::Second),
             unauthenticated_burst: 20,
-            intake: rate(2000, Period::Second),
-            intake_burst: 200,
-            moderation: Duration::from_millis(50),
             cache_entries: 32,
             cache_bytes: 256 * 1024,
             cache_window: Duration::from_secs(5),
@@ -155,8 +134,6 @@ impl BudgetConfig {
             max_response_varbinds: u32::MAX,
             unauthenticated: huge,
             unauthenticated_burst: HUGE,
-            intake: huge,
-            intake_burst: HUGE,
             ..BudgetConfig::default()
         }
     }
@@ -164,12 +141,7 @@ impl BudgetConfig {
     /// Checks the settings; [`Budget::new`](super::Budget::new) clamps what this refuses, so
     /// the core never fails, but an operator should hear about a mistake at start-up.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let bursts = [
-            self.burst,
-            self.global_burst,
-            self.unauthenticated_burst,
-            self.intake_burst,
-        ];
+        let bursts = [self.burst, self.global_burst, self.unauthenticated_burst];
         if bursts.contains(&0) || self.users.iter().any(|u| u.burst == 0) {
             return Err(ConfigError::ZeroBurst);
         }
@@ -182,9 +154,6 @@ impl BudgetConfig {
         if !(1..=MAX_SOURCES).contains(&self.sources) {
             return Err(ConfigError::Sources);
         }
-        if self.moderation > MAX_MODERATION {
-            return Err(ConfigError::Moderation);
-        }
         for (i, user) in self.users.iter().enumerate() {
             if self.users[..i]
                 .iter()
@@ -194,11 +163,6 @@ impl BudgetConfig {
             }
         }
         Ok(())
-    }
-
-    /// A full intake bucket, for the driver.
-    pub fn intake_bucket(&self, now: Instant) -> Bucket {
-        Bucket::new(self.intake, self.intake_burst, now)
     }
 
     /// GetBulk max-repetitions as the agent should run it: a negative value from the wire is 0

@@ -90,12 +90,14 @@
 //! An over-budget request is dropped, or answered per [`OverBudget`]; a Report sent for it is
 //! an unauthenticated outcome like any other, and passes step 3 first.
 //!
-//! The intake ceiling (`intake`) is the driver's: it reads at most that many datagrams per
+//! Two limits are the driver's, not the core's, and configured there
+//! (`crate::server::ReceiveConfig` with the default `server` feature): the intake ceiling
+//! (`[budget] intake`): it reads at most that many datagrams per
 //! second and leaves the rest to the kernel, which then drops well-behaved pollers' datagrams
 //! too. It is the last line that bounds CPU under a flood from spoofed sources, which the
 //! per-source buckets cannot stop (each spoofed address starts with a full bucket).
 //!
-//! Receive moderation (`moderation`) is the driver's too: once a batch of datagrams held a
+//! Receive moderation (`[budget] moderation_ms`): once a batch of datagrams held a
 //! refused one, it lets the next batch queue in the kernel for up to that long before reading
 //! on, so a flood costs one wake-up per interval rather than one per datagram. The refusals
 //! above make a flood datagram cheap to judge; moderation makes it cheap to receive.
@@ -125,7 +127,7 @@ mod tests;
 use core::net::{IpAddr, SocketAddr};
 
 pub use cache::ResponseCache;
-pub use config::{BudgetConfig, ConfigError, MAX_MODERATION, OverBudget, UserBudget, Work};
+pub use config::{BudgetConfig, ConfigError, OverBudget, UserBudget, Work};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
 pub use sources::{MAX_SOURCES, SourceKey, SourceTable};

@@ -99,7 +99,7 @@ impl Rate {
     }
 
     /// `count` tokens per `period`, a count of zero raised to one: for constants.
-    pub(super) const fn at_least_one(count: u32, period: Period) -> Rate {
+    pub const fn at_least_one(count: u32, period: Period) -> Rate {
         let count = if count == 0 { 1 } else { count };
         Rate { count, period }
     }

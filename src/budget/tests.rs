@@ -79,7 +79,6 @@ fn defaults_are_the_documented_values() {
     assert_eq!(config.over_budget, OverBudget::Drop);
     assert_eq!(config.sources, 1024);
     assert_eq!(config.unauthenticated, rate("10/second"));
-    assert_eq!(config.intake, rate("2000/second"));
     assert_eq!(config.cache_window, Duration::from_secs(5));
 }
 
@@ -94,14 +93,6 @@ fn validation_names_the_mistake() {
     assert_eq!(with(|c| c.ipv6_prefix = 129), Err(ConfigError::Ipv6Prefix));
     assert_eq!(with(|c| c.max_repetitions = 0), Err(ConfigError::ZeroCap));
     assert_eq!(with(|c| c.sources = 0), Err(ConfigError::Sources));
-    assert_eq!(
-        with(|c| c.moderation = core::time::Duration::from_millis(1001)),
-        Err(ConfigError::Moderation)
-    );
-    assert_eq!(
-        with(|c| c.moderation = core::time::Duration::from_millis(1000)),
-        Ok(())
-    );
     let twice = |c: &mut BudgetConfig| {
         let own = UserBudget {
             user: b"alice".to_vec(),

@@ -1,6 +1,7 @@
-//! The `[budget]` section and the per-user `budget` keys: TOML onto [`BudgetConfig`].
+//! The `[budget]` section and the per-user `budget` keys: TOML onto [`BudgetConfig`], and the
+//! driver's own keys of the section onto [`ReceiveConfig`].
 //!
-//! One key maps to one field of [`BudgetConfig`], and an absent key keeps that field's default
+//! One key maps to one field, and an absent key keeps that field's default
 //! (the defaults and the arithmetic behind them are in [`crate::budget`]). Rates are written
 //! `"N/second"`, `"N/minute"` or `"N/hour"` and parsed by [`Rate`]; counts are range-checked
 //! here, so a refused value names its key. A `[[user]]` may carry `budget` (and `budget_burst`)
@@ -10,7 +11,10 @@ use serde::Deserialize;
 
 use super::validate::Validator;
 use super::{ConfigError, Problem, UserSection};
-use crate::budget::{BudgetConfig, MAX_MODERATION, MAX_SOURCES, OverBudget, Rate, UserBudget};
+use std::time::Duration;
+
+use crate::budget::{BudgetConfig, MAX_SOURCES, OverBudget, Rate, UserBudget};
+use crate::server::{MAX_MODERATION, ReceiveConfig};
 
 /// The largest burst accepted: far above any useful value, small enough that no bucket
 /// arithmetic comes near its limits.
@@ -73,31 +77,62 @@ pub struct BudgetSection {
 }
 
 impl Validator<'_> {
-    /// Validates `[budget]` (absent: all defaults) and the `budget` keys of `users`.
+    /// Validates `[budget]` (absent: all defaults) and the `budget` keys of `users`, each key
+    /// once; the driver's keys (`intake`, `intake_burst`, `moderation_ms`) are
+    /// [`Validator::receive`]'s.
     pub(super) fn budget(
         &mut self,
-        section: Option<BudgetSection>,
+        s: BudgetSection,
         users: &[UserSection],
     ) -> Result<BudgetConfig, ConfigError> {
-        let s = section.unwrap_or_default();
         let mut c = BudgetConfig::default();
-        let rate = |v: &Self, key: &str, text: Option<String>, default: Rate| match text {
-            None => Ok(default),
-            Some(text) => text.trim().parse::<Rate>().map_err(|reason| {
-                v.invalid(format!("budget.{key}"), Problem::BadRate(text, reason))
-            }),
-        };
-        c.global = rate(self, "global", s.global, c.global)?;
-        c.per_source = rate(self, "per_source", s.per_source, c.per_source)?;
-        c.per_user = rate(self, "per_user", s.per_user, c.per_user)?;
-        c.unauthenticated = rate(
-            self,
-            "unauthenticated",
-            s.unauthenticated,
-            c.unauthenticated,
-        )?;
-        c.intake = rate(self, "intake", s.intake, c.intake)?;
+        self.rates(&s, &mut c)?;
+        self.bursts_and_caps(&s, &mut c)?;
+        self.sources_and_cache(&s, &mut c)?;
+        c.over_budget = self.over_budget(s.over_budget.as_deref())?;
+        c.users = self.user_budgets(users, c.burst)?;
+        Ok(c)
+    }
 
+    /// The driver's own `[budget]` keys: the intake ceiling and receive moderation.
+    pub(super) fn receive(&self, s: &BudgetSection) -> Result<ReceiveConfig, ConfigError> {
+        let mut c = ReceiveConfig::default();
+        c.intake = self.rate("intake", s.intake.as_deref(), c.intake)?;
+        c.intake_burst = self.number("intake_burst", s.intake_burst, MAX_BURST, c.intake_burst)?;
+        if let Some(n) = self.count(
+            "budget.moderation_ms",
+            s.moderation_ms,
+            0,
+            MAX_MODERATION_MS,
+        )? {
+            c.moderation = Duration::from_millis(u64::try_from(n).unwrap_or(0));
+        }
+        Ok(c)
+    }
+
+    /// `budget.{key}` parsed as a [`Rate`], or `default` when absent.
+    fn rate(&self, key: &str, text: Option<&str>, default: Rate) -> Result<Rate, ConfigError> {
+        let Some(text) = text else {
+            return Ok(default);
+        };
+        text.trim().parse::<Rate>().map_err(|reason| {
+            self.invalid(
+                format!("budget.{key}"),
+                Problem::BadRate(text.to_string(), reason),
+            )
+        })
+    }
+
+    fn rates(&self, s: &BudgetSection, c: &mut BudgetConfig) -> Result<(), ConfigError> {
+        c.global = self.rate("global", s.global.as_deref(), c.global)?;
+        c.per_source = self.rate("per_source", s.per_source.as_deref(), c.per_source)?;
+        c.per_user = self.rate("per_user", s.per_user.as_deref(), c.per_user)?;
+        let unauthenticated = s.unauthenticated.as_deref();
+        c.unauthenticated = self.rate("unauthenticated", unauthenticated, c.unauthenticated)?;
+        Ok(())
+    }
+
+    fn bursts_and_caps(&self, s: &BudgetSection, c: &mut BudgetConfig) -> Result<(), ConfigError> {
         c.burst = self.number("burst", s.burst, MAX_BURST, c.burst)?;
         c.global_burst = self.number("global_burst", s.global_burst, MAX_BURST, c.global_burst)?;
         c.unauthenticated_burst = self.number(
@@ -106,7 +141,6 @@ impl Validator<'_> {
             MAX_BURST,
             c.unauthenticated_burst,
         )?;
-        c.intake_burst = self.number("intake_burst", s.intake_burst, MAX_BURST, c.intake_burst)?;
         c.max_repetitions = self.number(
             "max_repetitions",
             s.max_repetitions,
@@ -119,7 +153,14 @@ impl Validator<'_> {
             MAX_CAP,
             c.max_response_varbinds,
         )?;
+        Ok(())
+    }
 
+    fn sources_and_cache(
+        &self,
+        s: &BudgetSection,
+        c: &mut BudgetConfig,
+    ) -> Result<(), ConfigError> {
         if let Some(n) = self.count("budget.ipv6_prefix", s.ipv6_prefix, 0, 128)? {
             c.ipv6_prefix = u8::try_from(n).unwrap_or(128);
         }
@@ -137,14 +178,6 @@ impl Validator<'_> {
         if let Some(n) = self.count("budget.cache_bytes", s.cache_bytes, 0, MAX_CACHE_BYTES)? {
             c.cache_bytes = n;
         }
-        if let Some(n) = self.count(
-            "budget.moderation_ms",
-            s.moderation_ms,
-            0,
-            MAX_MODERATION_MS,
-        )? {
-            c.moderation = core::time::Duration::from_millis(u64::try_from(n).unwrap_or(0));
-        }
         let window = s.cache_window_seconds;
         if let Some(n) = self.count(
             "budget.cache_window_seconds",
@@ -152,22 +185,33 @@ impl Validator<'_> {
             0,
             MAX_CACHE_WINDOW_SECONDS,
         )? {
-            c.cache_window = core::time::Duration::from_secs(u64::try_from(n).unwrap_or(0));
+            c.cache_window = Duration::from_secs(u64::try_from(n).unwrap_or(0));
         }
-        c.over_budget = match s.over_budget.as_deref().map(str::trim) {
-            None | Some("drop") => OverBudget::Drop,
-            Some("report") => OverBudget::Report,
-            Some(other) => {
-                return Err(self.invalid(
-                    "budget.over_budget",
-                    Problem::UnknownName {
-                        value: other.to_string(),
-                        expected: OVER_BUDGET_NAMES,
-                    },
-                ));
-            }
-        };
+        Ok(())
+    }
 
+    fn over_budget(&self, text: Option<&str>) -> Result<OverBudget, ConfigError> {
+        match text.map(str::trim) {
+            None | Some("drop") => Ok(OverBudget::Drop),
+            Some("report") => Ok(OverBudget::Report),
+            Some(other) => Err(self.invalid(
+                "budget.over_budget",
+                Problem::UnknownName {
+                    value: other.to_string(),
+                    expected: OVER_BUDGET_NAMES,
+                },
+            )),
+        }
+    }
+
+    /// The users' own `budget` and `budget_burst` keys; `burst` is the default capacity.
+    /// Duplicate user names are reported by the user section.
+    fn user_budgets(
+        &self,
+        users: &[UserSection],
+        burst: u32,
+    ) -> Result<Vec<UserBudget>, ConfigError> {
+        let mut out = Vec::new();
         for (i, user) in users.iter().enumerate() {
             let (Some(name), budget) = (&user.name, &user.budget) else {
                 continue;
@@ -184,19 +228,14 @@ impl Validator<'_> {
             })?;
             let burst = self
                 .count(&key("budget_burst"), user.budget_burst, 1, MAX_BURST)?
-                .map_or(c.burst, |n| u32::try_from(n).unwrap_or(u32::MAX));
-            c.users.push(UserBudget {
+                .map_or(burst, |n| u32::try_from(n).unwrap_or(u32::MAX));
+            out.push(UserBudget {
                 user: name.as_bytes().to_vec(),
                 rate,
                 burst,
             });
         }
-        // Everything above is checked key by key; this is the core's own check, kept as a
-        // backstop (duplicate user names are reported by the user section).
-        if let Err(e) = c.validate() {
-            return Err(self.invalid("budget", Problem::Budget(e)));
-        }
-        Ok(c)
+        Ok(out)
     }
 
     /// `n` within `min..=max`, or an error naming `key`.
@@ -245,6 +284,7 @@ mod tests {
 
     use super::super::Config;
     use crate::budget::{BudgetConfig, OverBudget, Period, Rate};
+    use crate::server::ReceiveConfig;
 
     const BASE: &str = r#"
 [agent]
@@ -263,8 +303,13 @@ priv_password = "staple staple staple"
 "#;
 
     fn parse(extra: &str) -> Result<BudgetConfig, String> {
+        parse_both(extra).map(|(budget, _)| budget)
+    }
+
+    /// The core's budget and the driver's receive settings.
+    fn parse_both(extra: &str) -> Result<(BudgetConfig, ReceiveConfig), String> {
         Config::parse(&format!("{BASE}{extra}"), Path::new("/etc/dqi/agent.toml"))
-            .map(|(c, _)| c.budget)
+            .map(|(c, _)| (c.budget, c.receive))
             .map_err(|e| e.to_string())
     }
 
@@ -280,7 +325,7 @@ priv_password = "staple staple staple"
 
     #[test]
     fn every_key_maps_to_its_field() {
-        let c = parse(
+        let (c, receive) = parse_both(
             r#"
 [budget]
 global = "100/second"
@@ -316,9 +361,9 @@ cache_window_seconds = 2
         assert_eq!(c.sources, 64);
         assert_eq!(c.unauthenticated, rate(5, Period::Second));
         assert_eq!(c.unauthenticated_burst, 7);
-        assert_eq!(c.intake, rate(1000, Period::Second));
-        assert_eq!(c.intake_burst, 100);
-        assert_eq!(c.moderation, Duration::from_millis(3));
+        assert_eq!(receive.intake, rate(1000, Period::Second));
+        assert_eq!(receive.intake_burst, 100);
+        assert_eq!(receive.moderation, Duration::from_millis(3));
         assert_eq!(c.cache_entries, 8);
         assert_eq!(c.cache_bytes, 65536);
         assert_eq!(c.cache_window, Duration::from_secs(2));

@@ -196,6 +196,20 @@ pub struct View<'a> {
     pub started: Instant,
     /// When the agent last refused a request for any budget reason.
     pub last_rejection: Option<Instant>,
+    /// What the driver reported of how it reads its sockets.
+    pub receive: Receive,
+}
+
+/// What the driver reports of the two limits it enforces itself, on reading its sockets, for
+/// `dqiBudgetIntakeCeiling` and `dqiBudgetModeration`: the core serves them but neither knows
+/// nor enforces them (with the `server` feature they are `crate::server::ReceiveConfig`'s).
+/// Zero, "none", until the driver reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Receive {
+    /// Datagrams read per second at most (`dqiBudgetIntakeCeiling`).
+    pub intake_per_second: u32,
+    /// The longest receive moderation pause, in milliseconds (`dqiBudgetModeration`, 0..1000).
+    pub moderation_ms: u32,
 }
 
 /// The tree entries of every budget object of `budget`: the scalars, then one row per
@@ -264,7 +278,7 @@ fn scalar(s: Scalar, view: &View<'_>) -> Value {
             OverBudget::Drop => 1,
             OverBudget::Report => 2,
         }),
-        Scalar::IntakeCeiling => Value::Gauge32(gauge(config.intake.tokens_in(1_000_000))),
+        Scalar::IntakeCeiling => Value::Gauge32(view.receive.intake_per_second),
         Scalar::SourcePrefix6 => Value::Gauge32(u32::from(config.ipv6_prefix)),
         Scalar::SourceCapacity => Value::Gauge32(gauge(config.sources as u64)),
         Scalar::SourceEntries => Value::Gauge32(gauge(view.budget.sources_len() as u64)),
@@ -277,12 +291,7 @@ fn scalar(s: Scalar, view: &View<'_>) -> Value {
         Scalar::CacheAnswers => counter(counters.cache_hits),
         Scalar::BulkCapped => counter(counters.bulk_capped),
         Scalar::LastRejection => timestamp(view.last_rejection, view.started),
-        // Within the object's range (0..1000) even for an embedder's unvalidated config.
-        Scalar::Moderation => Value::Gauge32(gauge(
-            u64::try_from(config.moderation.as_millis())
-                .unwrap_or(u64::MAX)
-                .min(1000),
-        )),
+        Scalar::Moderation => Value::Gauge32(view.receive.moderation_ms),
         Scalar::RejectedIntake | Scalar::RejectedRetransmit => Value::Counter32(0),
     }
 }
@@ -367,6 +376,10 @@ mod tests {
             now: Instant::ZERO,
             started: Instant::ZERO,
             last_rejection: None,
+            receive: Receive {
+                intake_per_second: 2000,
+                moderation_ms: 50,
+            },
         };
         // Row 0 is "a": sorted by name.
         let (oid, entry) = &entries[Scalar::ALL.len()];

@@ -25,9 +25,9 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::watch;
 
+use super::ReceiveConfig;
 use super::{RECEIVE_BUFFER, Shared};
 use crate::agent::Outcome;
-use crate::budget::BudgetConfig;
 
 /// Intake tokens a socket task takes from the shared bucket at once, at most.
 const INTAKE_TOKENS: u32 = 16;
@@ -44,9 +44,9 @@ const QUEUED_DATAGRAM_OCTETS: usize = 832;
 /// the intake ceiling, against how many the socket's receive buffer holds. When they do not
 /// fit, the kernel drops during each pause, pollers' datagrams with the flood's, below the
 /// ceiling: worth a warning at start-up, with the two ways out.
-fn pause_overflows(buffer: usize, budget: &BudgetConfig) -> Option<(u64, u64)> {
-    let pause = u64::try_from(budget.moderation.as_micros()).unwrap_or(u64::MAX);
-    let queued = budget.intake.tokens_in(pause);
+fn pause_overflows(buffer: usize, receive: &ReceiveConfig) -> Option<(u64, u64)> {
+    let pause = u64::try_from(receive.moderation.as_micros()).unwrap_or(u64::MAX);
+    let queued = receive.intake.tokens_in(pause);
     let holds = (buffer / QUEUED_DATAGRAM_OCTETS) as u64;
     (queued > holds).then_some((queued, holds))
 }
@@ -69,13 +69,13 @@ impl Listener {
         })
     }
 
-    /// Warns when a pause at `budget`'s intake ceiling may queue more datagrams than this
+    /// Warns when a pause at `receive`'s intake ceiling may queue more datagrams than this
     /// socket's receive buffer, as granted, holds.
-    pub(super) fn warn_if_pause_overflows(&self, addr: SocketAddr, budget: &BudgetConfig) {
+    pub(super) fn warn_if_pause_overflows(&self, addr: SocketAddr, receive: &ReceiveConfig) {
         let Ok(buffer) = socket2::SockRef::from(&self.socket).recv_buffer_size() else {
             return;
         };
-        if let Some((queued, holds)) = pause_overflows(buffer, budget) {
+        if let Some((queued, holds)) = pause_overflows(buffer, receive) {
             tracing::warn!(
                 %addr,
                 queued,
@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn a_pause_must_fit_the_receive_buffer() {
-        let mut budget = BudgetConfig::default();
+        let mut budget = ReceiveConfig::default();
         // The defaults (2,000/s, 50 ms: 100 datagrams) fit even Linux's default 208 KiB cap,
         // which the kernel doubles.
         assert_eq!(pause_overflows(2 * 212_992, &budget), None);

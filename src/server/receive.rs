@@ -1,0 +1,101 @@
+//! The driver's own settings: how the sockets are read. They are enforced here, in the driver,
+//! and never reach the sans-I/O core (as quinn keeps socket and runtime settings out of
+//! quinn-proto); the core only serves what the driver reports of them
+//! ([`Receive`], `dqiBudgetIntakeCeiling` and `dqiBudgetModeration`).
+//!
+//! The TOML keys stay in `[budget]` (`intake`, `intake_burst`, `moderation_ms`), beside the
+//! limits they work with; [`crate::config`] checks each once, by key.
+
+use std::time::Duration;
+
+use crate::budget::{Bucket, Period, Rate};
+use crate::mib::budget::Receive;
+use crate::time::Instant;
+
+/// The longest receive moderation: SNMP managers time out after about a second.
+pub const MAX_MODERATION: Duration = Duration::from_secs(1);
+
+/// How the driver reads its sockets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiveConfig {
+    /// Datagrams per period the server reads from its sockets at all; beyond it the kernel
+    /// drops them. Default `2000/second`.
+    pub intake: Rate,
+    /// Capacity of the intake bucket, at least 1. Default 200 (a tenth of a second at the
+    /// default rate).
+    pub intake_burst: u32,
+    /// Receive moderation: after reading a batch of datagrams that held a refused one, the
+    /// driver waits before it reads again (1 ms, doubling while batches keep refusing, up to
+    /// this), then drains what queued meanwhile, so a flood costs one wake-up per interval
+    /// instead of one per datagram. It also paces reading at the intake ceiling. Zero reads at
+    /// once. At most [`MAX_MODERATION`]. Default 50 ms.
+    pub moderation: Duration,
+}
+
+impl Default for ReceiveConfig {
+    fn default() -> ReceiveConfig {
+        ReceiveConfig {
+            intake: Rate::at_least_one(2000, Period::Second),
+            intake_burst: 200,
+            moderation: Duration::from_millis(50),
+        }
+    }
+}
+
+impl ReceiveConfig {
+    /// An intake ceiling far beyond what a host can send, for tests and benchmarks of the rest
+    /// of the agent; moderation as by default.
+    pub fn unlimited() -> ReceiveConfig {
+        const HUGE: u32 = 1_000_000_000;
+        ReceiveConfig {
+            intake: Rate::at_least_one(HUGE, Period::Second),
+            intake_burst: HUGE,
+            ..ReceiveConfig::default()
+        }
+    }
+
+    /// A full intake bucket.
+    pub(super) fn intake_bucket(&self, now: Instant) -> Bucket {
+        Bucket::new(self.intake, self.intake_burst, now)
+    }
+
+    /// What the core serves of these settings.
+    pub fn report(&self) -> Receive {
+        let gauge = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        Receive {
+            intake_per_second: gauge(self.intake.tokens_in(1_000_000)),
+            moderation_ms: gauge(u64::try_from(self.moderation.as_millis()).unwrap_or(u64::MAX)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_what_the_core_serves_of_them() {
+        let c = ReceiveConfig::default();
+        assert_eq!(c.intake, "2000/second".parse().unwrap());
+        assert_eq!(c.intake_burst, 200);
+        assert_eq!(
+            c.report(),
+            Receive {
+                intake_per_second: 2000,
+                moderation_ms: 50
+            }
+        );
+        let per_minute = ReceiveConfig {
+            intake: "600/minute".parse().unwrap(),
+            moderation: MAX_MODERATION,
+            ..c
+        };
+        assert_eq!(
+            per_minute.report(),
+            Receive {
+                intake_per_second: 10,
+                moderation_ms: 1000
+            }
+        );
+    }
+}
