@@ -131,7 +131,11 @@ fn serve(config: Config) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(server::run(config, server::shutdown_signal())) {
+    let result = runtime.block_on(server::run(config, server::shutdown_signal()));
+    // Dropping a runtime waits for its blocking threads; a refresh abandoned at shutdown (a slow
+    // read) must not hold the exit up, so they are left to end with the process.
+    runtime.shutdown_background();
+    match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
