@@ -127,6 +127,46 @@ fn a_load_that_would_not_fit_the_address_space_is_refused_not_aborted() {
     );
 }
 
+// Regression (issue 12 #3): after reloading from a 500k-component SBOM back to a 30-row one,
+// the agent kept 1.5 GB resident. Freed pages now go back to the system after a refresh.
+#[test]
+fn memory_is_returned_after_the_inventory_shrinks() {
+    let dir = TestDir::new("shrink");
+    let sbom = dir.join("sbom.cdx.json");
+    write_file(&sbom, &large_flat_sbom(15_000), 0o600);
+    let Some(device) = Device::start(
+        &dir,
+        "[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 0\n",
+    ) else {
+        return;
+    };
+    assert_eq!(device.value(SW_COUNT), "15000");
+    let big = device.agent.rss_kib().expect("rss");
+    let rows: Vec<(String, String, char)> = (0..30)
+        .map(|i| (format!("lib{i}"), "1.0".to_string(), 'a'))
+        .collect();
+    let rows: Vec<(&str, &str, char)> = rows
+        .iter()
+        .map(|(n, v, c)| (n.as_str(), v.as_str(), *c))
+        .collect();
+    write_file(&sbom, &maven_sbom(&rows), 0o600);
+    device.agent.hangup();
+    device.poll_until(SW_COUNT, "30");
+    // The old tree is freed and trimmed on a blocking thread just after the swap.
+    let mut small = big;
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(100));
+        small = device.agent.rss_kib().expect("rss");
+        if small < big / 2 {
+            break;
+        }
+    }
+    assert!(
+        small < big / 2,
+        "resident memory {big} KiB with 15,000 rows, still {small} KiB with 30"
+    );
+}
+
 // Regression (issue 12 #6): a core of a running agent held its passphrases. The process now
 // sets its core size limit to 0 (and is not dumpable) unless `agent.core_dumps = true`.
 #[test]
