@@ -48,7 +48,9 @@ use rasn::types::OctetString;
 mod live;
 mod respond;
 
+use crate::budget::hash::derive_keys;
 use crate::budget::{self, Budget, BudgetConfig, REQUEST_COST, Rejection, Work};
+use crate::cache::Replies;
 use crate::mib::budget::Receive;
 use crate::mib::served::{self, AgentObjects, Served};
 use crate::mib::{self, Tree};
@@ -134,6 +136,8 @@ pub struct Agent {
     clock: Option<Clock>,
     /// What requests may spend; consulted at every step of the pipeline.
     budget: Budget,
+    /// Recent replies, for retransmissions and retries.
+    cache: Replies,
     /// When the budget last refused anything, for `dqiBudgetLastRejection`.
     last_rejection: Option<Instant>,
     /// The driver's report of its own receive limits, served in the DQI-MIB.
@@ -197,6 +201,9 @@ impl Agent {
             now,
         );
         let objects = AgentObjects::new(mib::budget::entries(&budget));
+        // The same seed's later keys: the budget's source table takes the first two.
+        let [_, _, k2, k3] = derive_keys::<4>(config.budget_seed);
+        let cache = Replies::new(budget.config(), [k2, k3]);
         let tree = served::assemble(config.tree.into_entries(), &objects);
         Agent {
             engine_id: OctetString::from(config.engine_id),
@@ -212,6 +219,7 @@ impl Agent {
             scratch: Vec::new(),
             clock: None,
             budget,
+            cache,
             last_rejection: None,
             receive: Receive::default(),
         }
@@ -365,8 +373,9 @@ impl Agent {
             .map_err(Reject::OverBudget)?;
         // A byte-identical retransmission (a duplicate, a replay, a client resending its
         // buffer) gets the reply already sent: no HMAC, no decryption, no MIB.
-        if let Some(reply) = self.budget.cached_reply(source, datagram, now) {
+        if let Some(reply) = self.cache.reply(source, datagram, now) {
             out.extend_from_slice(reply);
+            self.budget.count_cache_hit();
             return Ok(Outcome::Response);
         }
         // RFC 3412 §7.2 steps 1-2: the version first, so v1/v2c never reach the v3 decoder.

@@ -15,7 +15,8 @@
 //!
 //! | step | module | RFC |
 //! |---|---|---|
-//! | size, per-source and global buckets, response cache (before any parsing) | [`budget`] | — |
+//! | size, per-source and global buckets (before any parsing) | [`budget`] | — |
+//! | the response cache by datagram, and later by request | [`cache`] | — |
 //! | version, header, msgFlags, msgMaxSize | [`wire`] | RFC 3412 §6, §7.2 |
 //! | USM: engine ID, user, level, time window, digest, decryption | [`usm::incoming`] | RFC 3414 §3.2 |
 //! | security level required of the user | [`access`] | RFC 3415 §3.2 (subset) |
@@ -39,6 +40,7 @@ pub mod access;
 pub mod agent;
 pub mod agentx;
 pub mod budget;
+pub mod cache;
 pub mod device;
 pub mod manager;
 pub mod mib;

@@ -1,7 +1,7 @@
 //! The MIB texts and the code agree.
 //!
 //! A small SMIv2 reader (`smi/mod.rs`) parses `mibs/DQI-MIB.txt` and the IETF modules it and the
-//! mirrors rely on (from `../shared/mibs/ietf`, the directory CI's smilint uses): OBJECT-TYPE
+//! mirrors rely on (the copies in `mibs/`, the directory smilint uses): OBJECT-TYPE
 //! blocks (name, SYNTAX, MAX-ACCESS, INDEX, `::= { parent n }`), OID assignments
 //! (OBJECT IDENTIFIER, MODULE-IDENTITY, OBJECT-IDENTITY, the conformance macros) resolved to
 //! numbers from `iso`, and TEXTUAL-CONVENTION base types. Against that it proves:

@@ -76,11 +76,12 @@ impl Agent {
             None => wire::encode(&scoped),
         };
         let cached = key.as_deref().and_then(|key| {
-            self.budget
-                .cached_response(request.source, &incoming.user_name, level, key, now)
+            self.cache
+                .response(request.source, &incoming.user_name, level, key, now)
                 .map(<[u8]>::to_vec)
         });
         if let Some(bytes) = cached {
+            self.budget.count_cache_hit();
             self.settle(charge, 0, now);
             return self.respond(request, incoming, &bytes, None, now, out);
         }
@@ -188,7 +189,7 @@ impl Agent {
         // Only responses to verified requests are remembered, so forged traffic cannot churn
         // the cache.
         if let Some(key) = key {
-            self.budget.remember_response(
+            self.cache.remember_response(
                 request.source,
                 &incoming.user_name,
                 incoming.level.flags(),
@@ -198,7 +199,7 @@ impl Agent {
             );
         }
         if incoming.level >= SecurityLevel::AuthNoPriv {
-            self.budget
+            self.cache
                 .remember_reply(request.source, request.datagram, out, now);
         }
         Outcome::Response

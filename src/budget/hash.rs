@@ -5,6 +5,19 @@
 //! turn each lookup into a scan; SipHash keyed by a secret seed from the driver's random source
 //! makes collisions unpredictable. The core has no random source of its own, hence the seed.
 
+/// `N` independent hash keys from one seed (Steele, Lea and Flood's SplitMix64), so each
+/// table gets keys of its own from the driver's one seed.
+pub fn derive_keys<const N: usize>(seed: u64) -> [u64; N] {
+    let mut state = seed;
+    core::array::from_fn(|_| {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    })
+}
+
 /// A SipHash-2-4 state (Aumasson and Bernstein, 2012).
 #[derive(Debug, Clone)]
 pub struct SipHasher {

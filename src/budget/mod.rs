@@ -3,8 +3,9 @@
 //!
 //! A medical device's clinical function comes first, so the agent's CPU, memory and traffic are
 //! bounded by policy. [`Budget`] owns the token buckets, the fixed-size table of sources, the
-//! per-user buckets with the statistics the DQI-MIB serves, and the response cache. Like the
-//! rest of the core it does no I/O and reads no clock: every call takes `now`.
+//! per-user buckets with the statistics the DQI-MIB serves (the response cache, which saves
+//! work rather than limiting it, is [`crate::cache`]). Like the rest of the core it does no I/O
+//! and reads no clock: every call takes `now`.
 //!
 //! | file | holds |
 //! |---|---|
@@ -12,7 +13,6 @@
 //! | `config.rs` | [`BudgetConfig`] and its defaults, the cost estimate |
 //! | `sources.rs` | [`SourceKey`] (IPv6 by prefix) and the bounded, segmented-LRU [`SourceTable`] |
 //! | `principals.rs` | the per-user buckets and their `dqiBudgetTable` rows |
-//! | `cache.rs` | the [`ResponseCache`] for retransmissions |
 //! | `hash.rs` | SipHash-2-4, keyed by the driver's seed |
 //!
 //! # The cost unit
@@ -62,8 +62,9 @@
 //!
 //! 1. [`Budget::admit_source`]: for every datagram, before parsing. Per-source bucket, then
 //!    global, one datagram each. A source over its own limit does not drain the global bucket.
-//! 2. [`Budget::cached_reply`]: the datagram's bytes seen from this source within the cache
-//!    window? Send the cached reply; nothing is parsed, verified or computed.
+//! 2. the response cache by datagram ([`crate::cache::Replies::reply`]): the datagram's bytes
+//!    seen from this source within the cache window? Send the cached reply; nothing is parsed,
+//!    verified or computed ([`Budget::count_cache_hit`] counts it).
 //! 3. [`Budget::admit_unauthenticated`]: before every unauthenticated outcome's Report or drop
 //!    (unknown engine ID, i.e. discovery; unknown user; unsupported level; wrong digest; not
 //!    in the time window). A refusal means: no Report, only the counter.
@@ -79,11 +80,12 @@
 //!    parsed, charge the worst-case estimate; the source is promoted in the source table (it
 //!    proved it holds a key). Run the PDU with [`BudgetConfig::repetitions`] as its GetBulk cap
 //!    and `max_response_varbinds` as its varbind cap, so the work done is the work charged.
-//! 6. [`Budget::cached_response`]: same user, level and plaintext scopedPDU from this source
-//!    recently? Encode the cached response PDU for the new msgID instead of walking the MIB,
-//!    and settle with 0 varbinds: a retry costs its user one unit.
-//! 7. [`Budget::settle`]: refund the unused estimate once the response is built; then
-//!    [`Budget::remember_response`] and [`Budget::remember_reply`] keep it for retries. Only
+//! 6. the response cache by request ([`crate::cache::Replies::response`]): same user, level
+//!    and plaintext scopedPDU from this source recently? Send the cached response scopedPDU
+//!    for the new msgID instead of walking the MIB, and settle with 0 varbinds: a retry costs
+//!    its user one unit.
+//! 7. [`Budget::settle`]: refund the unused estimate once the response is built; then the
+//!    cache keeps it for retries and retransmissions. Only
 //!    Responses to verified requests are remembered, never Reports, so forged traffic cannot
 //!    churn the cache.
 //!
@@ -115,18 +117,16 @@
 //! (segmented LRU, see [`SourceTable`]), the users are those configured, the cache is bounded in
 //! entries and bytes. Nothing queues.
 
-mod cache;
 mod config;
-mod hash;
+pub(crate) mod hash;
 mod principals;
 mod rate;
 mod sources;
 #[cfg(test)]
 mod tests;
 
-use core::net::{IpAddr, SocketAddr};
+use core::net::IpAddr;
 
-pub use cache::ResponseCache;
 pub use config::{BudgetConfig, ConfigError, OverBudget, UserBudget, Work};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
@@ -232,7 +232,6 @@ pub struct Budget {
     sources: SourceTable<SourceState>,
     /// Fixed at construction: never evicted, never grown.
     principals: Principals,
-    cache: ResponseCache,
     counters: BudgetCounters,
     /// Rejections counted against sources evicted before [`Budget::drain_rejections`] ran.
     rejections_of_evicted: u64,
@@ -253,15 +252,10 @@ impl SourceState {
     }
 }
 
-/// First key part of a cache entry keyed by datagram bytes.
-const BY_DATAGRAM: &[u8] = b"D";
-/// First key part of a cache entry keyed by user, level and plaintext scopedPDU.
-const BY_REQUEST: &[u8] = b"R";
-
 impl Budget {
     /// A budget for `users` (the configured USM user names) as of `now`, every bucket full.
     ///
-    /// `seed` keys the hashes of the source table and the response cache; take it from the
+    /// `seed` keys the hashes of the source table; take it from the
     /// driver's random source, so senders cannot predict collisions. Settings that
     /// [`BudgetConfig::validate`] refuses are clamped to the nearest usable value.
     pub fn new<U: AsRef<[u8]>>(
@@ -271,21 +265,11 @@ impl Budget {
         now: Instant,
     ) -> Budget {
         let principals = Principals::new(&config, users, now);
-        let mut keys = [0u64; 4];
-        let mut state = seed;
-        for key in &mut keys {
-            *key = splitmix64(&mut state);
-        }
+        let [k0, k1] = hash::derive_keys::<2>(seed);
         Budget {
             global: Bucket::new(config.global, config.global_burst, now),
-            sources: SourceTable::new(config.sources, [keys[0], keys[1]]),
+            sources: SourceTable::new(config.sources, [k0, k1]),
             principals,
-            cache: ResponseCache::new(
-                config.cache_entries,
-                config.cache_bytes,
-                config.cache_window,
-                [keys[2], keys[3]],
-            ),
             counters: BudgetCounters::default(),
             rejections_of_evicted: 0,
             config,
@@ -417,65 +401,10 @@ impl Budget {
         }
     }
 
-    /// Step 2: the reply sent for these exact datagram bytes from `source` within the cache
-    /// window, to send again as is.
-    pub fn cached_reply(
-        &mut self,
-        source: SocketAddr,
-        datagram: &[u8],
-        now: Instant,
-    ) -> Option<&[u8]> {
-        let reply = self.cache.lookup(source, &[BY_DATAGRAM, datagram], now)?;
+    /// Counts a reply sent again from the response cache ([`crate::cache`]): the budget's
+    /// statistics show what the cache saved.
+    pub fn count_cache_hit(&mut self) {
         self.counters.cache_hits = self.counters.cache_hits.saturating_add(1);
-        Some(reply)
-    }
-
-    /// Remembers the reply datagram sent for `datagram` from `source`.
-    pub fn remember_reply(
-        &mut self,
-        source: SocketAddr,
-        datagram: &[u8],
-        reply: &[u8],
-        now: Instant,
-    ) {
-        self.cache
-            .insert(source, &[BY_DATAGRAM, datagram], reply, now);
-    }
-
-    /// Step 6: the response scopedPDU made for the same `user`, security `level` (msgFlags'
-    /// auth and priv bits) and plaintext `scoped_pdu` from `source` within the cache window, to
-    /// encode again for the retry's msgID.
-    pub fn cached_response(
-        &mut self,
-        source: SocketAddr,
-        user: &[u8],
-        level: u8,
-        scoped_pdu: &[u8],
-        now: Instant,
-    ) -> Option<&[u8]> {
-        let reply = self
-            .cache
-            .lookup(source, &[BY_REQUEST, user, &[level], scoped_pdu], now)?;
-        self.counters.cache_hits = self.counters.cache_hits.saturating_add(1);
-        Some(reply)
-    }
-
-    /// Remembers the response scopedPDU made for a request (see [`Budget::cached_response`]).
-    pub fn remember_response(
-        &mut self,
-        source: SocketAddr,
-        user: &[u8],
-        level: u8,
-        scoped_pdu: &[u8],
-        response: &[u8],
-        now: Instant,
-    ) {
-        self.cache.insert(
-            source,
-            &[BY_REQUEST, user, &[level], scoped_pdu],
-            response,
-            now,
-        );
     }
 
     /// The `dqiBudgetTable` rows as of `now`, sorted by user name.
@@ -539,13 +468,4 @@ impl Budget {
         *count = count.saturating_add(1);
         reason
     }
-}
-
-/// Splits one seed into independent keys (Steele, Lea and Flood's SplitMix64).
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }

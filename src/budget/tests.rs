@@ -2,7 +2,7 @@
 //! agent does (see the module docs) and asserts who gets through.
 
 use alloc::vec::Vec;
-use core::net::{IpAddr, SocketAddr};
+use core::net::IpAddr;
 use core::time::Duration;
 
 use super::*;
@@ -10,10 +10,6 @@ use super::*;
 const T0: Instant = Instant::from_secs(1_000);
 
 fn ip(text: &str) -> IpAddr {
-    text.parse().unwrap()
-}
-
-fn addr(text: &str) -> SocketAddr {
     text.parse().unwrap()
 }
 
@@ -432,70 +428,6 @@ fn rejections_are_summarised_per_source() {
     let mut again = 0;
     budget.drain_rejections(|_, _| again += 1);
     assert_eq!(again, 0, "counts reset after each summary");
-}
-
-#[test]
-fn response_cache_answers_retransmissions() {
-    let mut budget = budget(BudgetConfig::default());
-    let (client, other) = (addr("192.0.2.1:50000"), addr("192.0.2.1:50001"));
-    let datagram = b"\x30\x3e\x02\x01\x03 request bytes";
-    assert_eq!(budget.cached_reply(client, datagram, T0), None);
-    budget.remember_reply(client, datagram, b"reply bytes", T0);
-    let hit = budget.cached_reply(client, datagram, at(4_999));
-    assert_eq!(hit, Some(&b"reply bytes"[..]));
-    let other_socket = budget.cached_reply(other, datagram, at(10));
-    assert_eq!(other_socket, None);
-    assert_eq!(budget.cached_reply(client, b"other request", at(10)), None);
-    let expired = budget.cached_reply(client, datagram, at(5_000));
-    assert_eq!(expired, None, "window over");
-
-    // By request: net-snmp's retry (new msgID, same plaintext scopedPDU) finds the response
-    // PDU; a different level or user does not.
-    let scoped = b"scopedPDU with request-id 0x12f89a46";
-    budget.remember_response(client, b"alice", 3, scoped, b"response PDU", T0);
-    let retry = budget.cached_response(client, b"alice", 3, scoped, at(1_000));
-    assert_eq!(retry, Some(&b"response PDU"[..]));
-    let level = budget.cached_response(client, b"alice", 1, scoped, at(1_000));
-    assert_eq!(level, None);
-    let user = budget.cached_response(client, b"bob", 3, scoped, at(1_000));
-    assert_eq!(user, None);
-    // The two kinds never answer for each other.
-    assert_eq!(budget.cached_reply(client, scoped, at(1_000)), None);
-    assert_eq!(budget.counters().cache_hits, 2);
-}
-
-#[test]
-fn response_cache_is_bounded() {
-    let mut budget = budget(BudgetConfig::default());
-    let client = addr("192.0.2.1:50000");
-    let reply = [0u8; 1_400];
-    for n in 0..1_000u32 {
-        budget.remember_reply(client, &n.to_be_bytes(), &reply, at(u64::from(n)));
-    }
-    let hits = (0..1_000u32)
-        .filter(|n| {
-            budget
-                .cached_reply(client, &n.to_be_bytes(), at(1_000))
-                .is_some()
-        })
-        .count();
-    assert_eq!(hits, 32, "the newest 32 entries only");
-    let newest = budget.cached_reply(client, &999u32.to_be_bytes(), at(1_000));
-    assert!(newest.is_some());
-    let evicted = budget.cached_reply(client, &967u32.to_be_bytes(), at(1_000));
-    assert!(evicted.is_none());
-    // Large replies are bounded by bytes: 256 KiB holds four of 60,000 octets.
-    for n in 0..10u32 {
-        budget.remember_reply(client, &n.to_be_bytes(), &[1u8; 60_000], at(2_000));
-    }
-    let big = (0..10u32)
-        .filter(|n| {
-            budget
-                .cached_reply(client, &n.to_be_bytes(), at(2_000))
-                .is_some()
-        })
-        .count();
-    assert_eq!(big, 4);
 }
 
 /// The walk of the module docs: 800 GetBulk requests of 25 repetitions, 25 bindings each.

@@ -7,6 +7,7 @@
 //! | `agent` | [`Agent`]: the one way to start an agent, wait for it, signal it, stop it |
 //! | `config` | [`Config`] and [`User`]: the agent's TOML (or an equivalent `snmpd.conf`) |
 //! | `netsnmp` | [`NetSnmp`]: the one runner of net-snmp's tools, and its output parser |
+//! | `demo` | [`Demo`]: the binary's loopback demo on an ephemeral port, and commands run as on a fresh Debian |
 //! | `device` | [`Device`]: an agent serving a `[device]` section, asked with the MIBs loaded |
 //! | `discovery` | an RFC 3414 §4 discovery probe by hand, to tell when an agent is up |
 //! | `sbom` | generated CycloneDX SBOMs |
@@ -27,6 +28,7 @@
 
 mod agent;
 mod config;
+mod demo;
 mod device;
 mod discovery;
 mod netsnmp;
@@ -35,6 +37,8 @@ pub mod snmp2_client;
 
 pub use agent::*;
 pub use config::*;
+#[allow(unused_imports)]
+pub use demo::*;
 // Used by the device-data tests only.
 #[allow(unused_imports)]
 pub use device::*;
@@ -171,7 +175,7 @@ pub fn ipv6_loopback_available() -> bool {
     UdpSocket::bind((Ipv6Addr::LOCALHOST, 0)).is_ok()
 }
 
-/// The repository's MIB modules (`DQI-MIB.txt`).
+/// The repository's MIB modules: `DQI-MIB.txt` and the IETF modules it and the mirrors import.
 pub fn repo_mib_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("mibs")
 }
@@ -183,11 +187,12 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The directory holding the IETF MIB modules: `DQI_IETF_MIBS`, else `../shared/mibs/ietf`.
+/// The directory holding the IETF MIB modules DQI-MIB and the mirrors import: `DQI_IETF_MIBS`,
+/// else the repository's own `mibs/`, which carries them.
 pub fn ietf_mib_dir() -> PathBuf {
     match std::env::var_os("DQI_IETF_MIBS") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/mibs/ietf"),
+        None => repo_mib_dir(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! A small SMIv2 reader for the consistency tests: enough of RFC 2578/2579 to read OBJECT-TYPE
 //! blocks (SYNTAX, MAX-ACCESS, INDEX, `::= { parent n }`), OID assignments (OBJECT IDENTIFIER
 //! and the macros that assign one), and TEXTUAL-CONVENTION base types, from DQI-MIB and the IETF
-//! modules in `../shared/mibs/ietf`, and to check a served instance against them.
+//! modules the repository carries in `mibs/`, and to check a served instance against them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -274,7 +274,7 @@ const OID_MACROS: &[&str] = &[
 impl Mibs {
     pub fn load() -> Mibs {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let ietf = root.join("../shared/mibs/ietf");
+        let ietf = root.join("mibs");
         let mut mibs = Mibs::default();
         let mut files: Vec<(String, PathBuf)> = IETF_MODULES
             .iter()
@@ -284,7 +284,7 @@ impl Mibs {
         for (module, path) in files {
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
                 panic!(
-                    "{}: {e} (the IETF MIBs live in ../shared/mibs/ietf)",
+                    "{}: {e} (the repository's mibs/ carries every module read here)",
                     path.display()
                 )
             });

@@ -7,7 +7,7 @@
 //! # What to key by
 //!
 //! Two keys are useful, and the cache holds both kinds side by side (the caller tags them with
-//! a first part, see [`Budget`](super::Budget)):
+//! a first part, see [`Replies`](super::Replies)):
 //!
 //! - **The datagram's bytes**, looked up before anything is parsed; the value is the reply
 //!   datagram, sent again as is. This catches datagrams duplicated by the network, a captured
@@ -15,8 +15,8 @@
 //!   and MIB walk on every copy), and clients that resend the same buffer.
 //! - **The request as the client means it**: user name, security level and the plaintext
 //!   scopedPDU (which holds the request-id), looked up after the digest check and decryption;
-//!   the value is the response's plaintext scopedPDU, which the agent encodes again for the new
-//!   msgID. This is what catches net-snmp's retries, which never repeat bytes: captured on
+//!   the value is the response's plaintext scopedPDU, which the agent sends again, as
+//!   encoded, in a message for the new msgID. This is what catches net-snmp's retries, which never repeat bytes: captured on
 //!   loopback (`snmpget -v3 -r 2 -t 1` at a port where nothing answers, net-snmp 5.9.3), each
 //!   retry carries msgID + 1, a fresh digest and, at authPriv, a fresh salt and ciphertext,
 //!   while the request-id and the plaintext PDU stay the same. A reply must carry the retry's
@@ -33,7 +33,7 @@ use alloc::vec::Vec;
 use core::net::SocketAddr;
 use core::time::Duration;
 
-use super::hash::SipHasher;
+use crate::budget::hash::SipHasher;
 use crate::time::Instant;
 
 #[derive(Debug)]

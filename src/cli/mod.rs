@@ -1,0 +1,6 @@
+//! The binary's own commands, beside the library: the loopback demo and `localize-key`, and the
+//! process-wide protections set at start (`process`). Nothing here is part of the `dqi_agent`
+//! library API.
+
+pub mod demo;
+pub mod process;
