@@ -3,4 +3,5 @@
 //! library API.
 
 pub mod demo;
+pub mod localize_key;
 pub mod process;
