@@ -23,7 +23,6 @@
 //! [`Config::from_file`].
 
 use std::fmt;
-use std::fs::File;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -116,6 +115,10 @@ pub struct AgentSection {
     /// Log filter (`error`, `warn`, `info`, `debug`, `trace`, or a `tracing` directive such as
     /// `dqi_agent=debug`). Default: `info`. The `RUST_LOG` environment variable overrides it.
     pub log_level: Option<String>,
+    /// Whether the agent may leave a core dump. Default `false`: the process is marked not
+    /// dumpable and its core size limit set to 0, since a core holds every passphrase and key.
+    #[serde(default)]
+    pub core_dumps: bool,
 }
 
 /// `[system]`: the SNMPv2-MIB system group (RFC 3418 §2).
@@ -237,6 +240,8 @@ pub struct AgentConfig {
     pub max_message_size: usize,
     /// The log filter, already checked to parse.
     pub log_level: String,
+    /// Whether core dumps are allowed (`agent.core_dumps`).
+    pub core_dumps: bool,
 }
 
 /// One user, validated; keys are localized by [`Config::users`].
@@ -455,7 +460,10 @@ impl Config {
             file: path.to_path_buf(),
             source,
         };
-        let file = File::open(path).map_err(read_err)?;
+        // Non-blocking and regular files only: a FIFO here would hang start-up and
+        // `--check-config`.
+        let file =
+            crate::files::open_regular(path, crate::files::Links::Follow).map_err(read_err)?;
         // Permissions come from the opened file, not the path, so a swap cannot slip past.
         let meta = file.metadata().map_err(read_err)?;
         let mut warnings = Vec::new();

@@ -55,6 +55,8 @@ pub mod config;
 #[cfg(feature = "query")]
 pub mod query;
 #[cfg(feature = "server")]
+pub mod files;
+#[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
 pub mod state;

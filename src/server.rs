@@ -713,6 +713,58 @@ mod tests {
         );
     }
 
+    /// A device source whose refreshes block until the test lets them go.
+    struct Stuck {
+        calls: std::sync::atomic::AtomicUsize,
+        release: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+    }
+
+    impl crate::device::DeviceSource for Stuck {
+        fn snapshot(&self) -> Result<crate::device::DeviceSnapshot, crate::device::DeviceError> {
+            if self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+                let release = self.release.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = release.recv_timeout(Duration::from_secs(120));
+            }
+            Ok(crate::device::DeviceSnapshot::default())
+        }
+    }
+
+    // Regression (issue 12 #4): SIGTERM during a refresh ended the agent only when the refresh
+    // ended (a FIFO: never; a 21 s parse: 21 s). Shutdown now abandons the refresh.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn shutdown_does_not_wait_for_a_refresh() {
+        let (release, released) = std::sync::mpsc::channel();
+        let source = Stuck {
+            calls: std::sync::atomic::AtomicUsize::new(0),
+            release: std::sync::Mutex::new(released),
+        };
+        let system = crate::mib::objects::System {
+            description: "stuck".into(),
+            object_id: vec![1, 3, 6, 1, 4, 1, 8072, 3, 2, 10],
+            contact: String::new(),
+            name: String::new(),
+            location: String::new(),
+            services: 72,
+            or_entries: crate::mib::objects::System::standard_or_entries(),
+        };
+        let engine = crate::mib::objects::Engine {
+            engine_id: agent_config().engine_id,
+            max_message_size: 1500,
+        };
+        // Refreshed every second; every refresh after the start-up load blocks.
+        let device = Device::with_source(Box::new(source), 1, system, engine).unwrap();
+        let listen = ["127.0.0.1:0".parse().unwrap()];
+        let mut server = Server::bind(&listen, agent_config(), ReceiveConfig::default(), None)
+            .await
+            .unwrap();
+        server.set_refresher(Refresher::new(Some(Arc::new(device))));
+        let shutdown = tokio::time::sleep(Duration::from_millis(2500));
+        let served = tokio::time::timeout(Duration::from_secs(30), server.serve(shutdown)).await;
+        // Let the abandoned refresh go, so the test's runtime can end.
+        let _ = release.send(());
+        assert!(served.is_ok(), "serve() waited for the stuck refresh");
+    }
+
     #[tokio::test]
     async fn serves_loopback_v4_and_v6_and_shuts_down() {
         let mut listen: Vec<SocketAddr> = vec!["127.0.0.1:0".parse().unwrap()];

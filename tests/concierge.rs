@@ -187,3 +187,50 @@ fn one_getnext_answers_are_you_affected_and_sighup_reloads_the_vex() {
         device.agent.stderr()
     );
 }
+
+/// `dqiSwEndOfSupport` (dqiSwEntry 12).
+const SW_END_OF_SUPPORT: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.12";
+
+#[test]
+fn an_unknown_end_of_support_is_no_instance_not_year_zero() {
+    let dir = TestDir::new("concierge-eos");
+    let Some(device) = Device::start(&dir, example_device(&dir)) else {
+        return;
+    };
+    let rows: u64 = device.number(SW_COUNT);
+    let dates = device.walk(SW_END_OF_SUPPORT);
+    assert!(!dates.is_empty(), "the example states some dates");
+    assert!(
+        (dates.len() as u64) < rows,
+        "{} dates for {rows} rows: the example leaves some unknown",
+        dates.len()
+    );
+    for b in &dates {
+        // net-snmp prints DateAndTime as `2032-12-31,0:0:0.0`.
+        let year: u32 = b
+            .value
+            .split('-')
+            .next()
+            .and_then(|y| y.parse().ok())
+            .unwrap_or(0);
+        assert!(year > 1970, "{b:?}");
+    }
+    // A row without a date answers noSuchInstance.
+    let dated: Vec<u32> = dates.iter().map(|b| row_index(&b.oid)).collect();
+    let undated = device
+        .walk(SW_NAME)
+        .iter()
+        .map(|b| row_index(&b.oid))
+        .find(|i| !dated.contains(i))
+        .expect("a row without a date");
+    let got = device.snmp.query(
+        "snmpget",
+        &device.agent,
+        &device.user,
+        device.user.level(),
+        &[],
+        &[&format!("{SW_END_OF_SUPPORT}.{undated}")],
+    );
+    let got = got.bindings();
+    assert!(got[0].is_no_such_instance(), "{got:?}");
+}

@@ -64,6 +64,7 @@ pub fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
             engine_id: None,
             max_message_size: None,
             log_level: None,
+            core_dumps: false,
         },
         system: SystemSection {
             // Replaced by the description built from the device identity; kept for the case
@@ -176,8 +177,9 @@ pub fn banner(config: &Config, dir: &Path, mib_dir: Option<&str>) -> String {
         "\
 dqi-agent DEMO: a fictional infusion pump, on loopback only ({listen}).
 Not a configured agent: run `dqi-agent --config FILE` for that.
-The device (identity, configuration, services, SBOMs with log4j-core 2.14.1) is the example in
-examples/infusion-pump/, copied to {dir}; edit the files there and send SIGHUP to re-read them.
+The device (identity, configuration, services, SBOMs with log4j-core 2.14.1, the maker's VEX)
+is the example in examples/infusion-pump/, copied to {dir};
+edit the files there and send SIGHUP to re-read them.
 State (engine ID, boots, software index) is kept there too and removed on exit.
 
 Demo user:  {DEMO_USER}

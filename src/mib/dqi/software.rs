@@ -237,7 +237,11 @@ fn sw_row(table: &mut Table<'_>, r: &SoftwareRow, documents: usize) {
     table.cell(9, i, Value::octets(hash.map_or("", |h| h.value.as_str())));
     table.cell(10, i, encode::date(r.install_date.as_ref()));
     table.cell(11, i, Value::Integer(support_status(r)));
-    table.cell(12, i, encode::date(r.end_of_support.as_ref()));
+    // Sparse: an unknown end of support is no instance. The module's unknown date (year 0)
+    // would read as "support ended 2,000 years ago" to every age-based alert.
+    if let Some(eos) = &r.end_of_support {
+        table.cell(12, i, encode::date(Some(eos)));
+    }
     let sbom_ref = r.sbom_ref.as_deref();
     table.cell(13, i, encode::opt_ident(sbom_ref, 1024, "dqiSwSbomRef", i));
     table.cell(14, i, Value::Gauge32(document));
@@ -365,6 +369,11 @@ mod tests {
         assert_eq!(cell(10, 5), Some(Value::octets([0, 0, 1, 1, 0, 0, 0, 0])));
         assert_eq!(cell(5, 5), Some(Value::Integer(6)), "operatingSystem");
         assert_eq!(cell(11, 5), Some(Value::Integer(6)), "noSupport");
+        assert_eq!(cell(12, 5), None, "no end-of-support date: no instance");
+        assert_eq!(
+            cell(12, 2),
+            Some(Value::octets([0x07, 0xe7, 12, 31, 0, 0, 0, 0]))
+        );
         assert_eq!(cell(8, 5), Some(Value::Integer(1)), "none");
         assert_eq!(cell(9, 5), Some(Value::octets("")));
         assert_eq!(cell(2, 3), None, "indexes are not dense");
