@@ -21,8 +21,11 @@ use cli::demo::{self, DEMO_PORT};
 ///
 /// With no arguments, runs a loopback-only demo on port 1161 and prints how to query it.
 #[derive(Debug, Parser)]
-#[command(name = "dqi-agent", version)]
+#[command(name = "dqi-agent", version, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Run the agent configured by FILE (TOML; see the README's configuration reference).
     #[arg(long, value_name = "FILE", conflicts_with = "check_config")]
     config: Option<PathBuf>,
@@ -37,12 +40,21 @@ struct Cli {
     demo_port: Option<u16>,
 }
 
+/// Commands besides running the agent.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    LocalizeKey(cli::localize_key::LocalizeKey),
+}
+
 /// The engine ID `--check-config` localizes keys to when the file sets none (RFC 3411 format 4,
 /// text "check"): localization is what is checked, not the resulting keys.
 const CHECK_ENGINE_ID: &[u8] = &[0x80, 0x00, 0x1f, 0x88, 0x04, b'c', b'h', b'e', b'c', b'k'];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::LocalizeKey(args)) = &cli.command {
+        return cli::localize_key::run(args);
+    }
     if let Some(path) = cli.check_config {
         return check_config(&path);
     }
@@ -183,6 +195,18 @@ mod tests {
         assert_eq!(run.config.as_deref(), Some(Path::new("/etc/dqi.toml")));
         let check = Cli::try_parse_from(["dqi-agent", "--check-config", "a.toml"]).unwrap();
         assert_eq!(check.check_config.as_deref(), Some(Path::new("a.toml")));
+        let keys = Cli::try_parse_from([
+            "dqi-agent",
+            "localize-key",
+            "--engine-id",
+            "8000000001",
+            "--auth",
+            "SHA",
+        ])
+        .unwrap();
+        assert!(matches!(keys.command, Some(Command::LocalizeKey(_))));
+        let mixed = Cli::try_parse_from(["dqi-agent", "--config", "a", "localize-key"]);
+        assert_eq!(mixed.unwrap_err().exit_code(), 2);
         let both = Cli::try_parse_from(["dqi-agent", "--config", "a", "--check-config", "b"]);
         assert_eq!(
             both.unwrap_err().exit_code(),

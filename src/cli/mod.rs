@@ -2,3 +2,4 @@
 //! here is part of the `dqi_agent` library API.
 
 pub mod demo;
+pub mod localize_key;

@@ -89,8 +89,9 @@ impl AuthProtocol {
         }
     }
 
-    /// `Kul` from a password: password to key, then localization.
-    pub(crate) fn localized_key(self, password: &[u8], engine_id: &[u8]) -> Zeroizing<Vec<u8>> {
+    /// `Kul` from a password: password to key, then localization. The value a configuration's
+    /// `auth_key` holds (what `dqi-agent localize-key` prints).
+    pub fn localized_key(self, password: &[u8], engine_id: &[u8]) -> Zeroizing<Vec<u8>> {
         let ku = self.password_to_key(password);
         self.localize(&ku, engine_id)
     }

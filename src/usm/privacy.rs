@@ -115,6 +115,19 @@ impl PrivProtocol {
         }
     }
 
+    /// The localized (and extended) key for `password` under the user's `auth` hash, exactly
+    /// [`localized_len`](Self::localized_len) octets: the value a configuration's `priv_key`
+    /// holds (what `dqi-agent localize-key` prints), and what [`PrivKey::from_password`] keys
+    /// its cipher with.
+    pub fn localized_key(
+        self,
+        auth: AuthProtocol,
+        password: &[u8],
+        engine_id: &[u8],
+    ) -> Zeroizing<Vec<u8>> {
+        material(self, auth, password, engine_id)
+    }
+
     /// How a localized key shorter than [`localized_len`](Self::localized_len) is extended.
     /// DES and AES-128 never need it: every auth hash gives at least 16 octets.
     const fn extension(self) -> Option<Extension> {

@@ -37,6 +37,9 @@ pub struct User {
     pub privacy: Option<&'static str>,
     pub priv_password: String,
     pub min_security: Option<Level>,
+    /// Written instead of the `auth`/`privacy` and passphrase lines when set: key lines as
+    /// `dqi-agent localize-key` prints them. The passphrases above stay what clients use.
+    pub key_lines: Option<String>,
 }
 
 impl User {
@@ -49,6 +52,7 @@ impl User {
             privacy,
             priv_password: format!("{name}-priv-pass"),
             min_security: None,
+            key_lines: None,
         }
     }
 
@@ -208,14 +212,18 @@ impl Config {
         for user in &self.users {
             writeln!(out, "\n[[user]]").unwrap();
             writeln!(out, "name = {}", toml_str(&user.name)).unwrap();
-            writeln!(out, "auth = {}", toml_str(user.auth)).unwrap();
-            writeln!(out, "auth_password = {}", toml_str(&user.auth_password)).unwrap();
-            match user.privacy {
-                Some(privacy) => {
-                    writeln!(out, "privacy = {}", toml_str(privacy)).unwrap();
-                    writeln!(out, "priv_password = {}", toml_str(&user.priv_password)).unwrap();
+            if let Some(keys) = &user.key_lines {
+                writeln!(out, "{}", keys.trim_end()).unwrap();
+            } else {
+                writeln!(out, "auth = {}", toml_str(user.auth)).unwrap();
+                writeln!(out, "auth_password = {}", toml_str(&user.auth_password)).unwrap();
+                match user.privacy {
+                    Some(privacy) => {
+                        writeln!(out, "privacy = {}", toml_str(privacy)).unwrap();
+                        writeln!(out, "priv_password = {}", toml_str(&user.priv_password)).unwrap();
+                    }
+                    None => writeln!(out, "privacy = \"none\"").unwrap(),
                 }
-                None => writeln!(out, "privacy = \"none\"").unwrap(),
             }
             if let Some(level) = user.min_security {
                 writeln!(out, "min_security = {}", toml_str(level.netsnmp())).unwrap();
