@@ -52,6 +52,8 @@ pub mod wire;
 
 #[cfg(feature = "server")]
 pub mod config;
+#[cfg(feature = "query")]
+pub mod query;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]

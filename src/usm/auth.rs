@@ -155,6 +155,13 @@ impl AuthKey {
         AuthKey::new(protocol, protocol.localized_key(password, engine_id))
     }
 
+    /// The key for a master key `ku` (the passphrase already run through
+    /// [`AuthProtocol::password_to_key`]), localized to `engine_id`: one hash, for a manager
+    /// that asks many engines with one passphrase.
+    pub fn from_master_key(protocol: AuthProtocol, ku: &[u8], engine_id: &[u8]) -> AuthKey {
+        AuthKey::new(protocol, protocol.localize(ku, engine_id))
+    }
+
     /// A key already localized (as net-snmp stores it in `usmUser` lines); it must be exactly
     /// [`AuthProtocol::key_len`] octets.
     pub fn from_localized(protocol: AuthProtocol, key: &[u8]) -> Result<AuthKey, KeyError> {
@@ -279,6 +286,11 @@ mod tests {
             ),
         ];
         for (protocol, expected) in cases {
+            let ku = protocol.password_to_key(b"maplesyrup");
+            let from_master = AuthKey::from_master_key(protocol, &ku, &NET_SNMP_ENGINE_ID);
+            let mut out = alloc::vec![0; protocol.digest_len()];
+            from_master.sign(MESSAGE, &mut out);
+            assert_eq!(out, hex(expected), "{protocol:?} from the master key");
             let key = key(protocol);
             let mut out = alloc::vec![0; protocol.digest_len()];
             key.sign(MESSAGE, &mut out);

@@ -191,6 +191,19 @@ impl PrivKey {
         PrivKey::new(protocol, &material(protocol, auth, password, engine_id))
     }
 
+    /// The key for a master key `ku` (RFC 3414 §2.6, the password already run through
+    /// [`AuthProtocol::password_to_key`]): localized to `engine_id` and extended or cut as
+    /// [`PrivKey::from_password`] does. A manager asking many engines with one passphrase turns
+    /// it into `ku` once and localizes per engine, which costs one hash instead of a megabyte.
+    pub fn from_master_key(
+        protocol: PrivProtocol,
+        auth: AuthProtocol,
+        ku: &[u8],
+        engine_id: &[u8],
+    ) -> PrivKey {
+        PrivKey::new(protocol, &master_material(protocol, auth, ku, engine_id))
+    }
+
     /// A key already localized (and extended), as net-snmp stores it in `usmUser` lines.
     ///
     /// The first [`PrivProtocol::localized_len`] octets are used (DES: 8 key octets, then 8
@@ -313,8 +326,18 @@ fn material(
     password: &[u8],
     engine_id: &[u8],
 ) -> Zeroizing<Vec<u8>> {
+    master_material(protocol, auth, &auth.password_to_key(password), engine_id)
+}
+
+/// [`material`] from the master key `ku`.
+fn master_material(
+    protocol: PrivProtocol,
+    auth: AuthProtocol,
+    ku: &[u8],
+    engine_id: &[u8],
+) -> Zeroizing<Vec<u8>> {
     let len = protocol.localized_len();
-    let mut kul = auth.localized_key(password, engine_id);
+    let mut kul = auth.localize(ku, engine_id);
     match protocol.extension() {
         Some(method) => keys::extend(method, auth, kul, engine_id, len),
         None => {
@@ -459,6 +482,20 @@ mod tests {
                 *material(protocol, auth),
                 hex(&expected),
                 "{protocol:?} {auth:?}"
+            );
+            // The manager's path, master key first, keys the same cipher as net-snmp's key.
+            let ku = auth.password_to_key(b"maplesyrup");
+            let from_master = PrivKey::from_master_key(protocol, auth, &ku, &NET_SNMP_ENGINE_ID);
+            let Ok(from_net_snmp) = PrivKey::from_localized(protocol, &hex(&expected)) else {
+                panic!("{protocol:?} key length");
+            };
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let pa = from_master.encrypt(BOOTS, TIME, SALT, PLAINTEXT, &mut a);
+            let pb = from_net_snmp.encrypt(BOOTS, TIME, SALT, PLAINTEXT, &mut b);
+            assert_eq!(
+                (pa, a),
+                (pb, b),
+                "{protocol:?} {auth:?} from the master key"
             );
         }
         let blumenthal = material(PrivProtocol::Aes256, AuthProtocol::Sha1);

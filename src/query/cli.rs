@@ -1,0 +1,303 @@
+//! The `dqi-query` command line: arguments, the run, the output and the exit status.
+//!
+//! Exit status: 0 nothing found; 1 something found (a component, an affected or unknown
+//! version, a VEX "affected"); 2 a usage or configuration error; 3 some devices could not be
+//! asked, which wins over 0 and 1 because the answer is incomplete.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use super::inventory;
+use super::matching;
+use super::osv::{self, Advisory};
+use super::output::{self, Format, Record};
+use super::run::{self, DeviceResult, Plan, Selector};
+use super::session::Settings;
+use super::targets::Targets;
+use super::vers::VersRange;
+
+/// Asks a hospital's devices one question over SNMPv3, and matches their answers against
+/// advisories.
+#[derive(Debug, Parser)]
+#[command(name = "dqi-query", version)]
+pub struct Cli {
+    /// The targets file: devices and the credentials to ask them with.
+    #[arg(long, global = true, default_value = "targets.toml")]
+    pub targets: PathBuf,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Devices asked at the same time.
+    #[arg(long, global = true, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Time to wait for a reply before the first retry ("1s", "500ms"); each retry doubles it.
+    #[arg(long, global = true, default_value = "1s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Retries after a request's first try.
+    #[arg(long, global = true, default_value_t = 2)]
+    pub retries: u32,
+    /// What to ask.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// Aligned columns.
+    Table,
+    /// JSON Lines.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// The questions.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Which devices run a component: a purl (pkg:maven/org.apache.logging.log4j/log4j-core)
+    /// or a name (log4j-core, any ecosystem).
+    Find {
+        /// A purl, with or without version, or a component name.
+        what: String,
+        /// Only versions in this purl vers range, e.g. 'vers:maven/>=2.0.0-beta9|<2.15.0'.
+        #[arg(long)]
+        range: Option<String>,
+    },
+    /// What each device says about one vulnerability (its VEX statement) and, with --osv,
+    /// which of its components the advisory's ranges contain.
+    Vuln {
+        /// The vulnerability ID: CVE-..., GHSA-..., or any OSV ID or alias.
+        id: String,
+        /// OSV records: a .json file, a directory of them, or OSV's all.zip.
+        #[arg(long)]
+        osv: Option<PathBuf>,
+    },
+    /// Every OSV record in PATH against every device's whole inventory.
+    Advisories {
+        /// OSV records: a .json file, a directory of them, or OSV's all.zip.
+        #[arg(long)]
+        osv: PathBuf,
+    },
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(s) = text.strip_suffix('s') {
+        (s, 1.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 1s or 500ms"))?;
+    if !(value > 0.0 && value * scale <= 60.0) {
+        return Err(format!(
+            "{text:?}: a timeout is more than 0 and at most 60 s"
+        ));
+    }
+    Ok(Duration::from_secs_f64(value * scale))
+}
+
+/// Exit status for a usage or configuration error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs the command line; the process exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("dqi-query: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// The question, prepared before any device is asked (so configuration errors come first).
+enum Question {
+    Find {
+        selector: Selector,
+        range: Option<VersRange>,
+    },
+    Vuln {
+        id: String,
+        advisory: Option<Advisory>,
+    },
+    Advisories(Vec<Advisory>),
+}
+
+fn prepare(command: &Command) -> Result<Question, String> {
+    Ok(match command {
+        Command::Find { what, range } => {
+            let range = match range {
+                None => None,
+                Some(text) => {
+                    Some(VersRange::parse(text).map_err(|e| format!("--range {text:?}: {e}"))?)
+                }
+            };
+            if what.trim().is_empty() {
+                return Err("find: name a component or a purl".into());
+            }
+            Question::Find {
+                selector: Selector::parse(what),
+                range,
+            }
+        }
+        Command::Vuln { id, osv } => {
+            let advisory = match osv {
+                None => None,
+                Some(path) => {
+                    let all = osv::load(path).map_err(|e| e.to_string())?;
+                    let named = all.into_iter().find(|a| a.is_named(id));
+                    Some(named.ok_or_else(|| {
+                        format!("{}: no OSV record with ID or alias {id}", path.display())
+                    })?)
+                }
+            };
+            Question::Vuln {
+                id: id.clone(),
+                advisory,
+            }
+        }
+        Command::Advisories { osv } => {
+            let all = osv::load(osv).map_err(|e| e.to_string())?;
+            if all.is_empty() {
+                return Err(format!("{}: no OSV records", osv.display()));
+            }
+            Question::Advisories(all)
+        }
+    })
+}
+
+impl Question {
+    fn plan(&self) -> Plan {
+        match self {
+            Question::Find { selector, .. } => Plan::Lookup {
+                selectors: vec![selector.clone()],
+                vuln: None,
+            },
+            Question::Vuln { id, advisory } => {
+                let selectors = advisory
+                    .iter()
+                    .flat_map(|a| a.purl_keys())
+                    .filter_map(|k| super::purl::Purl::parse(&k))
+                    .map(Selector::Purl)
+                    .collect();
+                Plan::Lookup {
+                    selectors,
+                    vuln: Some(
+                        advisory
+                            .as_ref()
+                            .map_or(id.clone(), |a| a.display_id().to_string()),
+                    ),
+                }
+            }
+            Question::Advisories(_) => Plan::Full {
+                columns: &inventory::RECORD_COLUMNS,
+                vex: true,
+            },
+        }
+    }
+
+    fn records(&self, results: &[DeviceResult]) -> Vec<Record> {
+        match self {
+            Question::Find { selector, range } => matching::find(results, selector, range.as_ref()),
+            Question::Vuln { id, advisory } => matching::vuln(results, id, advisory.as_ref()),
+            Question::Advisories(all) => matching::advisories(results, all),
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    let question = prepare(&cli.command)?;
+    let targets = Targets::load(&cli.targets).map_err(|e| e.to_string())?;
+    let format = match cli.format {
+        Some(FormatArg::Table) => Format::Table,
+        Some(FormatArg::Jsonl) => Format::Jsonl,
+        Some(FormatArg::Csv) => Format::Csv,
+        None if std::io::stdout().is_terminal() => Format::Table,
+        None => Format::Jsonl,
+    };
+    let settings = Settings {
+        timeout: cli.timeout,
+        retries: cli.retries,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let plan = Arc::new(question.plan());
+    let started = std::time::Instant::now();
+    let results = runtime.block_on(async {
+        let flag = Arc::clone(&stop);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.store(true, Ordering::Relaxed);
+            }
+        });
+        run::ask_all(
+            &targets.targets,
+            plan,
+            settings,
+            cli.concurrency,
+            Arc::clone(&stop),
+            &|_, _| {},
+        )
+        .await
+    });
+    let elapsed = started.elapsed();
+    let records = question.records(&results);
+    let mut stdout = std::io::stdout().lock();
+    output::write(&mut stdout, format, &records).map_err(|e| format!("writing output: {e}"))?;
+    let _ = stdout.flush();
+    summary(&results, &records, elapsed, stop.load(Ordering::Relaxed));
+    Ok(exit_code(&records))
+}
+
+/// The exit status of a finished run (see the module docs).
+pub fn exit_code(records: &[Record]) -> u8 {
+    if records.iter().any(Record::is_failure) {
+        3
+    } else if records.iter().any(Record::is_finding) {
+        1
+    } else {
+        0
+    }
+}
+
+fn summary(results: &[DeviceResult], records: &[Record], elapsed: Duration, interrupted: bool) {
+    let answered = results.iter().filter(|r| r.outcome.is_ok()).count();
+    let datagrams: u64 = results
+        .iter()
+        .map(|r| u64::from(r.counters.sent + r.counters.received))
+        .sum();
+    let findings = records.iter().filter(|r| r.is_finding()).count();
+    eprintln!(
+        "dqi-query: {} devices, {answered} answered, {} not asked; {findings} findings; {datagrams} datagrams; {:.2} s{}",
+        results.len(),
+        results.len() - answered,
+        elapsed.as_secs_f64(),
+        if interrupted { " (interrupted)" } else { "" }
+    );
+}

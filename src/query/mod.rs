@@ -1,0 +1,30 @@
+//! `dqi-query`: the hospital side. Asks many devices one question over SNMPv3 (through the
+//! crate's USM [`manager`](crate::manager)), and matches their answers against advisories.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `targets` | the targets file: devices, credentials, master keys |
+//! | `session` | one device's conversation: discovery (RFC 3414 §4), retries, pacing |
+//! | `lookup` | the DQI lookup tables and VEX rows: one GetBulk and one Get |
+//! | `inventory` | the walks: `dqiSwTable`, `hrSWInstalledTable` (RFC 2790), the budget |
+//! | `run` | many devices at once, bounded concurrency, Ctrl-C |
+//! | `purl`, `vers`, `version` | package URLs, `vers:` ranges, version order per ecosystem |
+//! | `osv`, `osv_zip` | OSV records: reading and matching |
+//! | `matching`, `output` | records, and the table, JSON Lines and CSV formats |
+//! | `cli` | the command line and exit status |
+
+pub mod cli;
+pub mod inventory;
+pub mod lookup;
+pub mod matching;
+pub mod oids;
+pub mod osv;
+pub mod osv_zip;
+pub mod output;
+pub mod purl;
+pub mod run;
+pub mod session;
+pub mod targets;
+pub mod value;
+pub mod vers;
+pub mod version;

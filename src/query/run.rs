@@ -1,0 +1,337 @@
+//! Asking many devices: one task per device, at most `concurrency` at a time, each with its
+//! own [`Session`]; Ctrl-C stops the asking and keeps what was answered.
+//!
+//! What is asked of each device is a [`Plan`]: either lookups in the DQI lookup tables (with a
+//! walk as the fallback for devices without them), or a whole inventory. The result of each
+//! device is kept as it came ([`DeviceResult`]); matching against the question happens
+//! afterwards, offline (`matching.rs`), so answers kept in the store match the same way.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::inventory::{self, Component, Method};
+use super::lookup::{self, Key, Vex};
+use super::oids;
+use super::purl::Purl;
+use super::session::{Counters, Failure, Session, Settings};
+use super::targets::Target;
+use super::value;
+
+/// Which components a question is about, for filtering a walked inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// A component name, any ecosystem (ASCII case-insensitive).
+    Name(String),
+    /// A purl; with a version, that version only.
+    Purl(Purl),
+}
+
+impl Selector {
+    /// A purl when `text` is one, else a name.
+    pub fn parse(text: &str) -> Selector {
+        match Purl::parse(text) {
+            Some(p) => Selector::Purl(p),
+            None => Selector::Name(text.trim().to_string()),
+        }
+    }
+
+    /// The lookup-table key.
+    pub fn key(&self) -> Key {
+        match self {
+            // dqiSwByNameKey is the name with ASCII letters lower-cased.
+            Selector::Name(n) => Key::Name(n.to_ascii_lowercase()),
+            Selector::Purl(p) => Key::Purl(p.key()),
+        }
+    }
+
+    /// Whether `c` is what the question names.
+    pub fn matches(&self, c: &Component) -> bool {
+        match self {
+            Selector::Name(n) => {
+                c.name.eq_ignore_ascii_case(n)
+                    || Purl::parse(&c.purl).is_some_and(|p| p.name.eq_ignore_ascii_case(n))
+            }
+            Selector::Purl(want) => Purl::parse(&c.purl).is_some_and(|p| {
+                p.key() == want.key()
+                    && want
+                        .version
+                        .as_ref()
+                        .is_none_or(|v| p.version.as_ref() == Some(v) || c.version == *v)
+            }),
+        }
+    }
+}
+
+/// What to ask each device.
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// Look `selectors` up (and the VEX rows of `vuln`); walk and filter where the device has
+    /// no lookup tables.
+    Lookup {
+        /// The components asked about.
+        selectors: Vec<Selector>,
+        /// The vulnerability whose VEX statements to read.
+        vuln: Option<String>,
+    },
+    /// Read the whole inventory with these dqiSwTable columns (and the VEX table, when
+    /// `vex`), and the device's sysName and sysDescr.
+    Full {
+        /// dqiSwEntry column numbers.
+        columns: &'static [u32],
+        /// Also walk dqiVexTable.
+        vex: bool,
+    },
+}
+
+/// What one device answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    /// The components read, each with how it was obtained.
+    pub components: Vec<(Component, Method)>,
+    /// VEX statements read.
+    pub vex: Vec<Vex>,
+    /// Whether the device serves dqiVexTable.
+    pub vex_served: bool,
+    /// Whether `components` is the whole inventory (a walk), not just lookup hits.
+    pub complete: bool,
+    /// sysName, when read.
+    pub sys_name: String,
+    /// sysDescr, when read.
+    pub sys_descr: String,
+}
+
+/// One device's outcome.
+#[derive(Debug, Clone)]
+pub struct DeviceResult {
+    /// The target's name.
+    pub target: String,
+    /// Its address.
+    pub address: SocketAddr,
+    /// Its engine ID in hex ("" when discovery failed).
+    pub engine_id: String,
+    /// The answer, or why there is none.
+    pub outcome: Result<Answer, Failure>,
+    /// Datagrams exchanged.
+    pub counters: Counters,
+    /// Wall time spent on it.
+    pub elapsed: Duration,
+}
+
+/// Asks one device.
+pub async fn ask(target: &Target, plan: &Plan, settings: Settings) -> DeviceResult {
+    let started = tokio::time::Instant::now();
+    let mut result = DeviceResult {
+        target: target.name.clone(),
+        address: target.address,
+        engine_id: String::new(),
+        outcome: Err(Failure::Interrupted),
+        counters: Counters::default(),
+        elapsed: Duration::ZERO,
+    };
+    let mut session = match Session::open(target, settings).await {
+        Ok(s) => s,
+        Err(failure) => {
+            result.outcome = Err(failure);
+            result.elapsed = started.elapsed();
+            return result;
+        }
+    };
+    result.engine_id = crate::config::to_hex(session.engine_id());
+    let user = target.credentials.user.as_bytes();
+    result.outcome = match plan {
+        Plan::Lookup { selectors, vuln } => {
+            ask_lookup(&mut session, user, selectors, vuln.as_deref()).await
+        }
+        Plan::Full { columns, vex } => ask_full(&mut session, user, columns, *vex).await,
+    };
+    result.counters = session.counters;
+    result.elapsed = started.elapsed();
+    result
+}
+
+async fn ask_lookup(
+    session: &mut Session,
+    user: &[u8],
+    selectors: &[Selector],
+    vuln: Option<&str>,
+) -> Result<Answer, Failure> {
+    let keys: Vec<Key> = selectors.iter().map(Selector::key).collect();
+    if let Some(found) = lookup::lookup(session, &keys, vuln).await? {
+        // A purl with a version asks for that version only: the table's key has none.
+        let components = found
+            .components
+            .into_iter()
+            .filter(|(c, _)| selectors.iter().any(|s| s.matches(c) || !is_versioned(s)))
+            .collect();
+        return Ok(Answer {
+            components,
+            vex: found.vex,
+            vex_served: found.vex_served,
+            ..Answer::default()
+        });
+    }
+    let (all, method) = inventory::full(session, user, &inventory::RECORD_COLUMNS).await?;
+    Ok(Answer {
+        components: all
+            .into_iter()
+            .filter(|c| selectors.iter().any(|s| s.matches(c)))
+            .map(|c| (c, method))
+            .collect(),
+        complete: false,
+        ..Answer::default()
+    })
+}
+
+fn is_versioned(s: &Selector) -> bool {
+    matches!(s, Selector::Purl(p) if p.version.is_some())
+}
+
+async fn ask_full(
+    session: &mut Session,
+    user: &[u8],
+    columns: &[u32],
+    vex: bool,
+) -> Result<Answer, Failure> {
+    let system = session
+        .get(&[
+            oids::oid(oids::SYS_NAME.to_vec()),
+            oids::oid(oids::SYS_DESCR.to_vec()),
+        ])
+        .await?;
+    let (all, method) = inventory::full(session, user, columns).await?;
+    let mut answer = Answer {
+        components: all.into_iter().map(|c| (c, method)).collect(),
+        complete: true,
+        sys_name: system
+            .first()
+            .map(|v| value::text(&v.value))
+            .unwrap_or_default(),
+        sys_descr: system
+            .get(1)
+            .map(|v| value::text(&v.value))
+            .unwrap_or_default(),
+        ..Answer::default()
+    };
+    if vex && method == Method::SwTable {
+        let rows = inventory::walk(
+            session,
+            &[oids::vex_column(2), oids::vex_column(3)],
+            inventory::repetitions(
+                &inventory::Budget {
+                    dqi: true,
+                    max_repetitions: 25,
+                    max_varbinds: 100,
+                    burst: 0,
+                },
+                2,
+            ),
+        )
+        .await?;
+        answer.vex_served = !rows.is_empty();
+        for (index, cells) in rows {
+            // INDEX { vulnerability ID (length-prefixed), dqiSwIndex }.
+            let Some((&len, rest)) = index.split_first() else {
+                continue;
+            };
+            let len = len as usize;
+            let (Some(id), Some(&sw_index)) = (rest.get(..len), rest.get(len)) else {
+                continue;
+            };
+            let id: Vec<u8> = id
+                .iter()
+                .map(|&a| u8::try_from(a).unwrap_or(b'?'))
+                .collect();
+            let state = cells
+                .first()
+                .and_then(|c| c.as_ref())
+                .and_then(value::integer)
+                .unwrap_or(0);
+            let justification = cells
+                .get(1)
+                .and_then(|c| c.as_ref())
+                .and_then(value::integer)
+                .map(lookup::vex_justification)
+                .unwrap_or_default()
+                .to_string();
+            answer.vex.push(Vex {
+                id: String::from_utf8_lossy(&id).into_owned(),
+                index: sw_index,
+                state: lookup::vex_state(state).to_string(),
+                justification,
+            });
+        }
+    }
+    Ok(answer)
+}
+
+/// Asks every target, at most `concurrency` at once; `progress` is called after each device
+/// with (done, total). Stops asking when `stop` is set (Ctrl-C): devices not yet answered are
+/// reported [`Failure::Interrupted`]. Results are in target order.
+pub async fn ask_all(
+    targets: &[Target],
+    plan: Arc<Plan>,
+    settings: Settings,
+    concurrency: usize,
+    stop: Arc<AtomicBool>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Vec<DeviceResult> {
+    let semaphore = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for (i, target) in targets.iter().enumerate() {
+        let target = target.clone();
+        let plan = Arc::clone(&plan);
+        let semaphore = Arc::clone(&semaphore);
+        let stop = Arc::clone(&stop);
+        tasks.spawn(async move {
+            let Ok(_permit) = semaphore.acquire_owned().await else {
+                return (i, None);
+            };
+            if stop.load(Ordering::Relaxed) {
+                return (i, None);
+            }
+            (i, Some(ask(&target, &plan, settings).await))
+        });
+    }
+    let mut results: Vec<Option<DeviceResult>> = vec![None; targets.len()];
+    let mut done = 0;
+    loop {
+        let next = tokio::select! {
+            next = tasks.join_next() => next,
+            _ = wait_for(&stop) => {
+                tasks.abort_all();
+                None
+            }
+        };
+        let Some(joined) = next else { break };
+        if let Ok((i, Some(result))) = joined {
+            results[i] = Some(result);
+        }
+        done += 1;
+        progress(done, targets.len());
+    }
+    results
+        .into_iter()
+        .zip(targets)
+        .map(|(r, t)| {
+            r.unwrap_or_else(|| DeviceResult {
+                target: t.name.clone(),
+                address: t.address,
+                engine_id: String::new(),
+                outcome: Err(Failure::Interrupted),
+                counters: Counters::default(),
+                elapsed: Duration::ZERO,
+            })
+        })
+        .collect()
+}
+
+async fn wait_for(stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
