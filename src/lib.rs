@@ -52,10 +52,10 @@ pub mod wire;
 
 #[cfg(feature = "server")]
 pub mod config;
-#[cfg(feature = "query")]
-pub mod query;
 #[cfg(feature = "server")]
 pub mod files;
+#[cfg(feature = "query")]
+pub mod query;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
