@@ -39,7 +39,7 @@ pub fn agent() -> Agent {
     };
     let engine = Engine {
         engine_id: ENGINE_ID.to_vec(),
-        max_message_size: MAX_MESSAGE_SIZE,
+        max_message_size: MAX_MESSAGE_SIZE as i32,
     };
     let mut entries = objects::standard(&system, &engine);
     for i in 1..=200u32 {
