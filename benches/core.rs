@@ -1,7 +1,9 @@
 //! In-process cost of `Agent::handle`, without sockets: what an embedder pays per request.
 //!
 //! Run: `cargo bench --bench core`. Prints nanoseconds per request for authPriv SHA-1/AES-128
-//! GET, GETNEXT and GETBULK of 50, and for the cheapest rejections.
+//! GET, GETNEXT and GETBULK of 1, 10 and 50 repetitions, and for the cheapest rejections; then
+//! the cost model the default budget is built on: a request's fixed cost and one response
+//! varbind's (the GETBULK slope), and their ratio (`request_cost`).
 
 use std::net::SocketAddr;
 use std::time::Instant as WallClock;
@@ -88,10 +90,13 @@ fn pdu(op: &str, id: i32) -> Pdus {
     match op {
         "get" => Pdus::Get(p(vb(&[1, 3, 6, 1, 2, 1, 1, 1, 0]))),
         "getnext" => Pdus::GetNext(p(vb(&[1, 3, 6, 1, 2, 1, 1, 1]))),
-        _ => Pdus::GetBulk(BulkPdu {
+        bulk => Pdus::GetBulk(BulkPdu {
             request_id: id,
             non_repeaters: 0,
-            max_repetitions: 50,
+            max_repetitions: bulk
+                .strip_prefix("getbulk")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(50),
             varbinds: vb(&[1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1, 4, 12, 1, 2]),
         }),
     }
@@ -102,7 +107,8 @@ fn main() {
     let n = 20_000;
     println!("| request | ns per handle() | reply octets |");
     println!("|---|---:|---:|");
-    for op in ["get", "getnext", "getbulk50"] {
+    let mut per_request = Vec::new();
+    for op in ["get", "getnext", "getbulk1", "getbulk10", "getbulk50"] {
         let mut a = agent();
         let (auth, privacy) = keys();
         let mut m = Manager::new(b"bench", ENGINE_ID, auth, Some(privacy));
@@ -117,7 +123,17 @@ fn main() {
         }
         let ns = start.elapsed().as_nanos() / n as u128;
         println!("| authPriv {op} | {ns} | {bytes} |");
+        per_request.push(ns as f64);
     }
+    // The GETBULK slope is one more response varbind; what a 1-repetition GETBULK costs beyond
+    // its one varbind is the request's fixed cost.
+    let varbind = (per_request[4] - per_request[2]) / 49.0;
+    let fixed = per_request[2] - varbind;
+    println!(
+        "\ncost model (in process): {fixed:.0} ns per request, {varbind:.0} ns per response \
+         varbind, ratio {:.1}",
+        fixed / varbind
+    );
     let mut a = agent();
     let mut d = Manager::discovery();
     let requests: Vec<Vec<u8>> = (0..n).map(|i| d.request(pdu("get", i))).collect();

@@ -49,7 +49,7 @@ mod live;
 mod respond;
 
 use crate::budget::hash::derive_keys;
-use crate::budget::{self, Budget, BudgetConfig, REQUEST_COST, Rejection, Work};
+use crate::budget::{self, Budget, BudgetConfig, Rejection, Work};
 use crate::cache::Replies;
 use crate::mib::budget::Receive;
 use crate::mib::served::{self, AgentObjects, Served};
@@ -102,6 +102,14 @@ pub enum Outcome {
     Report(Counter),
     /// Nothing to send; the counter records why.
     Dropped(Counter),
+    /// `out` holds a Response to send back to the source at `until`, not before: the request
+    /// was over its user's budget and is answered once the units refill (see
+    /// [`crate::budget::Budget::admit_principal`]). The driver keeps the answer and the timer;
+    /// one it cannot keep is shed and reported with [`Agent::note_shed`].
+    Held {
+        /// When to send it.
+        until: Instant,
+    },
     /// Refused by the request budget and counted there (see [`crate::budget`]). `out` holds a
     /// Report carrying the DQI-MIB rejection counter when `reported`, and is empty otherwise.
     OverBudget {
@@ -292,6 +300,16 @@ impl Agent {
         u32::try_from(now.saturating_since(self.boot_epoch).as_secs())
             .unwrap_or(u32::MAX)
             .min(ENGINE_MAX)
+    }
+
+    /// For the driver's kernel filter: see [`Budget::drain_flooders`].
+    pub fn drain_flooders(&mut self, at_least: u32, each: impl FnMut(budget::SourceKey)) {
+        self.budget.drain_flooders(at_least, each);
+    }
+
+    /// Counts `n` held answers (see [`Outcome::Held`]) the driver shed instead of sending.
+    pub fn note_shed(&mut self, n: u64) {
+        self.budget.note_shed(n);
     }
 
     /// The request budget, for the driver's log summaries and for tests.
@@ -486,12 +504,13 @@ impl Agent {
                 .map_err(Reject::OverBudget)?;
         } else {
             // Before the HMAC, the budget only looks: a source that has spent its
-            // unauthenticated outcomes (a wrong-digest flood) and a user whose bucket is empty
-            // cost no HMAC. An encrypted PDU's size is unknown yet, so it must afford at least
+            // unauthenticated outcomes (a wrong-digest flood) and a user whose bucket will not
+            // refill within the hold limit cost no HMAC. An encrypted PDU's size is unknown yet, so it must afford at least
             // the request itself.
+            let config = self.budget.config();
             let cost = match &msg.data {
-                ScopedPduData::Plaintext(s) => self.budget.config().estimate(work(&s.pdu)),
-                ScopedPduData::Encrypted(_) => REQUEST_COST,
+                ScopedPduData::Plaintext(s) => config.least(work(&s.pdu)),
+                ScopedPduData::Encrypted(_) => config.request_cost,
             };
             self.budget
                 .check_unauthenticated(ip, now)

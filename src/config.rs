@@ -23,7 +23,6 @@
 //! [`Config::from_file`].
 
 use std::fmt;
-use std::fs::File;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -116,6 +115,10 @@ pub struct AgentSection {
     /// Log filter (`error`, `warn`, `info`, `debug`, `trace`, or a `tracing` directive such as
     /// `dqi_agent=debug`). Default: `info`. The `RUST_LOG` environment variable overrides it.
     pub log_level: Option<String>,
+    /// Whether the agent may leave a core dump. Default `false`: the process is marked not
+    /// dumpable and its core size limit set to 0, since a core holds every passphrase and key.
+    #[serde(default)]
+    pub core_dumps: bool,
 }
 
 /// `[system]`: the SNMPv2-MIB system group (RFC 3418 §2).
@@ -175,7 +178,7 @@ impl Secret {
         Secret(Zeroizing::new(value.into()))
     }
 
-    fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -237,6 +240,8 @@ pub struct AgentConfig {
     pub max_message_size: usize,
     /// The log filter, already checked to parse.
     pub log_level: String,
+    /// Whether core dumps are allowed (`agent.core_dumps`).
+    pub core_dumps: bool,
 }
 
 /// One user, validated; keys are localized by [`Config::users`].
@@ -456,7 +461,10 @@ impl Config {
             file: path.to_path_buf(),
             source,
         };
-        let file = File::open(path).map_err(read_err)?;
+        // Non-blocking and regular files only: a FIFO here would hang start-up and
+        // `--check-config`.
+        let file =
+            crate::files::open_regular(path, crate::files::Links::Follow).map_err(read_err)?;
         // Permissions come from the opened file, not the path, so a swap cannot slip past.
         let meta = file.metadata().map_err(read_err)?;
         let mut warnings = Vec::new();
@@ -645,7 +653,7 @@ fn position(line: usize, column: usize) -> String {
 }
 
 /// 1-based line and column of byte `offset` in `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let column = before.rfind('\n').map_or(before.chars().count(), |nl| {

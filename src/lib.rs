@@ -56,6 +56,8 @@ pub mod wire;
 
 #[cfg(feature = "server")]
 pub mod config;
+#[cfg(feature = "server")]
+pub mod files;
 #[cfg(feature = "query")]
 pub mod query;
 #[cfg(feature = "server")]

@@ -16,6 +16,7 @@ use dqi_agent::server;
 mod cli;
 
 use cli::demo::{self, DEMO_PORT};
+use cli::process;
 
 /// Device Query Interface: a read-only SNMPv3 agent (USM) for medical devices.
 ///
@@ -51,6 +52,9 @@ enum Command {
 const CHECK_ENGINE_ID: &[u8] = &[0x80, 0x00, 0x1f, 0x88, 0x04, b'c', b'h', b'e', b'c', b'k'];
 
 fn main() -> ExitCode {
+    // Before any passphrase is read: a core of this process would hold them all.
+    let core_limit = process::forbid_core_dumps();
+    dqi_agent::device::memory::set_release(process::release_free_memory);
     let cli = Cli::parse();
     if let Some(Command::LocalizeKey(args)) = &cli.command {
         return cli::localize_key::run(args);
@@ -75,6 +79,19 @@ fn main() -> ExitCode {
         },
     };
     init_logging(&config.agent.log_level);
+    match core_limit {
+        Err(e) => tracing::warn!("cannot disable core dumps: {e}"),
+        Ok(original) if config.agent.core_dumps => {
+            if let Err(e) = process::allow_core_dumps(original) {
+                tracing::warn!("agent.core_dumps: cannot allow core dumps: {e}");
+            } else {
+                tracing::warn!(
+                    "agent.core_dumps = true: a core dump of the agent holds its passphrases and keys"
+                );
+            }
+        }
+        Ok(_) => {}
+    }
     for warning in &warnings {
         tracing::warn!("{warning}");
     }
@@ -102,7 +119,11 @@ fn serve(config: Config) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(server::run(config, server::shutdown_signal())) {
+    let result = runtime.block_on(server::run(config, server::shutdown_signal()));
+    // Dropping a runtime waits for its blocking threads; a refresh abandoned at shutdown (a slow
+    // read) must not hold the exit up, so they are left to end with the process.
+    runtime.shutdown_background();
+    match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");

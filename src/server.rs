@@ -51,6 +51,7 @@ use crate::time::Instant;
 
 mod agentx;
 mod clock;
+mod filter;
 mod listener;
 mod receive;
 mod refresh;
@@ -126,6 +127,8 @@ pub struct Summary {
     /// Times a socket task paused reading (receive moderation) after a batch that refused a
     /// datagram, instead of waking for the next datagram at once.
     pub moderated: u64,
+    /// Times the kernel filter of flooding sources was replaced (a source blocked or released).
+    pub kernel_filters: u64,
 }
 
 /// Loads the configuration at `path`, logs its warnings, and runs the agent until SIGINT or
@@ -259,6 +262,10 @@ pub async fn shutdown_signal() {
 pub struct Server {
     /// One per listen address.
     sockets: Vec<Listener>,
+    /// Other descriptors of the IPv4 sockets, for the kernel filter of flooding sources.
+    filtered: Vec<std::net::UdpSocket>,
+    /// `[budget] block_after` and `block_seconds`, for the kernel filter.
+    block: (u32, Duration),
     /// What the socket tasks share.
     shared: Arc<Shared>,
     /// The device refresh task's inputs; `None` serves a fixed tree and leaves SIGHUP alone.
@@ -299,6 +306,8 @@ struct Shared {
     intake: Mutex<Bucket>,
     /// Receive moderation: see [`ReceiveConfig::moderation`].
     moderation: Duration,
+    /// Answers each socket task holds at once: see [`ReceiveConfig::hold_slots`].
+    hold_slots: usize,
 }
 
 impl Server {
@@ -312,10 +321,16 @@ impl Server {
         state: Option<State>,
     ) -> Result<Server, RunError> {
         let mut sockets = Vec::with_capacity(listen.len());
+        let mut filtered = Vec::new();
         for &addr in listen {
-            let socket = udp_socket(addr)
-                .and_then(Listener::new)
-                .map_err(|source| RunError::Bind { addr, source })?;
+            let socket = udp_socket(addr).map_err(|source| RunError::Bind { addr, source })?;
+            // Best effort: without a second descriptor this socket is not filtered.
+            if addr.is_ipv4()
+                && let Ok(other) = socket.try_clone()
+            {
+                filtered.push(other);
+            }
+            let socket = Listener::new(socket).map_err(|source| RunError::Bind { addr, source })?;
             socket.warn_if_pause_overflows(addr, &receive);
             sockets.push(socket);
         }
@@ -324,6 +339,8 @@ impl Server {
         let max_message_size = config.max_message_size;
         let intake = Mutex::new(receive.intake_bucket(Instant::ZERO));
         let moderation = receive.moderation;
+        let hold_slots = receive.hold_slots;
+        let block = (receive.block_after, receive.block);
         let mut agent = Agent::new(config, Instant::ZERO);
         agent.set_clock(clock::host_clock());
         agent.set_receive(receive.report());
@@ -337,9 +354,12 @@ impl Server {
             max_message_size,
             intake,
             moderation,
+            hold_slots,
         });
         Ok(Server {
             sockets,
+            filtered,
+            block,
             shared,
             refresher: None,
             subagent: None,
@@ -389,6 +409,14 @@ impl Server {
         if let Some(subagent) = self.subagent {
             tasks.spawn(agentx::run(subagent, self.shared.clone(), stopped.clone()));
         }
+        let (block_after, block) = self.block;
+        tasks.spawn(filter::run(
+            self.filtered,
+            self.shared.clone(),
+            block_after,
+            block,
+            stopped.clone(),
+        ));
         tasks.spawn(summary_loop(self.shared.clone(), stopped));
         let failure = tokio::select! {
             () = shutdown => None,
@@ -411,6 +439,7 @@ impl Server {
             send_errors = summary.send_errors,
             moderated = summary.moderated,
             intake_pauses = summary.intake_pauses,
+            kernel_filters = summary.kernel_filters,
             "dqi-agent stopped"
         );
         match failure {
@@ -456,7 +485,7 @@ impl Shared {
         };
         self.totals.received.fetch_add(1, Ordering::Relaxed);
         match outcome {
-            Outcome::Response => {
+            Outcome::Response | Outcome::Held { .. } => {
                 self.totals.responses.fetch_add(1, Ordering::Relaxed);
             }
             Outcome::Report(counter) => {
@@ -481,6 +510,11 @@ impl Shared {
             self.persist_boots(boots);
         }
         outcome
+    }
+
+    /// Counts held answers a socket task shed (see [`crate::agent::Outcome::Held`]).
+    fn note_shed(&self, n: u64) {
+        self.agent.lock().note_shed(n);
     }
 
     /// Takes up to `max` intake tokens (at least one), or says how long until one refills.
@@ -525,6 +559,8 @@ struct Totals {
     send_errors: AtomicU64,
     intake_pauses: AtomicU64,
     moderated: AtomicU64,
+    /// Times the kernel filter of flooding sources was replaced.
+    kernel_filters: AtomicU64,
 }
 
 impl Totals {
@@ -537,6 +573,7 @@ impl Totals {
             send_errors: self.send_errors.load(Ordering::Relaxed),
             intake_pauses: self.intake_pauses.load(Ordering::Relaxed),
             moderated: self.moderated.load(Ordering::Relaxed),
+            kernel_filters: self.kernel_filters.load(Ordering::Relaxed),
         }
     }
 }
@@ -712,6 +749,58 @@ mod tests {
             "server did not receive {received} datagrams: {:?}",
             monitor.summary()
         );
+    }
+
+    /// A device source whose refreshes block until the test lets them go.
+    struct Stuck {
+        calls: std::sync::atomic::AtomicUsize,
+        release: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+    }
+
+    impl crate::device::DeviceSource for Stuck {
+        fn snapshot(&self) -> Result<crate::device::DeviceSnapshot, crate::device::DeviceError> {
+            if self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+                let release = self.release.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = release.recv_timeout(Duration::from_secs(120));
+            }
+            Ok(crate::device::DeviceSnapshot::default())
+        }
+    }
+
+    // Regression (issue 12 #4): SIGTERM during a refresh ended the agent only when the refresh
+    // ended (a FIFO: never; a 21 s parse: 21 s). Shutdown now abandons the refresh.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn shutdown_does_not_wait_for_a_refresh() {
+        let (release, released) = std::sync::mpsc::channel();
+        let source = Stuck {
+            calls: std::sync::atomic::AtomicUsize::new(0),
+            release: std::sync::Mutex::new(released),
+        };
+        let system = crate::mib::objects::System {
+            description: "stuck".into(),
+            object_id: vec![1, 3, 6, 1, 4, 1, 8072, 3, 2, 10],
+            contact: String::new(),
+            name: String::new(),
+            location: String::new(),
+            services: 72,
+            or_entries: crate::mib::objects::System::standard_or_entries(),
+        };
+        let engine = crate::mib::objects::Engine {
+            engine_id: agent_config().engine_id,
+            max_message_size: 1500,
+        };
+        // Refreshed every second; every refresh after the start-up load blocks.
+        let device = Device::with_source(Box::new(source), 1, system, engine).unwrap();
+        let listen = ["127.0.0.1:0".parse().unwrap()];
+        let mut server = Server::bind(&listen, agent_config(), ReceiveConfig::default(), None)
+            .await
+            .unwrap();
+        server.set_refresher(Refresher::new(Some(Arc::new(device))));
+        let shutdown = tokio::time::sleep(Duration::from_millis(2500));
+        let served = tokio::time::timeout(Duration::from_secs(30), server.serve(shutdown)).await;
+        // Let the abandoned refresh go, so the test's runtime can end.
+        let _ = release.send(());
+        assert!(served.is_ok(), "serve() waited for the stuck refresh");
     }
 
     #[tokio::test]

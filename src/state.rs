@@ -22,11 +22,12 @@
 //! - At 2147483647 boots stay latched (RFC 3414 §2.2.2); the agent then logs that the engine ID
 //!   must change.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::fs::{self, File};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::config::{check_engine_id, from_hex, to_hex};
+use crate::files::{self, Links, ReadError, is_symlink_refusal};
 
 /// The IANA private enterprise number in generated engine IDs (net-snmp's, as `sysObjectID`'s
 /// default is): change it, with [`crate::config::DEFAULT_OBJECT_ID`], to the product's own.
@@ -35,6 +36,8 @@ pub const ENTERPRISE_NUMBER: u32 = 8072;
 pub const MAX_BOOTS: u32 = 2_147_483_647;
 /// The state file's name inside the state directory.
 pub const STATE_FILE: &str = "engine";
+/// Temporary files of earlier releases, named `<file>.tmp` rather than `.<file>.<pid>.tmp`.
+const LEGACY_TEMPORARIES: &[&str] = &["software-index"];
 /// Random octets after the format octet of a generated engine ID.
 const GENERATED_ID_RANDOM: usize = 12;
 /// Largest state file read; it is under 100 bytes.
@@ -73,6 +76,9 @@ pub enum StateError {
         /// The link.
         path: PathBuf,
     },
+    /// Other users can write the state directory: they could replace the state file.
+    #[error("{0}")]
+    Permissions(String),
     /// The state file does not hold an engine ID and boot counter.
     #[error(
         "{}: corrupt state file: {reason}; restore it, or remove it to start a new engine \
@@ -93,6 +99,16 @@ impl State {
     /// writes snmpEngineBoots, and returns the state for this run.
     pub fn open(dir: &Path, configured: Option<&[u8]>) -> Result<State, StateError> {
         create_dir(dir)?;
+        match files::check_state_dir(dir).map_err(StateError::Permissions)? {
+            files::DirPermissions::Private => {}
+            files::DirPermissions::GroupWritable(warning) => tracing::warn!("{warning}"),
+        }
+        for name in files::remove_stale_temporaries(dir, LEGACY_TEMPORARIES) {
+            tracing::info!(
+                dir = %dir.display(),
+                "removed {name}, a temporary file an interrupted agent left"
+            );
+        }
         let file = dir.join(STATE_FILE);
         let stored = read_state(&file)?;
         let (engine_id, boots) = match (configured, stored) {
@@ -206,29 +222,34 @@ fn create_dir(dir: &Path) -> Result<(), StateError> {
 
 /// The stored engine ID and boots; `None` when the file does not exist.
 fn read_state(file: &Path) -> Result<Option<(Vec<u8>, u32)>, StateError> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    no_follow(&mut options);
-    let handle = match options.open(file) {
-        Ok(handle) => handle,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(open_error(file, "read the state file", e)),
+    let corrupt = |reason: String| StateError::Corrupt {
+        path: file.to_path_buf(),
+        reason,
     };
-    let mut text = String::new();
-    handle
-        .take(MAX_STATE_BYTES)
-        .read_to_string(&mut text)
-        .map_err(|source| StateError::Io {
-            path: file.to_path_buf(),
-            action: "read the state file",
-            source,
-        })?;
-    parse_state(&text)
-        .map(Some)
-        .map_err(|reason| StateError::Corrupt {
-            path: file.to_path_buf(),
-            reason,
-        })
+    let bytes = match files::read_regular(file, Links::Refuse, MAX_STATE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Io(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(ReadError::Io(e)) if is_symlink_refusal(&e) => {
+            return Err(StateError::Symlink {
+                path: file.to_path_buf(),
+            });
+        }
+        // Never cut to the limit and parsed: the lines after it could hold the real boots.
+        Err(ReadError::TooLarge(n)) => {
+            return Err(corrupt(format!(
+                "{n} bytes, larger than the {MAX_STATE_BYTES} a state file can be"
+            )));
+        }
+        Err(ReadError::Io(source)) => {
+            return Err(StateError::Io {
+                path: file.to_path_buf(),
+                action: "read the state file",
+                source,
+            });
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|_| corrupt("not UTF-8 text".to_string()))?;
+    parse_state(&text).map(Some).map_err(corrupt)
 }
 
 fn parse_state(text: &str) -> Result<(Vec<u8>, u32), String> {
@@ -274,69 +295,18 @@ fn parse_state(text: &str) -> Result<(Vec<u8>, u32), String> {
     }
 }
 
-/// Replaces `file` with `contents` so that a crash leaves either the old or the new file, never
-/// a torn one, and the new one survives a power loss once this returns.
+/// Replaces `file` with `contents` atomically and durably, through [`files::write_private`].
 fn write_atomically(dir: &Path, file: &Path, contents: &[u8]) -> Result<(), StateError> {
-    let tmp = dir.join(format!(".{STATE_FILE}.{}.tmp", std::process::id()));
-    let io_err = |path: &Path, action, source| StateError::Io {
-        path: path.to_path_buf(),
-        action,
-        source,
-    };
-    // A leftover from a crash with our PID: unlinking removes a link itself, never its target.
-    match fs::remove_file(&tmp) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_err(&tmp, "remove a stale temporary file", e)),
-    }
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    no_follow(&mut options);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options
-        .open(&tmp)
-        .map_err(|e| open_error(&tmp, "create a temporary state file", e))
-        .and_then(|mut f| {
-            f.write_all(contents)
-                .and_then(|()| f.sync_all())
-                .map_err(|e| io_err(&tmp, "write a temporary state file", e))
-        })
-        // rename(2) replaces a symlink at `file` rather than writing through it.
-        .and_then(|()| {
-            fs::rename(&tmp, file).map_err(|e| io_err(file, "replace the state file", e))
-        });
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    // The rename is durable only once the directory entry is.
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| io_err(dir, "sync the state directory", e))
-}
-
-#[cfg(unix)]
-fn no_follow(options: &mut OpenOptions) {
-    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NOFOLLOW);
-}
-
-#[cfg(not(unix))]
-fn no_follow(_options: &mut OpenOptions) {}
-
-fn open_error(path: &Path, action: &'static str, source: io::Error) -> StateError {
-    // O_NOFOLLOW makes open(2) fail with ELOOP on a symbolic link.
-    #[cfg(unix)]
-    if source.raw_os_error() == Some(libc::ELOOP) {
-        return StateError::Symlink {
-            path: path.to_path_buf(),
-        };
-    }
-    StateError::Io {
-        path: path.to_path_buf(),
-        action,
-        source,
-    }
+    files::write_private(dir, file, contents).map_err(|e| {
+        if is_symlink_refusal(&e.source) {
+            return StateError::Symlink { path: e.path };
+        }
+        StateError::Io {
+            path: e.path,
+            action: e.action,
+            source: e.source,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -515,6 +485,90 @@ mod tests {
             fs::read_to_string(&target).unwrap(),
             "engine_id = 80001f880501\nboots = 1\n"
         );
+    }
+
+    // Regression (issue 12 #8): a file over 4096 bytes was cut there and parsed, so a valid
+    // file padded with a comment lost its real `boots` line and the earlier value was reused.
+    #[test]
+    fn an_oversized_state_file_is_corrupt_not_truncated() {
+        let tmp = TempDir::new("oversized");
+        fs::create_dir_all(&tmp.0).unwrap();
+        let file = tmp.0.join("engine");
+        let text = format!(
+            "engine_id = 80001f880501\nboots = 5\n# {}\nboots = 99\n",
+            "x".repeat(4100)
+        );
+        fs::write(&file, &text).unwrap();
+        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "{}: corrupt state file: {} bytes, larger than the 4096",
+                file.display(),
+                text.len()
+            )),
+            "{msg}"
+        );
+        assert_eq!(
+            fs::read_to_string(&file).unwrap(),
+            text,
+            "left for inspection"
+        );
+    }
+
+    // Regression (issue 12 #4): a FIFO at `engine` blocked start-up in open(2) forever.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_state_file_is_refused_without_blocking() {
+        let tmp = TempDir::new("fifo");
+        fs::create_dir_all(&tmp.0).unwrap();
+        let fifo = tmp.0.join("engine");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        assert!(
+            msg.contains("is a FIFO (named pipe), not a regular file"),
+            "{msg}"
+        );
+    }
+
+    // Regression (issue 12 #5): a state directory every user can write was accepted silently.
+    #[cfg(unix)]
+    #[test]
+    fn a_world_writable_state_directory_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = TempDir::new("world");
+        fs::create_dir_all(&tmp.0).unwrap();
+        fs::set_permissions(&tmp.0, fs::Permissions::from_mode(0o777)).unwrap();
+        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        assert!(msg.contains("writable by every user (mode 777)"), "{msg}");
+        assert!(!tmp.0.join("engine").exists());
+        fs::set_permissions(&tmp.0, fs::Permissions::from_mode(0o770)).unwrap();
+        assert!(
+            State::open(&tmp.0, None).is_ok(),
+            "group-writable: a warning only"
+        );
+    }
+
+    // Regression (issue 12 #10): `.engine.<pid>.tmp` files of killed agents stayed forever.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn temporaries_of_killed_agents_are_removed_at_start_up() {
+        let tmp = TempDir::new("stale");
+        State::open(&tmp.0, None).unwrap();
+        fs::write(tmp.0.join(".engine.999999999.tmp"), "engine_id = 80").unwrap();
+        fs::write(tmp.0.join("software-index.tmp"), "").unwrap();
+        State::open(&tmp.0, None).unwrap();
+        let mut left: Vec<_> = fs::read_dir(&tmp.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["engine"]);
     }
 
     #[test]

@@ -46,10 +46,13 @@ fn user(name: &str) -> User {
     }
 }
 
-/// Generous everywhere except what a test sets.
+/// Generous everywhere except what a test sets; a request costs 1 unit plus its varbinds, and
+/// nothing is held, so a test's arithmetic stays small.
 fn roomy() -> BudgetConfig {
     BudgetConfig {
         cache_entries: 32,
+        request_cost: 1,
+        hold: Duration::ZERO,
         ..BudgetConfig::unlimited()
     }
 }
@@ -209,6 +212,7 @@ fn user_bucket_burst_then_refill() {
     let mut a = agent(BudgetConfig {
         per_user: rate(10, Period::Second),
         burst: 10,
+        user_burst: 10,
         ..roomy()
     });
     let mut m = synced("nms", &a, T0);
@@ -238,7 +242,8 @@ fn user_bucket_burst_then_refill() {
     assert_eq!(counters.rejected(Rejection::PerUser), 2);
 }
 
-// Per source, in datagrams: one source over its limit does not affect another.
+// Per source, in datagrams no user answers for: one source over its limit does not affect
+// another, and a user's own requests (paid from the user's budget) do not spend it.
 #[test]
 fn sources_are_isolated() {
     let mut a = agent(BudgetConfig {
@@ -248,10 +253,15 @@ fn sources_are_isolated() {
         ..roomy()
     });
     let mut m = synced("nms", &a, T0);
-    for id in 0..5 {
+    for id in 0..10 {
         ask(&mut a, &mut m, at(US), get(id, &[SYS_DESCR]), T0);
     }
-    let (outcome, _) = send(&mut a, at(US), &m.request(get(5, &[SYS_DESCR])), T0);
+    // Unparseable datagrams are no user's: five spend the source's burst.
+    for _ in 0..5 {
+        let (outcome, _) = send(&mut a, at(US), b"garbage", T0);
+        assert!(matches!(outcome, Outcome::Dropped(_)), "{outcome:?}");
+    }
+    let (outcome, _) = send(&mut a, at(US), &m.request(get(10, &[SYS_DESCR])), T0);
     assert_eq!(
         outcome,
         Outcome::OverBudget {
@@ -260,11 +270,11 @@ fn sources_are_isolated() {
         }
     );
     // The same user from another address is a fresh source.
-    ask(&mut a, &mut m, at(THEM), get(6, &[SYS_DESCR]), T0);
-    // Refused before parsing: not even snmpInASNParseErrs moves for garbage over the limit.
+    ask(&mut a, &mut m, at(THEM), get(11, &[SYS_DESCR]), T0);
+    // Refused before parsing: snmpInASNParseErrs counts only the five read.
     let (outcome, _) = send(&mut a, at(US), b"garbage", T0);
     assert!(matches!(outcome, Outcome::OverBudget { .. }));
-    assert_eq!(a.counters().get(Counter::SnmpInAsnParseErrs), 0);
+    assert_eq!(a.counters().get(Counter::SnmpInAsnParseErrs), 5);
 }
 
 // Per user: one user over budget does not affect another from the same source.
@@ -273,6 +283,7 @@ fn users_are_isolated() {
     let mut a = agent(BudgetConfig {
         per_user: rate(1, Period::Minute),
         burst: 4,
+        user_burst: 4,
         ..roomy()
     });
     let mut nms = synced("nms", &a, T0);
@@ -297,6 +308,7 @@ fn a_user_budget_of_its_own() {
     let mut a = agent(BudgetConfig {
         per_user: rate(1, Period::Hour),
         burst: 2,
+        user_burst: 2,
         users: vec![own("ops", 600, Period::Minute, 50)],
         ..roomy()
     });
@@ -324,6 +336,7 @@ fn getbulk_cost_and_the_max_repetitions_cap() {
     let mut a = agent(BudgetConfig {
         per_user: rate(1, Period::Hour),
         burst: 100,
+        user_burst: 100,
         max_repetitions: 5,
         ..roomy()
     });
@@ -343,8 +356,14 @@ fn getbulk_cost_and_the_max_repetitions_cap() {
     assert_eq!(vbs.len(), 12);
     assert_eq!(available(&a, b"nms", T0), 94 - 13);
     assert_eq!(a.budget().counters().bulk_capped, 1);
-    // A GetBulk the remaining bucket cannot pay for in the worst case is refused whole.
-    let (outcome, _) = send(&mut a, at(US), &m.request(bulk(3, 5, &[COLUMN; 20])), T0);
+    // A GetBulk the remaining 81 units cannot pay for in full (1 + 20 x 5) is shaped: the
+    // four repetitions they pay for are served.
+    let vbs = ask(&mut a, &mut m, at(US), bulk(3, 5, &[COLUMN; 20]), T0);
+    assert_eq!(vbs.len(), 80);
+    assert_eq!(a.budget().counters().bulk_shaped, 1);
+    assert_eq!(available(&a, b"nms", T0), 0);
+    // One that cannot pay even one repetition is refused whole.
+    let (outcome, _) = send(&mut a, at(US), &m.request(bulk(4, 5, &[COLUMN; 20])), T0);
     assert!(matches!(outcome, Outcome::OverBudget { .. }));
 }
 
@@ -480,6 +499,7 @@ fn retransmissions_are_answered_from_the_cache() {
     let mut a = agent(BudgetConfig {
         per_user: rate(1, Period::Hour),
         burst: 100,
+        user_burst: 100,
         ..roomy()
     });
     let mut m = synced("nms", &a, T0);
@@ -623,4 +643,43 @@ fn the_source_table_evicts() {
     let names: Vec<&[u32]> = names.iter().map(Vec::as_slice).collect();
     let vbs = ask(&mut a, &mut m, at(US), get(1, &names), T0);
     assert_eq!((number(&vbs[0].value), number(&vbs[1].value)), (2, 3));
+}
+
+// Shape, don't starve: over its budget a request is answered once the user's units refill,
+// if that is within the hold limit, and refused only beyond it.
+#[test]
+fn over_budget_requests_are_held_until_the_units_refill() {
+    let mut a = agent(BudgetConfig {
+        per_user: rate(100, Period::Second),
+        user_burst: 10,
+        hold: Duration::from_millis(100),
+        ..roomy()
+    });
+    let mut m = synced("nms", &a, T0);
+    for id in 0..5 {
+        ask(&mut a, &mut m, at(US), get(id, &[SYS_DESCR]), T0);
+    }
+    // Each Get of one costs 2 units, 20 ms at 100 a second: answered at 20, 40, ... 100 ms.
+    for k in 1..=5u64 {
+        let id = 4 + k as i32;
+        let (outcome, out) = send(&mut a, at(US), &m.request(get(id, &[SYS_DESCR])), T0);
+        let until = T0 + Duration::from_millis(20 * k);
+        assert_eq!(outcome, Outcome::Held { until }, "request {id}");
+        match m.open(&out).unwrap().scoped.pdu {
+            Pdus::Response(p) => assert_eq!((p.request_id, p.varbinds.len()), (id, 1)),
+            other => panic!("not a Response: {other:?}"),
+        }
+    }
+    // The next would wait 120 ms: refused.
+    let (outcome, out) = send(&mut a, at(US), &m.request(get(10, &[SYS_DESCR])), T0);
+    assert!(matches!(outcome, Outcome::OverBudget { .. }));
+    assert!(out.is_empty());
+    let counters = a.budget().counters();
+    assert_eq!(
+        (counters.held, counters.rejected(Rejection::PerUser)),
+        (5, 1)
+    );
+    // Another user is not held behind nms.
+    let mut ops = synced("ops", &a, T0);
+    ask(&mut a, &mut ops, at(US), get(11, &[SYS_DESCR]), T0);
 }

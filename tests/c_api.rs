@@ -20,6 +20,8 @@ use common::*;
 
 const HEADER: &str = "dqi-ffi/include/dqi.h";
 /// The demo's engine ID: format 4 (text), "dqi-c-demo".
+/// `dqiVex` (dqiObjects 6).
+const DQI_VEX: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.6";
 const ENGINE_ID: &str = "80001f880464716b2d632d64656d6f";
 
 fn root() -> &'static Path {
@@ -266,6 +268,14 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
         );
         assert_eq!(b[1].number(), Some(1), "first boot: {b:?}");
         assert_eq!(b[2].number(), Some(4), "four software rows: {b:?}");
+        // The VEX statement pushed with the snapshot: dqiVexCount, and its row.
+        let vex = demo.query(&snmp, "snmpbulkwalk", user, &[DQI_VEX]);
+        assert!(
+            vex.stdout.contains(&format!("{DQI_VEX}.1.0 = Gauge32: 1"))
+                && vex.stdout.contains("The logging service is disabled"),
+            "one VEX statement served\n{}",
+            vex.describe()
+        );
         let purls = demo.query(&snmp, "snmpbulkwalk", user, &[SW_PURL]);
         assert!(
             purls.stdout.contains(LOG4J_PURL),

@@ -22,6 +22,7 @@ fn example_config() -> DeviceConfig {
         sbom: vec![example("sbom.cdx.json"), example("firmware.spdx.json")],
         refresh_seconds: 300,
         vex: vec![],
+        ..DeviceConfig::default()
     }
 }
 
@@ -191,6 +192,7 @@ fn indexes_survive_updates_removals_and_restarts() {
         sbom: vec![sbom.clone(), example("firmware.spdx.json")],
         refresh_seconds: 0,
         vex: vec![],
+        ..DeviceConfig::default()
     };
 
     let source = FileSource::new(config.clone(), Some(state.clone())).unwrap();

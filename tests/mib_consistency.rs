@@ -211,6 +211,7 @@ fn example() -> DeviceSnapshot {
         sbom: vec![dir.join("sbom.cdx.json"), dir.join("firmware.spdx.json")],
         refresh_seconds: 300,
         vex: vec![dir.join("vex.openvex.json")],
+        ..DeviceConfig::default()
     };
     FileSource::new(config, None).unwrap().snapshot().unwrap()
 }

@@ -29,6 +29,7 @@ fn config(vex: Vec<PathBuf>) -> DeviceConfig {
         sbom: vec![example("sbom.cdx.json"), example("firmware.spdx.json")],
         vex,
         refresh_seconds: 0,
+        ..DeviceConfig::default()
     }
 }
 

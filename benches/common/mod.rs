@@ -71,6 +71,28 @@ pub fn start_agent(dir: &Path, config: &str) -> Guard {
     Guard(child)
 }
 
+/// A system group for in-process agents: `description`, the default sysObjectID, the standard
+/// sysORTable rows.
+pub fn system(description: &str) -> dqi_agent::mib::objects::System {
+    dqi_agent::mib::objects::System {
+        description: description.into(),
+        object_id: vec![1, 3, 6, 1, 4, 1, 8072, 3, 2, 10],
+        contact: String::new(),
+        name: String::new(),
+        location: String::new(),
+        services: 72,
+        or_entries: dqi_agent::mib::objects::System::standard_or_entries(),
+    }
+}
+
+/// The engine objects of an in-process agent with `engine_id`.
+pub fn engine(engine_id: &[u8]) -> dqi_agent::mib::objects::Engine {
+    dqi_agent::mib::objects::Engine {
+        engine_id: engine_id.to_vec(),
+        max_message_size: 65_507,
+    }
+}
+
 /// CPU time (user + system) of a process, from /proc/PID/stat.
 pub fn cpu_time(pid: u32) -> Option<Duration> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

@@ -155,6 +155,28 @@ typedef enum dqi_identity_field {
 } dqi_identity_field;
 
 /**
+ * A VEX status (CISA's four).
+ */
+typedef enum dqi_vex_state {
+  /**
+   * The product is not affected (give a justification).
+   */
+  DQI_VEX_NOT_AFFECTED = 1,
+  /**
+   * The product is affected (give an action).
+   */
+  DQI_VEX_AFFECTED = 2,
+  /**
+   * Fixed in this version.
+   */
+  DQI_VEX_FIXED = 3,
+  /**
+   * Under investigation.
+   */
+  DQI_VEX_UNDER_INVESTIGATION = 4,
+} dqi_vex_state;
+
+/**
  * A running agent.
  */
 typedef struct dqi_agent dqi_agent;
@@ -221,6 +243,38 @@ typedef struct dqi_software {
    */
   const char *kind;
 } dqi_software;
+
+/**
+ * A VEX statement, as [`dqi_snapshot_add_vex`] takes it. `vuln_id` is required (1 to 64
+ * octets: `CVE-2021-44228`); the other strings may be NULL.
+ */
+typedef struct dqi_vex {
+  /**
+   * The advisory ID.
+   */
+  const char *vuln_id;
+  /**
+   * The component's package URL, matched to the software rows; NULL for the product as a
+   * whole (served at dqiSwIndex 0).
+   */
+  const char *purl;
+  /**
+   * The status.
+   */
+  enum dqi_vex_state state;
+  /**
+   * Why not affected, as a CISA justification word (`vulnerable_code_not_in_execute_path`).
+   */
+  const char *justification;
+  /**
+   * What to do (the action statement).
+   */
+  const char *action;
+  /**
+   * Why (the impact statement).
+   */
+  const char *detail;
+} dqi_vex;
 
 /**
  * Where a datagram came from.
@@ -354,6 +408,17 @@ enum dqi_result dqi_snapshot_set_identity(struct dqi_snapshot *snapshot,
  */
 enum dqi_result dqi_snapshot_add_software(struct dqi_snapshot *snapshot,
                                           const struct dqi_software *row);
+
+/**
+ * Adds a VEX statement, joined to the software rows by package URL when the snapshot is
+ * installed (served in the DQI-MIB's dqiVexTable).
+ *
+ * # Safety
+ * `snapshot` came from [`dqi_snapshot_new`]; `statement` points to a [`dqi_vex`] whose
+ * strings are NULL or NUL-terminated.
+ */
+enum dqi_result dqi_snapshot_add_vex(struct dqi_snapshot *snapshot,
+                                     const struct dqi_vex *statement);
 
 /**
  * Frees a snapshot that [`dqi_agent_install_snapshot`] did not take. NULL is ignored.

@@ -46,6 +46,9 @@ use dqi_core::agent::{self, Agent};
 use dqi_core::budget::BudgetConfig;
 use dqi_core::device::DeviceSnapshot;
 use dqi_core::device::model::{ComponentType, Software, SoftwareRow, SupportStatus};
+use dqi_core::device::vex::{
+    Justification, Subject, Vex, VexDocument, VexFormat, VexImport, VexState, VexStatement,
+};
 use dqi_core::mib::Tree;
 use dqi_core::mib::dqi::{self, Stamps};
 use dqi_core::mib::objects::{self, Engine, System};
@@ -177,6 +180,7 @@ pub struct dqi_builder {
 pub struct dqi_snapshot {
     snapshot: DeviceSnapshot,
     rows: Vec<SoftwareRow>,
+    vex: Vec<VexStatement>,
 }
 
 /// A running agent.
@@ -516,6 +520,7 @@ pub unsafe extern "C" fn dqi_snapshot_new(out: *mut *mut dqi_snapshot) -> dqi_re
     let snapshot = Box::new(dqi_snapshot {
         snapshot: DeviceSnapshot::default(),
         rows: Vec::new(),
+        vex: Vec::new(),
     });
     // SAFETY: `out` is non-null and writable.
     unsafe { *out = Box::into_raw(snapshot) };
@@ -614,6 +619,92 @@ pub unsafe extern "C" fn dqi_snapshot_add_software(
     })())
 }
 
+/// A VEX status (CISA's four).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum dqi_vex_state {
+    /// The product is not affected (give a justification).
+    DQI_VEX_NOT_AFFECTED = 1,
+    /// The product is affected (give an action).
+    DQI_VEX_AFFECTED = 2,
+    /// Fixed in this version.
+    DQI_VEX_FIXED = 3,
+    /// Under investigation.
+    DQI_VEX_UNDER_INVESTIGATION = 4,
+}
+
+/// A VEX statement, as [`dqi_snapshot_add_vex`] takes it. `vuln_id` is required (1 to 64
+/// octets: `CVE-2021-44228`); the other strings may be NULL.
+#[repr(C)]
+pub struct dqi_vex {
+    /// The advisory ID.
+    pub vuln_id: *const c_char,
+    /// The component's package URL, matched to the software rows; NULL for the product as a
+    /// whole (served at dqiSwIndex 0).
+    pub purl: *const c_char,
+    /// The status.
+    pub state: dqi_vex_state,
+    /// Why not affected, as a CISA justification word (`vulnerable_code_not_in_execute_path`).
+    pub justification: *const c_char,
+    /// What to do (the action statement).
+    pub action: *const c_char,
+    /// Why (the impact statement).
+    pub detail: *const c_char,
+}
+
+/// Adds a VEX statement, joined to the software rows by package URL when the snapshot is
+/// installed (served in the DQI-MIB's dqiVexTable).
+///
+/// # Safety
+/// `snapshot` came from [`dqi_snapshot_new`]; `statement` points to a [`dqi_vex`] whose
+/// strings are NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dqi_snapshot_add_vex(
+    snapshot: *mut dqi_snapshot,
+    statement: *const dqi_vex,
+) -> dqi_result {
+    // SAFETY: a snapshot from `dqi_snapshot_new`, not yet freed; a statement from the caller.
+    let (Some(s), Some(v)) = (unsafe { snapshot.as_mut() }, unsafe { statement.as_ref() }) else {
+        return DQI_NULL_POINTER;
+    };
+    code((|| {
+        // SAFETY: the caller's contract.
+        let [vuln_id, purl, justification, action, detail] = unsafe {
+            [
+                text(v.vuln_id)?,
+                text(v.purl)?,
+                text(v.justification)?,
+                text(v.action)?,
+                text(v.detail)?,
+            ]
+        };
+        let vuln_id = vuln_id.ok_or(DQI_NULL_POINTER)?;
+        if vuln_id.is_empty() || vuln_id.len() > 64 {
+            return Err(DQI_INVALID_ARGUMENT);
+        }
+        let justification = match justification {
+            None => Justification::None,
+            Some(word) => Justification::parse(&word).ok_or(DQI_INVALID_ARGUMENT)?,
+        };
+        let state = match v.state {
+            dqi_vex_state::DQI_VEX_NOT_AFFECTED => VexState::NotAffected,
+            dqi_vex_state::DQI_VEX_AFFECTED => VexState::Affected,
+            dqi_vex_state::DQI_VEX_FIXED => VexState::Fixed,
+            dqi_vex_state::DQI_VEX_UNDER_INVESTIGATION => VexState::UnderInvestigation,
+        };
+        s.vex.push(VexStatement {
+            vuln_id,
+            subject: purl.map_or_else(|| Subject::Other(String::from("product")), Subject::Purl),
+            state,
+            justification,
+            action,
+            detail,
+            updated: None,
+        });
+        Ok(())
+    })())
+}
+
 /// Frees a snapshot that [`dqi_agent_install_snapshot`] did not take. NULL is ignored.
 ///
 /// # Safety
@@ -646,8 +737,24 @@ pub unsafe extern "C" fn dqi_agent_install_snapshot(
     let Some(a) = (unsafe { agent.as_mut() }) else {
         return DQI_NULL_POINTER;
     };
-    let dqi_snapshot { mut snapshot, rows } = *s;
+    let dqi_snapshot {
+        mut snapshot,
+        rows,
+        vex,
+    } = *s;
     snapshot.software = Software::new(rows, Vec::new(), None, None);
+    if !vex.is_empty() {
+        let import = VexImport {
+            document: VexDocument {
+                location: String::from("dqi_snapshot"),
+                format: VexFormat::CycloneDx,
+                id: Some(String::from("dqi_snapshot_add_vex")),
+                sha256: [0; 32],
+            },
+            statements: vex,
+        };
+        snapshot.vex = Vex::resolve(vec![import], &snapshot.software);
+    }
     let stamps = Stamps {
         agent_version: env!("CARGO_PKG_VERSION"),
         ..Stamps::default()

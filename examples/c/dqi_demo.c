@@ -149,6 +149,14 @@ static dqi_result demo_snapshot(dqi_agent *agent) {
             return r;
         }
     }
+    /* The maker's word on the one vulnerable component: not reachable on this device. */
+    const dqi_vex log4shell = {"CVE-2021-44228", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+                               DQI_VEX_NOT_AFFECTED, "vulnerable_code_not_in_execute_path",
+                               NULL, "The logging service is disabled in the shipped configuration."};
+    if ((r = dqi_snapshot_add_vex(s, &log4shell)) != DQI_OK) {
+        dqi_snapshot_free(s);
+        return r;
+    }
     return dqi_agent_install_snapshot(agent, s);
 }
 

@@ -26,6 +26,14 @@ use crate::wire::{self, BulkPdu, Pdu, Pdus, ScopedPdu, VarBind, VarBindValue};
 /// padding.
 const ENVELOPE_FIXED: usize = 128;
 
+/// A Response due at `until` is held when that is later than `now`.
+fn held(outcome: Outcome, until: Instant, now: Instant) -> Outcome {
+    match outcome {
+        Outcome::Response if until > now => Outcome::Held { until },
+        other => other,
+    }
+}
+
 impl Agent {
     /// RFC 3412 §7.2 steps 10-13 and the command responder of RFC 3413 §3.2, with the user's
     /// charge around the work and the response cache for retries.
@@ -80,10 +88,15 @@ impl Agent {
                 .response(request.source, &incoming.user_name, level, key, now)
                 .map(<[u8]>::to_vec)
         });
+        // When the answer may go: later than now when it is held for the user's units.
+        let (until, repetitions) = charge
+            .as_ref()
+            .map_or((now, u32::MAX), |c| (c.at(), c.repetitions()));
         if let Some(bytes) = cached {
             self.budget.count_cache_hit();
             self.settle(charge, 0, now);
-            return self.respond(request, incoming, &bytes, None, now, out);
+            let outcome = self.respond(request, incoming, &bytes, None, now, out);
+            return held(outcome, until, now);
         }
 
         let (operation, varbinds) = match scoped.pdu {
@@ -132,7 +145,7 @@ impl Agent {
                 let config = self.budget.config();
                 let limits = Limits {
                     varbind_bytes: room,
-                    max_repetitions: config.max_repetitions,
+                    max_repetitions: config.max_repetitions.min(repetitions),
                     max_varbinds: usize::try_from(config.max_response_varbinds)
                         .unwrap_or(usize::MAX),
                 };
@@ -162,7 +175,8 @@ impl Agent {
             self.counters.bump(Counter::SnmpSilentDrops);
             return Outcome::Dropped(Counter::SnmpSilentDrops);
         };
-        self.respond(request, incoming, &bytes, key.as_deref(), now, out)
+        let outcome = self.respond(request, incoming, &bytes, key.as_deref(), now, out);
+        held(outcome, until, now)
     }
 
     /// Sends the response ScopedPDU encoded as `bytes` and remembers it for retransmissions: by

@@ -23,7 +23,7 @@ pub enum OverBudget {
     Report,
 }
 
-/// A budget of its own for one user, replacing `per_user` and `burst` for that user.
+/// A budget of its own for one user, replacing `per_user` and `user_burst` for that user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserBudget {
     /// The `usmUserName`.
@@ -42,10 +42,23 @@ pub struct BudgetConfig {
     /// Datagrams per period admitted from one source (IPv4 address or IPv6 prefix).
     /// Default `50/second`.
     pub per_source: Rate,
-    /// Cost units per period for one USM user. Default `6000/minute` (100 units a second).
+    /// Cost units per period for one USM user. Default `20000/second`: see the cost model in
+    /// the [module docs](super).
     pub per_user: Rate,
-    /// Capacity of the per-source and per-user buckets, each in its own unit. Default 100.
+    /// Capacity of the per-source bucket, in datagrams. Default 100.
     pub burst: u32,
+    /// Capacity of the per-user bucket, in cost units. Default 4000 (a fifth of a second at
+    /// the default `per_user`).
+    pub user_burst: u32,
+    /// The cost units a request costs before its response varbinds (a varbind costs 1).
+    /// Default 32: on the development machine a served request costs the agent about as much
+    /// CPU as 32 response varbinds.
+    pub request_cost: u32,
+    /// The longest a verified request over its user's budget is held for the units to refill
+    /// before it is answered; beyond it the request is shed (see [`OverBudget`]). Zero holds
+    /// nothing. At most [`MAX_HOLD`]. Default 200 ms, well under the 1 s timeout of common
+    /// managers.
+    pub hold: Duration,
     /// Capacity of the global bucket, in datagrams. Default 400: four per-source bursts, so
     /// one source spending its burst at once cannot empty the global bucket for the others.
     pub global_burst: u32,
@@ -93,15 +106,24 @@ pub enum ConfigError {
     /// The same user listed twice in `users`.
     #[error("budget: user listed twice")]
     DuplicateUser,
+    /// `hold` above [`MAX_HOLD`]: the manager would have timed out.
+    #[error("budget: hold must be at most 1 second")]
+    Hold,
 }
+
+/// The longest hold: SNMP managers time out after about a second.
+pub const MAX_HOLD: Duration = Duration::from_secs(1);
 
 impl Default for BudgetConfig {
     fn default() -> BudgetConfig {
         BudgetConfig {
             global: rate(200, Period::Second),
             per_source: rate(50, Period::Second),
-            per_user: rate(6000, Period::Minute),
+            per_user: rate(20_000, Period::Second),
             burst: 100,
+            user_burst: 4000,
+            request_cost: 32,
+            hold: Duration::from_millis(200),
             global_burst: 400,
             users: Vec::new(),
             ipv6_prefix: 64,
@@ -130,6 +152,7 @@ impl BudgetConfig {
             per_source: huge,
             per_user: huge,
             burst: HUGE,
+            user_burst: HUGE,
             global_burst: HUGE,
             max_repetitions: u32::MAX,
             max_response_varbinds: u32::MAX,
@@ -142,7 +165,12 @@ impl BudgetConfig {
     /// Checks the settings; [`Budget::new`](super::Budget::new) clamps what this refuses, so
     /// the core never fails, but an operator should hear about a mistake at start-up.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let bursts = [self.burst, self.global_burst, self.unauthenticated_burst];
+        let bursts = [
+            self.burst,
+            self.user_burst,
+            self.global_burst,
+            self.unauthenticated_burst,
+        ];
         if bursts.contains(&0) || self.users.iter().any(|u| u.burst == 0) {
             return Err(ConfigError::ZeroBurst);
         }
@@ -154,6 +182,9 @@ impl BudgetConfig {
         }
         if !(1..=MAX_SOURCES).contains(&self.sources) {
             return Err(ConfigError::Sources);
+        }
+        if self.hold > MAX_HOLD {
+            return Err(ConfigError::Hold);
         }
         for (i, user) in self.users.iter().enumerate() {
             if self.users[..i]
@@ -176,30 +207,56 @@ impl BudgetConfig {
 
     /// The most a request can cost, in cost units, before it runs: see [`Work`].
     pub fn estimate(&self, work: Work) -> u32 {
+        self.cost(work, self.most_repetitions(work))
+    }
+
+    /// The least `work` can cost: a GetBulk with one repetition (or none, if it asks for none).
+    /// What the user must afford, within the hold limit, before its HMAC is worth computing.
+    pub fn least(&self, work: Work) -> u32 {
+        self.cost(work, self.most_repetitions(work).min(1))
+    }
+
+    /// The repetitions a GetBulk runs with at most: its max-repetitions, capped (0 for others).
+    pub fn most_repetitions(&self, work: Work) -> u32 {
+        match work {
+            Work::Get { .. } => 0,
+            Work::GetBulk {
+                max_repetitions, ..
+            } => self.repetitions(max_repetitions),
+        }
+    }
+
+    /// The most `work` can cost when a GetBulk runs with `repetitions` (ignored for the others).
+    pub fn cost(&self, work: Work, repetitions: u32) -> u32 {
         let varbinds = match work {
             Work::Get { varbinds } => u32::try_from(varbinds).unwrap_or(u32::MAX),
             Work::GetBulk {
                 non_repeaters,
-                max_repetitions,
                 varbinds,
+                ..
             } => {
                 let varbinds = u32::try_from(varbinds).unwrap_or(u32::MAX);
                 // RFC 3416 §4.2.3: N = max(min(non-repeaters, varbinds), 0), R = rest.
                 let n = u32::try_from(non_repeaters.clamp(0, i64::from(varbinds))).unwrap_or(0);
                 let repeaters = varbinds.saturating_sub(n);
                 // Checked arithmetic: N + M * R overflowed net-snmp once (CVE-2008-4309).
-                repeaters
-                    .saturating_mul(self.repetitions(max_repetitions))
-                    .saturating_add(n)
+                repeaters.saturating_mul(repetitions).saturating_add(n)
             }
         };
-        super::REQUEST_COST.saturating_add(varbinds.min(self.max_response_varbinds))
+        self.request_cost
+            .saturating_add(varbinds.min(self.max_response_varbinds))
     }
 
     /// What a request that produced `varbinds` response bindings cost.
     pub fn actual(&self, varbinds: usize) -> u32 {
         let varbinds = u32::try_from(varbinds).unwrap_or(u32::MAX);
-        super::REQUEST_COST.saturating_add(varbinds.min(self.max_response_varbinds))
+        self.request_cost
+            .saturating_add(varbinds.min(self.max_response_varbinds))
+    }
+
+    /// The hold limit in microseconds.
+    pub fn hold_micros(&self) -> u64 {
+        u64::try_from(self.hold.as_micros()).unwrap_or(u64::MAX)
     }
 }
 

@@ -22,39 +22,40 @@
 //! - **global** and **per source** count *datagrams*. They run before anything is known about
 //!   the sender, and guard what every datagram costs before authentication: the parse and at
 //!   most one HMAC.
-//! - **per user** counts *cost units*: **1 per request, plus 1 per varbind in the response**
-//!   (at most `max_response_varbinds`). A Get of one object costs 2; a GetBulk returning 50
-//!   bindings costs 51. This is the work that scales with the request: the MIB walk, the
-//!   encoding, the encryption of a larger PDU.
+//! - **per user** counts *cost units*: **`request_cost` (default 32) per request, plus 1 per
+//!   varbind in the response** (at most `max_response_varbinds`). One unit is about the CPU
+//!   one response varbind costs the agent; a request's fixed work (HMAC, decryption, encoding,
+//!   encryption, the datagram's system calls) costs about as much as 32 varbinds (measured:
+//!   see the README's cost model). A Get of one object costs 33; a GetBulk returning 10
+//!   bindings costs 42. A datagram that turns out to be a known user's request (answered from
+//!   the user's budget, or refused by it) is taken off its source's and the global count, so
+//!   a user's traffic, however heavy, never spends another user's per-source or global budget.
 //!
 //! A GetBulk's cost is known only after it runs, so the user is charged the worst case first,
-//! `1 + min(N + min(M, max_repetitions) × R, max_response_varbinds)` (RFC 3416 §4.2.3), and
-//! [`Budget::settle`] refunds what the response did not use. The charge never exceeds a full
-//! bucket (see [`Bucket`]), so a `burst` below the largest request slows it down rather than
-//! refusing it forever.
+//! `request_cost + min(N + min(M, max_repetitions) × R, max_response_varbinds)` (RFC 3416
+//! §4.2.3), and [`Budget::settle`] refunds what the response did not use. The charge never
+//! exceeds a full bucket (see [`Bucket`]), so a burst below the largest request slows it down
+//! rather than refusing it forever.
+//!
+//! # Shape, don't starve
+//!
+//! A verified request the user's bucket cannot pay now is not dropped if the units refill
+//! within `hold` (default 200 ms): the bucket reserves them ([`Bucket::reserve`]), the
+//! request runs at once, and [`Charge::at`] tells the agent when the answer may go; the driver
+//! keeps it until then (a bounded number per socket, oldest shed first, counted). Later
+//! requests of the same user queue behind it. A GetBulk whose full answer would wait longer
+//! is run with the most repetitions, at least one, that refill in time. So a manager sending
+//! one request at a time is slowed to the user's rate, never timed out, while it stays under
+//! that rate; a flood over it is refused before its HMAC once the queue is `hold` long.
 //!
 //! # The defaults and a full inventory walk
 //!
-//! The defaults (see [`BudgetConfig`]) must let `snmpbulkwalk -Cr25` read a 1,000-component
-//! device within a few minutes:
-//!
-//! - dqiSwTable is about 16 columns × 1,000 rows = 16,000 varbinds, the standard mirrors add
-//!   about 4,000: **20,000 varbinds**;
-//! - one subtree walked with 25 repetitions returns 25 varbinds per request: **800 requests**,
-//!   each costing 1 + 25 = **26 units**, 20,800 units in all;
-//! - `per_user = "6000/minute"` refills 100 units a second; after the burst of 100 the walk
-//!   paces at 100 / 26 ≈ 3.8 requests a second: (20,800 − 100) / 100 ≈ **207 s, 3.5 minutes**;
-//! - net-snmp does not pace itself: it sends the next request as soon as a response arrives,
-//!   so once the burst is spent a request is dropped, and retried after its 1 s timeout. By
-//!   then 100 units have refilled, so the retry passes (no request runs out of its 5 retries)
-//!   and about 3 requests pass per second: **about 4.5 minutes** (the scenario tests simulate
-//!   both);
-//! - the walk's ~4 datagrams a second are far inside `per_source = "50/second"` and
-//!   `global = "200/second"`.
-//!
-//! The `"3000/minute"` of the example would take about twice as long (about 7 minutes),
-//! hence the higher default.
-//!
+//! A 1,115-component inventory is about 25,000 varbinds; `snmpbulkwalk` at its default
+//! max-repetitions of 10 reads it in 2,500 requests of 42 units, 105,000 units in all. At
+//! `per_user = "20000/second"` after the burst of 4,000 that is about **5 s**, every request
+//! answered within a few milliseconds of its arrival. The walk's datagrams are the user's, so
+//! `per_source` and `global` do not slow it.
+
 //! # Call sites, in cost order
 //!
 //! The agent asks the budget at each step, cheapest first, and drops (counted, see
@@ -74,8 +75,8 @@
 //!    Neither charges anything, so forged datagrams carrying a valid user name cannot drain
 //!    that user's bucket; the user's bucket only pays for requests that verified. The
 //!    trade-off: while the real user is over budget, forged and real datagrams are dropped
-//!    alike (cheaply), which is the intent. Pass [`REQUEST_COST`] as the cost for an encrypted
-//!    PDU, the full [`BudgetConfig::estimate`] when the PDU is in plaintext.
+//!    alike (cheaply), which is the intent. Pass `request_cost` as the cost for an encrypted
+//!    PDU, [`BudgetConfig::least`] when the PDU is in plaintext.
 //! 5. [`Budget::admit_principal`]: after the digest verified and the PDU was decrypted and
 //!    parsed, charge the worst-case estimate; the source is promoted in the source table (it
 //!    proved it holds a key). Run the PDU with [`BudgetConfig::repetitions`] as its GetBulk cap
@@ -89,7 +90,7 @@
 //!    Responses to verified requests are remembered, never Reports, so forged traffic cannot
 //!    churn the cache.
 //!
-//! An over-budget request is dropped, or answered per [`OverBudget`]; a Report sent for it is
+//! A request over budget beyond the hold is dropped, or answered per [`OverBudget`]; a Report sent for it is
 //! an unauthenticated outcome like any other, and passes step 3 first.
 //!
 //! Two limits are the driver's, not the core's, and configured there
@@ -127,7 +128,7 @@ mod tests;
 
 use core::net::IpAddr;
 
-pub use config::{BudgetConfig, ConfigError, OverBudget, UserBudget, Work};
+pub use config::{BudgetConfig, ConfigError, MAX_HOLD, OverBudget, UserBudget, Work};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
 pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
@@ -135,9 +136,6 @@ pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
 use principals::Principals;
 
 use crate::time::Instant;
-
-/// The per-user cost of a request itself, before its response varbinds.
-pub const REQUEST_COST: u32 = 1;
 
 /// Why the budget refused a datagram: one DQI-MIB rejection counter each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -188,6 +186,13 @@ pub struct BudgetCounters {
     pub unauthenticated_admitted: u64,
     /// GetBulk requests whose max-repetitions was lowered to the cap.
     pub bulk_capped: u64,
+    /// GetBulk requests answered with fewer repetitions than asked (at least one), because
+    /// the user's units would not refill for more within the hold limit.
+    pub bulk_shaped: u64,
+    /// Verified requests whose answer was held until the user's units refilled.
+    pub held: u64,
+    /// Held answers the driver shed (its slots were full) instead of sending.
+    pub shed: u64,
     /// Replies sent again from the response cache, by datagram or by request.
     pub cache_hits: u64,
     /// Sources evicted from the table to make room for new ones.
@@ -216,12 +221,25 @@ impl BudgetCounters {
 pub struct Charge {
     principal: usize,
     charged: u32,
+    repetitions: u32,
+    at: Instant,
 }
 
 impl Charge {
     /// Cost units charged.
     pub fn charged(&self) -> u32 {
         self.charged
+    }
+
+    /// The GetBulk repetitions paid for: run the request with at most these (0 for others).
+    pub fn repetitions(&self) -> u32 {
+        self.repetitions
+    }
+
+    /// When the answer may be sent: `now` for at once, later when it is held until the
+    /// user's units refill (never beyond the hold limit).
+    pub fn at(&self) -> Instant {
+        self.at
     }
 }
 
@@ -245,9 +263,32 @@ struct SourceState {
     unauthenticated: Bucket,
     /// Rejections since the last [`Budget::drain_rejections`], for a log line per source.
     rejected: u32,
+    /// Rejections since the last [`Budget::drain_flooders`], for the driver's kernel filter,
+    /// in tenths: a user's rejection counts one, any other ten (see [`USER_WEIGHT`]).
+    recent: u32,
 }
 
+/// A rejection by a user's budget counts a tenth of another towards blocking the source in
+/// the kernel: the source may be an address several users share (a NAT, a poller host), and
+/// the user's budget already tells their datagrams apart, which a kernel filter cannot.
+const USER_WEIGHT: u32 = 1;
+/// What any other rejection counts: datagrams no user answers for.
+const OTHER_WEIGHT: u32 = 10;
+
 impl SourceState {
+    fn note_rejection(&mut self) {
+        self.note(OTHER_WEIGHT);
+    }
+
+    fn note_user_rejection(&mut self) {
+        self.note(USER_WEIGHT);
+    }
+
+    fn note(&mut self, weight: u32) {
+        self.rejected = self.rejected.saturating_add(1);
+        self.recent = self.recent.saturating_add(weight);
+    }
+
     fn is_full(&self, now: Instant) -> bool {
         self.datagrams.is_full(now) && self.unauthenticated.is_full(now)
     }
@@ -298,14 +339,14 @@ impl Budget {
         let key = self.key(source);
         let state = self.source(key, now);
         if !state.datagrams.try_take(now, 1) {
-            state.rejected = state.rejected.saturating_add(1);
+            state.note_rejection();
             return Err(self.reject(Rejection::PerSource));
         }
         if !self.global.try_take(now, 1) {
             // The source's datagram bought nothing; give it back so only the global limit bit.
             if let Some(state) = self.sources.peek_mut(key) {
                 state.datagrams.refund(1);
-                state.rejected = state.rejected.saturating_add(1);
+                state.note_rejection();
             }
             return Err(self.reject(Rejection::Global));
         }
@@ -323,7 +364,7 @@ impl Budget {
                 self.counters.unauthenticated_admitted.saturating_add(1);
             Ok(())
         } else {
-            state.rejected = state.rejected.saturating_add(1);
+            state.note_rejection();
             Err(self.reject(Rejection::Unauthenticated))
         }
     }
@@ -334,15 +375,17 @@ impl Budget {
         let key = self.key(source);
         match self.sources.peek_mut(key) {
             Some(state) if !state.unauthenticated.can_take(now, 1) => {
-                state.rejected = state.rejected.saturating_add(1);
+                state.note_rejection();
                 Err(self.reject(Rejection::Unauthenticated))
             }
             _ => Ok(()),
         }
     }
 
-    /// Step 4, before an HMAC: refuses if `user` cannot pay `cost` now. Charges nothing, so a
-    /// forged datagram carrying the name cannot drain the user's bucket.
+    /// Step 4, before an HMAC: refuses if `user` cannot pay `cost` (the least the request
+    /// can cost: see [`BudgetConfig::least`]) within the hold limit. Charges nothing, so a
+    /// forged datagram carrying the name cannot drain the user's bucket. A refusal is the
+    /// user's, so the datagram is taken off its source's and the global count.
     pub fn check_principal(
         &mut self,
         source: IpAddr,
@@ -350,15 +393,28 @@ impl Budget {
         cost: u32,
         now: Instant,
     ) -> Result<(), Rejection> {
+        let hold = self.config.hold_micros();
         let found = self.principals.find(user);
         match found.and_then(|at| self.principals.get_mut(at)) {
-            Some(principal) if principal.bucket.can_take(now, cost) => Ok(()),
-            _ => Err(self.reject_principal(source, found, now)),
+            Some(principal) if principal.bucket.wait_micros(now, cost) <= hold => Ok(()),
+            Some(_) => {
+                self.attribute(source);
+                Err(self.reject_principal(source, found, now))
+            }
+            None => Err(self.reject_principal(source, found, now)),
         }
     }
 
-    /// Step 5, after the digest verified and the PDU was read: charges `user` the worst case
-    /// of `work` and marks the source as proven. Settle the returned charge with the response.
+    /// Step 5, after the digest verified and the PDU was read: charges `user` for `work` and
+    /// marks the source as proven. Settle the returned charge with the response.
+    ///
+    /// Shapes rather than starves: a request the bucket cannot pay now is still admitted if
+    /// the units refill within the hold limit ([`Charge::at`] says when to answer), and a
+    /// GetBulk whose full max-repetitions would wait longer is run with the most repetitions
+    /// (at least one) that refill in time ([`Charge::repetitions`]). Waiting briefly for a full
+    /// answer is preferred to a smaller answer now, because every request costs
+    /// `request_cost` on top of its varbinds: a walk paid in small answers pays that more
+    /// often. Refused only when not even that fits.
     pub fn admit_principal(
         &mut self,
         source: IpAddr,
@@ -366,28 +422,49 @@ impl Budget {
         work: Work,
         now: Instant,
     ) -> Result<Charge, Rejection> {
-        let estimate = self.config.estimate(work);
         let found = self.principals.find(user);
-        let charged = found
+        let config = &self.config;
+        let most = config.most_repetitions(work);
+        let planned = found
             .and_then(|at| self.principals.get_mut(at))
-            .and_then(|principal| principal.charge(now, estimate));
-        let (Some(at), Some(charged)) = (found, charged) else {
+            .and_then(|principal| {
+                let repetitions = principal.affordable(config, work, most, now)?;
+                let (charged, at) = principal.charge(now, config.cost(work, repetitions));
+                Some((repetitions, charged, at))
+            });
+        let (Some(principal), Some((repetitions, charged, at))) = (found, planned) else {
             return Err(self.reject_principal(source, found, now));
         };
+        let counters = &mut self.counters;
         if let Work::GetBulk {
             max_repetitions, ..
         } = work
-            && max_repetitions > i64::from(self.config.max_repetitions)
         {
-            self.counters.bulk_capped = self.counters.bulk_capped.saturating_add(1);
+            if max_repetitions > i64::from(self.config.max_repetitions) {
+                counters.bulk_capped = counters.bulk_capped.saturating_add(1);
+            }
+            if repetitions < most {
+                counters.bulk_shaped = counters.bulk_shaped.saturating_add(1);
+            }
         }
-        self.counters.requests_admitted = self.counters.requests_admitted.saturating_add(1);
+        if at > now {
+            counters.held = counters.held.saturating_add(1);
+        }
+        counters.requests_admitted = counters.requests_admitted.saturating_add(1);
+        self.attribute(source);
         let key = self.key(source);
         self.sources.promote(key);
         Ok(Charge {
-            principal: at,
+            principal,
             charged,
+            repetitions,
+            at,
         })
+    }
+
+    /// Counts `n` held answers the driver shed instead of sending.
+    pub fn note_shed(&mut self, n: u64) {
+        self.counters.shed = self.counters.shed.saturating_add(n);
     }
 
     /// Step 7: the response carried `response_varbinds` bindings; refunds the rest of the
@@ -426,6 +503,34 @@ impl Budget {
         core::mem::take(&mut self.rejections_of_evicted)
     }
 
+    /// Takes a datagram that turned out to be a known user's request (paid from, or refused
+    /// by, that user's budget) off its source's and the global count: those count datagrams
+    /// no user answers for. So one user's flood, however valid, cannot spend the per-source
+    /// or global budget of another user polling from the same address or from elsewhere.
+    fn attribute(&mut self, source: IpAddr) {
+        let key = self.key(source);
+        if let Some(state) = self.sources.peek_mut(key) {
+            state.datagrams.refund(1);
+        }
+        self.global.refund(1);
+    }
+
+    /// For the driver's kernel filter: calls `each` for every source refused at least
+    /// `at_least` times since the last call, and starts the count again for all. Call it at a
+    /// fixed interval; a source refused that often is flooding (no manager is), and its
+    /// datagrams are better dropped before they reach the agent at all. A refusal by a user's
+    /// budget counts a tenth: one user's flood from an address other users share is that
+    /// user's budget's to refuse, so only a flood ten times as heavy blocks the address.
+    pub fn drain_flooders(&mut self, at_least: u32, mut each: impl FnMut(SourceKey)) {
+        let at_least = at_least.max(1).saturating_mul(OTHER_WEIGHT);
+        for (key, state) in self.sources.iter_mut() {
+            if state.recent >= at_least {
+                each(key);
+            }
+            state.recent = 0;
+        }
+    }
+
     fn key(&self, source: IpAddr) -> SourceKey {
         SourceKey::new(source, self.config.ipv6_prefix)
     }
@@ -437,6 +542,7 @@ impl Budget {
             datagrams: Bucket::new(config.per_source, config.burst, now),
             unauthenticated: Bucket::new(config.unauthenticated, config.unauthenticated_burst, now),
             rejected: 0,
+            recent: 0,
         });
         if let Some(evicted) = evicted {
             let counters = &mut self.counters;
@@ -457,7 +563,7 @@ impl Budget {
         }
         let key = self.key(source);
         if let Some(state) = self.sources.peek_mut(key) {
-            state.rejected = state.rejected.saturating_add(1);
+            state.note_user_rejection();
         }
         self.reject(Rejection::PerUser)
     }

@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 
-use super::config::BudgetConfig;
+use super::config::{BudgetConfig, Work};
 use super::rate::{Bucket, Rate};
 use crate::time::Instant;
 
@@ -62,7 +62,7 @@ impl Principals {
                 let name = name.as_ref().to_vec();
                 let own = config.users.iter().find(|u| u.user == name);
                 let (rate, burst) =
-                    own.map_or((config.per_user, config.burst), |u| (u.rate, u.burst));
+                    own.map_or((config.per_user, config.user_burst), |u| (u.rate, u.burst));
                 Principal {
                     name,
                     bucket: Bucket::new(rate, burst, now),
@@ -109,16 +109,47 @@ impl Principals {
 }
 
 impl Principal {
-    /// Takes `cost` (at most a full bucket) and returns what was taken, or `None` if the
-    /// bucket cannot pay.
-    pub(super) fn charge(&mut self, now: Instant, cost: u32) -> Option<u32> {
-        if !self.bucket.try_take(now, cost) {
+    /// The most GetBulk repetitions, up to `most`, whose cost the bucket pays within the hold
+    /// limit: `most` itself if it fits (and for requests other than GetBulk, whose cost does
+    /// not depend on it), else the largest from 1 that does. `None` if nothing fits.
+    pub(super) fn affordable(
+        &self,
+        config: &BudgetConfig,
+        work: Work,
+        most: u32,
+        now: Instant,
+    ) -> Option<u32> {
+        let hold = config.hold_micros();
+        let fits =
+            |repetitions| self.bucket.wait_micros(now, config.cost(work, repetitions)) <= hold;
+        if fits(most) {
+            return Some(most);
+        }
+        if most <= 1 || !fits(1) {
             return None;
         }
+        // The wait grows with the repetitions: fits(low) holds, fits(high) does not.
+        let (mut low, mut high) = (1, most);
+        while high - low > 1 {
+            let middle = low + (high - low) / 2;
+            if fits(middle) {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        Some(low)
+    }
+
+    /// Takes `cost` (at most a full bucket) as of the instant the bucket pays it, now or
+    /// later, and returns what was taken and that instant. Check [`Principal::affordable`]
+    /// first: this always charges.
+    pub(super) fn charge(&mut self, now: Instant, cost: u32) -> (u32, Instant) {
+        let at = self.bucket.reserve(now, cost);
         let charged = cost.min(self.bucket.burst());
         self.usage.add(now, charged);
         self.accepted = self.accepted.saturating_add(1);
-        Some(charged)
+        (charged, at)
     }
 
     /// Gives back `units` of an earlier charge.

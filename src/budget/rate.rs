@@ -219,6 +219,34 @@ impl Bucket {
         }
     }
 
+    /// Microseconds from `now` until `cost` tokens (at most a full bucket) can be taken, after
+    /// the tokens already promised by [`Bucket::reserve`]: 0 when they can be taken now.
+    pub fn wait_micros(&self, now: Instant, cost: u32) -> u64 {
+        let from = self.updated.max(now);
+        let ahead = u64::try_from(from.saturating_since(now).as_micros()).unwrap_or(u64::MAX);
+        let level = self.level_at(from);
+        let units = self.units(cost);
+        if level >= units {
+            return ahead;
+        }
+        // The level grows by `count` per microsecond; round up so the tokens are there.
+        let count = u128::from(self.rate.count);
+        let micros = (units - level).div_ceil(count);
+        ahead.saturating_add(u64::try_from(micros).unwrap_or(u64::MAX))
+    }
+
+    /// Takes `cost` tokens (at most a full bucket) as of the instant they are available, now
+    /// or later (see [`Bucket::wait_micros`]), and returns that instant. Until then the bucket
+    /// owes them: it refills only from that instant on, so later requests queue behind this
+    /// one, first come first served. Bound the wait before calling: this always reserves.
+    pub fn reserve(&mut self, now: Instant, cost: u32) -> Instant {
+        let wait = self.wait_micros(now, cost);
+        let at = now + core::time::Duration::from_micros(wait);
+        self.refill(at);
+        self.level = self.level.saturating_sub(self.units(cost));
+        at
+    }
+
     /// Gives back `tokens` taken earlier, never beyond a full bucket.
     pub fn refund(&mut self, tokens: u32) {
         let units = u128::from(tokens).saturating_mul(self.unit());
@@ -374,5 +402,28 @@ mod tests {
         assert_eq!(bucket.available(Instant::from_micros(u64::MAX)), 0);
         assert_eq!(Bucket::new(rate("1/s"), 0, Instant::ZERO).burst(), 1);
         assert_eq!(rate("1/hour").tokens_in(u64::MAX), 5_124_095_576);
+    }
+
+    #[test]
+    fn reservations_queue_first_come_first_served() {
+        let t0 = Instant::ZERO;
+        let ms = |n: u64| Instant::from_millis(n);
+        let mut bucket = Bucket::new(rate("100/second"), 10, t0);
+        assert_eq!(bucket.wait_micros(t0, 10), 0);
+        assert_eq!(bucket.reserve(t0, 10), t0, "a full bucket pays at once");
+        // Empty: 5 tokens take 50 ms to refill; the next 5 queue behind them.
+        assert_eq!(bucket.wait_micros(t0, 5), 50_000);
+        assert_eq!(bucket.reserve(t0, 5), ms(50));
+        assert_eq!(bucket.wait_micros(t0, 5), 100_000);
+        assert_eq!(bucket.reserve(ms(20), 5), ms(100));
+        // While owed, nothing can be taken; once paid off, the bucket refills as before.
+        assert!(!bucket.try_take(ms(99), 1));
+        assert_eq!(bucket.wait_micros(ms(100), 1), 10_000);
+        assert!(bucket.try_take(ms(110), 1));
+        assert_eq!(bucket.wait_micros(ms(300), 10), 0);
+        // A cost beyond the burst waits for a full bucket, never forever.
+        let mut small = Bucket::new(rate("1/second"), 2, t0);
+        assert_eq!(small.reserve(t0, 2), t0);
+        assert_eq!(small.wait_micros(t0, 1_000), 2_000_000);
     }
 }

@@ -33,6 +33,7 @@ fn admitted(budget: &mut Budget, source: IpAddr, n: u32, now: Instant) -> u32 {
 }
 
 const GET1: Work = Work::Get { varbinds: 1 };
+const GET25: Work = Work::Get { varbinds: 25 };
 const BULK25: Work = Work::GetBulk {
     non_repeaters: 0,
     max_repetitions: 25,
@@ -49,10 +50,23 @@ fn request(
     now: Instant,
 ) -> Result<(), Rejection> {
     budget.admit_source(source, now)?;
-    budget.check_principal(source, user, REQUEST_COST, now)?;
+    let least = budget.config().least(work);
+    budget.check_principal(source, user, least, now)?;
     let charge = budget.admit_principal(source, user, work, now)?;
     budget.settle(charge, varbinds, now);
     Ok(())
+}
+
+/// The budget of the tests written for the cost unit of one per request and one per varbind,
+/// with no hold: the defaults before shaping. What they check does not depend on the values.
+fn strict() -> BudgetConfig {
+    BudgetConfig {
+        per_user: rate("6000/minute"),
+        user_burst: 100,
+        request_cost: 1,
+        hold: Duration::ZERO,
+        ..BudgetConfig::default()
+    }
 }
 
 fn row<'a>(budget: &'a Budget, user: &[u8], now: Instant) -> PrincipalRow<'a> {
@@ -65,8 +79,10 @@ fn defaults_are_the_documented_values() {
     assert_eq!(config.validate(), Ok(()));
     assert_eq!(config.global, rate("200/second"));
     assert_eq!(config.per_source, rate("50/second"));
-    assert_eq!(config.per_user, rate("6000/minute"));
+    assert_eq!(config.per_user, rate("20000/second"));
     assert_eq!((config.burst, config.global_burst), (100, 400));
+    assert_eq!((config.user_burst, config.request_cost), (4000, 32));
+    assert_eq!(config.hold, Duration::from_millis(200));
     assert_eq!(config.ipv6_prefix, 64);
     assert_eq!(
         (config.max_repetitions, config.max_response_varbinds),
@@ -193,7 +209,7 @@ fn ipv6_sources_in_one_prefix_share_a_bucket() {
 
 #[test]
 fn getbulk_costs_its_worst_case_then_settles_to_its_work() {
-    let config = BudgetConfig::default();
+    let config = strict();
     assert_eq!(config.estimate(GET1), 2);
     assert_eq!(config.estimate(Work::Get { varbinds: 0 }), 1);
     assert_eq!(config.estimate(BULK25), 26);
@@ -215,7 +231,7 @@ fn getbulk_costs_its_worst_case_then_settles_to_its_work() {
     assert_eq!(config.repetitions(i64::MAX), 25);
 
     // Charged 26 up front; a bulk that found only 3 bindings costs 4.
-    let mut budget = budget(BudgetConfig::default());
+    let mut budget = budget(strict());
     let src = ip("192.0.2.1");
     budget.admit_source(src, T0).unwrap();
     let charge = budget.admit_principal(src, b"alice", BULK25, T0).unwrap();
@@ -231,12 +247,14 @@ fn getbulk_costs_its_worst_case_then_settles_to_its_work() {
         gets += 1;
     }
     assert_eq!(gets, 50);
-    let mut budget = self::budget(BudgetConfig::default());
+    let mut budget = self::budget(strict());
     let mut bulks = 0;
     while request(&mut budget, src, b"bob", BULK25, 25, T0).is_ok() {
         bulks += 1;
     }
-    assert_eq!(bulks, 3);
+    // Three full ones, then one shaped to the 21 repetitions the last 22 units pay for.
+    assert_eq!(bulks, 4);
+    assert_eq!(budget.counters().bulk_shaped, 1);
 }
 
 #[test]
@@ -256,12 +274,12 @@ fn a_capped_bulk_is_counted() {
 
 #[test]
 fn one_user_does_not_affect_another() {
-    let mut budget = budget(BudgetConfig::default());
+    let mut budget = budget(strict());
     let src = ip("192.0.2.1");
     let mut rejected = 0;
     for n in 0..40u64 {
         // alice at about four times her budget, from the same source as bob
-        if request(&mut budget, src, b"alice", BULK25, 25, at(n * 100)).is_err() {
+        if request(&mut budget, src, b"alice", GET25, 25, at(n * 100)).is_err() {
             rejected += 1;
         }
         assert_eq!(
@@ -279,18 +297,15 @@ fn one_user_does_not_affect_another() {
 
 #[test]
 fn forged_datagrams_with_a_user_name_cannot_drain_the_user() {
-    let mut budget = budget(BudgetConfig::default());
+    let mut budget = budget(strict());
     let forger = ip("198.51.100.9");
     // Step 4 only: the HMAC then fails, so step 5 never runs for these.
     for _ in 0..10_000 {
-        assert_eq!(
-            budget.check_principal(forger, b"alice", REQUEST_COST, T0),
-            Ok(())
-        );
+        assert_eq!(budget.check_principal(forger, b"alice", 1, T0), Ok(()));
     }
     assert_eq!(row(&budget, b"alice", T0).available, 100);
     // Unknown names have no budget at all.
-    let refused = budget.check_principal(forger, b"mallory", REQUEST_COST, T0);
+    let refused = budget.check_principal(forger, b"mallory", 1, T0);
     assert_eq!(refused, Err(Rejection::PerUser));
     assert_eq!(
         budget.admit_principal(forger, b"mallory", GET1, T0),
@@ -300,7 +315,7 @@ fn forged_datagrams_with_a_user_name_cannot_drain_the_user() {
 
 #[test]
 fn a_user_may_have_a_budget_of_its_own() {
-    let mut config = BudgetConfig::default();
+    let mut config = strict();
     config.users.push(UserBudget {
         user: b"bob".to_vec(),
         rate: rate("10/minute"),
@@ -326,7 +341,7 @@ fn a_user_may_have_a_budget_of_its_own() {
 
 #[test]
 fn budget_table_counts_per_minute_and_hour() {
-    let mut budget = budget(BudgetConfig::default());
+    let mut budget = budget(strict());
     let src = ip("192.0.2.1");
     // T0 is 1,000 s: the minute from 960 s, the hour from 0 s.
     request(&mut budget, src, b"alice", GET1, 1, T0).unwrap();
@@ -378,7 +393,8 @@ fn spoofed_source_flood_keeps_the_table_bounded_and_the_pollers() {
     let poller = ip("10.1.1.1");
     // The poller authenticates once (step 5 promotes it), then spends its per-source burst.
     request(&mut budget, poller, b"alice", GET1, 1, T0).unwrap();
-    assert_eq!(admitted(&mut budget, poller, 200, T0), 99);
+    // Its request was paid by its user, so it left the source's bucket full.
+    assert_eq!(admitted(&mut budget, poller, 200, T0), 100);
     // 100,000 spoofed sources, one datagram each, at the same instant.
     for n in 0..100_000u32 {
         let spoofed = IpAddr::from((0xc612_0000u32 + n).to_be_bytes());
@@ -395,7 +411,7 @@ fn spoofed_source_flood_keeps_the_table_bounded_and_the_pollers() {
     assert_eq!(counters.lossy_evictions, 300);
     // The poller's entry survived with its state: its bucket is still empty, not reset.
     assert_eq!(admitted(&mut budget, poller, 1, T0), 0);
-    assert_eq!(budget.counters().rejected(Rejection::PerSource), 101 + 1);
+    assert_eq!(budget.counters().rejected(Rejection::PerSource), 100 + 1);
 
     // An unproven source that spent its burst is evicted and comes back with a fresh one
     // (the global burst raised so that only the per-source bucket counts here).
@@ -430,60 +446,101 @@ fn rejections_are_summarised_per_source() {
     assert_eq!(again, 0, "counts reset after each summary");
 }
 
-/// The walk of the module docs: 800 GetBulk requests of 25 repetitions, 25 bindings each.
-const WALK_REQUESTS: u32 = 800;
+/// The walk of the issue: a 1,115-component inventory, about 25,000 varbinds, read with
+/// snmpbulkwalk's default max-repetitions of 10: 2,500 requests.
+const WALK_REQUESTS: u32 = 2_500;
+const BULK10: Work = Work::GetBulk {
+    non_repeaters: 0,
+    max_repetitions: 10,
+    varbinds: 1,
+};
 
 #[test]
-fn inventory_walk_at_a_steady_pace_fits_the_default_budget() {
+fn a_bulkwalk_sent_back_to_back_is_held_never_refused() {
+    // snmpbulkwalk sends the next request as soon as a response arrives (0.3 ms later here).
     let mut budget = budget(BudgetConfig::default());
     let src = ip("192.0.2.10");
-    // 26 units each at 100 units a second: one request every 260 ms never waits.
     let mut now = T0;
+    let mut longest = Duration::ZERO;
     for n in 0..WALK_REQUESTS {
-        let result = request(&mut budget, src, b"walker", BULK25, 25, now);
-        assert_eq!(result, Ok(()), "request {n}");
-        now = now + Duration::from_millis(260);
+        budget.admit_source(src, now).unwrap();
+        let least = budget.config().least(BULK10);
+        assert_eq!(budget.check_principal(src, b"walker", least, now), Ok(()));
+        let charge = budget.admit_principal(src, b"walker", BULK10, now);
+        let charge = charge.unwrap_or_else(|e| panic!("request {n}: {e:?}"));
+        assert_eq!(charge.repetitions(), 10, "request {n}: never shaped");
+        let at = charge.at();
+        longest = longest.max(at - now);
+        budget.settle(charge, 10, now);
+        now = at + Duration::from_micros(300);
     }
+    // 42 units a request at 20,000 a second after the burst of 4,000: about 5 s.
     let took = now - T0;
-    assert!(took <= Duration::from_secs(210), "{took:?}");
-    // Faster than the budget and the bucket binds: the walk must slow down.
-    let mut budget = self::budget(BudgetConfig::default());
-    let refused = (0..WALK_REQUESTS)
-        .filter(|&n| {
-            let now = T0 + Duration::from_millis(200 * u64::from(n));
-            request(&mut budget, src, b"walker", BULK25, 25, now).is_err()
-        })
-        .count();
-    assert!(refused > 100, "{refused}");
+    assert!(took > Duration::from_millis(4_500), "{took:?}");
+    assert!(took < Duration::from_secs(6), "{took:?}");
+    assert!(longest <= Duration::from_millis(3), "{longest:?}");
+    let counters = budget.counters();
+    assert_eq!(counters.rejected_total(), 0);
+    assert_eq!(counters.bulk_shaped, 0);
+    assert!(counters.held > 2_000, "{}", counters.held);
 }
 
 #[test]
-fn inventory_walk_like_snmpbulkwalk_finishes_within_five_minutes() {
-    // snmpbulkwalk sends the next request as soon as a response arrives (2 ms here); a
-    // dropped request is resent after net-snmp's default 1 s timeout, at most 5 times.
-    let mut budget = budget(BudgetConfig::default());
+fn beyond_the_hold_a_bulk_is_shaped_and_a_get_refused() {
+    let config = BudgetConfig {
+        per_user: rate("1000/second"),
+        user_burst: 100,
+        request_cost: 10,
+        hold: Duration::from_millis(120),
+        ..BudgetConfig::default()
+    };
+    let mut budget = budget(config);
     let src = ip("192.0.2.10");
-    let mut now = T0;
-    let mut retries_total = 0u32;
-    for n in 0..WALK_REQUESTS {
-        let mut retries = 0u32;
-        while request(&mut budget, src, b"walker", BULK25, 25, now).is_err() {
-            retries += 1;
-            assert!(retries <= 5, "request {n} ran out of retries");
-            now = now + Duration::from_secs(1);
-        }
-        retries_total += retries;
-        now = now + Duration::from_millis(2);
-    }
-    // 267.6 s with the defaults: 3 requests per 1 s timeout cycle.
-    let took = now - T0;
-    assert!(took < Duration::from_secs(300), "walk took {took:?}");
-    assert!(
-        took > Duration::from_secs(200),
-        "faster than the budget: {took:?}"
+    let get90 = Work::Get { varbinds: 90 };
+    // The burst pays the first at once; the second waits 100 ms for its 100 units.
+    let first = budget.admit_principal(src, b"alice", get90, T0).unwrap();
+    assert_eq!(first.at(), T0);
+    let second = budget.admit_principal(src, b"alice", get90, T0).unwrap();
+    assert_eq!(second.at(), at(100));
+    // A full bulk (10 + 25 units) would wait 135 ms: it gets the 10 repetitions that refill
+    // within the 120 ms hold, answered at 120 ms.
+    let bulk = budget.admit_principal(src, b"alice", BULK25, T0).unwrap();
+    assert_eq!((bulk.repetitions(), bulk.at()), (10, at(120)));
+    assert_eq!(budget.counters().bulk_shaped, 1);
+    // A Get of one (11 units) would wait 131 ms: refused, before and after the HMAC.
+    assert_eq!(
+        budget.check_principal(src, b"alice", 11, T0),
+        Err(Rejection::PerUser)
     );
-    // Never more than one retry per request: each wait refills more than a request's cost.
-    assert!(retries_total < WALK_REQUESTS, "{retries_total}");
-    assert_eq!(budget.counters().rejected(Rejection::PerSource), 0);
-    assert_eq!(budget.counters().rejected(Rejection::Global), 0);
+    assert_eq!(
+        budget.admit_principal(src, b"alice", GET1, T0),
+        Err(Rejection::PerUser)
+    );
+    // Once the queue is paid, a Get is answered at once again; others never waited.
+    let later = budget
+        .admit_principal(src, b"alice", GET1, at(131))
+        .unwrap();
+    assert_eq!(later.at(), at(131));
+    let bob = budget.admit_principal(src, b"bob", GET1, T0).unwrap();
+    assert_eq!(bob.at(), T0);
+    assert_eq!(budget.counters().held, 2);
+}
+
+#[test]
+fn flooding_sources_are_named_for_the_kernel_filter() {
+    let mut budget = budget(strict());
+    let (flood, shared, quiet) = (ip("192.0.2.1"), ip("192.0.2.2"), ip("192.0.2.3"));
+    // 300 datagrams no user answers for: the burst of 100 passes, 200 are refused.
+    assert_eq!(admitted(&mut budget, flood, 300, T0), 100);
+    // alice floods from an address others share: 1,000 refusals by her budget count 100.
+    for _ in 0..1_000 {
+        let _ = request(&mut budget, shared, b"alice", GET25, 25, T0);
+    }
+    assert!(row(&budget, b"alice", T0).rejected >= 990);
+    request(&mut budget, quiet, b"bob", GET1, 1, T0).unwrap();
+    let mut named = Vec::new();
+    budget.drain_flooders(150, |key| named.push(key));
+    assert_eq!(named, [SourceKey::new(flood, 64)]);
+    // The count starts again: nothing since.
+    budget.drain_flooders(1, |key| panic!("{key:?} refused again?"));
 }

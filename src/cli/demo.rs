@@ -64,6 +64,7 @@ pub(crate) fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
             engine_id: None,
             max_message_size: None,
             log_level: None,
+            core_dumps: false,
         },
         system: SystemSection {
             // Replaced by the description built from the device identity; kept for the case

@@ -1,5 +1,7 @@
-//! The binary's own commands, beside the library: the loopback demo and `localize-key`. Nothing
-//! here is part of the `dqi_agent` library API.
+//! The binary's own commands, beside the library: the loopback demo and `localize-key`, and the
+//! process-wide protections set at start (`process`). Nothing here is part of the `dqi_agent`
+//! library API.
 
 pub(crate) mod demo;
 pub(crate) mod localize_key;
+pub(crate) mod process;

@@ -5,7 +5,7 @@
 //! (the defaults and the arithmetic behind them are in [`crate::budget`]). Rates are written
 //! `"N/second"`, `"N/minute"` or `"N/hour"` and parsed by [`Rate`]; counts are range-checked
 //! here, so a refused value names its key. A `[[user]]` may carry `budget` (and `budget_burst`)
-//! to replace `per_user` (and `burst`) for that user.
+//! to replace `per_user` (and `user_burst`) for that user.
 
 use serde::Deserialize;
 
@@ -13,7 +13,7 @@ use super::validate::Validator;
 use super::{ConfigError, Problem, UserSection};
 use std::time::Duration;
 
-use crate::budget::{BudgetConfig, MAX_SOURCES, OverBudget, Rate, UserBudget};
+use crate::budget::{BudgetConfig, MAX_HOLD, MAX_SOURCES, OverBudget, Rate, UserBudget};
 use crate::server::{MAX_MODERATION, ReceiveConfig};
 
 /// The largest burst accepted: far above any useful value, small enough that no bucket
@@ -30,6 +30,13 @@ const MAX_CAP: usize = 10_000;
 /// The longest receive moderation accepted, in the key's unit.
 const MAX_MODERATION_MS: usize = MAX_MODERATION.as_millis() as usize;
 
+/// The longest hold accepted, in the key's unit.
+const MAX_HOLD_MS: usize = MAX_HOLD.as_millis() as usize;
+/// The most answers held at once per socket.
+const MAX_HOLD_SLOTS: usize = 4096;
+/// The longest a flooding source is blocked in the kernel at once.
+const MAX_BLOCK_SECONDS: usize = 3600;
+
 const OVER_BUDGET_NAMES: &str = "drop, report";
 
 /// `[budget]`: what the agent may spend, per source, per user and in total. Every key is
@@ -43,10 +50,23 @@ pub struct BudgetSection {
     pub global_burst: Option<i64>,
     /// Datagrams admitted from one source (IPv4 address or IPv6 prefix).
     pub per_source: Option<String>,
-    /// Cost units for one user: 1 per request plus 1 per response varbind.
+    /// Cost units for one user: `request_cost` per request plus 1 per response varbind.
     pub per_user: Option<String>,
-    /// Capacity of the per-source (datagrams) and per-user (cost units) buckets.
+    /// Capacity of the per-source bucket, in datagrams.
     pub burst: Option<i64>,
+    /// Capacity of the per-user bucket, in cost units.
+    pub user_burst: Option<i64>,
+    /// Cost units of a request before its response varbinds.
+    pub request_cost: Option<i64>,
+    /// Milliseconds a request over its user's budget may be held for the units to refill.
+    pub hold_ms: Option<i64>,
+    /// Answers each socket holds at once (the driver's).
+    pub hold_slots: Option<i64>,
+    /// Refusals a second that get a source dropped in the kernel; 0 never blocks (the
+    /// driver's).
+    pub block_after: Option<i64>,
+    /// Seconds a flooding source stays dropped in the kernel (the driver's).
+    pub block_seconds: Option<i64>,
     /// GetBulk max-repetitions is lowered to this before any work.
     pub max_repetitions: Option<i64>,
     /// No response carries more varbinds than this.
@@ -90,11 +110,15 @@ impl Validator<'_> {
         self.bursts_and_caps(&s, &mut c)?;
         self.sources_and_cache(&s, &mut c)?;
         c.over_budget = self.over_budget(s.over_budget.as_deref())?;
-        c.users = self.user_budgets(users, c.burst)?;
+        if let Some(n) = self.count("budget.hold_ms", s.hold_ms, 0, MAX_HOLD_MS)? {
+            c.hold = Duration::from_millis(u64::try_from(n).unwrap_or(0));
+        }
+        c.users = self.user_budgets(users, c.user_burst)?;
         Ok(c)
     }
 
-    /// The driver's own `[budget]` keys: the intake ceiling and receive moderation.
+    /// The driver's own `[budget]` keys: the intake ceiling, receive moderation, the answers
+    /// held and the kernel filter of flooding sources.
     pub(super) fn receive(&self, s: &BudgetSection) -> Result<ReceiveConfig, ConfigError> {
         let mut c = ReceiveConfig::default();
         c.intake = self.rate("intake", s.intake.as_deref(), c.intake)?;
@@ -106,6 +130,16 @@ impl Validator<'_> {
             MAX_MODERATION_MS,
         )? {
             c.moderation = Duration::from_millis(u64::try_from(n).unwrap_or(0));
+        }
+        if let Some(n) = self.count("budget.hold_slots", s.hold_slots, 0, MAX_HOLD_SLOTS)? {
+            c.hold_slots = n;
+        }
+        if let Some(n) = self.count("budget.block_after", s.block_after, 0, MAX_BURST)? {
+            c.block_after = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        let block = s.block_seconds;
+        if let Some(n) = self.count("budget.block_seconds", block, 1, MAX_BLOCK_SECONDS)? {
+            c.block = Duration::from_secs(u64::try_from(n).unwrap_or(1));
         }
         Ok(c)
     }
@@ -134,6 +168,8 @@ impl Validator<'_> {
 
     fn bursts_and_caps(&self, s: &BudgetSection, c: &mut BudgetConfig) -> Result<(), ConfigError> {
         c.burst = self.number("burst", s.burst, MAX_BURST, c.burst)?;
+        c.user_burst = self.number("user_burst", s.user_burst, MAX_BURST, c.user_burst)?;
+        c.request_cost = self.number("request_cost", s.request_cost, MAX_CAP, c.request_cost)?;
         c.global_burst = self.number("global_burst", s.global_burst, MAX_BURST, c.global_burst)?;
         c.unauthenticated_burst = self.number(
             "unauthenticated_burst",
@@ -204,7 +240,8 @@ impl Validator<'_> {
         }
     }
 
-    /// The users' own `budget` and `budget_burst` keys; `burst` is the default capacity.
+    /// The users' own `budget` and `budget_burst` keys; `burst` (`user_burst`) is the default
+    /// capacity.
     /// Duplicate user names are reported by the user section.
     fn user_budgets(
         &self,

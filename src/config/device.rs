@@ -1,9 +1,10 @@
 //! The `[device]` section: which device description and SBOM files the agent serves under the
 //! DQI-MIB, and how often it re-reads them.
 //!
-//! The keys (`description`, `sbom`, `vex`, `refresh_seconds`) are [`DeviceConfig`]'s, owned by the
-//! device layer; this file only checks what the device layer cannot: empty paths, an interval
-//! outside its range, and paths relative to the configuration file, which are resolved here
+//! The keys (`description`, `sbom`, `vex`, `refresh_seconds`, `[device.limits]`) are
+//! [`DeviceConfig`]'s, owned by the device layer; this file only checks what the device layer
+//! cannot: empty paths, an interval or a limit outside its range, and paths relative to the
+//! configuration file, which are resolved here
 //! against that file's directory so the agent does not depend on its working directory. Whether
 //! the files exist and parse is checked when they are loaded (start-up, `--check-config`), with
 //! the file, the key or JSON path, and the reason.
@@ -65,6 +66,16 @@ impl Validator<'_> {
                     SHORT_REFRESH_SECONDS
                 ),
             );
+        }
+        if let Err(bad) = d.limits.check() {
+            return Err(invalid(
+                format!("device.limits.{}", bad.key),
+                Problem::OutOfRange {
+                    value: i64::try_from(bad.value).unwrap_or(i64::MAX),
+                    min: usize::try_from(bad.min).unwrap_or(usize::MAX),
+                    max: usize::try_from(bad.max).unwrap_or(usize::MAX),
+                },
+            ));
         }
         if d.description.is_none() && d.sbom.is_empty() {
             self.warn_device(

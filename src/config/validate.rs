@@ -93,6 +93,7 @@ impl Validator<'_> {
             engine_id,
             max_message_size,
             log_level,
+            core_dumps: a.core_dumps,
         })
     }
 

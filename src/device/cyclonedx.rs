@@ -29,6 +29,7 @@ use alloc::vec::Vec;
 
 use super::DeviceError;
 use super::json::{Ctx, HashFields, Object, import, item, join, non_empty};
+use super::limits::Limits;
 use super::model::{ComponentType, SbomComponent, SbomFormat, SbomImport, SupportStatus};
 
 /// Component property names read as the end-of-support date, highest priority first:
@@ -54,16 +55,38 @@ const HASHES: HashFields = HashFields {
     list: "a CycloneDX hash algorithm",
 };
 
-/// Reads a CycloneDX JSON SBOM. `location` names the file in errors and in the document record.
+/// Reads a CycloneDX JSON SBOM under the default [`Limits`]. `location` names the file in errors
+/// and in the document record.
 pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
-    let ctx = Ctx { file: location };
+    parse_with(bytes, location, &Limits::default())
+}
+
+/// Reads a CycloneDX JSON SBOM under `limits`.
+pub fn parse_with(
+    bytes: &[u8],
+    location: &str,
+    limits: &Limits,
+) -> Result<SbomImport, DeviceError> {
+    let ctx = Ctx {
+        file: location,
+        limits,
+    };
     let root = ctx.parse(bytes)?;
-    match ctx.str(&root, "bomFormat", "")? {
+    from_root(&ctx, bytes, &root)
+}
+
+/// The import of the document `bytes`, already parsed as `root`.
+pub(crate) fn from_root(
+    ctx: &Ctx<'_>,
+    bytes: &[u8],
+    root: &Object,
+) -> Result<SbomImport, DeviceError> {
+    match ctx.str(root, "bomFormat", "")? {
         Some("CycloneDX") => {}
         Some(other) => return Err(ctx.err("bomFormat", format!("`{other}` is not CycloneDX"))),
         None => return Err(ctx.err("bomFormat", "required field is missing")),
     }
-    let spec_version = ctx.required_str(&root, "specVersion", "")?;
+    let spec_version = ctx.required_str(root, "specVersion", "")?;
     if !supported_spec(spec_version) {
         return Err(ctx.err(
             "specVersion",
@@ -71,8 +94,8 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
         ));
     }
     let format = SbomFormat::CycloneDx;
-    let mut document = ctx.document(bytes, &root, format, spec_version, "serialNumber")?;
-    document.version = bom_version(&ctx, &root)?;
+    let mut document = ctx.document(bytes, root, format, spec_version, "serialNumber")?;
+    document.version = bom_version(ctx, root)?;
     let mut components = Vec::new();
     if let Some(meta) = root.get("metadata").filter(|v| !v.is_null()) {
         let meta = ctx.object(meta, "metadata")?;
@@ -84,19 +107,25 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
         if let Some(c) = meta.get("component").filter(|v| !v.is_null()) {
             let path = "metadata.component";
             let obj = ctx.object(c, path)?;
-            let subject = component(&ctx, obj, path, None)?;
+            let subject = component(ctx, obj, path, None)?;
+            count(ctx, &components)?;
             document.subject = Some((subject.name.clone(), subject.version.clone()));
             components.push(subject);
-            walk(&ctx, obj, path, Some(0), &mut components)?;
+            walk(ctx, obj, path, Some(0), 2, &mut components)?;
         }
     }
-    walk(&ctx, &root, "", None, &mut components)?;
+    walk(ctx, root, "", None, 1, &mut components)?;
     Ok(import(document, components))
 }
 
-/// Reads a CycloneDX JSON SBOM from a file.
-pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
-    super::source::read_with(path, parse)
+/// Reads a CycloneDX JSON SBOM from a file under `limits`.
+pub fn load(path: &std::path::Path, limits: &Limits) -> Result<SbomImport, DeviceError> {
+    super::source::read_with(
+        path,
+        limits.max_file_bytes,
+        "max_file_bytes",
+        |bytes, location| parse_with(bytes, location, limits),
+    )
 }
 
 /// The document's `version` (an integer, 1 or more in CycloneDX 1.2 to 1.6), 1 when absent.
@@ -118,25 +147,46 @@ fn supported_spec(v: &str) -> bool {
 }
 
 // Pre-order walk of `parent_obj.components`, so rows keep document order and a parent always
-// precedes its children. Depth is bounded by serde_json's recursion limit (128) on parsing.
+// precedes its children. `level` is the nesting of these components (1 at the top), bounded by
+// `[device.limits] max_nesting`; the recursion is bounded by it too.
 fn walk(
     ctx: &Ctx<'_>,
     parent_obj: &Object,
     path: &str,
     parent: Option<usize>,
+    level: usize,
     out: &mut Vec<SbomComponent>,
 ) -> Result<(), DeviceError> {
-    for (i, v) in ctx
-        .array(parent_obj, "components", path)?
-        .iter()
-        .enumerate()
-    {
+    let list = ctx.array(parent_obj, "components", path)?;
+    if list.is_empty() {
+        return Ok(());
+    }
+    if level > ctx.limits.max_nesting {
+        return Err(ctx.err(
+            &join(path, "components"),
+            format!(
+                "components nest {level} levels deep, over the limit `[device.limits] max_nesting = {}`",
+                ctx.limits.max_nesting
+            ),
+        ));
+    }
+    for (i, v) in list.iter().enumerate() {
         let here = item(path, "components", i);
         let obj = ctx.object(v, &here)?;
         let component = component(ctx, obj, &here, parent)?;
+        count(ctx, out)?;
         let position = out.len();
         out.push(component);
-        walk(ctx, obj, &here, Some(position), out)?;
+        walk(ctx, obj, &here, Some(position), level + 1, out)?;
+    }
+    Ok(())
+}
+
+// Refuses one more component beyond `[device.limits] max_components`.
+fn count(ctx: &Ctx<'_>, so_far: &[SbomComponent]) -> Result<(), DeviceError> {
+    let max = ctx.limits.max_components;
+    if so_far.len() >= max {
+        return Err(ctx.over(format!("more than {max} components"), "max_components", max));
     }
     Ok(())
 }
@@ -319,6 +369,96 @@ mod tests {
                 r#"{"bomFormat":"CycloneDX","specVersion":"1.5","metadata":{"component":{"version":"1"}}}"#
             ),
             "metadata.component.name"
+        );
+    }
+
+    // Regression (issue 12 #9): a repeated member was accepted, the last one winning, so the
+    // agent served an inventory other readers of the same file do not see.
+    #[test]
+    fn repeated_members_are_refused() {
+        let json = r#"{"bomFormat":"CycloneDX","specVersion":"1.5",
+          "components":[{"name":"a"}],"components":[{"name":"b"}]}"#;
+        match parse(json.as_bytes(), "t") {
+            Err(DeviceError::Sbom { path, reason, .. }) => {
+                assert_eq!(path, "components");
+                assert!(reason.starts_with("the name appears twice"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let inner = r#"{"bomFormat":"CycloneDX","specVersion":"1.5",
+          "components":[{"name":"a","version":"1","version":"2"}]}"#;
+        assert_eq!(err_path(inner), "components[0].version");
+    }
+
+    // Regression (issue 12 #9): NUL and other control characters were served verbatim.
+    #[test]
+    fn control_characters_in_read_strings_are_refused() {
+        for (field, value) in [
+            ("name", r"a\u0000b"),
+            ("version", r"1\u001b[31m"),
+            ("purl", r"pkg:npm/a@1\n"),
+            ("group", r"\u0085x"),
+        ] {
+            let json = format!(
+                r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{{"name":"n","{field}":"{value}"}}]}}"#
+            );
+            let json = json.replacen(r#""name":"n","name""#, r#""name""#, 1);
+            match parse(json.as_bytes(), "t") {
+                Err(DeviceError::Sbom { path, reason, .. }) => {
+                    assert_eq!(path, format!("components[0].{field}"), "{json} {reason}");
+                    assert!(reason.starts_with("control character U+"), "{reason}");
+                }
+                other => panic!("{field}: {json}: {other:?}"),
+            }
+        }
+        // Text the agent does not read may hold line breaks (descriptions, licences).
+        let fine = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"name":"n","description":"two\nlines"}]}"#;
+        assert!(parse(fine.as_bytes(), "t").is_ok());
+        let long = format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{{"name":"{}"}}]}}"#,
+            "x".repeat(5000)
+        );
+        match parse(long.as_bytes(), "t") {
+            Err(DeviceError::Sbom { reason, .. }) => assert_eq!(
+                reason,
+                "5000 bytes, over the limit `[device.limits] max_string_bytes = 4096`"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn nested(levels: usize) -> String {
+        let mut json = String::from(r#"{"name":"leaf"}"#);
+        for _ in 1..levels {
+            json = format!(r#"{{"name":"n","components":[{json}]}}"#);
+        }
+        format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{json}]}}"#)
+    }
+
+    // Regression (issue 12 #10): the nesting limit was serde_json's 128 JSON levels, 63 levels
+    // of components, while the code said 128. It is now `max_nesting`, with the path.
+    #[test]
+    fn component_nesting_is_limited_as_documented() {
+        let limits = Limits::default();
+        let ok = parse(nested(limits.max_nesting).as_bytes(), "t").unwrap();
+        assert_eq!(ok.components.len(), limits.max_nesting);
+        let path = err_path(&nested(limits.max_nesting + 1));
+        assert_eq!(
+            path,
+            format!("{}components", "components[0].".repeat(limits.max_nesting))
+        );
+        let most = Limits {
+            max_nesting: crate::device::limits::MAX_NESTING_CEILING,
+            ..Limits::default()
+        };
+        let deepest = nested(most.max_nesting);
+        assert_eq!(
+            parse_with(deepest.as_bytes(), "t", &most)
+                .unwrap()
+                .components
+                .len(),
+            most.max_nesting,
+            "the highest max_nesting is reachable"
         );
     }
 

@@ -16,11 +16,13 @@ use serde::Deserialize;
 
 use super::DeviceError;
 use super::date::Timestamp;
+use super::limits::Limits;
 use super::model::{
     AuthKind, Configuration, Encryption, Health, HealthStatus, Identity, IssuingAgency,
     RemoteServiceAccess, SecurityControl, SelfTestResult, Service, ServiceState, TimeSource,
     Transport, Udi, UpdatePolicy,
 };
+use super::source::read_bytes;
 
 /// The non-software parts of the snapshot, as the description file gives them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -43,20 +45,39 @@ pub struct Description {
     pub software_installed: Option<Timestamp>,
 }
 
-/// Reads and checks a description file.
-pub fn load(path: &Path) -> Result<Description, DeviceError> {
+/// Reads and checks a description file under `limits` (`max_description_bytes`,
+/// `max_services`). Text that is not UTF-8 is refused naming the line and column.
+pub fn load(path: &Path, limits: &Limits) -> Result<Description, DeviceError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| DeviceError::Io {
-        file: file.clone(),
-        reason: e.to_string(),
+    let bytes = read_bytes(path, limits.max_description_bytes, "max_description_bytes")?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = crate::files::utf8_error_position(e.as_bytes(), e.utf8_error().valid_up_to());
+        DeviceError::Description {
+            file: file.clone(),
+            key: String::new(),
+            line: at
+                .split(',')
+                .next()
+                .and_then(|l| l.trim_start_matches("line ").parse().ok())
+                .unwrap_or(0),
+            reason: format!("not UTF-8 text (invalid byte at {at})"),
+        }
     })?;
-    parse(&text, &file)
+    parse_with(&text, &file, limits)
 }
 
-/// Checks description text; `file` names it in errors.
+/// Checks description text under the default [`Limits`]; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Description, DeviceError> {
+    parse_with(text, file, &Limits::default())
+}
+
+/// Checks description text under `limits`; `file` names it in errors.
+pub fn parse_with(text: &str, file: &str, limits: &Limits) -> Result<Description, DeviceError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let (key, line) = locate(text, e.span().map(|s| s.start), e.message());
+        // The parser gives no place for some errors (a dotted key of 100,000 parts exceeds its
+        // recursion limit): the most deeply nested line is then the one to show.
+        let at = e.span().map(|s| s.start).or_else(|| deepest_line(text));
+        let (key, line) = locate(text, at, e.message());
         DeviceError::Description {
             file: file.to_string(),
             key,
@@ -64,7 +85,21 @@ pub fn parse(text: &str, file: &str) -> Result<Description, DeviceError> {
             reason: e.message().trim().to_string(),
         }
     })?;
-    raw.check(&Checker { text, file })
+    let checker = Checker { text, file };
+    for (key, count) in [
+        ("service", raw.service.len()),
+        ("security_control", raw.security_control.len()),
+    ] {
+        if count > limits.max_services {
+            return Err(DeviceError::Limit {
+                file: file.to_string(),
+                found: format!("{count} [[{key}]] tables"),
+                limit: "max_services",
+                value: u64::try_from(limits.max_services).unwrap_or(u64::MAX),
+            });
+        }
+    }
+    raw.check(&checker)
 }
 
 // ---- the file format: one struct per table, a doc comment per key ----
@@ -516,7 +551,7 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
     }
     let mut path = table;
     if let Some(k) = key {
-        push_key(&mut path, &k);
+        push_key(&mut path, &shorten(&k));
     }
     if let Some(field) = message
         .split("missing field `")
@@ -526,6 +561,26 @@ fn locate(text: &str, offset: Option<usize>, message: &str) -> (String, usize) {
         push_key(&mut path, field);
     }
     (path, line_no)
+}
+
+/// The offset of the line with the most nesting (dots, brackets, braces), or `None` for an empty
+/// text.
+fn deepest_line(text: &str) -> Option<usize> {
+    let depth = |l: &str| {
+        l.bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count()
+    };
+    let mut offset = 0;
+    let mut best: Option<(usize, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let d = depth(line);
+        if best.is_none_or(|(bd, _)| d > bd) {
+            best = Some((d, offset));
+        }
+        offset += line.len();
+    }
+    best.map(|(_, at)| at)
 }
 
 /// The table a header line (trimmed) opens, as a key path: `[identity.udi]` is
@@ -549,6 +604,20 @@ fn header(line: &str, counts: &mut Vec<(String, usize)>) -> Option<String> {
         let name = line.strip_prefix('[').and_then(|r| r.split(']').next())?;
         Some(name.trim().to_string())
     }
+}
+
+/// A key path cut to 64 bytes (at a character boundary) with `...` after it: a hostile file's
+/// key can be megabytes long.
+fn shorten(key: &str) -> String {
+    const MAX: usize = 64;
+    if key.len() <= MAX {
+        return key.to_string();
+    }
+    let mut end = MAX;
+    while !key.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &key[..end])
 }
 
 fn push_key(path: &mut String, key: &str) {
@@ -602,6 +671,61 @@ serial = "S1"
             }
             other => panic!("expected a description error, got {other:?}"),
         }
+    }
+
+    // Regression (issue 12 #10): a TOML error from a 100,000-part dotted key read
+    // `key `` (line 0): recursion limit`.
+    #[test]
+    fn errors_without_a_place_point_at_the_deepest_line() {
+        let key = vec!["a"; 100_000].join(".");
+        let (path, line, reason) = error(&format!("{MINIMAL}{key} = 1\n"));
+        assert_eq!(line, 7);
+        assert_eq!(path, format!("identity.{}...", &key[..64]));
+        assert!(reason.contains("recursion"), "{reason}");
+    }
+
+    // Regression (issue 12 #10): non-UTF-8 TOML gave no line; #3: the description had no size
+    // or table count limit.
+    #[test]
+    fn loading_names_bad_bytes_and_limits() {
+        let dir = std::env::temp_dir().join(format!("dqi-desc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("device.toml");
+        let mut bytes = MINIMAL.as_bytes().to_vec();
+        bytes.extend_from_slice(b"catalog_number = \"ab\xff\"\n");
+        std::fs::write(&path, &bytes).unwrap();
+        match load(&path, &Limits::default()) {
+            Err(DeviceError::Description { line, reason, .. }) => {
+                assert_eq!(line, 7);
+                assert_eq!(reason, "not UTF-8 text (invalid byte at line 7, column 21)");
+            }
+            other => panic!("{other:?}"),
+        }
+        let service = "[[service]]\nname = \"s\"\ntransport = \"tcp\"\nauth = \"none\"\nencryption = \"none\"\n";
+        std::fs::write(&path, format!("{MINIMAL}{}", service.repeat(3))).unwrap();
+        let two = Limits {
+            max_services: 2,
+            ..Limits::default()
+        };
+        assert_eq!(
+            load(&path, &two).unwrap_err().to_string(),
+            format!(
+                "{}: 3 [[service]] tables, over the limit `[device.limits] max_services = 2`",
+                path.display()
+            )
+        );
+        assert_eq!(load(&path, &Limits::default()).unwrap().services.len(), 3);
+        let tiny = Limits {
+            max_description_bytes: 10,
+            ..Limits::default()
+        };
+        assert!(
+            load(&path, &tiny)
+                .unwrap_err()
+                .to_string()
+                .contains("max_description_bytes = 10")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -147,12 +147,22 @@ impl IndexMap {
                 fresh.extend(members);
                 continue;
             };
+            // The key's slots by version, each version's slots in index order, so matching a
+            // member is a lookup, not a scan: a key shared by many components stays linear.
+            let mut by_version: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            let mut order: Vec<usize> = (0..slots.len()).collect();
+            order.sort_unstable_by_key(|&s| slots[s].index);
+            for &s in order.iter().rev() {
+                by_version
+                    .entry(slots[s].version.as_str())
+                    .or_default()
+                    .push(s);
+            }
             let mut taken = alloc::vec![false; slots.len()];
             let mut pending = Vec::new();
-            // 1. Unchanged components keep the slot of their version.
+            // 1. Unchanged components keep the slot of their version (the lowest index first).
             for &pos in &members {
-                let version = items[pos].1;
-                match (0..slots.len()).find(|&s| !taken[s] && slots[s].version == version) {
+                match by_version.get_mut(items[pos].1).and_then(Vec::pop) {
                     Some(s) => {
                         taken[s] = true;
                         out[pos] = slots[s].index;
@@ -160,10 +170,9 @@ impl IndexMap {
                     None => pending.push(pos),
                 }
             }
+            drop(by_version);
             // 2. Updated components take the key's free slots, lowest index first.
-            let mut free: Vec<usize> = (0..slots.len()).filter(|&s| !taken[s]).collect();
-            free.sort_by_key(|&s| slots[s].index);
-            let mut free = free.into_iter();
+            let mut free = order.into_iter().filter(|&s| !taken[s]);
             for pos in pending {
                 match free.next() {
                     Some(s) => {
@@ -297,49 +306,62 @@ fn unescape(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Reads the index map at `path`; a missing file is an empty map (first start).
-#[cfg(feature = "std")]
-pub fn load(path: &std::path::Path) -> Result<IndexMap, super::DeviceError> {
+/// Reads the index map at `path`, at most `max_bytes` long (`[device.limits] max_index_bytes`);
+/// a missing file is an empty map (first start). A symbolic link, a FIFO or another non-regular
+/// file is refused, never followed or waited on.
+#[cfg(feature = "server")]
+pub fn load(path: &std::path::Path, max_bytes: u64) -> Result<IndexMap, super::DeviceError> {
     use super::DeviceError;
+    use crate::files::{self, Links, ReadError};
     let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
-        Ok(text) => IndexMap::decode(&text).map_err(|e| DeviceError::State {
-            file,
-            reason: e.to_string(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(IndexMap::new()),
-        Err(e) => Err(DeviceError::Io {
-            file,
-            reason: e.to_string(),
-        }),
-    }
+    let bytes = match files::read_regular(path, Links::Refuse, max_bytes) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(IndexMap::new());
+        }
+        Err(ReadError::Io(e)) => {
+            return Err(DeviceError::Io {
+                file,
+                reason: e.to_string(),
+            });
+        }
+        Err(ReadError::TooLarge(n)) => {
+            return Err(DeviceError::Limit {
+                file,
+                found: format!("{n} bytes"),
+                limit: "max_index_bytes",
+                value: max_bytes,
+            });
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|e| DeviceError::State {
+        file: file.clone(),
+        reason: format!(
+            "not UTF-8 text at {}",
+            crate::files::utf8_error_position(e.as_bytes(), e.utf8_error().valid_up_to())
+        ),
+    })?;
+    IndexMap::decode(&text).map_err(|e| DeviceError::State {
+        file,
+        reason: e.to_string(),
+    })
 }
 
-/// Writes the index map to `path` atomically: a crash leaves either the old file or the new one,
-/// never a torn one, and a power loss after return cannot bring the old one back.
-#[cfg(feature = "std")]
+/// Writes the index map to `path` atomically (a crash leaves either the old file or the new one,
+/// never a torn one, and a power loss after return cannot bring the old one back), mode 0600,
+/// never through a symbolic link: see [`crate::files::write_private`].
+#[cfg(feature = "server")]
 pub fn save(map: &IndexMap, path: &std::path::Path) -> Result<(), super::DeviceError> {
-    use std::io::Write;
-    let io = |e: std::io::Error| super::DeviceError::Io {
-        file: path.display().to_string(),
-        reason: e.to_string(),
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
     };
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp_name);
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(map.encode().as_bytes()).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(io)?;
-    // The rename lives in the directory entry; sync the directory so it survives a power loss.
-    // Opening a directory fails on some platforms (Windows); the rename is done either way.
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Ok(d) = std::fs::File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::files::write_private(dir, path, map.encode().as_bytes()).map_err(|e| {
+        super::DeviceError::Io {
+            file: path.display().to_string(),
+            reason: e.to_string(),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -441,30 +463,60 @@ mod tests {
         assert_eq!(IndexMap::decode(&above).unwrap_err().line, 3);
     }
 
+    // Regression (issue 12 #1): a restart with 400,000 versions of one component matched each
+    // version by scanning the key's slots, 8e10 comparisons (minutes). Matching is a lookup
+    // now; the bound below only keeps a regression from hanging the suite, it is no speed
+    // target (benches/device_load.rs measures).
+    #[test]
+    fn many_versions_of_one_key_assign_in_linear_time() {
+        const N: usize = 400_000;
+        let versions: Vec<String> = (0..N).map(|i| format!("{i}")).collect();
+        let items: Vec<(&str, &str)> = versions
+            .iter()
+            .map(|v| ("purl:pkg:a/b", v.as_str()))
+            .collect();
+        let mut first = IndexMap::new();
+        let fresh = first.assign(&items).unwrap();
+        let started = std::time::Instant::now();
+        let mut restarted = IndexMap::decode(&first.encode()).unwrap();
+        let mut reversed = items.clone();
+        reversed.reverse();
+        let again = restarted.assign(&reversed).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        assert_eq!(again.len(), N);
+        assert_eq!(again[0], fresh[N - 1], "each version keeps its slot");
+        assert_eq!(again[N - 1], fresh[0]);
+        assert_eq!(restarted, first, "nothing moved");
+    }
+
     #[test]
     fn exhaustion_is_an_error_not_a_wrap() {
         let mut m = IndexMap::decode(&format!("{HEADER}\nhigh-water {MAX_INDEX}\n")).unwrap();
         assert_eq!(m.assign(&[("new", "1")]), Err(IndexExhausted));
     }
 
-    #[cfg(feature = "std")]
+    #[cfg(feature = "server")]
     #[test]
     fn save_and_load() {
         let dir = std::env::temp_dir().join(format!("dqi-index-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("sw-index");
         assert_eq!(
-            load(&path).unwrap(),
+            load(&path, 1 << 20).unwrap(),
             IndexMap::new(),
             "missing file: empty map"
         );
         let mut m = IndexMap::new();
         m.assign(&[("a", "1"), ("b", "1")]).unwrap();
         save(&m, &path).unwrap();
-        assert_eq!(load(&path).unwrap(), m);
-        assert!(!dir.join("sw-index.tmp").exists());
+        assert_eq!(load(&path, 1 << 20).unwrap(), m);
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
         std::fs::write(&path, "junk").unwrap();
-        assert!(load(&path).is_err());
+        assert!(load(&path, 1 << 20).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

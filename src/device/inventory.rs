@@ -13,13 +13,13 @@
 //!   (possible with SPDX relationships) or point at the row itself is dropped: the row becomes
 //!   top level.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::date::Timestamp;
 use super::index::{IndexExhausted, IndexMap, identity_key};
-use super::model::{SbomImport, SoftwareRow, SupportStatus};
+use super::model::{ComponentHash, SbomImport, SoftwareRow, SupportStatus};
 
 /// The rows for `imports`, indexes from `map` (which learns any new keys). Rows without an
 /// install date get `default_install_date` (the device's last software update, typically).
@@ -32,6 +32,9 @@ pub fn combine(
     // Per row: (import number, position) of its first occurrence, to resolve its parent.
     let mut origin: Vec<(usize, usize)> = Vec::new();
     let mut by_identity: BTreeMap<(String, String), usize> = BTreeMap::new();
+    // Every (row, hash) already in a row: the union of hashes stays linear however many
+    // occurrences a component has (a `contains` per occurrence was quadratic).
+    let mut hashes_of: BTreeSet<(usize, &ComponentHash)> = BTreeSet::new();
     // Per import, per component position: the row it became.
     let mut row_of: Vec<Vec<usize>> = Vec::with_capacity(imports.len());
 
@@ -51,7 +54,7 @@ pub fn combine(
                     row.support = c.support;
                 }
                 for h in &c.hashes {
-                    if !row.hashes.contains(h) {
+                    if hashes_of.insert((r, h)) {
                         row.hashes.push(h.clone());
                     }
                 }
@@ -59,6 +62,7 @@ pub fn combine(
                 continue;
             }
             let r = rows.len();
+            hashes_of.extend(c.hashes.iter().map(|h| (r, h)));
             let mut row = SoftwareRow::from_component(c, doc, id.0.clone());
             row.install_date = row.install_date.or(default_install_date);
             rows.push(row);
@@ -131,7 +135,7 @@ fn break_cycles(parent: &mut [Option<usize>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::model::{ComponentHash, HashAlg, SbomComponent, SbomDocument, SbomFormat};
+    use crate::device::model::{HashAlg, SbomComponent, SbomDocument, SbomFormat};
     use alloc::string::ToString;
     use alloc::vec;
 
@@ -180,6 +184,27 @@ mod tests {
         // A different version of the same purl is a different row.
         let c = import(vec![comp("log4j-core", "2.17.1", log4j, None)]);
         assert_eq!(combine(&[c], &mut IndexMap::new(), None).unwrap().len(), 1);
+    }
+
+    // Regression (issue 12 #2): 200,000 copies of one component, each with its own SHA-256,
+    // merged hashes with a `contains` per copy, 2e10 comparisons (minutes). The bound only
+    // keeps a regression from hanging the suite; benches/device_load.rs measures.
+    #[test]
+    fn many_copies_with_distinct_hashes_merge_in_linear_time() {
+        const N: usize = 200_000;
+        let copies = (0..N)
+            .map(|i| {
+                let mut c = comp("zlib", "1.3", Some("pkg:generic/zlib@1.3"), None);
+                c.hashes = vec![ComponentHash::new(HashAlg::Sha256, &format!("{i:064x}")).unwrap()];
+                c
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let rows = combine(&[import(copies)], &mut IndexMap::new(), None).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].hashes.len(), N, "the union of every copy's hash");
+        assert_eq!(rows[0].hashes[N - 1].value, format!("{:064x}", N - 1));
     }
 
     #[test]

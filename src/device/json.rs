@@ -1,6 +1,13 @@
 //! Shared helpers for the JSON SBOM importers: typed field access that fails with the file, the
-//! JSON path and the reason, and the document record both formats fill. Missing and `null` are the same (optional fields); a present field
-//! of the wrong JSON type is an error, since guessing would serve wrong data.
+//! JSON path and the reason, and the document record both formats fill. Missing and `null` are
+//! the same (optional fields); a present field of the wrong JSON type is an error, since guessing
+//! would serve wrong data.
+//!
+//! Every string the agent reads (names, versions, purls, CPEs, hashes...) is refused when it is
+//! longer than `[device.limits] max_string_bytes` or holds a control character (U+0000 to
+//! U+001F, U+007F to U+009F): the agent would serve them verbatim, and a NUL or an escape
+//! sequence means different things to the tools that display or match them. Strings it does not
+//! read (descriptions, licence texts) are left alone.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -11,7 +18,9 @@ use sha2::{Digest, Sha256};
 
 use super::DeviceError;
 use super::date::Timestamp;
+use super::limits::Limits;
 use super::model::{ComponentHash, HashAlg, SbomComponent, SbomDocument, SbomFormat, SbomImport};
+use super::strict::{self, StrictError};
 
 /// A JSON object.
 pub(crate) type Object = Map<String, Value>;
@@ -26,9 +35,10 @@ pub(crate) struct HashFields {
     pub(crate) list: &'static str,
 }
 
-/// Where errors point: the file being read.
+/// Where errors point (the file being read) and the limits it is read under.
 pub(crate) struct Ctx<'a> {
     pub(crate) file: &'a str,
+    pub(crate) limits: &'a Limits,
 }
 
 impl Ctx<'_> {
@@ -102,10 +112,12 @@ impl Ctx<'_> {
         Ok(hashes)
     }
 
-    /// Parses the document; a syntax error names its line and column.
+    /// Parses the document strictly (see [`strict`]); a syntax error names its line and column.
     pub(crate) fn parse(&self, bytes: &[u8]) -> Result<Object, DeviceError> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| self.err("", format!("not JSON: {e}")))?;
+        let value = strict::parse(bytes).map_err(|e| match e {
+            StrictError::Syntax(e) => self.err("", format!("not JSON: {e}")),
+            StrictError::Refused { path, reason } => self.err(&path, reason),
+        })?;
         match value {
             Value::Object(o) => Ok(o),
             _ => Err(self.err("", "the document is not a JSON object")),
@@ -126,11 +138,45 @@ impl Ctx<'_> {
     ) -> Result<Option<&'v str>, DeviceError> {
         match obj.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(Value::String(s)) => self.text(s, &join(path, key)).map(Some),
             Some(v) => Err(self.err(
                 &join(path, key),
                 format!("expected a string, found {}", kind(v)),
             )),
+        }
+    }
+
+    /// `s`, read at `path`, if it is short enough and free of control characters.
+    pub(crate) fn text<'v>(&self, s: &'v str, path: &str) -> Result<&'v str, DeviceError> {
+        if s.len() > self.limits.max_string_bytes {
+            return Err(self.err(
+                path,
+                format!(
+                    "{} bytes, over the limit `[device.limits] max_string_bytes = {}`",
+                    s.len(),
+                    self.limits.max_string_bytes
+                ),
+            ));
+        }
+        if let Some(c) = s.chars().find(|c| c.is_control()) {
+            return Err(self.err(
+                path,
+                format!(
+                    "control character U+{:04X} in the text (refused: it would be served verbatim)",
+                    u32::from(c)
+                ),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// `Limit` for `what` in this file.
+    pub(crate) fn over(&self, found: String, limit: &'static str, value: usize) -> DeviceError {
+        DeviceError::Limit {
+            file: self.file.to_string(),
+            found,
+            limit,
+            value: u64::try_from(value).unwrap_or(u64::MAX),
         }
     }
 

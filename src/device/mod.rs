@@ -8,6 +8,9 @@
 //! | [`date`] | dates parsed from ISO 8601 text, SNMP `DateAndTime` octets | RFC 3339 §5.6, RFC 2579 |
 //! | [`index`] | the stable `dqiSwIndex` mapping and its state file | purl spec (version stripping) |
 //! | [`inventory`] | combining several SBOMs into one set of rows | |
+//! | [`limits`] | the `[device.limits]`: bytes, counts, string lengths, nesting, memory | |
+//! | `memory` (server) | the memory a snapshot will need, what the process can still get, returning it | |
+//! | `strict` (server) | JSON parsing that refuses duplicate keys and over-deep nesting | RFC 8259 §4 |
 //! | [`vex`] | VEX statements (CycloneDX, CSAF 2.0, OpenVEX) joined to the rows | CISA VEX minimum requirements |
 //! | [`purl`] | package URLs reduced to lookup keys (no version, qualifiers, subpath) | purl spec, PURL-TYPES |
 //! | `description` (server) | the device description TOML | |
@@ -25,6 +28,7 @@
 pub mod date;
 pub mod index;
 pub mod inventory;
+pub mod limits;
 pub mod model;
 pub mod purl;
 pub mod software;
@@ -37,14 +41,19 @@ pub mod description;
 #[cfg(feature = "server")]
 mod json;
 #[cfg(feature = "server")]
+pub mod memory;
+#[cfg(feature = "server")]
 pub mod source;
 #[cfg(feature = "server")]
 pub mod spdx;
+#[cfg(feature = "server")]
+mod strict;
 
 use alloc::string::String;
 
 pub use date::Timestamp;
 pub use index::IndexMap;
+pub use limits::Limits;
 pub use model::{DeviceSnapshot, Software, SoftwareRow};
 #[cfg(feature = "server")]
 pub use source::{DeviceConfig, FileSource};
@@ -90,6 +99,32 @@ pub enum DeviceError {
         file: String,
         /// What is wrong.
         reason: String,
+    },
+    /// A file over one of the `[device.limits]`.
+    #[error("{file}: {found}, over the limit `[device.limits] {limit} = {value}`")]
+    Limit {
+        /// The file.
+        file: String,
+        /// What was found: `20000000 bytes`, `more than 20000 components`.
+        found: String,
+        /// The limit's key in `[device.limits]`.
+        limit: &'static str,
+        /// The limit's value.
+        value: u64,
+    },
+    /// Building the snapshot would need more memory than the process may use: the previous
+    /// snapshot stays.
+    #[error(
+        "{file}: building the snapshot needs about {need_mib} MiB, but {why}; keeping the previous data"
+    )]
+    Memory {
+        /// The file that brought the estimate over.
+        file: String,
+        /// The estimated need, in MiB.
+        need_mib: u64,
+        /// Which bound: `[device.limits] max_memory_mib = 256`, `only 120 MiB can be allocated
+        /// (RLIMIT_AS)`.
+        why: String,
     },
     /// No index is left for a new component.
     #[error(transparent)]

@@ -8,8 +8,13 @@ use std::vec::Vec;
 
 use serde::Deserialize;
 
+use crate::files::{self, Links, ReadError};
+
 use super::date::Timestamp;
 use super::index::{self, IndexMap};
+use super::json::Ctx;
+use super::limits::Limits;
+use super::memory;
 use super::model::{DeviceSnapshot, SbomImport, Software};
 use super::vex::{self, Vex, VexImport};
 use super::{DeviceError, DeviceSource, cyclonedx, description, inventory, spdx};
@@ -22,6 +27,9 @@ use super::{DeviceError, DeviceSource, cyclonedx, description, inventory, spdx};
 /// sbom = ["/etc/dqi-agent/sbom.cdx.json", "/etc/dqi-agent/firmware.spdx.json"]
 /// vex = ["/etc/dqi-agent/pump.openvex.json"]
 /// refresh_seconds = 300
+///
+/// [device.limits]
+/// max_components = 20000
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +48,9 @@ pub struct DeviceConfig {
     /// Seconds between re-reads of the files; 0 re-reads only on SIGHUP. Default 300.
     #[serde(default = "default_refresh")]
     pub refresh_seconds: u64,
+    /// `[device.limits]`: how much device data is accepted (see [`Limits`]).
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 fn default_refresh() -> u64 {
@@ -53,6 +64,7 @@ impl Default for DeviceConfig {
             sbom: Vec::new(),
             vex: Vec::new(),
             refresh_seconds: default_refresh(),
+            limits: Limits::default(),
         }
     }
 }
@@ -73,57 +85,97 @@ impl DeviceConfig {
             sbom: self.sbom.iter().map(abs).collect(),
             vex: self.vex.iter().map(abs).collect(),
             refresh_seconds: self.refresh_seconds,
+            limits: self.limits,
         }
     }
 }
 
-/// Reads an SBOM file, CycloneDX or SPDX by its content.
-pub fn load_sbom(path: &Path) -> Result<SbomImport, DeviceError> {
-    read_with(path, parse_sbom)
+/// Reads an SBOM file, CycloneDX or SPDX by its content, under `limits`.
+pub fn load_sbom(path: &Path, limits: &Limits) -> Result<SbomImport, DeviceError> {
+    read_with(
+        path,
+        limits.max_file_bytes,
+        "max_file_bytes",
+        |bytes, location| parse_sbom(bytes, location, limits),
+    )
 }
 
-/// Reads an SBOM file and the VEX statements a CycloneDX SBOM carries in `vulnerabilities`.
-fn load_sbom_and_vex(path: &Path) -> Result<(SbomImport, Option<VexImport>), DeviceError> {
-    read_with(path, |bytes, location| {
-        let sbom = parse_sbom(bytes, location)?;
-        let vex = match sbom.document.format {
-            super::model::SbomFormat::CycloneDx => vex::embedded(bytes, location)?,
-            super::model::SbomFormat::Spdx => None,
-        };
-        Ok((sbom, vex))
+/// Reads a VEX file under `limits`: CycloneDX, CSAF 2.0 or OpenVEX by its content.
+pub fn load_vex(path: &Path, limits: &Limits) -> Result<VexImport, DeviceError> {
+    read_with(
+        path,
+        limits.max_file_bytes,
+        "max_file_bytes",
+        |bytes, location| vex::parse_with(bytes, location, limits),
+    )
+}
+
+/// Reads the file at `path` whole and hands its bytes and its name (for messages) to `parse`.
+/// The one way the device loaders (SBOM, VEX) read a file: a FIFO, a device, a directory or
+/// another non-regular file is refused without blocking, and a file over `max_bytes` (the
+/// `[device.limits]` key `limit`) is refused naming the file and the limit; see
+/// [`crate::files`]. Both are [`DeviceError::Io`] or [`DeviceError::Limit`].
+pub fn read_with<T>(
+    path: &Path,
+    max_bytes: u64,
+    limit: &'static str,
+    parse: impl FnOnce(&[u8], &str) -> Result<T, DeviceError>,
+) -> Result<T, DeviceError> {
+    let bytes = read_bytes(path, max_bytes, limit)?;
+    parse(&bytes, &path.display().to_string())
+}
+
+/// The bytes of the regular file at `path`, at most `max_bytes` (the `[device.limits]` key
+/// `limit`), as [`read_with`] reads them.
+pub fn read_bytes(
+    path: &Path,
+    max_bytes: u64,
+    limit: &'static str,
+) -> Result<Vec<u8>, DeviceError> {
+    let location = || path.display().to_string();
+    files::read_regular(path, Links::Follow, max_bytes).map_err(|e| match e {
+        ReadError::TooLarge(n) => DeviceError::Limit {
+            file: location(),
+            found: format!("{n} bytes"),
+            limit,
+            value: max_bytes,
+        },
+        ReadError::Io(e) => DeviceError::Io {
+            file: location(),
+            reason: e.to_string(),
+        },
     })
 }
 
-/// Reads a VEX file: CycloneDX, CSAF 2.0 or OpenVEX by its content.
-pub fn load_vex(path: &Path) -> Result<VexImport, DeviceError> {
-    read_with(path, vex::parse)
-}
-
-/// Reads the file at `path` whole and hands its bytes and its name (for messages) to `parse`;
-/// a file that cannot be read is [`DeviceError::Io`]. The one way the SBOM loaders open a file.
-pub(crate) fn read_with<T>(
-    path: &Path,
-    parse: impl FnOnce(&[u8], &str) -> Result<T, DeviceError>,
-) -> Result<T, DeviceError> {
-    let location = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DeviceError::Io {
-        file: location.clone(),
-        reason: e.to_string(),
-    })?;
-    parse(&bytes, &location)
-}
-
-/// Parses SBOM bytes, CycloneDX or SPDX by content. A cheap scan of the first bytes decides, so
-/// the document is parsed once.
-pub fn parse_sbom(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
-    let head = &bytes[..bytes.len().min(4096)];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    if has(b"\"spdxVersion\"") && !has(b"\"bomFormat\"") {
-        spdx::parse(bytes, location)
-    } else {
-        // CycloneDX, or neither: the CycloneDX reader says precisely what is missing.
-        cyclonedx::parse(bytes, location)
+/// Parses SBOM bytes under `limits`, CycloneDX or SPDX by content (see [`parse_sbom`]), with
+/// the VEX statements a CycloneDX SBOM carries in `vulnerabilities`, from the one parse.
+fn parse_sbom_and_vex(
+    bytes: &[u8],
+    location: &str,
+    limits: &Limits,
+) -> Result<(SbomImport, Option<VexImport>), DeviceError> {
+    let ctx = Ctx {
+        file: location,
+        limits,
+    };
+    let root = ctx.parse(bytes)?;
+    if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
+        return Ok((spdx::from_root(&ctx, bytes, &root)?, None));
     }
+    let sbom = cyclonedx::from_root(&ctx, bytes, &root)?;
+    let vex = vex::embedded_in(&ctx, bytes, &root)?;
+    Ok((sbom, vex))
+}
+
+/// Parses SBOM bytes under `limits`, CycloneDX or SPDX by content: the top-level object has
+/// `bomFormat` (CycloneDX) or `spdxVersion` and no `bomFormat` (SPDX), wherever in the document
+/// the member is and whatever the key order. The document is parsed once.
+pub fn parse_sbom(
+    bytes: &[u8],
+    location: &str,
+    limits: &Limits,
+) -> Result<SbomImport, DeviceError> {
+    parse_sbom_and_vex(bytes, location, limits).map(|(sbom, _)| sbom)
 }
 
 /// Reads the description and SBOM files into snapshots, keeping the software index map (and,
@@ -149,7 +201,7 @@ impl FileSource {
     /// exists but is corrupt: starting afresh would move every index.
     pub fn new(config: DeviceConfig, index_path: Option<PathBuf>) -> Result<Self, DeviceError> {
         let map = match &index_path {
-            Some(p) => index::load(p)?,
+            Some(p) => index::load(p, config.limits.max_index_bytes)?,
             None => IndexMap::new(),
         };
         Ok(FileSource {
@@ -171,19 +223,14 @@ impl FileSource {
     /// Reads every file and builds a snapshot as of `now` (wall clock, UTC). Nothing changes
     /// (index map, state file, last-change time) unless every file reads cleanly.
     pub fn load_at(&self, now: Timestamp) -> Result<DeviceSnapshot, DeviceError> {
+        let limits = &self.config.limits;
         let desc = match &self.config.description {
-            Some(p) => description::load(p)?,
+            Some(p) => description::load(p, limits)?,
             None => description::Description::default(),
         };
-        let mut imports = Vec::with_capacity(self.config.sbom.len());
-        let mut vex_imports = Vec::new();
-        for path in &self.config.sbom {
-            let (sbom, vex) = load_sbom_and_vex(path)?;
-            imports.push(sbom);
-            vex_imports.extend(vex);
-        }
+        let (imports, mut vex_imports) = self.load_sboms()?;
         for path in &self.config.vex {
-            vex_imports.push(load_vex(path)?);
+            vex_imports.push(load_vex(path, limits)?);
         }
 
         // A poisoned lock only means another load panicked mid-way; the state it guards is
@@ -213,6 +260,48 @@ impl FileSource {
             software,
             vex,
         })
+    }
+}
+
+impl FileSource {
+    /// Every SBOM, in order, each checked against the limits and the memory left before it is
+    /// parsed, and the rows they make together checked before any row is built; with the VEX
+    /// statements CycloneDX SBOMs carry in `vulnerabilities` (read from the same parse).
+    fn load_sboms(&self) -> Result<(Vec<SbomImport>, Vec<VexImport>), DeviceError> {
+        let limits = &self.config.limits;
+        let mut imports: Vec<SbomImport> = Vec::with_capacity(self.config.sbom.len());
+        let mut vex_imports = Vec::new();
+        let mut components = 0usize;
+        for path in &self.config.sbom {
+            let location = path.display().to_string();
+            let bytes = read_bytes(path, limits.max_file_bytes, "max_file_bytes")?;
+            // What is held so far (the imports) plus this file's parse, before parsing it.
+            let held = memory::for_rows(components);
+            let parse = memory::for_parsing(bytes.len() as u64);
+            memory::check(held.saturating_add(parse), limits, &location)?;
+            let (import, vex) = parse_sbom_and_vex(&bytes, &location, limits)?;
+            drop(bytes);
+            vex_imports.extend(vex);
+            components = components.saturating_add(import.components.len());
+            if components > limits.max_components {
+                return Err(DeviceError::Limit {
+                    file: location,
+                    found: format!("{components} components in the SBOMs up to this one"),
+                    limit: "max_components",
+                    value: u64::try_from(limits.max_components).unwrap_or(u64::MAX),
+                });
+            }
+            imports.push(import);
+        }
+        // The rows, their kept copy and the tree they make, before building any of them.
+        if let Some(last) = self.config.sbom.last() {
+            memory::check(
+                memory::for_rows(components),
+                limits,
+                &last.display().to_string(),
+            )?;
+        }
+        Ok((imports, vex_imports))
     }
 }
 
@@ -279,16 +368,209 @@ mod tests {
     fn sbom_format_is_told_by_content() {
         let spdx = br#"{"spdxVersion":"SPDX-2.3","packages":[{"SPDXID":"a","name":"x"}]}"#;
         let cdx = br#"{"bomFormat":"CycloneDX","specVersion":"1.3","components":[{"name":"x"}]}"#;
-        let a = parse_sbom(spdx, "a.json").unwrap();
-        let b = parse_sbom(cdx, "b.json").unwrap();
+        let limits = Limits::default();
+        let a = parse_sbom(spdx, "a.json", &limits).unwrap();
+        let b = parse_sbom(cdx, "b.json", &limits).unwrap();
         assert_eq!(a.document.format, super::super::model::SbomFormat::Spdx);
         assert_eq!(
             b.document.format,
             super::super::model::SbomFormat::CycloneDx
         );
-        match parse_sbom(b"{}", "c.json") {
+        match parse_sbom(b"{}", "c.json", &limits) {
             Err(DeviceError::Sbom { path, .. }) => assert_eq!(path, "bomFormat"),
             other => panic!("{other:?}"),
         }
+    }
+
+    // Regression (issue 12 #7): the project's own SPDX file with its keys sorted (as `jq -S`
+    // writes it) puts `spdxVersion` after the first 4096 bytes, where a scan of the head did
+    // not look, and was read as CycloneDX.
+    #[test]
+    fn sbom_format_does_not_depend_on_key_order() {
+        let original = include_str!("../../examples/infusion-pump/firmware.spdx.json");
+        // serde_json's map is ordered by key: this is `jq -S -c`.
+        let value: serde_json::Value = serde_json::from_str(original).unwrap();
+        let sorted = serde_json::to_string(&value).unwrap();
+        assert!(
+            sorted.find("\"spdxVersion\"").unwrap() > 4096,
+            "the case of the report"
+        );
+        let limits = Limits::default();
+        let a = parse_sbom(original.as_bytes(), "fw.json", &limits).unwrap();
+        let b = parse_sbom(sorted.as_bytes(), "sorted.json", &limits).unwrap();
+        assert_eq!(b.document.format, super::super::model::SbomFormat::Spdx);
+        assert_eq!(a.components, b.components);
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("dqi-source-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn cdx(n: usize) -> String {
+        let components: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"type":"library","name":"c{i}","version":"1"}}"#))
+            .collect();
+        format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{}]}}"#,
+            components.join(",")
+        )
+    }
+
+    // Regression (issue 12 #3): SBOMs were read whole, whatever their size or count, and a
+    // reload too big for memory aborted the agent. Each limit now refuses the file by name, and
+    // the source keeps nothing of a refused load.
+    #[test]
+    fn over_limit_files_are_refused_naming_the_file_and_the_limit() {
+        let dir = temp_dir("limits");
+        let sbom = dir.join("sbom.cdx.json");
+        std::fs::write(&sbom, cdx(30)).unwrap();
+        let config = |limits: Limits| DeviceConfig {
+            sbom: vec![sbom.clone()],
+            limits,
+            ..DeviceConfig::default()
+        };
+        let source = FileSource::new(config(Limits::default()), None).unwrap();
+        assert_eq!(source.snapshot().unwrap().software.rows().len(), 30);
+        let message = |limits: Limits| {
+            FileSource::new(config(limits), None)
+                .unwrap()
+                .snapshot()
+                .unwrap_err()
+                .to_string()
+        };
+        let bytes = std::fs::metadata(&sbom).unwrap().len();
+        assert_eq!(
+            message(Limits {
+                max_file_bytes: 100,
+                ..Limits::default()
+            }),
+            format!(
+                "{}: {bytes} bytes, over the limit `[device.limits] max_file_bytes = 100`",
+                sbom.display()
+            )
+        );
+        assert_eq!(
+            message(Limits {
+                max_components: 29,
+                ..Limits::default()
+            }),
+            format!(
+                "{}: more than 29 components, over the limit `[device.limits] max_components = 29`",
+                sbom.display()
+            )
+        );
+        // Two files within the per-file count but over it together.
+        let config2 = DeviceConfig {
+            sbom: vec![sbom.clone(), sbom.clone()],
+            limits: Limits {
+                max_components: 50,
+                ..Limits::default()
+            },
+            ..DeviceConfig::default()
+        };
+        let err = FileSource::new(config2, None)
+            .unwrap()
+            .snapshot()
+            .unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "60 components in the SBOMs up to this one, over the limit `[device.limits] max_components = 50`"
+            ),
+            "{err}"
+        );
+        // The memory estimate is checked before parsing: 1 MiB cannot hold a 200 kB parse.
+        std::fs::write(&sbom, cdx(3_000)).unwrap();
+        let err = message(Limits {
+            max_memory_mib: 1,
+            ..Limits::default()
+        });
+        assert!(
+            err.contains("building the snapshot needs about")
+                && err.ends_with(
+                    "over the limit `[device.limits] max_memory_mib = 1`; keeping the previous data"
+                ),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    // Regression (issue 12 #5): `ln -s ../victim state/software-index.tmp` made the agent
+    // truncate and overwrite `victim` (File::create follows links) and left `software-index` a
+    // link to it. No link is written through now, and one at the map's own name is refused.
+    #[cfg(unix)]
+    #[test]
+    fn the_index_file_is_never_written_through_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp_dir("symlink");
+        let state = dir.join("state");
+        std::fs::create_dir_all(&state).unwrap();
+        let victim = dir.join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let index = state.join("software-index");
+        for link in [
+            state.join("software-index.tmp"),
+            crate::files::temporary_for(&index),
+        ] {
+            std::os::unix::fs::symlink("../victim", link).unwrap();
+        }
+        let sbom = dir.join("sbom.cdx.json");
+        std::fs::write(&sbom, cdx(3)).unwrap();
+        let config = DeviceConfig {
+            sbom: vec![sbom],
+            ..DeviceConfig::default()
+        };
+        let source = FileSource::new(config.clone(), Some(index.clone())).unwrap();
+        assert_eq!(source.snapshot().unwrap().software.rows().len(), 3);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        let meta = std::fs::symlink_metadata(&index).unwrap();
+        assert!(meta.file_type().is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+
+        std::fs::remove_file(&index).unwrap();
+        std::os::unix::fs::symlink("../victim", &index).unwrap();
+        let err = FileSource::new(config, Some(index.clone()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("is a symbolic link; refusing to follow it (remove it)"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    // Regression (issue 12 #10): a failed save (ENOSPC, here a rename onto a directory) left
+    // its temporary file behind.
+    #[test]
+    fn a_failed_index_save_leaves_no_temporary_file() {
+        let dir = temp_dir("failed-save");
+        let index = dir.join("software-index");
+        std::fs::create_dir_all(index.join("occupied")).unwrap();
+        let mut map = IndexMap::new();
+        map.assign(&[("a", "1")]).unwrap();
+        assert!(index::save(&map, &index).is_err());
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["software-index"], "only the directory in the way");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn limits_are_a_device_subtable() {
+        let c: Outer = toml::from_str(
+            "[device]\nsbom = []\n[device.limits]\nmax_components = 5\nmax_memory_mib = 64\n",
+        )
+        .unwrap();
+        assert_eq!(c.device.limits.max_components, 5);
+        assert_eq!(c.device.limits.max_memory_mib, 64);
+        assert_eq!(
+            c.device.limits.max_file_bytes,
+            Limits::default().max_file_bytes
+        );
+        assert!(toml::from_str::<Outer>("[device.limits]\nmax_component = 5\n").is_err());
     }
 }

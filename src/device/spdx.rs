@@ -26,7 +26,7 @@
 //! share has no single parent to show, and guessing one would mislead.
 //!
 //! Refused: not JSON, not SPDX 2, `packages` or `relationships` not arrays, a package without
-//! `name` or `SPDXID`, a checksum algorithm not in §7.10, a checksum that is not hex of the
+//! `name` or `SPDXID`, two packages with one `SPDXID`, a checksum algorithm not in §7.10, a checksum that is not hex of the
 //! algorithm's length, a date that does not parse. Unknown members are ignored.
 
 use alloc::collections::BTreeMap;
@@ -36,6 +36,7 @@ use alloc::vec::Vec;
 
 use super::DeviceError;
 use super::json::{Ctx, HashFields, Object, import, item, join, non_empty};
+use super::limits::Limits;
 use super::model::{ComponentType, SbomComponent, SbomFormat, SbomImport, SupportStatus};
 
 /// `checksums[]` with `algorithm` and `checksumValue` (§7.10).
@@ -46,11 +47,33 @@ const CHECKSUMS: HashFields = HashFields {
     list: "an SPDX 2.3 checksum algorithm",
 };
 
-/// Reads an SPDX 2.3 JSON document. `location` names the file in errors and in the record.
+/// Reads an SPDX 2.3 JSON document under the default [`Limits`]. `location` names the file in
+/// errors and in the record.
 pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
-    let ctx = Ctx { file: location };
+    parse_with(bytes, location, &Limits::default())
+}
+
+/// Reads an SPDX 2.3 JSON document under `limits`.
+pub fn parse_with(
+    bytes: &[u8],
+    location: &str,
+    limits: &Limits,
+) -> Result<SbomImport, DeviceError> {
+    let ctx = Ctx {
+        file: location,
+        limits,
+    };
     let root = ctx.parse(bytes)?;
-    let spec_version = ctx.required_str(&root, "spdxVersion", "")?;
+    from_root(&ctx, bytes, &root)
+}
+
+/// The import of the document `bytes`, already parsed as `root`.
+pub(crate) fn from_root(
+    ctx: &Ctx<'_>,
+    bytes: &[u8],
+    root: &Object,
+) -> Result<SbomImport, DeviceError> {
+    let spec_version = ctx.required_str(root, "spdxVersion", "")?;
     if !spec_version.starts_with("SPDX-2.") {
         return Err(ctx.err(
             "spdxVersion",
@@ -59,25 +82,50 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
     }
     // SPDX has no document revision: `version` stays 0.
     let format = SbomFormat::Spdx;
-    let mut document = ctx.document(bytes, &root, format, spec_version, "documentNamespace")?;
+    let mut document = ctx.document(bytes, root, format, spec_version, "documentNamespace")?;
     if let Some(ci) = root.get("creationInfo").filter(|v| !v.is_null()) {
         let ci = ctx.object(ci, "creationInfo")?;
         document.created = ctx.date(ci, "created", "creationInfo")?;
     }
 
-    let mut components = Vec::new();
+    let packages = ctx.array(root, "packages", "")?;
+    let max = ctx.limits.max_components;
+    if packages.len() > max {
+        return Err(ctx.over(
+            format!("{} packages", packages.len()),
+            "max_components",
+            max,
+        ));
+    }
+    let mut components = Vec::with_capacity(packages.len());
     let mut by_id: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, v) in ctx.array(&root, "packages", "")?.iter().enumerate() {
+    for (i, v) in packages.iter().enumerate() {
         let here = item("", "packages", i);
         let obj = ctx.object(v, &here)?;
         let id = ctx.required_str(obj, "SPDXID", &here)?;
-        by_id.insert(id, components.len());
-        components.push(package(&ctx, obj, &here)?);
+        // §7.2: an SPDXID identifies one element. Two packages sharing one would make every
+        // relationship naming it ambiguous, and readers resolve that differently.
+        if let Some(first) = by_id.insert(id, i) {
+            return Err(ctx.err(
+                &join(&here, "SPDXID"),
+                format!("`{id}` is also the SPDXID of packages[{first}]"),
+            ));
+        }
+        components.push(package(ctx, obj, &here)?);
+    }
+    let relationships = ctx.array(root, "relationships", "")?;
+    let max = ctx.limits.max_relationships;
+    if relationships.len() > max {
+        return Err(ctx.over(
+            format!("{} relationships", relationships.len()),
+            "max_relationships",
+            max,
+        ));
     }
 
     let mut containers = alloc::vec![Candidate::None; components.len()];
     let mut dependents = alloc::vec![Candidate::None; components.len()];
-    for (i, v) in ctx.array(&root, "relationships", "")?.iter().enumerate() {
+    for (i, v) in relationships.iter().enumerate() {
         let here = item("", "relationships", i);
         let rel = ctx.object(v, &here)?;
         let a = ctx.required_str(rel, "spdxElementId", &here)?;
@@ -103,9 +151,14 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<SbomImport, DeviceError> {
     Ok(import(document, components))
 }
 
-/// Reads an SPDX 2.3 JSON document from a file.
-pub fn load(path: &std::path::Path) -> Result<SbomImport, DeviceError> {
-    super::source::read_with(path, parse)
+/// Reads an SPDX 2.3 JSON document from a file under `limits`.
+pub fn load(path: &std::path::Path, limits: &Limits) -> Result<SbomImport, DeviceError> {
+    super::source::read_with(
+        path,
+        limits.max_file_bytes,
+        "max_file_bytes",
+        |bytes, location| parse_with(bytes, location, limits),
+    )
 }
 
 /// How many distinct packages claim a package as container (or dependent).
@@ -295,6 +348,44 @@ mod tests {
                 r#"{"spdxVersion":"SPDX-2.3","packages":[{"name":"a","SPDXID":"x","validUntilDate":"someday"}]}"#
             ),
             "packages[0].validUntilDate"
+        );
+    }
+
+    // Regression (issue 12 #9): 1,000 packages sharing one SPDXID were accepted.
+    #[test]
+    fn a_repeated_spdxid_is_refused() {
+        let packages: Vec<String> = (0..1000)
+            .map(|i| format!(r#"{{"SPDXID":"SPDXRef-same","name":"p{i}"}}"#))
+            .collect();
+        let json = format!(
+            r#"{{"spdxVersion":"SPDX-2.3","packages":[{}]}}"#,
+            packages.join(",")
+        );
+        match parse(json.as_bytes(), "x") {
+            Err(DeviceError::Sbom { path, reason, .. }) => {
+                assert_eq!(path, "packages[1].SPDXID");
+                assert_eq!(reason, "`SPDXRef-same` is also the SPDXID of packages[0]");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn relationship_count_is_limited() {
+        let rel = r#"{"spdxElementId":"a","relationshipType":"CONTAINS","relatedSpdxElement":"b"}"#;
+        let json = format!(
+            r#"{{"spdxVersion":"SPDX-2.3","packages":[],"relationships":[{}]}}"#,
+            [rel; 3].join(",")
+        );
+        let limits = Limits {
+            max_relationships: 2,
+            ..Limits::default()
+        };
+        assert_eq!(
+            parse_with(json.as_bytes(), "x", &limits)
+                .unwrap_err()
+                .to_string(),
+            "x: 3 relationships, over the limit `[device.limits] max_relationships = 2`"
         );
     }
 

@@ -57,11 +57,16 @@ pub enum Scalar {
     BulkCapped = 26,
     LastRejection = 27,
     Moderation = 33,
+    Hold = 34,
+    Held = 35,
+    Shed = 36,
+    BulkShaped = 37,
+    RequestCost = 38,
 }
 
 impl Scalar {
     /// Every scalar, in OID order.
-    pub const ALL: [Scalar; 26] = [
+    pub const ALL: [Scalar; 31] = [
         Scalar::GlobalRate,
         Scalar::GlobalPeriod,
         Scalar::SourceRate,
@@ -88,6 +93,11 @@ impl Scalar {
         Scalar::BulkCapped,
         Scalar::LastRejection,
         Scalar::Moderation,
+        Scalar::Hold,
+        Scalar::Held,
+        Scalar::Shed,
+        Scalar::BulkShaped,
+        Scalar::RequestCost,
     ];
 
     /// The instance OID (`.0`).
@@ -136,6 +146,11 @@ impl Scalar {
             Scalar::BulkCapped => "dqiBudgetBulkCapped",
             Scalar::LastRejection => "dqiBudgetLastRejection",
             Scalar::Moderation => "dqiBudgetModeration",
+            Scalar::Hold => "dqiBudgetHold",
+            Scalar::Held => "dqiBudgetHeld",
+            Scalar::Shed => "dqiBudgetShed",
+            Scalar::BulkShaped => "dqiBudgetBulkShaped",
+            Scalar::RequestCost => "dqiBudgetRequestCost",
         }
     }
 }
@@ -292,6 +307,15 @@ fn scalar(s: Scalar, view: &View<'_>) -> Value {
         Scalar::BulkCapped => counter(counters.bulk_capped),
         Scalar::LastRejection => timestamp(view.last_rejection, view.started),
         Scalar::Moderation => Value::Gauge32(view.receive.moderation_ms),
+        Scalar::Hold => Value::Gauge32(gauge(
+            u64::try_from(config.hold.as_millis())
+                .unwrap_or(u64::MAX)
+                .min(1000),
+        )),
+        Scalar::Held => counter(counters.held),
+        Scalar::Shed => counter(counters.shed),
+        Scalar::BulkShaped => counter(counters.bulk_shaped),
+        Scalar::RequestCost => Value::Gauge32(config.request_cost),
         Scalar::RejectedIntake | Scalar::RejectedRetransmit => Value::Counter32(0),
     }
 }
@@ -353,11 +377,18 @@ mod tests {
             [1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1, 5, 3, 0]
         );
         assert_eq!(Scalar::LastRejection.oid()[12], 27);
-        // 3 to 27 without a gap; 28 is the table, 29 to 32 the notification objects.
-        for pair in Scalar::ALL[..Scalar::ALL.len() - 1].windows(2) {
+        // 3 to 27 and 33 to 38 without a gap; 28 is the table, 29 to 32 the notification
+        // objects.
+        let moderation = Scalar::ALL.len() - 6;
+        for pair in Scalar::ALL[..moderation].windows(2) {
             assert_eq!(pair[0] as u32 + 1, pair[1] as u32);
         }
+        for pair in Scalar::ALL[moderation..].windows(2) {
+            assert_eq!(pair[0] as u32 + 1, pair[1] as u32);
+        }
+        assert_eq!(Scalar::ALL[moderation], Scalar::Moderation);
         assert_eq!(Scalar::Moderation.oid()[12], 33);
+        assert_eq!(Scalar::RequestCost.oid()[12], 38);
         assert_eq!(
             row_oid(Column::Available, b"nms"),
             [
@@ -387,12 +418,16 @@ mod tests {
         let Entry::Live(Live::Budget(object)) = entry else {
             panic!("not live: {entry:?}");
         };
-        assert_eq!(value(*object, &view), Value::Gauge32(6000));
+        assert_eq!(value(*object, &view), Value::Gauge32(20_000));
         let global = BudgetObject::Scalar(Scalar::GlobalPeriod);
         assert_eq!(value(global, &view), Value::Integer(1));
         let last = BudgetObject::Scalar(Scalar::LastRejection);
         assert_eq!(value(last, &view), Value::TimeTicks(0));
         let moderation = BudgetObject::Scalar(Scalar::Moderation);
         assert_eq!(value(moderation, &view), Value::Gauge32(50));
+        let hold = BudgetObject::Scalar(Scalar::Hold);
+        assert_eq!(value(hold, &view), Value::Gauge32(200));
+        let cost = BudgetObject::Scalar(Scalar::RequestCost);
+        assert_eq!(value(cost, &view), Value::Gauge32(32));
     }
 }

@@ -30,6 +30,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
+
+use crate::config::{Secret, line_column};
 use zeroize::Zeroizing;
 
 use crate::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol};
@@ -56,11 +58,11 @@ struct File_ {
 struct CredentialsSection {
     user: Option<String>,
     auth: Option<String>,
-    auth_password: Option<SecretText>,
-    auth_key: Option<SecretText>,
+    auth_password: Option<Secret>,
+    auth_key: Option<Secret>,
     privacy: Option<String>,
-    priv_password: Option<SecretText>,
-    priv_key: Option<SecretText>,
+    priv_password: Option<Secret>,
+    priv_key: Option<Secret>,
 }
 
 #[derive(Deserialize)]
@@ -70,19 +72,6 @@ struct TargetSection {
     address: Option<String>,
     credentials: Option<String>,
     engine_id: Option<String>,
-}
-
-/// A secret string: zeroed on drop, never printed.
-struct SecretText(Zeroizing<String>);
-
-impl<'de> Deserialize<'de> for SecretText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SecretText, D::Error> {
-        // Through toml::Value so that a wrong type is refused without echoing the value.
-        match toml::Value::deserialize(d)? {
-            toml::Value::String(s) => Ok(SecretText(Zeroizing::new(s))),
-            _ => Err(serde::de::Error::custom("a secret must be a quoted string")),
-        }
-    }
 }
 
 /// Key material of one protocol.
@@ -415,8 +404,8 @@ fn credentials_entry(
 
 fn key_material(
     auth: AuthProtocol,
-    password: Option<SecretText>,
-    key: Option<SecretText>,
+    password: Option<Secret>,
+    key: Option<Secret>,
     (pw_name, key_name): (&'static str, &'static str),
     min_len: usize,
 ) -> Result<Key, (&'static str, String)> {
@@ -424,16 +413,16 @@ fn key_material(
         (Some(_), Some(_)) => Err((key_name, format!("set either this or {pw_name}, not both"))),
         (None, None) => Err((pw_name, format!("missing: set {pw_name} or {key_name}"))),
         (Some(p), None) => {
-            if p.0.chars().count() < MIN_PASSPHRASE {
+            if p.expose().chars().count() < MIN_PASSPHRASE {
                 return Err((
                     pw_name,
                     format!("shorter than {MIN_PASSPHRASE} characters (RFC 3414 §11.2)"),
                 ));
             }
-            Ok(Key::Master(auth.password_to_key(p.0.as_bytes())))
+            Ok(Key::Master(auth.password_to_key(p.expose().as_bytes())))
         }
         (None, Some(k)) => {
-            let bytes = Zeroizing::new(crate::config::from_hex(&k.0).ok_or((
+            let bytes = Zeroizing::new(crate::config::from_hex(k.expose()).ok_or((
                 key_name,
                 "not hexadecimal (an even number of 0-9, a-f digits)".to_string(),
             ))?);
@@ -460,16 +449,6 @@ pub fn parse_address(text: &str) -> Option<SocketAddr> {
     bare.parse::<IpAddr>()
         .ok()
         .map(|ip| SocketAddr::new(ip, DEFAULT_PORT))
-}
-
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |nl| before.len() - nl - 1)
-        + 1;
-    (line, column)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! One listening UDP socket and the task that drives it: receive, [`Agent::handle`], send.
 //!
-//! Besides moving datagrams, this module owns the two times the task deliberately does not
-//! read: the intake ceiling (`[budget] intake`) and receive moderation (`[budget]
+//! Besides moving datagrams, this module keeps the answers the core holds until the user's
+//! units refill ([`Outcome::Held`]: a bounded queue per socket, oldest shed first, each sent
+//! when due), and owns the two times the task deliberately does not read: the intake ceiling (`[budget] intake`) and receive moderation (`[budget]
 //! moderation_ms`, after a batch that held a refused datagram). In both, the socket is taken
 //! out of the runtime's epoll set for the wait. That is the point of waiting: the runtime
 //! registers sockets edge-triggered, and an edge-triggered registration wakes the thread for
@@ -16,6 +17,7 @@
 //!
 //! [`Agent::handle`]: crate::agent::Agent::handle
 
+use std::collections::VecDeque;
 use std::io::{self, ErrorKind};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +30,7 @@ use tokio::sync::watch;
 use super::ReceiveConfig;
 use super::{RECEIVE_BUFFER, Shared};
 use crate::agent::Outcome;
+use crate::time::Instant;
 
 /// Intake tokens a socket task takes from the shared bucket at once, at most.
 const INTAKE_TOKENS: u32 = 16;
@@ -127,11 +130,23 @@ impl Listener {
         self.socket.try_recv_from(buffer)
     }
 
-    /// Waits until a datagram may be queued. `false` if told to stop first.
-    async fn readable(&self, stop: &mut watch::Receiver<bool>) -> bool {
+    /// Waits until a datagram may be queued, or `within` has passed (a held answer is due).
+    /// `false` if told to stop first.
+    async fn readable_within(
+        &self,
+        within: Option<Duration>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> bool {
+        let due = async {
+            match within {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             biased;
             _ = stop.changed() => false,
+            () = due => true,
             ready = self.socket.readable() => {
                 if let Err(e) = ready {
                     tracing::debug!(error = %e, "socket not readable");
@@ -195,6 +210,75 @@ impl Moderation {
     }
 }
 
+/// Answers held until their time ([`Outcome::Held`]), in arrival order, at most `slots`.
+struct Holding {
+    slots: usize,
+    queue: VecDeque<Held>,
+}
+
+/// One held answer.
+struct Held {
+    until: Instant,
+    to: SocketAddr,
+    reply: Vec<u8>,
+}
+
+impl Holding {
+    fn new(slots: usize) -> Holding {
+        Holding {
+            slots,
+            queue: VecDeque::with_capacity(slots),
+        }
+    }
+
+    /// Keeps `reply` for `to` until `until`. Returns how many held answers were shed to make
+    /// room: the oldest go first, as their managers are the likeliest to have given up.
+    fn hold(&mut self, until: Instant, to: SocketAddr, reply: &[u8]) -> u64 {
+        let mut shed = 0;
+        while self.queue.len() >= self.slots.max(1) {
+            self.queue.pop_front();
+            shed += 1;
+        }
+        if self.slots == 0 {
+            return shed + 1;
+        }
+        self.queue.push_back(Held {
+            until,
+            to,
+            reply: reply.to_vec(),
+        });
+        shed
+    }
+
+    /// The earliest instant an answer is due, if any is held.
+    fn next_due(&self) -> Option<Instant> {
+        self.queue.iter().map(|held| held.until).min()
+    }
+
+    /// Takes the first answer due at `now`.
+    fn take_due(&mut self, now: Instant) -> Option<Held> {
+        let at = self.queue.iter().position(|held| held.until <= now)?;
+        self.queue.remove(at)
+    }
+}
+
+/// Sends every held answer due by now; returns how long until the next one is (`None`: none
+/// held).
+async fn release(listener: &Listener, holding: &mut Holding, shared: &Shared) -> Option<Duration> {
+    loop {
+        let now = shared.now();
+        match holding.take_due(now) {
+            Some(held) => {
+                if let Err(e) = listener.send(&held.reply, held.to).await {
+                    shared.totals.send_errors.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(source = %held.to, error = %e, "send failed");
+                }
+            }
+            None => return holding.next_due().map(|due| due.saturating_since(now)),
+        }
+    }
+}
+
 /// Serves `listener` until `stop`: one datagram at a time, with a receive buffer and a reply
 /// buffer reused for every datagram.
 pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
@@ -202,6 +286,7 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
     let mut datagram = vec![0u8; RECEIVE_BUFFER];
     let mut reply = Vec::with_capacity(shared.max_message_size);
     let mut moderation = Moderation::new(shared.moderation);
+    let mut holding = Holding::new(shared.hold_slots);
     // Intake tokens held for the next datagrams read, taken a few at a time so that the shared
     // bucket's lock and the clock are not paid per datagram.
     let mut tokens = 0u32;
@@ -220,18 +305,25 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
                 }
             }
         }
+        // Held answers go out when due, between datagrams as while waiting for them.
+        let next_due = match holding.queue.is_empty() {
+            true => None,
+            false => release(&listener, &mut holding, &shared).await,
+        };
         // Drain what the kernel has queued without going back to the runtime per datagram.
         let (len, source) = match listener.try_receive(&mut datagram) {
             Ok(received) => received,
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                // Drained: pause (receive moderation) or wait for the next datagram.
+                // Drained: pause (receive moderation) or wait for the next datagram, never past
+                // the next held answer's time.
                 if let Some(pause) = moderation.drained() {
                     shared.totals.moderated.fetch_add(1, Ordering::Relaxed);
+                    let pause = next_due.map_or(pause, |due| pause.min(due));
                     listener = match listener.pause(pause, &mut stop).await {
                         Some(listener) => listener,
                         None => return,
                     };
-                } else if !listener.readable(&mut stop).await {
+                } else if !listener.readable_within(next_due, &mut stop).await {
                     return;
                 }
                 continue;
@@ -248,6 +340,12 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
         };
         let outcome = shared.handle(data, source, &mut reply);
         moderation.record(&outcome);
+        if let Outcome::Held { until } = outcome {
+            let shed = holding.hold(until, source, &reply);
+            if shed > 0 {
+                shared.note_shed(shed);
+            }
+        }
         if matches!(
             outcome,
             Outcome::Response | Outcome::Report(_) | Outcome::OverBudget { reported: true, .. }
@@ -269,13 +367,33 @@ mod tests {
     #[test]
     fn a_pause_must_fit_the_receive_buffer() {
         let mut budget = ReceiveConfig::default();
-        // The defaults (2,000/s, 50 ms: 100 datagrams) fit even Linux's default 208 KiB cap,
-        // which the kernel doubles.
+        // The defaults (10,000/s, 50 ms: 500 datagrams) fit even Linux's default 208 KiB cap,
+        // which the kernel doubles (512 datagrams).
         assert_eq!(pause_overflows(2 * 212_992, &budget), None);
         budget.intake = "20000/second".parse().unwrap();
         assert_eq!(pause_overflows(2 * 212_992, &budget), Some((1000, 512)));
         assert_eq!(pause_overflows(2 << 20, &budget), None);
         budget.moderation = Duration::ZERO;
         assert_eq!(pause_overflows(0, &budget), None);
+    }
+
+    #[test]
+    fn held_answers_are_bounded_and_released_when_due() {
+        let to: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let ms = Instant::from_millis;
+        let mut holding = Holding::new(2);
+        assert_eq!(holding.hold(ms(30), to, b"a"), 0);
+        assert_eq!(holding.hold(ms(10), to, b"b"), 0);
+        assert_eq!(holding.next_due(), Some(ms(10)));
+        // Full: the oldest ("a") is shed for the newest.
+        assert_eq!(holding.hold(ms(20), to, b"c"), 1);
+        assert!(holding.take_due(ms(9)).is_none());
+        let due: Vec<Vec<u8>> = std::iter::from_fn(|| holding.take_due(ms(25)))
+            .map(|held| held.reply)
+            .collect();
+        assert_eq!(due, [b"b".to_vec(), b"c".to_vec()]);
+        assert_eq!(holding.next_due(), None);
+        // No slots: every answer is shed.
+        assert_eq!(Holding::new(0).hold(ms(1), to, b"d"), 1);
     }
 }

@@ -19,9 +19,11 @@ pub const MAX_MODERATION: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReceiveConfig {
     /// Datagrams per period the server reads from its sockets at all; beyond it the kernel
-    /// drops them. Default `2000/second`.
+    /// drops them. Default `10000/second`: above a flood of valid requests four times a user's
+    /// default budget (about 2,400 a second), so that such a flood is refused by the user's
+    /// budget, which tells its datagrams from another user's, not by the kernel, which cannot.
     pub intake: Rate,
-    /// Capacity of the intake bucket, at least 1. Default 200 (a tenth of a second at the
+    /// Capacity of the intake bucket, at least 1. Default 1000 (a tenth of a second at the
     /// default rate).
     pub intake_burst: u32,
     /// Receive moderation: after reading a batch of datagrams that held a refused one, the
@@ -30,14 +32,30 @@ pub struct ReceiveConfig {
     /// instead of one per datagram. It also paces reading at the intake ceiling. Zero reads at
     /// once. At most [`MAX_MODERATION`]. Default 50 ms.
     pub moderation: Duration,
+    /// Answers each socket task holds until their time (see
+    /// [`crate::agent::Outcome::Held`]); when full, the oldest is shed. Default 32.
+    pub hold_slots: usize,
+    /// Refusals a second from one source that get it dropped in the kernel, before the
+    /// socket, for `block` (see `server/filter.rs`). A refusal by a user's budget counts a
+    /// tenth (see [`crate::budget::Budget::drain_flooders`]). Zero never blocks. Default 500:
+    /// far beyond any manager, and beyond a tenth of what a flood of valid requests four
+    /// times a user's budget is refused (about 1,800 a second) from an address other users may
+    /// share.
+    pub block_after: u32,
+    /// How long a flooding source stays blocked; blocked again at once if it still floods.
+    /// Default 10 s.
+    pub block: Duration,
 }
 
 impl Default for ReceiveConfig {
     fn default() -> ReceiveConfig {
         ReceiveConfig {
-            intake: Rate::at_least_one(2000, Period::Second),
-            intake_burst: 200,
+            intake: Rate::at_least_one(10_000, Period::Second),
+            intake_burst: 1000,
             moderation: Duration::from_millis(50),
+            hold_slots: 32,
+            block_after: 500,
+            block: Duration::from_secs(10),
         }
     }
 }
@@ -76,12 +94,14 @@ mod tests {
     #[test]
     fn defaults_and_what_the_core_serves_of_them() {
         let c = ReceiveConfig::default();
-        assert_eq!(c.intake, "2000/second".parse().unwrap());
-        assert_eq!(c.intake_burst, 200);
+        assert_eq!(c.intake, "10000/second".parse().unwrap());
+        assert_eq!(c.intake_burst, 1000);
+        assert_eq!((c.hold_slots, c.block_after), (32, 500));
+        assert_eq!(c.block, Duration::from_secs(10));
         assert_eq!(
             c.report(),
             Receive {
-                intake_per_second: 2000,
+                intake_per_second: 10_000,
                 moderation_ms: 50
             }
         );

@@ -261,7 +261,8 @@ impl Refresher {
 }
 
 /// The refresh task: waits for the interval or SIGHUP, refreshes on a blocking thread, swaps the
-/// tree in. Ends when `stop` changes.
+/// tree in. Ends when `stop` changes, at once, even while a refresh runs (the refresh thread is
+/// abandoned; the binary shuts its runtime down without waiting for blocking threads).
 pub(super) async fn run(
     mut refresher: Refresher,
     shared: Arc<Shared>,
@@ -295,11 +296,27 @@ pub(super) async fn run(
         tracing::debug!("refreshing device data ({cause})");
         let uptime = shared.uptime_ticks();
         let agent = own_objects.clone();
-        match tokio::task::spawn_blocking(move || device.refresh(uptime, &agent)).await {
+        let refreshing = tokio::task::spawn_blocking(move || device.refresh(uptime, &agent));
+        // Shutdown never waits for a refresh: a slow or stuck read (a huge file, a hung network
+        // file system) is abandoned, its thread left to end with the process.
+        let refreshed = tokio::select! {
+            biased;
+            _ = stop.changed() => {
+                tracing::info!("stopping during a device data refresh; the refresh is abandoned");
+                return;
+            }
+            refreshed = refreshing => refreshed,
+        };
+        match refreshed {
             Ok(tree) => {
                 let old = shared.agent.lock().replace_tree(tree);
-                // Freed here, outside the lock: a large tree takes milliseconds to drop.
-                drop(old);
+                // Freed outside the lock and off the socket thread (a large tree takes
+                // milliseconds to drop), then the freed pages go back to the system so an
+                // inventory that shrank does not keep the old one's memory.
+                tokio::task::spawn_blocking(move || {
+                    drop(old);
+                    crate::device::memory::release();
+                });
             }
             // A panic in a loader: the previous tree stays, and so does the agent.
             Err(e) => tracing::error!(error = %e, "device data refresh stopped unexpectedly"),

@@ -124,7 +124,12 @@ pub(crate) fn extend(
             Extension::Blumenthal => auth.hash(&[&kul]),
             Extension::Reeder => auth.localized_key(&kul, engine_id),
         };
-        kul.extend_from_slice(&more);
+        // A new buffer of the exact size rather than growing `kul` in place: a reallocation
+        // would free the old buffer without zeroing it, leaving the key in the heap.
+        let mut longer = Zeroizing::new(Vec::with_capacity(kul.len() + more.len()));
+        longer.extend_from_slice(&kul);
+        longer.extend_from_slice(&more);
+        kul = longer;
     }
     kul.truncate(len);
     kul
@@ -134,10 +139,12 @@ fn password_to_key<D: Digest>(password: &[u8]) -> Zeroizing<Vec<u8>> {
     let mut hasher = D::new();
     if !password.is_empty() {
         // The password repeated to CHUNK + len octets holds every CHUNK-long window of the
-        // infinite repetition: the window at stream offset `o` starts at `o % len`.
-        let mut repeated = Zeroizing::new(Vec::with_capacity(CHUNK + password.len()));
-        while repeated.len() < CHUNK + password.len() {
-            repeated.extend_from_slice(password);
+        // infinite repetition: the window at stream offset `o` starts at `o % len`. Allocated
+        // once at its final size and filled in place: a buffer that grew would be reallocated,
+        // and the freed one would keep copies of the password that `Zeroizing` never sees.
+        let mut repeated = Zeroizing::new(alloc::vec![0u8; CHUNK + password.len()]);
+        for (i, b) in repeated.iter_mut().enumerate() {
+            *b = password[i % password.len()];
         }
         let mut start = 0;
         for _ in 0..EXPANDED_PASSWORD_LEN / CHUNK {

@@ -95,3 +95,104 @@ pub(crate) fn large_nested_sbom(n: usize) -> String {
     out.push_str("]}");
     out
 }
+
+/// A CycloneDX 1.5 document shaped like `cyclonedx-npm`'s output for a Node.js application with
+/// `n` installed packages (the inventory of issue 8 had 1,115): the application in `metadata`,
+/// then one library per package with a bom-ref, an npm scope for about a third of them, a
+/// semver version, a description, an SPDX license, a `pkg:npm` purl (scopes percent-encoded), the
+/// registry tarball as an external reference, its SHA-512 integrity hash, and the
+/// `cdx:npm:package:path` property; then the dependency graph. Deterministic.
+pub fn npm_sbom(n: usize) -> String {
+    const SCOPES: [&str; 12] = [
+        "@babel",
+        "@types",
+        "@jest",
+        "@typescript-eslint",
+        "@eslint",
+        "@smithy",
+        "@aws-sdk",
+        "@sinonjs",
+        "@octokit",
+        "@rollup",
+        "@esbuild",
+        "@nodelib",
+    ];
+    const STEMS: [&str; 24] = [
+        "core",
+        "parser",
+        "traverse",
+        "types",
+        "utils",
+        "helper",
+        "plugin",
+        "runtime",
+        "generator",
+        "template",
+        "compat",
+        "loader",
+        "config",
+        "resolve",
+        "cli",
+        "fs",
+        "path",
+        "stream",
+        "buffer",
+        "glob",
+        "semver",
+        "debug",
+        "color",
+        "string",
+    ];
+    const LICENSES: [&str; 5] = ["MIT", "ISC", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause"];
+    let mut components = Vec::with_capacity(n);
+    let mut refs = Vec::with_capacity(n);
+    for i in 0..n {
+        let scope = (i % 3 == 0).then(|| SCOPES[i / 3 % SCOPES.len()]);
+        let name = format!(
+            "{}-{}-{i}",
+            STEMS[i % STEMS.len()],
+            STEMS[(i / 7) % STEMS.len()]
+        );
+        let version = format!("{}.{}.{}", i % 9, (i * 7) % 31, (i * 13) % 17);
+        let (full, purl_name, group) = match scope {
+            Some(scope) => (
+                format!("{scope}/{name}"),
+                format!("%40{}/{name}", &scope[1..]),
+                format!(r#""group":"{scope}","#),
+            ),
+            None => (name.clone(), name.clone(), String::new()),
+        };
+        let bom_ref = format!("{full}@{version}");
+        let tarball = format!("https://registry.npmjs.org/{full}/-/{name}-{version}.tgz");
+        let sha512: String = (0..8)
+            .map(|k| {
+                format!(
+                    "{:016x}",
+                    (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15 ^ k)
+                )
+            })
+            .collect();
+        components.push(format!(
+            r#"{{"type":"library","bom-ref":"{bom_ref}",{group}"name":"{name}","version":"{version}","description":"The {name} package, used by the device's user interface","licenses":[{{"license":{{"id":"{license}"}}}}],"purl":"pkg:npm/{purl_name}@{version}","externalReferences":[{{"url":"{tarball}","type":"distribution","hashes":[{{"alg":"SHA-512","content":"{sha512}"}}]}}],"hashes":[{{"alg":"SHA-512","content":"{sha512}"}}],"properties":[{{"name":"cdx:npm:package:path","value":"node_modules/{full}"}}]}}"#,
+            license = LICENSES[i % LICENSES.len()],
+        ));
+        refs.push(bom_ref);
+    }
+    let dependencies: Vec<String> = refs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let on: Vec<String> = [2 * i + 1, 2 * i + 2]
+                .iter()
+                .filter_map(|&c| refs.get(c))
+                .map(|c| format!("\"{c}\""))
+                .collect();
+            format!(r#"{{"ref":"{r}","dependsOn":[{}]}}"#, on.join(","))
+        })
+        .collect();
+    format!(
+        r#"{{"$schema":"http://cyclonedx.org/schema/bom-1.5.schema.json","bomFormat":"CycloneDX","specVersion":"1.5","serialNumber":"urn:uuid:8f0b7c3e-5a41-4d2b-9c1e-2f6a7b8c9d01","version":1,"metadata":{{"timestamp":"2026-11-30T09:12:44.000Z","tools":{{"components":[{{"type":"application","name":"cyclonedx-npm","group":"@cyclonedx","version":"1.19.3"}}]}},"component":{{"type":"application","bom-ref":"pump-ui@4.2.0","name":"pump-ui","version":"4.2.0","description":"Infusion pump touch-screen user interface","purl":"pkg:npm/pump-ui@4.2.0"}}}},"components":[{}],"dependencies":[{}]}}"#,
+        components.join(","),
+        dependencies.join(",")
+    )
+}

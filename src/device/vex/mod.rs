@@ -335,11 +335,25 @@ impl Vex {
     }
 }
 
-/// Reads a VEX document, telling the format by its content: `bomFormat` (CycloneDX), `document`
-/// (CSAF), `@context` (OpenVEX). `location` names the file in errors and in the record.
+/// Reads a VEX document under the default [`Limits`](super::Limits), telling the format by its
+/// content: `bomFormat` (CycloneDX), `document` (CSAF), `@context` (OpenVEX). `location` names
+/// the file in errors and in the record.
 #[cfg(feature = "server")]
 pub fn parse(bytes: &[u8], location: &str) -> Result<VexImport, super::DeviceError> {
-    let ctx = super::json::Ctx { file: location };
+    parse_with(bytes, location, &super::Limits::default())
+}
+
+/// Reads a VEX document under `limits` (string lengths, strict JSON), as [`parse`] does.
+#[cfg(feature = "server")]
+pub fn parse_with(
+    bytes: &[u8],
+    location: &str,
+    limits: &super::Limits,
+) -> Result<VexImport, super::DeviceError> {
+    let ctx = super::json::Ctx {
+        file: location,
+        limits,
+    };
     let root = ctx.parse(bytes)?;
     if root.contains_key("bomFormat") {
         cyclonedx::read(&ctx, bytes, &root)
@@ -356,20 +370,18 @@ pub fn parse(bytes: &[u8], location: &str) -> Result<VexImport, super::DeviceErr
     }
 }
 
-/// The VEX statements inside a CycloneDX SBOM's `vulnerabilities`, if it has any (a cheap scan
-/// first, so an SBOM without them is not parsed twice).
+/// The VEX statements inside a CycloneDX SBOM's `vulnerabilities` (the document `bytes`,
+/// already parsed as `root`), if it has any.
 #[cfg(feature = "server")]
-pub fn embedded(bytes: &[u8], location: &str) -> Result<Option<VexImport>, super::DeviceError> {
-    let needle = b"\"vulnerabilities\"";
-    if !bytes.windows(needle.len()).any(|w| w == needle) {
+pub(crate) fn embedded_in(
+    ctx: &super::json::Ctx<'_>,
+    bytes: &[u8],
+    root: &super::json::Object,
+) -> Result<Option<VexImport>, super::DeviceError> {
+    if !root.contains_key("bomFormat") || !root.contains_key("vulnerabilities") {
         return Ok(None);
     }
-    let ctx = super::json::Ctx { file: location };
-    let root = ctx.parse(bytes)?;
-    if !root.contains_key("bomFormat") {
-        return Ok(None);
-    }
-    let import = cyclonedx::read(&ctx, bytes, &root)?;
+    let import = cyclonedx::read(ctx, bytes, root)?;
     Ok((!import.statements.is_empty()).then_some(import))
 }
 
