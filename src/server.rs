@@ -759,7 +759,7 @@ mod tests {
 
     impl crate::device::DeviceSource for Stuck {
         fn snapshot(&self) -> Result<crate::device::DeviceSnapshot, crate::device::DeviceError> {
-            if self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            if self.calls.fetch_add(1, Ordering::SeqCst) > 0 {
                 let release = self.release.lock().unwrap_or_else(|p| p.into_inner());
                 let _ = release.recv_timeout(Duration::from_secs(120));
             }
@@ -785,7 +785,7 @@ mod tests {
             services: 72,
             or_entries: crate::mib::objects::System::standard_or_entries(),
         };
-        let engine = crate::mib::objects::Engine {
+        let engine = Engine {
             engine_id: agent_config().engine_id,
             max_message_size: 1500,
         };

@@ -3,12 +3,12 @@
 
 /// The core size limit before [`forbid_core_dumps`] lowered it.
 #[derive(Debug, Clone, Copy)]
-pub struct CoreLimit(libc::rlimit);
+pub(crate) struct CoreLimit(libc::rlimit);
 
 /// Marks the process not dumpable (`PR_SET_DUMPABLE` 0: no core, and no ptrace or
 /// `/proc/<pid>/mem` access by other processes of the same user) and sets `RLIMIT_CORE` to
 /// 0, so a crash cannot write the passphrases and keys in memory to disk.
-pub fn forbid_core_dumps() -> std::io::Result<CoreLimit> {
+pub(crate) fn forbid_core_dumps() -> std::io::Result<CoreLimit> {
     let mut original = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -30,7 +30,7 @@ pub fn forbid_core_dumps() -> std::io::Result<CoreLimit> {
 }
 
 /// Undoes [`forbid_core_dumps`] (`agent.core_dumps = true`).
-pub fn allow_core_dumps(original: CoreLimit) -> std::io::Result<()> {
+pub(crate) fn allow_core_dumps(original: CoreLimit) -> std::io::Result<()> {
     // SAFETY: setrlimit reads one rlimit through a valid pointer.
     if unsafe { libc::setrlimit(libc::RLIMIT_CORE, &original.0) } != 0 {
         return Err(std::io::Error::last_os_error());
@@ -54,7 +54,7 @@ fn set_dumpable(_on: bool) -> std::io::Result<()> {
 
 /// Hands the allocator's free pages back to the system (glibc keeps them otherwise), after
 /// a refresh freed the previous tree.
-pub fn release_free_memory() {
+pub(crate) fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks the allocator's own free lists.
     unsafe {

@@ -338,7 +338,7 @@ pub fn load(path: &std::path::Path, max_bytes: u64) -> Result<IndexMap, super::D
         file: file.clone(),
         reason: format!(
             "not UTF-8 text at {}",
-            crate::files::utf8_error_position(e.as_bytes(), e.utf8_error().valid_up_to())
+            files::utf8_error_position(e.as_bytes(), e.utf8_error().valid_up_to())
         ),
     })?;
     IndexMap::decode(&text).map_err(|e| DeviceError::State {

@@ -61,13 +61,13 @@ pub fn check(need: u64, limits: &Limits, file: &str) -> Result<(), DeviceError> 
             limits.max_memory_mib
         )));
     }
-    if let Some((left, bound)) = headroom() {
-        if need > left {
-            return Err(refuse(format!(
-                "only {} MiB can be allocated ({bound})",
-                left >> 20
-            )));
-        }
+    if let Some((left, bound)) = headroom()
+        && need > left
+    {
+        return Err(refuse(format!(
+            "only {} MiB can be allocated ({bound})",
+            left >> 20
+        )));
     }
     Ok(())
 }

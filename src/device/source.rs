@@ -512,7 +512,7 @@ mod tests {
         let index = state.join("software-index");
         for link in [
             state.join("software-index.tmp"),
-            crate::files::temporary_for(&index),
+            files::temporary_for(&index),
         ] {
             std::os::unix::fs::symlink("../victim", link).unwrap();
         }

@@ -143,8 +143,8 @@ fn password_to_key<D: Digest>(password: &[u8]) -> Zeroizing<Vec<u8>> {
         // once at its final size and filled in place: a buffer that grew would be reallocated,
         // and the freed one would keep copies of the password that `Zeroizing` never sees.
         let mut repeated = Zeroizing::new(alloc::vec![0u8; CHUNK + password.len()]);
-        for (i, b) in repeated.iter_mut().enumerate() {
-            *b = password[i % password.len()];
+        for (b, p) in repeated.iter_mut().zip(password.iter().cycle()) {
+            *b = *p;
         }
         let mut start = 0;
         for _ in 0..EXPANDED_PASSWORD_LEN / CHUNK {

@@ -102,7 +102,7 @@ pub(crate) fn large_nested_sbom(n: usize) -> String {
 /// semver version, a description, an SPDX license, a `pkg:npm` purl (scopes percent-encoded), the
 /// registry tarball as an external reference, its SHA-512 integrity hash, and the
 /// `cdx:npm:package:path` property; then the dependency graph. Deterministic.
-pub fn npm_sbom(n: usize) -> String {
+pub(crate) fn npm_sbom(n: usize) -> String {
     const SCOPES: [&str; 12] = [
         "@babel",
         "@types",
