@@ -152,6 +152,15 @@ impl Tree {
         self.entries.get(i).map(|(k, e)| (k.as_ref(), e))
     }
 
+    /// The first instance at or after `oid` (a seek: how a view walk jumps over an excluded
+    /// subtree in one step).
+    pub fn at_or_after(&self, oid: &[u32]) -> Option<(&[u32], &Entry)> {
+        let i = self
+            .entries
+            .partition_point(|(k, _)| k.as_ref() < oid);
+        self.entries.get(i).map(|(k, e)| (k.as_ref(), e))
+    }
+
     /// Whether any instance lies under `prefix` (the prefix names an object type or subtree the
     /// agent implements). Distinguishes `noSuchObject` from `noSuchInstance` (RFC 3416 §4.2.1).
     pub fn has_subtree(&self, prefix: &[u32]) -> bool {
