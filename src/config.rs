@@ -40,10 +40,12 @@ mod agentx;
 mod budget;
 mod device;
 mod validate;
+mod view;
 
 pub use agentx::{AgentxConfig, AgentxSection, MasterAddress, Mirror};
 pub use budget::BudgetSection;
 use validate::Validator;
+pub use view::{ViewSection, ViewsConfig};
 
 /// `snmpEngineMaxMessageSize` when `agent.max_message_size` is not set: the largest UDP payload
 /// over IPv4, the value net-snmp advertises for UDP.
@@ -97,6 +99,9 @@ pub struct ConfigFile {
     /// `[agentx]`: serve through the device's master agent as an AgentX subagent. Optional.
     #[serde(default)]
     pub agentx: Option<AgentxSection>,
+    /// `[[view]]`: named MIB views (RFC 3415) for the users' `view` keys.
+    #[serde(default)]
+    pub view: Vec<ViewSection>,
 }
 
 /// `[agent]`.
@@ -166,6 +171,8 @@ pub struct UserSection {
     pub budget: Option<String>,
     /// This user's own bucket capacity, replacing `[budget] burst`; needs `budget`.
     pub budget_burst: Option<i64>,
+    /// The `[[view]]` this user reads through. Default: everything.
+    pub view: Option<String>,
 }
 
 /// A secret string from the file: zeroed when dropped, redacted in `Debug`.
@@ -225,6 +232,8 @@ pub struct Config {
     pub receive: ReceiveConfig,
     /// `[agentx]`, validated; `None` when the section is absent.
     pub agentx: Option<AgentxConfig>,
+    /// `[[view]]`, validated.
+    pub views: ViewsConfig,
 }
 
 /// `[agent]`, validated.
@@ -257,6 +266,8 @@ pub struct UserConfig {
     pub privacy: Option<(PrivProtocol, KeyMaterial)>,
     /// The lowest security level served.
     pub min_level: SecurityLevel,
+    /// The name of the `[[view]]` this user reads through; `None` for everything.
+    pub view: Option<String>,
 }
 
 /// Where a key comes from.
@@ -446,6 +457,20 @@ pub enum Problem {
     /// Two users with one name.
     #[error("{0:?} is also the name of an earlier user")]
     Duplicate(String),
+    /// Two sections of one kind with one name.
+    #[error("{1:?} is also the name of an earlier {0}")]
+    DuplicateOf(&'static str, String),
+    /// A `view` key naming no `[[view]]`.
+    #[error("no [[view]] is named {0:?}")]
+    UnknownView(String),
+    /// A `[[view]]` nothing refers to: most likely a typo in a `view` key.
+    #[error("no user refers to the view {0:?}; remove it or name it in a `view` key")]
+    UnusedView(String),
+    /// Not an OID or known MIB name for a view.
+    #[error(
+        "{0:?} is not an OID (1.3.6.1.2.1.1, `*` arcs for wild cards) or a MIB name the agent knows (such as SNMPv2-MIB::system or DQI-MIB::dqiSoftware)"
+    )]
+    BadViewOid(String),
     /// Not a rate such as `"50/second"`.
     #[error("{0:?}: {1}")]
     BadRate(String, RateError),
@@ -516,7 +541,14 @@ impl Config {
         let section = parsed.budget.unwrap_or_default();
         let receive = v.receive(&section)?;
         let budget = v.budget(section, &parsed.user)?;
+        let used: Vec<(String, String)> = parsed
+            .user
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| Some((format!("user[{i}].view"), u.view.clone()?)))
+            .collect();
         let users = v.users(parsed.user)?;
+        let views = v.views(parsed.view, &used)?;
         let device = v.device(parsed.device)?;
         let config = Config {
             file: file.to_path_buf(),
@@ -527,6 +559,7 @@ impl Config {
             budget,
             receive,
             agentx,
+            views,
         };
         Ok((config, v.warnings))
     }

@@ -15,7 +15,7 @@ pub mod view;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-pub use view::{Family, View};
+pub use view::{Family, MAX_MASK_OCTETS, View};
 
 use crate::usm::{SecurityLevel, User};
 

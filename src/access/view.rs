@@ -195,10 +195,7 @@ impl View {
     /// `x`: every OID strictly between the two is in the view exactly when `x` is. `None`
     /// when nothing after `x` differs.
     pub fn next_boundary(&self, x: &[u32]) -> Option<Vec<u32>> {
-        self.families
-            .iter()
-            .filter_map(|f| f.next_change(x))
-            .min()
+        self.families.iter().filter_map(|f| f.next_change(x)).min()
     }
 
     /// The first instance of `tree` after `from` that is in the view, seeking past excluded

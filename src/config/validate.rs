@@ -18,7 +18,7 @@ pub(super) struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn err(&self, key: impl Into<String>, problem: Problem) -> ConfigError {
+    pub(super) fn err(&self, key: impl Into<String>, problem: Problem) -> ConfigError {
         ConfigError::Invalid {
             file: self.file.to_path_buf(),
             key: key.into(),
@@ -26,7 +26,7 @@ impl Validator<'_> {
         }
     }
 
-    fn warn(&mut self, key: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn warn(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.warnings.push(Warning {
             file: self.file.to_path_buf(),
             key: key.into(),
@@ -269,6 +269,7 @@ impl Validator<'_> {
             auth_secret,
             privacy,
             min_level,
+            view: u.view,
         })
     }
 

@@ -477,7 +477,7 @@ fn no_instance_outside_the_view_ever_leaks() {
         let entries = (0..rng.below(80))
             .map(|_| {
                 let v = rng.below(1000) as u32;
-                let entry = if v % 7 == 0 {
+                let entry = if v.is_multiple_of(7) {
                     Entry::Value(Value::Counter64(u64::from(v)))
                 } else {
                     Entry::Value(Value::Gauge32(v))
@@ -496,8 +496,7 @@ fn no_instance_outside_the_view_ever_leaks() {
                 .find(|(k, e)| {
                     *k > from
                         && view.contains(k)
-                        && !(scope.skip_counter64
-                            && matches!(e, Entry::Value(Value::Counter64(_))))
+                        && !(scope.skip_counter64 && matches!(e, Entry::Value(Value::Counter64(_))))
                 })
                 .map(|(k, _)| k.to_vec())
         };

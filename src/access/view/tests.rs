@@ -125,7 +125,8 @@ pub(crate) fn random_view(rng: &mut Rng, prefix: &[u32], max_len: u64, arcs: u64
             let mut subtree = prefix.to_vec();
             subtree.extend(rng.oid(max_len, arcs));
             let mask = if rng.below(3) == 0 {
-                let at = prefix.len() + rng.below(subtree.len() as u64 - prefix.len() as u64) as usize;
+                let at =
+                    prefix.len() + rng.below(subtree.len() as u64 - prefix.len() as u64) as usize;
                 let mut mask = vec![0xffu8; at / 8 + 1];
                 mask[at / 8] = !(0x80u8 >> (at % 8));
                 mask
