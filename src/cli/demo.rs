@@ -92,6 +92,7 @@ pub(crate) fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
         budget: None,
         agentx: None,
         view: Vec::new(),
+        community: Vec::new(),
     };
     let (config, warnings) =
         Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;
