@@ -188,6 +188,11 @@ impl Server {
         self.refresher = Some(refresher);
     }
 
+    /// Sets each principal's read view (see [`Agent::set_access`]).
+    pub fn set_access(&self, access: crate::access::Access) {
+        self.shared.agent.lock().set_access(access);
+    }
+
     /// Serves through an AgentX master agent too (RFC 2741), reconnecting when it goes.
     pub fn set_subagent(&mut self, subagent: Subagent) {
         self.subagent = Some(subagent);

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{Device, ReceiveConfig, Refresher, RunError, Server, Subagent, Summary};
+use crate::access::Access;
 use crate::agent;
 use crate::config::Config;
 use crate::hex::to_hex;
@@ -43,6 +44,7 @@ pub async fn run(
         receive,
         listen,
         device,
+        access,
         subagent,
     } = Start::prepare(config)?;
     let started = Started {
@@ -55,6 +57,7 @@ pub async fn run(
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
     // refreshes instead of ending the process.
     server.set_refresher(Refresher::new(device));
+    server.set_access(access);
     if let Some(subagent) = subagent {
         tracing::info!(master = %subagent.config.socket, "serving as an AgentX subagent");
         server.set_subagent(subagent);
@@ -76,6 +79,8 @@ struct Start {
     listen: Vec<SocketAddr>,
     /// The device data, loaded; `None` without `[device]`.
     device: Option<Arc<Device>>,
+    /// Each principal's read view.
+    access: Access,
     /// The AgentX master to serve through, if any.
     subagent: Option<Subagent>,
 }
@@ -126,6 +131,7 @@ impl Start {
             receive: config.receive,
             listen: config.agent.listen.clone(),
             device,
+            access: config.access(),
             subagent: config.agentx.clone().map(|agentx| Subagent {
                 config: agentx,
                 id: config.system.object_id.clone(),
