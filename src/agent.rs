@@ -46,6 +46,7 @@ use core::net::SocketAddr;
 use rasn::types::OctetString;
 
 mod live;
+mod notify;
 mod respond;
 
 use crate::budget::hash::derive_keys;
@@ -151,6 +152,8 @@ pub struct Agent {
     last_rejection: Option<Instant>,
     /// The driver's report of its own receive limits, served in the DQI-MIB.
     receive: Receive,
+    /// The notification originator, when receivers are configured.
+    notifier: Option<crate::notify::Notifier>,
 }
 
 /// What the driver knows of time beyond its monotonic clock, for the objects that show it
@@ -231,6 +234,7 @@ impl Agent {
             cache,
             last_rejection: None,
             receive: Receive::default(),
+            notifier: None,
         }
     }
 
@@ -282,6 +286,7 @@ impl Agent {
         if matches!(outcome, Outcome::OverBudget { .. }) {
             self.last_rejection = Some(now);
         }
+        self.alarms(&outcome, source, now);
         outcome
     }
 

@@ -48,6 +48,7 @@ pub mod device;
 #[cfg(feature = "manager")]
 pub mod manager;
 pub mod mib;
+pub mod notify;
 pub mod pdu;
 pub mod stats;
 pub mod time;

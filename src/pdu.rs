@@ -196,8 +196,9 @@ fn one_to_one(
     Outcome::ok(out)
 }
 
-/// GetRequest processing of one binding (RFC 3416 §4.2.1).
-fn get(tree: &Tree, live: &dyn Resolve, name: &ObjectIdentifier) -> VarBind {
+/// GetRequest processing of one binding (RFC 3416 §4.2.1); also how a notification reads its
+/// objects.
+pub(crate) fn get(tree: &Tree, live: &dyn Resolve, name: &ObjectIdentifier) -> VarBind {
     let value = match tree.get(name) {
         Some(entry) => VarBindValue::Value(syntax(resolve(live, entry))),
         None if implements(tree, name) => VarBindValue::NoSuchInstance,
