@@ -39,10 +39,12 @@ use crate::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, Us
 mod agentx;
 mod budget;
 mod device;
+mod notify;
 mod validate;
 
 pub use agentx::{AgentxConfig, AgentxSection, MasterAddress, Mirror};
 pub use budget::BudgetSection;
+pub use notify::{NotificationsSection, NotifyConfig, NotifySection, NotifyTarget, NotifyUserSection};
 use validate::Validator;
 
 /// `snmpEngineMaxMessageSize` when `agent.max_message_size` is not set: the largest UDP payload
@@ -97,6 +99,15 @@ pub struct ConfigFile {
     /// `[agentx]`: serve through the device's master agent as an AgentX subagent. Optional.
     #[serde(default)]
     pub agentx: Option<AgentxSection>,
+    /// `[[notify]]`: notification receivers. Optional.
+    #[serde(default)]
+    pub notify: Vec<NotifySection>,
+    /// `[[notify_user]]`: the users notifications are sent as. Optional.
+    #[serde(default)]
+    pub notify_user: Vec<NotifyUserSection>,
+    /// `[notifications]`: the notification rate limit and alarms. Optional.
+    #[serde(default)]
+    pub notifications: Option<NotificationsSection>,
 }
 
 /// `[agent]`.
@@ -225,6 +236,8 @@ pub struct Config {
     pub receive: ReceiveConfig,
     /// `[agentx]`, validated; `None` when the section is absent.
     pub agentx: Option<AgentxConfig>,
+    /// `[[notify]]`, `[[notify_user]]` and `[notifications]`, validated.
+    pub notify: NotifyConfig,
 }
 
 /// `[agent]`, validated.
@@ -446,6 +459,17 @@ pub enum Problem {
     /// Two users with one name.
     #[error("{0:?} is also the name of an earlier user")]
     Duplicate(String),
+    /// A notify user with a request user's name.
+    #[error("{0:?} is a [[user]]; a notify user must not be able to make requests")]
+    RequestUser(String),
+    /// A receiver naming no `[[notify_user]]`.
+    #[error("{0:?} is not the name of a [[notify_user]]")]
+    NoNotifyUser(String),
+    /// An Inform sent as a user with localized keys.
+    #[error(
+        "inform needs {0:?}'s passphrases (its keys must be localized to the receiver); localized keys serve traps only"
+    )]
+    InformNeedsPassphrases(String),
     /// Not a rate such as `"50/second"`.
     #[error("{0:?}: {1}")]
     BadRate(String, RateError),
@@ -517,6 +541,12 @@ impl Config {
         let receive = v.receive(&section)?;
         let budget = v.budget(section, &parsed.user)?;
         let users = v.users(parsed.user)?;
+        let notify = v.notify(
+            parsed.notify,
+            parsed.notify_user,
+            parsed.notifications,
+            &users,
+        )?;
         let device = v.device(parsed.device)?;
         let config = Config {
             file: file.to_path_buf(),
@@ -527,6 +557,7 @@ impl Config {
             budget,
             receive,
             agentx,
+            notify,
         };
         Ok((config, v.warnings))
     }

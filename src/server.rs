@@ -53,6 +53,7 @@ mod agentx;
 mod clock;
 mod filter;
 mod listener;
+mod notify;
 mod receive;
 mod refresh;
 
@@ -150,6 +151,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
     let engine_id = state.engine_id().to_vec();
     let users = config.users(&engine_id)?;
     let salt_seed = state::salt_seed()?;
+    let notifier = config.notify.notifier(
+        &config.file,
+        &engine_id,
+        config.agent.max_message_size,
+        state::salt_seed()?,
+    )?;
     let budget_seed = state::salt_seed()?;
     let budget = config.budget.clone();
     let receive = config.receive;
@@ -212,6 +219,12 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
         tracing::info!(master = %subagent.config.socket, "serving as an AgentX subagent");
         server.set_subagent(subagent);
     }
+    if let Some(notifier) = notifier {
+        for t in &notifier.targets {
+            tracing::info!(target = %t.address, kind = t.delivery.name(), "notification receiver");
+        }
+        server.set_notifier(notifier)?;
+    }
     let addrs: Vec<String> = server
         .local_addrs()
         .iter()
@@ -272,6 +285,8 @@ pub struct Server {
     refresher: Option<Refresher>,
     /// The AgentX master to serve through, besides (or instead of) the sockets.
     subagent: Option<Subagent>,
+    /// The notification sockets, when receivers are configured.
+    notify: Option<notify::Sockets>,
 }
 
 /// A view of a running server's totals, for tests and monitoring.
@@ -363,6 +378,7 @@ impl Server {
             shared,
             refresher: None,
             subagent: None,
+            notify: None,
         })
     }
 
@@ -374,6 +390,22 @@ impl Server {
     /// Serves through an AgentX master agent too (RFC 2741), reconnecting when it goes.
     pub fn set_subagent(&mut self, subagent: Subagent) {
         self.subagent = Some(subagent);
+    }
+
+    /// Sends notifications as `config` says, starting with coldStart now: binds the
+    /// notification sockets and hands the notifier to the agent.
+    pub fn set_notifier(&mut self, config: crate::notify::Config) -> Result<(), RunError> {
+        let any = SocketAddr::from(([0, 0, 0, 0], 0));
+        let sockets = notify::Sockets::bind(config.targets.iter().map(|t| t.address))
+            .map_err(|source| RunError::Bind { addr: any, source })?;
+        let now = self.shared.now();
+        let notifier = crate::notify::Notifier::new(config, now)
+            .map_err(|e| RunError::TaskFailed(e.to_string()))?;
+        let mut agent = self.shared.agent.lock();
+        agent.set_notifier(notifier);
+        agent.notify(crate::notify::Kind::ColdStart, now);
+        self.notify = Some(sockets);
+        Ok(())
     }
 
     /// The bound addresses (with the ports the system chose for port 0).
@@ -408,6 +440,9 @@ impl Server {
         }
         if let Some(subagent) = self.subagent {
             tasks.spawn(agentx::run(subagent, self.shared.clone(), stopped.clone()));
+        }
+        if let Some(sockets) = self.notify {
+            tasks.spawn(notify::run(sockets, self.shared.clone(), stopped.clone()));
         }
         let (block_after, block) = self.block;
         tasks.spawn(filter::run(

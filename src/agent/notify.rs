@@ -13,13 +13,17 @@ use rasn::types::ObjectIdentifier;
 
 use super::{Agent, Outcome};
 use crate::budget::Rejection;
-use crate::mib::Value;
+use crate::mib::served::Served;
+use crate::mib::{Entry, Value};
 use crate::mib::objects::encodable_oid;
 use crate::notify::{self, Datagram, Kind, Local, Notifier, Received, event};
 use crate::pdu::syntax;
 use crate::stats::Counter;
 use crate::time::Instant;
 use crate::wire::{VarBind, VarBindValue};
+
+/// `dqiSwRefreshStatus` `failedServingPrevious(2)`.
+const REFRESH_FAILED: i32 = 2;
 
 impl Agent {
     /// Sends notifications through `notifier` from now on.
@@ -60,6 +64,27 @@ impl Agent {
         self.notifier
             .as_mut()
             .is_some_and(|n| n.notify(kind, bindings, now))
+    }
+
+    /// Replaces the served objects after a device refresh at `now`, as
+    /// [`Agent::replace_tree`], and raises the notifications the refresh calls for: an
+    /// inventory, configuration or health change (their objects differ between the old tree
+    /// and the new), or a refresh that failed (`dqiSwRefreshStatus` became
+    /// `failedServingPrevious`). Returns the old tree for the driver to free.
+    pub fn refreshed(&mut self, tree: Served, now: Instant) -> Served {
+        let old = self.replace_tree(tree);
+        for kind in Kind::REFRESH {
+            let changed = kind
+                .watched()
+                .iter()
+                .any(|oid| old.tree().get(oid) != self.tree.tree().get(oid));
+            let failed = self.tree.tree().get(kind.watched().first().copied().unwrap_or(&[]))
+                == Some(&Entry::Value(Value::Integer(REFRESH_FAILED)));
+            if changed && (kind != Kind::RefreshFailure || failed) {
+                self.notify(kind, now);
+            }
+        }
+        old
     }
 
     /// Writes into `out` the notification datagrams due at `now`.

@@ -18,7 +18,7 @@ pub(super) struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn err(&self, key: impl Into<String>, problem: Problem) -> ConfigError {
+    pub(super) fn err(&self, key: impl Into<String>, problem: Problem) -> ConfigError {
         ConfigError::Invalid {
             file: self.file.to_path_buf(),
             key: key.into(),
@@ -137,7 +137,7 @@ impl Validator<'_> {
         }
         let mut users: Vec<UserConfig> = Vec::with_capacity(sections.len());
         for (i, section) in sections.into_iter().enumerate() {
-            let user = self.user(i, section)?;
+            let user = self.user("user", i, section)?;
             if users.iter().any(|u| u.name == user.name) {
                 return Err(self.err(format!("user[{i}].name"), Problem::Duplicate(user.name)));
             }
@@ -146,8 +146,14 @@ impl Validator<'_> {
         Ok(users)
     }
 
-    fn user(&mut self, i: usize, u: UserSection) -> Result<UserConfig, ConfigError> {
-        let key = |field: &str| format!("user[{i}].{field}");
+    /// One `[[user]]`, or (`table` = `"notify_user"`) one notify user, which shares its keys.
+    pub(super) fn user(
+        &mut self,
+        table: &str,
+        i: usize,
+        u: UserSection,
+    ) -> Result<UserConfig, ConfigError> {
+        let key = |field: &str| format!("{table}[{i}].{field}");
         let name = u
             .name
             .ok_or_else(|| self.err(key("name"), Problem::Missing))?;
@@ -186,7 +192,7 @@ impl Validator<'_> {
             );
         }
         let auth_secret = self.material(
-            i,
+            (table, i),
             ("auth_password", u.auth_password),
             ("auth_key", u.auth_key),
             auth_key_len(auth),
@@ -221,7 +227,7 @@ impl Validator<'_> {
                 );
             }
             let material = self.material(
-                i,
+                (table, i),
                 ("priv_password", u.priv_password),
                 ("priv_key", u.priv_key),
                 priv_key_len(protocol),
@@ -275,17 +281,17 @@ impl Validator<'_> {
     /// Exactly one of a passphrase and a localized hex key.
     fn material(
         &mut self,
-        i: usize,
+        (table, i): (&str, usize),
         (password_field, password): (&'static str, Option<Secret>),
         (key_field, hex_key): (&'static str, Option<Secret>),
         key_len: usize,
         protocol: &'static str,
     ) -> Result<KeyMaterial, ConfigError> {
-        let key = |field: &str| format!("user[{i}].{field}");
+        let key = |field: &str| format!("{table}[{i}].{field}");
         match (password, hex_key) {
             (Some(_), Some(_)) => Err(self.err(key(password_field), Problem::Conflict(key_field))),
             (None, None) => Err(self.err(
-                format!("user[{i}]"),
+                format!("{table}[{i}]"),
                 Problem::NeitherSet(password_field, key_field),
             )),
             (Some(password), None) => {

@@ -183,6 +183,26 @@ impl Kind {
         }
     }
 
+    /// The objects whose change after a refresh raises this notification (a refresh-time event
+    /// compares them in the old and the new tree); empty for the others.
+    pub fn watched(self) -> &'static [&'static [u32]] {
+        match self {
+            Kind::InventoryChange => &[&SW_DIGEST],
+            Kind::ConfigChange => &[&CFG_CHANGES, &CFG_DIGEST],
+            Kind::HealthChange => &[&HEALTH_STATUS, &HEALTH_REASON],
+            Kind::RefreshFailure => &[&SW_REFRESH_STATUS],
+            _ => &[],
+        }
+    }
+
+    /// The notifications a refresh may raise, in the order they are sent.
+    pub const REFRESH: [Kind; 4] = [
+        Kind::RefreshFailure,
+        Kind::InventoryChange,
+        Kind::ConfigChange,
+        Kind::HealthChange,
+    ];
+
     /// The name in logs and in the MIB.
     pub const fn name(self) -> &'static str {
         match self {
