@@ -13,9 +13,9 @@ use rasn::types::ObjectIdentifier;
 
 use super::{Agent, Outcome};
 use crate::budget::Rejection;
+use crate::mib::objects::encodable_oid;
 use crate::mib::served::Served;
 use crate::mib::{Entry, Value};
-use crate::mib::objects::encodable_oid;
 use crate::notify::{self, Datagram, Kind, Local, Notifier, Received, event};
 use crate::pdu::syntax;
 use crate::stats::Counter;
@@ -78,7 +78,10 @@ impl Agent {
                 .watched()
                 .iter()
                 .any(|oid| old.tree().get(oid) != self.tree.tree().get(oid));
-            let failed = self.tree.tree().get(kind.watched().first().copied().unwrap_or(&[]))
+            let failed = self
+                .tree
+                .tree()
+                .get(kind.watched().first().copied().unwrap_or(&[]))
                 == Some(&Entry::Value(Value::Integer(REFRESH_FAILED)));
             if changed && (kind != Kind::RefreshFailure || failed) {
                 self.notify(kind, now);

@@ -12,11 +12,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::user::{Row, localize};
 use super::validate::Validator;
 use super::{ConfigError, KeyMaterial, Problem, Secret, UserConfig, UserSection};
 use crate::budget::{Period, Rate};
 use crate::notify::{self, AlarmConfig, Class, Classes, Delivery, Keys, MasterKeys};
-use crate::usm::{AuthKey, PrivKey, User};
 
 const KIND_NAMES: &str = "trap, inform";
 const EVENT_NAMES: &str = "boot, auth, inventory, config, health, budget";
@@ -141,11 +141,6 @@ impl NotifyConfig {
         if self.targets.is_empty() {
             return Ok(None);
         }
-        let rejected = |i: usize, field: &str, protocol| ConfigError::Invalid {
-            file: file.to_path_buf(),
-            key: format!("notify_user[{i}].{field}"),
-            problem: Problem::KeyRejected(protocol),
-        };
         // Master keys, computed once per user (a megabyte of hashing each).
         let mut masters: Vec<Option<MasterKeys>> = Vec::with_capacity(self.users.len());
         for u in &self.users {
@@ -188,29 +183,11 @@ impl NotifyConfig {
                     privacy: m.privacy.clone(),
                 }),
                 None => {
-                    let auth = match &u.auth_secret {
-                        KeyMaterial::Localized(k) => AuthKey::from_localized(u.auth, k)
-                            .map_err(|_| rejected(t.user, "auth_key", u.auth.name()))?,
-                        KeyMaterial::Password(p) => {
-                            AuthKey::from_password(u.auth, p.expose().as_bytes(), engine_id)
-                        }
+                    let row = Row {
+                        table: "notify_user",
+                        index: t.user,
                     };
-                    let privacy = match &u.privacy {
-                        None => None,
-                        Some((protocol, KeyMaterial::Localized(k))) => Some(
-                            PrivKey::from_localized(*protocol, k)
-                                .map_err(|_| rejected(t.user, "priv_key", protocol.name()))?,
-                        ),
-                        Some((protocol, KeyMaterial::Password(p))) => Some(
-                            PrivKey::from_password(*protocol, u.auth, p.expose().as_bytes(), engine_id),
-                        ),
-                    };
-                    let mut user = User {
-                        name: u.name.as_bytes().to_vec(),
-                        auth,
-                        privacy,
-                        min_level: u.min_level,
-                    };
+                    let mut user = localize(file, row, u, engine_id)?;
                     user.min_level = user.max_level();
                     Keys::Localized(Box::new(user))
                 }
@@ -261,7 +238,13 @@ impl Validator<'_> {
                 budget: None,
                 budget_burst: None,
             };
-            let user = self.user("notify_user", i, section)?;
+            let user = self.user(
+                Row {
+                    table: "notify_user",
+                    index: i,
+                },
+                section,
+            )?;
             if notify_users.iter().any(|u| u.name == user.name) {
                 return Err(self.err(
                     format!("notify_user[{i}].name"),
@@ -295,7 +278,12 @@ impl Validator<'_> {
             v.map_or(default, |s| Duration::from_secs(s as u64))
         };
         let auth_interval = seconds(
-            self.count("notifications.auth_interval_s", s.auth_interval_s, 1, 86_400)?,
+            self.count(
+                "notifications.auth_interval_s",
+                s.auth_interval_s,
+                1,
+                86_400,
+            )?,
             defaults.auth_interval,
         );
         let budget_after = seconds(
