@@ -385,3 +385,155 @@ impl Validator<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::Config;
+    use super::*;
+
+    const BASE: &str = r#"
+[agent]
+listen = ["127.0.0.1:161"]
+state_dir = "/var/lib/dqi-agent"
+engine_id = "800000000104647169303031"
+
+[system]
+description = "Infusion pump"
+
+[[user]]
+name = "nms"
+auth = "SHA-256"
+auth_password = "correct horse battery"
+
+[[notify_user]]
+name = "nms-trap"
+auth = "SHA-512"
+auth_password = "trap horse battery"
+privacy = "AES-256"
+priv_password = "trap horse privacy"
+"#;
+
+    fn parse(more: &str) -> Result<Config, ConfigError> {
+        Config::parse(&format!("{BASE}{more}"), Path::new("agent.toml")).map(|(c, _)| c)
+    }
+
+    fn refused(more: &str) -> (String, Problem) {
+        match parse(more) {
+            Err(ConfigError::Invalid { key, problem, .. }) => (key, problem),
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_and_every_key() {
+        let c = parse("[[notify]]\ntarget = \"127.0.0.1:162\"\nuser = \"nms-trap\"\n").unwrap();
+        let t = &c.notify.targets[0];
+        assert_eq!(t.delivery, Delivery::Trap);
+        assert_eq!(t.classes, Classes::ALL);
+        assert_eq!(
+            (t.queue, t.timeout, t.retries),
+            (
+                DEFAULT_QUEUE,
+                Duration::from_millis(DEFAULT_TIMEOUT_MS),
+                DEFAULT_RETRIES
+            )
+        );
+        assert!(!c.notify.alarms.auth_failures);
+        let c = parse(
+            "[[notify]]\ntarget = \"[::1]:10162\"\nkind = \"inform\"\nuser = \"nms-trap\"\n\
+             events = [\"inventory\", \"budget\"]\nqueue = 3\ntimeout_ms = 250\nretries = 2\n\
+             [notifications]\nrate = \"5/second\"\nburst = 2\nauth_failures = true\n\
+             auth_interval_s = 10\nbudget_after_s = 5\n",
+        )
+        .unwrap();
+        let t = &c.notify.targets[0];
+        assert_eq!(t.address, "[::1]:10162".parse().unwrap());
+        assert_eq!(t.delivery, Delivery::Inform);
+        assert!(t.classes.contains(Class::Inventory) && t.classes.contains(Class::Budget));
+        assert!(!t.classes.contains(Class::Boot));
+        assert_eq!(
+            (t.queue, t.timeout, t.retries),
+            (3, Duration::from_millis(250), 2)
+        );
+        assert_eq!(c.notify.burst, 2);
+        assert_eq!(
+            c.notify.alarms,
+            AlarmConfig {
+                auth_failures: true,
+                auth_interval: Duration::from_secs(10),
+                budget_after: Duration::from_secs(5),
+            }
+        );
+        let n = c
+            .notify
+            .notifier(&c.file, b"\x80\0\0\0\x01dqi", 1500, 7)
+            .unwrap()
+            .unwrap();
+        assert_eq!(n.targets.len(), 1);
+        assert!(matches!(n.targets[0].keys, Keys::Master(_)));
+    }
+
+    #[test]
+    fn refusals_name_the_key() {
+        let (key, problem) = refused("[[notify]]\nuser = \"nms-trap\"\n");
+        assert_eq!(
+            (key.as_str(), problem),
+            ("notify[0].target", Problem::Missing)
+        );
+        let (key, _) = refused("[[notify]]\ntarget = \"host:162\"\nuser = \"nms-trap\"\n");
+        assert_eq!(key, "notify[0].target");
+        let (key, problem) = refused("[[notify]]\ntarget = \"127.0.0.1:162\"\nuser = \"nms\"\n");
+        assert_eq!(key, "notify[0].user");
+        assert_eq!(problem, Problem::NoNotifyUser("nms".into()));
+        let (key, _) = refused(
+            "[[notify]]\ntarget = \"127.0.0.1:162\"\nuser = \"nms-trap\"\nkind = \"sms\"\n",
+        );
+        assert_eq!(key, "notify[0].kind");
+        let (key, _) = refused(
+            "[[notify]]\ntarget = \"127.0.0.1:162\"\nuser = \"nms-trap\"\nevents = [\"boot\", \"x\"]\n",
+        );
+        assert_eq!(key, "notify[0].events[1]");
+        let (key, _) =
+            refused("[[notify]]\ntarget = \"127.0.0.1:162\"\nuser = \"nms-trap\"\nretries = 99\n");
+        assert_eq!(key, "notify[0].retries");
+        let (key, _) = refused("[notifications]\nrate = \"fast\"\n");
+        assert_eq!(key, "notifications.rate");
+        // A request user's name is refused for a notify user.
+        let (key, problem) = refused(
+            "[[notify_user]]\nname = \"nms\"\nauth = \"SHA-256\"\nauth_password = \"abcdefghijklmn\"\n",
+        );
+        assert_eq!(key, "notify_user[1].name");
+        assert_eq!(problem, Problem::RequestUser("nms".into()));
+        // The user rules apply, named for the notify_user table.
+        let (key, problem) = refused(
+            "[[notify_user]]\nname = \"weak\"\nauth = \"SHA-256\"\nauth_password = \"short\"\n",
+        );
+        assert_eq!(key, "notify_user[1].auth_password");
+        assert_eq!(problem, Problem::PassphraseTooShort);
+    }
+
+    #[test]
+    fn localized_keys_serve_traps_only() {
+        let key = "11".repeat(32);
+        let user = format!(
+            "[[notify_user]]\nname = \"keyed\"\nauth = \"SHA-256\"\nauth_key = \"{key}\"\n"
+        );
+        let c = parse(&format!(
+            "{user}[[notify]]\ntarget = \"127.0.0.1:162\"\nuser = \"keyed\"\n"
+        ))
+        .unwrap();
+        let n = c
+            .notify
+            .notifier(&c.file, b"\x80\0\0\0\x01dqi", 1500, 7)
+            .unwrap()
+            .unwrap();
+        assert!(matches!(n.targets[0].keys, Keys::Localized(_)));
+        let (k, problem) = refused(&format!(
+            "{user}[[notify]]\ntarget = \"127.0.0.1:162\"\nuser = \"keyed\"\nkind = \"inform\"\n"
+        ));
+        assert_eq!(k, "notify[0].kind");
+        assert_eq!(problem, Problem::InformNeedsPassphrases("keyed".into()));
+    }
+}

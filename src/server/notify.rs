@@ -21,7 +21,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::watch;
 
 use super::Shared;
-use crate::notify::{Datagram, Received};
+use crate::notify::{Counters, Datagram, Received};
 
 /// The longest sleep between two polls of the agent's notifications.
 pub(super) const IDLE: Duration = Duration::from_millis(200);
@@ -66,6 +66,25 @@ impl Sockets {
     }
 }
 
+/// Logs each receiver whose dropped count moved since the last look: a notification that will
+/// never arrive is worth a line in the device's log, once per change.
+fn log_drops(seen: &mut Vec<Counters>, now: &[(SocketAddr, Counters)]) {
+    seen.resize(now.len(), Counters::default());
+    for ((to, c), before) in now.iter().zip(seen.iter_mut()) {
+        if c.dropped != before.dropped {
+            tracing::warn!(
+                %to,
+                dropped = c.dropped,
+                sent = c.sent,
+                acknowledged = c.acknowledged,
+                retried = c.retried,
+                "notifications dropped (rate limit, full queue or inform unacknowledged)"
+            );
+        }
+        *before = *c;
+    }
+}
+
 async fn recv(socket: Option<&UdpSocket>, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
     match socket {
         Some(s) => s.recv_from(buf).await,
@@ -78,13 +97,19 @@ pub(super) async fn run(sockets: Sockets, shared: Arc<Shared>, mut stop: watch::
     let mut out = Vec::new();
     let mut buf4 = vec![0u8; BUFFER];
     let mut buf6 = vec![0u8; BUFFER];
+    let mut seen: Vec<Counters> = Vec::new();
     loop {
         let now = shared.now();
-        let next = {
+        let (next, counters) = {
             let mut agent = shared.agent.lock();
             agent.poll_notifications(now, &mut out);
-            agent.next_notification(now)
+            let counters: Vec<(SocketAddr, Counters)> = agent
+                .notifier()
+                .map(|n| n.counters().collect())
+                .unwrap_or_default();
+            (agent.next_notification(now), counters)
         };
+        log_drops(&mut seen, &counters);
         for d in out.drain(..) {
             match sockets.send(&d).await {
                 Ok(_) => tracing::debug!(to = %d.to, bytes = d.bytes.len(), "notification sent"),
