@@ -49,6 +49,7 @@ mod live;
 mod notify;
 mod respond;
 
+use crate::access::Access;
 use crate::budget::hash::derive_keys;
 use crate::budget::{self, Budget, BudgetConfig, Rejection, Work};
 use crate::cache::Replies;
@@ -152,6 +153,8 @@ pub struct Agent {
     last_rejection: Option<Instant>,
     /// The driver's report of its own receive limits, served in the DQI-MIB.
     receive: Receive,
+    /// Each principal's read view (RFC 3415).
+    access: Access,
     /// The notification originator, when receivers are configured.
     notifier: Option<crate::notify::Notifier>,
 }
@@ -234,6 +237,7 @@ impl Agent {
             cache,
             last_rejection: None,
             receive: Receive::default(),
+            access: Access::new(),
             notifier: None,
         }
     }
@@ -247,6 +251,11 @@ impl Agent {
     /// serves (`dqiBudgetIntakeCeiling`, `dqiBudgetModeration`) but does not enforce.
     pub fn set_receive(&mut self, receive: Receive) {
         self.receive = receive;
+    }
+
+    /// Sets each principal's read view (RFC 3415); until then every user sees everything.
+    pub fn set_access(&mut self, access: Access) {
+        self.access = access;
     }
 
     /// Processes one datagram from `source`, received at `now`; writes any reply into `out`

@@ -12,12 +12,13 @@ use core::net::SocketAddr;
 use rasn::types::ObjectIdentifier;
 
 use super::{Agent, Outcome};
+use crate::access::View;
 use crate::budget::Rejection;
 use crate::mib::objects::encodable_oid;
 use crate::mib::served::Served;
 use crate::mib::{Entry, Value};
 use crate::notify::{self, Datagram, Kind, Local, Notifier, Received, event};
-use crate::pdu::syntax;
+use crate::pdu::{Scope, syntax};
 use crate::stats::Counter;
 use crate::time::Instant;
 use crate::wire::{VarBind, VarBindValue};
@@ -53,9 +54,15 @@ impl Agent {
         let mut objects = first;
         {
             let live = self.live_values(now);
+            // A notify user reads nothing; the notification's own objects are all in view.
+            let everything = View::everything();
+            let scope = Scope {
+                view: &everything,
+                skip_counter64: false,
+            };
             for oid in kind.objects() {
                 if let Some(name) = ObjectIdentifier::new(oid.to_vec()) {
-                    objects.push(crate::pdu::get(self.tree.tree(), &live, &name));
+                    objects.push(crate::pdu::get(self.tree.tree(), &live, scope, &name));
                 }
             }
         }

@@ -237,6 +237,7 @@ impl Validator<'_> {
                 min_security: None,
                 budget: None,
                 budget_burst: None,
+                view: None,
             };
             let user = self.user(
                 Row {
