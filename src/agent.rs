@@ -47,6 +47,7 @@ use rasn::types::OctetString;
 
 mod community;
 mod live;
+mod notify;
 mod respond;
 
 use crate::access::Access;
@@ -155,6 +156,8 @@ pub struct Agent {
     receive: Receive,
     /// Each principal's read view (RFC 3415) and the communities (RFC 3584).
     access: Arc<Access>,
+    /// The notification originator, when receivers are configured.
+    notifier: Option<crate::notify::Notifier>,
 }
 
 /// What the driver knows of time beyond its monotonic clock, for the objects that show it
@@ -239,6 +242,7 @@ impl Agent {
             last_rejection: None,
             receive: Receive::default(),
             access: Arc::new(Access::new()),
+            notifier: None,
         }
     }
 
@@ -311,6 +315,7 @@ impl Agent {
         if matches!(outcome, Outcome::OverBudget { .. }) {
             self.last_rejection = Some(now);
         }
+        self.alarms(&outcome, source, now);
         outcome
     }
 

@@ -39,6 +39,7 @@ mod community;
 mod device;
 mod error;
 mod load;
+mod notify;
 mod secret;
 mod system;
 mod user;
@@ -53,6 +54,9 @@ pub use budget::BudgetSection;
 pub use community::{CommunityConfig, CommunitySection, MIN_COMMUNITY_CHARS};
 pub(crate) use error::line_column;
 pub use error::{ConfigError, Problem, Warning};
+pub use notify::{
+    NotificationsSection, NotifyConfig, NotifySection, NotifyTarget, NotifyUserSection,
+};
 pub use secret::Secret;
 pub use system::{DEFAULT_OBJECT_ID, SYS_SERVICES, SystemSection};
 pub use user::{
@@ -90,6 +94,15 @@ pub struct ConfigFile {
     /// `[[community]]`: SNMPv1/v2c communities, read-only (RFC 3584). None by default.
     #[serde(default)]
     pub community: Vec<CommunitySection>,
+    /// `[[notify]]`: notification receivers. Optional.
+    #[serde(default)]
+    pub notify: Vec<NotifySection>,
+    /// `[[notify_user]]`: the users notifications are sent as. Optional.
+    #[serde(default)]
+    pub notify_user: Vec<NotifyUserSection>,
+    /// `[notifications]`: the notification rate limit and alarms. Optional.
+    #[serde(default)]
+    pub notifications: Option<NotificationsSection>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +133,8 @@ pub struct Config {
     pub views: ViewsConfig,
     /// `[[community]]`, validated.
     pub communities: Vec<CommunityConfig>,
+    /// `[[notify]]`, `[[notify_user]]` and `[notifications]`, validated.
+    pub notify: NotifyConfig,
 }
 
 impl Config {
@@ -169,6 +184,12 @@ impl Config {
             .collect();
         let users = v.users(parsed.user)?;
         let views = v.views(parsed.view, &used)?;
+        let notify = v.notify(
+            parsed.notify,
+            parsed.notify_user,
+            parsed.notifications,
+            &users,
+        )?;
         let device = v.device(parsed.device)?;
         let config = Config {
             file: file.to_path_buf(),
@@ -181,6 +202,7 @@ impl Config {
             agentx,
             views,
             communities,
+            notify,
         };
         Ok((config, v.warnings))
     }
