@@ -34,7 +34,10 @@ fn tree(n: u32) -> Tree {
             (oid.into_boxed_slice(), Entry::Value(Value::Integer(1)))
         })
         .collect();
-    entries.push(([ROOT, &[2, 0]].concat().into(), Entry::Value(Value::Integer(2))));
+    entries.push((
+        [ROOT, &[2, 0]].concat().into(),
+        Entry::Value(Value::Integer(2)),
+    ));
     Tree::from_entries(entries)
 }
 
@@ -53,7 +56,11 @@ fn per_request(tree: &Tree, view: &View, from: &[u32], want: &[u32]) -> f64 {
         skip_counter64: false,
     };
     let out = respond_in(tree, &NoLive, scope, Operation::GetNext, &request, limits);
-    assert_eq!(&out.varbinds[0].name[..], want, "the walk lands after the subtree");
+    assert_eq!(
+        &out.varbinds[0].name[..],
+        want,
+        "the walk lands after the subtree"
+    );
     let rounds = 200_000;
     let start = WallClock::now();
     for _ in 0..rounds {
