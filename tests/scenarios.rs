@@ -758,7 +758,7 @@ fn a_wrong_digest_raises_one_authentication_failure_trap() {
     );
     assert_eq!(out[0].to, receiver);
     // The receiver, holding the user localized to this engine, opens it.
-    let trap_user = dqi_agent::usm::AuthKey::from_password(auth, b"trap-auth-password", ENGINE_ID);
+    let trap_user = AuthKey::from_password(auth, b"trap-auth-password", ENGINE_ID);
     let privacy =
         PrivKey::from_password(PrivProtocol::Aes128, auth, b"trap-priv-password", ENGINE_ID);
     let reply =
