@@ -40,7 +40,8 @@ use tokio::task::JoinSet;
 
 use crate::agent::{self, Agent, Outcome};
 use crate::budget::{Bucket, Rejection};
-use crate::config::{Config, ConfigError, to_hex};
+use crate::config::{Config, ConfigError};
+use crate::hex::to_hex;
 use crate::mib::Tree;
 use crate::mib::budget::Scalar;
 use crate::mib::objects::Engine;
