@@ -94,3 +94,125 @@ fn a_file_as_state_dir_is_named_at_start_up() {
         out.describe()
     );
 }
+
+#[test]
+fn an_unknown_log_level_is_refused_with_the_valid_ones() {
+    let dir = TestDir::new("log-level");
+    for word in ["warning", "verbose"] {
+        let path = config(&dir, "");
+        let text = std::fs::read_to_string(&path)
+            .expect("read")
+            .replace("[system]", &format!("log_level = \"{word}\"\n\n[system]"));
+        write_file(&path, &text, 0o600);
+        assert_eq!(
+            refused(&check(&path)),
+            format!(
+                "dqi-agent: {}: agent.log_level: \"{word}\" is not a log level: use one of \
+                 error, warn, info, debug, trace, off, or a filter such as dqi_agent=debug",
+                path.display()
+            )
+        );
+    }
+}
+
+#[test]
+fn type_errors_and_missing_keys_name_the_key() {
+    let dir = TestDir::new("type-errors");
+    let path = config(&dir, "");
+    let base = std::fs::read_to_string(&path).expect("read");
+    let cases = [
+        (
+            base.replacen("listen = [", "listen = \"127.0.0.1:1162\"\n#", 1),
+            "agent.listen: expected a list in brackets, such as [\"0.0.0.0:161\"], found the \
+             string \"127.0.0.1:1162\"",
+        ),
+        (
+            format!("{base}\n[device]\nrefresh_seconds = \"300\"\n"),
+            "device.refresh_seconds: expected a whole number, without quotes, found the string \
+             \"300\"",
+        ),
+    ];
+    for (text, wanted) in cases {
+        write_file(&path, &text, 0o600);
+        let line = refused(&check(&path));
+        assert!(line.ends_with(wanted), "{line}");
+        assert!(
+            line.starts_with(&format!("dqi-agent: {}:", path.display())),
+            "{line}"
+        );
+    }
+    let no_state_dir: String = base
+        .lines()
+        .filter(|l| !l.starts_with("state_dir"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write_file(&path, &no_state_dir, 0o600);
+    assert_eq!(
+        refused(&check(&path)),
+        format!(
+            "dqi-agent: {}: agent.state_dir: missing: this key is required",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn min_security_is_case_insensitive_like_the_protocols() {
+    let dir = TestDir::new("min-security");
+    let path = config(
+        &dir,
+        "privacy = \"aes-128\"\npriv_password = \"operator-priv-pass\"\nmin_security = \"authpriv\"\n",
+    );
+    let text = std::fs::read_to_string(&path)
+        .expect("read")
+        .replace("\"SHA-256\"", "\"sha-256\"");
+    write_file(&path, &text, 0o600);
+    let out = check(&path);
+    assert!(out.success(), "{}", out.describe());
+}
+
+/// Run from another directory, a relative `state_dir` is made beside the configuration file.
+#[test]
+fn a_relative_state_dir_is_beside_the_config_file() {
+    let dir = TestDir::new("relative-state");
+    let elsewhere = TestDir::new("relative-state-cwd");
+    let path = config(&dir, "");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("state_dir") {
+                "state_dir = \"state-rel\"\n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    write_file(&path, &text, 0o600);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
+        .arg("--config")
+        .arg(&path)
+        .current_dir(elsewhere.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn the agent");
+    let engine = dir.join("state-rel/engine");
+    let deadline = std::time::Instant::now() + START_TIMEOUT;
+    while !engine.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = std::process::Command::new("kill")
+        .arg(child.id().to_string())
+        .status();
+    if wait_with_deadline(&mut child, std::time::Duration::from_secs(10)).is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(engine.exists(), "no {}", engine.display());
+    assert!(
+        !elsewhere.join("state-rel").exists(),
+        "made in the working directory"
+    );
+}
