@@ -149,6 +149,14 @@ impl DeviceError {
             source: Box::new(self),
         }
     }
+
+    /// The error itself, without the [`DeviceError::Key`] saying which key named the file.
+    pub fn innermost(&self) -> &DeviceError {
+        match self {
+            DeviceError::Key { source, .. } => source.innermost(),
+            other => other,
+        }
+    }
 }
 
 /// Where the agent gets device data from. The file-based loader implements it; an embedder
