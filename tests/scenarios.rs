@@ -776,3 +776,92 @@ fn a_wrong_digest_raises_one_authentication_failure_trap() {
     );
     assert_eq!(a.notifier().unwrap().counters().next().unwrap().1.sent, 1);
 }
+
+// Notifications from a refresh: each watched object that changes between the old tree and the
+// new raises its notification once; a refresh that changes nothing raises none.
+#[test]
+fn a_refresh_raises_the_changes_it_made() {
+    use dqi_agent::budget::{Period, Rate};
+    use dqi_agent::mib::served;
+    use dqi_agent::notify::{
+        AlarmConfig, Classes, Config as NotifyConfig, Delivery, Keys, MasterKeys, Notifier, Target,
+    };
+    let dqi = |arcs: &[u32]| -> Box<[u32]> {
+        let mut oid = vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1];
+        oid.extend_from_slice(arcs);
+        oid.into()
+    };
+    let tree = |digest: u8, health: i32, refresh: i32| {
+        vec![
+            (dqi(&[4, 5, 0]), Entry::Value(Value::octets([digest; 32]))),
+            (dqi(&[2, 1, 0]), Entry::Value(Value::Integer(health))),
+            (dqi(&[4, 3, 0]), Entry::Value(Value::Integer(refresh))),
+        ]
+    };
+    let mut a = agent();
+    let auth = AuthProtocol::Sha256;
+    let notifier = Notifier::new(
+        NotifyConfig {
+            engine_id: ENGINE_ID.to_vec(),
+            max_message_size: 1500,
+            targets: vec![Target {
+                address: "127.0.0.1:9162".parse().unwrap(),
+                delivery: Delivery::Trap,
+                keys: Keys::Master(MasterKeys {
+                    name: b"nms-trap".to_vec(),
+                    auth,
+                    auth_ku: auth.password_to_key(b"trap-auth-password"),
+                    privacy: None,
+                }),
+                classes: Classes::ALL,
+                queue: 16,
+                timeout: Duration::from_secs(1),
+                retries: 0,
+            }],
+            rate: Rate::new(100, Period::Minute).unwrap(),
+            burst: 100,
+            seed: 42,
+            alarms: AlarmConfig::default(),
+        },
+        START,
+    )
+    .unwrap();
+    a.set_notifier(notifier);
+    let own = a.own_objects();
+    let trap_oids = |a: &mut Agent, at: Instant| -> Vec<u32> {
+        let mut out = Vec::new();
+        a.poll_notifications(at, &mut out);
+        out.iter()
+            .map(|d| {
+                let key = AuthKey::from_password(auth, b"trap-auth-password", ENGINE_ID);
+                let reply = dqi_agent::usm::reply::open(&d.bytes, Some(&key), None).unwrap();
+                let Pdus::Trap(trap) = reply.scoped.pdu else {
+                    panic!("not a Trap")
+                };
+                let VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::ObjectId(id))) =
+                    &trap.varbinds[1].value
+                else {
+                    panic!("no snmpTrapOID")
+                };
+                *id.last().unwrap()
+            })
+            .collect()
+    };
+    // The first tree replaces one without these objects: the inventory and health "change".
+    a.refreshed(served::assemble(tree(1, 1, 1), &own), START);
+    assert_eq!(trap_oids(&mut a, START), vec![1, 3]);
+    // Nothing changed: nothing sent.
+    a.refreshed(served::assemble(tree(1, 1, 1), &own), START);
+    assert!(trap_oids(&mut a, START).is_empty());
+    // The inventory and the health change: dqiSwInventoryChange (1), dqiHealthChange (3).
+    a.refreshed(served::assemble(tree(2, 2, 1), &own), START);
+    assert_eq!(trap_oids(&mut a, START), vec![1, 3]);
+    // The refresh fails (serving the previous data): dqiRefreshFailure (6), once.
+    a.refreshed(served::assemble(tree(2, 2, 2), &own), START);
+    assert_eq!(trap_oids(&mut a, START), vec![6]);
+    a.refreshed(served::assemble(tree(2, 2, 2), &own), START);
+    assert!(trap_oids(&mut a, START).is_empty());
+    // Readable again: no failure notification for the recovery.
+    a.refreshed(served::assemble(tree(2, 2, 1), &own), START);
+    assert!(trap_oids(&mut a, START).is_empty());
+}
