@@ -5,6 +5,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
+use std::task::Poll;
 
 use super::{Device, ReceiveConfig, Refresher, RunError, Server, Subagent, Summary};
 use crate::access::Access;
@@ -69,9 +70,21 @@ pub async fn run(
         }
         server.set_notifier(notifier)?;
     }
+    // Polled once before readiness is announced: the first poll registers the SIGTERM and
+    // SIGINT handlers, so a stop sent the moment `READY=1` arrives ends the agent cleanly
+    // instead of killing it with the signal's default action.
+    let mut shutdown = std::pin::pin!(shutdown);
+    let stopped =
+        std::future::poll_fn(|cx| Poll::Ready(shutdown.as_mut().poll(cx).is_ready())).await;
     started.log(&server.local_addrs());
     ready(&server.local_addrs());
-    server.serve(shutdown).await
+    server
+        .serve(async {
+            if !stopped {
+                shutdown.await;
+            }
+        })
+        .await
 }
 
 /// What start-up settles before any socket opens.
