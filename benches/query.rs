@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant as WallInstant};
 
-use dqi_agent::agent::{Agent, Config};
+use dqi_agent::agent::{Agent, CoreConfig};
 use dqi_agent::budget::BudgetConfig;
 use dqi_agent::device::DeviceConfig;
 use dqi_agent::device::source::FileSource;
@@ -99,7 +99,7 @@ fn agent(i: usize, snapshot: &dqi_agent::device::DeviceSnapshot, system: &System
         &engine_id,
     );
     Agent::new(
-        Config {
+        CoreConfig {
             engine_id,
             engine_boots: 1,
             users: Users::new(vec![User {

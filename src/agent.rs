@@ -73,7 +73,7 @@ const UNKNOWN_DATE: [u8; 8] = [0, 0, 1, 1, 0, 0, 0, 0];
 
 /// Everything the agent needs, prepared by the driver: keys already localized, the tree built.
 #[derive(Debug)]
-pub struct Config {
+pub struct CoreConfig {
     /// snmpEngineID (RFC 3411 §5), 5 to 32 octets.
     pub engine_id: Vec<u8>,
     /// snmpEngineBoots for this run, already incremented and persisted by the driver.
@@ -205,7 +205,7 @@ struct Incoming<'u> {
 
 impl Agent {
     /// An agent whose engine (and sysUpTime) starts at `now`.
-    pub fn new(config: Config, now: Instant) -> Agent {
+    pub fn new(config: CoreConfig, now: Instant) -> Agent {
         let budget = Budget::new(
             config.budget,
             config.users.iter().map(|u| u.name.clone()),

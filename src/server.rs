@@ -5,7 +5,7 @@
 //! - start-up ([`run`], [`run_file`]): load the config, settle the engine ID and boot counter in
 //!   the state directory (before any socket opens), localize the keys, load the device snapshot
 //!   (`[device]`), build the MIB tree, bind;
-//! - the device data while running ([`Device`], in `server/refresh.rs`): refresh on the interval
+//! - the device data while running ([`ServedDevice`], in `server/refresh.rs`): refresh on the interval
 //!   and on SIGHUP off the request path, one atomic tree swap, the last good snapshot kept when
 //!   a file breaks;
 //! - the sockets ([`Server::bind`]): every listen address, IPv6 sockets `IPV6_V6ONLY` so one port
@@ -63,7 +63,7 @@ pub use events::MAX_TRACKED_SOURCES;
 use events::{Events, log_events};
 use listener::Listener;
 pub use receive::{MAX_MODERATION, ReceiveConfig};
-pub use refresh::{Device, Refresher, SOFTWARE_INDEX_FILE};
+pub use refresh::{Refresher, SOFTWARE_INDEX_FILE, ServedDevice};
 use shared::Shared;
 use socket::udp_socket;
 pub use start::{run, run_file, shutdown_signal};
@@ -133,7 +133,7 @@ impl Server {
     /// there. Must run inside a tokio runtime.
     pub async fn bind(
         listen: &[SocketAddr],
-        config: agent::Config,
+        config: agent::CoreConfig,
         receive: ReceiveConfig,
         state: Option<State>,
     ) -> Result<Server, RunError> {

@@ -185,8 +185,9 @@ pub fn random_bytes(buf: &mut [u8]) -> Result<(), StateError> {
         })
 }
 
-/// A random seed for privacy salts (8 octets), fresh every start.
-pub fn salt_seed() -> Result<u64, StateError> {
+/// A random seed (8 octets from the OS), fresh every start: one for the privacy salts, another
+/// for the budget's hash keys, so that the salts on the wire reveal nothing of the latter.
+pub fn random_seed() -> Result<u64, StateError> {
     let mut seed = [0u8; 8];
     random_bytes(&mut seed)?;
     Ok(u64::from_be_bytes(seed))
@@ -589,7 +590,7 @@ mod tests {
     }
 
     #[test]
-    fn salt_seeds_differ() {
-        assert_ne!(salt_seed().unwrap(), salt_seed().unwrap());
+    fn random_seeds_differ() {
+        assert_ne!(random_seed().unwrap(), random_seed().unwrap());
     }
 }

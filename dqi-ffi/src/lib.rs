@@ -464,7 +464,7 @@ pub unsafe extern "C" fn dqi_agent_start(
         max_message_size: agent::MAX_MESSAGE_SIZE as i32,
     };
     let tree = Tree::from_entries(objects::standard(&b.system, &engine));
-    let config = agent::Config {
+    let config = agent::CoreConfig {
         engine_id: b.engine_id,
         engine_boots: boots,
         users: Users::new(b.users),

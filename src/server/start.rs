@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Device, ReceiveConfig, Refresher, RunError, Server, Subagent, Summary};
+use super::{ReceiveConfig, Refresher, RunError, ServedDevice, Server, Subagent, Summary};
 use crate::access::Access;
 use crate::agent;
 use crate::config::Config;
@@ -72,13 +72,13 @@ struct Start {
     /// The state directory, boots already incremented and written.
     state: State,
     /// The agent's configuration, keys localized.
-    agent: agent::Config,
+    agent: agent::CoreConfig,
     /// The driver's own settings.
     receive: ReceiveConfig,
     /// The addresses to bind.
     listen: Vec<SocketAddr>,
     /// The device data, loaded; `None` without `[device]`.
-    device: Option<Arc<Device>>,
+    device: Option<Arc<ServedDevice>>,
     /// Each principal's read view.
     access: Access,
     /// The AgentX master to serve through, if any.
@@ -92,8 +92,8 @@ impl Start {
         let state = State::open(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
         let engine_id = state.engine_id().to_vec();
         let users = config.users(&engine_id)?;
-        let salt_seed = state::salt_seed()?;
-        let budget_seed = state::salt_seed()?;
+        let salt_seed = state::random_seed()?;
+        let budget_seed = state::random_seed()?;
         let max_message_size = config.agent.max_message_size;
         let engine = Engine {
             engine_id: engine_id.clone(),
@@ -103,7 +103,7 @@ impl Start {
         // Loaded before any socket opens: a broken file at start-up is an error, not a
         // half-served device.
         let device = match &config.device {
-            Some(device) => Some(Arc::new(Device::open(
+            Some(device) => Some(Arc::new(ServedDevice::open(
                 device,
                 &config.agent.state_dir,
                 config.system.clone(),
@@ -115,7 +115,7 @@ impl Start {
             Some(device) => device.tree(),
             None => Tree::from_entries(served::device_objects(&config.system, &engine, None)),
         };
-        let agent = agent::Config {
+        let agent = agent::CoreConfig {
             engine_id,
             engine_boots: state.boots(),
             users,

@@ -10,8 +10,8 @@ use crate::mib::objects::Engine;
 use crate::state;
 use crate::usm::Users;
 
-fn agent_config() -> agent::Config {
-    agent::Config {
+fn agent_config() -> agent::CoreConfig {
+    agent::CoreConfig {
         engine_id: vec![0x80, 0x00, 0x1f, 0x88, 0x04, b't', b'e', b's', b't'],
         engine_boots: 1,
         users: Users::default(),
@@ -80,7 +80,7 @@ async fn shutdown_does_not_wait_for_a_refresh() {
         max_message_size: 1500,
     };
     // Refreshed every second; every refresh after the start-up load blocks.
-    let device = Device::with_source(Box::new(source), 1, system, engine).unwrap();
+    let device = ServedDevice::with_source(Box::new(source), 1, system, engine).unwrap();
     let listen = ["127.0.0.1:0".parse().unwrap()];
     let mut server = Server::bind(&listen, agent_config(), ReceiveConfig::default(), None)
         .await
