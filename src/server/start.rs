@@ -63,8 +63,21 @@ pub async fn run(
         server.set_subagent(subagent);
     }
     started.log(&server.local_addrs());
+    // One poll before `ready`: `shutdown_signal` installs its handlers when first polled, and a
+    // SIGTERM sent once the agent said it is ready must stop it cleanly, not kill it.
+    let mut shutdown = std::pin::pin!(shutdown);
+    let stopped = poll_once(shutdown.as_mut()).await;
     ready(&server.local_addrs());
+    if stopped {
+        // A completed future must not be polled again.
+        return server.serve(std::future::ready(())).await;
+    }
     server.serve(shutdown).await
+}
+
+/// Polls `future` once; whether it completed.
+async fn poll_once<F: Future>(mut future: std::pin::Pin<&mut F>) -> bool {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(future.as_mut().poll(cx).is_ready())).await
 }
 
 /// What start-up settles before any socket opens.
