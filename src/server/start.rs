@@ -122,7 +122,7 @@ impl Start {
             &config.file,
             &engine_id,
             max_message_size,
-            state::salt_seed()?,
+            state::random_seed()?,
         )?;
         let engine = Engine {
             engine_id: engine_id.clone(),
