@@ -40,6 +40,7 @@ mod error;
 mod load;
 mod notify;
 mod secret;
+mod syntax;
 mod system;
 mod user;
 mod validate;
@@ -133,17 +134,7 @@ pub struct Config {
 impl Config {
     /// Parses and validates `text`, naming `file` in messages; no file access.
     pub fn parse(text: &str, file: &Path) -> Result<(Config, Vec<Warning>), ConfigError> {
-        let parsed: ConfigFile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map_or((0, 0), |span| line_column(text, span.start));
-            ConfigError::Syntax {
-                file: file.to_path_buf(),
-                line,
-                column,
-                message: e.message().trim_end().to_string(),
-            }
-        })?;
+        let parsed = syntax::parse(text, file)?;
         Config::from_file(parsed, file)
     }
 
