@@ -262,7 +262,7 @@ impl Agent {
     ///
     /// Every community is a principal of the budget, so it needs a bucket from the start: its
     /// [`crate::access::Community::principal`] name must be among `budget.users` in the
-    /// [`Config`] the agent was made with. Otherwise nothing changes and the error is the
+    /// [`CoreConfig`] the agent was made with. Otherwise nothing changes and the error is the
     /// position of the first community without one.
     pub fn set_access(&mut self, access: Access) -> Result<(), usize> {
         let unbudgeted = access
