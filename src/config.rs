@@ -35,6 +35,7 @@ use crate::server::ReceiveConfig;
 mod agent;
 mod agentx;
 mod budget;
+mod community;
 mod device;
 mod error;
 mod load;
@@ -51,6 +52,7 @@ pub use agent::{
 };
 pub use agentx::{AgentxConfig, AgentxSection, MasterAddress, Mirror};
 pub use budget::BudgetSection;
+pub use community::{CommunityConfig, CommunitySection, MIN_COMMUNITY_CHARS};
 pub(crate) use error::line_column;
 pub use error::{ConfigError, Problem, Warning};
 pub use notify::{
@@ -90,6 +92,9 @@ pub struct ConfigFile {
     /// `[[view]]`: named MIB views (RFC 3415) for the users' `view` keys.
     #[serde(default)]
     pub view: Vec<ViewSection>,
+    /// `[[community]]`: SNMPv1/v2c communities, read-only (RFC 3584). None by default.
+    #[serde(default)]
+    pub community: Vec<CommunitySection>,
     /// `[[notify]]`: notification receivers. Optional.
     #[serde(default)]
     pub notify: Vec<NotifySection>,
@@ -127,6 +132,8 @@ pub struct Config {
     pub agentx: Option<AgentxConfig>,
     /// `[[view]]`, validated.
     pub views: ViewsConfig,
+    /// `[[community]]`, validated.
+    pub communities: Vec<CommunityConfig>,
     /// `[[notify]]`, `[[notify_user]]` and `[notifications]`, validated.
     pub notify: NotifyConfig,
 }
@@ -152,12 +159,19 @@ impl Config {
         let system = v.system(parsed.system)?;
         let section = parsed.budget.unwrap_or_default();
         let receive = v.receive(&section)?;
-        let budget = v.budget(section, &parsed.user)?;
+        let mut budget = v.budget(section, &parsed.user)?;
+        let communities = v.communities(parsed.community, &mut budget)?;
         let used: Vec<(String, String)> = parsed
             .user
             .iter()
             .enumerate()
             .filter_map(|(i, u)| Some((format!("user[{i}].view"), u.view.clone()?)))
+            .chain(
+                communities
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (format!("community[{i}].view"), c.view.clone())),
+            )
             .collect();
         let users = v.users(parsed.user)?;
         let views = v.views(parsed.view, &used)?;
@@ -178,6 +192,7 @@ impl Config {
             receive,
             agentx,
             views,
+            communities,
             notify,
         };
         Ok((config, v.warnings))

@@ -184,11 +184,20 @@ pub enum Problem {
     /// Two sections of one kind with one name.
     #[error("{1:?} is also the name of an earlier {0}")]
     DuplicateOf(&'static str, String),
+    /// A community string below the minimum.
+    #[error("shorter than 8 characters: a community string is a password sent in the clear")]
+    CommunityTooShort,
+    /// A community string given twice (never echoed).
+    #[error("the same community string as community[{0}]")]
+    SameCommunity(usize),
+    /// Not a source network.
+    #[error("{0:?} is not a network such as 10.20.0.0/16, fd00:20::/48 or 192.0.2.7")]
+    BadNetwork(String),
     /// A `view` key naming no `[[view]]`.
     #[error("no [[view]] is named {0:?}")]
     UnknownView(String),
     /// A `[[view]]` nothing refers to: most likely a typo in a `view` key.
-    #[error("no user refers to the view {0:?}; remove it or name it in a `view` key")]
+    #[error("no user or community refers to the view {0:?}; remove it or name it in a `view` key")]
     UnusedView(String),
     /// Not an OID or known MIB name for a view.
     #[error(

@@ -637,11 +637,11 @@ fn views_are_resolved_and_given_to_their_users() {
 fn view_mistakes_are_refused_by_key() {
     let view = "\n[[view]]\nname = \"inventory\"\ninclude = [\"1.3.6.1.2.1.1\"]\n";
     assert_eq!(
-        refused(&format!("{GOOD}view = \"inventroy\"\n{view}")),
-        "/etc/dqi/agent.toml: view[0].name: no user refers to the view \"inventory\"; remove it or name it in a `view` key"
+        refused(&format!("{GOOD}{view}")),
+        "/etc/dqi/agent.toml: view[0].name: no user or community refers to the view \"inventory\"; remove it or name it in a `view` key"
     );
     assert_eq!(
-        refused(&format!("{GOOD}view = \"inventroy\"\n")),
+        refused(&format!("{GOOD}view = \"inventroy\"\n{view}")),
         "/etc/dqi/agent.toml: user[0].view: no [[view]] is named \"inventroy\""
     );
     let bad = view.replace("1.3.6.1.2.1.1", "SNMPv2-MIB::sysDescrr");
@@ -655,4 +655,72 @@ fn view_mistakes_are_refused_by_key() {
         refused(&twice),
         "/etc/dqi/agent.toml: view[1].name: \"inventory\" is also the name of an earlier view"
     );
+}
+
+#[test]
+fn communities_are_checked_and_their_string_never_echoed() {
+    let community = "\n[[community]]\nname = \"legacy-nms-ro\"\nsources = [\"10.20.0.0/16\", \"fd00:20::/48\"]\nview = \"inventory\"\n";
+    let view = "\n[[view]]\nname = \"inventory\"\ninclude = [\"1.3.6.1.2.1.1\"]\n";
+    let (c, warnings) = parse(&format!("{GOOD}{community}{view}")).unwrap();
+    assert_eq!(c.communities.len(), 1);
+    assert!(c.communities[0].versions.v1 && c.communities[0].versions.v2c);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.message.contains("travel in the clear")),
+        "{warnings:?}"
+    );
+    // The community is a budget principal with the default per-user budget.
+    assert!(
+        c.budget
+            .users
+            .iter()
+            .any(|u| u.user == b"\0community[0]" && u.rate == c.budget.per_user)
+    );
+    assert_eq!(c.access().communities().len(), 1);
+
+    let cases = [
+        (
+            community.replace("legacy-nms-ro", "public"),
+            "community[0].name: shorter than 8 characters",
+        ),
+        (
+            community.replace("sources = [\"10.20.0.0/16\", \"fd00:20::/48\"]\n", ""),
+            "community[0].sources: missing",
+        ),
+        (
+            community.replace("[\"10.20.0.0/16\", \"fd00:20::/48\"]", "[]"),
+            "community[0].sources: at least one source network is required",
+        ),
+        (
+            community.replace("10.20.0.0/16", "10.20.1.0/16"),
+            "community[0].sources[0]: \"10.20.1.0/16\" is not a network",
+        ),
+        (
+            community.replace("view = \"inventory\"\n", ""),
+            "community[0].view: missing",
+        ),
+        (
+            format!("{community}versions = [\"v3\"]\n"),
+            "community[0].versions[0]: unknown value \"v3\"",
+        ),
+        (
+            format!("{community}{community}"),
+            "community[1].name: the same community string as community[0]",
+        ),
+        (
+            community.replace("inventory", "inventroy"),
+            "community[0].view: no [[view]] is named \"inventroy\"",
+        ),
+    ];
+    for (section, want) in cases {
+        let text = format!("{GOOD}{section}{view}");
+        let got = refused(&text);
+        let got = got
+            .strip_prefix("/etc/dqi/agent.toml: ")
+            .unwrap_or(&got)
+            .to_string();
+        assert!(got.starts_with(want), "{got}");
+        assert!(!got.contains("legacy-nms"), "the string is echoed: {got}");
+    }
 }

@@ -57,11 +57,10 @@ pub async fn run(
         users: agent.users.iter().map(user_line).collect(),
     };
     let mut server = Server::bind(&listen, agent, receive, None).await?;
-    server.set_state(state.count()?);
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
     // refreshes instead of ending the process.
     server.set_refresher(Refresher::new(device));
-    server.set_access(access);
+    server.set_access(access).map_err(RunError::Unbudgeted)?;
     if let Some(subagent) = subagent {
         tracing::info!(master = %subagent.config.socket, "serving as an AgentX subagent");
         server.set_subagent(subagent);
@@ -72,6 +71,8 @@ pub async fn run(
         }
         server.set_notifier(notifier)?;
     }
+    // Last before serving, after everything that can still fail: see `State::prepare`.
+    server.set_state(state.count()?);
     started.log(&server.local_addrs());
     ready(&server.local_addrs());
     server.serve(shutdown).await
