@@ -8,7 +8,8 @@
 //! | `lookup` | the DQI lookup tables and VEX rows: one GetBulk and one Get |
 //! | `inventory` | the walks: `dqiSwTable`, `hrSWInstalledTable` (RFC 2790), the budget |
 //! | `run` | many devices at once, bounded concurrency, Ctrl-C |
-//! | `purl`, `vers`, `version` | package URLs, `vers:` ranges, version order per ecosystem |
+//! | `purl` | package URLs; `vers:` ranges and version order per ecosystem are [`crate::vers`] and
+//! [`crate::version`] (shared with the agent's VEX reader), re-exported here |
 //! | `osv`, `osv_zip` | OSV records: reading and matching |
 //! | `matching`, `output` | records, and the table, JSON Lines and CSV formats |
 //! | `cli` | the command line and exit status |
@@ -26,5 +27,5 @@ pub mod run;
 pub mod session;
 pub mod targets;
 pub mod value;
-pub mod vers;
-pub mod version;
+
+pub use crate::{vers, version};
