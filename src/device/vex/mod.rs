@@ -812,7 +812,7 @@ mod tests {
         assert_eq!(b, a + 1, "a colliding subject takes the next free index");
     }
 
-    fn states(vex: &Vex) -> Vec<(u32, VexState)> {
+    fn row_states(vex: &Vex) -> Vec<(u32, VexState)> {
         vex.rows()
             .iter()
             .map(|r| (r.index, r.statement.state))
@@ -850,7 +850,7 @@ mod tests {
             )],
             &software(),
         );
-        let states = states(&vex);
+        let states = row_states(&vex);
         assert_eq!(
             states,
             [(3, VexState::Affected), (7, VexState::NotAffected)]
@@ -868,7 +868,7 @@ mod tests {
             )],
             &software(),
         );
-        let states = states(&vex);
+        let states = row_states(&vex);
         assert_eq!(states, [(3, VexState::UnderInvestigation)]);
         // No installed version named: kept, counted, under the subject's own index.
         let vex = Vex::resolve(
