@@ -45,6 +45,7 @@ pub mod agentx;
 pub mod budget;
 pub mod cache;
 pub mod device;
+pub mod hex;
 #[cfg(feature = "manager")]
 pub mod manager;
 pub mod mib;

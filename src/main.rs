@@ -22,7 +22,14 @@ use cli::process;
 ///
 /// With no arguments, runs a loopback-only demo on port 1161 and prints how to query it.
 #[derive(Debug, Parser)]
-#[command(name = "dqi-agent", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "dqi-agent",
+    version,
+    args_conflicts_with_subcommands = true,
+    // `--help` covers it, and every subcommand gets its own man page.
+    disable_help_subcommand = true,
+    after_long_help = cli::help::AFTER_LONG_HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -95,10 +102,11 @@ fn main() -> ExitCode {
     for warning in &warnings {
         tracing::warn!("{warning}");
     }
-    if let Some(dir) = &demo_dir {
-        println!("{}", demo::banner(&config, dir, demo::mib_dir().as_deref()));
-    }
-    let status = serve(config);
+    // Printed once the sockets are bound, so a demo that cannot bind prints no credentials.
+    let banner = demo_dir
+        .as_ref()
+        .map(|dir| demo::banner(&config, dir, demo::mib_dir().as_deref()));
+    let status = serve(config, banner);
     if let Some(dir) = demo_dir {
         // The demo's engine ID and boots are throwaway, like its credentials.
         let _ = std::fs::remove_dir_all(dir);
@@ -106,7 +114,7 @@ fn main() -> ExitCode {
     status
 }
 
-fn serve(config: Config) -> ExitCode {
+fn serve(config: Config, banner: Option<String>) -> ExitCode {
     // One thread: the agent is one state machine behind one lock, so more workers would only
     // add cross-thread wake-ups per datagram. Blocking work (snapshot refresh) has its own pool.
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -119,7 +127,14 @@ fn serve(config: Config) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = runtime.block_on(server::run(config, server::shutdown_signal()));
+    let ready = |_: &[std::net::SocketAddr]| {
+        if let Some(banner) = banner {
+            println!("{banner}");
+        }
+        cli::systemd::notify("READY=1");
+    };
+    let result = runtime.block_on(server::run(config, server::shutdown_signal(), ready));
+    cli::systemd::notify("STOPPING=1");
     // Dropping a runtime waits for its blocking threads; a refresh abandoned at shutdown (a slow
     // read) must not hold the exit up, so they are left to end with the process.
     runtime.shutdown_background();
@@ -203,6 +218,57 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The man pages under `docs/man/` are what the CLI definition generates (`cli::man`);
+    /// `DQI_UPDATE_MAN=1` rewrites them instead of failing.
+    #[test]
+    fn man_pages_match_the_cli() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/man");
+        let pages = cli::man::pages(Cli::command());
+        assert_eq!(
+            pages
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect::<Vec<_>>(),
+            ["dqi-agent.1", "dqi-agent-localize-key.1"]
+        );
+        let update = std::env::var_os("DQI_UPDATE_MAN").is_some();
+        for (name, text) in pages {
+            let path = dir.join(&name);
+            if update {
+                std::fs::write(&path, &text).unwrap();
+            }
+            let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                checked_in == text,
+                "docs/man/{name} is not what the CLI generates; regenerate it with \
+                 `DQI_UPDATE_MAN=1 cargo test --release --bin dqi-agent man_pages`"
+            );
+        }
+    }
+
+    #[test]
+    fn man_page_carries_the_help_text() {
+        let page = &cli::man::pages(Cli::command())[0].1;
+        for section in [
+            "SYNOPSIS",
+            "OPTIONS",
+            "EXIT STATUS",
+            "SIGNALS",
+            "FILES",
+            "ENVIRONMENT",
+        ] {
+            assert!(
+                page.contains(&format!(".SH {section}\n"))
+                    || page.contains(&format!(".SH \"{section}\"\n")),
+                "{section} missing:\n{page}"
+            );
+        }
+        assert!(page.contains("check\\-config"), "{page}");
+        assert!(page.contains("/etc/dqi\\-agent/agent.toml"), "{page}");
+        assert!(page.contains("localize\\-key"), "{page}");
+        assert!(!page.contains(".SH EXTRA"), "{page}");
     }
 
     #[test]

@@ -40,7 +40,8 @@ use tokio::task::JoinSet;
 
 use crate::agent::{self, Agent, Outcome};
 use crate::budget::{Bucket, Rejection};
-use crate::config::{Config, ConfigError, to_hex};
+use crate::config::{Config, ConfigError};
+use crate::hex::to_hex;
 use crate::mib::Tree;
 use crate::mib::budget::Scalar;
 use crate::mib::objects::Engine;
@@ -138,14 +139,20 @@ pub async fn run_file(path: &Path) -> Result<Summary, RunError> {
     for warning in &warnings {
         tracing::warn!("{warning}");
     }
-    run(config, shutdown_signal()).await
+    run(config, shutdown_signal(), |_| {}).await
 }
 
-/// Runs the agent described by `config` until `shutdown` completes.
+/// Runs the agent described by `config` until `shutdown` completes. `ready` is called once
+/// with the bound addresses when every socket is bound, before the first datagram is read (the
+/// binary prints the demo's banner and notifies systemd there).
 ///
 /// Order matters: the state directory is settled (boots incremented and written) before any
 /// socket opens, and the passphrases are dropped once the keys are localized.
-pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<Summary, RunError> {
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+    ready: impl FnOnce(&[SocketAddr]),
+) -> Result<Summary, RunError> {
     let state = State::open(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
     let engine_id = state.engine_id().to_vec();
     let users = config.users(&engine_id)?;
@@ -228,6 +235,7 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> Result<S
     for line in &user_lines {
         tracing::info!("user {line}");
     }
+    ready(&server.local_addrs());
     server.serve(shutdown).await
 }
 

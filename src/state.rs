@@ -26,8 +26,8 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::config::{check_engine_id, from_hex, to_hex};
 use crate::files::{self, Links, ReadError, is_symlink_refusal};
+use crate::hex::{check_engine_id, from_hex, to_hex};
 
 /// The IANA private enterprise number in generated engine IDs (net-snmp's, as `sysObjectID`'s
 /// default is): change it, with [`crate::config::DEFAULT_OBJECT_ID`], to the product's own.

@@ -11,7 +11,8 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 
 use clap::Args;
-use dqi_agent::config::{MIN_PASSPHRASE_CHARS, check_engine_id, from_hex, to_hex};
+use dqi_agent::config::MIN_PASSPHRASE_CHARS;
+use dqi_agent::hex::{check_engine_id, from_hex, to_hex};
 use dqi_agent::usm::{AuthProtocol, PrivProtocol};
 use zeroize::Zeroizing;
 

@@ -3,5 +3,9 @@
 //! library API.
 
 pub(crate) mod demo;
+pub(crate) mod help;
 pub(crate) mod localize_key;
+#[cfg(test)]
+pub(crate) mod man;
 pub(crate) mod process;
+pub(crate) mod systemd;

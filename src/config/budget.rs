@@ -150,7 +150,7 @@ impl Validator<'_> {
             return Ok(default);
         };
         text.trim().parse::<Rate>().map_err(|reason| {
-            self.invalid(
+            self.err(
                 format!("budget.{key}"),
                 Problem::BadRate(text.to_string(), reason),
             )
@@ -230,7 +230,7 @@ impl Validator<'_> {
         match text.map(str::trim) {
             None | Some("drop") => Ok(OverBudget::Drop),
             Some("report") => Ok(OverBudget::Report),
-            Some(other) => Err(self.invalid(
+            Some(other) => Err(self.err(
                 "budget.over_budget",
                 Problem::UnknownName {
                     value: other.to_string(),
@@ -256,12 +256,12 @@ impl Validator<'_> {
             let key = |field: &str| format!("user[{i}].{field}");
             let Some(text) = budget else {
                 if user.budget_burst.is_some() {
-                    return Err(self.invalid(key("budget_burst"), Problem::Missing));
+                    return Err(self.err(key("budget_burst"), Problem::Missing));
                 }
                 continue;
             };
             let rate = text.trim().parse::<Rate>().map_err(|reason| {
-                self.invalid(key("budget"), Problem::BadRate(text.clone(), reason))
+                self.err(key("budget"), Problem::BadRate(text.clone(), reason))
             })?;
             let burst = self
                 .count(&key("budget_burst"), user.budget_burst, 1, MAX_BURST)?
@@ -290,7 +290,7 @@ impl Validator<'_> {
             .ok()
             .filter(|v| (min..=max).contains(v))
             .map(Some)
-            .ok_or_else(|| self.invalid(key, Problem::OutOfRange { value: n, min, max }))
+            .ok_or_else(|| self.err(key, Problem::OutOfRange { value: n, min, max }))
     }
 
     /// `budget.{key}` from 1 to `max`, or `default` when absent.
@@ -303,14 +303,6 @@ impl Validator<'_> {
     ) -> Result<u32, ConfigError> {
         let n = self.count(&format!("budget.{key}"), n, 1, max)?;
         Ok(n.map_or(default, |n| u32::try_from(n).unwrap_or(u32::MAX)))
-    }
-
-    fn invalid(&self, key: impl Into<String>, problem: Problem) -> ConfigError {
-        ConfigError::Invalid {
-            file: self.file.to_path_buf(),
-            key: key.into(),
-            problem,
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Every validation rule and the message it gives: file, key, problem.
 
 use super::*;
+use crate::usm::{AuthProtocol, PrivProtocol, SecurityLevel};
 
 const GOOD: &str = r#"
 [agent]
@@ -496,16 +497,6 @@ fn users_are_localized_into_the_table() {
     assert_eq!(audit.auth.protocol(), AuthProtocol::Sha512);
     assert!(audit.privacy.is_none());
     assert_eq!(audit.min_level, SecurityLevel::AuthNoPriv);
-}
-
-#[test]
-fn hex_round_trip() {
-    assert_eq!(from_hex("0x00ff10Ab"), Some(vec![0, 0xff, 0x10, 0xab]));
-    assert_eq!(to_hex(&[0, 0xff, 0x10, 0xab]), "00ff10ab");
-    assert_eq!(from_hex(""), Some(vec![]));
-    for bad in ["0", "0g", "+1", "é1"] {
-        assert_eq!(from_hex(bad), None, "{bad}");
-    }
 }
 
 #[cfg(unix)]

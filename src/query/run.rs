@@ -141,7 +141,7 @@ pub async fn ask(target: &Target, plan: &Plan, settings: Settings) -> DeviceResu
             return result;
         }
     };
-    result.engine_id = crate::config::to_hex(session.engine_id());
+    result.engine_id = crate::hex::to_hex(session.engine_id());
     let user = target.credentials.user.as_bytes();
     result.outcome = match plan {
         Plan::Lookup { selectors, vuln } => {

@@ -174,7 +174,7 @@ pub struct Session {
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("engine_id", &crate::config::to_hex(&self.manager.engine_id))
+            .field("engine_id", &crate::hex::to_hex(&self.manager.engine_id))
             .field("counters", &self.counters)
             .finish_non_exhaustive()
     }
@@ -226,8 +226,8 @@ impl Session {
         {
             return Err(Failure::Refused(format!(
                 "engine ID {} is not the {} the targets file names",
-                crate::config::to_hex(&engine_id),
-                crate::config::to_hex(pinned)
+                crate::hex::to_hex(&engine_id),
+                crate::hex::to_hex(pinned)
             )));
         }
         let credentials = &target.credentials;

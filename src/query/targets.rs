@@ -307,7 +307,7 @@ impl Targets {
             let engine_id = match t.engine_id {
                 None => None,
                 Some(hex) => Some(
-                    crate::config::from_hex(&hex)
+                    crate::hex::from_hex(&hex)
                         .filter(|id| (5..=32).contains(&id.len()))
                         .ok_or_else(|| {
                             invalid(key("engine_id"), "not 5 to 32 octets of hex".into())
@@ -422,7 +422,7 @@ fn key_material(
             Ok(Key::Master(auth.password_to_key(p.expose().as_bytes())))
         }
         (None, Some(k)) => {
-            let bytes = Zeroizing::new(crate::config::from_hex(k.expose()).ok_or((
+            let bytes = Zeroizing::new(crate::hex::from_hex(k.expose()).ok_or((
                 key_name,
                 "not hexadecimal (an even number of 0-9, a-f digits)".to_string(),
             ))?);

@@ -27,13 +27,8 @@ impl Demo {
         let mut last = String::new();
         for _ in 0..3 {
             let port = free_udp_port(Ipv4Addr::LOCALHOST.into());
-            let mut child = Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
-                .args(["--demo-port", &port.to_string()])
+            let mut child = demo_command(port)
                 .current_dir(cwd)
-                .env_remove("RUST_LOG")
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
                 .spawn()
                 .expect("spawn the demo");
             let stdout = child.stdout.take().expect("stdout pipe");
@@ -68,6 +63,18 @@ impl Demo {
         }
         panic!("the demo did not start: {last}");
     }
+}
+
+/// The demo on loopback `port`, its stdout (the banner) piped, stderr discarded; not started.
+pub fn demo_command(port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dqi-agent"));
+    command
+        .args(["--demo-port", &port.to_string()])
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    command
 }
 
 impl Drop for Demo {
