@@ -48,6 +48,7 @@ use rasn::types::OctetString;
 mod live;
 mod respond;
 
+use crate::access::Access;
 use crate::budget::hash::derive_keys;
 use crate::budget::{self, Budget, BudgetConfig, Rejection, Work};
 use crate::cache::Replies;
@@ -151,6 +152,8 @@ pub struct Agent {
     last_rejection: Option<Instant>,
     /// The driver's report of its own receive limits, served in the DQI-MIB.
     receive: Receive,
+    /// Each principal's read view (RFC 3415).
+    access: Access,
 }
 
 /// What the driver knows of time beyond its monotonic clock, for the objects that show it
@@ -231,6 +234,7 @@ impl Agent {
             cache,
             last_rejection: None,
             receive: Receive::default(),
+            access: Access::new(),
         }
     }
 
@@ -243,6 +247,11 @@ impl Agent {
     /// serves (`dqiBudgetIntakeCeiling`, `dqiBudgetModeration`) but does not enforce.
     pub fn set_receive(&mut self, receive: Receive) {
         self.receive = receive;
+    }
+
+    /// Sets each principal's read view (RFC 3415); until then every user sees everything.
+    pub fn set_access(&mut self, access: Access) {
+        self.access = access;
     }
 
     /// Processes one datagram from `source`, received at `now`; writes any reply into `out`

@@ -16,7 +16,7 @@
 //! One file per concern: `load.rs` reads the file and checks its permissions; `error.rs` holds
 //! [`ConfigError`], [`Problem`] and [`Warning`]; `secret.rs` the [`Secret`] type; each section
 //! has its own file with its format, its validated form and its rules (`agent.rs`, `system.rs`,
-//! `user.rs` with the key material, `budget.rs`, `agentx.rs`, `device.rs`, whose validated form
+//! `user.rs` with the key material, `view.rs` the MIB views, `budget.rs`, `agentx.rs`, `device.rs`, whose validated form
 //! is [`crate::device::DeviceConfig`]). The tests are in `config/tests.rs`.
 //!
 //! Adding a section: a new file under `src/config/` with its `*Section` struct, its validated
@@ -42,6 +42,7 @@ mod secret;
 mod system;
 mod user;
 mod validate;
+mod view;
 
 pub use agent::{
     AgentConfig, AgentSection, DEFAULT_LOG_LEVEL, DEFAULT_MAX_MESSAGE_SIZE, MIN_MAX_MESSAGE_SIZE,
@@ -56,6 +57,7 @@ pub use user::{
     KeyMaterial, MIN_PASSPHRASE_CHARS, SHORT_PASSPHRASE_CHARS, UserConfig, UserSection,
 };
 use validate::Validator;
+pub use view::{ViewSection, ViewsConfig};
 
 // ---------------------------------------------------------------------------------------------
 // The file format.
@@ -80,6 +82,9 @@ pub struct ConfigFile {
     /// `[agentx]`: serve through the device's master agent as an AgentX subagent. Optional.
     #[serde(default)]
     pub agentx: Option<AgentxSection>,
+    /// `[[view]]`: named MIB views (RFC 3415) for the users' `view` keys.
+    #[serde(default)]
+    pub view: Vec<ViewSection>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,6 +111,8 @@ pub struct Config {
     pub receive: ReceiveConfig,
     /// `[agentx]`, validated; `None` when the section is absent.
     pub agentx: Option<AgentxConfig>,
+    /// `[[view]]`, validated.
+    pub views: ViewsConfig,
 }
 
 impl Config {
@@ -140,7 +147,14 @@ impl Config {
         let section = parsed.budget.unwrap_or_default();
         let receive = v.receive(&section)?;
         let budget = v.budget(section, &parsed.user)?;
+        let used: Vec<(String, String)> = parsed
+            .user
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| Some((format!("user[{i}].view"), u.view.clone()?)))
+            .collect();
         let users = v.users(parsed.user)?;
+        let views = v.views(parsed.view, &used)?;
         let device = v.device(parsed.device)?;
         let config = Config {
             file: file.to_path_buf(),
@@ -151,6 +165,7 @@ impl Config {
             budget,
             receive,
             agentx,
+            views,
         };
         Ok((config, v.warnings))
     }

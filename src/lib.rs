@@ -19,7 +19,7 @@
 //! | the response cache by datagram, and later by request | [`cache`] | — |
 //! | version, header, msgFlags, msgMaxSize | [`wire`] | RFC 3412 §6, §7.2 |
 //! | USM: engine ID, user, level, time window, digest, decryption | [`usm::incoming`] | RFC 3414 §3.2 |
-//! | security level required of the user | [`access`] | RFC 3415 §3.2 (subset) |
+//! | security level required of the user; each principal's MIB view | [`access`] | RFC 3415 §3.2, §5 |
 //! | Get, GetNext, GetBulk, Set refusal, response sizing | [`pdu`] | RFC 3416 §4.2 |
 //! | the ordered OID tree and the objects served | [`mib`] | RFC 3418, 3411, 3412, 3414 MIBs |
 //! | every reply: encrypt, then sign | [`usm::outgoing`] | RFC 3414 §3.1 |

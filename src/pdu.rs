@@ -30,6 +30,7 @@ use rasn_snmp::v2::{VarBind, VarBindValue};
 
 pub use size::{syntax, varbind_len};
 
+use crate::access::View;
 use crate::mib::objects::encodable_oid;
 use crate::mib::{Entry, Resolve, Tree, Value};
 
@@ -130,12 +131,18 @@ impl Outcome {
     }
 }
 
-/// Answers `request` with operation `op` over `tree`, resolving [`Entry::Live`] objects through
-/// `live`, within `limits`.
-///
-/// Never panics on any request. Work and memory are bounded by the request's own bindings and by
-/// `limits`: a GetBulk's max-repetitions is capped before any lookup, and the response stops
-/// growing at `limits.max_varbinds` bindings or `limits.varbind_bytes` octets.
+/// What one request may see of the tree: the MIB view (RFC 3415) and, for an SNMPv1 request,
+/// that `Counter64` objects do not exist (RFC 3584 §4.2.2.1: GetNext skips them).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The read view of the request's principal.
+    pub view: &'a View,
+    /// Skip `Counter64` instances in GetNext (an SNMPv1 request).
+    pub skip_counter64: bool,
+}
+
+/// Answers `request` with operation `op` over `tree` in the view holding everything; see
+/// [`respond_in`].
 pub fn respond(
     tree: &Tree,
     live: &dyn Resolve,
@@ -143,14 +150,47 @@ pub fn respond(
     request: &[VarBind],
     limits: Limits,
 ) -> Outcome {
+    let everything = View::everything();
+    let scope = Scope {
+        view: &everything,
+        skip_counter64: false,
+    };
+    respond_in(tree, live, scope, op, request, limits)
+}
+
+/// Answers `request` with operation `op` over the part of `tree` that `scope` lets the request
+/// see, resolving [`Entry::Live`] objects through `live`, within `limits`.
+///
+/// The view applies as RFC 3416 §4.2 and RFC 3415 §3.2 say: Get of an instance outside it is
+/// `noSuchObject`, GetNext and GetBulk never return one (they seek past excluded subtrees) and
+/// end in `endOfMibView` past the view's last instance, and Set of one is `noAccess`.
+///
+/// Never panics on any request. Work and memory are bounded by the request's own bindings and by
+/// `limits`: a GetBulk's max-repetitions is capped before any lookup, and the response stops
+/// growing at `limits.max_varbinds` bindings or `limits.varbind_bytes` octets.
+pub fn respond_in(
+    tree: &Tree,
+    live: &dyn Resolve,
+    scope: Scope<'_>,
+    op: Operation,
+    request: &[VarBind],
+    limits: Limits,
+) -> Outcome {
     match op {
-        Operation::Get => one_to_one(request, limits, |vb| get(tree, live, &vb.name)),
-        Operation::GetNext => one_to_one(request, limits, |vb| next(tree, live, &vb.name)),
+        Operation::Get => one_to_one(request, limits, |vb| get(tree, live, scope, &vb.name)),
+        Operation::GetNext => one_to_one(request, limits, |vb| next(tree, live, scope, &vb.name)),
         Operation::GetBulk {
             non_repeaters,
             max_repetitions,
-        } => bulk(tree, live, request, non_repeaters, max_repetitions, limits),
-        Operation::Set => refuse_set(tree, request, limits),
+        } => bulk(
+            tree,
+            live,
+            scope,
+            request,
+            (non_repeaters, max_repetitions),
+            limits,
+        ),
+        Operation::Set => refuse_set(tree, scope.view, request, limits),
     }
 }
 
@@ -165,11 +205,17 @@ pub fn respond(
 /// single-index tables; for names one arc below a group (`system.10`) it answers noSuchInstance
 /// where a schema-aware agent would say noSuchObject. Both are exceptions a manager treats alike.
 pub fn implements(tree: &Tree, name: &[u32]) -> bool {
-    if tree.has_subtree(name) {
+    implements_in(tree, &View::everything(), name)
+}
+
+/// [`implements`], counting only the instances in `view`, so that the choice between
+/// `noSuchInstance` and `noSuchObject` says nothing about instances outside it.
+pub fn implements_in(tree: &Tree, view: &View, name: &[u32]) -> bool {
+    if view.has_subtree_in(tree, name) {
         return true;
     }
     match name.split_last() {
-        Some((_, parent)) if !parent.is_empty() => tree.has_subtree(parent),
+        Some((_, parent)) if !parent.is_empty() => view.has_subtree_in(tree, parent),
         _ => false,
     }
 }
@@ -196,11 +242,13 @@ fn one_to_one(
     Outcome::ok(out)
 }
 
-/// GetRequest processing of one binding (RFC 3416 §4.2.1).
-fn get(tree: &Tree, live: &dyn Resolve, name: &ObjectIdentifier) -> VarBind {
+/// GetRequest processing of one binding (RFC 3416 §4.2.1): a name outside the view is not
+/// "accessible by this request", so it is `noSuchObject` whether or not it exists.
+fn get(tree: &Tree, live: &dyn Resolve, scope: Scope<'_>, name: &ObjectIdentifier) -> VarBind {
     let value = match tree.get(name) {
+        _ if !scope.view.contains(name) => VarBindValue::NoSuchObject,
         Some(entry) => VarBindValue::Value(syntax(resolve(live, entry))),
-        None if implements(tree, name) => VarBindValue::NoSuchInstance,
+        None if implements_in(tree, scope.view, name) => VarBindValue::NoSuchInstance,
         None => VarBindValue::NoSuchObject,
     };
     VarBind {
@@ -209,20 +257,25 @@ fn get(tree: &Tree, live: &dyn Resolve, name: &ObjectIdentifier) -> VarBind {
     }
 }
 
-/// GetNextRequest processing of one binding (RFC 3416 §4.2.2): the first served instance after
-/// `name`, or `endOfMibView` under the requested name.
-fn next(tree: &Tree, live: &dyn Resolve, name: &ObjectIdentifier) -> VarBind {
+/// GetNextRequest processing of one binding (RFC 3416 §4.2.2): the first served instance in the
+/// view after `name`, or `endOfMibView` under the requested name.
+fn next(tree: &Tree, live: &dyn Resolve, scope: Scope<'_>, name: &ObjectIdentifier) -> VarBind {
     let mut cursor: &[u32] = name;
-    while let Some((key, entry)) = tree.next(cursor) {
+    while let Some((key, entry)) = scope.view.next_in(tree, cursor) {
+        cursor = key;
         // A key that is not an encodable OBJECT IDENTIFIER cannot be sent; skipping it keeps the
         // walk going rather than ending the MIB view early. The tree's builders never make one.
-        if let Some(oid) = encodable_oid(key) {
-            return VarBind {
-                name: oid,
-                value: VarBindValue::Value(syntax(resolve(live, entry))),
-            };
+        let Some(oid) = encodable_oid(key) else {
+            continue;
+        };
+        let value = resolve(live, entry);
+        if scope.skip_counter64 && matches!(value, Value::Counter64(_)) {
+            continue;
         }
-        cursor = key;
+        return VarBind {
+            name: oid,
+            value: VarBindValue::Value(syntax(value)),
+        };
     }
     VarBind {
         name: name.clone(),
@@ -234,9 +287,9 @@ fn next(tree: &Tree, live: &dyn Resolve, name: &ObjectIdentifier) -> VarBind {
 fn bulk(
     tree: &Tree,
     live: &dyn Resolve,
+    scope: Scope<'_>,
     request: &[VarBind],
-    non_repeaters: i64,
-    max_repetitions: i64,
+    (non_repeaters, max_repetitions): (i64, i64),
     limits: Limits,
 ) -> Outcome {
     let count = request.len();
@@ -267,7 +320,7 @@ fn bulk(
     let (head, repeaters) = request.split_at(n);
     let mut complete = true;
     for vb in head {
-        if !push(&mut out, next(tree, live, &vb.name)) {
+        if !push(&mut out, next(tree, live, scope, &vb.name)) {
             complete = false;
             break;
         }
@@ -279,7 +332,7 @@ fn bulk(
         'rows: for _ in 0..m {
             let mut all_ended = true;
             for cursor in cursors.iter_mut() {
-                let vb = next(tree, live, cursor);
+                let vb = next(tree, live, scope, cursor);
                 all_ended &= vb.value == VarBindValue::EndOfMibView;
                 let name = vb.name.clone();
                 if !push(&mut out, vb) {
@@ -303,8 +356,9 @@ fn bulk(
 }
 
 /// SetRequest processing (RFC 3416 §4.2.5) for an agent with nothing writable: the first
-/// binding fails, so it alone decides the error, and nothing is changed.
-fn refuse_set(tree: &Tree, request: &[VarBind], limits: Limits) -> Outcome {
+/// binding fails, so it alone decides the error, and nothing is changed. A name outside the
+/// request's view is `noAccess` (step 1), which says nothing of what exists there.
+fn refuse_set(tree: &Tree, view: &View, request: &[VarBind], limits: Limits) -> Outcome {
     let Some(first) = request.first() else {
         return Outcome::ok(Vec::new());
     };
@@ -313,7 +367,9 @@ fn refuse_set(tree: &Tree, request: &[VarBind], limits: Limits) -> Outcome {
     if request.len() > limits.max_varbinds || !request.iter().all(|vb| budget.take(vb)) {
         return Outcome::too_big();
     }
-    let error_status = if implements(tree, &first.name) {
+    let error_status = if !view.contains(&first.name) {
+        ErrorStatus::NoAccess
+    } else if implements_in(tree, view, &first.name) {
         // An object exists there, but none is writable (§4.2.5 step 3).
         ErrorStatus::NotWritable
     } else {

@@ -182,6 +182,7 @@ pub async fn run(
         None => Tree::from_entries(served::device_objects(&config.system, &engine, None)),
     };
     let listen = config.agent.listen.clone();
+    let access = config.access();
     let subagent = config.agentx.clone().map(|agentx| Subagent {
         config: agentx,
         id: config.system.object_id.clone(),
@@ -215,6 +216,7 @@ pub async fn run(
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
     // refreshes instead of ending the process.
     server.set_refresher(Refresher::new(device));
+    server.set_access(access);
     if let Some(subagent) = subagent {
         tracing::info!(master = %subagent.config.socket, "serving as an AgentX subagent");
         server.set_subagent(subagent);
@@ -377,6 +379,11 @@ impl Server {
     /// Refreshes the device data while serving: on `refresher`'s interval and on SIGHUP.
     pub fn set_refresher(&mut self, refresher: Refresher) {
         self.refresher = Some(refresher);
+    }
+
+    /// Sets each principal's read view (see [`Agent::set_access`]).
+    pub fn set_access(&self, access: crate::access::Access) {
+        self.shared.agent.lock().set_access(access);
     }
 
     /// Serves through an AgentX master agent too (RFC 2741), reconnecting when it goes.

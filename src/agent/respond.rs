@@ -150,7 +150,11 @@ impl Agent {
                         .unwrap_or(usize::MAX),
                 };
                 let live = self.live_values(now);
-                pdu::respond(self.tree.tree(), &live, operation, &varbinds, limits)
+                let scope = pdu::Scope {
+                    view: self.access.user_view(&user.name),
+                    skip_counter64: false,
+                };
+                pdu::respond_in(self.tree.tree(), &live, scope, operation, &varbinds, limits)
             }
             // RFC 3415 §3.2 step 5 via RFC 3413 §3.2 step 4: no data, the request's bindings back.
             _ => pdu::Outcome {

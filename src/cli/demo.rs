@@ -86,10 +86,12 @@ pub(crate) fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
             min_security: None,
             budget: None,
             budget_burst: None,
+            view: None,
         }],
         device: Some(device),
         budget: None,
         agentx: None,
+        view: Vec::new(),
     };
     let (config, warnings) =
         Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;

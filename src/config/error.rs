@@ -176,6 +176,20 @@ pub enum Problem {
     /// Two users with one name.
     #[error("{0:?} is also the name of an earlier user")]
     Duplicate(String),
+    /// Two sections of one kind with one name.
+    #[error("{1:?} is also the name of an earlier {0}")]
+    DuplicateOf(&'static str, String),
+    /// A `view` key naming no `[[view]]`.
+    #[error("no [[view]] is named {0:?}")]
+    UnknownView(String),
+    /// A `[[view]]` nothing refers to: most likely a typo in a `view` key.
+    #[error("no user refers to the view {0:?}; remove it or name it in a `view` key")]
+    UnusedView(String),
+    /// Not an OID or known MIB name for a view.
+    #[error(
+        "{0:?} is not an OID (1.3.6.1.2.1.1, `*` arcs for wild cards) or a MIB name the agent knows (such as SNMPv2-MIB::system or DQI-MIB::dqiSoftware)"
+    )]
+    BadViewOid(String),
     /// Not a rate such as `"50/second"`.
     #[error("{0:?}: {1}")]
     BadRate(String, RateError),

@@ -563,3 +563,48 @@ mod files {
         );
     }
 }
+
+#[test]
+fn views_are_resolved_and_given_to_their_users() {
+    let text = format!(
+        "{GOOD}view = \"inventory\"\n\n[[view]]\nname = \"inventory\"\ninclude = [\"SNMPv2-MIB::system\", \"DQI-MIB::dqiSoftware\"]\nexclude = [\"sysDescr\"]\n"
+    );
+    let (c, warnings) = parse(&text).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let access = c.access();
+    let view = access.user_view(b"nms");
+    assert!(view.contains(&[1, 3, 6, 1, 2, 1, 1, 5, 0]));
+    assert!(!view.contains(&[1, 3, 6, 1, 2, 1, 1, 1, 0]));
+    assert!(view.contains(&[1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1, 4, 1, 0]));
+    assert!(!view.contains(&[1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1, 5, 1, 0]));
+    // A user without `view` sees everything.
+    assert!(
+        access
+            .user_view(b"other")
+            .contains(&[1, 3, 6, 1, 4, 1, 8072])
+    );
+}
+
+#[test]
+fn view_mistakes_are_refused_by_key() {
+    let view = "\n[[view]]\nname = \"inventory\"\ninclude = [\"1.3.6.1.2.1.1\"]\n";
+    assert_eq!(
+        refused(&format!("{GOOD}view = \"inventroy\"\n{view}")),
+        "/etc/dqi/agent.toml: view[0].name: no user refers to the view \"inventory\"; remove it or name it in a `view` key"
+    );
+    assert_eq!(
+        refused(&format!("{GOOD}view = \"inventroy\"\n")),
+        "/etc/dqi/agent.toml: user[0].view: no [[view]] is named \"inventroy\""
+    );
+    let bad = view.replace("1.3.6.1.2.1.1", "SNMPv2-MIB::sysDescrr");
+    assert!(
+        refused(&format!("{GOOD}view = \"inventory\"\n{bad}")).starts_with(
+            "/etc/dqi/agent.toml: view[0].include[0]: \"SNMPv2-MIB::sysDescrr\" is not an OID"
+        )
+    );
+    let twice = format!("{GOOD}view = \"inventory\"\n{view}{view}");
+    assert_eq!(
+        refused(&twice),
+        "/etc/dqi/agent.toml: view[1].name: \"inventory\" is also the name of an earlier view"
+    );
+}

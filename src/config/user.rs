@@ -53,6 +53,8 @@ pub struct UserSection {
     pub budget: Option<String>,
     /// This user's own bucket capacity, replacing `[budget] burst`; needs `budget`.
     pub budget_burst: Option<i64>,
+    /// The `[[view]]` this user reads through. Default: everything.
+    pub view: Option<String>,
 }
 
 /// One user, validated; keys are localized by [`Config::users`].
@@ -68,6 +70,8 @@ pub struct UserConfig {
     pub privacy: Option<(PrivProtocol, KeyMaterial)>,
     /// The lowest security level served.
     pub min_level: SecurityLevel,
+    /// The name of the `[[view]]` this user reads through; `None` for everything.
+    pub view: Option<String>,
 }
 
 /// Where a key comes from.
@@ -172,6 +176,7 @@ impl Validator<'_> {
             auth_secret,
             privacy,
             min_level,
+            view: u.view,
         })
     }
 

@@ -12,6 +12,7 @@ pub mod dqi;
 mod encode;
 pub mod entity;
 pub mod host;
+pub mod names;
 pub mod objects;
 pub mod served;
 
@@ -149,6 +150,13 @@ impl Tree {
             Ok(i) => i + 1,
             Err(i) => i,
         };
+        self.entries.get(i).map(|(k, e)| (k.as_ref(), e))
+    }
+
+    /// The first instance at or after `oid` (a seek: how a view walk jumps over an excluded
+    /// subtree in one step).
+    pub fn at_or_after(&self, oid: &[u32]) -> Option<(&[u32], &Entry)> {
+        let i = self.entries.partition_point(|(k, _)| k.as_ref() < oid);
         self.entries.get(i).map(|(k, e)| (k.as_ref(), e))
     }
 

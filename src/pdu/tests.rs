@@ -462,3 +462,108 @@ fn set_is_refused_and_echoes_the_request() {
     let out = respond(&tree(), &Fixed, Operation::Set, &[with(SYS_DESCR)], tiny);
     assert_eq!(out, Outcome::too_big());
 }
+
+/// The no-leak property: over random trees, random views (wild cards included) and random
+/// requests of every operation, no response ever carries a value for an instance outside the
+/// view; Get of one is `noSuchObject`; GetNext and GetBulk return exactly the view-filtered
+/// successors (so they skip excluded subtrees and end in `endOfMibView` past the view); Set of
+/// one is `noAccess`.
+#[test]
+fn no_instance_outside_the_view_ever_leaks() {
+    use crate::access::view::tests::{Rng, random_view};
+    let mut rng = Rng(0x00de_ad1e_a4ed);
+    let prefixed = |rng: &mut Rng, len: u64| cat(&[1, 3], &rng.oid(len, 4));
+    for _ in 0..300 {
+        let entries = (0..rng.below(80))
+            .map(|_| {
+                let v = rng.below(1000) as u32;
+                let entry = if v.is_multiple_of(7) {
+                    Entry::Value(Value::Counter64(u64::from(v)))
+                } else {
+                    Entry::Value(Value::Gauge32(v))
+                };
+                (prefixed(&mut rng, 5).into_boxed_slice(), entry)
+            })
+            .collect();
+        let tree = Tree::from_entries(entries);
+        let view = random_view(&mut rng, &[1, 3], 4, 4);
+        let scope = Scope {
+            view: &view,
+            skip_counter64: rng.below(2) == 0,
+        };
+        let filtered_next = |from: &[u32]| {
+            tree.iter()
+                .find(|(k, e)| {
+                    *k > from
+                        && view.contains(k)
+                        && !(scope.skip_counter64 && matches!(e, Entry::Value(Value::Counter64(_))))
+                })
+                .map(|(k, _)| k.to_vec())
+        };
+        for _ in 0..20 {
+            let request: Vec<VarBind> = (0..1 + rng.below(4))
+                .map(|_| {
+                    // Half the names exist, so Get hits instances in and out of the view.
+                    let name = match tree.iter().nth(rng.below(tree.len() as u64 + 1) as usize) {
+                        Some((k, _)) if rng.below(2) == 0 => k.to_vec(),
+                        _ => prefixed(&mut rng, 6),
+                    };
+                    ask(&name)
+                })
+                .collect();
+            let op = match rng.below(4) {
+                0 => Operation::Get,
+                1 => Operation::GetNext,
+                2 => bulk_op(rng.below(3) as i64, rng.below(6) as i64),
+                _ => Operation::Set,
+            };
+            let out = respond_in(&tree, &Fixed, scope, op, &request, WIDE);
+            for vb in &out.varbinds {
+                if matches!(vb.value, VarBindValue::Value(_)) && op != Operation::Set {
+                    assert!(view.contains(&vb.name), "{view:?} leaked {:?}", vb.name);
+                }
+            }
+            match op {
+                Operation::Get => {
+                    for (asked, got) in request.iter().zip(&out.varbinds) {
+                        if !view.contains(&asked.name) {
+                            assert_eq!(got.value, VarBindValue::NoSuchObject);
+                        }
+                    }
+                }
+                Operation::GetNext => {
+                    for (asked, got) in request.iter().zip(&out.varbinds) {
+                        match filtered_next(&asked.name) {
+                            Some(want) => assert_eq!(&got.name[..], &want[..]),
+                            None => assert_eq!(got.value, VarBindValue::EndOfMibView),
+                        }
+                    }
+                }
+                Operation::GetBulk { non_repeaters, .. } => {
+                    // Each binding is the filtered successor of the name its column asked
+                    // for or last returned, or endOfMibView.
+                    let n = (non_repeaters as usize).min(request.len());
+                    let mut cursors: Vec<Vec<u32>> =
+                        request.iter().map(|vb| vb.name.to_vec()).collect();
+                    for (i, got) in out.varbinds.iter().enumerate() {
+                        let column = if i < n {
+                            i
+                        } else {
+                            n + (i - n) % (request.len() - n)
+                        };
+                        match filtered_next(&cursors[column]) {
+                            Some(want) => assert_eq!(&got.name[..], &want[..]),
+                            None => assert_eq!(got.value, VarBindValue::EndOfMibView),
+                        }
+                        cursors[column] = got.name.to_vec();
+                    }
+                }
+                Operation::Set => {
+                    if !view.contains(&request[0].name) {
+                        assert_eq!(out.error_status, ErrorStatus::NoAccess);
+                    }
+                }
+            }
+        }
+    }
+}
