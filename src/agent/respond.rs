@@ -26,6 +26,31 @@ use crate::wire::{self, BulkPdu, Pdu, Pdus, ScopedPdu, VarBind, VarBindValue};
 /// padding.
 const ENVELOPE_FIXED: usize = 128;
 
+/// The operation a request PDU asks for, and its bindings.
+fn operation(pdu: Pdus) -> (Operation, Vec<VarBind>) {
+    match pdu {
+        Pdus::GetBulk(BulkPdu {
+            non_repeaters,
+            max_repetitions,
+            varbinds,
+            ..
+        }) => (
+            Operation::GetBulk {
+                non_repeaters,
+                max_repetitions,
+            },
+            varbinds,
+        ),
+        Pdus::Get(p) => (Operation::Get, p.varbinds),
+        Pdus::GetNext(p) => (Operation::GetNext, p.varbinds),
+        Pdus::Set(p) => (Operation::Set, p.varbinds),
+        // Refused before the work by `dispatch`.
+        Pdus::Response(p) | Pdus::Report(p) | Pdus::Trap(p) | Pdus::Inform(p) => {
+            (Operation::Get, p.varbinds)
+        }
+    }
+}
+
 /// A Response due at `until` is held when that is later than `now`.
 fn held(outcome: Outcome, until: Instant, now: Instant) -> Outcome {
     match outcome {
@@ -60,87 +85,120 @@ impl Agent {
         // to its source already), and only its response is remembered: forged traffic can
         // neither drain a user's bucket nor churn the cache.
         let verified = incoming.level >= SecurityLevel::AuthNoPriv;
-        let charge = if verified {
-            let work = work(&scoped.pdu);
-            let ip = request.source.ip();
-            match self
-                .budget
-                .admit_principal(ip, &incoming.user_name, work, now)
-            {
-                Ok(charge) => Some(charge),
-                Err(reason) => {
-                    return self.over_budget(reason, request, incoming, request_id, now, out);
-                }
+        let charge = match self.charge(verified, request, incoming, &scoped.pdu, now) {
+            Ok(charge) => charge,
+            Err(reason) => {
+                return self.over_budget(reason, request, incoming, request_id, now, out);
             }
-        } else {
-            None
         };
+        // When the answer may go: later than now when it is held for the user's units.
+        let (until, repetitions) = charge
+            .as_ref()
+            .map_or((now, u32::MAX), |c| (c.at(), c.repetitions()));
         // A retry (new msgID, same plaintext request) is answered from the response made for
         // the first copy: encoded again for this msgID, the MIB untouched.
-        let level = incoming.level.flags();
         let key = match plain {
             _ if !verified => None,
             Some(len) => self.scratch.get(..len).map(<[u8]>::to_vec),
             None => wire::encode(&scoped),
         };
-        let cached = key.as_deref().and_then(|key| {
-            self.cache
-                .response(request.source, &incoming.user_name, level, key, now)
-                .map(<[u8]>::to_vec)
-        });
-        // When the answer may go: later than now when it is held for the user's units.
-        let (until, repetitions) = charge
-            .as_ref()
-            .map_or((now, u32::MAX), |c| (c.at(), c.repetitions()));
-        if let Some(bytes) = cached {
+        if let Some(bytes) = key
+            .as_deref()
+            .and_then(|key| self.cached(request, incoming, key, now))
+        {
             self.budget.count_cache_hit();
             self.settle(charge, 0, now);
             let outcome = self.respond(request, incoming, &bytes, None, now, out);
             return held(outcome, until, now);
         }
-
-        let (operation, varbinds) = match scoped.pdu {
-            Pdus::GetBulk(BulkPdu {
-                non_repeaters,
-                max_repetitions,
-                varbinds,
-                ..
-            }) => (
-                Operation::GetBulk {
-                    non_repeaters,
-                    max_repetitions,
-                },
-                varbinds,
-            ),
-            Pdus::Get(p) => (Operation::Get, p.varbinds),
-            Pdus::GetNext(p) => (Operation::GetNext, p.varbinds),
-            Pdus::Set(p) => (Operation::Set, p.varbinds),
-            Pdus::Response(p) | Pdus::Report(p) | Pdus::Trap(p) | Pdus::Inform(p) => {
-                (Operation::Get, p.varbinds) // filtered out above
-            }
+        if let Some(counter) = self.context_refusal(&scoped) {
+            self.settle(charge, 0, now);
+            return self.refuse(incoming, counter, request_id, now, out);
+        }
+        let context_name = scoped.context_name;
+        let (operation, varbinds) = operation(scoped.pdu);
+        let result = self.answer(
+            incoming,
+            &context_name,
+            operation,
+            varbinds,
+            repetitions,
+            now,
+        );
+        self.settle(charge, result.varbinds.len(), now);
+        let Some(bytes) = self.encode_response(request_id, context_name, result) else {
+            self.counters.bump(Counter::SnmpSilentDrops);
+            return Outcome::Dropped(Counter::SnmpSilentDrops);
         };
+        let outcome = self.respond(request, incoming, &bytes, key.as_deref(), now, out);
+        held(outcome, until, now)
+    }
+
+    /// The user's charge for a verified request, the worst case of its work; `None` for an
+    /// unverified one, charged to its source already.
+    fn charge(
+        &mut self,
+        verified: bool,
+        request: &Request<'_>,
+        incoming: &Incoming<'_>,
+        pdu: &Pdus,
+        now: Instant,
+    ) -> Result<Option<budget::Charge>, Rejection> {
+        if !verified {
+            return Ok(None);
+        }
+        let work = work(pdu);
+        self.budget
+            .admit_principal(request.source.ip(), &incoming.user_name, work, now)
+            .map(Some)
+    }
+
+    /// The response remembered for an earlier copy of this plaintext request by this user at
+    /// this level, if any.
+    fn cached(
+        &mut self,
+        request: &Request<'_>,
+        incoming: &Incoming<'_>,
+        key: &[u8],
+        now: Instant,
+    ) -> Option<Vec<u8>> {
+        let level = incoming.level.flags();
+        self.cache
+            .response(request.source, &incoming.user_name, level, key, now)
+            .map(<[u8]>::to_vec)
+    }
+
+    /// The counter refusing a request for another engine's context or a named context, if it
+    /// is one (RFC 3413 §3.2 step 3).
+    fn context_refusal(&self, scoped: &ScopedPdu) -> Option<Counter> {
         // contextEngineID names this engine (an empty one is accepted as "the local engine",
         // as several managers send it); any other engine has no handler here.
         if !scoped.context_engine_id.is_empty() && scoped.context_engine_id != self.engine_id {
-            self.settle(charge, 0, now);
-            return self.refuse(
-                incoming,
-                Counter::SnmpUnknownPduHandlers,
-                request_id,
-                now,
-                out,
-            );
+            return Some(Counter::SnmpUnknownPduHandlers);
         }
-        // Only the default context exists (RFC 3413 §3.2 step 3).
+        // Only the default context exists.
         if !scoped.context_name.is_empty() {
-            self.settle(charge, 0, now);
-            return self.refuse(incoming, Counter::SnmpUnknownContexts, request_id, now, out);
+            return Some(Counter::SnmpUnknownContexts);
         }
-        let result = match incoming.user {
+        None
+    }
+
+    /// The operation on the MIB, under the caps the user was charged for, or the
+    /// authorizationError a user without read access gets.
+    fn answer(
+        &self,
+        incoming: &Incoming<'_>,
+        context_name: &OctetString,
+        operation: Operation,
+        varbinds: Vec<VarBind>,
+        repetitions: u32,
+        now: Instant,
+    ) -> pdu::Outcome {
+        match incoming.user {
             Some(user) if access::may_read(user, incoming.level) => {
                 let room = incoming
                     .max_size
-                    .saturating_sub(self.envelope_bound(incoming, &scoped.context_name));
+                    .saturating_sub(self.envelope_bound(incoming, context_name));
                 // The caps the user was charged for are the caps the work runs under.
                 let config = self.budget.config();
                 let limits = Limits {
@@ -162,25 +220,27 @@ impl Agent {
                 error_index: 0,
                 varbinds,
             },
-        };
-        self.settle(charge, result.varbinds.len(), now);
+        }
+    }
+
+    /// The response ScopedPDU carrying `result`, encoded.
+    fn encode_response(
+        &self,
+        request_id: i32,
+        context_name: OctetString,
+        result: pdu::Outcome,
+    ) -> Option<Vec<u8>> {
         let pdu = Pdus::Response(Pdu {
             request_id,
             error_status: result.error_status as i64,
             error_index: i64::from(result.error_index),
             varbinds: result.varbinds,
         });
-        let response = ScopedPdu {
+        wire::encode(&ScopedPdu {
             context_engine_id: self.engine_id.clone(),
-            context_name: scoped.context_name,
+            context_name,
             pdu,
-        };
-        let Some(bytes) = wire::encode(&response) else {
-            self.counters.bump(Counter::SnmpSilentDrops);
-            return Outcome::Dropped(Counter::SnmpSilentDrops);
-        };
-        let outcome = self.respond(request, incoming, &bytes, key.as_deref(), now, out);
-        held(outcome, until, now)
+        })
     }
 
     /// Sends the response ScopedPDU encoded as `bytes` and remembers it for retransmissions: by

@@ -1,0 +1,206 @@
+//! Start-up and shutdown: the configuration to a bound [`Server`], in the order that keeps
+//! boots and keys safe, and the signals that end it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Device, ReceiveConfig, Refresher, RunError, Server, Subagent, Summary};
+use crate::access::Access;
+use crate::agent;
+use crate::config::Config;
+use crate::hex::to_hex;
+use crate::mib::Tree;
+use crate::mib::objects::Engine;
+use crate::mib::served;
+use crate::state::{self, State};
+use crate::usm::User;
+
+/// Loads the configuration at `path`, logs its warnings, and runs the agent until SIGINT or
+/// SIGTERM. Logging must already be set up.
+pub async fn run_file(path: &Path) -> Result<Summary, RunError> {
+    let (config, warnings) = Config::load(path)?;
+    for warning in &warnings {
+        tracing::warn!("{warning}");
+    }
+    run(config, shutdown_signal(), |_| {}).await
+}
+
+/// Runs the agent described by `config` until `shutdown` completes. `ready` is called once
+/// with the bound addresses when every socket is bound, before the first datagram is read (the
+/// binary prints the demo's banner and notifies systemd there).
+///
+/// Order matters: the state directory is settled (boots incremented and written) before any
+/// socket opens, and the passphrases are dropped once the keys are localized.
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+    ready: impl FnOnce(&[SocketAddr]),
+) -> Result<Summary, RunError> {
+    let Start {
+        state,
+        agent,
+        receive,
+        listen,
+        device,
+        access,
+        subagent,
+    } = Start::prepare(config)?;
+    let started = Started {
+        engine_id: agent.engine_id.clone(),
+        boots: agent.engine_boots,
+        max_message_size: agent.max_message_size,
+        users: agent.users.iter().map(user_line).collect(),
+    };
+    let mut server = Server::bind(&listen, agent, receive, Some(state)).await?;
+    // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
+    // refreshes instead of ending the process.
+    server.set_refresher(Refresher::new(device));
+    server.set_access(access);
+    if let Some(subagent) = subagent {
+        tracing::info!(master = %subagent.config.socket, "serving as an AgentX subagent");
+        server.set_subagent(subagent);
+    }
+    started.log(&server.local_addrs());
+    ready(&server.local_addrs());
+    server.serve(shutdown).await
+}
+
+/// What start-up settles before any socket opens.
+struct Start {
+    /// The state directory, boots already incremented and written.
+    state: State,
+    /// The agent's configuration, keys localized.
+    agent: agent::Config,
+    /// The driver's own settings.
+    receive: ReceiveConfig,
+    /// The addresses to bind.
+    listen: Vec<SocketAddr>,
+    /// The device data, loaded; `None` without `[device]`.
+    device: Option<Arc<Device>>,
+    /// Each principal's read view.
+    access: Access,
+    /// The AgentX master to serve through, if any.
+    subagent: Option<Subagent>,
+}
+
+impl Start {
+    /// Settles the state directory, localizes the keys, loads the device data and builds the
+    /// tree. `config` and its passphrases are dropped on return.
+    fn prepare(config: Config) -> Result<Start, RunError> {
+        let state = State::open(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
+        let engine_id = state.engine_id().to_vec();
+        let users = config.users(&engine_id)?;
+        let salt_seed = state::salt_seed()?;
+        let budget_seed = state::salt_seed()?;
+        let max_message_size = config.agent.max_message_size;
+        let engine = Engine {
+            engine_id: engine_id.clone(),
+            // At most 65507 by validation, so the conversion never saturates.
+            max_message_size: i32::try_from(max_message_size).unwrap_or(i32::MAX),
+        };
+        // Loaded before any socket opens: a broken file at start-up is an error, not a
+        // half-served device.
+        let device = match &config.device {
+            Some(device) => Some(Arc::new(Device::open(
+                device,
+                &config.agent.state_dir,
+                config.system.clone(),
+                engine.clone(),
+            )?)),
+            None => None,
+        };
+        let tree = match &device {
+            Some(device) => device.tree(),
+            None => Tree::from_entries(served::device_objects(&config.system, &engine, None)),
+        };
+        let agent = agent::Config {
+            engine_id,
+            engine_boots: state.boots(),
+            users,
+            tree,
+            max_message_size,
+            salt_seed,
+            budget: config.budget.clone(),
+            budget_seed,
+        };
+        Ok(Start {
+            state,
+            agent,
+            receive: config.receive,
+            listen: config.agent.listen.clone(),
+            device,
+            access: config.access(),
+            subagent: config.agentx.clone().map(|agentx| Subagent {
+                config: agentx,
+                id: config.system.object_id.clone(),
+            }),
+        })
+    }
+}
+
+/// What the start-up log lines say, taken before the agent's configuration moves into it.
+struct Started {
+    engine_id: Vec<u8>,
+    boots: u32,
+    max_message_size: usize,
+    /// One line per user, never a key.
+    users: Vec<String>,
+}
+
+impl Started {
+    /// `dqi-agent started` with the bound addresses, then one line per user.
+    fn log(&self, addrs: &[SocketAddr]) {
+        let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+        tracing::info!(
+            version = env!("CARGO_PKG_VERSION"),
+            listen = %addrs.join(", "),
+            engine_id = %to_hex(&self.engine_id),
+            boots = self.boots,
+            max_message_size = self.max_message_size,
+            "dqi-agent started"
+        );
+        for line in &self.users {
+            tracing::info!("user {line}");
+        }
+    }
+}
+
+/// A user's name, protocols and lowest level, for the start-up log.
+fn user_line(u: &User) -> String {
+    format!(
+        "{} (auth {}, privacy {}, min {})",
+        String::from_utf8_lossy(&u.name),
+        u.auth.protocol().name(),
+        u.privacy.as_ref().map_or("none", |p| p.protocol().name()),
+        u.min_level.name()
+    )
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. If the handlers cannot be installed it never
+/// completes: the agent keeps serving rather than stop on a signal it never received.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot handle SIGTERM; stop with SIGINT");
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+                return;
+            }
+        };
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => if r.is_err() { term.recv().await; },
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
