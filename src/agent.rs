@@ -46,6 +46,7 @@ use core::net::SocketAddr;
 use rasn::types::OctetString;
 
 mod live;
+mod notify;
 mod respond;
 
 use crate::access::Access;
@@ -154,6 +155,8 @@ pub struct Agent {
     receive: Receive,
     /// Each principal's read view (RFC 3415).
     access: Access,
+    /// The notification originator, when receivers are configured.
+    notifier: Option<crate::notify::Notifier>,
 }
 
 /// What the driver knows of time beyond its monotonic clock, for the objects that show it
@@ -235,6 +238,7 @@ impl Agent {
             last_rejection: None,
             receive: Receive::default(),
             access: Access::new(),
+            notifier: None,
         }
     }
 
@@ -291,6 +295,7 @@ impl Agent {
         if matches!(outcome, Outcome::OverBudget { .. }) {
             self.last_rejection = Some(now);
         }
+        self.alarms(&outcome, source, now);
         outcome
     }
 

@@ -38,6 +38,7 @@ mod budget;
 mod device;
 mod error;
 mod load;
+mod notify;
 mod secret;
 mod system;
 mod user;
@@ -51,6 +52,9 @@ pub use agentx::{AgentxConfig, AgentxSection, MasterAddress, Mirror};
 pub use budget::BudgetSection;
 pub(crate) use error::line_column;
 pub use error::{ConfigError, Problem, Warning};
+pub use notify::{
+    NotificationsSection, NotifyConfig, NotifySection, NotifyTarget, NotifyUserSection,
+};
 pub use secret::Secret;
 pub use system::{DEFAULT_OBJECT_ID, SYS_SERVICES, SystemSection};
 pub use user::{
@@ -85,6 +89,15 @@ pub struct ConfigFile {
     /// `[[view]]`: named MIB views (RFC 3415) for the users' `view` keys.
     #[serde(default)]
     pub view: Vec<ViewSection>,
+    /// `[[notify]]`: notification receivers. Optional.
+    #[serde(default)]
+    pub notify: Vec<NotifySection>,
+    /// `[[notify_user]]`: the users notifications are sent as. Optional.
+    #[serde(default)]
+    pub notify_user: Vec<NotifyUserSection>,
+    /// `[notifications]`: the notification rate limit and alarms. Optional.
+    #[serde(default)]
+    pub notifications: Option<NotificationsSection>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,6 +126,8 @@ pub struct Config {
     pub agentx: Option<AgentxConfig>,
     /// `[[view]]`, validated.
     pub views: ViewsConfig,
+    /// `[[notify]]`, `[[notify_user]]` and `[notifications]`, validated.
+    pub notify: NotifyConfig,
 }
 
 impl Config {
@@ -155,6 +170,12 @@ impl Config {
             .collect();
         let users = v.users(parsed.user)?;
         let views = v.views(parsed.view, &used)?;
+        let notify = v.notify(
+            parsed.notify,
+            parsed.notify_user,
+            parsed.notifications,
+            &users,
+        )?;
         let device = v.device(parsed.device)?;
         let config = Config {
             file: file.to_path_buf(),
@@ -166,6 +187,7 @@ impl Config {
             receive,
             agentx,
             views,
+            notify,
         };
         Ok((config, v.warnings))
     }

@@ -25,6 +25,7 @@
 //! | every reply: encrypt, then sign | [`usm::outgoing`] | RFC 3414 §3.1 |
 //! | the counters behind `snmp*` and `usmStats*` | [`stats`] | RFC 3418, 3412, 3414 |
 //! | the AgentX subagent's PDUs and its answers to the master's reads | [`agentx`] | RFC 2741 |
+//! | Traps and Informs: discovery, time sync, retries, queues, rate limit | [`notify`] | RFC 3413 §3.3, 3414 §4, 3416 §4.2.6-7 |
 //!
 //! The `manager` feature (default) adds `manager`, a minimal USM manager (RFC 3414 §3.1, §4)
 //! for the tests, benchmarks, load generators and the `dqi-query` tool. It is a utility beside
@@ -49,6 +50,7 @@ pub mod hex;
 #[cfg(feature = "manager")]
 pub mod manager;
 pub mod mib;
+pub mod notify;
 pub mod pdu;
 pub mod stats;
 pub mod time;

@@ -14,32 +14,7 @@ use crate::wire::{
     self, Header, Message, Pdus, ScopedPdu, ScopedPduData, UsmParameters, flags, locate,
 };
 
-/// Why a reply could not be opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum ReplyError {
-    /// The message or its security parameters did not decode.
-    #[error("reply does not decode")]
-    Decode,
-    /// The reply is authenticated but its digest does not verify (or no key to check it).
-    #[error("reply digest does not verify")]
-    Digest,
-    /// The reply is encrypted and does not decrypt to a ScopedPDU.
-    #[error("reply does not decrypt")]
-    Decrypt,
-}
-
-/// An opened reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    /// msgID, echoing the request's.
-    pub msg_id: i64,
-    /// The reply's msgFlags.
-    pub flags: u8,
-    /// The authoritative engine's parameters as the reply carries them.
-    pub usm: UsmParameters,
-    /// The decrypted ScopedPDU.
-    pub scoped: ScopedPdu,
-}
+pub use crate::usm::reply::{Reply, ReplyError};
 
 /// A USM principal talking to one authoritative engine.
 #[derive(Debug)]
@@ -174,39 +149,9 @@ impl Manager {
     }
 
     /// Opens a reply: checks the digest when the reply is authenticated, decrypts when it is
-    /// encrypted.
+    /// encrypted ([`crate::usm::reply::open`] with this principal's keys).
     pub fn open(&self, bytes: &[u8]) -> Result<Reply, ReplyError> {
-        let msg: Message = wire::decode_exact(bytes).ok_or(ReplyError::Decode)?;
-        let flags = *msg.header.flags.first().ok_or(ReplyError::Decode)?;
-        let usm: UsmParameters =
-            wire::decode_exact(&msg.security_parameters).ok_or(ReplyError::Decode)?;
-        if flags & flags::AUTH != 0 {
-            let auth = self.auth.as_ref().ok_or(ReplyError::Digest)?;
-            let range = locate::auth_params(bytes).ok_or(ReplyError::Decode)?;
-            let mut zeroed = bytes.to_vec();
-            zeroed[range].fill(0);
-            if !auth.verify(&zeroed, &usm.auth_params) {
-                return Err(ReplyError::Digest);
-            }
-        }
-        let scoped = match msg.data {
-            ScopedPduData::Plaintext(s) => s,
-            ScopedPduData::Encrypted(cipher) => {
-                let key = self.privacy.as_ref().ok_or(ReplyError::Decrypt)?;
-                let boots = u32::try_from(usm.boots).map_err(|_| ReplyError::Decode)?;
-                let time = u32::try_from(usm.time).map_err(|_| ReplyError::Decode)?;
-                let mut plain = Vec::new();
-                key.decrypt(boots, time, &usm.priv_params, &cipher, &mut plain)
-                    .map_err(|_| ReplyError::Decrypt)?;
-                wire::decode_prefix(&plain).ok_or(ReplyError::Decrypt)?
-            }
-        };
-        Ok(Reply {
-            msg_id: msg.header.msg_id,
-            flags,
-            usm,
-            scoped,
-        })
+        crate::usm::reply::open(bytes, self.auth.as_ref(), self.privacy.as_ref())
     }
 
     /// Learns engine ID, boots and time from a Report (discovery or notInTimeWindow).

@@ -242,9 +242,15 @@ fn one_to_one(
     Outcome::ok(out)
 }
 
-/// GetRequest processing of one binding (RFC 3416 §4.2.1): a name outside the view is not
+/// GetRequest processing of one binding (RFC 3416 §4.2.1), also how a notification reads its
+/// objects: a name outside the view is not
 /// "accessible by this request", so it is `noSuchObject` whether or not it exists.
-fn get(tree: &Tree, live: &dyn Resolve, scope: Scope<'_>, name: &ObjectIdentifier) -> VarBind {
+pub(crate) fn get(
+    tree: &Tree,
+    live: &dyn Resolve,
+    scope: Scope<'_>,
+    name: &ObjectIdentifier,
+) -> VarBind {
     let value = match tree.get(name) {
         _ if !scope.view.contains(name) => VarBindValue::NoSuchObject,
         Some(entry) => VarBindValue::Value(syntax(resolve(live, entry))),

@@ -51,6 +51,7 @@ mod clock;
 mod events;
 mod filter;
 mod listener;
+mod notify;
 mod receive;
 mod refresh;
 mod shared;
@@ -125,6 +126,8 @@ pub struct Server {
     refresher: Option<Refresher>,
     /// The AgentX master to serve through, besides (or instead of) the sockets.
     subagent: Option<Subagent>,
+    /// The notification sockets, when receivers are configured.
+    notify: Option<notify::Sockets>,
 }
 
 impl Server {
@@ -180,6 +183,7 @@ impl Server {
             shared,
             refresher: None,
             subagent: None,
+            notify: None,
         })
     }
 
@@ -196,6 +200,22 @@ impl Server {
     /// Serves through an AgentX master agent too (RFC 2741), reconnecting when it goes.
     pub fn set_subagent(&mut self, subagent: Subagent) {
         self.subagent = Some(subagent);
+    }
+
+    /// Sends notifications as `config` says, starting with coldStart now: binds the
+    /// notification sockets and hands the notifier to the agent.
+    pub fn set_notifier(&mut self, config: crate::notify::Config) -> Result<(), RunError> {
+        let any = SocketAddr::from(([0, 0, 0, 0], 0));
+        let sockets = notify::Sockets::bind(config.targets.iter().map(|t| t.address))
+            .map_err(|source| RunError::Bind { addr: any, source })?;
+        let now = self.shared.now();
+        let notifier = crate::notify::Notifier::new(config, now)
+            .map_err(|e| RunError::TaskFailed(e.to_string()))?;
+        let mut agent = self.shared.agent.lock();
+        agent.set_notifier(notifier);
+        agent.notify(crate::notify::Kind::ColdStart, now);
+        self.notify = Some(sockets);
+        Ok(())
     }
 
     /// The bound addresses (with the ports the system chose for port 0).
@@ -230,6 +250,9 @@ impl Server {
         }
         if let Some(subagent) = self.subagent {
             tasks.spawn(agentx::run(subagent, self.shared.clone(), stopped.clone()));
+        }
+        if let Some(sockets) = self.notify {
+            tasks.spawn(notify::run(sockets, self.shared.clone(), stopped.clone()));
         }
         let (block_after, block) = self.block;
         tasks.spawn(filter::run(

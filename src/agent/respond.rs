@@ -425,6 +425,7 @@ impl Agent {
             user_name: &incoming.user_name,
             user: incoming.user,
             level,
+            reportable: false,
         };
         outgoing::write(&message, scoped, &mut self.salt, out);
     }

@@ -92,6 +92,9 @@ pub(crate) fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
         budget: None,
         agentx: None,
         view: Vec::new(),
+        notify: Vec::new(),
+        notify_user: Vec::new(),
+        notifications: None,
     };
     let (config, warnings) =
         Config::from_file(file, Path::new("<demo>")).map_err(|e| e.to_string())?;

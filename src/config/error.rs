@@ -190,6 +190,17 @@ pub enum Problem {
         "{0:?} is not an OID (1.3.6.1.2.1.1, `*` arcs for wild cards) or a MIB name the agent knows (such as SNMPv2-MIB::system or DQI-MIB::dqiSoftware)"
     )]
     BadViewOid(String),
+    /// A notify user with a request user's name.
+    #[error("{0:?} is a [[user]]; a notify user must not be able to make requests")]
+    RequestUser(String),
+    /// A receiver naming no `[[notify_user]]`.
+    #[error("{0:?} is not the name of a [[notify_user]]")]
+    NoNotifyUser(String),
+    /// An Inform sent as a user with localized keys.
+    #[error(
+        "inform needs {0:?}'s passphrases (its keys must be localized to the receiver); localized keys serve traps only"
+    )]
+    InformNeedsPassphrases(String),
     /// Not a rate such as `"50/second"`.
     #[error("{0:?}: {1}")]
     BadRate(String, RateError),

@@ -6,6 +6,7 @@
 //! lengths come from [`crate::usm`], which owns the protocols.
 
 use std::fmt;
+use std::path::Path;
 
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -97,45 +98,53 @@ impl Config {
     pub fn users(&self, engine_id: &[u8]) -> Result<Users, ConfigError> {
         let mut users = Vec::with_capacity(self.users.len());
         for (i, u) in self.users.iter().enumerate() {
-            users.push(self.localize(i, u, engine_id)?);
+            users.push(localize(&self.file, Row::user(i), u, engine_id)?);
         }
         Ok(Users::new(users))
     }
+}
 
-    // The one place keys are built: passphrases go through RFC 3414 A.2 here, and nowhere else.
-    fn localize(&self, i: usize, u: &UserConfig, engine_id: &[u8]) -> Result<User, ConfigError> {
-        let rejected = |field: &str, protocol| ConfigError::Invalid {
-            file: self.file.clone(),
-            key: key(i, field),
-            problem: Problem::KeyRejected(protocol),
-        };
-        let auth = match &u.auth_secret {
-            KeyMaterial::Password(p) => {
-                AuthKey::from_password(u.auth, p.expose().as_bytes(), engine_id)
-            }
-            KeyMaterial::Localized(k) => AuthKey::from_localized(u.auth, k)
-                .map_err(|_| rejected("auth_key", u.auth.name()))?,
-        };
-        let privacy = match &u.privacy {
-            None => None,
-            Some((protocol, KeyMaterial::Password(p))) => Some(PrivKey::from_password(
-                *protocol,
-                u.auth,
-                p.expose().as_bytes(),
-                engine_id,
-            )),
-            Some((protocol, KeyMaterial::Localized(k))) => Some(
-                PrivKey::from_localized(*protocol, k)
-                    .map_err(|_| rejected("priv_key", protocol.name()))?,
-            ),
-        };
-        Ok(User {
-            name: u.name.as_bytes().to_vec(),
-            auth,
-            privacy,
-            min_level: u.min_level,
-        })
-    }
+/// `u`'s keys localized to `engine_id`. The one place keys are built from the configuration:
+/// passphrases go through RFC 3414 A.2 here (or, for a notify user's receivers, through
+/// `config/notify.rs`'s master keys), and nowhere else.
+pub(super) fn localize(
+    file: &Path,
+    i: Row,
+    u: &UserConfig,
+    engine_id: &[u8],
+) -> Result<User, ConfigError> {
+    let rejected = |field: &str, protocol| ConfigError::Invalid {
+        file: file.to_path_buf(),
+        key: key(i, field),
+        problem: Problem::KeyRejected(protocol),
+    };
+    let auth = match &u.auth_secret {
+        KeyMaterial::Password(p) => {
+            AuthKey::from_password(u.auth, p.expose().as_bytes(), engine_id)
+        }
+        KeyMaterial::Localized(k) => {
+            AuthKey::from_localized(u.auth, k).map_err(|_| rejected("auth_key", u.auth.name()))?
+        }
+    };
+    let privacy = match &u.privacy {
+        None => None,
+        Some((protocol, KeyMaterial::Password(p))) => Some(PrivKey::from_password(
+            *protocol,
+            u.auth,
+            p.expose().as_bytes(),
+            engine_id,
+        )),
+        Some((protocol, KeyMaterial::Localized(k))) => Some(
+            PrivKey::from_localized(*protocol, k)
+                .map_err(|_| rejected("priv_key", protocol.name()))?,
+        ),
+    };
+    Ok(User {
+        name: u.name.as_bytes().to_vec(),
+        auth,
+        privacy,
+        min_level: u.min_level,
+    })
 }
 
 impl Validator<'_> {
@@ -148,17 +157,17 @@ impl Validator<'_> {
         }
         let mut users: Vec<UserConfig> = Vec::with_capacity(sections.len());
         for (i, section) in sections.into_iter().enumerate() {
-            let user = self.user(i, section)?;
+            let user = self.user(Row::user(i), section)?;
             if users.iter().any(|u| u.name == user.name) {
-                return Err(self.err(key(i, "name"), Problem::Duplicate(user.name)));
+                return Err(self.err(key(Row::user(i), "name"), Problem::Duplicate(user.name)));
             }
             users.push(user);
         }
         Ok(users)
     }
 
-    /// One `[[user]]`, its keys checked in the order they are written.
-    fn user(&mut self, i: usize, u: UserSection) -> Result<UserConfig, ConfigError> {
+    /// One `[[user]]` (or `[[notify_user]]`), its keys checked in the order they are written.
+    pub(super) fn user(&mut self, i: Row, u: UserSection) -> Result<UserConfig, ConfigError> {
         let name = self.user_name(i, u.name)?;
         let auth = self.auth_protocol(i, u.auth)?;
         let auth_secret = self.material(
@@ -181,7 +190,7 @@ impl Validator<'_> {
     }
 
     /// `name`: present, 1 to 32 octets.
-    fn user_name(&self, i: usize, name: Option<String>) -> Result<String, ConfigError> {
+    fn user_name(&self, i: Row, name: Option<String>) -> Result<String, ConfigError> {
         let name = name.ok_or_else(|| self.err(key(i, "name"), Problem::Missing))?;
         if name.is_empty() {
             return Err(self.err(key(i, "name"), Problem::Empty));
@@ -201,7 +210,7 @@ impl Validator<'_> {
     /// `auth`: required, never none; MD5 and SHA-1 warned about.
     fn auth_protocol(
         &mut self,
-        i: usize,
+        i: Row,
         auth_name: Option<String>,
     ) -> Result<AuthProtocol, ConfigError> {
         let auth_name = auth_name
@@ -229,7 +238,7 @@ impl Validator<'_> {
     /// of `priv_password` and `priv_key`, a passphrase different from the auth one.
     fn privacy(
         &mut self,
-        i: usize,
+        i: Row,
         priv_name: Option<String>,
         (priv_password, priv_key): (Option<Secret>, Option<Secret>),
         auth_secret: &KeyMaterial,
@@ -280,7 +289,7 @@ impl Validator<'_> {
     /// they allow.
     fn min_level(
         &self,
-        i: usize,
+        i: Row,
         min_security: Option<&str>,
         has_privacy: bool,
     ) -> Result<SecurityLevel, ConfigError> {
@@ -306,7 +315,7 @@ impl Validator<'_> {
     /// Exactly one of a passphrase and a localized hex key.
     fn material(
         &mut self,
-        i: usize,
+        i: Row,
         (password_field, password): (&'static str, Option<Secret>),
         (key_field, hex_key): (&'static str, Option<Secret>),
         key_len: usize,
@@ -317,7 +326,7 @@ impl Validator<'_> {
                 Err(self.err(key(i, password_field), Problem::Conflict(key_field)))
             }
             (None, None) => Err(self.err(
-                format!("user[{i}]"),
+                i.to_string(),
                 Problem::NeitherSet(password_field, key_field),
             )),
             (Some(password), None) => {
@@ -354,7 +363,32 @@ impl Validator<'_> {
     }
 }
 
-/// The key `user[i].field`, for messages.
-fn key(i: usize, field: &str) -> String {
-    format!("user[{i}].{field}")
+/// One entry of a table of users: `[[user]]`, or `[[notify_user]]`, which has the same keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Row {
+    /// `user` or `notify_user`.
+    pub(super) table: &'static str,
+    /// The entry's index in its table.
+    pub(super) index: usize,
+}
+
+impl Row {
+    /// `[[user]]` number `index`.
+    pub(super) const fn user(index: usize) -> Row {
+        Row {
+            table: "user",
+            index,
+        }
+    }
+}
+
+impl fmt::Display for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.table, self.index)
+    }
+}
+
+/// The key `user[i].field` (or `notify_user[i].field`), for messages.
+fn key(i: Row, field: &str) -> String {
+    format!("{i}.{field}")
 }

@@ -309,7 +309,8 @@ pub(super) async fn run(
         };
         match refreshed {
             Ok(tree) => {
-                let old = shared.agent.lock().replace_tree(tree);
+                let now = shared.now();
+                let old = shared.agent.lock().refreshed(tree, now);
                 // Freed outside the lock and off the socket thread (a large tree takes
                 // milliseconds to drop), then the freed pages go back to the system so an
                 // inventory that shrank does not keep the old one's memory.

@@ -46,6 +46,7 @@ pub async fn run(
         device,
         access,
         subagent,
+        notifier,
     } = Start::prepare(config)?;
     let started = Started {
         engine_id: agent.engine_id.clone(),
@@ -61,6 +62,12 @@ pub async fn run(
     if let Some(subagent) = subagent {
         tracing::info!(master = %subagent.config.socket, "serving as an AgentX subagent");
         server.set_subagent(subagent);
+    }
+    if let Some(notifier) = notifier {
+        for t in &notifier.targets {
+            tracing::info!(target = %t.address, kind = t.delivery.name(), "notification receiver");
+        }
+        server.set_notifier(notifier)?;
     }
     started.log(&server.local_addrs());
     ready(&server.local_addrs());
@@ -83,6 +90,9 @@ struct Start {
     access: Access,
     /// The AgentX master to serve through, if any.
     subagent: Option<Subagent>,
+    /// The notification receivers, the notify users' passphrases already hashed; `None`
+    /// without `[[notify]]`.
+    notifier: Option<crate::notify::Config>,
 }
 
 impl Start {
@@ -95,6 +105,12 @@ impl Start {
         let salt_seed = state::salt_seed()?;
         let budget_seed = state::salt_seed()?;
         let max_message_size = config.agent.max_message_size;
+        let notifier = config.notify.notifier(
+            &config.file,
+            &engine_id,
+            max_message_size,
+            state::salt_seed()?,
+        )?;
         let engine = Engine {
             engine_id: engine_id.clone(),
             // At most 65507 by validation, so the conversion never saturates.
@@ -136,6 +152,7 @@ impl Start {
                 config: agentx,
                 id: config.system.object_id.clone(),
             }),
+            notifier,
         })
     }
 }

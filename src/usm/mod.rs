@@ -3,7 +3,10 @@
 //!
 //! - [`incoming`]: processing an incoming message (RFC 3414 §3.2), with [`UsmError`], one
 //!   variant per `usmStats` counter.
-//! - [`outgoing`]: generating a Response or Report (RFC 3414 §3.1).
+//! - [`outgoing`]: generating a message (RFC 3414 §3.1): Responses and Reports, and the
+//!   notifications of [`crate::notify`].
+//! - [`reply`]: opening the reply to a message this engine sent (a manager's request, an
+//!   Inform).
 //! - [`keys`]: password to key and key localization (RFC 3414 §2.6, A.2), key extension for
 //!   AES-192/256.
 //! - [`auth`]: HMAC-MD5-96, HMAC-SHA-96 (RFC 3414 §6, §7) and HMAC-SHA-2 (RFC 7860).
@@ -20,6 +23,7 @@ pub mod incoming;
 pub mod keys;
 pub mod outgoing;
 pub mod privacy;
+pub mod reply;
 
 use alloc::vec::Vec;
 

@@ -1,5 +1,6 @@
 //! Generating an outgoing message: RFC 3414 §3.1, for the Responses and Reports of an
-//! authoritative engine.
+//! authoritative engine, and for the notifications of [`crate::notify`] (a Trap with this
+//! engine authoritative, an Inform with its receiver authoritative).
 //!
 //! [`write()`] takes the ScopedPDU already encoded, encrypts it at authPriv (§3.1 step 4), fills
 //! in the security parameters with this engine's ID, boots and time (step 5), then signs the
@@ -32,6 +33,9 @@ pub struct Outgoing<'a> {
     pub user: Option<&'a User>,
     /// The security level of the message.
     pub level: SecurityLevel,
+    /// msgFlags' reportableFlag: set for a confirmed-class PDU (an Inform, a discovery probe),
+    /// clear for a Response, Report or Trap (RFC 3412 §6.4).
+    pub reportable: bool,
 }
 
 /// Writes the message carrying the ScopedPDU encoded as `scoped` into `out` (cleared first).
@@ -82,7 +86,14 @@ fn write_unsigned(
     let header = Header {
         msg_id: message.msg_id,
         max_size: i64::try_from(message.max_size).unwrap_or(i64::MAX),
-        flags: OctetString::from(alloc::vec![message.level.flags()]),
+        flags: OctetString::from(alloc::vec![
+            message.level.flags()
+                | if message.reportable {
+                    wire::flags::REPORTABLE
+                } else {
+                    0
+                }
+        ]),
         security_model: wire::SECURITY_MODEL_USM,
     };
     wire::encode_message(&header, &wire::encode(&params)?, data, out)?;

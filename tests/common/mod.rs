@@ -12,6 +12,8 @@
 //! | `discovery` | an RFC 3414 §4 discovery probe by hand, to tell when an agent is up |
 //! | `sbom` | generated CycloneDX SBOMs |
 //! | `snmp2_client` | the `snmp2` crate as a second, independent manager |
+//! | `pysnmp` | PyPI's pysnmp in a venv under `target/`, a third implementation |
+//! | `trapd` | net-snmp's `snmptrapd` as a notification receiver |
 //!
 //! Everything here is bounded: agent start-up waits at most [`START_TIMEOUT`], every tool run at
 //! most [`TOOL_TIMEOUT`] unless a test names a longer bound, and every process started here is
@@ -34,8 +36,10 @@ mod demo;
 mod device;
 mod discovery;
 mod netsnmp;
+mod pysnmp;
 pub mod sbom;
 pub mod snmp2_client;
+mod trapd;
 
 pub use agent::*;
 pub use config::*;
@@ -47,7 +51,11 @@ pub use device::*;
 pub use discovery::*;
 pub use netsnmp::*;
 #[allow(unused_imports)]
+pub use pysnmp::*;
+#[allow(unused_imports)]
 pub use sbom::*;
+#[allow(unused_imports)]
+pub use trapd::*;
 
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;

@@ -49,7 +49,7 @@ const R: usize = DQI_ROOT.len();
 
 /// `DQI_ROOT` followed by `arcs`, evaluated at compile time. `N` must be the total length; a
 /// wrong `N` fails the build.
-const fn under<const N: usize>(arcs: &[u32]) -> [u32; N] {
+pub(crate) const fn under<const N: usize>(arcs: &[u32]) -> [u32; N] {
     assert!(N == R + arcs.len(), "OID length");
     let mut out = [0u32; N];
     let mut i = 0;

@@ -1,0 +1,267 @@
+//! Notifications against real receivers: net-snmp's `snmptrapd` (Debian `snmptrapd`) with
+//! every MIB module loaded, and PyPI's pysnmp as a second Inform receiver. authPriv with
+//! SHA-256/AES-128 and SHA-512/AES-256: coldStart at start-up as a Trap and an Inform, then
+//! `DQI-MIB::dqiSwInventoryChange` after a SIGHUP that changes the SBOM; an Inform to a receiver
+//! that starts late is delivered after retries; one to a receiver that never answers is dropped
+//! and counted, while polling goes on.
+#![cfg(feature = "server")]
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// The agent's engine ID, fixed so `snmptrapd` can hold the Trap user localized to it.
+const ENGINE_ID: &str = "800000000104647169303031";
+const NOTIFY_USER: &str = "nms-trap";
+const AUTH_PASS: &str = "trap-auth-passphrase";
+const PRIV_PASS: &str = "trap-priv-passphrase";
+/// How long a notification may take to be logged by the receiver.
+const DELIVERY: Duration = Duration::from_secs(15);
+
+fn loopback_port() -> u16 {
+    free_udp_port(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+/// `snmptrapd.conf`: the user twice, for Traps (localized to the agent's engine ID, `-e`) and
+/// for Informs (to snmptrapd's own engine), and permission to log what it authenticates.
+fn trapd_conf(auth: &str, privacy: &str) -> String {
+    format!(
+        "createUser -e 0x{ENGINE_ID} {NOTIFY_USER} {auth} {AUTH_PASS} {privacy} {PRIV_PASS}\n\
+         createUser {NOTIFY_USER} {auth} {AUTH_PASS} {privacy} {PRIV_PASS}\n\
+         authUser log {NOTIFY_USER} priv\n"
+    )
+}
+
+/// `[[notify_user]]` with `auth`/`privacy` (the agent's names).
+fn notify_user(auth: &str, privacy: &str) -> String {
+    format!(
+        "[[notify_user]]\nname = \"{NOTIFY_USER}\"\nauth = \"{auth}\"\nauth_password = \"{AUTH_PASS}\"\n\
+         privacy = \"{privacy}\"\npriv_password = \"{PRIV_PASS}\"\n"
+    )
+}
+
+fn receiver(port: u16, kind: &str, extra: &str) -> String {
+    format!(
+        "[[notify]]\ntarget = \"127.0.0.1:{port}\"\nkind = \"{kind}\"\nuser = \"{NOTIFY_USER}\"\n{extra}"
+    )
+}
+
+fn write_sbom(path: &Path, log4j: &str, hash: char) {
+    write_file(
+        path,
+        &maven_sbom(&[("jackson-core", "2.12.3", 'a'), ("log4j-core", log4j, hash)]),
+        0o600,
+    );
+}
+
+/// A Trap and an Inform for coldStart, then for the SBOM change, decoded by name.
+fn trap_and_inform_after_sighup(label: &str, (auth, privacy): (&str, &str), netsnmp_privacy: &str) {
+    let dir = TestDir::new(label);
+    let port = loopback_port();
+    let Some(trapd) = Trapd::start(&dir, "trapd", port, &trapd_conf(auth, netsnmp_privacy)) else {
+        return;
+    };
+    let sbom = dir.join("sbom.cdx.json");
+    write_sbom(&sbom, "2.14.1", 'b');
+    let mut config = device_config("[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 0\n")
+        .with_section(&notify_user(auth, privacy))
+        .with_section(&receiver(port, "trap", ""))
+        .with_section(&receiver(port, "inform", ""));
+    config.engine_id = Some(ENGINE_ID.to_string());
+    let agent = Agent::start(&dir, &config);
+
+    // coldStart, once as a Trap and once as an Inform.
+    let log = trapd.wait_for(
+        "SNMPv2-MIB::snmpTrapOID.0 = OID: SNMPv2-MIB::coldStart",
+        2,
+        DELIVERY,
+    );
+    assert!(!log.contains("DQI-MIB::dqiSwInventoryChange"), "{log}");
+
+    // The SBOM changes; SIGHUP: the inventory change with its digest and last change, named.
+    write_sbom(&sbom, "2.17.1", 'c');
+    agent.hangup();
+    let log = trapd.wait_for("OID: DQI-MIB::dqiSwInventoryChange", 2, DELIVERY);
+    for object in [
+        "DQI-MIB::dqiSwLastChange.0",
+        "DQI-MIB::dqiSwCount.0 = Gauge32: 2",
+        "DQI-MIB::dqiSwDigest.0",
+    ] {
+        assert_eq!(log.matches(object).count(), 2, "{object} in both:\n{log}");
+    }
+    let stderr = agent.stderr();
+    assert!(!stderr.contains("notifications dropped"), "{stderr}");
+}
+
+#[test]
+fn snmptrapd_decodes_traps_and_informs_sha256_aes128() {
+    trap_and_inform_after_sighup("notify-sha256", ("SHA-256", "AES-128"), "AES");
+}
+
+#[test]
+fn snmptrapd_decodes_traps_and_informs_sha512_aes256() {
+    trap_and_inform_after_sighup("notify-sha512", ("SHA-512", "AES-256"), "AES-256");
+}
+
+#[test]
+fn a_late_receiver_gets_the_inform_and_a_silent_one_is_dropped_while_polling_goes_on() {
+    let dir = TestDir::new("notify-late");
+    let Some(snmp) = NetSnmp::new() else {
+        return;
+    };
+    if !require_programs(&["snmptrapd"], "snmptrapd") {
+        return;
+    }
+    let late = loopback_port();
+    let silent = loopback_port();
+    let mut config = device_config("")
+        .with_section(&notify_user("SHA-256", "AES-128"))
+        // Backoff from 300 ms: sent at 0, retried at 0.3, 0.9, 2.1, 4.5, 9.3 s.
+        .with_section(&receiver(late, "inform", "timeout_ms = 300\nretries = 5\n"))
+        // Nothing ever listens here: sent at 0, retried at 0.1 and 0.3 s, dropped at 0.7 s.
+        .with_section(&receiver(
+            silent,
+            "inform",
+            "timeout_ms = 100\nretries = 2\n",
+        ));
+    config.engine_id = Some(ENGINE_ID.to_string());
+    let started = Instant::now();
+    let agent = Agent::start(&dir, &config);
+    let user = config.users[0].clone();
+
+    // Polling answers while both Informs are outstanding.
+    let got = snmp.get(&agent, &user, &[SYS_DESCR]);
+    assert_eq!(got[0].value, config.description);
+
+    // The silent receiver's Inform is dropped, and the agent says so.
+    let deadline = Instant::now() + DELIVERY;
+    while !agent.stderr().contains("notifications dropped") {
+        assert!(
+            Instant::now() < deadline,
+            "no drop logged:\n{}",
+            agent.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stderr = agent.stderr();
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("notifications dropped"))
+        .unwrap();
+    assert!(line.contains(&format!("127.0.0.1:{silent}")), "{line}");
+    assert!(
+        line.contains("dropped=1") && line.contains("retried=2") && line.contains("acknowledged=0"),
+        "{line}"
+    );
+
+    // The late receiver starts after the first retries; the Inform still arrives.
+    let wait = Duration::from_millis(1500).saturating_sub(started.elapsed());
+    std::thread::sleep(wait);
+    let Some(trapd) = Trapd::start(&dir, "trapd", late, &trapd_conf("SHA-256", "AES")) else {
+        return;
+    };
+    trapd.wait_for("SNMPv2-MIB::coldStart", 1, DELIVERY);
+    // Polling is still answered.
+    let got = snmp.get(&agent, &user, &[SYS_DESCR]);
+    assert_eq!(got[0].value, config.description);
+    assert!(
+        !agent.stderr().contains(&format!("to=127.0.0.1:{late}")),
+        "the late receiver's Inform was not dropped:\n{}",
+        agent.stderr()
+    );
+}
+
+/// pysnmp's notification receiver (RFC 3413 §4), an authoritative engine of its own: prints
+/// each notification's bindings, one per line, and acknowledges Informs.
+const PYSNMP_RECEIVER: &str = r#"
+import sys
+from pysnmp.entity import engine, config
+from pysnmp.carrier.asyncio.dgram import udp
+from pysnmp.entity.rfc3413 import ntfrcv
+from pysnmp.proto.api import v2c
+
+port, user, auth, priv = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+snmp_engine = engine.SnmpEngine(v2c.OctetString(hexValue="8000000001707973"))
+config.add_transport(
+    snmp_engine, udp.DOMAIN_NAME, udp.UdpTransport().open_server_mode(("127.0.0.1", port))
+)
+config.add_v3_user(
+    snmp_engine, user, config.USM_AUTH_HMAC192_SHA256, auth, config.USM_PRIV_CFB128_AES, priv
+)
+
+def received(snmp_engine, state, context_engine_id, context_name, var_binds, cb_ctx):
+    for name, value in var_binds:
+        print(name.prettyPrint(), "=", value.prettyPrint(), flush=True)
+    print("--", flush=True)
+
+ntfrcv.NotificationReceiver(snmp_engine, received)
+snmp_engine.transport_dispatcher.job_started(1)
+print("ready", flush=True)
+snmp_engine.transport_dispatcher.run_dispatcher()
+"#;
+
+#[test]
+fn pysnmp_acknowledges_an_inform() {
+    let dir = TestDir::new("notify-pysnmp");
+    let Some(python) = pysnmp_venv() else {
+        return;
+    };
+    let port = loopback_port();
+    let script = dir.join("receiver.py");
+    write_file(&script, PYSNMP_RECEIVER, 0o600);
+    let log = dir.join("pysnmp.log");
+    let out = std::fs::File::create(&log).unwrap();
+    let mut child = Command::new(&python)
+        .arg(&script)
+        .args([&port.to_string(), NOTIFY_USER, AUTH_PASS, PRIV_PASS])
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().unwrap())
+        .stderr(out)
+        .spawn()
+        .expect("start the pysnmp receiver");
+    let read = || std::fs::read_to_string(&log).unwrap_or_default();
+    let wait_for = |pattern: &str| {
+        let deadline = Instant::now() + DELIVERY;
+        loop {
+            let text = read();
+            if text.contains(pattern) {
+                return text;
+            }
+            if Instant::now() >= deadline {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let ready = wait_for("ready");
+    if !ready.contains("ready") {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the pysnmp receiver did not start:\n{ready}");
+    }
+    let mut config = device_config("")
+        .with_section(&notify_user("SHA-256", "AES-128"))
+        .with_section(&receiver(port, "inform", "timeout_ms = 500\nretries = 5\n"));
+    config.engine_id = Some(ENGINE_ID.to_string());
+    let agent = Agent::start(&dir, &config);
+    // coldStart: 1.3.6.1.6.3.1.1.5.1 as snmpTrapOID.0's value.
+    let text = wait_for("1.3.6.1.6.3.1.1.5.1");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        text.contains("1.3.6.1.6.3.1.1.4.1.0 = 1.3.6.1.6.3.1.1.5.1"),
+        "{text}"
+    );
+    // Acknowledged at once: no retransmission reached the receiver, nothing was dropped.
+    assert_eq!(text.matches("--").count(), 1, "{text}");
+    assert!(
+        !agent.stderr().contains("notifications dropped"),
+        "{}",
+        agent.stderr()
+    );
+}
