@@ -20,6 +20,17 @@ const ENGINE_ID: &str = "800000000104647169303031";
 const NOTIFY_USER: &str = "nms-trap";
 const AUTH_PASS: &str = "trap-auth-passphrase";
 const PRIV_PASS: &str = "trap-priv-passphrase";
+/// `dqiNotifyEntry` (`dqiAgent` 39 1): `.column.receiver`.
+const NOTIFY_ENTRY: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.39.1";
+const SENT: u32 = 6;
+const ACKNOWLEDGED: u32 = 7;
+const RETRIED: u32 = 8;
+const DROPPED: u32 = 9;
+
+fn notify_counter(column: u32, receiver: u32) -> String {
+    format!("{NOTIFY_ENTRY}.{column}.{receiver}")
+}
+
 /// How long a notification may take to be logged by the receiver.
 const DELIVERY: Duration = Duration::from_secs(15);
 
@@ -158,6 +169,12 @@ fn a_late_receiver_gets_the_inform_and_a_silent_one_is_dropped_while_polling_goe
         line.contains("dropped=1") && line.contains("retried=2") && line.contains("acknowledged=0"),
         "{line}"
     );
+    // And dqiNotifyTable counts it: receiver 2 sent 1, retried 2, dropped 1, none acknowledged.
+    let count = |column, receiver| snmp.counter(&agent, &user, &notify_counter(column, receiver));
+    assert_eq!(
+        [SENT, RETRIED, DROPPED, ACKNOWLEDGED].map(|c| count(c, 2)),
+        [1, 2, 1, 0]
+    );
 
     // The late receiver starts after the first retries; the Inform still arrives.
     let wait = Duration::from_millis(1500).saturating_sub(started.elapsed());
@@ -174,6 +191,15 @@ fn a_late_receiver_gets_the_inform_and_a_silent_one_is_dropped_while_polling_goe
         "the late receiver's Inform was not dropped:\n{}",
         agent.stderr()
     );
+    // Receiver 1: one Inform, retransmitted before the receiver was up, then acknowledged.
+    let deadline = Instant::now() + DELIVERY;
+    while count(ACKNOWLEDGED, 1) == 0 {
+        assert!(Instant::now() < deadline, "dqiNotifyAcknowledged.1 stays 0");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(count(SENT, 1), 1);
+    assert!(count(RETRIED, 1) >= 2, "retried {}", count(RETRIED, 1));
+    assert_eq!(count(DROPPED, 1), 0);
 }
 
 /// pysnmp's notification receiver (RFC 3413 §4), an authoritative engine of its own: prints

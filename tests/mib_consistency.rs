@@ -36,6 +36,7 @@ use dqi_agent::mib::dqi::{
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::served::snapshot_objects;
 use dqi_agent::mib::{self, Entry, Live, Tree, Value};
+use dqi_agent::notify::Delivery;
 use dqi_agent::time::Instant;
 
 mod smi;
@@ -269,9 +270,16 @@ fn served(snapshot: &DeviceSnapshot) -> Tree {
         })
         .collect();
     assert!(!budget_entries.is_empty());
-    let n = entries.len() + device.len() + budget_entries.len();
+    // The notification receivers' table, for one receiver of each kind and family.
+    let receivers = [
+        ("127.0.0.1:162".parse().unwrap(), Delivery::Trap),
+        ("[::1]:10162".parse().unwrap(), Delivery::Inform),
+    ];
+    let notify_entries = mib::notify::entries(&receivers);
+    let n = entries.len() + device.len() + budget_entries.len() + notify_entries.len();
     entries.extend(device);
     entries.extend(budget_entries);
+    entries.extend(notify_entries);
     let tree = Tree::from_entries(entries);
     assert_eq!(tree.len(), n, "no OID is served twice");
     tree

@@ -684,3 +684,184 @@ fn mutated_datagrams_never_panic() {
     assert_eq!(outcome, Outcome::Response);
     assert!(answered > 0);
 }
+
+// Notifications from `handle`: a wrong digest raises authenticationFailure when asked for, at
+// most once per interval, as a Trap with this engine authoritative; the receivers' counters
+// are served in dqiNotifyTable.
+#[test]
+fn a_wrong_digest_raises_one_authentication_failure_trap() {
+    use dqi_agent::budget::{Period, Rate};
+    use dqi_agent::notify::{
+        AlarmConfig, Classes, Config as NotifyConfig, Delivery, Keys, MasterKeys, Notifier, Target,
+    };
+    let mut a = agent();
+    let auth = AuthProtocol::Sha256;
+    let master = MasterKeys {
+        name: b"nms-trap".to_vec(),
+        auth,
+        auth_ku: auth.password_to_key(b"trap-auth-password"),
+        privacy: Some((
+            PrivProtocol::Aes128,
+            auth.password_to_key(b"trap-priv-password"),
+        )),
+    };
+    let receiver: SocketAddr = "127.0.0.1:9162".parse().unwrap();
+    let notifier = Notifier::new(
+        NotifyConfig {
+            engine_id: ENGINE_ID.to_vec(),
+            max_message_size: 1500,
+            targets: vec![Target {
+                address: receiver,
+                delivery: Delivery::Trap,
+                keys: Keys::Master(master),
+                classes: Classes::ALL,
+                queue: 4,
+                timeout: Duration::from_secs(1),
+                retries: 0,
+            }],
+            rate: Rate::new(10, Period::Minute).unwrap(),
+            burst: 10,
+            seed: 42,
+            alarms: AlarmConfig {
+                auth_failures: true,
+                ..AlarmConfig::default()
+            },
+        },
+        START,
+    )
+    .unwrap();
+    a.set_notifier(notifier);
+    // dqiNotifySent.1 is served.
+    let sent: Vec<u32> = [1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1, 5, 39, 1, 6, 1].to_vec();
+    assert!(a.tree().get(&sent).is_some());
+
+    let mut m = nms();
+    m.auth = Some(AuthKey::from_password(
+        AuthProtocol::Sha1,
+        b"not-the-password",
+        ENGINE_ID,
+    ));
+    for i in 0..3 {
+        let (outcome, _) = run(
+            &mut a,
+            &m.request(get(&[SYS_DESCR])),
+            START + Duration::from_secs(i),
+        );
+        assert_eq!(outcome, Outcome::Report(Counter::UsmStatsWrongDigests));
+    }
+    let mut out = Vec::new();
+    a.poll_notifications(START + Duration::from_secs(3), &mut out);
+    assert_eq!(
+        out.len(),
+        1,
+        "one trap for three failures within the interval"
+    );
+    assert_eq!(out[0].to, receiver);
+    // The receiver, holding the user localized to this engine, opens it.
+    let trap_user = AuthKey::from_password(auth, b"trap-auth-password", ENGINE_ID);
+    let privacy =
+        PrivKey::from_password(PrivProtocol::Aes128, auth, b"trap-priv-password", ENGINE_ID);
+    let reply =
+        dqi_agent::usm::reply::open(&out[0].bytes, Some(&trap_user), Some(&privacy)).unwrap();
+    assert_eq!(reply.usm.engine_id.as_ref(), ENGINE_ID);
+    assert_eq!(reply.usm.boots, 5);
+    let Pdus::Trap(trap) = reply.scoped.pdu else {
+        panic!("not a Trap")
+    };
+    assert_eq!(
+        trap.varbinds[1].value,
+        VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::ObjectId(oid(&[
+            1, 3, 6, 1, 6, 3, 1, 1, 5, 5
+        ]))))
+    );
+    assert_eq!(a.notifier().unwrap().counters().next().unwrap().1.sent, 1);
+}
+
+// Notifications from a refresh: each watched object that changes between the old tree and the
+// new raises its notification once; a refresh that changes nothing raises none.
+#[test]
+fn a_refresh_raises_the_changes_it_made() {
+    use dqi_agent::budget::{Period, Rate};
+    use dqi_agent::mib::served;
+    use dqi_agent::notify::{
+        AlarmConfig, Classes, Config as NotifyConfig, Delivery, Keys, MasterKeys, Notifier, Target,
+    };
+    let dqi = |arcs: &[u32]| -> Box<[u32]> {
+        let mut oid = vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1];
+        oid.extend_from_slice(arcs);
+        oid.into()
+    };
+    let tree = |digest: u8, health: i32, refresh: i32| {
+        vec![
+            (dqi(&[4, 5, 0]), Entry::Value(Value::octets([digest; 32]))),
+            (dqi(&[2, 1, 0]), Entry::Value(Value::Integer(health))),
+            (dqi(&[4, 3, 0]), Entry::Value(Value::Integer(refresh))),
+        ]
+    };
+    let mut a = agent();
+    let auth = AuthProtocol::Sha256;
+    let notifier = Notifier::new(
+        NotifyConfig {
+            engine_id: ENGINE_ID.to_vec(),
+            max_message_size: 1500,
+            targets: vec![Target {
+                address: "127.0.0.1:9162".parse().unwrap(),
+                delivery: Delivery::Trap,
+                keys: Keys::Master(MasterKeys {
+                    name: b"nms-trap".to_vec(),
+                    auth,
+                    auth_ku: auth.password_to_key(b"trap-auth-password"),
+                    privacy: None,
+                }),
+                classes: Classes::ALL,
+                queue: 16,
+                timeout: Duration::from_secs(1),
+                retries: 0,
+            }],
+            rate: Rate::new(100, Period::Minute).unwrap(),
+            burst: 100,
+            seed: 42,
+            alarms: AlarmConfig::default(),
+        },
+        START,
+    )
+    .unwrap();
+    a.set_notifier(notifier);
+    let own = a.own_objects();
+    let trap_oids = |a: &mut Agent, at: Instant| -> Vec<u32> {
+        let mut out = Vec::new();
+        a.poll_notifications(at, &mut out);
+        out.iter()
+            .map(|d| {
+                let key = AuthKey::from_password(auth, b"trap-auth-password", ENGINE_ID);
+                let reply = dqi_agent::usm::reply::open(&d.bytes, Some(&key), None).unwrap();
+                let Pdus::Trap(trap) = reply.scoped.pdu else {
+                    panic!("not a Trap")
+                };
+                let VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::ObjectId(id))) =
+                    &trap.varbinds[1].value
+                else {
+                    panic!("no snmpTrapOID")
+                };
+                *id.last().unwrap()
+            })
+            .collect()
+    };
+    // The first tree replaces one without these objects: the inventory and health "change".
+    a.refreshed(served::assemble(tree(1, 1, 1), &own), START);
+    assert_eq!(trap_oids(&mut a, START), vec![1, 3]);
+    // Nothing changed: nothing sent.
+    a.refreshed(served::assemble(tree(1, 1, 1), &own), START);
+    assert!(trap_oids(&mut a, START).is_empty());
+    // The inventory and the health change: dqiSwInventoryChange (1), dqiHealthChange (3).
+    a.refreshed(served::assemble(tree(2, 2, 1), &own), START);
+    assert_eq!(trap_oids(&mut a, START), vec![1, 3]);
+    // The refresh fails (serving the previous data): dqiRefreshFailure (6), once.
+    a.refreshed(served::assemble(tree(2, 2, 2), &own), START);
+    assert_eq!(trap_oids(&mut a, START), vec![6]);
+    a.refreshed(served::assemble(tree(2, 2, 2), &own), START);
+    assert!(trap_oids(&mut a, START).is_empty());
+    // Readable again: no failure notification for the recovery.
+    a.refreshed(served::assemble(tree(2, 2, 1), &own), START);
+    assert!(trap_oids(&mut a, START).is_empty());
+}

@@ -17,6 +17,7 @@ pub(super) struct LiveValues<'a> {
     pub(super) clock: Option<Clock>,
     pub(super) now: Instant,
     pub(super) budget: mib::budget::View<'a>,
+    pub(super) notifier: Option<&'a crate::notify::Notifier>,
 }
 
 impl super::Agent {
@@ -36,6 +37,7 @@ impl super::Agent {
                 last_rejection: self.last_rejection,
                 receive: self.receive,
             },
+            notifier: self.notifier.as_ref(),
         }
     }
 }
@@ -67,6 +69,7 @@ impl Resolve for LiveValues<'_> {
                 None => Value::octets(UNKNOWN_DATE),
             },
             Live::Budget(object) => mib::budget::value(object, &self.budget),
+            Live::Notify(object) => mib::notify::value(object, self.notifier),
         }
     }
 }

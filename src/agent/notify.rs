@@ -15,7 +15,7 @@ use super::{Agent, Outcome};
 use crate::access::View;
 use crate::budget::Rejection;
 use crate::mib::objects::encodable_oid;
-use crate::mib::served::Served;
+use crate::mib::served::{self, AgentObjects, Served};
 use crate::mib::{Entry, Value};
 use crate::notify::{self, Datagram, Kind, Local, Notifier, Received, event};
 use crate::pdu::{Scope, syntax};
@@ -27,8 +27,17 @@ use crate::wire::{VarBind, VarBindValue};
 const REFRESH_FAILED: i32 = 2;
 
 impl Agent {
-    /// Sends notifications through `notifier` from now on.
+    /// Sends notifications through `notifier` from now on, and serves its receivers'
+    /// counters (`dqiNotifyTable`) in this tree and every later one.
     pub fn set_notifier(&mut self, notifier: Notifier) {
+        let receivers: Vec<_> = notifier.receivers().collect();
+        let table = crate::mib::notify::entries(&receivers);
+        let mut own = self.objects.entries().to_vec();
+        own.extend(table.iter().cloned());
+        self.objects = AgentObjects::new(own);
+        let old = core::mem::replace(&mut self.tree, served::assemble(Vec::new(), &self.objects));
+        // The device's objects of the tree served so far, now with the table beside them.
+        self.tree = served::assemble(old.into_entries(), &AgentObjects::new(table));
         self.notifier = Some(notifier);
     }
 

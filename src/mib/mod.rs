@@ -13,6 +13,7 @@ mod encode;
 pub mod entity;
 pub mod host;
 pub mod names;
+pub mod notify;
 pub mod objects;
 pub mod served;
 
@@ -78,6 +79,9 @@ pub enum Live {
     /// A DQI-MIB request-budget object (`dqiAgent` .3 to .28), read from the agent's
     /// [`crate::budget::Budget`] (see [`budget`]).
     Budget(budget::BudgetObject),
+    /// A counter of `dqiNotifyTable` (`dqiAgent` .39), read from the agent's notifier (see
+    /// [`notify`]).
+    Notify(notify::NotifyObject),
 }
 
 /// What the tree holds for one object instance.

@@ -38,6 +38,11 @@ impl AgentObjects {
     pub(crate) fn new(entries: Entries) -> AgentObjects {
         AgentObjects(entries.into())
     }
+
+    /// The entries, to extend (the notification receivers' table joins the budget's).
+    pub(crate) fn entries(&self) -> &[(Box<[u32]>, Entry)] {
+        &self.0
+    }
 }
 
 /// A tree with the agent's own objects in it: what the agent serves.
@@ -48,6 +53,11 @@ impl Served {
     /// The objects served.
     pub fn tree(&self) -> &Tree {
         &self.0
+    }
+
+    /// The entries, to assemble again with more of the agent's own objects.
+    pub(crate) fn into_entries(self) -> Entries {
+        self.0.into_entries()
     }
 }
 

@@ -440,6 +440,17 @@ impl Notifier {
         &mut self.alarms
     }
 
+    /// Each receiver's address and delivery, in configuration order.
+    pub fn receivers(&self) -> impl Iterator<Item = (SocketAddr, Delivery)> + '_ {
+        self.receivers.iter().map(|r| {
+            let delivery = match r.session {
+                Session::Trap(_) => Delivery::Trap,
+                Session::Inform { .. } => Delivery::Inform,
+            };
+            (r.address, delivery)
+        })
+    }
+
     /// Notifications the rate limit refused.
     pub fn rate_limited(&self) -> u32 {
         self.rate_limited

@@ -33,6 +33,7 @@ impl Resolve for Fixed {
             Live::HostUptime => Value::TimeTicks(1234),
             Live::HostDate => Value::octets([7, 234, 11, 22, 20, 0, 0, 0]),
             Live::Budget(_) => Value::Gauge32(0),
+            Live::Notify(_) => Value::Counter32(0),
         }
     }
 }

@@ -458,7 +458,7 @@ impl Mibs {
             Entry::Value(v) => v.clone(),
             Entry::Live(Live::HostUptime | Live::SysUpTime) => Value::TimeTicks(0),
             Entry::Live(Live::HostDate) => Value::octets([0, 0, 1, 1, 0, 0, 0, 0]),
-            Entry::Live(Live::Counter(_)) => Value::Counter32(0),
+            Entry::Live(Live::Counter(_) | Live::Notify(_)) => Value::Counter32(0),
             Entry::Live(Live::EngineBoots | Live::EngineTime) => Value::Integer(1),
             // The caller resolves budget objects first: their types depend on the object.
             Entry::Live(Live::Budget(_)) => return Some("unresolved budget object".to_string()),
