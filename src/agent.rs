@@ -45,6 +45,7 @@ use core::net::SocketAddr;
 
 use rasn::types::OctetString;
 
+mod community;
 mod live;
 mod notify;
 mod respond;
@@ -153,8 +154,8 @@ pub struct Agent {
     last_rejection: Option<Instant>,
     /// The driver's report of its own receive limits, served in the DQI-MIB.
     receive: Receive,
-    /// Each principal's read view (RFC 3415).
-    access: Access,
+    /// Each principal's read view (RFC 3415) and the communities (RFC 3584).
+    access: Arc<Access>,
     /// The notification originator, when receivers are configured.
     notifier: Option<crate::notify::Notifier>,
 }
@@ -209,12 +210,15 @@ struct Incoming<'u> {
 impl Agent {
     /// An agent whose engine (and sysUpTime) starts at `now`.
     pub fn new(config: Config, now: Instant) -> Agent {
-        let budget = Budget::new(
-            config.budget,
-            config.users.iter().map(|u| u.name.clone()),
-            config.budget_seed,
-            now,
-        );
+        // The principals: the users, and the others given a budget of their own (the
+        // communities, which the driver lists there).
+        let principals: Vec<Vec<u8>> = config
+            .users
+            .iter()
+            .map(|u| u.name.clone())
+            .chain(config.budget.users.iter().map(|u| u.user.clone()))
+            .collect();
+        let budget = Budget::new(config.budget, principals, config.budget_seed, now);
         let objects = AgentObjects::new(mib::budget::entries(&budget));
         // The same seed's later keys: the budget's source table takes the first two.
         let [_, _, k2, k3] = derive_keys::<4>(config.budget_seed);
@@ -237,7 +241,7 @@ impl Agent {
             cache,
             last_rejection: None,
             receive: Receive::default(),
-            access: Access::new(),
+            access: Arc::new(Access::new()),
             notifier: None,
         }
     }
@@ -253,9 +257,25 @@ impl Agent {
         self.receive = receive;
     }
 
-    /// Sets each principal's read view (RFC 3415); until then every user sees everything.
-    pub fn set_access(&mut self, access: Access) {
-        self.access = access;
+    /// Sets each principal's read view (RFC 3415) and the communities (RFC 3584); until then
+    /// every user sees everything and SNMPv1/v2c is refused.
+    ///
+    /// Every community is a principal of the budget, so it needs a bucket from the start: its
+    /// [`crate::access::Community::principal`] name must be among `budget.users` in the
+    /// [`Config`] the agent was made with. Otherwise nothing changes and the error is the
+    /// position of the first community without one.
+    pub fn set_access(&mut self, access: Access) -> Result<(), usize> {
+        let unbudgeted = access
+            .communities()
+            .iter()
+            .position(|c| !self.budget.has_principal(c.principal_name()));
+        match unbudgeted {
+            Some(at) => Err(at),
+            None => {
+                self.access = Arc::new(access);
+                Ok(())
+            }
+        }
     }
 
     /// Processes one datagram from `source`, received at `now`; writes any reply into `out`
@@ -414,6 +434,11 @@ impl Agent {
         // RFC 3412 §7.2 steps 1-2: the version first, so v1/v2c never reach the v3 decoder.
         match locate::version(datagram) {
             Some(wire::VERSION_3) => {}
+            Some(version @ (wire::VERSION_1 | wire::VERSION_2C))
+                if !self.access.communities().is_empty() =>
+            {
+                return self.community(datagram, version, source, now, out);
+            }
             Some(_) => return Err(Reject::Drop(Counter::SnmpInBadVersions)),
             None => return Err(Reject::Drop(Counter::SnmpInAsnParseErrs)),
         }

@@ -35,11 +35,13 @@ use crate::server::ReceiveConfig;
 mod agent;
 mod agentx;
 mod budget;
+mod community;
 mod device;
 mod error;
 mod load;
 mod notify;
 mod secret;
+mod syntax;
 mod system;
 mod user;
 mod validate;
@@ -50,6 +52,7 @@ pub use agent::{
 };
 pub use agentx::{AgentxConfig, AgentxSection, MasterAddress, Mirror};
 pub use budget::BudgetSection;
+pub use community::{CommunityConfig, CommunitySection, MIN_COMMUNITY_CHARS};
 pub(crate) use error::line_column;
 pub use error::{ConfigError, Problem, Warning};
 pub use notify::{
@@ -89,6 +92,9 @@ pub struct ConfigFile {
     /// `[[view]]`: named MIB views (RFC 3415) for the users' `view` keys.
     #[serde(default)]
     pub view: Vec<ViewSection>,
+    /// `[[community]]`: SNMPv1/v2c communities, read-only (RFC 3584). None by default.
+    #[serde(default)]
+    pub community: Vec<CommunitySection>,
     /// `[[notify]]`: notification receivers. Optional.
     #[serde(default)]
     pub notify: Vec<NotifySection>,
@@ -126,6 +132,8 @@ pub struct Config {
     pub agentx: Option<AgentxConfig>,
     /// `[[view]]`, validated.
     pub views: ViewsConfig,
+    /// `[[community]]`, validated.
+    pub communities: Vec<CommunityConfig>,
     /// `[[notify]]`, `[[notify_user]]` and `[notifications]`, validated.
     pub notify: NotifyConfig,
 }
@@ -133,17 +141,7 @@ pub struct Config {
 impl Config {
     /// Parses and validates `text`, naming `file` in messages; no file access.
     pub fn parse(text: &str, file: &Path) -> Result<(Config, Vec<Warning>), ConfigError> {
-        let parsed: ConfigFile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map_or((0, 0), |span| line_column(text, span.start));
-            ConfigError::Syntax {
-                file: file.to_path_buf(),
-                line,
-                column,
-                message: e.message().trim_end().to_string(),
-            }
-        })?;
+        let parsed = syntax::parse(text, file)?;
         Config::from_file(parsed, file)
     }
 
@@ -161,12 +159,19 @@ impl Config {
         let system = v.system(parsed.system)?;
         let section = parsed.budget.unwrap_or_default();
         let receive = v.receive(&section)?;
-        let budget = v.budget(section, &parsed.user)?;
+        let mut budget = v.budget(section, &parsed.user)?;
+        let communities = v.communities(parsed.community, &mut budget)?;
         let used: Vec<(String, String)> = parsed
             .user
             .iter()
             .enumerate()
             .filter_map(|(i, u)| Some((format!("user[{i}].view"), u.view.clone()?)))
+            .chain(
+                communities
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (format!("community[{i}].view"), c.view.clone())),
+            )
             .collect();
         let users = v.users(parsed.user)?;
         let views = v.views(parsed.view, &used)?;
@@ -187,6 +192,7 @@ impl Config {
             receive,
             agentx,
             views,
+            communities,
             notify,
         };
         Ok((config, v.warnings))

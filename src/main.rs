@@ -169,7 +169,8 @@ fn check_config(path: &Path) -> ExitCode {
     let device = match check_device(config.device.as_ref()) {
         Ok(device) => device,
         Err(e) => {
-            eprintln!("dqi-agent: device data: {e}");
+            // The configuration file, then the `[device]` key, the file it names and the reason.
+            eprintln!("dqi-agent: {}: {e}", path.display());
             return ExitCode::from(2);
         }
     };

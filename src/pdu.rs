@@ -22,6 +22,7 @@
 mod size;
 #[cfg(test)]
 mod tests;
+pub mod v1;
 
 use alloc::vec::Vec;
 
@@ -113,7 +114,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// A successful response carrying `varbinds`.
-    fn ok(varbinds: Vec<VarBind>) -> Outcome {
+    pub fn ok(varbinds: Vec<VarBind>) -> Outcome {
         Outcome {
             error_status: ErrorStatus::NoError,
             error_index: 0,

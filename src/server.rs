@@ -96,6 +96,10 @@ pub enum RunError {
     /// The device description or an SBOM could not be loaded at start-up.
     #[error("device data: {0}")]
     Device(#[from] crate::device::DeviceError),
+    /// A community has no bucket in the request budget (the configuration gives every one a
+    /// bucket, so this is a bug).
+    #[error("community[{0}] has no request budget")]
+    Unbudgeted(usize),
     /// A socket task ended without being asked to (a panic in the agent).
     #[error("a socket task stopped unexpectedly: {0}")]
     TaskFailed(String),
@@ -192,9 +196,10 @@ impl Server {
         self.refresher = Some(refresher);
     }
 
-    /// Sets each principal's read view (see [`Agent::set_access`]).
-    pub fn set_access(&self, access: crate::access::Access) {
-        self.shared.agent.lock().set_access(access);
+    /// Sets each principal's read view and the communities (see [`Agent::set_access`]); the
+    /// error is the position of a community the budget has no bucket for.
+    pub fn set_access(&self, access: crate::access::Access) -> Result<(), usize> {
+        self.shared.agent.lock().set_access(access)
     }
 
     /// Serves through an AgentX master agent too (RFC 2741), reconnecting when it goes.

@@ -76,6 +76,18 @@ pub enum StateError {
         /// The link.
         path: PathBuf,
     },
+    /// The state directory's path names something else (a regular file, a socket).
+    #[error(
+        "{}: agent.state_dir is {kind}, not a directory; name a directory (created, mode 0700, \
+         if missing)",
+        path.display()
+    )]
+    NotADirectory {
+        /// The path.
+        path: PathBuf,
+        /// What it is: `a regular file`, `a socket`.
+        kind: &'static str,
+    },
     /// Other users can write the state directory: they could replace the state file.
     #[error("{0}")]
     Permissions(String),
@@ -213,10 +225,23 @@ fn create_dir(dir: &Path) -> Result<(), StateError> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|source| StateError::Io {
-        path: dir.to_path_buf(),
-        action: "create the state directory",
-        source,
+    builder.create(dir).map_err(|source| {
+        // `create` says only "File exists" when the path (or a parent) is not a directory.
+        match fs::metadata(dir) {
+            Ok(meta) if !meta.is_dir() => StateError::NotADirectory {
+                path: dir.to_path_buf(),
+                kind: if meta.is_file() {
+                    "a regular file"
+                } else {
+                    files::kind_name(&meta.file_type())
+                },
+            },
+            _ => StateError::Io {
+                path: dir.to_path_buf(),
+                action: "create the state directory",
+                source,
+            },
+        }
     })
 }
 
@@ -586,6 +611,24 @@ mod tests {
             )),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_file_as_the_state_directory_is_named_as_such() {
+        let tmp = TempDir::new("file-as-dir");
+        fs::create_dir_all(&tmp.0).unwrap();
+        let file = tmp.0.join("state");
+        fs::write(&file, "x").unwrap();
+        let msg = State::open(&file, None).unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            format!(
+                "{}: agent.state_dir is a regular file, not a directory; name a directory \
+                 (created, mode 0700, if missing)",
+                file.display()
+            )
+        );
+        assert_eq!(fs::read_to_string(&file).unwrap(), "x", "left alone");
     }
 
     #[test]

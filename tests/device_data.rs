@@ -265,8 +265,10 @@ fn indexes_survive_updates_removals_and_restarts() {
         .push(serde_json::json!({
         "type": "library", "name": "never-indexed", "version": "1"}));
     std::fs::write(&sbom, serde_json::to_vec(&broken).unwrap()).unwrap();
-    match source.snapshot() {
-        Err(DeviceError::Sbom { file, path, reason }) => {
+    let error = source.snapshot().map(|_| ()).unwrap_err();
+    assert!(error.to_string().starts_with("device.sbom[0]: "), "{error}");
+    match error.innermost().clone() {
+        DeviceError::Sbom { file, path, reason } => {
             assert_eq!(file, sbom.display().to_string());
             assert_eq!(path, "components[3].hashes[0].alg");
             assert!(reason.contains("SHA-257"), "{reason}");
@@ -341,10 +343,19 @@ fn broken_description_names_file_and_key() {
         description: Some(path.clone()),
         ..DeviceConfig::default()
     };
-    match FileSource::new(config, None).unwrap().snapshot() {
-        Err(DeviceError::Description {
+    let error = FileSource::new(config, None)
+        .unwrap()
+        .snapshot()
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with("device.description: "),
+        "{error}"
+    );
+    match error.innermost().clone() {
+        DeviceError::Description {
             file, key, line, ..
-        }) => {
+        } => {
             assert_eq!(file, path.display().to_string());
             assert_eq!(key, "service[1].port");
             assert!(line > 0);

@@ -362,7 +362,8 @@ fn a_broken_vex_file_is_an_error_naming_the_file_and_place() {
             .unwrap()
             .snapshot()
             .unwrap_err();
-        match &err {
+        assert!(err.to_string().starts_with("device.vex[0]: "), "{err}");
+        match err.innermost() {
             DeviceError::Sbom { file, path: at, .. } => {
                 assert!(file.ends_with(name), "{err}");
                 assert_eq!(at, want, "{err}");

@@ -8,13 +8,16 @@
 //! Each principal reads through one MIB view ([`view`]): a user's is named by its `view` key,
 //! and a user without one sees everything. [`Access`] holds the views by principal; the PDU
 //! layer ([`crate::pdu::respond_in`]) applies them. The write view is empty for everyone: the
-//! agent is read-only.
+//! agent is read-only. SNMPv1 and SNMPv2c are served only to the communities configured
+//! ([`community`], RFC 3584), each with its view and source networks.
 
+pub mod community;
 pub mod view;
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+pub use community::{Admitted, Community, Network, Refusal, Versions};
 pub use view::{Family, MAX_MASK_OCTETS, View};
 
 use crate::usm::{SecurityLevel, User};
@@ -25,11 +28,13 @@ pub fn may_read(user: &User, level: SecurityLevel) -> bool {
 }
 
 /// The read view of every principal.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Access {
     /// USM users with a view of their own, sorted by name; the rest see everything.
     users: Vec<(Vec<u8>, Arc<View>)>,
     everything: Arc<View>,
+    /// The SNMPv1/v2c communities; none unless configured.
+    communities: Vec<Community>,
 }
 
 impl Access {
@@ -48,6 +53,16 @@ impl Access {
             }
             Err(i) => self.users.insert(i, (name.to_vec(), view)),
         }
+    }
+
+    /// Adds a community (RFC 3584): SNMPv1/v2c requests naming it are then answered.
+    pub fn add_community(&mut self, community: Community) {
+        self.communities.push(community);
+    }
+
+    /// The communities, in configuration order.
+    pub fn communities(&self) -> &[Community] {
+        &self.communities
     }
 
     /// The read view of the USM user `name`.

@@ -24,7 +24,7 @@ use crate::wire::{self, BulkPdu, Pdu, Pdus, ScopedPdu, VarBind, VarBindValue};
 /// of every enclosing TLV at their longest, msgID, msgMaxSize, msgFlags, msgSecurityModel,
 /// boots, time, privacy parameters, request-id, error-status, error-index, and 7 octets of DES
 /// padding.
-const ENVELOPE_FIXED: usize = 128;
+pub(super) const ENVELOPE_FIXED: usize = 128;
 
 /// The operation a request PDU asks for, and its bindings.
 fn operation(pdu: Pdus) -> (Operation, Vec<VarBind>) {
@@ -52,7 +52,7 @@ fn operation(pdu: Pdus) -> (Operation, Vec<VarBind>) {
 }
 
 /// A Response due at `until` is held when that is later than `now`.
-fn held(outcome: Outcome, until: Instant, now: Instant) -> Outcome {
+pub(super) fn held(outcome: Outcome, until: Instant, now: Instant) -> Outcome {
     match outcome {
         Outcome::Response if until > now => Outcome::Held { until },
         other => other,
@@ -284,7 +284,7 @@ impl Agent {
     }
 
     /// Refunds what the response did not use of a user's charge.
-    fn settle(&mut self, charge: Option<budget::Charge>, varbinds: usize, now: Instant) {
+    pub(super) fn settle(&mut self, charge: Option<budget::Charge>, varbinds: usize, now: Instant) {
         if let Some(charge) = charge {
             self.budget.settle(charge, varbinds, now);
         }

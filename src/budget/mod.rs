@@ -484,6 +484,11 @@ impl Budget {
         self.counters.cache_hits = self.counters.cache_hits.saturating_add(1);
     }
 
+    /// Whether `name` is a principal with a bucket.
+    pub fn has_principal(&self, name: &[u8]) -> bool {
+        self.principals.find(name).is_some()
+    }
+
     /// The `dqiBudgetTable` rows as of `now`, sorted by user name.
     pub fn principals(&self, now: Instant) -> impl Iterator<Item = PrincipalRow<'_>> {
         self.principals.rows(now)

@@ -92,6 +92,7 @@ pub(crate) fn demo_config(port: u16) -> Result<(Config, PathBuf), String> {
         budget: None,
         agentx: None,
         view: Vec::new(),
+        community: Vec::new(),
         notify: Vec::new(),
         notify_user: Vec::new(),
         notifications: None,

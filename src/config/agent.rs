@@ -2,7 +2,7 @@
 //! message size and log filter.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -107,18 +107,83 @@ impl Validator<'_> {
                 })?,
         };
         let log_level = a.log_level.unwrap_or_else(|| DEFAULT_LOG_LEVEL.to_string());
-        if tracing_subscriber::EnvFilter::try_new(&log_level).is_err()
-            || log_level.trim().is_empty()
-        {
+        if !is_log_filter(&log_level) {
             return Err(self.err("agent.log_level", Problem::BadLogLevel(log_level)));
         }
+        // Relative to the configuration file's directory, like the `[device]` paths: never to
+        // the working directory, which differs between a shell and a service manager.
+        let state_dir = self
+            .file
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(&a.state_dir);
         Ok(AgentConfig {
             listen,
-            state_dir: a.state_dir,
+            state_dir,
             engine_id,
             max_message_size,
             log_level,
             core_dumps: a.core_dumps,
         })
+    }
+}
+
+/// The level names a log filter may use, alone or after `target=`.
+pub(super) const LOG_LEVELS: &str = "error, warn, info, debug, trace, off";
+
+/// Whether `text` is a log filter that logs what it says: comma-separated directives, each a
+/// level (`warn`) or `target=level` (`dqi_agent=debug`). `tracing` itself reads a bare word
+/// that is no level (`warning`, `verbose`) as a target name, which matches nothing, so the
+/// agent would log nothing at all, not even errors; such a word is refused here.
+fn is_log_filter(text: &str) -> bool {
+    let is_level = |word: &str| {
+        LOG_LEVELS
+            .split(", ")
+            .any(|level| level.eq_ignore_ascii_case(word.trim()))
+    };
+    !text.trim().is_empty()
+        && tracing_subscriber::EnvFilter::try_new(text).is_ok()
+        && text.split(',').all(|directive| {
+            match directive.rsplit_once('=') {
+                // Span and field filters (`[span{f=1}]`) are left to `tracing`'s own parser.
+                Some((target, level)) => {
+                    target.contains('[') || level.contains(['}', ']']) || is_level(level)
+                }
+                None => directive.contains('[') || is_level(directive),
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_log_filter;
+
+    #[test]
+    fn levels_and_targeted_levels_are_log_filters() {
+        for good in [
+            "info",
+            "WARN",
+            "debug",
+            "off",
+            "dqi_agent=debug",
+            "warn,dqi_agent::server=trace",
+            "dqi_agent[refresh]=debug",
+        ] {
+            assert!(is_log_filter(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn words_that_log_nothing_are_not() {
+        for bad in [
+            "warning",
+            "verbose",
+            "",
+            " ",
+            "info,warning",
+            "dqi_agent=loud",
+        ] {
+            assert!(!is_log_filter(bad), "{bad:?}");
+        }
     }
 }

@@ -263,7 +263,7 @@ auth_password = "correct horse battery"
                 "socket = \"/m\"\nping_interval_s = 3601",
                 "agentx.ping_interval_s",
             ),
-            ("socket = \"/m\"\nport = 705", "unknown field `port`"),
+            ("socket = \"/m\"\nport = 705", "agentx.port: unknown key"),
         ] {
             let got = parse(&format!("[agentx]\n{text}\n"));
             assert!(

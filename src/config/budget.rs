@@ -471,6 +471,9 @@ cache_window_seconds = 2
             assert!(err.starts_with(&expected), "{line}: {err}");
         }
         let err = parse("[budget]\nrate = 5\n").unwrap_err();
-        assert!(err.contains("unknown field `rate`"), "{err}");
+        assert!(
+            err.contains("budget.rate: unknown key; expected one of global, "),
+            "{err}"
+        );
     }
 }

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::agent::LOG_LEVELS;
 use super::user::{AUTH_NAMES, LEVEL_NAMES, MIN_PASSPHRASE_CHARS};
 use crate::budget::RateError;
 use crate::hex::EngineIdError;
@@ -58,7 +59,7 @@ pub enum ConfigError {
         mode: u32,
     },
     /// The file is not valid TOML, has an unknown key, or a value of the wrong type.
-    #[error("{}{}: {message}", file.display(), position(*line, *column))]
+    #[error("{}{}: {}{message}", file.display(), position(*line, *column), key_prefix(key))]
     Syntax {
         /// The file.
         file: PathBuf,
@@ -66,6 +67,8 @@ pub enum ConfigError {
         line: usize,
         /// 1-based column of the problem; 0 when the parser gave no position.
         column: usize,
+        /// The key, `agent.listen` or `user[1].auth`; empty when the TOML itself is broken.
+        key: String,
         /// The parser's message (never the line's text, which may hold a password).
         message: String,
     },
@@ -153,7 +156,9 @@ pub enum Problem {
     #[error("{0:?} is not an object identifier such as 1.3.6.1.4.1.8072.3.2.10")]
     BadOid(String),
     /// Not a log filter.
-    #[error("{0:?} is not a log filter such as info, debug or dqi_agent=trace")]
+    #[error(
+        "{0:?} is not a log level: use one of {LOG_LEVELS}, or a filter such as dqi_agent=debug"
+    )]
     BadLogLevel(String),
     /// A passphrase below RFC 3414's minimum.
     #[error("shorter than {MIN_PASSPHRASE_CHARS} characters (RFC 3414 §11.2)")]
@@ -179,11 +184,20 @@ pub enum Problem {
     /// Two sections of one kind with one name.
     #[error("{1:?} is also the name of an earlier {0}")]
     DuplicateOf(&'static str, String),
+    /// A community string below the minimum.
+    #[error("shorter than 8 characters: a community string is a password sent in the clear")]
+    CommunityTooShort,
+    /// A community string given twice (never echoed).
+    #[error("the same community string as community[{0}]")]
+    SameCommunity(usize),
+    /// Not a source network.
+    #[error("{0:?} is not a network such as 10.20.0.0/16, fd00:20::/48 or 192.0.2.7")]
+    BadNetwork(String),
     /// A `view` key naming no `[[view]]`.
     #[error("no [[view]] is named {0:?}")]
     UnknownView(String),
     /// A `[[view]]` nothing refers to: most likely a typo in a `view` key.
-    #[error("no user refers to the view {0:?}; remove it or name it in a `view` key")]
+    #[error("no user or community refers to the view {0:?}; remove it or name it in a `view` key")]
     UnusedView(String),
     /// Not an OID or known MIB name for a view.
     #[error(
@@ -204,6 +218,15 @@ pub enum Problem {
     /// Not a rate such as `"50/second"`.
     #[error("{0:?}: {1}")]
     BadRate(String, RateError),
+}
+
+/// `key: ` for messages, or nothing when there is no key.
+fn key_prefix(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!("{key}: ")
+    }
 }
 
 /// `:line:column` for messages, or nothing when unknown.

@@ -104,10 +104,12 @@ fn secrets_never_in_debug_output() {
 fn unknown_keys_refused_with_line_and_no_secret() {
     let msg = refused(&with("auth_password = ", "auth_pasword = "));
     assert!(msg.starts_with("/etc/dqi/agent.toml:15:1: "), "{msg}");
-    assert!(msg.contains("unknown field `auth_pasword`"), "{msg}");
+    assert!(msg.contains("user[0].auth_pasword: unknown key"), "{msg}");
     assert!(!msg.contains("horse"), "the line's secret leaked: {msg}");
-    assert!(refused(&with("[system]", "[system]\nuptime = 3")).contains("unknown field `uptime`"));
-    assert!(refused(&format!("{GOOD}\n[budget]\nrate = 1\n")).contains("unknown field `rate`"));
+    assert!(
+        refused(&with("[system]", "[system]\nuptime = 3")).contains("system.uptime: unknown key")
+    );
+    assert!(refused(&format!("{GOOD}\n[budget]\nrate = 1\n")).contains("budget.rate: unknown key"));
 }
 
 #[test]
@@ -125,10 +127,17 @@ fn wrong_types_and_missing_sections() {
         "listen = \"127.0.0.1:1161\"",
     ));
     assert!(msg.starts_with("/etc/dqi/agent.toml:3:"), "{msg}");
-    assert!(refused("[system]\ndescription = \"x\"\n").contains("missing field `agent`"));
     assert!(
-        refused(&with("description = \"Infusion pump\"\n", ""))
-            .contains("missing field `description`")
+        msg.contains(": agent.listen: expected a list in brackets"),
+        "{msg}"
+    );
+    assert_eq!(
+        refused("[system]\ndescription = \"x\"\n"),
+        "/etc/dqi/agent.toml: agent: missing: this section is required"
+    );
+    assert_eq!(
+        refused(&with("description = \"Infusion pump\"\n", "")),
+        "/etc/dqi/agent.toml: system.description: missing: this key is required"
     );
 }
 
@@ -213,7 +222,7 @@ fn max_message_size_range() {
 fn log_level_must_parse() {
     let msg = refused(&with("state_dir", "log_level = \"loud=[\"\nstate_dir"));
     assert!(
-        msg.starts_with("/etc/dqi/agent.toml: agent.log_level: \"loud=[\" is not a log filter"),
+        msg.starts_with("/etc/dqi/agent.toml: agent.log_level: \"loud=[\" is not a log level"),
         "{msg}"
     );
     assert!(refused(&with("state_dir", "log_level = \"\"\nstate_dir")).contains("agent.log_level"));
@@ -463,6 +472,45 @@ fn min_security_not_above_the_keys() {
     );
 }
 
+/// Level names are case-insensitive, like the protocol names (`auth = "sha-256"`).
+#[test]
+fn min_security_ignores_case_like_the_protocols() {
+    for (written, level) in [
+        ("authpriv", SecurityLevel::AuthPriv),
+        ("AUTHPRIV", SecurityLevel::AuthPriv),
+        ("authnopriv", SecurityLevel::AuthNoPriv),
+    ] {
+        let text = format!("{GOOD}min_security = \"{written}\"\n")
+            .replace("\"SHA-256\"", "\"sha-256\"")
+            .replace("\"AES-128\"", "\"aes-128\"");
+        assert_eq!(
+            parse(&text).unwrap().0.users[0].min_level,
+            level,
+            "{written}"
+        );
+    }
+    assert!(
+        refused(&format!("{GOOD}min_security = \"noauthnopriv\"\n"))
+            .contains("noAuthNoPriv is not allowed")
+    );
+}
+
+/// `state_dir` is taken relative to the configuration file's directory, like `[device]` paths,
+/// never the working directory.
+#[test]
+fn relative_state_dir_resolves_against_the_config_directory() {
+    let text = with(
+        "state_dir = \"/var/lib/dqi-agent\"",
+        "state_dir = \"state-rel\"",
+    );
+    let (config, _) = Config::parse(&text, Path::new("/etc/dqi/agent.toml")).unwrap();
+    assert_eq!(config.agent.state_dir, Path::new("/etc/dqi/state-rel"));
+    let (config, _) = Config::parse(&text, Path::new("agent.toml")).unwrap();
+    assert_eq!(config.agent.state_dir, Path::new("state-rel"));
+    let (config, _) = parse(GOOD).unwrap();
+    assert_eq!(config.agent.state_dir, Path::new("/var/lib/dqi-agent"));
+}
+
 #[test]
 fn weak_choices_warn() {
     let text = with("\"SHA-256\"", "\"MD5\"").replace("\"AES-128\"", "\"DES\"");
@@ -589,11 +637,11 @@ fn views_are_resolved_and_given_to_their_users() {
 fn view_mistakes_are_refused_by_key() {
     let view = "\n[[view]]\nname = \"inventory\"\ninclude = [\"1.3.6.1.2.1.1\"]\n";
     assert_eq!(
-        refused(&format!("{GOOD}view = \"inventroy\"\n{view}")),
-        "/etc/dqi/agent.toml: view[0].name: no user refers to the view \"inventory\"; remove it or name it in a `view` key"
+        refused(&format!("{GOOD}{view}")),
+        "/etc/dqi/agent.toml: view[0].name: no user or community refers to the view \"inventory\"; remove it or name it in a `view` key"
     );
     assert_eq!(
-        refused(&format!("{GOOD}view = \"inventroy\"\n")),
+        refused(&format!("{GOOD}view = \"inventroy\"\n{view}")),
         "/etc/dqi/agent.toml: user[0].view: no [[view]] is named \"inventroy\""
     );
     let bad = view.replace("1.3.6.1.2.1.1", "SNMPv2-MIB::sysDescrr");
@@ -607,4 +655,72 @@ fn view_mistakes_are_refused_by_key() {
         refused(&twice),
         "/etc/dqi/agent.toml: view[1].name: \"inventory\" is also the name of an earlier view"
     );
+}
+
+#[test]
+fn communities_are_checked_and_their_string_never_echoed() {
+    let community = "\n[[community]]\nname = \"legacy-nms-ro\"\nsources = [\"10.20.0.0/16\", \"fd00:20::/48\"]\nview = \"inventory\"\n";
+    let view = "\n[[view]]\nname = \"inventory\"\ninclude = [\"1.3.6.1.2.1.1\"]\n";
+    let (c, warnings) = parse(&format!("{GOOD}{community}{view}")).unwrap();
+    assert_eq!(c.communities.len(), 1);
+    assert!(c.communities[0].versions.v1 && c.communities[0].versions.v2c);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.message.contains("travel in the clear")),
+        "{warnings:?}"
+    );
+    // The community is a budget principal with the default per-user budget.
+    assert!(
+        c.budget
+            .users
+            .iter()
+            .any(|u| u.user == b"\0community[0]" && u.rate == c.budget.per_user)
+    );
+    assert_eq!(c.access().communities().len(), 1);
+
+    let cases = [
+        (
+            community.replace("legacy-nms-ro", "public"),
+            "community[0].name: shorter than 8 characters",
+        ),
+        (
+            community.replace("sources = [\"10.20.0.0/16\", \"fd00:20::/48\"]\n", ""),
+            "community[0].sources: missing",
+        ),
+        (
+            community.replace("[\"10.20.0.0/16\", \"fd00:20::/48\"]", "[]"),
+            "community[0].sources: at least one source network is required",
+        ),
+        (
+            community.replace("10.20.0.0/16", "10.20.1.0/16"),
+            "community[0].sources[0]: \"10.20.1.0/16\" is not a network",
+        ),
+        (
+            community.replace("view = \"inventory\"\n", ""),
+            "community[0].view: missing",
+        ),
+        (
+            format!("{community}versions = [\"v3\"]\n"),
+            "community[0].versions[0]: unknown value \"v3\"",
+        ),
+        (
+            format!("{community}{community}"),
+            "community[1].name: the same community string as community[0]",
+        ),
+        (
+            community.replace("inventory", "inventroy"),
+            "community[0].view: no [[view]] is named \"inventroy\"",
+        ),
+    ];
+    for (section, want) in cases {
+        let text = format!("{GOOD}{section}{view}");
+        let got = refused(&text);
+        let got = got
+            .strip_prefix("/etc/dqi/agent.toml: ")
+            .unwrap_or(&got)
+            .to_string();
+        assert!(got.starts_with(want), "{got}");
+        assert!(!got.contains("legacy-nms"), "the string is echoed: {got}");
+    }
 }

@@ -293,7 +293,14 @@ impl Validator<'_> {
         min_security: Option<&str>,
         has_privacy: bool,
     ) -> Result<SecurityLevel, ConfigError> {
-        match min_security {
+        // Case-insensitive, like the protocol names (`sha-256`): `authpriv` is `authPriv`.
+        let normalized = min_security.map(|name| {
+            ["authPriv", "authNoPriv", "noAuthNoPriv"]
+                .into_iter()
+                .find(|level| level.eq_ignore_ascii_case(name.trim()))
+                .unwrap_or(name)
+        });
+        match normalized {
             None if has_privacy => Ok(SecurityLevel::AuthPriv),
             None => Ok(SecurityLevel::AuthNoPriv),
             Some("authPriv") if !has_privacy => {

@@ -57,6 +57,7 @@ impl Validator<'_> {
         used: &[(String, String)],
     ) -> Result<ViewsConfig, ConfigError> {
         let mut views = BTreeMap::new();
+        let mut order = Vec::new();
         for (i, section) in sections.into_iter().enumerate() {
             let key = |field: &str| format!("view[{i}].{field}");
             let name = section
@@ -86,9 +87,7 @@ impl Validator<'_> {
                     "empty: this view holds nothing, so its users get only noSuchObject and endOfMibView",
                 );
             }
-            if !used.iter().any(|(_, v)| *v == name) {
-                return Err(self.err(key("name"), Problem::UnusedView(name)));
-            }
+            order.push(name.clone());
             if views
                 .insert(name.clone(), Arc::new(View::new(families)))
                 .is_some()
@@ -96,9 +95,15 @@ impl Validator<'_> {
                 return Err(self.err(key("name"), Problem::DuplicateOf("view", name)));
             }
         }
+        // A reference to no view first: it says more than the view it left unused.
         for (key, name) in used {
             if !views.contains_key(name) {
                 return Err(self.err(key.clone(), Problem::UnknownView(name.clone())));
+            }
+        }
+        for (i, name) in order.into_iter().enumerate() {
+            if !used.iter().any(|(_, v)| *v == name) {
+                return Err(self.err(format!("view[{i}].name"), Problem::UnusedView(name)));
             }
         }
         Ok(ViewsConfig { views })
@@ -149,7 +154,8 @@ fn parse_family(text: &str, included: bool) -> Option<Family> {
 }
 
 impl Config {
-    /// Each principal's read view, for [`crate::agent::Agent::set_access`].
+    /// Each principal's read view and the communities, for
+    /// [`crate::agent::Agent::set_access`].
     pub fn access(&self) -> Access {
         let mut access = Access::new();
         for user in &self.users {
@@ -157,6 +163,7 @@ impl Config {
                 access.set_user_view(user.name.as_bytes(), Arc::clone(view));
             }
         }
+        self.add_communities(&mut access);
         access
     }
 }

@@ -49,6 +49,7 @@ pub mod spdx;
 #[cfg(feature = "server")]
 mod strict;
 
+use alloc::boxed::Box;
 use alloc::string::String;
 
 pub use date::Timestamp;
@@ -129,6 +130,33 @@ pub enum DeviceError {
     /// No index is left for a new component.
     #[error(transparent)]
     IndexExhausted(#[from] index::IndexExhausted),
+    /// An error in the file one `[device]` key names: the key (`device.sbom[0]`), then the
+    /// error, which names the file.
+    #[error("{key}: {source}")]
+    Key {
+        /// The configuration key, `device.description`, `device.sbom[n]` or `device.vex[n]`.
+        key: String,
+        /// The error in that key's file.
+        source: Box<DeviceError>,
+    },
+}
+
+impl DeviceError {
+    /// This error, said to come from the file configuration key `key` names.
+    pub fn in_key(self, key: impl Into<String>) -> DeviceError {
+        DeviceError::Key {
+            key: key.into(),
+            source: Box::new(self),
+        }
+    }
+
+    /// The error itself, without the [`DeviceError::Key`] saying which key named the file.
+    pub fn innermost(&self) -> &DeviceError {
+        match self {
+            DeviceError::Key { source, .. } => source.innermost(),
+            other => other,
+        }
+    }
 }
 
 /// Where the agent gets device data from. The file-based loader implements it; an embedder

@@ -162,9 +162,38 @@ fn parse_sbom_and_vex(
     if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
         return Ok((spdx::from_root(&ctx, bytes, &root)?, None));
     }
+    if !root.contains_key("bomFormat") {
+        return Err(DeviceError::Sbom {
+            file: location.to_string(),
+            path: "$".to_string(),
+            reason: not_an_sbom(&root),
+        });
+    }
     let sbom = cyclonedx::from_root(&ctx, bytes, &root)?;
     let vex = vex::embedded_in(&ctx, bytes, &root)?;
     Ok((sbom, vex))
+}
+
+/// Why a JSON document with neither `bomFormat` nor `spdxVersion` is not an SBOM, with a hint
+/// when it is a VEX document listed under `sbom` by mistake.
+fn not_an_sbom(root: &serde_json::Map<String, serde_json::Value>) -> String {
+    let neither = "neither a CycloneDX SBOM (no `bomFormat`) nor an SPDX SBOM (no `spdxVersion`)";
+    let context = root.get("@context").and_then(serde_json::Value::as_str);
+    let vex = if context.is_some_and(|c| c.contains("openvex")) {
+        Some("an OpenVEX document")
+    } else if root
+        .get("document")
+        .and_then(|d| d.get("csaf_version"))
+        .is_some()
+    {
+        Some("a CSAF document")
+    } else {
+        None
+    };
+    match vex {
+        Some(kind) => format!("{neither}; it looks like {kind}: list it under device.vex"),
+        None => neither.to_string(),
+    }
 }
 
 /// Parses SBOM bytes under `limits`, CycloneDX or SPDX by content: the top-level object has
@@ -225,12 +254,13 @@ impl FileSource {
     pub fn load_at(&self, now: Timestamp) -> Result<DeviceSnapshot, DeviceError> {
         let limits = &self.config.limits;
         let desc = match &self.config.description {
-            Some(p) => description::load(p, limits)?,
+            Some(p) => description::load(p, limits).map_err(|e| e.in_key("device.description"))?,
             None => description::Description::default(),
         };
         let (imports, mut vex_imports) = self.load_sboms()?;
-        for path in &self.config.vex {
-            vex_imports.push(load_vex(path, limits)?);
+        for (i, path) in self.config.vex.iter().enumerate() {
+            vex_imports
+                .push(load_vex(path, limits).map_err(|e| e.in_key(format!("device.vex[{i}]")))?);
         }
 
         // A poisoned lock only means another load panicked mid-way; the state it guards is
@@ -272,24 +302,20 @@ impl FileSource {
         let mut imports: Vec<SbomImport> = Vec::with_capacity(self.config.sbom.len());
         let mut vex_imports = Vec::new();
         let mut components = 0usize;
-        for path in &self.config.sbom {
-            let location = path.display().to_string();
-            let bytes = read_bytes(path, limits.max_file_bytes, "max_file_bytes")?;
-            // What is held so far (the imports) plus this file's parse, before parsing it.
-            let held = memory::for_rows(components);
-            let parse = memory::for_parsing(bytes.len() as u64);
-            memory::check(held.saturating_add(parse), limits, &location)?;
-            let (import, vex) = parse_sbom_and_vex(&bytes, &location, limits)?;
-            drop(bytes);
+        for (i, path) in self.config.sbom.iter().enumerate() {
+            let key = || format!("device.sbom[{i}]");
+            let (import, vex) =
+                Self::load_one_sbom(path, components, limits).map_err(|e| e.in_key(key()))?;
             vex_imports.extend(vex);
             components = components.saturating_add(import.components.len());
             if components > limits.max_components {
                 return Err(DeviceError::Limit {
-                    file: location,
+                    file: path.display().to_string(),
                     found: format!("{components} components in the SBOMs up to this one"),
                     limit: "max_components",
                     value: u64::try_from(limits.max_components).unwrap_or(u64::MAX),
-                });
+                }
+                .in_key(key()));
             }
             imports.push(import);
         }
@@ -299,9 +325,26 @@ impl FileSource {
                 memory::for_rows(components),
                 limits,
                 &last.display().to_string(),
-            )?;
+            )
+            .map_err(|e| e.in_key(format!("device.sbom[{}]", self.config.sbom.len() - 1)))?;
         }
         Ok((imports, vex_imports))
+    }
+
+    /// One SBOM file, checked against the limits and the memory left (`components` rows are
+    /// held already) before it is parsed.
+    fn load_one_sbom(
+        path: &Path,
+        components: usize,
+        limits: &Limits,
+    ) -> Result<(SbomImport, Option<VexImport>), DeviceError> {
+        let location = path.display().to_string();
+        let bytes = read_bytes(path, limits.max_file_bytes, "max_file_bytes")?;
+        // What is held so far (the imports) plus this file's parse, before parsing it.
+        let held = memory::for_rows(components);
+        let parse = memory::for_parsing(bytes.len() as u64);
+        memory::check(held.saturating_add(parse), limits, &location)?;
+        parse_sbom_and_vex(&bytes, &location, limits)
     }
 }
 
@@ -377,9 +420,64 @@ mod tests {
             super::super::model::SbomFormat::CycloneDx
         );
         match parse_sbom(b"{}", "c.json", &limits) {
-            Err(DeviceError::Sbom { path, .. }) => assert_eq!(path, "bomFormat"),
+            Err(e @ DeviceError::Sbom { .. }) => assert_eq!(
+                e.to_string(),
+                "c.json: at `$`: neither a CycloneDX SBOM (no `bomFormat`) nor an SPDX SBOM \
+                 (no `spdxVersion`)"
+            ),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_vex_document_listed_as_an_sbom_is_named() {
+        let limits = Limits::default();
+        let openvex = br#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[]}"#;
+        let csaf = br#"{"document":{"csaf_version":"2.0"},"vulnerabilities":[]}"#;
+        for (bytes, kind) in [
+            (&openvex[..], "an OpenVEX document"),
+            (&csaf[..], "a CSAF document"),
+        ] {
+            let e = parse_sbom(bytes, "v.json", &limits)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("neither a CycloneDX SBOM"), "{e}");
+            assert!(
+                e.ends_with(&format!("it looks like {kind}: list it under device.vex")),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_the_device_key() {
+        let dir = temp_dir("keys");
+        let good = dir.join("good.cdx.json");
+        std::fs::write(&good, cdx(1)).unwrap();
+        let missing = dir.join("missing.cdx.jsn");
+        let config = |sbom: Vec<PathBuf>, vex: Vec<PathBuf>| DeviceConfig {
+            sbom,
+            vex,
+            ..DeviceConfig::default()
+        };
+        let load = |c: DeviceConfig| FileSource::new(c, None).unwrap().snapshot().unwrap_err();
+        let e = load(config(vec![good.clone(), missing.clone()], vec![])).to_string();
+        assert!(
+            e.starts_with(&format!("device.sbom[1]: {}: ", missing.display())),
+            "{e}"
+        );
+        let e = load(config(vec![good.clone()], vec![missing.clone()])).to_string();
+        assert!(
+            e.starts_with(&format!("device.vex[0]: {}: ", missing.display())),
+            "{e}"
+        );
+        let e = load(DeviceConfig {
+            description: Some(missing.clone()),
+            ..DeviceConfig::default()
+        })
+        .to_string();
+        assert!(e.starts_with("device.description: "), "{e}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     // Regression (issue 12 #7): the project's own SPDX file with its keys sorted (as `jq -S`
@@ -448,7 +546,7 @@ mod tests {
                 ..Limits::default()
             }),
             format!(
-                "{}: {bytes} bytes, over the limit `[device.limits] max_file_bytes = 100`",
+                "device.sbom[0]: {}: {bytes} bytes, over the limit `[device.limits] max_file_bytes = 100`",
                 sbom.display()
             )
         );
@@ -458,7 +556,7 @@ mod tests {
                 ..Limits::default()
             }),
             format!(
-                "{}: more than 29 components, over the limit `[device.limits] max_components = 29`",
+                "device.sbom[0]: {}: more than 29 components, over the limit `[device.limits] max_components = 29`",
                 sbom.display()
             )
         );

@@ -26,6 +26,9 @@ const TABLE: u32 = 28;
 const ENTRY: u32 = 1;
 /// `dqiBudgetSecModel` of a USM user (RFC 3411 §5, `SnmpSecurityModel`).
 pub const SEC_MODEL_USM: u32 = 3;
+/// `dqiBudgetSecModel` of a community (SNMPv2c, RFC 3411 §5); its budget principal's name is
+/// a zero octet and then the security name (see [`crate::access::Community::principal`]).
+pub const SEC_MODEL_COMMUNITY: u32 = 2;
 
 /// A `dqiAgent` budget scalar; the discriminant is its arc under `dqiAgent`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,8 +262,12 @@ pub fn entries(budget: &Budget) -> Vec<(Box<[u32]>, Entry)> {
 /// The instance OID of `column` for USM user `user`:
 /// `dqiBudgetEntry.column.3.len.octets...`.
 pub fn row_oid(column: Column, user: &[u8]) -> Vec<u32> {
+    let (model, user) = match user.split_first() {
+        Some((0, name)) => (SEC_MODEL_COMMUNITY, name),
+        _ => (SEC_MODEL_USM, user),
+    };
     let mut oid = DQI_AGENT.to_vec();
-    oid.extend_from_slice(&[TABLE, ENTRY, column as u32, SEC_MODEL_USM]);
+    oid.extend_from_slice(&[TABLE, ENTRY, column as u32, model]);
     // User names are at most 32 octets (SnmpAdminString (SIZE (1..32))), so this never
     // saturates.
     oid.push(u32::try_from(user.len()).unwrap_or(u32::MAX));

@@ -6,7 +6,7 @@
 //! | column | value |
 //! |---|---|
 //! | `entPhysicalDescr` | `"<manufacturer> <brand> <model>"` |
-//! | `entPhysicalVendorType` | [`DQI_PRODUCT_GENERIC`] |
+//! | `entPhysicalVendorType` | the device's `sysObjectID` (its product OID), `dqiProductGeneric` unless configured |
 //! | `entPhysicalContainedIn`, `entPhysicalParentRelPos` | 0, -1: the root |
 //! | `entPhysicalClass` | chassis(3) |
 //! | `entPhysicalName` | `"<brand> <model>"` |
@@ -22,7 +22,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::dqi::{DQI_PRODUCT_GENERIC, Stamps, software_version};
+use super::dqi::{Stamps, software_version};
 use super::encode::{self, ADMIN_STRING_MAX, Sink};
 use super::{Value, objects};
 use crate::device::DeviceSnapshot;
@@ -44,13 +44,19 @@ const SERIAL_MAX: usize = 32;
 /// The GS1 resolver domain of canonical GS1 Digital Link URIs (GS1 Digital Link standard 1.4).
 const GS1_RESOLVER: &str = "https://id.gs1.org";
 
-pub(crate) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &Stamps) {
+/// The row and `entLastChangeTime`; `vendor_type` is the product OID (`entPhysicalVendorType`).
+pub(crate) fn entries(
+    sink: &mut Sink<'_>,
+    snapshot: &DeviceSnapshot,
+    stamps: &Stamps,
+    vendor_type: &[u32],
+) {
     let id = &snapshot.identity;
     let i = ROOT_INDEX as u32;
     let e = ENT_PHYSICAL_ENTRY;
     let descr = join(&[&id.manufacturer, &id.brand, &id.model]);
     let name = join(&[&id.brand, &id.model]);
-    let vendor = objects::encodable_oid(DQI_PRODUCT_GENERIC).map(Value::ObjectId);
+    let vendor = objects::encodable_oid(vendor_type).map(Value::ObjectId);
     let hardware = id.hardware_revision.as_deref();
     let software = software_version(snapshot);
     let mfg_date = id.udi.as_ref().and_then(|u| u.manufactured.as_ref());
@@ -202,7 +208,7 @@ fn join(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mib::dqi::fixture;
+    use crate::mib::dqi::{DQI_PRODUCT_GENERIC, fixture};
     use crate::mib::served::snapshot_objects;
     use crate::mib::{Entry, Tree};
     use alloc::string::ToString;

@@ -72,22 +72,32 @@ pub fn device_objects(
     let Some((snapshot, stamps)) = device else {
         return objects::standard(system, engine);
     };
-    let mut out = objects::standard(&dqi::system_for(snapshot, system), engine);
-    out.extend(snapshot_objects(snapshot, stamps));
+    let system = dqi::system_for(snapshot, system);
+    let mut out = objects::standard(&system, engine);
+    // entPhysicalVendorType of the device is its sysObjectID: one product OID for both.
+    out.extend(objects_for(snapshot, stamps, &system.object_id));
     out
 }
 
 /// Every instance a snapshot gives: the DQI-MIB's device objects (all but the budget's) and
 /// their HOST-RESOURCES-MIB and ENTITY-MIB mirrors, in strictly increasing OID order (which
 /// [`Tree::from_entries`] does not need, but sorts faster).
+///
+/// `entPhysicalVendorType` is `dqiProductGeneric` here; [`device_objects`] serves the device's
+/// `sysObjectID` there instead.
 pub fn snapshot_objects(snapshot: &DeviceSnapshot, stamps: &Stamps) -> Entries {
+    objects_for(snapshot, stamps, dqi::DQI_PRODUCT_GENERIC)
+}
+
+/// [`snapshot_objects`] with `vendor_type` as `entPhysicalVendorType`.
+fn objects_for(snapshot: &DeviceSnapshot, stamps: &Stamps, vendor_type: &[u32]) -> Entries {
     // 15 dqiSwTable columns and 5 hrSWInstalledTable columns per row, ~100 other instances.
     let rows = snapshot.software.rows().len();
     let mut out = Vec::with_capacity(rows * 20 + 128 + snapshot.services.len() * 11);
     let mut sink = Sink::new(&mut out);
     // host (1.3.6.1.2.1.25), entity (.47), then the DQI root under enterprises.
     host::entries(&mut sink, snapshot, stamps);
-    entity::entries(&mut sink, snapshot, stamps);
+    entity::entries(&mut sink, snapshot, stamps, vendor_type);
     dqi::entries(&mut sink, snapshot, stamps);
     out
 }

@@ -58,7 +58,7 @@ pub async fn run(
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
     // refreshes instead of ending the process.
     server.set_refresher(Refresher::new(device));
-    server.set_access(access);
+    server.set_access(access).map_err(RunError::Unbudgeted)?;
     if let Some(subagent) = subagent {
         tracing::info!(master = %subagent.config.socket, "serving as an AgentX subagent");
         server.set_subagent(subagent);

@@ -35,6 +35,24 @@ pub mod flags {
     pub const REPORTABLE: u8 = 0x04;
 }
 
+/// `version` of an SNMPv1 message (RFC 1157 §4).
+pub const VERSION_1: i64 = 0;
+/// `version` of an SNMPv2c message (RFC 1901 §3).
+pub const VERSION_2C: i64 = 1;
+
+/// The SNMPv1 and SNMPv2c `Message` (RFC 1157 §4, RFC 1901 §3): the version, the community
+/// string, and the PDU in the clear. SNMPv1's PDUs are a subset of SNMPv2's with the same
+/// tags, but for its Trap-PDU, which an agent never receives and so does not decode.
+#[derive(AsnType, Debug, Clone, PartialEq, Eq, Decode, Encode)]
+pub struct CommunityMessage {
+    /// `version`: [`VERSION_1`] or [`VERSION_2C`].
+    pub version: i64,
+    /// `community`.
+    pub community: OctetString,
+    /// `data`.
+    pub pdu: Pdus,
+}
+
 /// `SNMPv3Message` (RFC 3412 §6).
 #[derive(AsnType, Debug, Clone, PartialEq, Eq, Decode, Encode)]
 pub struct Message {

@@ -344,6 +344,40 @@ mod tests {
         assert_eq!(sys.description, "configured", "no identity: kept");
     }
 
+    /// entPhysicalVendorType is the product OID the device serves as sysObjectID, generic or
+    /// configured.
+    #[test]
+    fn the_entity_vendor_type_is_the_sys_object_id() {
+        let s = fixture::snapshot();
+        let engine = Engine {
+            engine_id: vec![0x80, 0, 0x1f, 0x88, 4, b'd', b'q', b'i'],
+            max_message_size: 1472,
+        };
+        let mut chosen = base();
+        for (configured, served) in [
+            (UNCHOSEN_OBJECT_ID.to_vec(), DQI_PRODUCT_GENERIC.to_vec()),
+            (DQI_PRODUCT_DEMO.to_vec(), DQI_PRODUCT_DEMO.to_vec()),
+            (
+                vec![1, 3, 6, 1, 4, 1, 99999, 7],
+                vec![1, 3, 6, 1, 4, 1, 99999, 7],
+            ),
+        ] {
+            chosen.object_id = configured;
+            let tree = Tree::from_entries(crate::mib::served::device_objects(
+                &chosen,
+                &engine,
+                Some((&s, &fixture::stamps())),
+            ));
+            let value = |oid: &[u32]| match tree.get(oid) {
+                Some(Entry::Value(v)) => v.clone(),
+                other => panic!("{oid:?}: {other:?}"),
+            };
+            let vendor_type = value(&[1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1, 3, 1]);
+            assert_eq!(value(&[1, 3, 6, 1, 2, 1, 1, 2, 0]), vendor_type);
+            assert_eq!(Some(vendor_type), Value::oid(&served));
+        }
+    }
+
     #[test]
     fn entries_form_a_valid_tree_with_the_standard_objects() {
         let s = fixture::snapshot();
