@@ -293,7 +293,13 @@ pub(super) async fn run(
             tracing::info!("{cause}: no [device] section, nothing to reload");
             continue;
         };
-        tracing::debug!("refreshing device data ({cause})");
+        // An operator's SIGHUP always gets a line, even when nothing changed; the interval's
+        // refreshes are logged only when something did.
+        if cause == "SIGHUP" {
+            tracing::info!("SIGHUP: re-reading the [device] files");
+        } else {
+            tracing::debug!("refreshing device data ({cause})");
+        }
         let uptime = shared.uptime_ticks();
         let agent = own_objects.clone();
         let refreshing = tokio::task::spawn_blocking(move || device.refresh(uptime, &agent));

@@ -14,7 +14,7 @@ use crate::hex::to_hex;
 use crate::mib::Tree;
 use crate::mib::objects::Engine;
 use crate::mib::served;
-use crate::state::{self, State};
+use crate::state::{self, PendingBoot, State};
 use crate::usm::User;
 
 /// Loads the configuration at `path`, logs its warnings, and runs the agent until SIGINT or
@@ -31,8 +31,10 @@ pub async fn run_file(path: &Path) -> Result<Summary, RunError> {
 /// with the bound addresses when every socket is bound, before the first datagram is read (the
 /// binary prints the demo's banner and notifies systemd there).
 ///
-/// Order matters: the state directory is settled (boots incremented and written) before any
-/// socket opens, and the passphrases are dropped once the keys are localized.
+/// Order matters: the state directory is settled before any socket opens, the boot is counted
+/// (snmpEngineBoots incremented and written) once every socket is bound and before the first
+/// datagram is read, so a start that cannot bind counts no boot; the passphrases are dropped
+/// once the keys are localized.
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()>,
@@ -54,7 +56,7 @@ pub async fn run(
         max_message_size: agent.max_message_size,
         users: agent.users.iter().map(user_line).collect(),
     };
-    let mut server = Server::bind(&listen, agent, receive, Some(state)).await?;
+    let mut server = Server::bind(&listen, agent, receive, None).await?;
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
     // refreshes instead of ending the process.
     server.set_refresher(Refresher::new(device));
@@ -69,6 +71,8 @@ pub async fn run(
         }
         server.set_notifier(notifier)?;
     }
+    // Last before serving, after everything that can still fail: see `State::prepare`.
+    server.set_state(state.count()?);
     started.log(&server.local_addrs());
     ready(&server.local_addrs());
     server.serve(shutdown).await
@@ -76,8 +80,8 @@ pub async fn run(
 
 /// What start-up settles before any socket opens.
 struct Start {
-    /// The state directory, boots already incremented and written.
-    state: State,
+    /// The state directory, this boot not yet counted.
+    state: PendingBoot,
     /// The agent's configuration, keys localized.
     agent: agent::Config,
     /// The driver's own settings.
@@ -99,7 +103,7 @@ impl Start {
     /// Settles the state directory, localizes the keys, loads the device data and builds the
     /// tree. `config` and its passphrases are dropped on return.
     fn prepare(config: Config) -> Result<Start, RunError> {
-        let state = State::open(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
+        let state = State::prepare(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
         let engine_id = state.engine_id().to_vec();
         let users = config.users(&engine_id)?;
         let salt_seed = state::salt_seed()?;

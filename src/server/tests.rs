@@ -230,7 +230,31 @@ async fn bind_failure_names_the_address() {
             .starts_with(&format!("cannot listen on {addr}: ")),
         "{err}"
     );
+    assert!(
+        err.to_string()
+            .ends_with("(for 161 usually snmpd: stop it, choose another port, or serve through it with [agentx])"),
+        "{err}"
+    );
     assert_eq!(err.exit_code(), 1);
+}
+
+#[test]
+fn a_privileged_port_refused_names_the_capability() {
+    let denied = RunError::Bind {
+        addr: "0.0.0.0:161".parse().unwrap(),
+        source: io::Error::from(io::ErrorKind::PermissionDenied),
+    };
+    assert!(
+        denied
+            .to_string()
+            .contains("ports below 1024 need root or CAP_NET_BIND_SERVICE"),
+        "{denied}"
+    );
+    let high = RunError::Bind {
+        addr: "0.0.0.0:1161".parse().unwrap(),
+        source: io::Error::from(io::ErrorKind::PermissionDenied),
+    };
+    assert!(!high.to_string().contains("CAP_NET_BIND_SERVICE"), "{high}");
 }
 
 #[tokio::test]
