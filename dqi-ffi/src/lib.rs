@@ -694,12 +694,14 @@ pub unsafe extern "C" fn dqi_snapshot_add_vex(
         };
         s.vex.push(VexStatement {
             vuln_id,
-            subject: purl.map_or_else(|| Subject::Other(String::from("product")), Subject::Purl),
+            // No purl: the product as a whole, which names nothing (dqiSwIndex 0).
+            subject: purl.map_or_else(|| Subject::Other(String::new()), Subject::Purl),
             state,
             justification,
             action,
             detail,
             updated: None,
+            versions: Vec::new(),
         });
         Ok(())
     })())
