@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant as WallClock;
 
-use dqi_agent::agent::{Agent, Config};
+use dqi_agent::agent::{Agent, CoreConfig};
 use dqi_agent::budget::BudgetConfig;
 use dqi_agent::device::{DeviceConfig, DeviceSnapshot, FileSource, Timestamp};
 use dqi_agent::manager::Manager;
@@ -128,7 +128,7 @@ fn entries(snapshot: &DeviceSnapshot) -> Vec<(Box<[u32]>, Entry)> {
 fn agent(tree: Tree) -> Agent {
     let (auth, privacy) = keys();
     Agent::new(
-        Config {
+        CoreConfig {
             engine_id: ENGINE_ID.to_vec(),
             engine_boots: 1,
             users: Users::new(vec![User {

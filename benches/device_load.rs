@@ -21,7 +21,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use dqi_agent::device::{DeviceConfig, Limits};
-use dqi_agent::server::Device;
+use dqi_agent::server::ServedDevice;
 
 mod common;
 
@@ -108,7 +108,7 @@ fn child(case: &str, n: usize, dir: &Path) {
         ..DeviceConfig::default()
     };
     let start = Instant::now();
-    let device = Device::open(
+    let device = ServedDevice::open(
         &config,
         &state,
         common::system("bench"),

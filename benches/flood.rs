@@ -34,7 +34,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{Guard, free_port, scratch_dir, start_agent};
-use dqi_agent::agent::{Agent, Config};
+use dqi_agent::agent::{Agent, CoreConfig};
 use dqi_agent::budget::BudgetConfig;
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::Tree;
@@ -349,7 +349,7 @@ fn in_process() {
             max_message_size: 65_507,
         };
         Agent::new(
-            Config {
+            CoreConfig {
                 engine_id: ENGINE.to_vec(),
                 engine_boots: 1,
                 users: Users::new(vec![user("flood"), user("good")]),

@@ -10,7 +10,10 @@
 //! with discovery (2) counted separately, and the ratio. Targets (issue 11): 1,000 devices in
 //! under 5 s, at most 4 datagrams per device after discovery, at least 20x fewer than the walk.
 //!
-//! Run: `cargo bench --bench query` (about 20 s of CPU on 2 cores).
+//! Run: `cargo bench --bench query` (about 20 s of CPU on 2 cores). `DQI_BENCH_DEVICES` and
+//! `DQI_BENCH_COMPONENTS` change the fleet (the walk's datagrams grow with the inventory, the
+//! lookup's do not: `DQI_BENCH_DEVICES=200 DQI_BENCH_COMPONENTS=1000` shows the ratio for
+//! 1,000-component devices without building 1,000 of them).
 
 #[path = "../tests/common/sbom.rs"]
 mod sbom;
@@ -21,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant as WallInstant};
 
-use dqi_agent::agent::{Agent, Config};
+use dqi_agent::agent::{Agent, CoreConfig};
 use dqi_agent::budget::BudgetConfig;
 use dqi_agent::device::DeviceConfig;
 use dqi_agent::device::source::FileSource;
@@ -38,11 +41,19 @@ use dqi_agent::time::Instant;
 use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 use tokio::net::UdpSocket;
 
-const DEVICES: usize = 1000;
-const COMPONENTS: usize = 60;
+const DEFAULT_DEVICES: usize = 1000;
+const DEFAULT_COMPONENTS: usize = 60;
 const CONCURRENCY: usize = 256;
 const AUTH_PASS: &[u8] = b"bench-auth-pass";
 const PRIV_PASS: &[u8] = b"bench-priv-pass";
+
+/// `name` from the environment, else `default`.
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 fn address(i: usize) -> IpAddr {
     // 127.0.1.1 onwards: clear of 127.0.0.1, where other tests and engineers run agents.
@@ -58,9 +69,9 @@ fn engine_id(i: usize) -> Vec<u8> {
 }
 
 /// The device's objects, built once from a generated SBOM through the agent's own importer.
-fn device_entries(dir: &Path) -> (dqi_agent::device::DeviceSnapshot, System) {
+fn device_entries(dir: &Path, components: usize) -> (dqi_agent::device::DeviceSnapshot, System) {
     let sbom = dir.join("sbom.cdx.json");
-    std::fs::write(&sbom, sbom::large_flat_sbom(COMPONENTS)).expect("write SBOM");
+    std::fs::write(&sbom, sbom::large_flat_sbom(components)).expect("write SBOM");
     let source = FileSource::new(
         DeviceConfig {
             sbom: vec![sbom],
@@ -99,7 +110,7 @@ fn agent(i: usize, snapshot: &dqi_agent::device::DeviceSnapshot, system: &System
         &engine_id,
     );
     Agent::new(
-        Config {
+        CoreConfig {
             engine_id,
             engine_boots: 1,
             users: Users::new(vec![User {
@@ -133,13 +144,13 @@ async fn serve(mut agent: Agent, socket: UdpSocket, origin: WallInstant) {
     }
 }
 
-fn targets_text(port: u16) -> String {
+fn targets_text(port: u16, devices: usize) -> String {
     let mut text = format!(
         "[credentials.bench]\nuser = \"bench\"\nauth = \"SHA-256\"\nauth_password = \"{}\"\nprivacy = \"AES-128\"\npriv_password = \"{}\"\n",
         String::from_utf8_lossy(AUTH_PASS),
         String::from_utf8_lossy(PRIV_PASS)
     );
-    for i in 0..DEVICES {
+    for i in 0..devices {
         text.push_str(&format!(
             "[[target]]\nname = \"dev-{i:04}\"\naddress = \"{}\"\ncredentials = \"bench\"\n",
             SocketAddr::new(address(i), port)
@@ -151,7 +162,9 @@ fn targets_text(port: u16) -> String {
 fn main() {
     let dir = std::env::temp_dir().join(format!("dqi-bench-query-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    let (snapshot, system) = device_entries(&dir);
+    let devices = setting("DQI_BENCH_DEVICES", DEFAULT_DEVICES);
+    let components = setting("DQI_BENCH_COMPONENTS", DEFAULT_COMPONENTS);
+    let (snapshot, system) = device_entries(&dir, components);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -165,7 +178,7 @@ fn main() {
         .expect("a free port");
     let built = WallInstant::now();
     runtime.block_on(async {
-        for i in 0..DEVICES {
+        for i in 0..devices {
             let socket = UdpSocket::bind(SocketAddr::new(address(i), port))
                 .await
                 .unwrap_or_else(|e| panic!("bind {}: {e}", address(i)));
@@ -173,13 +186,16 @@ fn main() {
         }
     });
     eprintln!(
-        "fleet: {DEVICES} agents ({COMPONENTS} components each) up in {:.2?}",
+        "fleet: {devices} agents ({components} components each) up in {:.2?}",
         built.elapsed()
     );
 
-    let targets = Targets::parse(&targets_text(port), Path::new("bench-targets.toml"))
-        .expect("targets")
-        .targets;
+    let targets = Targets::parse(
+        &targets_text(port, devices),
+        Path::new("bench-targets.toml"),
+    )
+    .expect("targets")
+    .targets;
     let settings = Settings::default();
     let stop = Arc::new(AtomicBool::new(false));
 
@@ -213,10 +229,10 @@ fn main() {
         .iter()
         .map(|r| u64::from(r.counters.discovery))
         .sum();
-    let find_after = (total - discovery) as f64 / DEVICES as f64;
-    let find_total = total as f64 / DEVICES as f64;
+    let find_after = (total - discovery) as f64 / devices as f64;
+    let find_total = total as f64 / devices as f64;
     println!(
-        "find (lookup tables): {DEVICES} devices in {:.2} s; {found} found log4j-core, {failed} failed; \
+        "find (lookup tables): {devices} devices in {:.2} s; {found} found log4j-core, {failed} failed; \
          {find_total:.2} datagrams per device, {find_after:.2} after discovery",
         find_wall.as_secs_f64()
     );

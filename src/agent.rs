@@ -75,7 +75,7 @@ const UNKNOWN_DATE: [u8; 8] = [0, 0, 1, 1, 0, 0, 0, 0];
 
 /// Everything the agent needs, prepared by the driver: keys already localized, the tree built.
 #[derive(Debug)]
-pub struct Config {
+pub struct CoreConfig {
     /// snmpEngineID (RFC 3411 §5), 5 to 32 octets.
     pub engine_id: Vec<u8>,
     /// snmpEngineBoots for this run, already incremented and persisted by the driver.
@@ -209,7 +209,7 @@ struct Incoming<'u> {
 
 impl Agent {
     /// An agent whose engine (and sysUpTime) starts at `now`.
-    pub fn new(config: Config, now: Instant) -> Agent {
+    pub fn new(config: CoreConfig, now: Instant) -> Agent {
         // The principals: the users, and the others given a budget of their own (the
         // communities, which the driver lists there).
         let principals: Vec<Vec<u8>> = config
@@ -262,7 +262,7 @@ impl Agent {
     ///
     /// Every community is a principal of the budget, so it needs a bucket from the start: its
     /// [`crate::access::Community::principal`] name must be among `budget.users` in the
-    /// [`Config`] the agent was made with. Otherwise nothing changes and the error is the
+    /// [`CoreConfig`] the agent was made with. Otherwise nothing changes and the error is the
     /// position of the first community without one.
     pub fn set_access(&mut self, access: Access) -> Result<(), usize> {
         let unbudgeted = access

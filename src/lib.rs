@@ -55,6 +55,8 @@ pub mod pdu;
 pub mod stats;
 pub mod time;
 pub mod usm;
+pub mod vers;
+pub mod version;
 pub mod wire;
 
 #[cfg(feature = "server")]

@@ -103,7 +103,7 @@ pub struct Limits {
 
 /// A response PDU's contents, before encoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
+pub struct Answer {
     /// The error-status field.
     pub error_status: ErrorStatus,
     /// The error-index field: 1-based position of the binding at fault, 0 when none is.
@@ -112,10 +112,10 @@ pub struct Outcome {
     pub varbinds: Vec<VarBind>,
 }
 
-impl Outcome {
+impl Answer {
     /// A successful response carrying `varbinds`.
-    pub fn ok(varbinds: Vec<VarBind>) -> Outcome {
-        Outcome {
+    pub fn ok(varbinds: Vec<VarBind>) -> Answer {
+        Answer {
             error_status: ErrorStatus::NoError,
             error_index: 0,
             varbinds,
@@ -123,8 +123,8 @@ impl Outcome {
     }
 
     /// `tooBig` with an empty list: the alternate Response-PDU of RFC 3416 §4.2.1 to §4.2.3.
-    fn too_big() -> Outcome {
-        Outcome {
+    fn too_big() -> Answer {
+        Answer {
             error_status: ErrorStatus::TooBig,
             error_index: 0,
             varbinds: Vec::new(),
@@ -150,7 +150,7 @@ pub fn respond(
     op: Operation,
     request: &[VarBind],
     limits: Limits,
-) -> Outcome {
+) -> Answer {
     let everything = View::everything();
     let scope = Scope {
         view: &everything,
@@ -176,7 +176,7 @@ pub fn respond_in(
     op: Operation,
     request: &[VarBind],
     limits: Limits,
-) -> Outcome {
+) -> Answer {
     match op {
         Operation::Get => one_to_one(request, limits, |vb| get(tree, live, scope, &vb.name)),
         Operation::GetNext => one_to_one(request, limits, |vb| next(tree, live, scope, &vb.name)),
@@ -227,20 +227,20 @@ fn one_to_one(
     request: &[VarBind],
     limits: Limits,
     mut answer: impl FnMut(&VarBind) -> VarBind,
-) -> Outcome {
+) -> Answer {
     if request.len() > limits.max_varbinds {
-        return Outcome::too_big();
+        return Answer::too_big();
     }
-    let mut budget = Budget::new(limits.varbind_bytes);
+    let mut room = Room::new(limits.varbind_bytes);
     let mut out = Vec::with_capacity(request.len());
     for vb in request {
         let answer = answer(vb);
-        if !budget.take(&answer) {
-            return Outcome::too_big();
+        if !room.take(&answer) {
+            return Answer::too_big();
         }
         out.push(answer);
     }
-    Outcome::ok(out)
+    Answer::ok(out)
 }
 
 /// GetRequest processing of one binding (RFC 3416 §4.2.1), also how a notification reads its
@@ -290,6 +290,17 @@ fn next(tree: &Tree, live: &dyn Resolve, scope: Scope<'_>, name: &ObjectIdentifi
     }
 }
 
+/// A GetBulk's shape (RFC 3416 §4.2.3): N, the non-repeaters (negative counts as zero, at most
+/// `bindings`), and N + M × R, the most response bindings for `repetitions` (M, already capped)
+/// rows of the R = `bindings` − N repeaters. Saturating: the product overflowed in net-snmp
+/// (CVE-2008-4309). The one count behind both the user's charge
+/// ([`BudgetConfig::cost`](crate::budget::BudgetConfig::cost)) and the work ([`respond`]).
+pub fn bulk_bindings(non_repeaters: i64, repetitions: usize, bindings: usize) -> (usize, usize) {
+    let n = usize::try_from(non_repeaters.max(0)).map_or(bindings, |n| n.min(bindings));
+    let r = bindings.saturating_sub(n);
+    (n, repetitions.saturating_mul(r).saturating_add(n))
+}
+
 /// GetBulkRequest processing (RFC 3416 §4.2.3).
 fn bulk(
     tree: &Tree,
@@ -298,26 +309,18 @@ fn bulk(
     request: &[VarBind],
     (non_repeaters, max_repetitions): (i64, i64),
     limits: Limits,
-) -> Outcome {
-    let count = request.len();
-    // Negative values count as zero (§4.2.3); N is at most the number of bindings.
-    let n = usize::try_from(non_repeaters.max(0)).map_or(count, |n| n.min(count));
+) -> Answer {
     // The agent's cap applies before any work, so a huge M costs nothing.
     let m = max_repetitions.clamp(0, i64::from(limits.max_repetitions));
     let m = usize::try_from(m).unwrap_or(usize::MAX);
-    let r = count.saturating_sub(n);
-    // N + M * R with checked arithmetic: the product overflowed in net-snmp (CVE-2008-4309).
-    let total = m
-        .checked_mul(r)
-        .and_then(|mr| mr.checked_add(n))
-        .unwrap_or(usize::MAX)
-        .min(limits.max_varbinds);
+    let (n, total) = bulk_bindings(non_repeaters, m, request.len());
+    let total = total.min(limits.max_varbinds);
 
     let mut out = Vec::with_capacity(total.min(256));
-    let mut budget = Budget::new(limits.varbind_bytes);
+    let mut room = Room::new(limits.varbind_bytes);
     // Appends `vb` if it fits both caps; false ends the response (truncation, §4.2.3 reason 1).
     let mut push = |out: &mut Vec<VarBind>, vb: VarBind| -> bool {
-        if out.len() >= total || !budget.take(&vb) {
+        if out.len() >= total || !room.take(&vb) {
             return false;
         }
         out.push(vb);
@@ -357,22 +360,22 @@ fn bulk(
 
     if out.is_empty() && total > 0 {
         // Something was asked for and not even the first binding fits.
-        return Outcome::too_big();
+        return Answer::too_big();
     }
-    Outcome::ok(out)
+    Answer::ok(out)
 }
 
 /// SetRequest processing (RFC 3416 §4.2.5) for an agent with nothing writable: the first
 /// binding fails, so it alone decides the error, and nothing is changed. A name outside the
 /// request's view is `noAccess` (step 1), which says nothing of what exists there.
-fn refuse_set(tree: &Tree, view: &View, request: &[VarBind], limits: Limits) -> Outcome {
+fn refuse_set(tree: &Tree, view: &View, request: &[VarBind], limits: Limits) -> Answer {
     let Some(first) = request.first() else {
-        return Outcome::ok(Vec::new());
+        return Answer::ok(Vec::new());
     };
     // The error response echoes the request's bindings, so it must fit like any other.
-    let mut budget = Budget::new(limits.varbind_bytes);
-    if request.len() > limits.max_varbinds || !request.iter().all(|vb| budget.take(vb)) {
-        return Outcome::too_big();
+    let mut room = Room::new(limits.varbind_bytes);
+    if request.len() > limits.max_varbinds || !request.iter().all(|vb| room.take(vb)) {
+        return Answer::too_big();
     }
     let error_status = if !view.contains(&first.name) {
         ErrorStatus::NoAccess
@@ -383,7 +386,7 @@ fn refuse_set(tree: &Tree, view: &View, request: &[VarBind], limits: Limits) -> 
         // No such object, and none can be created (§4.2.5 step 7).
         ErrorStatus::NoCreation
     };
-    Outcome {
+    Answer {
         error_status,
         error_index: 1,
         varbinds: request.to_vec(),
@@ -398,13 +401,13 @@ fn resolve(live: &dyn Resolve, entry: &Entry) -> Value {
 }
 
 /// The octets left for bindings.
-struct Budget {
+struct Room {
     left: usize,
 }
 
-impl Budget {
-    fn new(bytes: usize) -> Budget {
-        Budget { left: bytes }
+impl Room {
+    fn new(bytes: usize) -> Room {
+        Room { left: bytes }
     }
 
     /// Spends the size of `vb` if it fits.

@@ -5,7 +5,7 @@
 //! - start-up ([`run`], [`run_file`]): load the config, settle the engine ID and boot counter in
 //!   the state directory (before any socket opens), localize the keys, load the device snapshot
 //!   (`[device]`), build the MIB tree, bind;
-//! - the device data while running ([`Device`], in `server/refresh.rs`): refresh on the interval
+//! - the device data while running ([`ServedDevice`], in `server/refresh.rs`): refresh on the interval
 //!   and on SIGHUP off the request path, one atomic tree swap, the last good snapshot kept when
 //!   a file breaks;
 //! - the sockets ([`Server::bind`]): every listen address, IPv6 sockets `IPV6_V6ONLY` so one port
@@ -64,7 +64,7 @@ pub use events::MAX_TRACKED_SOURCES;
 use events::{Events, log_events};
 use listener::Listener;
 pub use receive::{MAX_MODERATION, ReceiveConfig};
-pub use refresh::{Device, Refresher, SOFTWARE_INDEX_FILE};
+pub use refresh::{Refresher, SOFTWARE_INDEX_FILE, ServedDevice};
 use shared::Shared;
 use socket::udp_socket;
 pub use start::{run, run_file, shutdown_signal};
@@ -85,7 +85,7 @@ pub enum RunError {
     #[error(transparent)]
     State(#[from] StateError),
     /// A listen address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {source}{}", bind_hint(*addr, source))]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -103,6 +103,22 @@ pub enum RunError {
     /// A socket task ended without being asked to (a panic in the agent).
     #[error("a socket task stopped unexpectedly: {0}")]
     TaskFailed(String),
+}
+
+/// What to do about a bind failure an operator commonly meets.
+fn bind_hint(addr: SocketAddr, error: &io::Error) -> &'static str {
+    match error.kind() {
+        io::ErrorKind::PermissionDenied if addr.port() < 1024 => {
+            "; ports below 1024 need root or CAP_NET_BIND_SERVICE (the packaged systemd unit \
+             grants it; `setcap cap_net_bind_service=+ep` on the binary does too)"
+        }
+        io::ErrorKind::AddrInUse => {
+            "; another process holds this port (for 161 usually snmpd: stop it, choose another \
+             port, or serve through it with [agentx])"
+        }
+        io::ErrorKind::AddrNotAvailable => "; no interface of this host has that address",
+        _ => "",
+    }
 }
 
 impl RunError {
@@ -140,7 +156,7 @@ impl Server {
     /// there. Must run inside a tokio runtime.
     pub async fn bind(
         listen: &[SocketAddr],
-        config: agent::Config,
+        config: agent::CoreConfig,
         receive: ReceiveConfig,
         state: Option<State>,
     ) -> Result<Server, RunError> {
@@ -194,6 +210,12 @@ impl Server {
     /// Refreshes the device data while serving: on `refresher`'s interval and on SIGHUP.
     pub fn set_refresher(&mut self, refresher: Refresher) {
         self.refresher = Some(refresher);
+    }
+
+    /// Where boots bumps are persisted from now on (bound with none, the agent counts its boot
+    /// once the sockets are bound: see [`crate::state::State::prepare`]).
+    pub fn set_state(&self, state: State) {
+        *self.shared.state.lock() = Some(state);
     }
 
     /// Sets each principal's read view and the communities (see [`Agent::set_access`]); the

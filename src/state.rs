@@ -105,11 +105,54 @@ pub enum StateError {
     },
 }
 
+/// A state directory settled by [`State::prepare`], this boot not yet counted.
+#[derive(Debug)]
+pub struct PendingBoot {
+    state: State,
+    boots: u32,
+}
+
+impl PendingBoot {
+    /// snmpEngineID.
+    pub fn engine_id(&self) -> &[u8] {
+        &self.state.engine_id
+    }
+
+    /// The snmpEngineBoots this boot will have once counted.
+    pub fn boots(&self) -> u32 {
+        self.boots
+    }
+
+    /// Durably writes this boot's snmpEngineBoots and returns the state for this run.
+    pub fn count(self) -> Result<State, StateError> {
+        let PendingBoot { mut state, boots } = self;
+        state.persist_boots(boots)?;
+        if boots == MAX_BOOTS {
+            tracing::error!(
+                file = %state.file.display(),
+                "snmpEngineBoots is latched at 2147483647 (RFC 3414 §2.2.2): authenticated requests \
+                 will fail; configure a new agent.engine_id (and keys)"
+            );
+        }
+        Ok(state)
+    }
+}
+
 impl State {
     /// Opens (creating it, mode 0700, if needed) the state directory `dir`, settles the engine ID
     /// (`configured` if given, else the stored one, else a new one), increments and durably
     /// writes snmpEngineBoots, and returns the state for this run.
     pub fn open(dir: &Path, configured: Option<&[u8]>) -> Result<State, StateError> {
+        State::prepare(dir, configured)?.count()
+    }
+
+    /// [`State::open`] without counting the boot: the directory is settled and the engine ID
+    /// chosen, but nothing is written (neither a generated engine ID nor snmpEngineBoots) until
+    /// [`PendingBoot::count`]. The agent counts a boot only once its sockets are bound: a start
+    /// that fails before it can receive anything sent no (boots, time) pair, so skipping it
+    /// loses none of RFC 3414 §2.2's replay protection, while the count still reaches the disk
+    /// before the first message that carries it.
+    pub fn prepare(dir: &Path, configured: Option<&[u8]>) -> Result<PendingBoot, StateError> {
         create_dir(dir)?;
         match files::check_state_dir(dir).map_err(StateError::Permissions)? {
             files::DirPermissions::Private => {}
@@ -139,21 +182,13 @@ impl State {
             (None, Some((stored_id, boots))) => (stored_id, next_boots(boots)),
             (None, None) => (generate_engine_id()?, 1),
         };
-        let mut state = State {
+        let state = State {
             dir: dir.to_path_buf(),
             file,
             engine_id,
             boots: 0,
         };
-        state.persist_boots(boots)?;
-        if boots == MAX_BOOTS {
-            tracing::error!(
-                file = %state.file.display(),
-                "snmpEngineBoots is latched at 2147483647 (RFC 3414 §2.2.2): authenticated requests \
-                 will fail; configure a new agent.engine_id (and keys)"
-            );
-        }
-        Ok(state)
+        Ok(PendingBoot { state, boots })
     }
 
     /// snmpEngineID.
@@ -197,8 +232,9 @@ pub fn random_bytes(buf: &mut [u8]) -> Result<(), StateError> {
         })
 }
 
-/// A random seed for privacy salts (8 octets), fresh every start.
-pub fn salt_seed() -> Result<u64, StateError> {
+/// A random seed (8 octets from the OS), fresh every start: one for the privacy salts, another
+/// for the budget's hash keys, so that the salts on the wire reveal nothing of the latter.
+pub fn random_seed() -> Result<u64, StateError> {
     let mut seed = [0u8; 8];
     random_bytes(&mut seed)?;
     Ok(u64::from_be_bytes(seed))
@@ -632,7 +668,7 @@ mod tests {
     }
 
     #[test]
-    fn salt_seeds_differ() {
-        assert_ne!(salt_seed().unwrap(), salt_seed().unwrap());
+    fn random_seeds_differ() {
+        assert_ne!(random_seed().unwrap(), random_seed().unwrap());
     }
 }

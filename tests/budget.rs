@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use dqi_agent::agent::{Agent, Config, Outcome};
+use dqi_agent::agent::{Agent, CoreConfig, Outcome};
 use dqi_agent::budget::{BudgetConfig, OverBudget, Period, Rate, Rejection, UserBudget};
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::budget::{Column, Receive, Scalar, row_oid};
@@ -93,7 +93,7 @@ fn agent(budget: BudgetConfig) -> Agent {
         entries.push((name.into(), Entry::Value(Value::Integer(i as i32))));
     }
     let mut agent = Agent::new(
-        Config {
+        CoreConfig {
             engine_id: ENGINE_ID.to_vec(),
             engine_boots: 5,
             users: Users::new(vec![user("nms"), user("ops")]),

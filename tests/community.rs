@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use common::{Agent as Process, Config, NetSnmp, ROOMY_BUDGET, TestDir, User};
 use dqi_agent::access::{Access, Community, Family, Network, Versions, View};
-use dqi_agent::agent::{Agent, Config as AgentConfig, Outcome};
+use dqi_agent::agent::{Agent, CoreConfig, Outcome};
 use dqi_agent::budget::{BudgetConfig, Rejection, UserBudget};
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::{Entry, Tree, Value};
@@ -82,7 +82,7 @@ fn agent(budget: BudgetConfig) -> Agent {
         });
     }
     let mut agent = Agent::new(
-        AgentConfig {
+        CoreConfig {
             engine_id,
             engine_boots: 1,
             users: Users::default(),

@@ -234,3 +234,95 @@ fn an_unknown_end_of_support_is_no_instance_not_year_zero() {
     let got = got.bindings();
     assert!(got[0].is_no_such_instance(), "{got:?}");
 }
+
+/// `dqiSwByNamePurl`, `dqiSwByPurlVersion`'s sibling column `dqiSwByPurlPurl`.
+const BY_PURL_PURL: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.15.1.3";
+
+/// The answers to the three questions about log4j-core: `(instance OID, value)` of one
+/// numeric `snmpgetnext` each, by name, by purl and by CVE.
+fn log4j_answers(device: &Device) -> Vec<(String, String)> {
+    let asked = [
+        format!("{BY_NAME_VERSION}{}", string_index("log4j-core")),
+        format!(
+            "{BY_PURL_PURL}{}",
+            string_index("pkg:maven/org.apache.logging.log4j/log4j-core")
+        ),
+        format!("{VEX_STATE}{}", string_index("CVE-2021-44228")),
+    ];
+    asked
+        .iter()
+        .map(|oid| {
+            let b = device.snmp.bindings_within(
+                "snmpgetnext",
+                &device.agent,
+                &device.user,
+                &[],
+                &[oid],
+                TOOL_TIMEOUT,
+            );
+            (b[0].oid.clone(), b[0].value.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_version_change_keeps_the_lookup_rows_on_the_same_index_across_refresh_and_restart() {
+    let dir = TestDir::new("concierge-update");
+    let section = example_device(&dir);
+    let Some(mut device) = Device::start(&dir, section) else {
+        return;
+    };
+    let index = device.index_of(LOG4J_PURL);
+    let at = |oid: &str, key: &str| format!("{oid}{}.{index}", string_index(key));
+    let before = log4j_answers(&device);
+    assert_eq!(
+        before,
+        [
+            (at(BY_NAME_VERSION, "log4j-core"), "2.14.1".to_string()),
+            (
+                at(
+                    BY_PURL_PURL,
+                    "pkg:maven/org.apache.logging.log4j/log4j-core"
+                ),
+                LOG4J_PURL.to_string()
+            ),
+            (at(VEX_STATE, "CVE-2021-44228"), "2".to_string()),
+        ]
+    );
+
+    // The update ships: log4j 2.17.1 in the SBOM, and the maker's VEX says fixed for it.
+    let updated = "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1";
+    let sbom = dir.join("sbom.cdx.json");
+    let text = std::fs::read_to_string(&sbom).expect("SBOM");
+    write_file(&sbom, &text.replace("2.14.1", "2.17.1"), 0o600);
+    let vex = dir.join("vex.openvex.json");
+    let text = std::fs::read_to_string(&vex).expect("VEX");
+    let text = text.replace(LOG4J_PURL, updated).replacen(
+        "\"status\": \"affected\"",
+        "\"status\": \"fixed\"",
+        1,
+    );
+    write_file(&vex, &text, 0o600);
+    device.agent.hangup();
+    device.poll_until(&at(BY_NAME_VERSION, "log4j-core"), "2.17.1");
+    let want = [
+        (at(BY_NAME_VERSION, "log4j-core"), "2.17.1".to_string()),
+        (
+            at(
+                BY_PURL_PURL,
+                "pkg:maven/org.apache.logging.log4j/log4j-core",
+            ),
+            updated.to_string(),
+        ),
+        (at(VEX_STATE, "CVE-2021-44228"), "3".to_string()),
+    ];
+    assert_eq!(log4j_answers(&device), want, "after the refresh");
+    assert_eq!(device.index_of(updated), index);
+
+    // The same answers, at the same OIDs, from a restarted agent (the index map is kept in the
+    // state directory).
+    device.agent.kill();
+    drop(device);
+    let device = Device::start(&dir, section).expect("started once already");
+    assert_eq!(log4j_answers(&device), want, "after a restart");
+}

@@ -135,11 +135,22 @@ fn sighup_updates_in_place_and_a_broken_sbom_keeps_the_last_good_data() {
     assert!(last_change > 0, "dqiSwLastChange moved");
     assert_eq!(device.value(SW_COUNT), "2");
 
-    // A refresh that finds the same content moves nothing.
+    // A refresh that finds the same content moves nothing, but the operator's SIGHUP is
+    // still logged: one line for each of the two SIGHUPs so far.
     device.agent.hangup();
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(device.value(SW_DIGEST), digest_after);
     assert_eq!(device.number(SW_LAST_CHANGE), last_change);
+    assert_eq!(
+        device
+            .agent
+            .stderr()
+            .matches("SIGHUP: re-reading the [device] files")
+            .count(),
+        2,
+        "{}",
+        device.agent.stderr()
+    );
 
     // A broken SBOM: a component without a name.
     write_file(

@@ -178,6 +178,23 @@ fn snmpd_every_auth_and_privacy_combination() {
 // Walks, bulk requests, exceptions and the standard objects
 // ---------------------------------------------------------------------------------------------
 
+/// What the `operations` scenarios share: one agent, one user, net-snmp's tools.
+struct Ops<'a> {
+    snmp: &'a NetSnmp,
+    agent: &'a Agent,
+    user: &'a User,
+    level: Level,
+    config: &'a Config,
+}
+
+impl Ops<'_> {
+    /// Runs net-snmp's `tool` as the user at its level with `params` on `oids`.
+    fn query(&self, tool: &str, params: &[&str], oids: &[&str]) -> ProcessOutput {
+        self.snmp
+            .query(tool, self.agent, self.user, self.level, params, oids)
+    }
+}
+
 fn operations(flavor: Flavor) {
     let dir = TestDir::new("ops");
     let user = nms();
@@ -185,11 +202,26 @@ fn operations(flavor: Flavor) {
     let Some((snmp, agent)) = start(flavor, &dir, &config) else {
         return;
     };
-    let level = user.level();
+    let ops = Ops {
+        snmp: &snmp,
+        agent: &agent,
+        user: &user,
+        level: user.level(),
+        config: &config,
+    };
+    system_walk(&ops);
+    usm_stats_bulkwalk(&ops);
+    bulk_parameters(&ops);
+    exceptions(&ops);
+    snmp_engine(&ops);
+    counter_groups(&ops);
+}
 
+/// snmpwalk of the system group (RFC 3418).
+fn system_walk(ops: &Ops<'_>) {
     // snmpwalk of the system group: every RFC 3418 object in lexicographic order, the
     // configured strings verbatim, at least one sysORTable row, and a clean end.
-    let walk = snmp.query("snmpwalk", &agent, &user, level, &[], &[SYSTEM]);
+    let walk = ops.query("snmpwalk", &[], &[SYSTEM]);
     assert!(walk.success(), "snmpwalk system\n{}", walk.describe());
     assert!(
         walk.stderr.trim().is_empty(),
@@ -229,10 +261,10 @@ fn operations(flavor: Flavor) {
         "system scalar types\n{}",
         walk.describe()
     );
-    assert_eq!(bindings[0].value, config.description);
-    assert_eq!(bindings[3].value, config.contact);
-    assert_eq!(bindings[4].value, config.name);
-    assert_eq!(bindings[5].value, config.location);
+    assert_eq!(bindings[0].value, ops.config.description);
+    assert_eq!(bindings[3].value, ops.config.contact);
+    assert_eq!(bindings[4].value, ops.config.name);
+    assert_eq!(bindings[5].value, ops.config.location);
     let services = bindings[6].number().expect("sysServices is a number");
     assert!(
         (1..=127).contains(&services),
@@ -252,16 +284,12 @@ fn operations(flavor: Flavor) {
             pair[1].oid
         );
     }
+}
 
+/// snmpbulkwalk of usmStats (RFC 3414 §5).
+fn usm_stats_bulkwalk(ops: &Ops<'_>) {
     // snmpbulkwalk of usmStats: exactly the six RFC 3414 counters.
-    let bulkwalk = snmp.query(
-        "snmpbulkwalk",
-        &agent,
-        &user,
-        level,
-        &["-Cr10"],
-        &[USM_STATS],
-    );
+    let bulkwalk = ops.query("snmpbulkwalk", &["-Cr10"], &[USM_STATS]);
     assert!(
         bulkwalk.success(),
         "snmpbulkwalk usmStats\n{}",
@@ -299,10 +327,13 @@ fn operations(flavor: Flavor) {
         "{}",
         bulkwalk.describe()
     );
+}
 
+/// snmpbulkget parameters (RFC 3416 §4.2.3).
+fn bulk_parameters(ops: &Ops<'_>) {
     // snmpbulkget: non-repeaters and max-repetitions (RFC 3416 §4.2.3).
     let bulk = |params: &[&str], oids: &[&str]| -> Vec<String> {
-        let out = snmp.query("snmpbulkget", &agent, &user, level, params, oids);
+        let out = ops.query("snmpbulkget", params, oids);
         assert!(out.success(), "snmpbulkget\n{}", out.describe());
         out.bindings().into_iter().map(|b| b.oid).collect()
     };
@@ -346,13 +377,13 @@ fn operations(flavor: Flavor) {
         oids.windows(2).all(|w| oid_arcs(&w[0]) < oid_arcs(&w[1])),
         "increasing: {oids:?}"
     );
+}
 
+/// Exceptions in Get and GetNext (RFC 3416 §4.2.1, §4.2.2).
+fn exceptions(ops: &Ops<'_>) {
     // snmpgetnext and snmpget across the exceptions (RFC 3416 §4.2.1, §4.2.2).
-    let out = snmp.query(
+    let out = ops.query(
         "snmpget",
-        &agent,
-        &user,
-        level,
         &[],
         &[".1.3.6.1.2.1.1.1.5", ".1.3.6.1.2.1.1.99.0", SYS_DESCR],
     );
@@ -369,7 +400,7 @@ fn operations(flavor: Flavor) {
         "system.99.0\n{}",
         out.describe()
     );
-    assert_eq!(bindings[2].value, config.description);
+    assert_eq!(bindings[2].value, ops.config.description);
     assert!(
         out.stdout
             .contains("No Such Instance currently exists at this OID")
@@ -379,7 +410,7 @@ fn operations(flavor: Flavor) {
             .contains("No Such Object available on this agent at this OID")
     );
 
-    let out = snmp.query("snmpgetnext", &agent, &user, level, &[], &[".1.9"]);
+    let out = ops.query("snmpgetnext", &[], &[".1.9"]);
     assert!(out.success(), "{}", out.describe());
     let bindings = out.bindings();
     assert!(
@@ -387,18 +418,18 @@ fn operations(flavor: Flavor) {
         "getnext past the last object is endOfMibView\n{}",
         out.describe()
     );
+}
 
+/// snmpEngine (RFC 3411) against discovery.
+fn snmp_engine(ops: &Ops<'_>) {
     // snmpEngine (RFC 3411): the engine ID matches discovery, boots at least 1.
-    let discovery = agent.discover();
+    let discovery = ops.agent.discover();
     assert_eq!(
         discovery.report_oid, USM_STATS_UNKNOWN_ENGINE_IDS,
         "RFC 3414 §3.2 step 3: the discovery Report carries usmStatsUnknownEngineIDs"
     );
-    let out = snmp.query(
+    let out = ops.query(
         "snmpget",
-        &agent,
-        &user,
-        level,
         &["-Ox"],
         &[
             SNMP_ENGINE_ID,
@@ -431,16 +462,12 @@ fn operations(flavor: Flavor) {
         "{}",
         out.describe()
     );
+}
 
+/// The protocol counter groups (SNMP-MPD-MIB, SNMPv2-MIB).
+fn counter_groups(ops: &Ops<'_>) {
     // SNMP-MPD-MIB snmpMPDStats and the SNMPv2-MIB snmp group counters.
-    let out = snmp.query(
-        "snmpwalk",
-        &agent,
-        &user,
-        level,
-        &[],
-        &[".1.3.6.1.6.3.11.2.1"],
-    );
+    let out = ops.query("snmpwalk", &[], &[".1.3.6.1.6.3.11.2.1"]);
     let oids: Vec<String> = out.bindings().into_iter().map(|b| b.oid).collect();
     assert_eq!(
         oids,
@@ -452,7 +479,7 @@ fn operations(flavor: Flavor) {
         "snmpUnknownSecurityModels, snmpInvalidMsgs, snmpUnknownPDUHandlers\n{}",
         out.describe()
     );
-    let out = snmp.query("snmpwalk", &agent, &user, level, &[], &[".1.3.6.1.2.1.11"]);
+    let out = ops.query("snmpwalk", &[], &[".1.3.6.1.2.1.11"]);
     assert!(out.success(), "{}", out.describe());
     let oids: Vec<String> = out.bindings().into_iter().map(|b| b.oid).collect();
     for (oid, name) in [

@@ -216,3 +216,42 @@ fn a_relative_state_dir_is_beside_the_config_file() {
         "made in the working directory"
     );
 }
+
+/// A start that cannot bind counts no boot (the boot is counted once the sockets are bound, see
+/// `State::prepare`), and the busy port's message says what usually holds it.
+#[test]
+fn a_busy_port_counts_no_boot_and_says_why() {
+    let dir = TestDir::new("busy-port");
+    let path = config(&dir, "");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let taken = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("listen") {
+                format!("listen = [\"127.0.0.1:{port}\"]\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    write_file(&path, &text, 0o600);
+    for _ in 0..2 {
+        let out = run_agent_binary(&["--config".as_ref(), path.as_os_str()]);
+        assert_eq!(out.code(), Some(1), "{}", out.describe());
+        assert!(
+            out.stderr.contains(&format!(
+                "cannot listen on 127.0.0.1:{port}: Address already in use (os error 98); \
+                 another process holds this port"
+            )),
+            "{}",
+            out.describe()
+        );
+    }
+    assert!(
+        !dir.join("state/engine").exists(),
+        "a start that served nothing wrote snmpEngineBoots"
+    );
+    drop(taken);
+}

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use common::{Agent as Process, Config, TestDir, User, run_with_deadline, skip};
 use dqi_agent::access::{Access, Community, Network, Versions, View};
-use dqi_agent::agent::{Agent, Config as AgentConfig, Outcome};
+use dqi_agent::agent::{Agent, CoreConfig, Outcome};
 use dqi_agent::budget::{BudgetConfig, UserBudget};
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::Tree;
@@ -125,7 +125,7 @@ fn in_process_agent(principals: Vec<Vec<u8>>) -> Agent {
         max_message_size: 65_507,
     };
     Agent::new(
-        AgentConfig {
+        CoreConfig {
             engine_id: ENGINE_ID.to_vec(),
             engine_boots: 1,
             users: Users::new(vec![UsmUser {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
+use dqi_agent::device::{DeviceConfig, DeviceSnapshot, DeviceSource, FileSource};
 use serde_json::Value;
 
 const USER: &str = "dqi-test";
@@ -194,7 +195,10 @@ fn query(targets: &Path, args: &[&str]) -> (i32, Vec<Value>, String) {
         .arg("--targets")
         .arg(targets)
         .args(["--format", "jsonl", "--timeout", "500ms", "--retries", "1"])
-        .args(args);
+        .args(args)
+        // The default store is under the user's data directory: the test's own, beside the
+        // targets file.
+        .env("XDG_DATA_HOME", targets.parent().unwrap_or(Path::new(".")));
     let out = run_with_deadline(&mut command, TOOL_TIMEOUT);
     let records = out
         .stdout
@@ -452,4 +456,491 @@ fn configuration_errors_exit_2_naming_file_and_key() {
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("/nonexistent/osv: cannot read"), "{stderr}");
+}
+
+/// A targets file in `dir` naming one target per `(name, port)`, with the fleet's credentials.
+fn targets_file(dir: &TestDir, file: &str, members: &[(&str, u16)]) -> PathBuf {
+    let user = User::new(USER, "SHA-256", Some("AES-128"));
+    let mut text = format!(
+        "[credentials.biomed]\nuser = \"{USER}\"\nauth = \"SHA-256\"\nauth_password = \"{}\"\nprivacy = \"AES-128\"\npriv_password = \"{}\"\n",
+        user.auth_password, user.priv_password
+    );
+    for (name, port) in members {
+        text.push_str(&format!(
+            "\n[[target]]\nname = \"{name}\"\naddress = \"127.0.0.1:{port}\"\ncredentials = \"biomed\"\n"
+        ));
+    }
+    let path = dir.join(file);
+    write_file(&path, &text, 0o600);
+    path
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .args(["-m", "600"])
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+}
+
+#[test]
+fn a_fifo_as_targets_or_osv_file_is_refused_not_waited_on() {
+    let dir = TestDir::new("q-fifo");
+    let fifo = dir.join("targets.toml");
+    mkfifo(&fifo);
+    // `query` gives up after TOOL_TIMEOUT: a reader that opened the FIFO would still wait.
+    let (code, records, stderr) = query(&fifo, &["find", "log4j-core"]);
+    assert_eq!((code, records.len()), (2, 0), "{stderr}");
+    assert!(
+        stderr.contains(&fifo.display().to_string()) && stderr.contains("FIFO"),
+        "{stderr}"
+    );
+    let targets = targets_file(&dir, "ok.toml", &[("pump", 9)]);
+    let osv = dir.join("records.json");
+    mkfifo(&osv);
+    let (code, _, stderr) = query(
+        &targets,
+        &[
+            "vuln",
+            "CVE-2021-44228",
+            "--osv",
+            osv.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&osv.display().to_string()) && stderr.contains("FIFO"),
+        "{stderr}"
+    );
+}
+
+/// `snmpInPkts` of `agent`, read with net-snmp.
+fn in_packets(snmp: &NetSnmp, agent: &Agent) -> u64 {
+    let user = User::new(USER, "SHA-256", Some("AES-128"));
+    snmp.counter(agent, &user, ".1.3.6.1.2.1.11.1.0")
+}
+
+#[test]
+fn ctrl_c_prints_what_was_answered_and_exits_3() {
+    let Some(snmp) = NetSnmp::named() else { return };
+    let member = dqi_member(
+        "q-sigint",
+        &maven_sbom(&[("log4j-core", "2.14.1", 'b')]),
+        None,
+    );
+    let dir = TestDir::new("q-sigint-run");
+    // A device that takes the datagrams and never answers (a closed port would answer with
+    // ICMP port unreachable at once).
+    let silent = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
+    let silent_port = silent.local_addr().expect("address").port();
+    let targets = targets_file(
+        &dir,
+        "targets.toml",
+        &[("pump", member.agent.port), ("silent", silent_port)],
+    );
+    let before = in_packets(&snmp, &member.agent);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dqi-query"))
+        .arg("--targets")
+        .arg(&targets)
+        // The silent device would keep it busy for 5 + 10 + 20 s.
+        .args([
+            "--format",
+            "jsonl",
+            "--timeout",
+            "5s",
+            "--retries",
+            "2",
+            "--no-store",
+        ])
+        .args(["find", "log4j-core"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("dqi-query");
+    // The pump answers within a few datagrams (discovery, one GetBulk, one Get): wait until
+    // it has seen them, and a little for the reply to be read, then interrupt.
+    let mut polls = 0;
+    while in_packets(&snmp, &member.agent) < before + 4 && polls < 100 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        polls += 1;
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let pid = child.id().to_string();
+    let kill = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let status = wait_with_deadline(&mut child, TOOL_TIMEOUT).expect("exits after Ctrl-C");
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    use std::io::Read;
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut stdout)
+        .expect("read");
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read");
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    let records: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(
+        lines(&records, &["target", "status", "name", "version"]),
+        set(&[
+            "pump | found | log4j-core | 2.14.1".to_string(),
+            "silent | interrupted |  | ".to_string()
+        ]),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stderr.contains("(interrupted)"), "{stderr}");
+    drop(silent);
+}
+
+/// What the agent serves for a row: the values the MIB columns carry, and the parent's name.
+fn served(s: &DeviceSnapshot) -> BTreeSet<String> {
+    use dqi_agent::mib::dqi::software::{served_hash, support_status, sw_type};
+    let rows = s.software.rows();
+    let name_of = |i: u32| {
+        rows.iter()
+            .find(|r| r.index == i)
+            .map_or("-".to_string(), |r| r.name.clone())
+    };
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{} | {} | {:?} | {} | {:?} | {:?} | {:?} | {} | {:?} | parent {}",
+                r.name,
+                r.version,
+                r.supplier,
+                sw_type(r.kind),
+                r.purl,
+                r.cpe,
+                served_hash(r),
+                support_status(r),
+                r.end_of_support.map(|t| (t.year(), t.month(), t.day())),
+                name_of(r.parent)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn inventory_writes_cyclonedx_that_the_agent_imports_back() {
+    let dir = TestDir::new("q-inventory");
+    let section = example_device(&dir);
+    let Some(device) = Device::start(&dir, section) else {
+        return;
+    };
+    let ghost = free_udp_port(Ipv4Addr::LOCALHOST.into());
+    let run = TestDir::new("q-inventory-run");
+    let targets = targets_file(
+        &run,
+        "targets.toml",
+        &[("ICU pump/3", device.agent.port), ("ghost", ghost)],
+    );
+    let out = run.join("sboms");
+    let (code, records, stderr) = query(
+        &targets,
+        &["inventory", "--cyclonedx", out.to_str().expect("path")],
+    );
+    assert_eq!(code, 3, "the ghost was not asked\n{stderr}");
+    let rows = device.number(SW_COUNT) as usize;
+    let listed = records.iter().filter(|r| r["status"] == "listed").count();
+    assert_eq!(listed, rows, "{stderr}");
+    let files: Vec<String> = std::fs::read_dir(&out)
+        .expect("OUTDIR")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["ICU_pump_3.cdx.json"]);
+    let path = out.join("ICU_pump_3.cdx.json");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("document")).expect("JSON");
+
+    // The CycloneDX 1.6 fields a consumer needs (the schema's required ones and patterns).
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+    assert_eq!(doc["specVersion"], "1.6");
+    assert_eq!(doc["version"], 1);
+    let serial = doc["serialNumber"].as_str().expect("serialNumber");
+    let uuid = serial.strip_prefix("urn:uuid:").expect("urn:uuid:");
+    let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "{serial}");
+    assert!(uuid.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+    let meta = &doc["metadata"];
+    assert!(
+        meta["timestamp"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && t.len() == 20)
+    );
+    assert_eq!(meta["component"]["type"], "device");
+    assert_eq!(meta["component"]["name"], "ICU pump/3");
+    assert_eq!(meta["tools"]["components"][0]["name"], "dqi-query");
+    let mut all = Vec::new();
+    let mut stack: Vec<&Value> = doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .collect();
+    while let Some(c) = stack.pop() {
+        for key in ["type", "name", "bom-ref"] {
+            assert!(c[key].is_string(), "{key} in {c}");
+        }
+        if let Some(kids) = c["components"].as_array() {
+            stack.extend(kids);
+        }
+        all.push(c);
+    }
+    assert_eq!(all.len(), rows);
+    let refs: BTreeSet<&str> = all.iter().filter_map(|c| c["bom-ref"].as_str()).collect();
+    assert_eq!(refs.len(), rows, "bom-refs are unique");
+
+    // The round trip: the agent's importer reads the document back into the same rows (the
+    // device itself, as metadata.component, is one more).
+    let original = FileSource::new(
+        DeviceConfig {
+            description: Some(dir.join("device.toml")),
+            sbom: vec![dir.join("sbom.cdx.json"), dir.join("firmware.spdx.json")],
+            ..DeviceConfig::default()
+        },
+        None,
+    )
+    .expect("source")
+    .snapshot()
+    .expect("the example");
+    let back = FileSource::new(
+        DeviceConfig {
+            sbom: vec![path],
+            ..DeviceConfig::default()
+        },
+        None,
+    )
+    .expect("source")
+    .snapshot()
+    .expect("the export imports");
+    let mut want = served(&original);
+    let got = served(&back);
+    let device_row: Vec<String> = got.difference(&want).cloned().collect();
+    assert_eq!(device_row.len(), 1, "{device_row:#?}");
+    assert!(device_row[0].starts_with("ICU pump/3 | "), "{device_row:?}");
+    want.extend(device_row);
+    assert_eq!(got, want);
+}
+
+/// The README's "what changed" query: components added and removed between each target's
+/// latest whole inventory and the last one taken before `since`.
+const WHAT_CHANGED: &str = "
+WITH now AS (SELECT target, MAX(run) AS run FROM devices WHERE complete = 1 GROUP BY target),
+     was AS (SELECT d.target, MAX(d.run) AS run FROM devices d JOIN runs r ON r.id = d.run
+             WHERE d.complete = 1 AND r.started < :since GROUP BY d.target)
+SELECT 'added', c.target, c.name, c.version FROM components c JOIN now USING (target, run)
+ WHERE c.target IN (SELECT target FROM was) AND NOT EXISTS (
+       SELECT 1 FROM components o JOIN was USING (target, run)
+        WHERE o.target = c.target AND o.name = c.name AND o.version = c.version)
+UNION ALL
+SELECT 'removed', o.target, o.name, o.version FROM components o JOIN was USING (target, run)
+ WHERE NOT EXISTS (
+       SELECT 1 FROM components c JOIN now USING (target, run)
+        WHERE c.target = o.target AND c.name = o.name AND c.version = o.version)
+ORDER BY 2, 3, 1;
+";
+
+#[test]
+fn the_store_keeps_every_run_and_answers_offline() {
+    let Some(_snmp) = NetSnmp::named() else {
+        return;
+    };
+    let dir = TestDir::new("q-store");
+    let store = dir.join("answers.sqlite3");
+    let store_arg = store.to_str().expect("path").to_string();
+    let osv = osv_fixtures();
+    let osv_arg = osv.to_str().expect("path");
+
+    // Last week: the pump ran log4j-core 2.14.1.
+    let before = dqi_member(
+        "q-store-1",
+        &maven_sbom(&[("log4j-core", "2.14.1", 'b'), ("commons-text", "1.9", 'd')]),
+        None,
+    );
+    let targets = targets_file(&dir, "t1.toml", &[("pump", before.agent.port)]);
+    let (code, _, stderr) = query(&targets, &["inventory", "--store", &store_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    drop(before);
+
+    // Today it runs 2.16.0 and jackson-databind besides; `advisories` reads it whole.
+    let after = dqi_member(
+        "q-store-2",
+        &maven_sbom(&[
+            ("log4j-core", "2.16.0", 'c'),
+            ("commons-text", "1.9", 'd'),
+            ("jackson-databind", "2.13.4", 'e'),
+        ]),
+        None,
+    );
+    let ghost = free_udp_port(Ipv4Addr::LOCALHOST.into());
+    let targets = targets_file(
+        &dir,
+        "t2.toml",
+        &[("pump", after.agent.port), ("ghost", ghost)],
+    );
+    let (code, online, stderr) = query(
+        &targets,
+        &["advisories", "--osv", osv_arg, "--store", &store_arg],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    drop(after);
+
+    // Offline, with the pump switched off: the same answer, from the store.
+    let fields = [
+        "target",
+        "status",
+        "sw_index",
+        "name",
+        "version",
+        "advisories",
+    ];
+    let (code, offline, stderr) = query(
+        &targets,
+        &[
+            "advisories",
+            "--osv",
+            osv_arg,
+            "--store",
+            &store_arg,
+            "--offline",
+        ],
+    );
+    let answered = |records: &[Value]| {
+        lines(
+            &records
+                .iter()
+                .filter(|r| r["target"] == "pump")
+                .cloned()
+                .collect::<Vec<_>>(),
+            &fields,
+        )
+    };
+    assert_eq!(answered(&offline), answered(&online), "{stderr}");
+    assert!(!answered(&online).is_empty());
+    assert!(
+        offline
+            .iter()
+            .filter(|r| r["target"] == "pump")
+            .all(|r| r["method"] == "store")
+    );
+    // The ghost never answered: the store has nothing of it, and says so.
+    let ghost_record: Vec<String> = offline
+        .iter()
+        .filter(|r| r["target"] == "ghost")
+        .map(|r| line(r, &["status"]))
+        .collect();
+    assert_eq!(ghost_record, ["no-inventory"]);
+    assert_eq!(code, 3);
+    let (code, found, stderr) = query(
+        &targets,
+        &["find", "log4j-core", "--store", &store_arg, "--offline"],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(
+        lines(
+            &found
+                .into_iter()
+                .filter(|r| r["target"] == "pump")
+                .collect::<Vec<_>>(),
+            &["status", "name", "version", "method"]
+        ),
+        set(&["found | log4j-core | 2.16.0 | store".to_string()])
+    );
+
+    // Every run is kept (offline runs ask nothing and add nothing); what changed since last
+    // week is one query.
+    let db = rusqlite::Connection::open(&store).expect("the store opens");
+    let runs: Vec<String> = db
+        .prepare("SELECT command FROM runs ORDER BY id")
+        .expect("query")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("runs");
+    assert_eq!(runs, ["inventory", "advisories"]);
+    db.execute(
+        "UPDATE runs SET started = '2026-11-28T08:00:00Z' WHERE command = 'inventory'",
+        [],
+    )
+    .expect("backdate");
+    let changes: Vec<String> = db
+        .prepare(WHAT_CHANGED)
+        .expect("the README query")
+        .query_map(
+            rusqlite::named_params! { ":since": "2026-12-01T00:00:00Z" },
+            |r| {
+                Ok(format!(
+                    "{} {} {} {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?
+                ))
+            },
+        )
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("changes");
+    assert_eq!(
+        changes,
+        [
+            "added pump jackson-databind 2.13.4",
+            "added pump log4j-core 2.16.0",
+            "removed pump log4j-core 2.14.1",
+        ]
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&store)
+            .expect("store")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the store is the user's alone");
+    }
+}
+
+#[test]
+fn a_terminal_gets_a_progress_line_and_a_pipe_does_not() {
+    let Some(_snmp) = NetSnmp::named() else {
+        return;
+    };
+    let member = dqi_member(
+        "q-progress",
+        &maven_sbom(&[("log4j-core", "2.14.1", 'b')]),
+        None,
+    );
+    let dir = TestDir::new("q-progress-run");
+    let targets = targets_file(&dir, "targets.toml", &[("pump", member.agent.port)]);
+    let bin = env!("CARGO_BIN_EXE_dqi-query");
+    // script(1) runs it on a pseudo-terminal (stdout and stderr both), as an analyst would.
+    let inner = format!(
+        "{bin} --targets {} --no-store find log4j-core",
+        targets.display()
+    );
+    let out = run_with_deadline(
+        Command::new("script").args(["-qec", &inner, "/dev/null"]),
+        TOOL_TIMEOUT,
+    );
+    assert!(
+        out.stdout.contains("\rdqi-query: 1/1 devices asked\x1b[K"),
+        "{:?}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("log4j-core"), "a table on a terminal");
+    let (_, _, stderr) = query(&targets, &["--no-store", "find", "log4j-core"]);
+    assert!(!stderr.contains("devices asked"), "{stderr:?}");
+    assert!(!stderr.contains('\r'), "{stderr:?}");
 }

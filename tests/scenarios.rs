@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use dqi_agent::agent::{Agent, Config, ENGINE_MAX, Outcome};
+use dqi_agent::agent::{Agent, CoreConfig, ENGINE_MAX, Outcome};
 use dqi_agent::budget::BudgetConfig;
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::objects::{self, Engine, System};
@@ -65,7 +65,7 @@ fn agent_with(boots: u32, max_message_size: usize) -> Agent {
         ));
     }
     Agent::new(
-        Config {
+        CoreConfig {
             engine_id: ENGINE_ID.to_vec(),
             engine_boots: boots,
             users: Users::new(vec![

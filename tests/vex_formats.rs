@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dqi_agent::device::vex::{Justification, VexRow, VexState};
+use dqi_agent::device::vex::{Justification, Subject, VexRow, VexState, subject_index};
 use dqi_agent::device::{DeviceConfig, DeviceError, DeviceSnapshot, DeviceSource, FileSource};
 
 fn example(file: &str) -> PathBuf {
@@ -102,15 +102,93 @@ fn cyclonedx_vex_bom() {
         row(&s, "CVE-2024-5535", index(&s, OPENSSL)).statement.state,
         VexState::UnderInvestigation
     );
-    // Spring is not in the SBOM: kept at 0 and counted. The entry without analysis is no
-    // statement.
-    assert_eq!(
-        row(&s, "CVE-2022-22965", 0).statement.state,
-        VexState::NotAffected
-    );
-    assert_eq!(s.vex.unmatched(), 1);
-    assert_eq!(s.vex.statements(), 6);
+    // Spring is not in the SBOM: each of its two components is kept, counted and served on
+    // its own row, under the index of its purl, with the purl as the subject. The entry
+    // without analysis is no statement.
+    for purl in [
+        "pkg:maven/org.springframework/spring-beans@5.3.17",
+        "pkg:maven/org.springframework/spring-webmvc@5.3.17",
+    ] {
+        let at = subject_index(&Subject::Purl(purl.to_string()));
+        assert!(at > 0x7fff_ffff, "above every component index");
+        let spring = row(&s, "CVE-2022-22965", at);
+        assert_eq!(spring.statement.state, VexState::NotAffected);
+        assert_eq!(spring.statement.subject.text(), purl);
+    }
+    // affects[].versions[]: log4j-core 2.14.1 is in the second (status-less: affected) range
+    // of CVE-2021-45046, and in the range of CVE-2021-45105.
+    for id in ["CVE-2021-45046", "CVE-2021-45105"] {
+        assert_eq!(
+            row(&s, id, index(&s, LOG4J)).statement.state,
+            VexState::Affected,
+            "{id}"
+        );
+    }
+    assert_eq!(s.vex.unmatched(), 2);
+    assert_eq!(s.vex.statements(), 9);
     assert!(!s.vex.rows().iter().any(|r| r.vuln_id == "CVE-2099-0001"));
+}
+
+#[test]
+fn cyclonedx_affected_versions_decide_per_installed_version() {
+    // The same statements read against an SBOM that holds log4j-core 2.17.1 instead: 2.17.1 is
+    // in the `>=2.16.0` unaffected range of CVE-2021-45046, and in no range of CVE-2021-45105,
+    // which is then about no component installed: kept and counted, under its subject's index.
+    let dir = std::env::temp_dir().join(format!("dqi-vex-versions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sbom = std::fs::read_to_string(example("sbom.cdx.json"))
+        .unwrap()
+        .replace("2.14.1", "2.17.1");
+    let path = dir.join("sbom.cdx.json");
+    std::fs::write(&path, sbom).unwrap();
+    let config = DeviceConfig {
+        sbom: vec![path],
+        vex: vec![fixture("pump.cdx-vex.json")],
+        refresh_seconds: 0,
+        ..DeviceConfig::default()
+    };
+    let s = FileSource::new(config, None).unwrap().snapshot().unwrap();
+    let log4j = index(&s, "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1");
+    let fixed = &row(&s, "CVE-2021-45046", log4j).statement;
+    assert_eq!(
+        (fixed.state, fixed.justification),
+        (VexState::NotAffected, Justification::None)
+    );
+    let other: Vec<u32> = s
+        .vex
+        .rows()
+        .iter()
+        .filter(|r| r.vuln_id == "CVE-2021-45105")
+        .map(|r| r.index)
+        .collect();
+    assert_eq!(
+        other,
+        [subject_index(&Subject::Purl(
+            "pkg:maven/org.apache.logging.log4j/log4j-core".to_string()
+        ))]
+    );
+    // A range that is no vers: range is refused, naming the place.
+    let bad = dir.join("bad-range.json");
+    std::fs::write(
+        &bad,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","vulnerabilities":[{"id":"CVE-1","analysis":{"state":"exploitable"},"affects":[{"ref":"x","versions":[{"range":">=1.0"}]}]}]}"#,
+    )
+    .unwrap();
+    let config = DeviceConfig {
+        vex: vec![bad],
+        ..DeviceConfig::default()
+    };
+    // Refused when the source is made (it reads the files once) or at the first snapshot.
+    let err = match FileSource::new(config, None) {
+        Err(e) => e.to_string(),
+        Ok(source) => source.snapshot().unwrap_err().to_string(),
+    };
+    assert!(
+        err.contains("bad-range.json")
+            && err.contains("vulnerabilities[0].affects[0].versions[0].range"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -152,8 +230,19 @@ fn csaf_vex_profile() {
         row(&s, "CVE-2024-5535", index(&s, OPENSSL)).statement.state,
         VexState::UnderInvestigation
     );
-    // The product as a whole (no purl), its ID from `ids`, its flag through a group.
-    let pump = &row(&s, "ACME-2024-0042", 0).statement;
+    // The product (named, no purl), its ID from `ids`, its flag through a group.
+    let named = s
+        .vex
+        .rows()
+        .iter()
+        .find(|r| r.vuln_id == "ACME-2024-0042")
+        .expect("the product's statement");
+    assert_eq!(
+        named.index,
+        subject_index(&named.statement.subject),
+        "under its own index"
+    );
+    let pump = &named.statement;
     assert_eq!(
         (pump.state, pump.justification),
         (VexState::NotAffected, Justification::ComponentNotPresent)
@@ -196,7 +285,14 @@ fn openvex() {
         row(&s, "CVE-2024-5535", index(&s, OPENSSL)).statement.state,
         VexState::UnderInvestigation
     );
-    let radius = &row(&s, "CVE-2024-3596", 0).statement;
+    let radius = s
+        .vex
+        .rows()
+        .iter()
+        .find(|r| r.vuln_id == "CVE-2024-3596")
+        .expect("the RADIUS statement");
+    assert_eq!(radius.index, subject_index(&radius.statement.subject));
+    let radius = &radius.statement;
     assert_eq!(radius.justification, Justification::ComponentNotPresent);
     assert_eq!(s.vex.unmatched(), 1);
 }

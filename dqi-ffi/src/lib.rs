@@ -464,7 +464,7 @@ pub unsafe extern "C" fn dqi_agent_start(
         max_message_size: agent::MAX_MESSAGE_SIZE as i32,
     };
     let tree = Tree::from_entries(objects::standard(&b.system, &engine));
-    let config = agent::Config {
+    let config = agent::CoreConfig {
         engine_id: b.engine_id,
         engine_boots: boots,
         users: Users::new(b.users),
@@ -694,12 +694,14 @@ pub unsafe extern "C" fn dqi_snapshot_add_vex(
         };
         s.vex.push(VexStatement {
             vuln_id,
-            subject: purl.map_or_else(|| Subject::Other(String::from("product")), Subject::Purl),
+            // No purl: the product as a whole, which names nothing (dqiSwIndex 0).
+            subject: purl.map_or_else(|| Subject::Other(String::new()), Subject::Purl),
             state,
             justification,
             action,
             detail,
             updated: None,
+            versions: Vec::new(),
         });
         Ok(())
     })())

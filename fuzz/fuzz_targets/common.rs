@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use dqi_agent::agent::{Agent, Config};
+use dqi_agent::agent::{Agent, CoreConfig};
 use dqi_agent::budget::BudgetConfig;
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::objects::{self, Engine, System};
@@ -50,7 +50,7 @@ pub fn agent() -> Agent {
     }
     let (auth, privacy) = keys();
     Agent::new(
-        Config {
+        CoreConfig {
             engine_id: ENGINE_ID.to_vec(),
             engine_boots: 1,
             users: Users::new(vec![User {

@@ -114,7 +114,7 @@ fn exchange() -> Option<()> {
         engine_id: ENGINE_ID.to_vec(),
         max_message_size: 1500,
     };
-    let config = agent::Config {
+    let config = agent::CoreConfig {
         engine_id: ENGINE_ID.to_vec(),
         engine_boots: 1,
         users: Users::new(vec![User {

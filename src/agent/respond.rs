@@ -193,7 +193,7 @@ impl Agent {
         varbinds: Vec<VarBind>,
         repetitions: u32,
         now: Instant,
-    ) -> pdu::Outcome {
+    ) -> pdu::Answer {
         match incoming.user {
             Some(user) if access::may_read(user, incoming.level) => {
                 let room = incoming
@@ -215,7 +215,7 @@ impl Agent {
                 pdu::respond_in(self.tree.tree(), &live, scope, operation, &varbinds, limits)
             }
             // RFC 3415 §3.2 step 5 via RFC 3413 §3.2 step 4: no data, the request's bindings back.
-            _ => pdu::Outcome {
+            _ => pdu::Answer {
                 error_status: ErrorStatus::AuthorizationError,
                 error_index: 0,
                 varbinds,
@@ -228,7 +228,7 @@ impl Agent {
         &self,
         request_id: i32,
         context_name: OctetString,
-        result: pdu::Outcome,
+        result: pdu::Answer,
     ) -> Option<Vec<u8>> {
         let pdu = Pdus::Response(Pdu {
             request_id,

@@ -8,6 +8,7 @@ use core::time::Duration;
 
 use super::rate::{Period, Rate};
 use super::sources::MAX_SOURCES;
+use crate::pdu;
 
 /// What the agent does with a request over budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -90,7 +91,7 @@ pub struct BudgetConfig {
 /// A setting the budget cannot work with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum BudgetConfigError {
     /// A burst of zero would refuse everything.
     #[error("budget: a burst must be at least 1")]
     ZeroBurst,
@@ -164,7 +165,7 @@ impl BudgetConfig {
 
     /// Checks the settings; [`Budget::new`](super::Budget::new) clamps what this refuses, so
     /// the core never fails, but an operator should hear about a mistake at start-up.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), BudgetConfigError> {
         let bursts = [
             self.burst,
             self.user_burst,
@@ -172,26 +173,26 @@ impl BudgetConfig {
             self.unauthenticated_burst,
         ];
         if bursts.contains(&0) || self.users.iter().any(|u| u.burst == 0) {
-            return Err(ConfigError::ZeroBurst);
+            return Err(BudgetConfigError::ZeroBurst);
         }
         if self.ipv6_prefix > 128 {
-            return Err(ConfigError::Ipv6Prefix);
+            return Err(BudgetConfigError::Ipv6Prefix);
         }
         if self.max_repetitions == 0 || self.max_response_varbinds == 0 {
-            return Err(ConfigError::ZeroCap);
+            return Err(BudgetConfigError::ZeroCap);
         }
         if !(1..=MAX_SOURCES).contains(&self.sources) {
-            return Err(ConfigError::Sources);
+            return Err(BudgetConfigError::Sources);
         }
         if self.hold > MAX_HOLD {
-            return Err(ConfigError::Hold);
+            return Err(BudgetConfigError::Hold);
         }
         for (i, user) in self.users.iter().enumerate() {
             if self.users[..i]
                 .iter()
                 .any(|earlier| earlier.user == user.user)
             {
-                return Err(ConfigError::DuplicateUser);
+                return Err(BudgetConfigError::DuplicateUser);
             }
         }
         Ok(())
@@ -235,12 +236,10 @@ impl BudgetConfig {
                 varbinds,
                 ..
             } => {
-                let varbinds = u32::try_from(varbinds).unwrap_or(u32::MAX);
-                // RFC 3416 §4.2.3: N = max(min(non-repeaters, varbinds), 0), R = rest.
-                let n = u32::try_from(non_repeaters.clamp(0, i64::from(varbinds))).unwrap_or(0);
-                let repeaters = varbinds.saturating_sub(n);
-                // Checked arithmetic: N + M * R overflowed net-snmp once (CVE-2008-4309).
-                repeaters.saturating_mul(repetitions).saturating_add(n)
+                // N + M × R, counted as the work counts it.
+                let repetitions = usize::try_from(repetitions).unwrap_or(usize::MAX);
+                let (_, most) = pdu::bulk_bindings(non_repeaters, repetitions, varbinds);
+                u32::try_from(most).unwrap_or(u32::MAX)
             }
         };
         self.request_cost

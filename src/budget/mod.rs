@@ -128,7 +128,7 @@ mod tests;
 
 use core::net::IpAddr;
 
-pub use config::{BudgetConfig, ConfigError, MAX_HOLD, OverBudget, UserBudget, Work};
+pub use config::{BudgetConfig, BudgetConfigError, MAX_HOLD, OverBudget, UserBudget, Work};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
 pub use sources::{MAX_SOURCES, SourceKey, SourceTable};

@@ -101,10 +101,16 @@ fn validation_names_the_mistake() {
         edit(&mut config);
         config.validate()
     };
-    assert_eq!(with(|c| c.burst = 0), Err(ConfigError::ZeroBurst));
-    assert_eq!(with(|c| c.ipv6_prefix = 129), Err(ConfigError::Ipv6Prefix));
-    assert_eq!(with(|c| c.max_repetitions = 0), Err(ConfigError::ZeroCap));
-    assert_eq!(with(|c| c.sources = 0), Err(ConfigError::Sources));
+    assert_eq!(with(|c| c.burst = 0), Err(BudgetConfigError::ZeroBurst));
+    assert_eq!(
+        with(|c| c.ipv6_prefix = 129),
+        Err(BudgetConfigError::Ipv6Prefix)
+    );
+    assert_eq!(
+        with(|c| c.max_repetitions = 0),
+        Err(BudgetConfigError::ZeroCap)
+    );
+    assert_eq!(with(|c| c.sources = 0), Err(BudgetConfigError::Sources));
     let twice = |c: &mut BudgetConfig| {
         let own = UserBudget {
             user: b"alice".to_vec(),
@@ -113,7 +119,7 @@ fn validation_names_the_mistake() {
         };
         c.users = alloc::vec![own.clone(), own];
     };
-    assert_eq!(with(twice), Err(ConfigError::DuplicateUser));
+    assert_eq!(with(twice), Err(BudgetConfigError::DuplicateUser));
     // Budget::new clamps instead of failing: the core never panics on configuration.
     let mut config = BudgetConfig::default();
     (config.burst, config.sources, config.ipv6_prefix) = (0, 0, 200);

@@ -87,7 +87,7 @@ pub fn key(purl: &str) -> Option<String> {
 
 /// Percent-decodes `s`; a `%` not followed by two hex digits, or a result that is not UTF-8, is
 /// kept as written (a lookup key must never fail for a sloppy SBOM).
-fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

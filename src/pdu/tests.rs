@@ -81,7 +81,7 @@ fn tree() -> Tree {
     Tree::from_entries(entries)
 }
 
-fn names(outcome: &Outcome) -> Vec<Vec<u32>> {
+fn names(outcome: &Answer) -> Vec<Vec<u32>> {
     outcome.varbinds.iter().map(|vb| vb.name.to_vec()).collect()
 }
 
@@ -384,7 +384,7 @@ fn get_bulk_too_big_only_when_the_first_binding_does_not_fit() {
         ..WIDE
     };
     let out = respond(&tree(), &Fixed, bulk_op(1, 5), &request, limits);
-    assert_eq!(out, Outcome::too_big());
+    assert_eq!(out, Answer::too_big());
     let limits = Limits {
         varbind_bytes: first,
         ..WIDE
@@ -395,7 +395,7 @@ fn get_bulk_too_big_only_when_the_first_binding_does_not_fit() {
     let out = respond(&tree(), &Fixed, bulk_op(0, 5), &[], limits);
     assert_eq!(
         out,
-        Outcome::ok(Vec::new()),
+        Answer::ok(Vec::new()),
         "an empty request is not tooBig"
     );
 }
@@ -421,7 +421,7 @@ fn get_and_get_next_too_big_with_an_empty_list() {
         };
         assert_eq!(
             respond(&tree(), &Fixed, op, &request, few),
-            Outcome::too_big()
+            Answer::too_big()
         );
     }
 }
@@ -454,14 +454,14 @@ fn set_is_refused_and_echoes_the_request() {
     }
     assert_eq!(
         respond(&tree(), &Fixed, Operation::Set, &[], WIDE),
-        Outcome::ok(Vec::new())
+        Answer::ok(Vec::new())
     );
     let tiny = Limits {
         varbind_bytes: 3,
         ..WIDE
     };
     let out = respond(&tree(), &Fixed, Operation::Set, &[with(SYS_DESCR)], tiny);
-    assert_eq!(out, Outcome::too_big());
+    assert_eq!(out, Answer::too_big());
 }
 
 /// The no-leak property: over random trees, random views (wild cards included) and random

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax};
 use rasn_snmp::v2::{VarBind, VarBindValue};
 
-use super::{ErrorStatus, Outcome};
+use super::{Answer, ErrorStatus};
 
 /// The SNMPv1 error-status for an SNMPv2 one (RFC 3584 §4.4).
 pub fn error_status(status: ErrorStatus) -> ErrorStatus {
@@ -26,10 +26,10 @@ pub fn error_status(status: ErrorStatus) -> ErrorStatus {
 }
 
 /// `outcome`, an answer to `request`, as an SNMPv1 response.
-pub fn response(outcome: Outcome, request: &[VarBind]) -> Outcome {
+pub fn response(outcome: Answer, request: &[VarBind]) -> Answer {
     let status = error_status(outcome.error_status);
     if status != ErrorStatus::NoError {
-        return Outcome {
+        return Answer {
             error_status: status,
             error_index: outcome.error_index,
             varbinds: request.to_vec(),
@@ -47,7 +47,7 @@ pub fn response(outcome: Outcome, request: &[VarBind]) -> Outcome {
         )
     });
     match unsendable {
-        Some(at) => Outcome {
+        Some(at) => Answer {
             error_status: ErrorStatus::NoSuchName,
             error_index: u32::try_from(at + 1).unwrap_or(u32::MAX),
             varbinds: request.to_vec(),
@@ -59,11 +59,11 @@ pub fn response(outcome: Outcome, request: &[VarBind]) -> Outcome {
 /// The refusal of a SetRequest by a read-only community: `noAccess` for SNMPv2c (RFC 3416
 /// §4.2.5 step 1: no name is in the empty write view), which SNMPv1 sees as `noSuchName`
 /// (RFC 3584 §4.4). An empty request changes nothing and is answered as such.
-pub fn refuse_write(request: &[VarBind]) -> Outcome {
+pub fn refuse_write(request: &[VarBind]) -> Answer {
     if request.is_empty() {
-        return Outcome::ok(Vec::new());
+        return Answer::ok(Vec::new());
     }
-    Outcome {
+    Answer {
         error_status: ErrorStatus::NoAccess,
         error_index: 1,
         varbinds: request.to_vec(),
@@ -98,7 +98,7 @@ mod tests {
                 ApplicationSyntax::BigCounter(Counter64(5)),
             )),
         ] {
-            let got = Outcome::ok(vec![
+            let got = Answer::ok(vec![
                 vb(&[1, 3, 6, 1, 0], VarBindValue::Unspecified),
                 vb(&[1, 3, 6, 2], bad),
             ]);
@@ -107,7 +107,7 @@ mod tests {
             assert_eq!(v1.error_index, 2);
             assert_eq!(v1.varbinds, request);
         }
-        let fine = Outcome::ok(vec![vb(&[1, 3, 6, 1, 0], VarBindValue::Unspecified)]);
+        let fine = Answer::ok(vec![vb(&[1, 3, 6, 1, 0], VarBindValue::Unspecified)]);
         assert_eq!(response(fine.clone(), &request), fine);
     }
 

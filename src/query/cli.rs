@@ -2,7 +2,9 @@
 //!
 //! Exit status: 0 nothing found; 1 something found (a component, an affected or unknown
 //! version, a VEX "affected"); 2 a usage or configuration error; 3 some devices could not be
-//! asked, which wins over 0 and 1 because the answer is incomplete.
+//! asked, which wins over 0 and 1 because the answer is incomplete. Ctrl-C stops the asking:
+//! what was answered is printed, the devices not yet answered are `interrupted`, and the
+//! status is 3.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -13,14 +15,18 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use super::cyclonedx;
 use super::inventory;
 use super::matching;
 use super::osv::{self, Advisory};
 use super::output::{self, Format, Record};
+use super::progress::Progress;
 use super::run::{self, DeviceResult, Plan, Selector};
 use super::session::Settings;
+use super::store::{self, Store};
 use super::targets::Targets;
 use super::vers::VersRange;
+use crate::device::Timestamp;
 
 /// Asks a hospital's devices one question over SNMPv3, and matches their answers against
 /// advisories.
@@ -42,6 +48,17 @@ pub struct Cli {
     /// Retries after a request's first try.
     #[arg(long, global = true, default_value_t = 2)]
     pub retries: u32,
+    /// The answers' database (SQLite), where every run is kept [default:
+    /// $XDG_DATA_HOME/dqi-query/answers.sqlite3, else ~/.local/share/dqi-query/answers.sqlite3].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub store: Option<PathBuf>,
+    /// Open no store: keep nothing of this run.
+    #[arg(long, global = true, conflicts_with_all = ["store", "offline"])]
+    pub no_store: bool,
+    /// Ask no device: answer from each target's latest whole inventory in the store (kept by
+    /// an earlier `advisories` or `inventory` run).
+    #[arg(long, global = true)]
+    pub offline: bool,
     /// What to ask.
     #[command(subcommand)]
     pub command: Command,
@@ -84,6 +101,14 @@ pub enum Command {
         /// OSV records: a .json file, a directory of them, or OSV's all.zip.
         #[arg(long)]
         osv: PathBuf,
+    },
+    /// Every device's whole inventory, one record per component; with --cyclonedx, also one
+    /// CycloneDX 1.6 JSON document per device.
+    Inventory {
+        /// Write TARGET.cdx.json for each device answered into this directory (created if
+        /// missing; files of the same name are replaced).
+        #[arg(long, value_name = "OUTDIR")]
+        cyclonedx: Option<PathBuf>,
     },
 }
 
@@ -144,6 +169,7 @@ enum Question {
         advisory: Option<Advisory>,
     },
     Advisories(Vec<Advisory>),
+    Inventory(Option<PathBuf>),
 }
 
 fn prepare(command: &Command) -> Result<Question, String> {
@@ -186,6 +212,7 @@ fn prepare(command: &Command) -> Result<Question, String> {
             }
             Question::Advisories(all)
         }
+        Command::Inventory { cyclonedx } => Question::Inventory(cyclonedx.clone()),
     })
 }
 
@@ -216,6 +243,10 @@ impl Question {
                 columns: &inventory::RECORD_COLUMNS,
                 vex: true,
             },
+            Question::Inventory(_) => Plan::Full {
+                columns: &inventory::SBOM_COLUMNS,
+                vex: false,
+            },
         }
     }
 
@@ -224,6 +255,7 @@ impl Question {
             Question::Find { selector, range } => matching::find(results, selector, range.as_ref()),
             Question::Vuln { id, advisory } => matching::vuln(results, id, advisory.as_ref()),
             Question::Advisories(all) => matching::advisories(results, all),
+            Question::Inventory(_) => matching::inventory(results),
         }
     }
 }
@@ -242,15 +274,70 @@ fn run(cli: Cli) -> Result<u8, String> {
         timeout: cli.timeout,
         retries: cli.retries,
     };
+    let mut store = if cli.no_store {
+        None
+    } else {
+        let path = match &cli.store {
+            Some(path) => path.clone(),
+            None => store::default_path().ok_or(
+                "no --store given and neither XDG_DATA_HOME nor HOME is set (or give --no-store)",
+            )?,
+        };
+        Some(Store::open(&path)?)
+    };
+    let now = Timestamp::from_unix_seconds(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = std::time::Instant::now();
+    let results = match &store {
+        Some(store) if cli.offline => store.latest(&targets.targets)?,
+        None if cli.offline => {
+            return Err("--offline answers from the store: drop --no-store".into());
+        }
+        _ => ask(&cli, &targets, question.plan(), settings, &stop)?,
+    };
+    let elapsed = started.elapsed();
+    if let Some(store) = store.as_mut().filter(|_| !cli.offline) {
+        let (command, asked) = cli.command.describe();
+        if let Err(e) = store.record(&cyclonedx::iso(&now), command, &asked, &results) {
+            eprintln!("dqi-query: warning: this run's answers were not kept: {e}");
+        }
+    }
+    if let Question::Inventory(Some(dir)) = &question {
+        let written = cyclonedx::write_all(dir, &results, &now)?;
+        eprintln!(
+            "dqi-query: {} CycloneDX documents written to {}",
+            written.len(),
+            dir.display()
+        );
+    }
+    let records = question.records(&results);
+    let mut stdout = std::io::stdout().lock();
+    output::write(&mut stdout, format, &records).map_err(|e| format!("writing output: {e}"))?;
+    let _ = stdout.flush();
+    summary(&results, &records, elapsed, stop.load(Ordering::Relaxed));
+    Ok(exit_code(&records))
+}
+
+/// Asks every target (the live run), with a progress line when stderr is a terminal and
+/// Ctrl-C stopping the asking.
+fn ask(
+    cli: &Cli,
+    targets: &Targets,
+    plan: Plan,
+    settings: Settings,
+    stop: &Arc<AtomicBool>,
+) -> Result<Vec<DeviceResult>, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let plan = Arc::new(question.plan());
-    let started = std::time::Instant::now();
+    let progress = Progress::new(std::io::stderr().is_terminal());
     let results = runtime.block_on(async {
-        let flag = Arc::clone(&stop);
+        let flag = Arc::clone(stop);
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 flag.store(true, Ordering::Relaxed);
@@ -258,21 +345,33 @@ fn run(cli: Cli) -> Result<u8, String> {
         });
         run::ask_all(
             &targets.targets,
-            plan,
+            Arc::new(plan),
             settings,
             cli.concurrency,
-            Arc::clone(&stop),
-            &|_, _| {},
+            Arc::clone(stop),
+            &|done, total| progress.update(done, total),
         )
         .await
     });
-    let elapsed = started.elapsed();
-    let records = question.records(&results);
-    let mut stdout = std::io::stdout().lock();
-    output::write(&mut stdout, format, &records).map_err(|e| format!("writing output: {e}"))?;
-    let _ = stdout.flush();
-    summary(&results, &records, elapsed, stop.load(Ordering::Relaxed));
-    Ok(exit_code(&records))
+    progress.finish();
+    Ok(results)
+}
+
+impl Command {
+    /// The command's name and its question, as the store keeps them.
+    fn describe(&self) -> (&'static str, String) {
+        match self {
+            Command::Find { what, range } => (
+                "find",
+                range
+                    .as_ref()
+                    .map_or(what.clone(), |r| format!("{what} --range {r}")),
+            ),
+            Command::Vuln { id, .. } => ("vuln", id.clone()),
+            Command::Advisories { osv } => ("advisories", osv.display().to_string()),
+            Command::Inventory { .. } => ("inventory", String::new()),
+        }
+    }
 }
 
 /// The exit status of a finished run (see the module docs).

@@ -88,6 +88,8 @@ pub struct Component {
     pub end_of_support: String,
     /// dqiSwParent.
     pub parent: u32,
+    /// dqiSwSupportStatus (0 when not read).
+    pub support: i64,
 }
 
 /// The columns of dqiSwTable read for a record (find, vuln, advisories).
@@ -100,7 +102,7 @@ pub const RECORD_COLUMNS: [u32; 5] = [
 ];
 
 /// The columns read to rebuild an SBOM (`inventory`).
-pub const SBOM_COLUMNS: [u32; 10] = [
+pub const SBOM_COLUMNS: [u32; 11] = [
     sw::NAME,
     sw::VERSION,
     sw::SUPPLIER,
@@ -109,6 +111,7 @@ pub const SBOM_COLUMNS: [u32; 10] = [
     sw::CPE,
     sw::HASH_ALGORITHM,
     sw::HASH_VALUE,
+    sw::SUPPORT_STATUS,
     sw::END_OF_SUPPORT,
     sw::PARENT,
 ];
@@ -256,6 +259,7 @@ pub fn component(index: u32, columns: &[u32], cells: &[Option<VarBindValue>]) ->
             sw::CPE => c.cpe = value::text(v),
             sw::HASH_ALGORITHM => hash_alg = value::integer(v).unwrap_or(1),
             sw::HASH_VALUE => c.hash = value::text(v),
+            sw::SUPPORT_STATUS => c.support = value::integer(v).unwrap_or(0),
             sw::END_OF_SUPPORT => c.end_of_support = value::date(v).unwrap_or_default(),
             sw::PARENT => {
                 c.parent = value::unsigned(v)

@@ -221,3 +221,18 @@ pub fn advisories(results: &[DeviceResult], advisories: &[Advisory]) -> Vec<Reco
     }
     out
 }
+
+/// `inventory`: every component of every device answered, as `listed`.
+pub fn inventory(results: &[DeviceResult]) -> Vec<Record> {
+    let mut out = Vec::new();
+    for d in results {
+        match &d.outcome {
+            Err(_) => out.extend(failure_record(d)),
+            Ok(answer) => out.extend(answer.components.iter().map(|(c, method)| Record {
+                status: "listed".to_string(),
+                ..component(d, c, *method)
+            })),
+        }
+    }
+    out
+}

@@ -157,7 +157,14 @@ pub fn load(path: &Path) -> Result<Vec<Advisory>, OsvError> {
     if path.extension().is_some_and(|e| e == "zip") {
         return super::osv_zip::load(path);
     }
-    let bytes = fs::read(path).map_err(read_err)?;
+    // Opened without blocking and required to be a regular file: a FIFO would hang the run.
+    let bytes = crate::files::read_regular(path, crate::files::Links::Follow, MAX_RECORD_BYTES)
+        .map_err(|e| match e {
+            crate::files::ReadError::TooLarge(_) => OsvError::TooLarge {
+                path: path.to_path_buf(),
+            },
+            crate::files::ReadError::Io(source) => read_err(source),
+        })?;
     parse(&bytes, path)
 }
 

@@ -1,16 +1,17 @@
 //! OSV's `all.zip`: every record of an ecosystem (or of all of them) as one JSON file per
 //! record in a zip archive, read member by member without unpacking to disk.
 
-use std::fs::File;
 use std::path::Path;
 
 use super::osv::{Advisory, OsvError, parse, read_bounded};
 
 /// Reads every `.json` member of the archive at `path`.
 pub fn load(path: &Path) -> Result<Vec<Advisory>, OsvError> {
-    let file = File::open(path).map_err(|source| OsvError::Read {
-        path: path.to_path_buf(),
-        source,
+    let file = crate::files::open_regular(path, crate::files::Links::Follow).map_err(|source| {
+        OsvError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     let bad = |e: zip::result::ZipError| OsvError::Parse {
         path: path.to_path_buf(),

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `target`, `address` | the device, as the targets file names it |
 //! | `engine_id` | its snmpEngineID, hex ("" when discovery failed) |
-//! | `status` | `found`, `in-range`, `affected`, `not-affected`, `unknown`, `vex`; or, for a device not asked: `unreachable`, `timeout`, `refused`, `no-inventory`, `error`, `interrupted` |
+//! | `status` | `found`, `in-range`, `affected`, `not-affected`, `unknown`, `vex`, `listed` (`inventory`); or, for a device not asked: `unreachable`, `timeout`, `refused`, `no-inventory`, `error`, `interrupted` |
 //! | `sw_index` | dqiSwIndex (hrSWInstalledIndex for the hrSWInstalledTable fallback; 0 for a VEX statement about the whole product) |
 //! | `name`, `version`, `purl`, `hash` | the component as the device serves it; `hash` is `alg:hex` |
 //! | `advisories`, `ranges` | matched advisory IDs and the `vers:` ranges containing the version |

@@ -23,8 +23,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::File;
-use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +30,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::config::{Secret, line_column};
+use crate::files::{self, Links, ReadError};
 use zeroize::Zeroizing;
 
 use crate::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol};
@@ -217,7 +216,9 @@ impl Targets {
             file: path.to_path_buf(),
             source,
         };
-        let file = File::open(path).map_err(read_err)?;
+        // Opened without blocking and required to be a regular file, as the agent opens its
+        // own files: a FIFO named as the targets file would otherwise hang the run.
+        let file = files::open_regular(path, Links::Follow).map_err(read_err)?;
         let meta = file.metadata().map_err(read_err)?;
         #[cfg(unix)]
         {
@@ -230,16 +231,24 @@ impl Targets {
                 });
             }
         }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(TargetsError::TooLarge {
-                file: path.to_path_buf(),
-            });
-        }
-        let mut text = Zeroizing::new(String::new());
-        file.take(MAX_FILE_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(read_err)?;
-        Targets::parse(&text, path)
+        let bytes = Zeroizing::new(files::read_bounded(file, MAX_FILE_BYTES).map_err(
+            |e| match e {
+                ReadError::TooLarge(_) => TargetsError::TooLarge {
+                    file: path.to_path_buf(),
+                },
+                ReadError::Io(source) => read_err(source),
+            },
+        )?);
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            read_err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "not UTF-8 text ({})",
+                    files::utf8_error_position(&bytes, e.valid_up_to())
+                ),
+            ))
+        })?;
+        Targets::parse(text, path)
     }
 
     /// Parses and validates `text`, naming `file` in errors.

@@ -69,17 +69,23 @@ impl Tally {
         self.counts.is_empty()
     }
 
-    /// Whether any event is more than routine protocol traffic: discovery (unknownEngineID) and
-    /// time synchronisation (notInTimeWindow) Reports start every manager's session.
-    fn is_alarming(&self) -> bool {
-        self.counts.iter().any(|(c, _)| {
-            !matches!(
-                c,
+    /// How much these events need an operator: discovery (unknownEngineID) and time
+    /// synchronisation (notInTimeWindow) Reports start every manager's session and need
+    /// nothing; requests over budget are the budget doing its job under routine polling (the
+    /// dqiBudget counters tell whether to raise it); anything else (wrong digests, unknown
+    /// users, decryption errors) is a security event to look at.
+    fn severity(&self) -> Severity {
+        let mut severity = Severity::Routine;
+        for (event, _) in &self.counts {
+            match event {
                 Event::Protocol(
-                    Counter::UsmStatsUnknownEngineIds | Counter::UsmStatsNotInTimeWindows
-                )
-            )
-        })
+                    Counter::UsmStatsUnknownEngineIds | Counter::UsmStatsNotInTimeWindows,
+                ) => {}
+                Event::Budget(_) => severity = severity.max(Severity::OverBudget),
+                Event::Protocol(_) => return Severity::Security,
+            }
+        }
+        severity
     }
 
     /// `name=count` pairs, e.g. `usmStatsWrongDigests=12 usmStatsUnknownUserNames=3`.
@@ -109,20 +115,35 @@ pub(super) fn log_events(events: &mut Events) {
     let mut sources: Vec<(&IpAddr, &Tally)> = events.by_source.iter().collect();
     sources.sort_by_key(|(ip, _)| **ip);
     for (ip, tally) in sources {
-        if tally.is_alarming() {
-            tracing::warn!(source = %ip, events = %tally.describe(), "security events");
-        } else {
-            tracing::debug!(source = %ip, events = %tally.describe(), "discovery");
-        }
+        log_tally(&ip.to_string(), tally);
     }
     if !events.other.is_empty() {
-        tracing::warn!(
-            source = "other",
-            events = %events.other.describe(),
-            "security events from sources beyond the first {MAX_TRACKED_SOURCES}"
+        log_tally(
+            &format!("other (sources beyond the first {MAX_TRACKED_SOURCES})"),
+            &events.other,
         );
     }
     *events = Events::default();
+}
+
+/// How loudly a source's events are logged: [`Tally::severity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Severity {
+    /// Discovery and time synchronisation: `debug`.
+    Routine,
+    /// Requests refused by the budget, nothing worse: `info`.
+    OverBudget,
+    /// Failed authentication, unknown users, undecryptable requests: `warn`.
+    Security,
+}
+
+fn log_tally(source: &str, tally: &Tally) {
+    let events = tally.describe();
+    match tally.severity() {
+        Severity::Security => tracing::warn!(source, events = %events, "security events"),
+        Severity::OverBudget => tracing::info!(source, events = %events, "requests over budget"),
+        Severity::Routine => tracing::debug!(source, events = %events, "discovery"),
+    }
 }
 
 #[cfg(test)]
@@ -156,12 +177,15 @@ mod tests {
     }
 
     #[test]
-    fn discovery_is_routine_other_events_alarm() {
+    fn discovery_is_routine_budget_is_info_other_events_alarm() {
         let mut tally = Tally::default();
         tally.add(Counter::UsmStatsUnknownEngineIds);
         tally.add(Counter::UsmStatsNotInTimeWindows);
-        assert!(!tally.is_alarming());
+        assert_eq!(tally.severity(), Severity::Routine);
+        // Routine polling over its budget, as issue 13 saw it: not a warning.
+        tally.add(Rejection::PerUser);
+        assert_eq!(tally.severity(), Severity::OverBudget);
         tally.add(Counter::UsmStatsUnknownUserNames);
-        assert!(tally.is_alarming());
+        assert_eq!(tally.severity(), Severity::Security);
     }
 }

@@ -1,7 +1,7 @@
 //! The device snapshot while the agent runs: the first load at start-up, the refresh on the
 //! interval and on SIGHUP, and the atomic swap of the served tree.
 //!
-//! This module owns [`Device`] (the data source, the last good snapshot and the `sysUpTime` at
+//! This module owns [`ServedDevice`] (the data source, the last good snapshot and the `sysUpTime` at
 //! which each part of it last changed) and the refresh task. The order of a refresh is what makes
 //! it safe to run beside requests:
 //!
@@ -39,7 +39,7 @@ use crate::mib::served::{self, AgentObjects, Entries, Served};
 pub const SOFTWARE_INDEX_FILE: &str = "software-index";
 
 /// The device data the agent serves, and what it takes to rebuild the tree from it.
-pub struct Device {
+pub struct ServedDevice {
     /// Where snapshots come from: the files of `[device]`, or an embedder's source.
     source: Box<dyn DeviceSource + Send + Sync>,
     /// The configured system group, before the identity refines it.
@@ -106,7 +106,7 @@ impl Changed {
     }
 }
 
-impl Device {
+impl ServedDevice {
     /// Opens the files of `config` (paths already resolved) with the index map kept in
     /// `state_dir`, and loads the first snapshot. Any error is a start-up error.
     pub fn open(
@@ -114,9 +114,9 @@ impl Device {
         state_dir: &Path,
         base: System,
         engine: Engine,
-    ) -> Result<Device, DeviceError> {
+    ) -> Result<ServedDevice, DeviceError> {
         let source = FileSource::new(config.clone(), Some(state_dir.join(SOFTWARE_INDEX_FILE)))?;
-        Device::with_source(Box::new(source), config.refresh_seconds, base, engine)
+        ServedDevice::with_source(Box::new(source), config.refresh_seconds, base, engine)
     }
 
     /// A device fed by `source` (an embedder's data), refreshed every `refresh_seconds` (0: only
@@ -126,13 +126,13 @@ impl Device {
         refresh_seconds: u64,
         base: System,
         engine: Engine,
-    ) -> Result<Device, DeviceError> {
+    ) -> Result<ServedDevice, DeviceError> {
         let mut snapshot = source.snapshot()?;
         // The agent has no community-based SNMP: what dqiCfgSnmpCommunity reports is the agent's
         // own fact, never the description file's.
         snapshot.configuration.community_snmp = false;
         tracing::info!("device: {}", summary(&snapshot));
-        Ok(Device {
+        Ok(ServedDevice {
             source,
             base,
             engine,
@@ -149,7 +149,7 @@ impl Device {
     }
 
     /// The device's objects for the last good snapshot (for the agent's first tree; later
-    /// ones come from [`Device::refresh`]).
+    /// ones come from [`ServedDevice::refresh`]).
     pub fn tree(&self) -> Tree {
         Tree::from_entries(self.objects(&self.last.lock()))
     }
@@ -231,7 +231,7 @@ impl Device {
 /// What the refresh task needs: the device (if `[device]` is configured) and the SIGHUP stream,
 /// registered before the agent reports that it started so that an early SIGHUP is not fatal.
 pub struct Refresher {
-    device: Option<Arc<Device>>,
+    device: Option<Arc<ServedDevice>>,
     #[cfg(unix)]
     hangup: Option<tokio::signal::unix::Signal>,
 }
@@ -240,7 +240,7 @@ impl Refresher {
     /// Registers the SIGHUP handler (Unix) and returns the refresher for `device`. Must run
     /// inside a tokio runtime. Without a device, SIGHUP is logged and otherwise ignored rather
     /// than ending the agent, as it would by default.
-    pub fn new(device: Option<Arc<Device>>) -> Refresher {
+    pub fn new(device: Option<Arc<ServedDevice>>) -> Refresher {
         #[cfg(unix)]
         let hangup = {
             use tokio::signal::unix::{SignalKind, signal};
@@ -293,7 +293,13 @@ pub(super) async fn run(
             tracing::info!("{cause}: no [device] section, nothing to reload");
             continue;
         };
-        tracing::debug!("refreshing device data ({cause})");
+        // An operator's SIGHUP always gets a line, even when nothing changed; the interval's
+        // refreshes are logged only when something did.
+        if cause == "SIGHUP" {
+            tracing::info!("SIGHUP: re-reading the [device] files");
+        } else {
+            tracing::debug!("refreshing device data ({cause})");
+        }
         let uptime = shared.uptime_ticks();
         let agent = own_objects.clone();
         let refreshing = tokio::task::spawn_blocking(move || device.refresh(uptime, &agent));
@@ -409,7 +415,7 @@ mod tests {
     }
 
     /// The device's tree after a refresh at `uptime`, without the agent's own objects.
-    fn refreshed(device: &Device, uptime: u32) -> Tree {
+    fn refreshed(device: &ServedDevice, uptime: u32) -> Tree {
         device.refresh(uptime, &AgentObjects::none()).tree().clone()
     }
 
@@ -445,7 +451,7 @@ mod tests {
             ],
             next: AtomicUsize::new(0),
         };
-        let device = Device::with_source(Box::new(source), 0, base(), engine()).unwrap();
+        let device = ServedDevice::with_source(Box::new(source), 0, base(), engine()).unwrap();
         let serial = dqi_oid(&[1, 1, 5, 0]);
         let first = device.tree();
         assert_eq!(
@@ -493,7 +499,7 @@ mod tests {
             ],
             next: AtomicUsize::new(0),
         };
-        let device = Device::with_source(Box::new(source), 0, base(), engine()).unwrap();
+        let device = ServedDevice::with_source(Box::new(source), 0, base(), engine()).unwrap();
         for uptime in [100, 200, 300] {
             refreshed(&device, uptime);
         }
@@ -505,7 +511,7 @@ mod tests {
 
     #[test]
     fn the_tree_holds_standard_and_device_objects() {
-        let device = Device::with_source(
+        let device = ServedDevice::with_source(
             Box::new(StaticSource(snapshot("7", ""))),
             300,
             base(),
@@ -530,7 +536,7 @@ mod tests {
             })],
             next: AtomicUsize::new(0),
         };
-        let err = Device::with_source(Box::new(source), 0, base(), engine())
+        let err = ServedDevice::with_source(Box::new(source), 0, base(), engine())
             .err()
             .unwrap();
         assert_eq!(

@@ -5,9 +5,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::task::Poll;
 
-use super::{Device, ReceiveConfig, Refresher, RunError, Server, Subagent, Summary};
+use super::{ReceiveConfig, Refresher, RunError, ServedDevice, Server, Subagent, Summary};
 use crate::access::Access;
 use crate::agent;
 use crate::config::Config;
@@ -15,7 +14,7 @@ use crate::hex::to_hex;
 use crate::mib::Tree;
 use crate::mib::objects::Engine;
 use crate::mib::served;
-use crate::state::{self, State};
+use crate::state::{self, PendingBoot, State};
 use crate::usm::User;
 
 /// Loads the configuration at `path`, logs its warnings, and runs the agent until SIGINT or
@@ -32,8 +31,10 @@ pub async fn run_file(path: &Path) -> Result<Summary, RunError> {
 /// with the bound addresses when every socket is bound, before the first datagram is read (the
 /// binary prints the demo's banner and notifies systemd there).
 ///
-/// Order matters: the state directory is settled (boots incremented and written) before any
-/// socket opens, and the passphrases are dropped once the keys are localized.
+/// Order matters: the state directory is settled before any socket opens, the boot is counted
+/// (snmpEngineBoots incremented and written) once every socket is bound and before the first
+/// datagram is read, so a start that cannot bind counts no boot; the passphrases are dropped
+/// once the keys are localized.
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()>,
@@ -55,7 +56,7 @@ pub async fn run(
         max_message_size: agent.max_message_size,
         users: agent.users.iter().map(user_line).collect(),
     };
-    let mut server = Server::bind(&listen, agent, receive, Some(state)).await?;
+    let mut server = Server::bind(&listen, agent, receive, None).await?;
     // Registered before the start-up log line, so a SIGHUP sent once the agent says it started
     // refreshes instead of ending the process.
     server.set_refresher(Refresher::new(device));
@@ -70,35 +71,38 @@ pub async fn run(
         }
         server.set_notifier(notifier)?;
     }
-    // Polled once before readiness is announced: the first poll registers the SIGTERM and
-    // SIGINT handlers, so a stop sent the moment `READY=1` arrives ends the agent cleanly
-    // instead of killing it with the signal's default action.
-    let mut shutdown = std::pin::pin!(shutdown);
-    let stopped =
-        std::future::poll_fn(|cx| Poll::Ready(shutdown.as_mut().poll(cx).is_ready())).await;
+    // Last before serving, after everything that can still fail: see `State::prepare`.
+    server.set_state(state.count()?);
     started.log(&server.local_addrs());
+    // One poll before `ready`: `shutdown_signal` installs its handlers when first polled, and a
+    // SIGTERM sent once the agent said it is ready must stop it cleanly, not kill it.
+    let mut shutdown = std::pin::pin!(shutdown);
+    let stopped = poll_once(shutdown.as_mut()).await;
     ready(&server.local_addrs());
-    server
-        .serve(async {
-            if !stopped {
-                shutdown.await;
-            }
-        })
-        .await
+    if stopped {
+        // A completed future must not be polled again.
+        return server.serve(std::future::ready(())).await;
+    }
+    server.serve(shutdown).await
+}
+
+/// Polls `future` once; whether it completed.
+async fn poll_once<F: Future>(mut future: std::pin::Pin<&mut F>) -> bool {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(future.as_mut().poll(cx).is_ready())).await
 }
 
 /// What start-up settles before any socket opens.
 struct Start {
-    /// The state directory, boots already incremented and written.
-    state: State,
+    /// The state directory, this boot not yet counted.
+    state: PendingBoot,
     /// The agent's configuration, keys localized.
-    agent: agent::Config,
+    agent: agent::CoreConfig,
     /// The driver's own settings.
     receive: ReceiveConfig,
     /// The addresses to bind.
     listen: Vec<SocketAddr>,
     /// The device data, loaded; `None` without `[device]`.
-    device: Option<Arc<Device>>,
+    device: Option<Arc<ServedDevice>>,
     /// Each principal's read view.
     access: Access,
     /// The AgentX master to serve through, if any.
@@ -112,17 +116,17 @@ impl Start {
     /// Settles the state directory, localizes the keys, loads the device data and builds the
     /// tree. `config` and its passphrases are dropped on return.
     fn prepare(config: Config) -> Result<Start, RunError> {
-        let state = State::open(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
+        let state = State::prepare(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
         let engine_id = state.engine_id().to_vec();
         let users = config.users(&engine_id)?;
-        let salt_seed = state::salt_seed()?;
-        let budget_seed = state::salt_seed()?;
+        let salt_seed = state::random_seed()?;
+        let budget_seed = state::random_seed()?;
         let max_message_size = config.agent.max_message_size;
         let notifier = config.notify.notifier(
             &config.file,
             &engine_id,
             max_message_size,
-            state::salt_seed()?,
+            state::random_seed()?,
         )?;
         let engine = Engine {
             engine_id: engine_id.clone(),
@@ -132,7 +136,7 @@ impl Start {
         // Loaded before any socket opens: a broken file at start-up is an error, not a
         // half-served device.
         let device = match &config.device {
-            Some(device) => Some(Arc::new(Device::open(
+            Some(device) => Some(Arc::new(ServedDevice::open(
                 device,
                 &config.agent.state_dir,
                 config.system.clone(),
@@ -144,7 +148,7 @@ impl Start {
             Some(device) => device.tree(),
             None => Tree::from_entries(served::device_objects(&config.system, &engine, None)),
         };
-        let agent = agent::Config {
+        let agent = agent::CoreConfig {
             engine_id,
             engine_boots: state.boots(),
             users,

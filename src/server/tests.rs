@@ -10,8 +10,8 @@ use crate::mib::objects::Engine;
 use crate::state;
 use crate::usm::Users;
 
-fn agent_config() -> agent::Config {
-    agent::Config {
+fn agent_config() -> agent::CoreConfig {
+    agent::CoreConfig {
         engine_id: vec![0x80, 0x00, 0x1f, 0x88, 0x04, b't', b'e', b's', b't'],
         engine_boots: 1,
         users: Users::default(),
@@ -80,7 +80,7 @@ async fn shutdown_does_not_wait_for_a_refresh() {
         max_message_size: 1500,
     };
     // Refreshed every second; every refresh after the start-up load blocks.
-    let device = Device::with_source(Box::new(source), 1, system, engine).unwrap();
+    let device = ServedDevice::with_source(Box::new(source), 1, system, engine).unwrap();
     let listen = ["127.0.0.1:0".parse().unwrap()];
     let mut server = Server::bind(&listen, agent_config(), ReceiveConfig::default(), None)
         .await
@@ -230,7 +230,31 @@ async fn bind_failure_names_the_address() {
             .starts_with(&format!("cannot listen on {addr}: ")),
         "{err}"
     );
+    assert!(
+        err.to_string()
+            .ends_with("(for 161 usually snmpd: stop it, choose another port, or serve through it with [agentx])"),
+        "{err}"
+    );
     assert_eq!(err.exit_code(), 1);
+}
+
+#[test]
+fn a_privileged_port_refused_names_the_capability() {
+    let denied = RunError::Bind {
+        addr: "0.0.0.0:161".parse().unwrap(),
+        source: io::Error::from(io::ErrorKind::PermissionDenied),
+    };
+    assert!(
+        denied
+            .to_string()
+            .contains("ports below 1024 need root or CAP_NET_BIND_SERVICE"),
+        "{denied}"
+    );
+    let high = RunError::Bind {
+        addr: "0.0.0.0:1161".parse().unwrap(),
+        source: io::Error::from(io::ErrorKind::PermissionDenied),
+    };
+    assert!(!high.to_string().contains("CAP_NET_BIND_SERVICE"), "{high}");
 }
 
 #[tokio::test]

@@ -100,6 +100,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, bytes: &[u8], root: &Object) -> Result<VexImpo
                     action: notes.remediations.get(product).cloned(),
                     detail: notes.impacts.get(product).cloned(),
                     updated: issued,
+                    versions: Vec::new(),
                 });
             }
         }

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `vulnerabilities[].id` (required) | vulnerability ID |
 //! | `affects[].ref` | subject: a `bom-ref`; a BOM-Link `urn:cdx:<serial>/<version>#<bom-ref>` by its fragment; a `pkg:` purl by purl. No `affects`: the product (index 0) |
+//! | `affects[].versions[]`: `version` or `range` (purl `vers:`), `status` (`affected` by default, `unaffected`, `unknown`) | the subject's rows limited to those versions; unaffected → notAffected, unknown → underInvestigation |
 //! | `analysis.state` | `not_affected`, `false_positive` → notAffected; `exploitable` → affected; `resolved`, `resolved_with_pedigree` → fixed; `in_triage` → underInvestigation |
 //! | `analysis.justification` | justification (CycloneDX words, kept) |
 //! | `analysis.response[]`, `recommendation`, `workaround` | action: `update, workaround_available: <recommendation>; <workaround>` |
@@ -13,8 +14,9 @@
 //!
 //! A vulnerability without `analysis` (a vulnerability disclosure report entry, not a VEX
 //! statement) is skipped. Refused: a state or justification outside the CycloneDX lists, a
-//! known member of the wrong JSON type, a date that does not parse. `affects[].versions[]` is
-//! not read: the ref names the component, whose version the SBOM gives.
+//! known member of the wrong JSON type, a date that does not parse, a `versions[]` entry with
+//! both or neither of `version` and `range`, a range that is no `vers:` range, a status outside
+//! the three.
 
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -24,7 +26,11 @@ use sha2::{Digest, Sha256};
 
 use super::super::DeviceError;
 use super::super::json::{Ctx, Object, item, join, non_empty};
-use super::{Justification, Subject, VexDocument, VexFormat, VexImport, VexState, VexStatement};
+use super::{
+    AffectedVersion, Justification, Subject, VersionSpec, VersionStatus, VexDocument, VexFormat,
+    VexImport, VexState, VexStatement,
+};
+use crate::vers::VersRange;
 
 /// Reads the VEX statements of a CycloneDX document already parsed as `root`.
 pub(crate) fn read(ctx: &Ctx<'_>, bytes: &[u8], root: &Object) -> Result<VexImport, DeviceError> {
@@ -93,12 +99,6 @@ pub(crate) fn read(ctx: &Ctx<'_>, bytes: &[u8], root: &Object) -> Result<VexImpo
             .or(ctx.date(v, "updated", &path)?)
             .or(ctx.date(v, "published", &path)?)
             .or(issued);
-        let mut subjects = Vec::new();
-        for (j, a) in ctx.array(v, "affects", &path)?.iter().enumerate() {
-            let here = item(&path, "affects", j);
-            let a = ctx.object(a, &here)?;
-            subjects.push(subject(ctx.required_str(a, "ref", &here)?));
-        }
         let statement = VexStatement {
             vuln_id,
             subject: Subject::Other(String::new()),
@@ -107,13 +107,66 @@ pub(crate) fn read(ctx: &Ctx<'_>, bytes: &[u8], root: &Object) -> Result<VexImpo
             action,
             detail,
             updated,
+            versions: Vec::new(),
         };
-        super::per_subject(&mut statements, subjects, statement);
+        let affects = ctx.array(v, "affects", &path)?;
+        if affects.is_empty() {
+            statements.push(statement);
+            continue;
+        }
+        for (j, a) in affects.iter().enumerate() {
+            let here = item(&path, "affects", j);
+            let a = ctx.object(a, &here)?;
+            statements.push(VexStatement {
+                subject: subject(ctx.required_str(a, "ref", &here)?),
+                versions: versions(ctx, a, &here)?,
+                ..statement.clone()
+            });
+        }
     }
     Ok(VexImport {
         document,
         statements,
     })
+}
+
+/// `affects[j].versions[]`: each entry a `version` or a `range`, and a `status`.
+fn versions(
+    ctx: &Ctx<'_>,
+    affects: &Object,
+    path: &str,
+) -> Result<Vec<AffectedVersion>, DeviceError> {
+    let mut out = Vec::new();
+    for (k, e) in ctx.array(affects, "versions", path)?.iter().enumerate() {
+        let here = item(path, "versions", k);
+        let e = ctx.object(e, &here)?;
+        let spec = match (
+            non_empty(ctx.str(e, "version", &here)?),
+            non_empty(ctx.str(e, "range", &here)?),
+        ) {
+            (Some(v), None) => VersionSpec::Exact(v),
+            (None, Some(r)) => VersionSpec::Range(VersRange::parse(&r).map_err(|err| {
+                ctx.err(
+                    &join(&here, "range"),
+                    format!("`{r}` is not a vers range: {err}"),
+                )
+            })?),
+            _ => return Err(ctx.err(&here, "give exactly one of `version` and `range`")),
+        };
+        let status = match ctx.str(e, "status", &here)? {
+            None | Some("affected") => VersionStatus::Affected,
+            Some("unaffected") => VersionStatus::Unaffected,
+            Some("unknown") => VersionStatus::Unknown,
+            Some(other) => {
+                return Err(ctx.err(
+                    &join(&here, "status"),
+                    format!("`{other}` is not affected, unaffected or unknown"),
+                ));
+            }
+        };
+        out.push(AffectedVersion { spec, status });
+    }
+    Ok(out)
 }
 
 fn state(word: &str) -> Option<VexState> {

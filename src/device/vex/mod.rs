@@ -14,11 +14,17 @@
 //!
 //! Joining: a statement names a component by `bom-ref` (or a CycloneDX BOM-Link ending in one),
 //! or by purl; a purl with a version matches the rows of that package and version, a purl
-//! without one every version ([`super::purl`] normalises both sides). A statement that matches
-//! no row (about the product as a whole, or a component the SBOM does not hold) is kept at
-//! `dqiSwIndex` 0 and counted ([`Vex::unmatched`]). For one (vulnerability, row) the statement
-//! with the latest date wins; on equal dates (or none) the one read last (later file in the
-//! `[device] vex` list, later in its document).
+//! without one every version ([`super::purl`] normalises both sides). A CycloneDX statement may
+//! limit itself to some versions (`affects[].versions[]`, exact or a `vers:` range, each
+//! affected, unaffected or unknown): a row whose version no entry contains is not its subject.
+//!
+//! A statement that matches no row (about a named product, or a component the SBOM does not
+//! hold) is kept and counted ([`Vex::unmatched`]), under an index of its own that no component
+//! can have ([`subject_index`]): derived from what it names, so it is the same on every refresh
+//! and restart and two such statements about one vulnerability are two rows. A statement that
+//! names nothing (the product as a whole) is at index 0. For one (vulnerability, index) the
+//! statement with the latest date wins; on equal dates (or none) the one read last (later file
+//! in the `[device] vex` list, later in its document).
 //!
 //! The model and the join are `no_std` + `alloc`; the readers need `std` and serde_json.
 
@@ -29,15 +35,17 @@ mod cyclonedx;
 #[cfg(feature = "server")]
 mod openvex;
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use sha2::{Digest, Sha256};
 
 use super::date::Timestamp;
+use super::index::MAX_INDEX;
 use super::purl;
-use super::software::Software;
+use super::software::{Software, SoftwareRow};
+use crate::vers::{Contains, VersRange};
 
 /// A VEX status (CISA; `dqiVexState`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,9 +161,60 @@ pub enum Subject {
     BomRef(String),
     /// A component or product by package URL.
     Purl(String),
-    /// A product named some other way (a CSAF product name, an OpenVEX `@id` that is no purl):
-    /// served at index 0.
+    /// A product named some other way (a CSAF product name, an OpenVEX `@id` that is no purl);
+    /// empty for the product as a whole.
     Other(String),
+}
+
+impl Subject {
+    /// The subject as the statement names it (`dqiVexSubject`): a bom-ref, a purl, a product
+    /// name, or nothing for the product as a whole.
+    pub fn text(&self) -> &str {
+        match self {
+            Subject::BomRef(s) | Subject::Purl(s) | Subject::Other(s) => s,
+        }
+    }
+}
+
+/// Whether the versions an `affects[].versions[]` entry names are affected (CycloneDX
+/// `affectedStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionStatus {
+    /// `affected`: the statement applies as stated.
+    Affected,
+    /// `unaffected`: served as notAffected.
+    Unaffected,
+    /// `unknown`: served as underInvestigation.
+    Unknown,
+}
+
+/// Which versions an `affects[].versions[]` entry names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionSpec {
+    /// `version`: exactly this version string.
+    Exact(String),
+    /// `range`: a purl `vers:` range; a version the range's scheme cannot order is not in it
+    /// (never guessed).
+    Range(VersRange),
+}
+
+/// One `affects[].versions[]` entry (CycloneDX 1.4 to 1.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AffectedVersion {
+    /// The versions named.
+    pub spec: VersionSpec,
+    /// Their status.
+    pub status: VersionStatus,
+}
+
+impl AffectedVersion {
+    /// Whether `version` is one this entry names.
+    pub fn contains(&self, version: &str) -> bool {
+        match &self.spec {
+            VersionSpec::Exact(v) => v.trim() == version.trim(),
+            VersionSpec::Range(r) => r.contains(version.trim()) == Contains::Yes,
+        }
+    }
 }
 
 /// One VEX statement as a reader found it: a vulnerability, a subject, a status.
@@ -175,6 +234,35 @@ pub struct VexStatement {
     pub detail: Option<String>,
     /// When the statement was made or last updated.
     pub updated: Option<Timestamp>,
+    /// The versions of the subject it is limited to (CycloneDX `affects[].versions[]`), first
+    /// match deciding; empty for every version the subject names.
+    pub versions: Vec<AffectedVersion>,
+}
+
+impl VexStatement {
+    /// The statement as it applies to a row at `version`: `None` when `versions` limits it to
+    /// other versions; an unaffected version reads as notAffected, an unknown one as
+    /// underInvestigation.
+    fn for_version(&self, version: &str) -> Option<VexStatement> {
+        if self.versions.is_empty() {
+            return Some(self.clone());
+        }
+        let entry = self.versions.iter().find(|v| v.contains(version))?;
+        let mut out = self.clone();
+        match entry.status {
+            VersionStatus::Affected => {}
+            VersionStatus::Unaffected if self.state == VexState::NotAffected => {}
+            VersionStatus::Unaffected => {
+                out.state = VexState::NotAffected;
+                out.justification = Justification::None;
+            }
+            VersionStatus::Unknown => {
+                out.state = VexState::UnderInvestigation;
+                out.justification = Justification::None;
+            }
+        }
+        Some(out)
+    }
 }
 
 /// VEX document formats.
@@ -227,8 +315,8 @@ pub struct VexImport {
 pub struct VexRow {
     /// The advisory ID.
     pub vuln_id: String,
-    /// The `dqiSwIndex` of the component; 0 for the product as a whole or a component the SBOM
-    /// does not hold.
+    /// The `dqiSwIndex` of the component; for a statement that matches no component, its
+    /// [`subject_index`].
     pub index: u32,
     /// The winning statement.
     pub statement: VexStatement,
@@ -252,6 +340,7 @@ impl Vex {
     pub fn resolve(imports: Vec<VexImport>, software: &Software) -> Vex {
         let by_purl = purl_rows(software);
         let mut best: BTreeMap<(String, u32), (VexStatement, usize)> = BTreeMap::new();
+        let mut subjects = SubjectIndexes::default();
         let mut unmatched = 0u32;
         let mut statements = 0u32;
         let mut documents = Vec::with_capacity(imports.len());
@@ -259,19 +348,23 @@ impl Vex {
             documents.push(import.document);
             for statement in import.statements {
                 statements = statements.saturating_add(1);
-                let mut indexes = matches(&statement.subject, software, &by_purl);
-                if indexes.is_empty() {
+                let mut joined: Vec<(u32, VexStatement)> =
+                    matches(&statement.subject, software, &by_purl)
+                        .into_iter()
+                        .filter_map(|row| Some((row.index, statement.for_version(&row.version)?)))
+                        .collect();
+                if joined.is_empty() {
                     unmatched = unmatched.saturating_add(1);
-                    indexes.push(0);
+                    joined.push((subjects.index(&statement.subject), statement));
                 }
-                for index in indexes {
+                for (index, statement) in joined {
                     let key = (statement.vuln_id.clone(), index);
                     // A later or equal date replaces: equal dates go to the one read last.
                     let wins = best
                         .get(&key)
                         .is_none_or(|(held, _)| when(&statement) >= when(held));
                     if wins {
-                        best.insert(key, (statement.clone(), doc));
+                        best.insert(key, (statement, doc));
                     }
                 }
             }
@@ -309,7 +402,8 @@ impl Vex {
         &self.rows
     }
 
-    /// Statements that named no component the SBOM holds (served at index 0).
+    /// Statements that named no component the SBOM holds (served under their
+    /// [`subject_index`]).
     pub fn unmatched(&self) -> u32 {
         self.unmatched
     }
@@ -406,37 +500,103 @@ fn when(s: &VexStatement) -> Option<i64> {
     s.updated.as_ref().map(Timestamp::unix_seconds)
 }
 
-// purl key -> (row version per the purl, row index), for joining by purl.
-fn purl_rows(software: &Software) -> BTreeMap<String, Vec<(Option<String>, u32)>> {
-    let mut map: BTreeMap<String, Vec<(Option<String>, u32)>> = BTreeMap::new();
-    for row in software.rows() {
+/// The index a statement that matches no component is served under: 0 for one that names
+/// nothing (the product as a whole); otherwise 2^31 plus the first 31 bits of the SHA-256 of
+/// its subject's canonical form (`ref:` and the bom-ref; `purl:`, the `dqiSwByPurlKey` and, if
+/// given, `@` and the version; `name:` and the product name). Components are indexed from 1 to
+/// 2^31 - 1 ([`MAX_INDEX`]), so the two never meet, and the index depends on nothing but the
+/// subject: the same on every refresh and restart, with no state kept. Two subjects whose hashes
+/// meet (odds about n^2 / 2^32) are told apart by [`Vex::resolve`], which moves the later one
+/// read to the next free index.
+pub fn subject_index(subject: &Subject) -> u32 {
+    canonical(subject).map_or(0, |c| hashed_index(&c))
+}
+
+// The canonical form of a subject for its index (see `subject_index`); `None` for the product
+// as a whole.
+fn canonical(subject: &Subject) -> Option<String> {
+    Some(match subject {
+        Subject::Other(name) if name.trim().is_empty() => return None,
+        Subject::Other(name) => alloc::format!("name:{}", name.trim()),
+        Subject::BomRef(r) => alloc::format!("ref:{}", r.trim()),
+        Subject::Purl(p) => match purl::parse(p) {
+            Some(k) => match k.version {
+                Some(v) => alloc::format!("purl:{}@{v}", k.key),
+                None => alloc::format!("purl:{}", k.key),
+            },
+            None => alloc::format!("purl:{}", p.trim()),
+        },
+    })
+}
+
+fn hashed_index(canonical: &str) -> u32 {
+    let hash = Sha256::digest(canonical.as_bytes());
+    let bits = u32::from_be_bytes([hash[0], hash[1], hash[2], hash[3]]);
+    (MAX_INDEX + 1) | (bits & MAX_INDEX)
+}
+
+// The subject indexes handed out in one resolve, so that two subjects never share one.
+#[derive(Default)]
+struct SubjectIndexes {
+    by_subject: BTreeMap<String, u32>,
+    taken: BTreeSet<u32>,
+}
+
+impl SubjectIndexes {
+    fn index(&mut self, subject: &Subject) -> u32 {
+        let Some(key) = canonical(subject) else {
+            return 0;
+        };
+        if let Some(&held) = self.by_subject.get(&key) {
+            return held;
+        }
+        // Probe upwards within the subject range, wrapping: the range has 2^31 slots and a
+        // device states far fewer, so a free one is always near.
+        let mut index = hashed_index(&key);
+        while self.taken.contains(&index) {
+            index = if index == u32::MAX {
+                MAX_INDEX + 1
+            } else {
+                index + 1
+            };
+        }
+        self.taken.insert(index);
+        self.by_subject.insert(key, index);
+        index
+    }
+}
+
+// purl key -> (row version per the purl, row position), for joining by purl.
+fn purl_rows(software: &Software) -> BTreeMap<String, Vec<(Option<String>, usize)>> {
+    let mut map: BTreeMap<String, Vec<(Option<String>, usize)>> = BTreeMap::new();
+    for (at, row) in software.rows().iter().enumerate() {
         if let Some(p) = row.purl.as_deref().and_then(purl::parse) {
-            map.entry(p.key).or_default().push((p.version, row.index));
+            map.entry(p.key).or_default().push((p.version, at));
         }
     }
     map
 }
 
-fn matches(
+fn matches<'s>(
     subject: &Subject,
-    software: &Software,
-    by_purl: &BTreeMap<String, Vec<(Option<String>, u32)>>,
-) -> Vec<u32> {
+    software: &'s Software,
+    by_purl: &BTreeMap<String, Vec<(Option<String>, usize)>>,
+) -> Vec<&'s SoftwareRow> {
+    let rows = software.rows();
     match subject {
-        Subject::BomRef(r) => software
-            .rows()
+        Subject::BomRef(r) => rows
             .iter()
             .filter(|row| row.sbom_ref.as_deref() == Some(r.as_str()))
-            .map(|row| row.index)
             .collect(),
         Subject::Purl(p) => {
             let Some(p) = purl::parse(p) else {
                 return Vec::new();
             };
-            by_purl.get(&p.key).map_or_else(Vec::new, |rows| {
-                rows.iter()
+            by_purl.get(&p.key).map_or_else(Vec::new, |found| {
+                found
+                    .iter()
                     .filter(|(v, _)| p.version.is_none() || *v == p.version)
-                    .map(|&(_, index)| index)
+                    .filter_map(|&(_, at)| rows.get(at))
                     .collect()
             })
         }
@@ -444,12 +604,12 @@ fn matches(
     }
 }
 
-// Canonical form: `dqi-vex-v1`, the row count, then per row (already sorted by ID and index)
+// Canonical form: `dqi-vex-v2`, the row count, then per row (already sorted by ID and index)
 // each field length-prefixed or tagged, as the software digest does, so the encoding is
 // injective. The index is included: a statement moving from one component to another is news.
 fn digest(rows: &[VexRow]) -> [u8; 32] {
     let mut h = Sha256::new();
-    h.update(b"dqi-vex-v1");
+    h.update(b"dqi-vex-v2");
     h.update(len32(rows.len()));
     for r in rows {
         let s = &r.statement;
@@ -467,6 +627,7 @@ fn digest(rows: &[VexRow]) -> [u8; 32] {
             }
         }
         text(&mut h, &r.source);
+        text(&mut h, s.subject.text());
     }
     h.finalize().into()
 }
@@ -516,6 +677,7 @@ mod tests {
             action: None,
             detail: None,
             updated: date.and_then(Timestamp::parse),
+            versions: vec![],
         }
     }
 
@@ -532,7 +694,7 @@ mod tests {
     }
 
     #[test]
-    fn statements_join_by_ref_and_purl_and_the_rest_go_to_zero() {
+    fn statements_join_by_ref_and_purl_and_the_rest_get_rows_of_their_own() {
         let purl = |p: &str| Subject::Purl(p.to_string());
         let vex = Vex::resolve(
             vec![import(
@@ -578,20 +740,149 @@ mod tests {
             .iter()
             .map(|r| (r.vuln_id.as_str(), r.index, r.statement.state))
             .collect();
-        assert_eq!(
-            rows,
-            [
-                ("CVE-1", 3, VexState::Affected),
-                ("CVE-2", 3, VexState::Fixed),
-                ("CVE-2", 7, VexState::Fixed),
-                ("CVE-3", 7, VexState::NotAffected),
-                // Two unmatched statements at 0: the later one read wins, both are counted.
-                ("CVE-4", 0, VexState::NotAffected),
-            ]
-        );
+        // Two unmatched statements about one vulnerability: two rows, each under the index of
+        // what it names, above every component index.
+        let absent = subject_index(&purl("pkg:npm/absent@1"));
+        let pump = subject_index(&Subject::Other("InfuSafe 3000".into()));
+        assert!(absent > MAX_INDEX && pump > MAX_INDEX && absent != pump);
+        let mut want = vec![
+            ("CVE-1", 3, VexState::Affected),
+            ("CVE-2", 3, VexState::Fixed),
+            ("CVE-2", 7, VexState::Fixed),
+            ("CVE-3", 7, VexState::NotAffected),
+            ("CVE-4", absent, VexState::UnderInvestigation),
+            ("CVE-4", pump, VexState::NotAffected),
+        ];
+        want.sort();
+        assert_eq!(rows, want);
         assert_eq!(vex.unmatched(), 2);
         assert_eq!(vex.statements(), 5);
         assert_eq!(vex.rows()[0].source, "a.json", "base name, no directory");
+    }
+
+    #[test]
+    fn an_unmatched_subject_keeps_its_index_whatever_else_is_stated() {
+        let purl = |p: &str| Subject::Purl(p.to_string());
+        // The index depends on the subject alone (spelling normalised as a purl key), not on
+        // the order or the other statements: a refresh or a restart serves it at the same OID.
+        assert_eq!(
+            subject_index(&purl("pkg:NPM/%40scope/absent@1")),
+            subject_index(&purl("pkg:npm/@scope/absent@1"))
+        );
+        assert_ne!(
+            subject_index(&purl("pkg:npm/absent@1")),
+            subject_index(&purl("pkg:npm/absent@2"))
+        );
+        assert_eq!(subject_index(&Subject::Other(" ".into())), 0, "the product");
+        let one = |extra: Vec<VexStatement>| {
+            let mut statements = extra;
+            statements.push(st(
+                "CVE-9",
+                Subject::Other("Pump".into()),
+                VexState::NotAffected,
+                None,
+            ));
+            let vex = Vex::resolve(vec![import("a", statements)], &software());
+            let row = vex.rows().iter().find(|r| r.vuln_id == "CVE-9").unwrap();
+            (row.index, row.statement.subject.text().to_string())
+        };
+        let alone = one(vec![]);
+        let crowded = one(vec![
+            st("CVE-9", purl("pkg:npm/a@1"), VexState::Affected, None),
+            st(
+                "CVE-8",
+                Subject::Other("Pump".into()),
+                VexState::Fixed,
+                None,
+            ),
+        ]);
+        assert_eq!(alone, crowded);
+        assert_eq!(
+            alone,
+            (
+                subject_index(&Subject::Other("Pump".into())),
+                "Pump".to_string()
+            )
+        );
+        // Two subjects whose hashes meet are still two rows.
+        let mut taken = SubjectIndexes::default();
+        let a = taken.index(&Subject::Other("a".into()));
+        taken.by_subject.clear();
+        let b = taken.index(&Subject::Other("a".into()));
+        assert_eq!(b, a + 1, "a colliding subject takes the next free index");
+    }
+
+    fn row_states(vex: &Vex) -> Vec<(u32, VexState)> {
+        vex.rows()
+            .iter()
+            .map(|r| (r.index, r.statement.state))
+            .collect()
+    }
+
+    #[test]
+    fn affected_versions_limit_a_statement_to_those_rows() {
+        let range = |r: &str| VersionSpec::Range(VersRange::parse(r).unwrap());
+        let limited = |versions: Vec<AffectedVersion>| {
+            let mut s = st(
+                "CVE-2021-44228",
+                Subject::Purl("pkg:maven/org.apache.logging.log4j/log4j-core".into()),
+                VexState::Affected,
+                None,
+            );
+            s.versions = versions;
+            s
+        };
+        let entry = |spec, status| AffectedVersion { spec, status };
+        // 2.14.1 (row 3) is in the range, 2.17.1 (row 7) is stated unaffected.
+        let vex = Vex::resolve(
+            vec![import(
+                "a",
+                vec![limited(vec![
+                    entry(
+                        range("vers:maven/>=2.0-beta9|<2.15.0"),
+                        VersionStatus::Affected,
+                    ),
+                    entry(
+                        VersionSpec::Exact("2.17.1".into()),
+                        VersionStatus::Unaffected,
+                    ),
+                ])],
+            )],
+            &software(),
+        );
+        let states = row_states(&vex);
+        assert_eq!(
+            states,
+            [(3, VexState::Affected), (7, VexState::NotAffected)]
+        );
+        assert_eq!(vex.unmatched(), 0);
+        // Only 2.14.1 named: the statement is not about 2.17.1; unknown reads as under
+        // investigation.
+        let vex = Vex::resolve(
+            vec![import(
+                "a",
+                vec![limited(vec![entry(
+                    VersionSpec::Exact("2.14.1".into()),
+                    VersionStatus::Unknown,
+                )])],
+            )],
+            &software(),
+        );
+        let states = row_states(&vex);
+        assert_eq!(states, [(3, VexState::UnderInvestigation)]);
+        // No installed version named: kept, counted, under the subject's own index.
+        let vex = Vex::resolve(
+            vec![import(
+                "a",
+                vec![limited(vec![entry(
+                    range("vers:maven/<2.0"),
+                    VersionStatus::Affected,
+                )])],
+            )],
+            &software(),
+        );
+        assert_eq!(vex.unmatched(), 1);
+        assert!(vex.rows()[0].index > MAX_INDEX);
     }
 
     #[test]

@@ -118,6 +118,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, bytes: &[u8], root: &Object) -> Result<VexImpo
             action,
             detail,
             updated,
+            versions: Vec::new(),
         };
         super::per_subject(&mut statements, subjects, statement);
     }

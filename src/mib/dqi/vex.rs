@@ -2,9 +2,11 @@
 //! CVE-2021-44228?" is one GetNext on `dqiVexState.<len>.<id>`.
 //!
 //! `dqiVexTable` is indexed by the advisory ID (a length-prefixed string, RFC 2578 §7.7) then
-//! `dqiSwIndex`; statements about the product as a whole, or about a component the SBOM does
-//! not hold, are served under `dqiSwIndex` 0 and counted in `dqiVexUnmatched`. The scalars give
-//! a poller the same cheap change detection as the software scalars.
+//! `dqiSwIndex`; a statement about the product as a whole is served under 0, one about a named
+//! product or a component the SBOM does not hold under an index derived from what it names
+//! ([`crate::device::vex::subject_index`], above every component's), and counted in
+//! `dqiVexUnmatched`; `dqiVexSubject` says what each row's statement names. The scalars give a
+//! poller the same cheap change detection as the software scalars.
 
 use alloc::vec::Vec;
 
@@ -51,6 +53,7 @@ pub(super) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &S
                 s.updated.as_ref().map(|t| encode::date(Some(t))),
                 Some(encode::ident(&r.source, LONG_TEXT_MAX, "dqiVexSource", i)),
                 Some(encode::opt_text(s.detail.as_deref(), LONG_TEXT_MAX)),
+                Some(encode::text(s.subject.text(), LONG_TEXT_MAX)),
             ],
         );
     }
@@ -109,6 +112,7 @@ mod tests {
             action: Some("update: install 4.2.2".to_string()),
             detail: None,
             updated: date.and_then(crate::device::Timestamp::parse),
+            versions: vec![],
         };
         let log4j = || Subject::Purl("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1".into());
         s.vex = Vex::resolve(
@@ -160,14 +164,26 @@ mod tests {
             cell(5, "CVE-2021-44228", 2),
             Some(Entry::Value(Value::octets([0x07, 0xe8, 5, 1, 0, 0, 0, 0])))
         );
-        assert_eq!(cell(5, "CVE-2099-1", 0), None, "no date: no instance");
+        let pump = crate::device::vex::subject_index(&Subject::Other("pump".into()));
+        assert_eq!(cell(5, "CVE-2099-1", pump), None, "no date: no instance");
         assert_eq!(
-            cell(2, "CVE-2099-1", 0),
+            cell(2, "CVE-2099-1", pump),
             Some(Entry::Value(Value::Integer(1)))
         );
         assert_eq!(
-            cell(6, "CVE-2099-1", 0),
+            cell(6, "CVE-2099-1", pump),
             Some(Entry::Value(Value::octets("https://acme.example/vex/1")))
+        );
+        assert_eq!(
+            cell(8, "CVE-2099-1", pump),
+            Some(Entry::Value(Value::octets("pump"))),
+            "dqiVexSubject says what a row under no component's index is about"
+        );
+        assert_eq!(
+            cell(8, "CVE-2021-44228", 2),
+            Some(Entry::Value(Value::octets(
+                "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
+            )))
         );
         let scalar = |arc: u32| {
             let mut oid = VEX.to_vec();

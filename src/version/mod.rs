@@ -9,8 +9,9 @@
 //! Any other ecosystem, or a version string its rules do not parse, has no order here:
 //! [`Ecosystem::compare`] returns `None` and the caller reports "unknown" rather than guess.
 
-use std::cmp::Ordering;
-use std::fmt;
+use alloc::string::{String, ToString};
+use core::cmp::Ordering;
+use core::fmt;
 
 pub mod maven;
 pub mod pep440;

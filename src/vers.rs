@@ -7,10 +7,12 @@
 //! each `>`/`>=` followed by a `<`/`<=`, and a trailing `>`/`>=`. A version the scheme cannot
 //! order answers [`Contains::Unknown`].
 
-use std::cmp::Ordering;
-use std::fmt;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::fmt;
 
-use super::version::Ecosystem;
+use crate::version::Ecosystem;
 
 /// A comparator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +109,7 @@ impl VersRange {
             if version.is_empty() {
                 return Err(VersError::Empty);
             }
-            parsed.push((comparator, super::purl::percent_decode(version)));
+            parsed.push((comparator, crate::device::purl::decode(version)));
         }
         Ok(VersRange {
             text: text.trim().to_string(),

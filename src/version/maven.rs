@@ -9,7 +9,11 @@
 //! Trailing zeros and release qualifiers are dropped, so `2.0-beta9` equals `2.0.0-beta9` and
 //! `1.0.0.ga` equals `1`.
 
-use std::cmp::Ordering;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
 
 /// One parsed item.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,9 @@
 //! npm tolerates it); anything else that is not SemVer is refused, so the caller can say
 //! "unknown" instead of guessing.
 
-use std::cmp::Ordering;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cmp::Ordering;
 
 /// A parsed version; build metadata is dropped.
 #[derive(Debug, Clone, PartialEq, Eq)]

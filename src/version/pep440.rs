@@ -7,7 +7,10 @@
 //! ignored), then dev-release < pre-release < release < post-release, and a local version
 //! after the same public version. A string that is not PEP 440 is refused.
 
-use std::cmp::Ordering;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
 
 /// A parsed version, as a sort key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +75,7 @@ impl<'a> Cursor<'a> {
     fn word(&mut self, words: &[(&str, u8)]) -> Option<u8> {
         // Longest first so "preview" wins over "pre".
         let mut sorted: Vec<&(&str, u8)> = words.iter().collect();
-        sorted.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        sorted.sort_by_key(|(w, _)| core::cmp::Reverse(w.len()));
         sorted
             .into_iter()
             .find(|(w, _)| self.eat(w))

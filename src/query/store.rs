@@ -1,0 +1,340 @@
+//! `--store FILE`: every answer kept in an embedded SQLite database (rusqlite, SQLite bundled),
+//! so that a new advisory is matched against the last answers with `--offline` without asking
+//! a single device, and "what changed since last week" is one SQL query.
+//!
+//! Schema (`PRAGMA user_version` 1; every text column is `NOT NULL`, "" when unknown):
+//!
+//! | table | columns | one row per |
+//! |---|---|---|
+//! | `runs` | `id` (key), `started` (UTC, `2026-12-05T11:50:00Z`), `command` (`find`, `vuln`, `advisories`, `inventory`), `question` | run |
+//! | `devices` | `run`, `target`, `address`, `engine_id`, `status` (`answered` or the record's failure status), `reason`, `complete` (1: the whole inventory was read), `vex_served`, `sys_name`, `sys_descr`, `datagrams` | target asked in a run |
+//! | `components` | `run`, `target`, `sw_index`, `name`, `version`, `purl`, `hash` (`alg:hex`), `supplier`, `cpe`, `sw_type`, `end_of_support` (`YYYY-MM-DD`), `parent`, `support`, `method` | component a device answered with |
+//! | `vex` | `run`, `target`, `vuln_id`, `sw_index`, `state`, `justification` | VEX statement read |
+//!
+//! `--offline` answers from the latest run in which each target's whole inventory was read
+//! (`advisories` or `inventory`); a target the store holds no such answer for is reported
+//! `no-inventory`. Lookups (`find`, `vuln` online) are stored too, as history, but are not
+//! whole inventories.
+//!
+//! The file is created with mode 0600 in a directory created 0700: it lists what every device
+//! runs, which is worth keeping from other users.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, params};
+
+use super::inventory::{Component, Method};
+use super::lookup::Vex;
+use super::run::{Answer, DeviceResult};
+use super::session::{Counters, Failure};
+use super::targets::Target;
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    command TEXT NOT NULL,
+    question TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+    run INTEGER NOT NULL REFERENCES runs(id),
+    target TEXT NOT NULL,
+    address TEXT NOT NULL,
+    engine_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    complete INTEGER NOT NULL,
+    vex_served INTEGER NOT NULL,
+    sys_name TEXT NOT NULL,
+    sys_descr TEXT NOT NULL,
+    datagrams INTEGER NOT NULL,
+    PRIMARY KEY (run, target)
+);
+CREATE TABLE IF NOT EXISTS components (
+    run INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    sw_index INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    purl TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    supplier TEXT NOT NULL,
+    cpe TEXT NOT NULL,
+    sw_type INTEGER NOT NULL,
+    end_of_support TEXT NOT NULL,
+    parent INTEGER NOT NULL,
+    support INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    FOREIGN KEY (run, target) REFERENCES devices(run, target)
+);
+CREATE INDEX IF NOT EXISTS components_by_run ON components(run, target);
+CREATE TABLE IF NOT EXISTS vex (
+    run INTEGER NOT NULL,
+    target TEXT NOT NULL,
+    vuln_id TEXT NOT NULL,
+    sw_index INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    justification TEXT NOT NULL,
+    FOREIGN KEY (run, target) REFERENCES devices(run, target)
+);
+CREATE INDEX IF NOT EXISTS vex_by_run ON vex(run, target);
+";
+
+/// An open store.
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+/// The default store: `$XDG_DATA_HOME/dqi-query/answers.sqlite3`, else
+/// `$HOME/.local/share/dqi-query/answers.sqlite3`; `None` when neither is set.
+pub fn default_path() -> Option<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })?;
+    Some(data.join("dqi-query").join("answers.sqlite3"))
+}
+
+impl Store {
+    /// Opens (creating when missing) the store at `path`.
+    pub fn open(path: &Path) -> Result<Store, String> {
+        let err = |e: &dyn std::fmt::Display| format!("store {}: {e}", path.display());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder.create(dir).map_err(|e| err(&e))?;
+        }
+        // Created 0600 before SQLite opens it (SQLite would create it under the umask).
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path).map_err(|e| err(&e))?;
+        let connection = Connection::open(path).map_err(|e| err(&e))?;
+        connection
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(|e| err(&e))?;
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| err(&e))?;
+        if version > SCHEMA_VERSION {
+            return Err(err(&format!(
+                "schema version {version} is newer than this dqi-query's ({SCHEMA_VERSION})"
+            )));
+        }
+        connection.execute_batch(SCHEMA).map_err(|e| err(&e))?;
+        connection
+            .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+            .map_err(|e| err(&e))?;
+        Ok(Store {
+            connection,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn err(&self, e: &dyn std::fmt::Display) -> String {
+        format!("store {}: {e}", self.path.display())
+    }
+
+    /// Keeps the results of one run, in one transaction; the run's ID.
+    pub fn record(
+        &mut self,
+        started: &str,
+        command: &str,
+        question: &str,
+        results: &[DeviceResult],
+    ) -> Result<i64, String> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| format!("store {}: {e}", path.display());
+        let tx = self.connection.transaction().map_err(err)?;
+        tx.execute(
+            "INSERT INTO runs (started, command, question) VALUES (?1, ?2, ?3)",
+            params![started, command, question],
+        )
+        .map_err(err)?;
+        let run = tx.last_insert_rowid();
+        {
+            let mut device = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO devices (run, target, address, engine_id, status, \
+                     reason, complete, vex_served, sys_name, sys_descr, datagrams) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )
+                .map_err(err)?;
+            let mut component = tx
+                .prepare(
+                    "INSERT INTO components (run, target, sw_index, name, version, purl, hash, \
+                     supplier, cpe, sw_type, end_of_support, parent, support, method) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                )
+                .map_err(err)?;
+            let mut vex = tx
+                .prepare(
+                    "INSERT INTO vex (run, target, vuln_id, sw_index, state, justification) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(err)?;
+            for d in results {
+                let datagrams = i64::from(d.counters.sent) + i64::from(d.counters.received);
+                let (status, reason, answer) = match &d.outcome {
+                    Ok(a) => ("answered".to_string(), String::new(), Some(a)),
+                    Err(f) => (f.status().to_string(), f.to_string(), None),
+                };
+                let empty = Answer::default();
+                let a = answer.unwrap_or(&empty);
+                device
+                    .execute(params![
+                        run,
+                        d.target,
+                        d.address.to_string(),
+                        d.engine_id,
+                        status,
+                        reason,
+                        a.complete,
+                        a.vex_served,
+                        a.sys_name,
+                        a.sys_descr,
+                        datagrams,
+                    ])
+                    .map_err(err)?;
+                for (c, method) in &a.components {
+                    component
+                        .execute(params![
+                            run,
+                            d.target,
+                            c.index,
+                            c.name,
+                            c.version,
+                            c.purl,
+                            c.hash,
+                            c.supplier,
+                            c.cpe,
+                            c.sw_type,
+                            c.end_of_support,
+                            c.parent,
+                            c.support,
+                            method.name(),
+                        ])
+                        .map_err(err)?;
+                }
+                for v in &a.vex {
+                    vex.execute(params![
+                        run,
+                        d.target,
+                        v.id,
+                        v.index,
+                        v.state,
+                        v.justification
+                    ])
+                    .map_err(err)?;
+                }
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(run)
+    }
+
+    /// Each target's latest whole inventory, as a result answered from the store
+    /// ([`Method::Store`]); a target without one is `no-inventory`. In target order.
+    pub fn latest(&self, targets: &[Target]) -> Result<Vec<DeviceResult>, String> {
+        let mut out = Vec::with_capacity(targets.len());
+        for t in targets {
+            out.push(self.latest_of(t).map_err(|e| self.err(&e))?);
+        }
+        Ok(out)
+    }
+
+    fn latest_of(&self, t: &Target) -> Result<DeviceResult, rusqlite::Error> {
+        let mut result = DeviceResult {
+            target: t.name.clone(),
+            address: t.address,
+            engine_id: String::new(),
+            outcome: Err(Failure::NoInventory(
+                "the store holds no whole inventory of this device: ask it once with \
+                 `advisories` or `inventory`"
+                    .into(),
+            )),
+            counters: Counters::default(),
+            elapsed: Duration::ZERO,
+        };
+        let found = self
+            .connection
+            .prepare(
+                "SELECT run, engine_id, vex_served, sys_name, sys_descr FROM devices \
+                 WHERE target = ?1 AND complete = 1 ORDER BY run DESC LIMIT 1",
+            )?
+            .query_row(params![t.name], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, bool>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            });
+        let (run, engine_id, vex_served, sys_name, sys_descr) = match found {
+            Ok(row) => row,
+            Err(rusqlite::Error::QueryReturnedNoRows) => return Ok(result),
+            Err(e) => return Err(e),
+        };
+        let mut statement = self.connection.prepare(
+            "SELECT sw_index, name, version, purl, hash, supplier, cpe, sw_type, \
+             end_of_support, parent, support FROM components \
+             WHERE run = ?1 AND target = ?2 ORDER BY sw_index",
+        )?;
+        let components = statement
+            .query_map(params![run, t.name], |r| {
+                Ok((
+                    Component {
+                        index: r.get(0)?,
+                        name: r.get(1)?,
+                        version: r.get(2)?,
+                        purl: r.get(3)?,
+                        hash: r.get(4)?,
+                        supplier: r.get(5)?,
+                        cpe: r.get(6)?,
+                        sw_type: r.get(7)?,
+                        end_of_support: r.get(8)?,
+                        parent: r.get(9)?,
+                        support: r.get(10)?,
+                    },
+                    Method::Store,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut statement = self.connection.prepare(
+            "SELECT vuln_id, sw_index, state, justification FROM vex \
+             WHERE run = ?1 AND target = ?2 ORDER BY vuln_id, sw_index",
+        )?;
+        let vex = statement
+            .query_map(params![run, t.name], |r| {
+                Ok(Vex {
+                    id: r.get(0)?,
+                    index: r.get(1)?,
+                    state: r.get(2)?,
+                    justification: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        result.engine_id = engine_id;
+        result.outcome = Ok(Answer {
+            components,
+            vex,
+            vex_served,
+            complete: true,
+            sys_name,
+            sys_descr,
+        });
+        Ok(result)
+    }
+}
