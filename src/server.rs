@@ -93,9 +93,16 @@ pub enum RunError {
         #[source]
         source: io::Error,
     },
-    /// The device description or an SBOM could not be loaded at start-up.
-    #[error("device data: {0}")]
-    Device(#[from] crate::device::DeviceError),
+    /// The device description, an SBOM or a VEX file could not be loaded at start-up. Shown as
+    /// `--check-config` shows it: the configuration file, the `[device]` key, its file, why.
+    #[error("{}: {source}", file.display())]
+    Device {
+        /// The configuration file whose `[device]` section named the file.
+        file: std::path::PathBuf,
+        /// What went wrong, wrapped in the key that named the file.
+        #[source]
+        source: crate::device::DeviceError,
+    },
     /// A community has no bucket in the request budget (the configuration gives every one a
     /// bucket, so this is a bug).
     #[error("community[{0}] has no request budget")]
@@ -126,7 +133,7 @@ impl RunError {
     /// for a bad command line), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Config(_) | RunError::Device(_) => 2,
+            RunError::Config(_) | RunError::Device { .. } => 2,
             _ => 1,
         }
     }

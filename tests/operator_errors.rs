@@ -49,6 +49,18 @@ fn a_missing_sbom_names_the_config_file_the_key_and_the_file() {
         "{line}"
     );
     assert!(line.contains("No such file or directory"), "{line}");
+    // Starting with it says the same: the configuration file first, then the key and its file.
+    let out = run_agent_binary(&["--config".as_ref(), path.as_os_str()]);
+    assert_eq!(out.code(), Some(2), "{}", out.describe());
+    assert!(
+        out.stderr.contains(&format!(
+            "{}: device.sbom[0]: {}: No such file or directory",
+            path.display(),
+            dir.join("dev/sbom.cdx.jsn").display()
+        )),
+        "{}",
+        out.describe()
+    );
 }
 
 #[test]

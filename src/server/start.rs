@@ -136,12 +136,18 @@ impl Start {
         // Loaded before any socket opens: a broken file at start-up is an error, not a
         // half-served device.
         let device = match &config.device {
-            Some(device) => Some(Arc::new(ServedDevice::open(
-                device,
-                &config.agent.state_dir,
-                config.system.clone(),
-                engine.clone(),
-            )?)),
+            Some(device) => Some(Arc::new(
+                ServedDevice::open(
+                    device,
+                    &config.agent.state_dir,
+                    config.system.clone(),
+                    engine.clone(),
+                )
+                .map_err(|source| RunError::Device {
+                    file: config.file.clone(),
+                    source,
+                })?,
+            )),
             None => None,
         };
         let tree = match &device {
