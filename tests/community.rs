@@ -384,7 +384,7 @@ fn net_snmp_and_the_snmp_crate_over_loopback() {
     let config = Config::new(vec![user.clone()])
         .with_section(ROOMY_BUDGET)
         .with_section(VIEWS);
-    let agent = Process::start(&dir, &config);
+    let mut agent = Process::start(&dir, &config);
     assert!(
         agent
             .stderr()
@@ -509,4 +509,14 @@ fn net_snmp_and_the_snmp_crate_over_loopback() {
     }
     let mut wrong = snmp::SyncSession::new(addr, b"legacy-nms-rw", timeout, 1).unwrap();
     assert!(wrong.get(&[1, 3, 6, 1, 2, 1, 1, 5, 0]).is_err());
+
+    // The refusals are logged (at the latest when the agent stops), by counter and source, and
+    // no community string, the configured ones or the guesses, is in the log.
+    agent.terminate(Duration::from_secs(10));
+    let log = agent.stderr();
+    assert!(log.contains("snmpInBadCommunityNames="), "{log}");
+    assert!(log.contains("snmpInBadCommunityUses="), "{log}");
+    for string in ["legacy-nms-ro", "legacy-nms-rw", "remote-nms-ro"] {
+        assert!(!log.contains(string), "{string} is in the log:\n{log}");
+    }
 }
