@@ -238,7 +238,7 @@ impl Server {
 
     /// Sends notifications as `config` says, starting with coldStart now: binds the
     /// notification sockets and hands the notifier to the agent.
-    pub fn set_notifier(&mut self, config: crate::notify::Config) -> Result<(), RunError> {
+    pub fn set_notifier(&mut self, config: crate::notify::NotifierConfig) -> Result<(), RunError> {
         let any = SocketAddr::from(([0, 0, 0, 0], 0));
         let sockets = notify::Sockets::bind(config.targets.iter().map(|t| t.address))
             .map_err(|source| RunError::Bind { addr: any, source })?;

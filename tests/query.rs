@@ -607,7 +607,8 @@ fn ctrl_c_prints_what_was_answered_and_exits_3() {
 
 /// What the agent serves for a row: the values the MIB columns carry, and the parent's name.
 fn served(s: &DeviceSnapshot) -> BTreeSet<String> {
-    use dqi_agent::mib::dqi::software::{served_hash, support_status, sw_type};
+    use dqi_agent::mib::derived::sw_type;
+    use dqi_agent::mib::dqi::software::{served_hash, support_status};
     let rows = s.software.rows();
     let name_of = |i: u32| {
         rows.iter()

@@ -692,7 +692,7 @@ fn mutated_datagrams_never_panic() {
 fn a_wrong_digest_raises_one_authentication_failure_trap() {
     use dqi_agent::budget::{Period, Rate};
     use dqi_agent::notify::{
-        AlarmConfig, Classes, Config as NotifyConfig, Delivery, Keys, MasterKeys, Notifier, Target,
+        AlarmConfig, Classes, Delivery, Keys, MasterKeys, Notifier, NotifierConfig, Target,
     };
     let mut a = agent();
     let auth = AuthProtocol::Sha256;
@@ -707,7 +707,7 @@ fn a_wrong_digest_raises_one_authentication_failure_trap() {
     };
     let receiver: SocketAddr = "127.0.0.1:9162".parse().unwrap();
     let notifier = Notifier::new(
-        NotifyConfig {
+        NotifierConfig {
             engine_id: ENGINE_ID.to_vec(),
             max_message_size: 1500,
             targets: vec![Target {
@@ -784,7 +784,7 @@ fn a_refresh_raises_the_changes_it_made() {
     use dqi_agent::budget::{Period, Rate};
     use dqi_agent::mib::served;
     use dqi_agent::notify::{
-        AlarmConfig, Classes, Config as NotifyConfig, Delivery, Keys, MasterKeys, Notifier, Target,
+        AlarmConfig, Classes, Delivery, Keys, MasterKeys, Notifier, NotifierConfig, Target,
     };
     let dqi = |arcs: &[u32]| -> Box<[u32]> {
         let mut oid = vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1];
@@ -801,7 +801,7 @@ fn a_refresh_raises_the_changes_it_made() {
     let mut a = agent();
     let auth = AuthProtocol::Sha256;
     let notifier = Notifier::new(
-        NotifyConfig {
+        NotifierConfig {
             engine_id: ENGINE_ID.to_vec(),
             max_message_size: 1500,
             targets: vec![Target {

@@ -137,7 +137,7 @@ impl NotifyConfig {
         engine_id: &[u8],
         max_message_size: usize,
         seed: u64,
-    ) -> Result<Option<notify::Config>, ConfigError> {
+    ) -> Result<Option<notify::NotifierConfig>, ConfigError> {
         if self.targets.is_empty() {
             return Ok(None);
         }
@@ -202,7 +202,7 @@ impl NotifyConfig {
                 retries: t.retries,
             });
         }
-        Ok(Some(notify::Config {
+        Ok(Some(notify::NotifierConfig {
             engine_id: engine_id.to_vec(),
             max_message_size,
             targets,

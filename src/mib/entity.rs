@@ -22,7 +22,7 @@
 use alloc::format;
 use alloc::string::String;
 
-use super::dqi::{Stamps, software_version};
+use super::derived::{ROOT_INDEX, Stamps, software_version};
 use super::encode::{self, ADMIN_STRING_MAX, Sink};
 use super::{Value, objects};
 use crate::device::DeviceSnapshot;
@@ -32,9 +32,6 @@ use crate::device::model::{ComponentType, IssuingAgency, Udi};
 pub const ENT_PHYSICAL_ENTRY: &[u32] = &[1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1];
 /// `entityGeneral` (1.3.6.1.2.1.47.1.4): `entLastChangeTime` is its arc 1.
 const ENTITY_GENERAL: &[u32] = &[1, 3, 6, 1, 2, 1, 47, 1, 4];
-/// The `entPhysicalIndex` of the one row, the device itself (`dqiSwEntPhysicalIndex` of every
-/// software row).
-pub const ROOT_INDEX: i32 = 1;
 /// `IANAPhysicalClass` chassis(3).
 const CLASS_CHASSIS: i32 = 3;
 /// `entPhysicalMfgDate` when unknown: ENTITY-MIB's `'0000000000000000'H`.

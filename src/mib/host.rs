@@ -8,8 +8,7 @@
 
 use alloc::string::String;
 
-use super::dqi::Stamps;
-use super::dqi::software::sw_type;
+use super::derived::{Stamps, sw_type};
 use super::encode::{self, Sink, Table};
 use super::{Live, Value, objects};
 use crate::device::DeviceSnapshot;

@@ -8,6 +8,7 @@
 //! (RFC 3416 §4.2.2).
 
 pub mod budget;
+pub mod derived;
 pub mod dqi;
 mod encode;
 pub mod entity;

@@ -157,7 +157,7 @@ pub struct Target {
 
 /// The notifier's configuration.
 #[derive(Debug)]
-pub struct Config {
+pub struct NotifierConfig {
     /// snmpEngineID of this engine (the Traps' authoritative engine, every notification's
     /// contextEngineID).
     pub engine_id: Vec<u8>,
@@ -178,7 +178,7 @@ pub struct Config {
 /// Why a configuration cannot run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ConfigError {
+pub enum NotifierConfigError {
     /// An Inform target's user has only keys localized to this engine.
     #[error("target {0}: an inform needs the user's passphrases, not localized keys")]
     InformNeedsPassphrases(usize),
@@ -316,7 +316,7 @@ pub fn bindings(kind: Kind, uptime: u32, objects: Vec<VarBind>) -> Vec<VarBind> 
 impl Notifier {
     /// The notifier for `config`, its rate limit full at `now`. Localizes Trap users' master
     /// keys to this engine, once.
-    pub fn new(config: Config, now: Instant) -> Result<Notifier, ConfigError> {
+    pub fn new(config: NotifierConfig, now: Instant) -> Result<Notifier, NotifierConfigError> {
         let mut receivers = Vec::with_capacity(config.targets.len());
         for (i, target) in config.targets.into_iter().enumerate() {
             let session = match (target.delivery, target.keys) {
@@ -330,7 +330,7 @@ impl Notifier {
                     flight: None,
                 },
                 (Delivery::Inform, Keys::Localized(_)) => {
-                    return Err(ConfigError::InformNeedsPassphrases(i));
+                    return Err(NotifierConfigError::InformNeedsPassphrases(i));
                 }
             };
             receivers.push(Receiver {

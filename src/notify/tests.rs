@@ -47,7 +47,7 @@ fn target(delivery: Delivery, queue: usize, retries: u32) -> Target {
 
 fn notifier(targets: Vec<Target>, rate: u32) -> Notifier {
     Notifier::new(
-        Config {
+        NotifierConfig {
             engine_id: AGENT_ENGINE.to_vec(),
             max_message_size: 65_507,
             targets,
@@ -516,7 +516,7 @@ fn an_inform_needs_master_keys() {
     let mut t = target(Delivery::Inform, 1, 1);
     t.keys = Keys::Localized(Box::new(user));
     let err = Notifier::new(
-        Config {
+        NotifierConfig {
             engine_id: AGENT_ENGINE.to_vec(),
             max_message_size: 1500,
             targets: vec![t],
@@ -528,7 +528,7 @@ fn an_inform_needs_master_keys() {
         Instant::ZERO,
     )
     .unwrap_err();
-    assert_eq!(err, ConfigError::InformNeedsPassphrases(0));
+    assert_eq!(err, NotifierConfigError::InformNeedsPassphrases(0));
 }
 
 #[test]

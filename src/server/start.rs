@@ -109,7 +109,7 @@ struct Start {
     subagent: Option<Subagent>,
     /// The notification receivers, the notify users' passphrases already hashed; `None`
     /// without `[[notify]]`.
-    notifier: Option<crate::notify::Config>,
+    notifier: Option<crate::notify::NotifierConfig>,
 }
 
 impl Start {

@@ -29,14 +29,16 @@ pub mod lookup;
 pub mod software;
 pub mod vex;
 
+pub use super::derived::{Stamps, software_version};
+
 use alloc::format;
 use alloc::string::String;
 
 use super::Value;
 use super::encode::{self, ADMIN_STRING_MAX, Sink};
 use super::objects::System;
+use crate::device::DeviceSnapshot;
 use crate::device::model::{HealthStatus, SelfTestResult};
-use crate::device::{DeviceSnapshot, Timestamp};
 
 /// The root of DQI-MIB, `dqiMIB`: netSnmpPlaypen.374 (1.3.6.1.4.1.8072.9999.9999.374).
 ///
@@ -102,38 +104,6 @@ pub(crate) const AGENT: [u32; R + 2] = under(&[1, 5]);
 /// value nobody chose for the device, which [`system_for`] replaces with [`DQI_PRODUCT_GENERIC`].
 pub const UNCHOSEN_OBJECT_ID: &[u32] = &[1, 3, 6, 1, 4, 1, 8072, 3, 2, 10];
 
-/// What the refresher knows beyond the snapshot: when things changed, in `sysUpTime` terms, and
-/// how the last refresh went. Filled by the refresher, read by [`super::served::snapshot_objects`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Stamps {
-    /// sysUpTime (TimeTicks) when the software inventory content last changed (0 = since start).
-    pub software_changed: u32,
-    /// sysUpTime when the configuration facts last changed.
-    pub config_changed: u32,
-    /// sysUpTime when the health status last changed.
-    pub health_changed: u32,
-    /// sysUpTime when the physical entity data last changed (entLastChangeTime).
-    pub entity_changed: u32,
-    /// Wall-clock time of the last refresh attempt that succeeded.
-    pub refreshed: Option<Timestamp>,
-    /// The last refresh failed and the agent serves the previous snapshot.
-    pub refresh_failed: bool,
-    /// The configured refresh interval in seconds (dqiAgentRefreshInterval).
-    pub refresh_interval: u32,
-    /// Agent version string (dqiAgentVersion).
-    pub agent_version: &'static str,
-    /// sysUpTime of the last refresh that succeeded (0 = the load at start-up), for
-    /// `hrSWInstalledLastUpdateTime`, which is TimeTicks, not a date. Added to the agreed shape:
-    /// only the refresher knows it.
-    pub refreshed_uptime: u32,
-    /// How many refreshes found the configuration (dqiConfig scalars or dqiServiceTable)
-    /// different since the agent started, for the Counter32 `dqiCfgChanges`. Added to the agreed
-    /// shape: the MIB counts changes the agent observed, not the device's own lifetime count.
-    pub config_changes: u32,
-    /// sysUpTime when the VEX statements (`dqiVexDigest`) last changed (`dqiVexLastChange`).
-    pub vex_changed: u32,
-}
-
 /// Every DQI-MIB instance under dqiIdentity, dqiHealth, dqiConfig, dqiSoftware,
 /// `dqiAgentVersion` and `dqiAgentRefreshInterval`, in OID order, scalars by arc and tables
 /// column by column.
@@ -194,26 +164,6 @@ pub fn sys_descr(snapshot: &DeviceSnapshot) -> String {
     let mut out = String::from(encode::cut(&id.manufacturer, room));
     out.push_str(&tail);
     String::from(encode::cut(&out, ADMIN_STRING_MAX))
-}
-
-/// The device's main software version, for `sysDescr` and `entPhysicalSoftwareRev`: the
-/// description's `software_revision`, else the version of the component the first SBOM describes
-/// (CycloneDX `metadata.component`, the device image), else none.
-pub fn software_version(snapshot: &DeviceSnapshot) -> Option<&str> {
-    snapshot
-        .identity
-        .software_revision
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .or_else(|| {
-            snapshot
-                .software
-                .documents()
-                .iter()
-                .filter_map(|d| d.subject.as_ref())
-                .map(|(_, version)| version.as_str())
-                .find(|v| !v.is_empty())
-        })
 }
 
 // dqiHealth (DQI-MIB dqiObjects 2).

@@ -4,12 +4,13 @@
 //! Identifiers (version, purl, CPE, hash, bom-ref, SBOM serial) are served whole or zero-length,
 //! never cut; names and suppliers are human text, cut on a character boundary.
 
-use super::{SOFTWARE, Stamps};
+use super::SOFTWARE;
 use crate::device::model::{
-    ComponentHash, ComponentType, HashAlg, SbomDocument, SbomFormat, SoftwareRow, SupportStatus,
+    ComponentHash, HashAlg, SbomDocument, SbomFormat, SoftwareRow, SupportStatus,
 };
 use crate::device::{DeviceSnapshot, Timestamp};
 use crate::mib::Value;
+use crate::mib::derived::{ROOT_INDEX, Stamps, sw_type};
 use crate::mib::encode::{self, Sink, Table};
 
 /// `dqiSwEntry`: dqiSwTable (dqiSoftware 12) 1.
@@ -133,27 +134,6 @@ pub fn hash_algorithm(alg: HashAlg) -> i32 {
     }
 }
 
-/// `dqiSwType` value of a component type: CycloneDX 1.6 order from application(1); a type this
-/// agent does not know is other(100).
-pub fn sw_type(kind: ComponentType) -> i32 {
-    match kind {
-        ComponentType::Application => 1,
-        ComponentType::Framework => 2,
-        ComponentType::Library => 3,
-        ComponentType::Container => 4,
-        ComponentType::Platform => 5,
-        ComponentType::OperatingSystem => 6,
-        ComponentType::Device => 7,
-        ComponentType::DeviceDriver => 8,
-        ComponentType::Firmware => 9,
-        ComponentType::File => 10,
-        ComponentType::MachineLearningModel => 11,
-        ComponentType::Data => 12,
-        ComponentType::CryptographicAsset => 13,
-        ComponentType::Other => 100,
-    }
-}
-
 /// `dqiSwSupportStatus`: the stated level; a row that states none but has an end-of-support
 /// date is endOfSupport(5), as the MIB's DESCRIPTION orders the sources.
 pub fn support_status(row: &SoftwareRow) -> i32 {
@@ -247,7 +227,7 @@ fn sw_row(table: &mut Table<'_>, r: &SoftwareRow, documents: usize) {
     table.cell(14, i, Value::Gauge32(document));
     table.cell(15, i, Value::Gauge32(r.parent));
     // Every component runs on the device as a whole: the one entPhysicalTable row.
-    table.cell(16, i, Value::Integer(crate::mib::entity::ROOT_INDEX));
+    table.cell(16, i, Value::Integer(ROOT_INDEX));
 }
 
 fn sbom_row(table: &mut Table<'_>, d: &SbomDocument, i: u32) {
@@ -268,6 +248,7 @@ fn sbom_row(table: &mut Table<'_>, d: &SbomDocument, i: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::device::model::ComponentType;
     use crate::mib::Tree;
     use crate::mib::dqi::fixture::value_at as get;
     use crate::mib::dqi::fixture::{self, hash};
