@@ -7,9 +7,9 @@
 //! (justification). A GetBulk starting at `<column>.<len>.<key>` walks the rows of that key
 //! first; rows past the key are dropped by prefix. One non-repeater GetNext on the bare
 //! column tells whether the device has the table at all: if what follows is outside it, the
-//! device predates the tables and the caller walks instead. A third probe, on `dqiSwName`,
-//! tells whether it serves the DQI-MIB at all (a question of VEX rows only has no key to look
-//! up, and a plain SNMP agent must still be listed as such).
+//! device predates the tables and the caller walks instead. A question of VEX rows only has
+//! no key to look up: one more probe, on `dqiSwName`, then tells whether the device serves the
+//! DQI-MIB at all (a plain SNMP agent must still be listed as such).
 //!
 //! Datagrams after discovery: one GetBulk and one Get (the Get only when a row matched).
 
@@ -128,13 +128,14 @@ pub async fn lookup(
     vuln: Option<&str>,
 ) -> Result<Option<Found>, Failure> {
     // Non-repeaters: the presence probes. Repeaters: two columns per key, then the VEX rows.
-    let mut probes = vec![
-        oids::by_name_column(2),
-        oids::by_purl_column(2),
-        oids::sw_column(sw::NAME),
-    ];
+    let mut probes = vec![oids::by_name_column(2), oids::by_purl_column(2)];
     if vuln.is_some() {
         probes.push(oids::vex_column(2));
+    }
+    // With no key to look up, the lookup tables cannot tell a DQI device: ask dqiSwTable.
+    let sw_probe = keys.is_empty().then_some(probes.len());
+    if sw_probe.is_some() {
+        probes.push(oids::sw_column(sw::NAME));
     }
     let mut repeaters: Vec<Vec<u32>> = Vec::new();
     for key in keys {
@@ -175,8 +176,11 @@ pub async fn lookup(
     if !needed {
         return Ok(None);
     }
-    let dqi = under(2, &oids::sw_column(sw::NAME));
-    let vex_served = vuln.is_some() && under(3, &oids::vex_column(2));
+    let dqi = match sw_probe {
+        Some(i) => under(i, &oids::sw_column(sw::NAME)),
+        None => has_name || has_purl,
+    };
+    let vex_served = vuln.is_some() && under(2, &oids::vex_column(2));
     let rows = &got[probes.len().min(got.len())..];
     let width = repeaters.len();
     // (key position, dqiSwIndex) -> (version, purl)
