@@ -26,10 +26,12 @@
 //! datagrams a source *sends*, whatever share of them the agent can afford to read.
 //!
 //! A source is flagged the first time, within a window, its count reaches the window's
-//! threshold *and* at least [`MIN_SEEN`] of its datagrams were read: the scale may be an
-//! overestimate (the kernel's drop counter also counts the datagrams its filter drops), and a
-//! manager's discovery exchange, a datagram or two, must never get it blocked however large
-//! the scale is. The flag is checked when the source's next datagram arrives, once the
+//! threshold, at least [`MIN_SEEN`] of its datagrams were read, and either the budget refused
+//! one of them in the window or the agent reads only part of what arrives (the scale is over
+//! 1). So a burst that the source's budget still pays (managers starting sessions together
+//! behind one address) is never blocked while the agent keeps up, and under a flood the scale
+//! may be an overestimate (the kernel's drop counter also counts the datagrams its filter
+//! drops) but a manager's discovery exchange, a datagram or two, never gets it blocked. The flag is checked when the source's next datagram arrives, once the
 //! previous ones' fate (a user's, or not) is settled, so the driver hears of a flooding source
 //! within a datagram of it crossing the threshold, not at the end of the window.
 
@@ -90,6 +92,8 @@ pub(super) struct Meter {
     units: u64,
     /// Datagrams read and not given back.
     seen: u32,
+    /// Whether the budget refused one of its datagrams in the window.
+    refused: bool,
     /// Flagged since the driver last took the flagged sources.
     flagged: bool,
 }
@@ -117,10 +121,18 @@ impl Meter {
         }
     }
 
-    /// Flags the source if its settled count reached the window's threshold; whether it was
-    /// newly flagged.
+    /// The budget refused one of the source's datagrams.
+    pub(super) fn note_refused(&mut self) {
+        self.refused = true;
+    }
+
+    /// Flags the source if its settled count reached the window's threshold (see the module
+    /// docs); whether it was newly flagged.
     pub(super) fn check(&mut self, watch: &mut Watch) -> bool {
-        let over = watch.at_least > 0 && self.units >= watch.at_least && self.seen >= MIN_SEEN;
+        let over = watch.at_least > 0
+            && self.units >= watch.at_least
+            && self.seen >= MIN_SEEN
+            && (self.refused || watch.scale > 1);
         if over && !self.flagged {
             self.flagged = true;
             watch.pending = true;
@@ -138,6 +150,7 @@ impl Meter {
     pub(super) fn reset(&mut self) {
         self.units = 0;
         self.seen = 0;
+        self.refused = false;
     }
 }
 
@@ -170,6 +183,11 @@ mod tests {
             assert!(!m.check(&mut w));
         }
         m.charge(&w);
+        assert!(
+            !m.check(&mut w),
+            "a burst the source's budget paid is no flood"
+        );
+        m.note_refused();
         assert!(m.check(&mut w) && w.pending);
         assert!(!m.check(&mut w), "flagged once");
         assert!(m.take_flag() && !m.take_flag());
@@ -187,6 +205,7 @@ mod tests {
         for _ in 0..199 {
             m.charge(&w);
             m.attribute(&w, true);
+            m.note_refused();
         }
         assert!(!m.check(&mut w), "199 refusals count 9.95 datagrams");
         m.charge(&w);

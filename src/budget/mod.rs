@@ -278,6 +278,7 @@ struct SourceState {
 impl SourceState {
     fn note_rejection(&mut self) {
         self.rejected = self.rejected.saturating_add(1);
+        self.flood.note_refused();
     }
 
     fn is_full(&self, now: Instant) -> bool {
