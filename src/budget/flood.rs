@@ -11,9 +11,11 @@
 //! [`USER_WEIGHT`] of [`OTHER_WEIGHT`] while the agent reads all that arrives: the source may be
 //! an address other users share, and the user's budget already tells their datagrams apart, so
 //! only a user's flood twenty times as heavy gets the address blocked. While the kernel drops
-//! for want of reading (the scale, below, is over 1) it counts in full: the user's budget no
-//! longer sees most of the datagrams it would tell apart, and the kernel drops every party's
-//! alike, so the sources whose requests are refused are better dropped than everyone.
+//! most of what arrives for want of reading (the scale, below, is at least [`FULL_SCALE`]) it
+//! counts in full: the user's budget no longer sees most of the datagrams it would tell apart,
+//! and the kernel drops every party's alike, so the sources whose requests are refused are
+//! better dropped than everyone. (Not from a scale of 2: a busy host that stalls the agent
+//! for a moment has it read a backlog in a burst, which can look like that.)
 //!
 //! # Counting against the share read
 //!
@@ -42,6 +44,9 @@ pub(super) const USER_WEIGHT: u64 = 1;
 /// The fewest datagrams read from a source within a window before it can be flagged, whatever
 /// the scale: a manager's discovery and time synchronisation are two.
 pub const MIN_SEEN: u32 = 4;
+/// The scale from which a request refused by its user's budget counts in full: three
+/// quarters of what arrives dropped.
+pub const FULL_SCALE: u32 = 4;
 /// The largest scale the meter accepts: beyond it a datagram read stands for too many unseen
 /// ones to judge a source by.
 pub const MAX_SCALE: u32 = 16;
@@ -78,9 +83,9 @@ impl Watch {
     pub(super) fn start(&mut self, at_least: u32, scale: u32) {
         self.at_least = u64::from(at_least).saturating_mul(OTHER_WEIGHT);
         self.scale = u64::from(scale.clamp(1, MAX_SCALE));
-        self.user_weight = match self.scale {
-            1 => USER_WEIGHT,
-            _ => OTHER_WEIGHT,
+        self.user_weight = match self.scale >= u64::from(FULL_SCALE) {
+            false => USER_WEIGHT,
+            true => OTHER_WEIGHT,
         };
     }
 }
@@ -211,8 +216,16 @@ mod tests {
         m.charge(&w);
         m.attribute(&w, true);
         assert!(m.check(&mut w));
-        // Sampled, a refused request counts in full: the user's budget no longer sees them all.
-        let mut w = watch(10, 2);
+        // Mostly dropped, a refused request counts in full: the user's budget no longer sees
+        // them all. Half dropped, still a twentieth.
+        let mut w = watch(10, FULL_SCALE - 1);
+        let mut m = Meter::default();
+        for _ in 0..60 {
+            m.charge(&w);
+            m.attribute(&w, true);
+        }
+        assert!(!m.check(&mut w));
+        let mut w = watch(20, FULL_SCALE);
         let mut m = Meter::default();
         for _ in 0..4 {
             m.charge(&w);

@@ -131,7 +131,7 @@ mod tests;
 use core::net::IpAddr;
 
 pub use config::{BudgetConfig, BudgetConfigError, MAX_HOLD, OverBudget, UserBudget, Work};
-pub use flood::{MAX_SCALE, MIN_SEEN};
+pub use flood::{FULL_SCALE, MAX_SCALE, MIN_SEEN};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
 pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
@@ -556,7 +556,8 @@ impl Budget {
 
     /// For the driver's kernel filter: starts a new window of the flood meter, in which a
     /// source that sent `at_least` datagrams no user answers for is flagged (a request refused
-    /// by its user's budget counts a twentieth, in full when `scale` is over 1; zero flags none), each datagram the agent read
+    /// by its user's budget counts a twentieth, in full when `scale` is at least [`FULL_SCALE`];
+    /// zero flags none), each datagram the agent read
     /// standing for `scale` sent (the inverse of the share of arriving datagrams the driver
     /// read, 1 to [`MAX_SCALE`]). Call [`Budget::take_flooders`] first: the counts start
     /// again.
