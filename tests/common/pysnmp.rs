@@ -28,6 +28,14 @@ pub fn python_venv(name: &str, packages: &[&str], check: &str) -> Option<PathBuf
         .join("target")
         .join(name);
     let python = venv.join("bin/python");
+    // Tests in one binary run in parallel threads, and binaries may run at once: one makes
+    // the venv while the others wait, rather than all running `venv` and `pip` into the
+    // same directory and finding it half made.
+    let lock_path = venv.with_extension("lock");
+    let _guard = fs::create_dir_all(venv.parent().unwrap_or(&venv))
+        .and_then(|()| fs::File::create(&lock_path))
+        .and_then(|file| file.lock().map(|()| file))
+        .unwrap_or_else(|e| panic!("locking {}: {e}", lock_path.display()));
     let ready = |python: &Path| {
         Command::new(python)
             .args(["-c", check])
