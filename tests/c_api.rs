@@ -17,6 +17,11 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use common::*;
+use dqi_agent::manager::Manager;
+use dqi_agent::mib::Value;
+use dqi_agent::pdu::syntax;
+use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol};
+use dqi_agent::wire::{Pdu, Pdus, VarBind, VarBindValue};
 
 const HEADER: &str = "dqi-ffi/include/dqi.h";
 /// The demo's engine ID: format 4 (text), "dqi-c-demo".
@@ -70,20 +75,39 @@ fn header_is_current() {
     );
 }
 
-/// Builds the crate in directory `name` (its own workspace, `panic = "abort"`) in release, in
-/// `target/ffi` (shared, so the core is compiled once for both); returns that directory.
-fn build_release(name: &str) -> PathBuf {
+/// `cargo SUBCOMMAND ARGS` on the crate in directory `name` (its own workspace, `panic =
+/// "abort"`), in `target/ffi` (shared, so the core is compiled once for every use), with
+/// `DQI_LIB_DIR` naming the static library for `no-std-check`; returns that directory.
+fn cargo_in(name: &str, subcommand: &[&str], env: &[(&str, &Path)], trailing: &[&str]) -> PathBuf {
     let target = root().join("target/ffi");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--manifest-path"])
+    let mut command = Command::new(cargo);
+    command
+        .args(subcommand)
+        .arg("--manifest-path")
         .arg(root().join(name).join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&target)
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "building {name} failed");
+        .args(trailing)
+        .env("DQI_LIB_DIR", target.join("release"));
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let status = command.status().expect("run cargo");
+    assert!(status.success(), "cargo {subcommand:?} in {name} failed");
     target
+}
+
+/// Builds the crate in directory `name` in release (see [`cargo_in`]).
+fn build_release(name: &str) -> PathBuf {
+    cargo_in(name, &["build", "--release"], &[], &[])
+}
+
+/// Builds the static library (`target/ffi/release/libdqi.a`) once per test run; returns
+/// `target/ffi`.
+fn ffi_library() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| build_release("dqi-ffi"))
 }
 
 /// Builds the static library and the demo once per test run; `None` (skipped) without `cc`.
@@ -94,7 +118,7 @@ fn demo_binary() -> Option<&'static Path> {
             if !require_programs(&["cc"], "gcc") {
                 return None;
             }
-            let target = build_release("dqi-ffi");
+            let target = ffi_library();
             let binary = target.join("dqi_demo");
             let out = Command::new("cc")
                 .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-I"])
@@ -305,19 +329,191 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
 }
 
 /// The `#![no_std]` consumer (`no-std-check/`): its own panic handler and allocator, `panic =
-/// "abort"`. It does not build if anything links `std`, and it exits 0 only after an authPriv
-/// GET answered through `Agent::handle`. Prints the program's `.text` size, the core's code
-/// size for such a consumer (README, "Embedding the core").
+/// "abort"`, linking `libdqi.a` as a C program does and calling only the C API. It does not
+/// build if the library links `std` (a second panic handler). Over its stdin/stdout "link" a
+/// manager discovers it and reads sysName, dqiSwCount and the software row through authPriv
+/// SHA-256/AES-128. Its debug build must link too. Prints the program's `.text` and the part of
+/// it that is the library's code, from the linker's map (README, "Embedding the core").
 #[test]
-fn a_no_std_consumer_builds_and_answers_a_get() {
-    let target = build_release("no-std-check");
+fn a_no_std_consumer_links_libdqi_and_answers_authpriv_gets() {
+    ffi_library();
+    let map = root().join("target/ffi/no-std-check.map");
+    let target = cargo_in(
+        "no-std-check",
+        &["build", "--release"],
+        &[("DQI_LINK_MAP", &map)],
+        &[],
+    );
+    cargo_in("no-std-check", &["build"], &[], &[]);
     let binary = target.join("release/dqi-no-std-check");
-    let out = run_with_deadline(&mut Command::new(&binary), TOOL_TIMEOUT);
-    assert!(out.success(), "the exchange failed\n{}", out.describe());
+    let mut child = Command::new(&binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run the consumer");
+    let mut link = Link {
+        to: child.stdin.take().expect("stdin"),
+        from: child.stdout.take().expect("stdout"),
+    };
+    let probe = Manager::discovery().request(get(1, &[&SYS_NAME_ARCS]));
+    let report = Manager::discovery()
+        .open(&link.exchange(&probe))
+        .expect("a discovery Report");
+    let engine = report.usm.engine_id.to_vec();
+    assert_eq!(engine, b"\x80\x00\x1f\x88\x04no-std");
+    let auth = AuthKey::from_localized(AuthProtocol::Sha256, &no_std_key(7, 32)).expect("key");
+    let privacy = PrivKey::from_localized(PrivProtocol::Aes128, &no_std_key(99, 16)).expect("key");
+    let mut manager = Manager::new(b"no-std", &engine, auth, Some(privacy));
+    manager.learn(&report);
+    let sw_count: Vec<u32> = arcs(SW_COUNT);
+    let sw_name_1: Vec<u32> = arcs(&format!("{SW_NAME}.1"));
+    let request = manager.request(get(2, &[&SYS_NAME_ARCS, &sw_count, &sw_name_1]));
+    let reply = manager
+        .open(&link.exchange(&request))
+        .expect("an authPriv Response");
+    let Pdus::Response(pdu) = reply.scoped.pdu else {
+        panic!("a Response: {:?}", reply.scoped.pdu);
+    };
+    let values: Vec<&VarBindValue> = pdu.varbinds.iter().map(|vb| &vb.value).collect();
+    assert_eq!(
+        values,
+        [
+            &VarBindValue::Value(syntax(Value::octets("no-std-check"))),
+            &VarBindValue::Value(syntax(Value::Gauge32(1))),
+            &VarBindValue::Value(syntax(Value::octets("mbedtls"))),
+        ]
+    );
+    drop(link);
+    let status = child.wait().expect("the consumer exits");
+    assert!(status.success(), "the consumer failed: {status}");
+
     if let Ok(size) = Command::new("size").arg("-A").arg(&binary).output() {
         let table = String::from_utf8_lossy(&size.stdout);
         if let Some(text) = table.lines().find(|l| l.starts_with(".text")) {
             eprintln!("no_std consumer {text}");
         }
+    }
+    match fs::read_to_string(&map).map(|m| text_from(&m, "libdqi.a")) {
+        Ok(Some(bytes)) => eprintln!("no_std consumer: .text from libdqi.a {bytes} octets"),
+        _ => eprintln!("no_std consumer: no linker map to attribute .text"),
+    }
+}
+
+/// sysName.0.
+const SYS_NAME_ARCS: [u32; 9] = [1, 3, 6, 1, 2, 1, 1, 5, 0];
+
+/// The no_std consumer's localized keys: octet `i` is `i * 31 + seed`.
+fn no_std_key(seed: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
+
+fn arcs(dotted: &str) -> Vec<u32> {
+    dotted
+        .trim_start_matches('.')
+        .split('.')
+        .map(|a| a.parse().expect("a numeric OID"))
+        .collect()
+}
+
+fn get(request_id: i32, names: &[&[u32]]) -> Pdus {
+    Pdus::Get(Pdu {
+        request_id,
+        error_status: 0,
+        error_index: 0,
+        varbinds: names
+            .iter()
+            .map(|name| {
+                let Some(Value::ObjectId(name)) = Value::oid(name) else {
+                    panic!("a valid OID: {name:?}");
+                };
+                VarBind {
+                    name,
+                    value: VarBindValue::Unspecified,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The consumer's stdin and stdout: datagrams framed by a two-octet big-endian length.
+struct Link {
+    to: std::process::ChildStdin,
+    from: std::process::ChildStdout,
+}
+
+impl Link {
+    fn exchange(&mut self, datagram: &[u8]) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let len = u16::try_from(datagram.len()).expect("a datagram under 64 KiB");
+        self.to.write_all(&len.to_be_bytes()).expect("write");
+        self.to.write_all(datagram).expect("write");
+        self.to.flush().expect("flush");
+        let mut len = [0u8; 2];
+        self.from.read_exact(&mut len).expect("a framed reply");
+        let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        self.from.read_exact(&mut reply).expect("the reply");
+        reply
+    }
+}
+
+/// The octets of `.text` input sections from `archive` in a linker map (LLD's format: address,
+/// address, size, alignment, then `file:(section)`; or GNU ld's: section, address, size, file).
+fn text_from(map: &str, archive: &str) -> Option<u64> {
+    let mut total = 0;
+    let mut found = false;
+    for line in map.lines().filter(|l| l.contains(archive)) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let size = if line.contains(":(.text") {
+            fields.get(2)
+        } else if fields.first().is_some_and(|f| f.starts_with(".text")) {
+            fields.get(2)
+        } else {
+            None
+        };
+        if let Some(size) =
+            size.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+        {
+            total += size;
+            found = true;
+        }
+    }
+    found.then_some(total)
+}
+
+/// `cargo fmt --check` and `cargo clippy --all-targets -- -D warnings` on the two separate
+/// workspaces (`dqi-ffi/`, `no-std-check/`), which the top-level commands do not reach.
+#[test]
+fn the_separate_workspaces_are_formatted_and_clippy_clean() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let has = |tool: &str| {
+        Command::new(&cargo)
+            .args([tool, "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has("fmt") || !has("clippy") {
+        skip("cargo fmt or cargo clippy not installed (rustup component add rustfmt clippy)");
+        return;
+    }
+    ffi_library();
+    for name in ["dqi-ffi", "no-std-check"] {
+        let status = Command::new(&cargo)
+            .args(["fmt", "--check", "--manifest-path"])
+            .arg(root().join(name).join("Cargo.toml"))
+            .status()
+            .expect("run cargo fmt");
+        assert!(
+            status.success(),
+            "cargo fmt --check in {name}: run cargo fmt there"
+        );
+        cargo_in(
+            name,
+            &["clippy", "--all-targets", "--release"],
+            &[],
+            &["--", "-D", "warnings"],
+        );
     }
 }
