@@ -466,13 +466,10 @@ fn text_from(map: &str, archive: &str) -> Option<u64> {
     let mut found = false;
     for line in map.lines().filter(|l| l.contains(archive)) {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let size = if line.contains(":(.text") {
-            fields.get(2)
-        } else if fields.first().is_some_and(|f| f.starts_with(".text")) {
-            fields.get(2)
-        } else {
-            None
-        };
+        // The size is the third field in both formats.
+        let text =
+            line.contains(":(.text") || fields.first().is_some_and(|f| f.starts_with(".text"));
+        let size = fields.get(2).filter(|_| text);
         if let Some(size) =
             size.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
         {
