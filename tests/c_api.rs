@@ -27,6 +27,13 @@ const HEADER: &str = "dqi-ffi/include/dqi.h";
 /// The demo's engine ID: format 4 (text), "dqi-c-demo".
 /// `dqiVex` (dqiObjects 6).
 const DQI_VEX: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.6";
+/// `dqiHealth` (dqiObjects 2) and `dqiConfig` (dqiObjects 3).
+const DQI_HEALTH: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.2";
+const DQI_CONFIG: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.3";
+/// `dqiServiceName` (dqiServiceEntry 2).
+const DQI_SERVICE_NAME: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.3.18.1.2";
+/// The demo firmware row's SHA-256, as `dqi_demo.c` pushes it.
+const FIRMWARE_SHA256: &str = "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b";
 const ENGINE_ID: &str = "80001f880464716b2d632d64656d6f";
 
 fn root() -> &'static Path {
@@ -307,7 +314,9 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
             purls.describe()
         );
     }
+    the_pushed_facts_are_served(&snmp, &demo);
     assert_eq!(fs::read_to_string(&boots_file).unwrap().trim(), "1");
+    a_changed_fact_moves_its_own_last_change_only(&snmp, &demo);
     drop(demo);
 
     // A restart: the callback increments the stored count, and the agent serves it.
@@ -326,6 +335,107 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
         refused.contains("the boots store failed"),
         "the demo says why: {refused}"
     );
+}
+
+/// Health, configuration, services and a software hash, as `dqi_demo.c` pushes them through
+/// `dqi_snapshot_set_health`, `_set_configuration`, `_add_service` and `_add_software_hash`,
+/// read with net-snmp: the objects the binary serves from its description file.
+fn the_pushed_facts_are_served(snmp: &NetSnmp, demo: &Demo) {
+    let user = &users()[0];
+    let scalar = |group: &str, n: u32| format!("{group}.{n}.0");
+    let oids = [
+        scalar(DQI_HEALTH, 1),
+        scalar(DQI_HEALTH, 3),
+        scalar(DQI_HEALTH, 4),
+        scalar(DQI_CONFIG, 4),
+        scalar(DQI_CONFIG, 5),
+        scalar(DQI_CONFIG, 7),
+        scalar(DQI_CONFIG, 10),
+        scalar(DQI_CONFIG, 11),
+        scalar(DQI_CONFIG, 14),
+        scalar(DQI_CONFIG, 15),
+        scalar(DQI_CONFIG, 17),
+        format!("{SW_HASH_ALGORITHM}.1"),
+        format!("{SW_HASH_VALUE}.1"),
+    ];
+    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
+    let out = demo.query(snmp, "snmpget", user, &oids);
+    assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
+    let b = out.bindings();
+    let numbers: Vec<Option<u64>> = b.iter().map(|b| b.number()).collect();
+    // ok(1), never changed since start (0), self-test passed(1).
+    assert_eq!(
+        numbers[..3],
+        [Some(1), Some(0), Some(1)],
+        "dqiHealth: {b:?}"
+    );
+    assert_eq!(
+        b[3].value, "9f2c4e1a7b3d5c8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70",
+        "dqiCfgDigest: {b:?}"
+    );
+    // onDemand(2), 300 s, the audit target, ntp(3), secure boot enabled(1),
+    // serviceTechnician(2), no community SNMP: false(2).
+    assert_eq!(numbers[4..6], [Some(2), Some(300)], "dqiConfig: {b:?}");
+    assert_eq!(b[6].value, "syslog+tls://siem.hospital.example:6514");
+    assert_eq!(
+        numbers[7..11],
+        [Some(3), Some(1), Some(2), Some(2)],
+        "{b:?}"
+    );
+    // The firmware row's SHA-256: sha256(5) and the digest in hex.
+    assert_eq!(b[11].number(), Some(5), "dqiSwHashAlgorithm: {b:?}");
+    assert_eq!(b[12].value, FIRMWARE_SHA256, "dqiSwHashValue: {b:?}");
+    let services = demo.query(snmp, "snmpbulkwalk", user, &[DQI_SERVICE_NAME]);
+    let names: Vec<String> = services.bindings().into_iter().map(|b| b.value).collect();
+    assert_eq!(
+        names,
+        ["hl7-mllp", "dqi-snmp", "ble-barcode", "nurse-call"],
+        "dqiServiceTable\n{}",
+        services.describe()
+    );
+}
+
+/// A SIGHUP makes the demo install the snapshot again with the health degraded: dqiHealthStatus
+/// and dqiHealthLastChange move; dqiCfgLastChange, dqiCfgChanges and dqiSwLastChange do not.
+fn a_changed_fact_moves_its_own_last_change_only(snmp: &NetSnmp, demo: &Demo) {
+    let user = &users()[1];
+    let oids = [
+        format!("{DQI_HEALTH}.1.0"),
+        format!("{DQI_HEALTH}.2.0"),
+        format!("{DQI_HEALTH}.3.0"),
+        format!("{DQI_CONFIG}.1.0"),
+        format!("{DQI_CONFIG}.3.0"),
+        SW_LAST_CHANGE.to_string(),
+    ];
+    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
+    // A signal to the process this test started, by its PID.
+    let status = Command::new("kill")
+        .args(["-HUP", &demo.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let deadline = Instant::now() + START_TIMEOUT;
+    let b = loop {
+        let out = demo.query(snmp, "snmpget", user, &oids);
+        let b = out.bindings();
+        if b.first().and_then(Binding::number) == Some(2) {
+            break b;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the health never became degraded\n{}\n{}",
+            out.describe(),
+            demo.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(b[1].value, "Occlusion sensor drift");
+    assert!(
+        b[2].number().is_some_and(|t| t > 0),
+        "dqiHealthLastChange moved: {b:?}"
+    );
+    let unchanged: Vec<Option<u64>> = b[3..].iter().map(Binding::number).collect();
+    assert_eq!(unchanged, [Some(0), Some(0), Some(0)], "{b:?}");
 }
 
 /// The `#![no_std]` consumer (`no-std-check/`): its own panic handler and allocator, `panic =

@@ -101,6 +101,7 @@ unsafe extern "C" {
     pub fn dqi_agent_install_snapshot(
         agent: *mut dqi_agent,
         snapshot: *mut dqi_snapshot,
+        now_us: u64,
     ) -> dqi_result;
     #[allow(clippy::too_many_arguments)]
     pub fn dqi_handle(

@@ -298,7 +298,10 @@ fn start() -> Result<*mut dqi::dqi_agent, c_int> {
             kind: ptr::null(),
         };
         check(dqi::dqi_snapshot_add_software(snapshot, &row), 16)?;
-        check(dqi::dqi_agent_install_snapshot(agent, snapshot), 17)?;
+        check(
+            dqi::dqi_agent_install_snapshot(agent, snapshot, 1_000_000),
+            17,
+        )?;
         Ok(agent)
     }
 }
