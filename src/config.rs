@@ -14,8 +14,9 @@
 //!   in `Debug` output, errors or logs.
 //!
 //! One file per concern: `load.rs` reads the file and checks its permissions; `error.rs` holds
-//! [`ConfigError`], [`Problem`] and [`Warning`]; `secret.rs` the [`Secret`] type; each section
-//! has its own file with its format, its validated form and its rules (`agent.rs`, `system.rs`,
+//! [`ConfigError`], [`Problem`] and [`Warning`]; `secret.rs` the [`Secret`] type;
+//! `fingerprint.rs` [`Config::fingerprint`], which decides between coldStart and warmStart;
+//! each section has its own file with its format, its validated form and its rules (`agent.rs`, `system.rs`,
 //! `user.rs` with the key material, `view.rs` the MIB views, `budget.rs`, `agentx.rs`, `device.rs`, whose validated form
 //! is [`crate::device::DeviceConfig`]). The tests are in `config/tests.rs`.
 //!
@@ -38,6 +39,7 @@ mod budget;
 mod community;
 mod device;
 mod error;
+mod fingerprint;
 mod load;
 mod notify;
 mod secret;

@@ -236,9 +236,15 @@ impl Server {
         self.subagent = Some(subagent);
     }
 
-    /// Sends notifications as `config` says, starting with coldStart now: binds the
-    /// notification sockets and hands the notifier to the agent.
-    pub fn set_notifier(&mut self, config: crate::notify::NotifierConfig) -> Result<(), RunError> {
+    /// Sends notifications as `config` says, starting now with `start` (coldStart, or
+    /// warmStart when the configuration is known unaltered: see
+    /// [`crate::state::PendingBoot::unaltered`]): binds the notification sockets and hands the
+    /// notifier to the agent.
+    pub fn set_notifier(
+        &mut self,
+        config: crate::notify::NotifierConfig,
+        start: crate::notify::Kind,
+    ) -> Result<(), RunError> {
         let any = SocketAddr::from(([0, 0, 0, 0], 0));
         let sockets = notify::Sockets::bind(config.targets.iter().map(|t| t.address))
             .map_err(|source| RunError::Bind { addr: any, source })?;
@@ -247,7 +253,7 @@ impl Server {
             .map_err(|e| RunError::TaskFailed(e.to_string()))?;
         let mut agent = self.shared.agent.lock();
         agent.set_notifier(notifier);
-        agent.notify(crate::notify::Kind::ColdStart, now);
+        agent.notify(start, now);
         self.notify = Some(sockets);
         Ok(())
     }

@@ -19,6 +19,10 @@
 //! - A configured engine ID that differs from the stored one wins and is stored; boots restarts
 //!   at 1, since snmpEngineBoots counts restarts "since snmpEngineID was last configured"
 //!   (RFC 3411 §5). Removing `agent.engine_id` later keeps the stored one.
+//! - `<state_dir>/configuration` keeps the configuration's fingerprint at the last start
+//!   ([`State::record_configuration`]); [`PendingBoot::unaltered`] compares the next start's
+//!   with it: SNMPv2-MIB's warmStart when equal, coldStart on any doubt. It is advisory: a
+//!   missing or unreadable record, or one that cannot be written, never stops a start.
 //! - At 2147483647 boots stay latched (RFC 3414 §2.2.2); the agent then logs that the engine ID
 //!   must change.
 
@@ -36,6 +40,9 @@ pub const ENTERPRISE_NUMBER: u32 = 8072;
 pub const MAX_BOOTS: u32 = 2_147_483_647;
 /// The state file's name inside the state directory.
 pub const STATE_FILE: &str = "engine";
+/// The file recording the configuration's fingerprint at the last start
+/// ([`crate::config::Config::fingerprint`]): whether a start is a warmStart.
+pub const CONFIGURATION_FILE: &str = "configuration";
 /// Temporary files of earlier releases, named `<file>.tmp` rather than `.<file>.<pid>.tmp`.
 const LEGACY_TEMPORARIES: &[&str] = &["software-index"];
 /// Random octets after the format octet of a generated engine ID.
@@ -110,6 +117,10 @@ pub enum StateError {
 pub struct PendingBoot {
     state: State,
     boots: u32,
+    /// The engine ran before under this engine ID (its boots continue).
+    continued: bool,
+    /// The configuration fingerprint its last start recorded, if readable.
+    previous: Option<[u8; 32]>,
 }
 
 impl PendingBoot {
@@ -123,9 +134,19 @@ impl PendingBoot {
         self.boots
     }
 
+    /// Whether this start reinitializes the same engine with its configuration unaltered, the
+    /// condition of SNMPv2-MIB's warmStart: the engine ran before under this engine ID and its
+    /// last start recorded `fingerprint`. Anything not known (a first start, a new engine ID,
+    /// no readable record) may have been altered: coldStart.
+    pub fn unaltered(&self, fingerprint: &[u8; 32]) -> bool {
+        self.continued && self.previous.as_ref() == Some(fingerprint)
+    }
+
     /// Durably writes this boot's snmpEngineBoots and returns the state for this run.
     pub fn count(self) -> Result<State, StateError> {
-        let PendingBoot { mut state, boots } = self;
+        let PendingBoot {
+            mut state, boots, ..
+        } = self;
         state.persist_boots(boots)?;
         if boots == MAX_BOOTS {
             tracing::error!(
@@ -166,6 +187,12 @@ impl State {
         }
         let file = dir.join(STATE_FILE);
         let stored = read_state(&file)?;
+        let continued = match (configured, &stored) {
+            (Some(id), Some((stored_id, _))) => id == stored_id.as_slice(),
+            (None, Some(_)) => true,
+            (_, None) => false,
+        };
+        let previous = read_configuration(&dir.join(CONFIGURATION_FILE));
         let (engine_id, boots) = match (configured, stored) {
             (Some(id), Some((stored_id, boots))) if id == stored_id.as_slice() => {
                 (stored_id, next_boots(boots))
@@ -188,7 +215,12 @@ impl State {
             engine_id,
             boots: 0,
         };
-        Ok(PendingBoot { state, boots })
+        Ok(PendingBoot {
+            state,
+            boots,
+            continued,
+            previous,
+        })
     }
 
     /// snmpEngineID.
@@ -204,6 +236,21 @@ impl State {
     /// The state file.
     pub fn file(&self) -> &Path {
         &self.file
+    }
+
+    /// Records `fingerprint` as this start's configuration, for the next start's
+    /// [`PendingBoot::unaltered`]. A failure is logged, not fatal: the next start then cannot
+    /// tell, and sends coldStart, the notification that claims less.
+    pub fn record_configuration(&self, fingerprint: &[u8; 32]) {
+        let file = self.dir.join(CONFIGURATION_FILE);
+        let text = format!(
+            "# dqi-agent: the configuration's fingerprint at the last start (coldStart or \
+             warmStart); written by the agent\nfingerprint = {}\n",
+            to_hex(fingerprint)
+        );
+        if let Err(e) = write_atomically(&self.dir, &file, text.as_bytes()) {
+            tracing::warn!(error = %e, "cannot record the configuration's fingerprint; the next start sends coldStart");
+        }
     }
 
     /// Durably records `boots` (called when engineTime wraps and the agent bumps it).
@@ -356,6 +403,17 @@ fn parse_state(text: &str) -> Result<(Vec<u8>, u32), String> {
     }
 }
 
+/// The fingerprint in `file`; `None` when missing or unreadable (any doubt is coldStart).
+fn read_configuration(file: &Path) -> Option<[u8; 32]> {
+    let bytes = files::read_regular(file, Links::Refuse, MAX_STATE_BYTES).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix("fingerprint"))
+        .find_map(|rest| from_hex(rest.trim_start().strip_prefix('=')?.trim()))?
+        .try_into()
+        .ok()
+}
+
 /// Replaces `file` with `contents` atomically and durably, through [`files::write_private`].
 fn write_atomically(dir: &Path, file: &Path, contents: &[u8]) -> Result<(), StateError> {
     files::write_private(dir, file, contents).map_err(|e| {
@@ -393,6 +451,42 @@ mod tests {
     }
 
     const CONFIGURED: &[u8] = &[0x80, 0x00, 0x1f, 0x88, 0x04, b'd', b'q', b'i'];
+
+    #[test]
+    fn a_start_is_unaltered_only_after_one_that_recorded_the_same_configuration() {
+        let tmp = TempDir::new("warm");
+        let dir = &tmp.0;
+        let (one, two) = ([1u8; 32], [2u8; 32]);
+        // First start: nothing recorded, coldStart.
+        let first = State::prepare(dir, Some(CONFIGURED)).unwrap();
+        assert!(!first.unaltered(&one));
+        first.count().unwrap().record_configuration(&one);
+        // Same engine, same configuration: warmStart; another configuration: coldStart.
+        let again = State::prepare(dir, Some(CONFIGURED)).unwrap();
+        assert!(again.unaltered(&one));
+        assert!(!again.unaltered(&two));
+        again.count().unwrap();
+        // A new engine ID is a new engine, whatever the record says.
+        let other = State::prepare(dir, Some(&[0x80, 0, 0x1f, 0x88, 4, b'x'])).unwrap();
+        assert!(!other.unaltered(&one));
+        // An unreadable record is a doubt: coldStart.
+        fs::write(dir.join(CONFIGURATION_FILE), "fingerprint = zz\n").unwrap();
+        assert!(
+            !State::prepare(dir, Some(CONFIGURED))
+                .unwrap()
+                .unaltered(&one)
+        );
+        let state = State::prepare(dir, Some(CONFIGURED))
+            .unwrap()
+            .count()
+            .unwrap();
+        state.record_configuration(&two);
+        assert!(
+            State::prepare(dir, Some(CONFIGURED))
+                .unwrap()
+                .unaltered(&two)
+        );
+    }
 
     #[test]
     fn first_start_generates_an_rfc3411_engine_id_and_boot_one() {

@@ -10,16 +10,11 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
 
-/// The agent's engine ID, fixed so `snmptrapd` can hold the Trap user localized to it.
-const ENGINE_ID: &str = "800000000104647169303031";
-const NOTIFY_USER: &str = "nms-trap";
-const AUTH_PASS: &str = "trap-auth-passphrase";
-const PRIV_PASS: &str = "trap-priv-passphrase";
+const ENGINE_ID: &str = NOTIFY_ENGINE_ID;
 /// `dqiNotifyEntry` (`dqiAgent` 39 1): `.column.receiver`.
 const NOTIFY_ENTRY: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.39.1";
 const SENT: u32 = 6;
@@ -36,30 +31,6 @@ const DELIVERY: Duration = Duration::from_secs(15);
 
 fn loopback_port() -> u16 {
     free_udp_port(IpAddr::V4(Ipv4Addr::LOCALHOST))
-}
-
-/// `snmptrapd.conf`: the user twice, for Traps (localized to the agent's engine ID, `-e`) and
-/// for Informs (to snmptrapd's own engine), and permission to log what it authenticates.
-fn trapd_conf(auth: &str, privacy: &str) -> String {
-    format!(
-        "createUser -e 0x{ENGINE_ID} {NOTIFY_USER} {auth} {AUTH_PASS} {privacy} {PRIV_PASS}\n\
-         createUser {NOTIFY_USER} {auth} {AUTH_PASS} {privacy} {PRIV_PASS}\n\
-         authUser log {NOTIFY_USER} priv\n"
-    )
-}
-
-/// `[[notify_user]]` with `auth`/`privacy` (the agent's names).
-fn notify_user(auth: &str, privacy: &str) -> String {
-    format!(
-        "[[notify_user]]\nname = \"{NOTIFY_USER}\"\nauth = \"{auth}\"\nauth_password = \"{AUTH_PASS}\"\n\
-         privacy = \"{privacy}\"\npriv_password = \"{PRIV_PASS}\"\n"
-    )
-}
-
-fn receiver(port: u16, kind: &str, extra: &str) -> String {
-    format!(
-        "[[notify]]\ntarget = \"127.0.0.1:{port}\"\nkind = \"{kind}\"\nuser = \"{NOTIFY_USER}\"\n{extra}"
-    )
 }
 
 fn write_sbom(path: &Path, log4j: &str, hash: char) {
@@ -81,8 +52,8 @@ fn trap_and_inform_after_sighup(label: &str, (auth, privacy): (&str, &str), nets
     write_sbom(&sbom, "2.14.1", 'b');
     let mut config = device_config("[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 0\n")
         .with_section(&notify_user(auth, privacy))
-        .with_section(&receiver(port, "trap", ""))
-        .with_section(&receiver(port, "inform", ""));
+        .with_section(&notify_receiver(port, "trap", ""))
+        .with_section(&notify_receiver(port, "inform", ""));
     config.engine_id = Some(ENGINE_ID.to_string());
     let agent = Agent::start(&dir, &config);
 
@@ -133,9 +104,13 @@ fn a_late_receiver_gets_the_inform_and_a_silent_one_is_dropped_while_polling_goe
     let mut config = device_config("")
         .with_section(&notify_user("SHA-256", "AES-128"))
         // Backoff from 300 ms: sent at 0, retried at 0.3, 0.9, 2.1, 4.5, 9.3 s.
-        .with_section(&receiver(late, "inform", "timeout_ms = 300\nretries = 5\n"))
+        .with_section(&notify_receiver(
+            late,
+            "inform",
+            "timeout_ms = 300\nretries = 5\n",
+        ))
         // Nothing ever listens here: sent at 0, retried at 0.1 and 0.3 s, dropped at 0.7 s.
-        .with_section(&receiver(
+        .with_section(&notify_receiver(
             silent,
             "inform",
             "timeout_ms = 100\nretries = 2\n",
@@ -202,35 +177,6 @@ fn a_late_receiver_gets_the_inform_and_a_silent_one_is_dropped_while_polling_goe
     assert_eq!(count(DROPPED, 1), 0);
 }
 
-/// pysnmp's notification receiver (RFC 3413 §4), an authoritative engine of its own: prints
-/// each notification's bindings, one per line, and acknowledges Informs.
-const PYSNMP_RECEIVER: &str = r#"
-import sys
-from pysnmp.entity import engine, config
-from pysnmp.carrier.asyncio.dgram import udp
-from pysnmp.entity.rfc3413 import ntfrcv
-from pysnmp.proto.api import v2c
-
-port, user, auth, priv = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-snmp_engine = engine.SnmpEngine(v2c.OctetString(hexValue="8000000001707973"))
-config.add_transport(
-    snmp_engine, udp.DOMAIN_NAME, udp.UdpTransport().open_server_mode(("127.0.0.1", port))
-)
-config.add_v3_user(
-    snmp_engine, user, config.USM_AUTH_HMAC192_SHA256, auth, config.USM_PRIV_CFB128_AES, priv
-)
-
-def received(snmp_engine, state, context_engine_id, context_name, var_binds, cb_ctx):
-    for name, value in var_binds:
-        print(name.prettyPrint(), "=", value.prettyPrint(), flush=True)
-    print("--", flush=True)
-
-ntfrcv.NotificationReceiver(snmp_engine, received)
-snmp_engine.transport_dispatcher.job_started(1)
-print("ready", flush=True)
-snmp_engine.transport_dispatcher.run_dispatcher()
-"#;
-
 #[test]
 fn pysnmp_acknowledges_an_inform() {
     let dir = TestDir::new("notify-pysnmp");
@@ -238,47 +184,19 @@ fn pysnmp_acknowledges_an_inform() {
         return;
     };
     let port = loopback_port();
-    let script = dir.join("receiver.py");
-    write_file(&script, PYSNMP_RECEIVER, 0o600);
-    let log = dir.join("pysnmp.log");
-    let out = std::fs::File::create(&log).unwrap();
-    let mut child = Command::new(&python)
-        .arg(&script)
-        .args([&port.to_string(), NOTIFY_USER, AUTH_PASS, PRIV_PASS])
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().unwrap())
-        .stderr(out)
-        .spawn()
-        .expect("start the pysnmp receiver");
-    let read = || std::fs::read_to_string(&log).unwrap_or_default();
-    let wait_for = |pattern: &str| {
-        let deadline = Instant::now() + DELIVERY;
-        loop {
-            let text = read();
-            if text.contains(pattern) {
-                return text;
-            }
-            if Instant::now() >= deadline {
-                return text;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    let ready = wait_for("ready");
-    if !ready.contains("ready") {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the pysnmp receiver did not start:\n{ready}");
-    }
+    let pysnmp = PysnmpReceiver::start(&python, &dir, port, None);
     let mut config = device_config("")
         .with_section(&notify_user("SHA-256", "AES-128"))
-        .with_section(&receiver(port, "inform", "timeout_ms = 500\nretries = 5\n"));
+        .with_section(&notify_receiver(
+            port,
+            "inform",
+            "timeout_ms = 500\nretries = 5\n",
+        ));
     config.engine_id = Some(ENGINE_ID.to_string());
     let agent = Agent::start(&dir, &config);
     // coldStart: 1.3.6.1.6.3.1.1.5.1 as snmpTrapOID.0's value.
-    let text = wait_for("1.3.6.1.6.3.1.1.5.1");
-    let _ = child.kill();
-    let _ = child.wait();
+    let text = pysnmp.wait_for("1.3.6.1.6.3.1.1.5.1", 1, DELIVERY);
+    drop(pysnmp);
     assert!(
         text.contains("1.3.6.1.6.3.1.1.4.1.0 = 1.3.6.1.6.3.1.1.5.1"),
         "{text}"

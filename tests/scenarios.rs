@@ -43,6 +43,15 @@ fn user(name: &str, auth: AuthProtocol, privacy: Option<PrivProtocol>, min: Secu
 /// An agent with three users: `nms` (SHA/AES-128, authPriv required), `ro` (SHA-256, no
 /// privacy) and `lax` (SHA/AES-128 with authNoPriv allowed), and a few extra table rows.
 fn agent_with(boots: u32, max_message_size: usize) -> Agent {
+    // These scenarios test the protocol, not the budget (see tests/budget.rs).
+    let budget = BudgetConfig {
+        cache_entries: 0,
+        ..BudgetConfig::unlimited()
+    };
+    agent_with_budget(boots, max_message_size, budget)
+}
+
+fn agent_with_budget(boots: u32, max_message_size: usize, budget: BudgetConfig) -> Agent {
     let system = System {
         description: DESCRIPTION.into(),
         object_id: vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 1],
@@ -86,11 +95,7 @@ fn agent_with(boots: u32, max_message_size: usize) -> Agent {
             tree: Tree::from_entries(entries),
             max_message_size,
             salt_seed: 0x0123_4567_89ab_cdef,
-            // These scenarios test the protocol, not the budget (see tests/budget.rs).
-            budget: BudgetConfig {
-                cache_entries: 0,
-                ..BudgetConfig::unlimited()
-            },
+            budget,
             budget_seed: 3,
         },
         START,
@@ -685,51 +690,89 @@ fn mutated_datagrams_never_panic() {
     assert!(answered > 0);
 }
 
-// Notifications from `handle`: a wrong digest raises authenticationFailure when asked for, at
-// most once per interval, as a Trap with this engine authoritative; the receivers' counters
-// are served in dqiNotifyTable.
-#[test]
-fn a_wrong_digest_raises_one_authentication_failure_trap() {
+const TRAP_RECEIVER: &str = "127.0.0.1:9162";
+
+/// A notifier sending every class as Traps to [`TRAP_RECEIVER`] as `nms-trap` (SHA-256, with
+/// `privacy` if given), `rate` per minute with `burst`, and `alarms`.
+fn trap_notifier(
+    privacy: Option<PrivProtocol>,
+    queue: usize,
+    burst: u32,
+    alarms: dqi_agent::notify::AlarmConfig,
+) -> dqi_agent::notify::Notifier {
     use dqi_agent::budget::{Period, Rate};
     use dqi_agent::notify::{
-        AlarmConfig, Classes, Delivery, Keys, MasterKeys, Notifier, NotifierConfig, Target,
+        Classes, Delivery, Keys, MasterKeys, Notifier, NotifierConfig, Target,
     };
-    let mut a = agent();
     let auth = AuthProtocol::Sha256;
     let master = MasterKeys {
         name: b"nms-trap".to_vec(),
         auth,
         auth_ku: auth.password_to_key(b"trap-auth-password"),
-        privacy: Some((
-            PrivProtocol::Aes128,
-            auth.password_to_key(b"trap-priv-password"),
-        )),
+        privacy: privacy.map(|p| (p, auth.password_to_key(b"trap-priv-password"))),
     };
-    let receiver: SocketAddr = "127.0.0.1:9162".parse().unwrap();
-    let notifier = Notifier::new(
+    Notifier::new(
         NotifierConfig {
             engine_id: ENGINE_ID.to_vec(),
             max_message_size: 1500,
             targets: vec![Target {
-                address: receiver,
+                address: TRAP_RECEIVER.parse().unwrap(),
                 delivery: Delivery::Trap,
                 keys: Keys::Master(master),
                 classes: Classes::ALL,
-                queue: 4,
+                queue,
                 timeout: Duration::from_secs(1),
                 retries: 0,
             }],
-            rate: Rate::new(10, Period::Minute).unwrap(),
-            burst: 10,
+            rate: Rate::new(u32::max(burst, 1) * 10, Period::Minute).unwrap(),
+            burst,
             seed: 42,
-            alarms: AlarmConfig {
-                auth_failures: true,
-                ..AlarmConfig::default()
-            },
+            alarms,
         },
         START,
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// The bindings of each Trap `a` sends at `at`, opened with `nms-trap`'s keys (no privacy).
+fn traps(a: &mut Agent, at: Instant) -> Vec<Vec<VarBind>> {
+    let mut out = Vec::new();
+    a.poll_notifications(at, &mut out);
+    let key = AuthKey::from_password(AuthProtocol::Sha256, b"trap-auth-password", ENGINE_ID);
+    out.iter()
+        .map(|d| {
+            let reply = dqi_agent::usm::reply::open(&d.bytes, Some(&key), None).unwrap();
+            let Pdus::Trap(trap) = reply.scoped.pdu else {
+                panic!("not a Trap")
+            };
+            trap.varbinds
+        })
+        .collect()
+}
+
+/// The last arc of a Trap's snmpTrapOID.0.
+fn trap_kind(bindings: &[VarBind]) -> u32 {
+    let VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::ObjectId(id))) = &bindings[1].value
+    else {
+        panic!("no snmpTrapOID")
+    };
+    *id.last().unwrap()
+}
+
+// Notifications from `handle`: a wrong digest raises authenticationFailure when asked for, at
+// most once per interval, as a Trap with this engine authoritative; the receivers' counters
+// are served in dqiNotifyTable.
+#[test]
+fn a_wrong_digest_raises_one_authentication_failure_trap() {
+    use dqi_agent::notify::AlarmConfig;
+    let mut a = agent();
+    let auth = AuthProtocol::Sha256;
+    let receiver: SocketAddr = TRAP_RECEIVER.parse().unwrap();
+    let alarms = AlarmConfig {
+        auth_failures: true,
+        ..AlarmConfig::default()
+    };
+    let notifier = trap_notifier(Some(PrivProtocol::Aes128), 4, 10, alarms);
     a.set_notifier(notifier);
     // dqiNotifySent.1 is served.
     let sent: Vec<u32> = [1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1, 5, 39, 1, 6, 1].to_vec();
@@ -781,11 +824,8 @@ fn a_wrong_digest_raises_one_authentication_failure_trap() {
 // new raises its notification once; a refresh that changes nothing raises none.
 #[test]
 fn a_refresh_raises_the_changes_it_made() {
-    use dqi_agent::budget::{Period, Rate};
     use dqi_agent::mib::served;
-    use dqi_agent::notify::{
-        AlarmConfig, Classes, Delivery, Keys, MasterKeys, Notifier, NotifierConfig, Target,
-    };
+    use dqi_agent::notify::AlarmConfig;
     let dqi = |arcs: &[u32]| -> Box<[u32]> {
         let mut oid = vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1];
         oid.extend_from_slice(arcs);
@@ -799,53 +839,11 @@ fn a_refresh_raises_the_changes_it_made() {
         ]
     };
     let mut a = agent();
-    let auth = AuthProtocol::Sha256;
-    let notifier = Notifier::new(
-        NotifierConfig {
-            engine_id: ENGINE_ID.to_vec(),
-            max_message_size: 1500,
-            targets: vec![Target {
-                address: "127.0.0.1:9162".parse().unwrap(),
-                delivery: Delivery::Trap,
-                keys: Keys::Master(MasterKeys {
-                    name: b"nms-trap".to_vec(),
-                    auth,
-                    auth_ku: auth.password_to_key(b"trap-auth-password"),
-                    privacy: None,
-                }),
-                classes: Classes::ALL,
-                queue: 16,
-                timeout: Duration::from_secs(1),
-                retries: 0,
-            }],
-            rate: Rate::new(100, Period::Minute).unwrap(),
-            burst: 100,
-            seed: 42,
-            alarms: AlarmConfig::default(),
-        },
-        START,
-    )
-    .unwrap();
+    let notifier = trap_notifier(None, 16, 100, AlarmConfig::default());
     a.set_notifier(notifier);
     let own = a.own_objects();
     let trap_oids = |a: &mut Agent, at: Instant| -> Vec<u32> {
-        let mut out = Vec::new();
-        a.poll_notifications(at, &mut out);
-        out.iter()
-            .map(|d| {
-                let key = AuthKey::from_password(auth, b"trap-auth-password", ENGINE_ID);
-                let reply = dqi_agent::usm::reply::open(&d.bytes, Some(&key), None).unwrap();
-                let Pdus::Trap(trap) = reply.scoped.pdu else {
-                    panic!("not a Trap")
-                };
-                let VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::ObjectId(id))) =
-                    &trap.varbinds[1].value
-                else {
-                    panic!("no snmpTrapOID")
-                };
-                *id.last().unwrap()
-            })
-            .collect()
+        traps(a, at).iter().map(|b| trap_kind(b)).collect()
     };
     // The first tree replaces one without these objects: the inventory and health "change".
     a.refreshed(served::assemble(tree(1, 1, 1), &own), START);
@@ -864,4 +862,102 @@ fn a_refresh_raises_the_changes_it_made() {
     // Readable again: no failure notification for the recovery.
     a.refreshed(served::assemble(tree(2, 2, 1), &own), START);
     assert!(trap_oids(&mut a, START).is_empty());
+}
+
+// dqiBudgetExhausted names what was refused: a user's streak of refusals that lasted
+// `budget_after` names that user in dqiBudgetNotifyPrincipal, at level perUser(4).
+#[test]
+fn a_budget_streak_names_the_refused_user() {
+    use dqi_agent::budget::{Period, Rate};
+    use dqi_agent::notify::AlarmConfig;
+    // `ro` affords one request a minute after its first.
+    let budget = BudgetConfig {
+        per_user: Rate::new(1, Period::Minute).unwrap(),
+        user_burst: 40,
+        cache_entries: 0,
+        ..BudgetConfig::unlimited()
+    };
+    let mut a = agent_with_budget(5, 65_507, budget);
+    let alarms = AlarmConfig {
+        budget_after: Duration::from_secs(2),
+        ..AlarmConfig::default()
+    };
+    a.set_notifier(trap_notifier(None, 16, 10, alarms));
+    let mut m = manager("ro", AuthProtocol::Sha256, None);
+    let mut refused = 0;
+    for tenth in 0..=30 {
+        let at = START + Duration::from_millis(100 * tenth);
+        let (outcome, _) = run(&mut a, &m.request(get(&[SYS_DESCR])), at);
+        refused += usize::from(matches!(outcome, Outcome::OverBudget { .. }));
+        m.msg_id += 1;
+    }
+    assert!(refused >= 29, "refused {refused}");
+    let sent = traps(&mut a, START + Duration::from_secs(3));
+    assert_eq!(sent.len(), 1, "one notification for the streak");
+    let b = &sent[0];
+    assert_eq!(trap_kind(b), 4, "dqiBudgetExhausted");
+    // dqiBudgetNotifyLevel, AddressType, Address, Principal, then dqiBudgetLastRejection.
+    let named: Vec<u32> = b[2..6].iter().map(|v| v.name[12]).collect();
+    assert_eq!(named, [29, 30, 31, 32]);
+    assert_eq!(
+        b[2].value,
+        VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::Integer(4.into())))
+    );
+    assert_eq!(string(&b[5].value), b"ro");
+    // The per-user level names no source.
+    assert_eq!(string(&b[4].value), b"");
+}
+
+// dqiSwEndOfSupportReached: one per component that crossed its date, carrying the row's
+// name, version and date and the new dqiSwPastEndOfSupport; beyond the notification rate
+// limit the rest are dropped and counted, not built.
+#[test]
+fn each_component_past_its_end_of_support_is_notified_once_within_the_limit() {
+    use dqi_agent::mib::served;
+    use dqi_agent::notify::AlarmConfig;
+    let dqi = |arcs: &[u32]| -> Box<[u32]> {
+        let mut oid = vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1];
+        oid.extend_from_slice(arcs);
+        oid.into()
+    };
+    let row = |column: u32, index: u32| dqi(&[4, 12, 1, column, index]);
+    let date = vec![0x07, 0xe9, 12, 31, 0, 0, 0, 0];
+    let mut entries = vec![(dqi(&[4, 6, 0]), Entry::Value(Value::Gauge32(2)))];
+    for index in [7, 9] {
+        entries.push((row(2, index), Entry::Value(Value::octets(b"log4j-core"))));
+        entries.push((row(3, index), Entry::Value(Value::octets(b"2.14.1"))));
+        entries.push((row(12, index), Entry::Value(Value::octets(&date))));
+    }
+    let mut a = agent();
+    // A burst of three notifications.
+    a.set_notifier(trap_notifier(None, 16, 3, AlarmConfig::default()));
+    let own = a.own_objects();
+    a.refreshed(served::assemble(entries, &own), START);
+    traps(&mut a, START);
+    assert_eq!(a.ended_support(&[7], START), 1);
+    let sent = traps(&mut a, START);
+    assert_eq!(sent.len(), 1);
+    let b = &sent[0];
+    assert_eq!(trap_kind(b), 5, "dqiSwEndOfSupportReached");
+    let names: Vec<Vec<u32>> = b[2..].iter().map(|v| v.name.to_vec()).collect();
+    assert_eq!(
+        names,
+        [row(2, 7), row(3, 7), row(12, 7), dqi(&[4, 6, 0])].map(|o| o.to_vec())
+    );
+    assert_eq!(string(&b[2].value), b"log4j-core");
+    assert_eq!(string(&b[4].value), date);
+    let VarBindValue::Value(ObjectSyntax::ApplicationWide(ApplicationSyntax::Unsigned(past))) =
+        &b[5].value
+    else {
+        panic!("not a Gauge32: {:?}", b[5].value)
+    };
+    assert_eq!(past.0, 2);
+    // A clock jump ends a thousand components' support at once: the burst left (two) goes
+    // out, the rest are counted as dropped.
+    let dropped = |a: &Agent| a.notifier().unwrap().counters().next().unwrap().1.dropped;
+    let before = dropped(&a);
+    let many: Vec<u32> = (1..=1000).collect();
+    assert_eq!(a.ended_support(&many, START), 2);
+    assert_eq!(traps(&mut a, START).len(), 2);
+    assert_eq!(dropped(&a) - before, 998);
 }

@@ -49,10 +49,19 @@ impl Agent {
     /// Raises the notification `kind` at `now`, its objects read from the served tree.
     /// Returns `false` when nobody subscribes to it or the rate limit refused it.
     pub fn notify(&mut self, kind: Kind, now: Instant) -> bool {
-        self.notify_with(kind, Vec::new(), now)
+        self.notify_with(kind, Vec::new(), &[], now)
     }
 
-    fn notify_with(&mut self, kind: Kind, first: Vec<VarBind>, now: Instant) -> bool {
+    /// Raises `kind` with `first` (accessible-for-notify values from the event), then the
+    /// instances `read` and `kind`'s own objects, both read from the served tree as a Get
+    /// would read them.
+    fn notify_with(
+        &mut self,
+        kind: Kind,
+        first: Vec<VarBind>,
+        read: &[&[u32]],
+        now: Instant,
+    ) -> bool {
         if !self
             .notifier
             .as_ref()
@@ -69,7 +78,7 @@ impl Agent {
                 view: &everything,
                 skip_counter64: false,
             };
-            for oid in kind.objects() {
+            for oid in read.iter().copied().chain(kind.objects()) {
                 if let Some(name) = ObjectIdentifier::new(oid.to_vec()) {
                     objects.push(crate::pdu::get(self.tree.tree(), &live, scope, &name));
                 }
@@ -80,6 +89,37 @@ impl Agent {
         self.notifier
             .as_mut()
             .is_some_and(|n| n.notify(kind, bindings, now))
+    }
+
+    /// Raises `dqiSwEndOfSupportReached` at `now` for each dqiSwTable row in `rows` (their
+    /// `dqiSwIndex`): the components whose end-of-support date passed between the previous
+    /// read of the device data and the one now served, as
+    /// [`crate::device::Software::ended_support`] finds them. Call it after
+    /// [`Agent::refreshed`], so the row objects and `dqiSwPastEndOfSupport` are the new tree's.
+    ///
+    /// Once the rate limit refuses one, the rest are refused (and counted as dropped) without
+    /// being built: a clock that jumps years ahead costs no more than the limit lets through.
+    /// Returns how many were queued.
+    pub fn ended_support(&mut self, rows: &[u32], now: Instant) -> usize {
+        let mut queued = 0;
+        let mut refused = false;
+        for &index in rows {
+            if refused {
+                if let Some(n) = self.notifier.as_mut() {
+                    n.notify(Kind::EndOfSupport, Vec::new(), now);
+                }
+                continue;
+            }
+            let objects = event::sw_row_objects(index);
+            let read = objects.each_ref().map(|oid| &oid[..]);
+            if self.notify_with(Kind::EndOfSupport, Vec::new(), &read, now) {
+                queued += 1;
+            } else {
+                // Nobody subscribes, or the limit is spent until time moves.
+                refused = true;
+            }
+        }
+        queued
     }
 
     /// Replaces the served objects after a device refresh at `now`, as
@@ -148,17 +188,22 @@ impl Agent {
                 self.notify(Kind::AuthenticationFailure, now);
             }
             Outcome::OverBudget { reason, .. } if n.alarms().refused(reason, now) => {
-                let first = budget_objects(reason, source);
-                self.notify_with(Kind::BudgetExhausted, first, now);
+                let principal = match reason {
+                    Rejection::PerUser => self.budget.last_refused_principal().unwrap_or(&[]),
+                    _ => &[],
+                };
+                let first = budget_objects(reason, source, principal);
+                self.notify_with(Kind::BudgetExhausted, first, &[], now);
             }
             _ => {}
         }
     }
 }
 
-/// dqiBudgetExhausted's accessible-for-notify objects: which limit, and the source when the
-/// limit is per source.
-fn budget_objects(reason: Rejection, source: SocketAddr) -> Vec<VarBind> {
+/// dqiBudgetExhausted's accessible-for-notify objects: which limit, the source when the limit is
+/// per source, and the principal (a configured name, at most 32 octets as `SnmpAdminString
+/// (SIZE (0..32))` allows) when it is per user.
+fn budget_objects(reason: Rejection, source: SocketAddr, principal: &[u8]) -> Vec<VarBind> {
     let level = match reason {
         Rejection::Global => 2,
         Rejection::PerSource => 3,
@@ -178,8 +223,10 @@ fn budget_objects(reason: Rejection, source: SocketAddr) -> Vec<VarBind> {
             Value::Integer(address_type),
         ),
         (&event::BUDGET_NOTIFY_ADDRESS, Value::octets(address)),
-        // The principal is not known where the refusal is seen: zero-length.
-        (&event::BUDGET_NOTIFY_PRINCIPAL, Value::octets([])),
+        (
+            &event::BUDGET_NOTIFY_PRINCIPAL,
+            Value::octets(principal.get(..32).unwrap_or(principal)),
+        ),
     ];
     values
         .into_iter()

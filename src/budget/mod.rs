@@ -254,6 +254,8 @@ pub struct Budget {
     counters: BudgetCounters,
     /// Rejections counted against sources evicted before [`Budget::drain_rejections`] ran.
     rejections_of_evicted: u64,
+    /// The principal of the latest per-user refusal, for `dqiBudgetExhausted`.
+    last_refused: Option<usize>,
 }
 
 /// What the budget knows about one source.
@@ -314,6 +316,7 @@ impl Budget {
             principals,
             counters: BudgetCounters::default(),
             rejections_of_evicted: 0,
+            last_refused: None,
             config,
         }
     }
@@ -484,6 +487,13 @@ impl Budget {
         self.counters.cache_hits = self.counters.cache_hits.saturating_add(1);
     }
 
+    /// The name of the principal (a USM user, or `community[N]`) whose bucket refused a request
+    /// last: what `dqiBudgetExhausted` names for a per-user streak. Always a configured name,
+    /// never one read from the wire.
+    pub fn last_refused_principal(&self) -> Option<&[u8]> {
+        self.principals.name(self.last_refused?)
+    }
+
     /// Whether `name` is a principal with a bucket.
     pub fn has_principal(&self, name: &[u8]) -> bool {
         self.principals.find(name).is_some()
@@ -565,6 +575,7 @@ impl Budget {
     fn reject_principal(&mut self, source: IpAddr, at: Option<usize>, now: Instant) -> Rejection {
         if let Some(principal) = at.and_then(|at| self.principals.get_mut(at)) {
             principal.note_rejection(now);
+            self.last_refused = at;
         }
         let key = self.key(source);
         if let Some(state) = self.sources.peek_mut(key) {

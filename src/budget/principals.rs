@@ -85,6 +85,11 @@ impl Principals {
             .ok()
     }
 
+    /// The name of the principal at `at`.
+    pub(super) fn name(&self, at: usize) -> Option<&[u8]> {
+        self.all.get(at).map(|p| p.name.as_slice())
+    }
+
     pub(super) fn get_mut(&mut self, at: usize) -> Option<&mut Principal> {
         self.all.get_mut(at)
     }

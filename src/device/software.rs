@@ -592,6 +592,29 @@ impl Software {
         self.last_refresh
     }
 
+    /// The `dqiSwIndex` of each row whose end-of-support date had not passed when `previous`
+    /// was read and has when `self` was (each read's own time, [`Software::last_refresh`]): a
+    /// component crossing its date between two reads, so each crossing is found once. A row
+    /// `previous` did not have is not a crossing (the inventory change reports it); a row whose
+    /// date moved back into the future and later passes again crosses again.
+    pub fn ended_support(&self, previous: &Software) -> Vec<u32> {
+        let Some(now) = self.last_refresh else {
+            return Vec::new();
+        };
+        self.rows
+            .iter()
+            .filter(|row| row.past_end_of_support(&now))
+            .filter(|row| {
+                previous.row(row.index).is_some_and(|before| {
+                    !previous
+                        .last_refresh
+                        .is_some_and(|then| before.past_end_of_support(&then))
+                })
+            })
+            .map(|row| row.index)
+            .collect()
+    }
+
     /// How many rows are past their end-of-support date at `now`.
     pub fn past_end_of_support(&self, now: &Timestamp) -> u32 {
         let n = self
@@ -789,6 +812,55 @@ mod tests {
         let after = Timestamp::parse("2026-01-01T00:00:01Z").unwrap();
         assert_eq!(sw.past_end_of_support(&last_day), 0);
         assert_eq!(sw.past_end_of_support(&after), 1);
+    }
+
+    #[test]
+    fn a_crossing_of_the_end_of_support_date_is_found_once() {
+        let read = |rows: Vec<SoftwareRow>, at: &str, previous: Option<&Software>| {
+            let mut sw = Software::new(rows, vec![], None, None);
+            sw.settle(previous, Timestamp::parse(at).unwrap());
+            sw
+        };
+        let ends = |index: u32, date: &str| {
+            let mut r = row(index, "c", "1");
+            r.end_of_support = Timestamp::parse(date);
+            r
+        };
+        let rows = || {
+            vec![
+                ends(1, "2025-12-31"),
+                ends(2, "2027-01-01"),
+                row(3, "d", "1"),
+            ]
+        };
+        let before = read(rows(), "2025-12-31T23:00:00Z", None);
+        // Row 1's last day ends: it crossed; row 2's date is ahead; row 3 has none.
+        let after = read(rows(), "2026-01-01T00:00:01Z", Some(&before));
+        assert_eq!(after.ended_support(&before), vec![1]);
+        // The next read finds no new crossing.
+        let later = read(rows(), "2026-06-01T00:00:00Z", Some(&after));
+        assert!(later.ended_support(&after).is_empty());
+        // A component first seen already past its date did not cross (the inventory changed).
+        let mut more = rows();
+        more.push(ends(4, "2020-01-01"));
+        let added = read(more, "2026-06-02T00:00:00Z", Some(&later));
+        assert!(added.ended_support(&later).is_empty());
+        // Support extended, then the new date passes: a second crossing.
+        let extended = read(
+            vec![ends(1, "2026-07-01"), ends(2, "2027-01-01")],
+            "2026-06-03T00:00:00Z",
+            Some(&added),
+        );
+        assert!(extended.ended_support(&added).is_empty());
+        let again = read(
+            vec![ends(1, "2026-07-01"), ends(2, "2027-01-01")],
+            "2027-01-02T00:00:00Z",
+            Some(&extended),
+        );
+        assert_eq!(again.ended_support(&extended), vec![1, 2]);
+        // Without a read time nothing has passed.
+        let unread = Software::new(rows(), vec![], None, None);
+        assert!(unread.ended_support(&before).is_empty());
     }
 
     #[test]

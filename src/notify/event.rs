@@ -25,7 +25,7 @@ pub enum Class {
     Boot,
     /// authenticationFailure (sent only when `[agent] auth_traps` asks for it).
     Auth,
-    /// dqiSwInventoryChange.
+    /// dqiSwInventoryChange and dqiSwEndOfSupportReached.
     Inventory,
     /// dqiCfgChange.
     Config,
@@ -95,7 +95,8 @@ impl Classes {
 pub enum Kind {
     /// `coldStart`: the agent started with a new boot count (RFC 3418).
     ColdStart,
-    /// `warmStart`: the agent reinitialized itself without a new boot (RFC 3418); not sent yet.
+    /// `warmStart`: the agent started again with its configuration and implementation unaltered
+    /// (RFC 3418; see `server::boot` for how that is decided).
     WarmStart,
     /// `authenticationFailure`: a request whose digest did not verify (RFC 3418).
     AuthenticationFailure,
@@ -110,19 +111,28 @@ pub enum Kind {
     /// `dqiRefreshFailure`: a refresh could not read the device data; the previous snapshot is
     /// served.
     RefreshFailure,
+    /// `dqiSwEndOfSupportReached`: a component's end-of-support date passed between two reads
+    /// of the device data. Its row's objects come first (see [`sw_row_objects`]).
+    EndOfSupport,
 }
 
 const SW_INVENTORY_CHANGE: [u32; 12] = under(&[0, 1]);
 const CFG_CHANGE: [u32; 12] = under(&[0, 2]);
 const HEALTH_CHANGE: [u32; 12] = under(&[0, 3]);
 const BUDGET_EXHAUSTED: [u32; 12] = under(&[0, 4]);
+const END_OF_SUPPORT: [u32; 12] = under(&[0, 5]);
 const REFRESH_FAILURE: [u32; 12] = under(&[0, 6]);
+/// `dqiSwEntry`: dqiSwTable (dqiSoftware 12) 1.
+const SW_ENTRY: [u32; 14] = under(&[1, 4, 12, 1]);
+/// dqiSwName, dqiSwVersion, dqiSwEndOfSupport: the row objects of dqiSwEndOfSupportReached.
+const SW_ROW_COLUMNS: [u32; 3] = [2, 3, 12];
 
 const SW_LAST_CHANGE: [u32; 14] = under(&[1, 4, 1, 0]);
 const SW_LAST_REFRESH: [u32; 14] = under(&[1, 4, 2, 0]);
 const SW_REFRESH_STATUS: [u32; 14] = under(&[1, 4, 3, 0]);
 const SW_COUNT: [u32; 14] = under(&[1, 4, 4, 0]);
 const SW_DIGEST: [u32; 14] = under(&[1, 4, 5, 0]);
+const SW_PAST_END_OF_SUPPORT: [u32; 14] = under(&[1, 4, 6, 0]);
 const CFG_LAST_CHANGE: [u32; 14] = under(&[1, 3, 1, 0]);
 const CFG_CHANGES: [u32; 14] = under(&[1, 3, 3, 0]);
 const CFG_DIGEST: [u32; 14] = under(&[1, 3, 4, 0]);
@@ -146,7 +156,7 @@ impl Kind {
         match self {
             Kind::ColdStart | Kind::WarmStart => Class::Boot,
             Kind::AuthenticationFailure => Class::Auth,
-            Kind::InventoryChange => Class::Inventory,
+            Kind::InventoryChange | Kind::EndOfSupport => Class::Inventory,
             Kind::ConfigChange => Class::Config,
             Kind::HealthChange | Kind::RefreshFailure => Class::Health,
             Kind::BudgetExhausted => Class::Budget,
@@ -164,6 +174,7 @@ impl Kind {
             Kind::HealthChange => &HEALTH_CHANGE,
             Kind::BudgetExhausted => &BUDGET_EXHAUSTED,
             Kind::RefreshFailure => &REFRESH_FAILURE,
+            Kind::EndOfSupport => &END_OF_SUPPORT,
         }
     }
 
@@ -180,6 +191,7 @@ impl Kind {
             }
             Kind::BudgetExhausted => alloc::vec![&BUDGET_LAST_REJECTION[..]],
             Kind::RefreshFailure => alloc::vec![&SW_REFRESH_STATUS[..], &SW_LAST_REFRESH],
+            Kind::EndOfSupport => alloc::vec![&SW_PAST_END_OF_SUPPORT[..]],
         }
     }
 
@@ -214,6 +226,19 @@ impl Kind {
             Kind::HealthChange => "dqiHealthChange",
             Kind::BudgetExhausted => "dqiBudgetExhausted",
             Kind::RefreshFailure => "dqiRefreshFailure",
+            Kind::EndOfSupport => "dqiSwEndOfSupportReached",
         }
     }
+}
+
+/// The instances of dqiSwName, dqiSwVersion and dqiSwEndOfSupport for the dqiSwTable row
+/// `index`: the objects dqiSwEndOfSupportReached carries before dqiSwPastEndOfSupport.
+pub fn sw_row_objects(index: u32) -> [[u32; 16]; 3] {
+    SW_ROW_COLUMNS.map(|column| {
+        let mut oid = [0; 16];
+        for (to, from) in oid.iter_mut().zip(SW_ENTRY.iter().chain(&[column, index])) {
+            *to = *from;
+        }
+        oid
+    })
 }

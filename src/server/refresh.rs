@@ -122,15 +122,19 @@ impl ServedDevice {
     }
 
     /// Reads the source again and returns the tree to serve, with the agent's own objects: the
-    /// new snapshot's, or on failure the last good one's marked `failedServingPrevious`.
+    /// new snapshot's, or on failure the last good one's marked `failedServingPrevious`; and the
+    /// `dqiSwIndex` of each component whose end-of-support date passed since the last good
+    /// read ([`crate::device::Software::ended_support`]), for `dqiSwEndOfSupportReached`.
     /// `uptime` is sysUpTime now, in hundredths, the value a change is stamped with. Blocking:
     /// file I/O and parsing.
-    pub fn refresh(&self, uptime: u32, agent: &AgentObjects) -> Served {
+    pub fn refresh(&self, uptime: u32, agent: &AgentObjects) -> (Served, Vec<u32>) {
         let result = self.source.snapshot();
         let mut last = self.last.lock();
+        let mut ended = Vec::new();
         match result {
             Ok(mut snapshot) => {
                 snapshot.configuration.community_snmp = false;
+                ended = snapshot.software.ended_support(&last.snapshot.software);
                 let changed = last.changed.after(&last.snapshot, &snapshot, uptime);
                 if last.failed {
                     tracing::info!("device data readable again; serving the new snapshot");
@@ -168,7 +172,7 @@ impl ServedDevice {
                 last.error = Some(text);
             }
         }
-        served::assemble(self.objects(&last), agent)
+        (served::assemble(self.objects(&last), agent), ended)
     }
 
     /// The device's objects for `last`.
@@ -276,9 +280,20 @@ pub(super) async fn run(
             refreshed = refreshing => refreshed,
         };
         match refreshed {
-            Ok(tree) => {
+            Ok((tree, ended)) => {
                 let now = shared.now();
-                let old = shared.agent.lock().refreshed(tree, now);
+                let old = {
+                    let mut agent = shared.agent.lock();
+                    let old = agent.refreshed(tree, now);
+                    agent.ended_support(&ended, now);
+                    old
+                };
+                if !ended.is_empty() {
+                    tracing::info!(
+                        components = ended.len(),
+                        "device software reached its end-of-support date"
+                    );
+                }
                 // Freed outside the lock and off the socket thread (a large tree takes
                 // milliseconds to drop), then the freed pages go back to the system so an
                 // inventory that shrank does not keep the old one's memory.
@@ -378,7 +393,11 @@ mod tests {
 
     /// The device's tree after a refresh at `uptime`, without the agent's own objects.
     fn refreshed(device: &ServedDevice, uptime: u32) -> Tree {
-        device.refresh(uptime, &AgentObjects::none()).tree().clone()
+        device
+            .refresh(uptime, &AgentObjects::none())
+            .0
+            .tree()
+            .clone()
     }
 
     #[test]

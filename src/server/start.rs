@@ -14,6 +14,7 @@ use crate::hex::to_hex;
 use crate::mib::Tree;
 use crate::mib::objects::Engine;
 use crate::mib::served;
+use crate::notify::Kind;
 use crate::state::{self, PendingBoot, State};
 use crate::usm::User;
 
@@ -49,6 +50,8 @@ pub async fn run(
         access,
         subagent,
         notifier,
+        fingerprint,
+        start,
     } = Start::prepare(config)?;
     let started = Started {
         engine_id: agent.engine_id.clone(),
@@ -69,11 +72,13 @@ pub async fn run(
         for t in &notifier.targets {
             tracing::info!(target = %t.address, kind = t.delivery.name(), "notification receiver");
         }
-        server.set_notifier(notifier)?;
+        server.set_notifier(notifier, start)?;
     }
     // Last before serving, after everything that can still fail: see `State::prepare`.
-    server.set_state(state.count()?);
-    started.log(&server.local_addrs());
+    let state = state.count()?;
+    state.record_configuration(&fingerprint);
+    server.set_state(state);
+    started.log(&server.local_addrs(), start);
     // One poll before `ready`: `shutdown_signal` installs its handlers when first polled, and a
     // SIGTERM sent once the agent said it is ready must stop it cleanly, not kill it.
     let mut shutdown = std::pin::pin!(shutdown);
@@ -110,6 +115,10 @@ struct Start {
     /// The notification receivers, the notify users' passphrases already hashed; `None`
     /// without `[[notify]]`.
     notifier: Option<crate::notify::NotifierConfig>,
+    /// The configuration's fingerprint, recorded once the boot is counted.
+    fingerprint: [u8; 32],
+    /// coldStart, or warmStart when this engine restarts with its configuration unaltered.
+    start: Kind,
 }
 
 impl Start {
@@ -117,6 +126,12 @@ impl Start {
     /// tree. `config` and its passphrases are dropped on return.
     fn prepare(config: Config) -> Result<Start, RunError> {
         let state = State::prepare(&config.agent.state_dir, config.agent.engine_id.as_deref())?;
+        let fingerprint = config.fingerprint();
+        let start = if state.unaltered(&fingerprint) {
+            Kind::WarmStart
+        } else {
+            Kind::ColdStart
+        };
         let engine_id = state.engine_id().to_vec();
         let users = config.users(&engine_id)?;
         let salt_seed = state::random_seed()?;
@@ -176,6 +191,8 @@ impl Start {
                 id: config.system.object_id.clone(),
             }),
             notifier,
+            fingerprint,
+            start,
         })
     }
 }
@@ -190,14 +207,16 @@ struct Started {
 }
 
 impl Started {
-    /// `dqi-agent started` with the bound addresses, then one line per user.
-    fn log(&self, addrs: &[SocketAddr]) {
+    /// `dqi-agent started` with the bound addresses and whether the start is a warm one, then
+    /// one line per user.
+    fn log(&self, addrs: &[SocketAddr], start: Kind) {
         let addrs: Vec<String> = addrs.iter().map(ToString::to_string).collect();
         tracing::info!(
             version = env!("CARGO_PKG_VERSION"),
             listen = %addrs.join(", "),
             engine_id = %to_hex(&self.engine_id),
             boots = self.boots,
+            start = start.name(),
             max_message_size = self.max_message_size,
             "dqi-agent started"
         );

@@ -208,6 +208,41 @@ impl Agent {
         }
     }
 
+    /// Stops this `dqi-agent` (SIGTERM) and starts it again with `config`, on the same port
+    /// and state directory: a restart, with the configuration altered only if `config` differs.
+    pub fn restart_with(&mut self, config: &Config) {
+        assert_eq!(
+            self.flavor,
+            Flavor::Dqi,
+            "restart_with drives dqi-agent only"
+        );
+        self.terminate(EXIT_TIMEOUT);
+        let dir = self.state_dir.parent().expect("state dir in the test dir");
+        write_file(
+            &self.config_path,
+            &config.to_toml(self.port, &self.state_dir),
+            0o600,
+        );
+        static RESTARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = RESTARTS.fetch_add(1, Ordering::Relaxed);
+        self.stderr_path = dir.join(format!("agent-restart-{n}.stderr"));
+        let stderr = File::create(&self.stderr_path).expect("create stderr file");
+        let child = Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
+            .arg("--config")
+            .arg(&self.config_path)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn dqi-agent again");
+        self.child = Some(child);
+        self.config = config.clone();
+        if let Err(e) = self.wait_ready() {
+            panic!("restarted agent: {e}\n{}", self.stderr());
+        }
+    }
+
     /// Sends an RFC 3414 §4 discovery probe and returns what the Report carries.
     pub fn discover(&self) -> Discovery {
         discover(self.addr_v4())

@@ -210,6 +210,27 @@ pub fn ietf_mib_dir() -> PathBuf {
 // Temporary directories
 // ---------------------------------------------------------------------------------------------
 
+/// Reads `read()` until `pattern` appears in it `count` times or `limit` passes: whether it
+/// did, and the text last read. For the logs of receivers this harness starts.
+pub fn poll_text(
+    read: impl Fn() -> String,
+    pattern: &str,
+    count: usize,
+    limit: Duration,
+) -> (bool, String) {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let text = read();
+        if text.matches(pattern).count() >= count {
+            return (true, text);
+        }
+        if std::time::Instant::now() >= deadline {
+            return (false, text);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// A unique private temporary directory, removed on drop unless the test is panicking.
 pub struct TestDir {
     path: PathBuf,

@@ -1,8 +1,8 @@
 //! The PyPI pysnmp in a venv under `target/`: a second, independent SNMP implementation for the
-//! interop tests (a manager for the budget's bulk walks, a receiver for Informs).
+//! interop tests (a manager for the budget's bulk walks, a receiver for Traps and Informs).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use super::*;
@@ -56,4 +56,97 @@ pub fn pysnmp_venv() -> Option<PathBuf> {
         return None;
     }
     Some(python)
+}
+
+/// pysnmp's notification receiver (RFC 3413 §4), an authoritative engine of its own: prints
+/// each notification's bindings, one per line, then `--`, and acknowledges Informs. The user
+/// is added for its own engine (Informs) and, given a sender's engine ID, for that engine too
+/// (Traps, the sender authoritative).
+const PYSNMP_RECEIVER: &str = r#"
+import sys
+from pysnmp.entity import engine, config
+from pysnmp.carrier.asyncio.dgram import udp
+from pysnmp.entity.rfc3413 import ntfrcv
+from pysnmp.proto.api import v2c
+
+port, user, auth, priv = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+snmp_engine = engine.SnmpEngine(v2c.OctetString(hexValue="8000000001707973"))
+config.add_transport(
+    snmp_engine, udp.DOMAIN_NAME, udp.UdpTransport().open_server_mode(("127.0.0.1", port))
+)
+config.add_v3_user(
+    snmp_engine, user, config.USM_AUTH_HMAC192_SHA256, auth, config.USM_PRIV_CFB128_AES, priv
+)
+if len(sys.argv) > 5:
+    config.add_v3_user(
+        snmp_engine, user, config.USM_AUTH_HMAC192_SHA256, auth, config.USM_PRIV_CFB128_AES,
+        priv, securityEngineId=v2c.OctetString(hexValue=sys.argv[5]),
+    )
+
+def received(snmp_engine, state, context_engine_id, context_name, var_binds, cb_ctx):
+    for name, value in var_binds:
+        print(name.prettyPrint(), "=", value.prettyPrint(), flush=True)
+    print("--", flush=True)
+
+ntfrcv.NotificationReceiver(snmp_engine, received)
+snmp_engine.transport_dispatcher.job_started(1)
+print("ready", flush=True)
+snmp_engine.transport_dispatcher.run_dispatcher()
+"#;
+
+/// A running pysnmp notification receiver on `127.0.0.1:port`, for [`NOTIFY_USER`] with
+/// SHA-256/AES-128; killed (by its own handle) when dropped.
+pub struct PysnmpReceiver {
+    child: Child,
+    log: PathBuf,
+}
+
+impl PysnmpReceiver {
+    /// Starts it with `python` (from [`pysnmp_venv`]) in `dir`, accepting Traps from the
+    /// engine `trap_engine_id` (hex) when given, and waits until it is ready.
+    pub fn start(python: &Path, dir: &TestDir, port: u16, trap_engine_id: Option<&str>) -> Self {
+        let script = dir.join("receiver.py");
+        write_file(&script, PYSNMP_RECEIVER, 0o600);
+        let log = dir.join("pysnmp.log");
+        let out = fs::File::create(&log).expect("pysnmp log");
+        let child = Command::new(python)
+            .arg(&script)
+            .args([
+                &port.to_string(),
+                NOTIFY_USER,
+                NOTIFY_AUTH_PASS,
+                NOTIFY_PRIV_PASS,
+            ])
+            .args(trap_engine_id)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log"))
+            .stderr(out)
+            .spawn()
+            .expect("start the pysnmp receiver");
+        let receiver = PysnmpReceiver { child, log };
+        let ready = receiver.wait_for("ready", 1, START_TIMEOUT);
+        assert!(
+            ready.contains("ready"),
+            "the pysnmp receiver did not start:\n{ready}"
+        );
+        receiver
+    }
+
+    /// What it printed so far.
+    pub fn received(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits up to `limit` for `pattern` to appear `count` times; returns what it printed
+    /// either way.
+    pub fn wait_for(&self, pattern: &str, count: usize, limit: Duration) -> String {
+        poll_text(|| self.received(), pattern, count, limit).1
+    }
+}
+
+impl Drop for PysnmpReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -6,9 +6,44 @@
 
 use std::fs::{self, File};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::*;
+
+/// The agent's engine ID in the notification tests, fixed so a receiver can hold the Trap
+/// user localized to it.
+pub const NOTIFY_ENGINE_ID: &str = "800000000104647169303031";
+/// The `[[notify_user]]` of the notification tests.
+pub const NOTIFY_USER: &str = "nms-trap";
+pub const NOTIFY_AUTH_PASS: &str = "trap-auth-passphrase";
+pub const NOTIFY_PRIV_PASS: &str = "trap-priv-passphrase";
+
+/// `snmptrapd.conf`: the user twice, for Traps (localized to the agent's engine ID, `-e`) and
+/// for Informs (to snmptrapd's own engine), and permission to log what it authenticates.
+/// `auth` and `privacy` are net-snmp's names (`SHA-256`, `AES`).
+pub fn trapd_conf(auth: &str, privacy: &str) -> String {
+    format!(
+        "createUser -e 0x{NOTIFY_ENGINE_ID} {NOTIFY_USER} {auth} {NOTIFY_AUTH_PASS} {privacy} {NOTIFY_PRIV_PASS}\n\
+         createUser {NOTIFY_USER} {auth} {NOTIFY_AUTH_PASS} {privacy} {NOTIFY_PRIV_PASS}\n\
+         authUser log {NOTIFY_USER} priv\n"
+    )
+}
+
+/// `[[notify_user]]` with `auth`/`privacy` (the agent's names).
+pub fn notify_user(auth: &str, privacy: &str) -> String {
+    format!(
+        "[[notify_user]]\nname = \"{NOTIFY_USER}\"\nauth = \"{auth}\"\nauth_password = \"{NOTIFY_AUTH_PASS}\"\n\
+         privacy = \"{privacy}\"\npriv_password = \"{NOTIFY_PRIV_PASS}\"\n"
+    )
+}
+
+/// `[[notify]]` to `127.0.0.1:port` as [`NOTIFY_USER`], `kind` `trap` or `inform`, with `extra`
+/// keys.
+pub fn notify_receiver(port: u16, kind: &str, extra: &str) -> String {
+    format!(
+        "[[notify]]\ntarget = \"127.0.0.1:{port}\"\nkind = \"{kind}\"\nuser = \"{NOTIFY_USER}\"\n{extra}"
+    )
+}
 
 /// A running `snmptrapd`.
 pub struct Trapd {
@@ -59,16 +94,11 @@ impl Trapd {
     /// Waits up to `limit` for `pattern` to appear `count` times in the log; returns the log.
     /// Panics with the log when it does not.
     pub fn wait_for(&self, pattern: &str, count: usize, limit: Duration) -> String {
-        let deadline = Instant::now() + limit;
-        loop {
-            let text = self.received();
-            if text.matches(pattern).count() >= count {
-                return text;
+        match poll_text(|| self.received(), pattern, count, limit) {
+            (true, text) => text,
+            (false, text) => {
+                panic!("snmptrapd did not log {pattern:?} {count} times within {limit:?}:\n{text}")
             }
-            if Instant::now() >= deadline {
-                panic!("snmptrapd did not log {pattern:?} {count} times within {limit:?}:\n{text}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
