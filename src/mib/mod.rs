@@ -17,13 +17,13 @@ pub mod names;
 pub mod notify;
 pub mod objects;
 pub mod served;
-
-use alloc::boxed::Box;
-use alloc::vec::Vec;
+mod tree;
 
 use rasn::types::{ObjectIdentifier, OctetString};
 
 use crate::stats::Counter;
+
+pub use tree::Tree;
 
 /// A value of one of the SMIv2 base types (RFC 2578 §7.1), as served.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,144 +99,4 @@ pub enum Entry {
 pub trait Resolve {
     /// The current value of `live`.
     fn resolve(&self, live: Live) -> Value;
-}
-
-/// The ordered set of object instances served, keyed by full instance OID.
-///
-/// A sorted vector with binary search: lookups and next are O(log n), iteration is cache-friendly
-/// and the whole tree is one allocation for keys plus one for entries' payloads.
-#[derive(Debug, Default, Clone)]
-pub struct Tree {
-    entries: Vec<(Box<[u32]>, Entry)>,
-}
-
-impl Tree {
-    /// Builds a tree from `(oid, entry)` pairs in any order. A later duplicate OID replaces an
-    /// earlier one, so a snapshot can override a default object.
-    pub fn from_entries(mut entries: Vec<(Box<[u32]>, Entry)>) -> Tree {
-        // Stable sort keeps insertion order among equal keys; keep the last of each run.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(Box<[u32]>, Entry)> = Vec::with_capacity(entries.len());
-        for (oid, entry) in entries {
-            match out.last_mut() {
-                Some(last) if last.0 == oid => last.1 = entry,
-                _ => out.push((oid, entry)),
-            }
-        }
-        Tree { entries: out }
-    }
-
-    /// The `(oid, entry)` pairs, in OID order.
-    pub fn into_entries(self) -> Vec<(Box<[u32]>, Entry)> {
-        self.entries
-    }
-
-    /// Number of object instances.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the tree serves nothing.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The entry at exactly `oid`.
-    pub fn get(&self, oid: &[u32]) -> Option<&Entry> {
-        self.entries
-            .binary_search_by(|(k, _)| k.as_ref().cmp(oid))
-            .ok()
-            .map(|i| &self.entries[i].1)
-    }
-
-    /// The first instance strictly after `oid` in lexicographic order (GetNext).
-    pub fn next(&self, oid: &[u32]) -> Option<(&[u32], &Entry)> {
-        let i = match self.entries.binary_search_by(|(k, _)| k.as_ref().cmp(oid)) {
-            Ok(i) => i + 1,
-            Err(i) => i,
-        };
-        self.entries.get(i).map(|(k, e)| (k.as_ref(), e))
-    }
-
-    /// The first instance at or after `oid` (a seek: how a view walk jumps over an excluded
-    /// subtree in one step).
-    pub fn at_or_after(&self, oid: &[u32]) -> Option<(&[u32], &Entry)> {
-        let i = self.entries.partition_point(|(k, _)| k.as_ref() < oid);
-        self.entries.get(i).map(|(k, e)| (k.as_ref(), e))
-    }
-
-    /// Whether any instance lies under `prefix` (the prefix names an object type or subtree the
-    /// agent implements). Distinguishes `noSuchObject` from `noSuchInstance` (RFC 3416 §4.2.1).
-    pub fn has_subtree(&self, prefix: &[u32]) -> bool {
-        let i = match self
-            .entries
-            .binary_search_by(|(k, _)| k.as_ref().cmp(prefix))
-        {
-            Ok(_) => return true,
-            Err(i) => i,
-        };
-        self.entries
-            .get(i)
-            .is_some_and(|(k, _)| k.starts_with(prefix))
-    }
-
-    /// All instances in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&[u32], &Entry)> {
-        self.entries.iter().map(|(k, e)| (k.as_ref(), e))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use alloc::vec;
-
-    fn tree() -> Tree {
-        let e = |v: i32| Entry::Value(Value::Integer(v));
-        Tree::from_entries(vec![
-            (vec![1, 3, 6, 1, 2, 1, 1, 3, 0].into(), e(3)),
-            (vec![1, 3, 6, 1, 2, 1, 1, 1, 0].into(), e(1)),
-            (vec![1, 3, 6, 1, 2, 1, 1, 9, 1, 2, 1].into(), e(9)),
-            (vec![1, 3, 6, 1, 2, 1, 1, 1, 0].into(), e(11)),
-        ])
-    }
-
-    #[test]
-    fn sorted_and_deduplicated_keeping_the_last() {
-        let t = tree();
-        assert_eq!(t.len(), 3);
-        assert_eq!(
-            t.get(&[1, 3, 6, 1, 2, 1, 1, 1, 0]),
-            Some(&Entry::Value(Value::Integer(11)))
-        );
-        assert_eq!(t.get(&[1, 3, 6, 1, 2, 1, 1, 1]), None);
-    }
-
-    #[test]
-    fn next_is_strictly_after() {
-        let t = tree();
-        assert_eq!(
-            t.next(&[]).map(|(k, _)| k.to_vec()),
-            Some(vec![1, 3, 6, 1, 2, 1, 1, 1, 0])
-        );
-        assert_eq!(
-            t.next(&[1, 3, 6, 1, 2, 1, 1, 1, 0]).map(|(k, _)| k.len()),
-            Some(9)
-        );
-        assert_eq!(
-            t.next(&[1, 3, 6, 1, 2, 1, 1, 3, 0]).map(|(k, _)| k.len()),
-            Some(11)
-        );
-        assert!(t.next(&[1, 3, 6, 1, 2, 1, 1, 9, 1, 2, 1]).is_none());
-        assert!(t.next(&[2]).is_none());
-    }
-
-    #[test]
-    fn subtree_presence() {
-        let t = tree();
-        assert!(t.has_subtree(&[1, 3, 6, 1, 2, 1, 1, 9]));
-        assert!(t.has_subtree(&[1, 3, 6, 1, 2, 1, 1, 1]));
-        assert!(!t.has_subtree(&[1, 3, 6, 1, 2, 1, 1, 2]));
-        assert!(!t.has_subtree(&[1, 3, 6, 1, 2, 1, 1, 9, 1, 2, 1, 0]));
-    }
 }

@@ -80,9 +80,16 @@ fn oid_content_len(arcs: &[u32]) -> usize {
     match arcs {
         [first, second, rest @ ..] => {
             let head = u64::from(*first) * 40 + u64::from(*second);
-            rest.iter().fold(base128(head), |sum, arc| {
-                sum.saturating_add(base128(u64::from(*arc)))
-            })
+            // One octet per arc plus one per further 7 bits: branch-free, so a long
+            // string-indexed OID costs little more than a short one. A slice of `u32`s cannot
+            // hold enough arcs for the sum to overflow.
+            let extra = |arc: &u32| {
+                usize::from(*arc >= 1 << 7)
+                    + usize::from(*arc >= 1 << 14)
+                    + usize::from(*arc >= 1 << 21)
+                    + usize::from(*arc >= 1 << 28)
+            };
+            base128(head) + rest.len() + rest.iter().map(extra).sum::<usize>()
         }
         // Not a valid OID; the one octet rasn would write for a lone arc.
         [only] => base128(u64::from(*only)),

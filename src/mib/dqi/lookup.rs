@@ -9,13 +9,14 @@
 //! `dqiSwTable`'s, under the same stable index, so an update moves them with their component.
 //!
 //! Built off the request path, once per refresh, from the snapshot; the version and purl values
-//! are shared between the two tables (an `OCTET STRING` clone shares its bytes).
+//! are `dqiSwTable`'s own, shared with it (an `OCTET STRING` clone shares its bytes).
 
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::encode::{self, Sink};
+use super::software::Identifiers;
 use crate::device::purl;
 use crate::device::{DeviceSnapshot, SoftwareRow};
 use crate::mib::Value;
@@ -97,23 +98,20 @@ impl<'e> KeyedTable<'e> {
     }
 }
 
-pub(super) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot) {
+/// The two tables' instances; `identifiers` are the rows' `dqiSwTable` values, in row order,
+/// served again here without copying their octets.
+pub(super) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, identifiers: &[Identifiers]) {
     let rows = snapshot.software.rows();
     let mut by_name = KeyedTable::new(&BY_NAME_ENTRY, 2, rows.len());
     let mut by_purl = KeyedTable::new(&BY_PURL_ENTRY, 2, rows.len());
-    for row in rows {
+    for (row, ids) in rows.iter().zip(identifiers) {
         let i = row.index;
-        let version = encode::ident(&row.version, 255, "dqiSwByNameVersion", i);
-        let full = encode::opt_ident(row.purl.as_deref(), 1024, "dqiSwByNamePurl", i);
+        let cells = || alloc::vec![Some(ids.version.clone()), Some(ids.purl.clone())];
         if let Some(key) = name_key(&row.name) {
-            let cells = alloc::vec![Some(version.clone()), Some(full.clone())];
-            by_name.row(string_index(key.as_bytes(), i), cells);
+            by_name.row(string_index(key.as_bytes(), i), cells());
         }
         if let Some(key) = purl_key(row) {
-            by_purl.row(
-                string_index(key.as_bytes(), i),
-                alloc::vec![Some(version), Some(full)],
-            );
+            by_purl.row(string_index(key.as_bytes(), i), cells());
         }
     }
     by_name.finish(sink);

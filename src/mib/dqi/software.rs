@@ -4,6 +4,8 @@
 //! Identifiers (version, purl, CPE, hash, bom-ref, SBOM serial) are served whole or zero-length,
 //! never cut; names and suppliers are human text, cut on a character boundary.
 
+use alloc::vec::Vec;
+
 use super::SOFTWARE;
 use crate::device::model::{
     ComponentHash, HashAlg, SbomDocument, SbomFormat, SoftwareRow, SupportStatus,
@@ -82,9 +84,10 @@ pub(super) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &S
     );
 
     let documents = sw.documents().len();
+    let identifiers: Vec<Identifiers> = sw.rows().iter().map(Identifiers::of).collect();
     let mut table = Table::new(&SW_ENTRY, 2, 16, sw.rows().len());
-    for row in sw.rows() {
-        sw_row(&mut table, row, documents);
+    for (row, ids) in sw.rows().iter().zip(&identifiers) {
+        sw_row(&mut table, row, ids, documents);
     }
     table.finish(sink);
     let mut table = Table::new(&SBOM_ENTRY, 2, 9, documents);
@@ -92,7 +95,26 @@ pub(super) fn entries(sink: &mut Sink<'_>, snapshot: &DeviceSnapshot, stamps: &S
         sbom_row(&mut table, doc, index);
     }
     table.finish(sink);
-    super::lookup::entries(sink, snapshot);
+    super::lookup::entries(sink, snapshot, &identifiers);
+}
+
+/// A row's `dqiSwVersion` and `dqiSwPurl`, made once: the lookup tables serve the same values
+/// and share their octets (an `OCTET STRING` clone shares its bytes).
+pub(super) struct Identifiers {
+    /// `dqiSwVersion`.
+    pub(super) version: Value,
+    /// `dqiSwPurl`.
+    pub(super) purl: Value,
+}
+
+impl Identifiers {
+    fn of(r: &SoftwareRow) -> Identifiers {
+        let i = r.index;
+        Identifiers {
+            version: encode::ident(&r.version, 255, "dqiSwVersion", i),
+            purl: encode::opt_ident(r.purl.as_deref(), 1024, "dqiSwPurl", i),
+        }
+    }
 }
 
 /// The hash `dqiSwHashValue` serves: the first of [`HASH_PREFERENCE`] the row has as lowercase
@@ -189,7 +211,7 @@ fn has_scheme(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
-fn sw_row(table: &mut Table<'_>, r: &SoftwareRow, documents: usize) {
+fn sw_row(table: &mut Table<'_>, r: &SoftwareRow, ids: &Identifiers, documents: usize) {
     let i = r.index;
     let hash = served_hash(r);
     // 1-based position of the SBOM document; 0 when the row came from no SBOM.
@@ -199,14 +221,10 @@ fn sw_row(table: &mut Table<'_>, r: &SoftwareRow, documents: usize) {
         0
     };
     table.cell(2, i, encode::text(&r.name, 255));
-    table.cell(3, i, encode::ident(&r.version, 255, "dqiSwVersion", i));
+    table.cell(3, i, ids.version.clone());
     table.cell(4, i, encode::opt_text(r.supplier.as_deref(), 255));
     table.cell(5, i, Value::Integer(sw_type(r.kind)));
-    table.cell(
-        6,
-        i,
-        encode::opt_ident(r.purl.as_deref(), 1024, "dqiSwPurl", i),
-    );
+    table.cell(6, i, ids.purl.clone());
     table.cell(
         7,
         i,
