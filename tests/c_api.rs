@@ -27,6 +27,11 @@ const HEADER: &str = "dqi-ffi/include/dqi.h";
 /// The demo's engine ID: format 4 (text), "dqi-c-demo".
 /// `dqiVex` (dqiObjects 6).
 const DQI_VEX: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.6";
+/// `dqiIdentity` (dqiObjects 1) and `dqiSecControlEntry` (dqiIdentity 18 1).
+const DQI_IDENTITY: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.1";
+const DQI_SEC_CONTROL_ENTRY: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.1.18.1";
+/// `dqiSwSupportStatus` (dqiSwEntry 11).
+const SW_SUPPORT_STATUS: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.11";
 /// `dqiHealth` (dqiObjects 2) and `dqiConfig` (dqiObjects 3).
 const DQI_HEALTH: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.2";
 const DQI_CONFIG: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.3";
@@ -315,6 +320,7 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
         );
     }
     the_pushed_facts_are_served(&snmp, &demo);
+    the_pushed_identity_and_support_are_served(&snmp, &demo);
     assert_eq!(fs::read_to_string(&boots_file).unwrap().trim(), "1");
     a_changed_fact_moves_its_own_last_change_only(&snmp, &demo);
     drop(demo);
@@ -393,6 +399,70 @@ fn the_pushed_facts_are_served(snmp: &NetSnmp, demo: &Demo) {
         "dqiServiceTable\n{}",
         services.describe()
     );
+}
+
+/// The UDI, the other identifiers, the MDS2 controls and a row's support, as `dqi_demo.c`
+/// pushes them through `dqi_snapshot_set_udi`, `_set_identity`, `_add_security_control` and
+/// `_set_software_support`.
+fn the_pushed_identity_and_support_are_served(snmp: &NetSnmp, demo: &Demo) {
+    let user = &users()[0];
+    let id = |n: u32| format!("{DQI_IDENTITY}.{n}.0");
+    let oids = [
+        id(7),
+        id(8),
+        id(9),
+        id(13),
+        id(14),
+        id(15),
+        format!("{SW_SUPPORT_STATUS}.1"),
+        format!("{SW_SUPPORT_STATUS}.4"),
+    ];
+    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
+    let out = demo.query(snmp, "snmpget", user, &oids);
+    assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
+    let b = out.bindings();
+    // gs1(2), the DI, the lot.
+    assert_eq!(b[0].number(), Some(2), "dqiUdiIssuer: {b:?}");
+    assert_eq!(
+        (b[1].value.as_str(), b[2].value.as_str()),
+        ("00850012345673", "L2403A")
+    );
+    assert_eq!(
+        b[3].hex_bytes(),
+        [
+            0x6f, 0x1c, 0x2e, 0x0a, 0x8d, 0x4b, 0x4f, 0x2e, 0x9a, 0x57, 0x3c, 0x1d, 0x0b, 0x7e,
+            0x5a, 0x92
+        ],
+        "dqiIdUuid: {b:?}"
+    );
+    assert_eq!(b[4].value, "FRN");
+    assert_eq!(b[5].number(), Some(13215), "dqiIdGmdnCode: {b:?}");
+    // The firmware: support(2); log4j-core: endOfSupport(5).
+    assert_eq!((b[6].number(), b[7].number()), (Some(2), Some(5)), "{b:?}");
+    // ALOF-1 supported and enabled: autoLogoff section, supported(1), enabled(1); MLDP not
+    // supported: notApplicable(3).
+    let controls = demo.query(snmp, "snmpbulkwalk", user, &[DQI_SEC_CONTROL_ENTRY]);
+    let cells: Vec<(String, String)> = controls
+        .bindings()
+        .into_iter()
+        .map(|b| (b.oid[DQI_SEC_CONTROL_ENTRY.len()..].to_string(), b.value))
+        .collect();
+    for (column, value) in [
+        (".3.1", "ALOF-1"),
+        (".4.1", "1"),
+        (".5.1", "1"),
+        (".3.2", "MLDP"),
+        (".4.2", "2"),
+        (".5.2", "3"),
+    ] {
+        assert!(
+            cells
+                .iter()
+                .any(|(c, v)| c == column && v.split_whitespace().next() == Some(value)),
+            "dqiSecControlEntry{column} = {value}\n{}",
+            controls.describe()
+        );
+    }
 }
 
 /// A SIGHUP makes the demo install the snapshot again with the health degraded: dqiHealthStatus

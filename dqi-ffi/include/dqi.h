@@ -152,6 +152,26 @@ typedef enum dqi_identity_field {
    * The catalog (reference) number.
    */
   DQI_ID_CATALOG_NUMBER = 8,
+  /**
+   * The unit's UUID (RFC 9562), lower-case hyphenated text; served as its 16 octets.
+   */
+  DQI_ID_UUID = 9,
+  /**
+   * The FDA product code (three letters, `FRN` for infusion pumps).
+   */
+  DQI_ID_FDA_PRODUCT_CODE = 10,
+  /**
+   * The GMDN term code (digits).
+   */
+  DQI_ID_GMDN_CODE = 11,
+  /**
+   * The manufacturer's coordinated vulnerability disclosure contact (a URI).
+   */
+  DQI_ID_VULN_CONTACT_URI = 12,
+  /**
+   * Where the model's MDS2 form is published (a URI, at most 1024 octets).
+   */
+  DQI_ID_MDS2_URI = 13,
 } dqi_identity_field;
 
 /**
@@ -427,6 +447,58 @@ typedef enum dqi_encryption {
 } dqi_encryption;
 
 /**
+ * A software row's level of support (`dqiSwSupportStatus`): SPDX 3's `SupportType`.
+ */
+typedef enum dqi_support {
+  /**
+   * Under active development.
+   */
+  DQI_SUPPORT_DEVELOPMENT = 1,
+  /**
+   * Actively maintained.
+   */
+  DQI_SUPPORT_SUPPORTED = 2,
+  /**
+   * In production, support not stated.
+   */
+  DQI_SUPPORT_DEPLOYED = 3,
+  /**
+   * Security fixes only, or best effort.
+   */
+  DQI_SUPPORT_LIMITED = 4,
+  /**
+   * No longer maintained by its supplier.
+   */
+  DQI_SUPPORT_END_OF_SUPPORT = 5,
+  /**
+   * Never supported, used as is.
+   */
+  DQI_SUPPORT_NONE = 6,
+  /**
+   * Nothing stated (the default).
+   */
+  DQI_SUPPORT_NO_ASSERTION = 7,
+} dqi_support;
+
+/**
+ * The UDI's issuing agency (`dqiUdiIssuer`).
+ */
+typedef enum dqi_udi_issuer {
+  /**
+   * GS1 (a GTIN as device identifier).
+   */
+  DQI_UDI_GS1 = 2,
+  /**
+   * HIBCC.
+   */
+  DQI_UDI_HIBCC = 3,
+  /**
+   * ICCBBA (ISBT 128).
+   */
+  DQI_UDI_ICCBBA = 4,
+} dqi_udi_issuer;
+
+/**
  * A running agent.
  */
 typedef struct dqi_agent dqi_agent;
@@ -649,6 +721,37 @@ typedef struct dqi_service {
   const char *purpose;
 } dqi_service;
 
+/**
+ * A Unique Device Identifier, as [`dqi_snapshot_set_udi`] takes it. `device_identifier` is
+ * required (6 to 23 octets); the other strings may be NULL; a date below 0 is unknown.
+ */
+typedef struct dqi_udi {
+  /**
+   * The agency whose rules the UDI follows.
+   */
+  enum dqi_udi_issuer issuer;
+  /**
+   * The device identifier (DI).
+   */
+  const char *device_identifier;
+  /**
+   * The lot or batch number, at most 64 octets.
+   */
+  const char *lot;
+  /**
+   * The manufacturing date, Unix seconds.
+   */
+  int64_t manufactured;
+  /**
+   * The expiration date, Unix seconds.
+   */
+  int64_t expiry;
+  /**
+   * The human-readable UDI as printed on the label, at most 255 octets.
+   */
+  const char *human_readable;
+} dqi_udi;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -745,7 +848,7 @@ void dqi_agent_free(struct dqi_agent *agent);
 enum dqi_result dqi_snapshot_new(struct dqi_snapshot **out);
 
 /**
- * Sets one identity field (at most 255 octets of UTF-8).
+ * Sets one identity field (at most 255 octets of UTF-8; 1024 for the MDS2 URI).
  *
  * # Safety
  * `snapshot` came from [`dqi_snapshot_new`]; `value` is NUL-terminated.
@@ -873,6 +976,49 @@ enum dqi_result dqi_snapshot_add_software_hash(struct dqi_snapshot *snapshot,
                                                const char *algorithm,
                                                const uint8_t *digest,
                                                size_t len);
+
+/**
+ * Sets the support facts of the software row added last: its level of support, its
+ * end-of-support date and its install date (Unix seconds, below 0 for unknown), served as
+ * dqiSwSupportStatus, dqiSwEndOfSupport and dqiSwInstallDate (a row with an end-of-support
+ * date and no stated level reads endOfSupport, as from an SBOM). `DQI_INVALID_ARGUMENT` when
+ * no row was added yet.
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`].
+ */
+enum dqi_result dqi_snapshot_set_software_support(struct dqi_snapshot *snapshot,
+                                                  enum dqi_support support,
+                                                  int64_t end_of_support,
+                                                  int64_t install_date);
+
+/**
+ * Sets the device's UDI (dqiUdiIssuer, dqiUdiDeviceIdentifier, dqiUdiLotNumber,
+ * dqiUdiManufactureDate, dqiUdiExpiryDate, dqiUdiString).
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`]; `udi` points to a [`dqi_udi`] whose
+ * strings are NULL or NUL-terminated.
+ */
+enum dqi_result dqi_snapshot_set_udi(struct dqi_snapshot *snapshot, const struct dqi_udi *udi);
+
+/**
+ * Adds an MDS2 security control of the model and its state on this unit; rows are numbered
+ * (dqiSecControlIndex) 1, 2, ... in the order added. `code` is the MDS2 question ID (`ALOF-1`)
+ * or a section code (`ALOF`), 1 to 16 octets; `name` (required) says what it is; `note` may be
+ * NULL (at most 255 octets). A control the model does not support is served
+ * notApplicable(3) whatever `enabled` says.
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`]; the strings are NUL-terminated (`note`
+ * may be NULL).
+ */
+enum dqi_result dqi_snapshot_add_security_control(struct dqi_snapshot *snapshot,
+                                                  const char *mds2_code,
+                                                  const char *name,
+                                                  bool supported,
+                                                  bool enabled,
+                                                  const char *note);
 
 /**
  * Supplied by the embedder: a block of `size` octets aligned to `align`, or NULL when

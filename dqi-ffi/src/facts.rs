@@ -16,7 +16,7 @@ use dqi_core::device::model::{
     AuthKind, Configuration, Encryption, Health, HealthStatus, RemoteServiceAccess, SelfTestResult,
     Service, ServiceState, TimeSource, Transport, UpdatePolicy,
 };
-use dqi_core::device::software::{ComponentHash, HashAlg};
+use dqi_core::device::software::{ComponentHash, HashAlg, SupportStatus};
 
 use crate::dqi_result::{self, *};
 use crate::{bytes, code, dqi_snapshot, text};
@@ -233,14 +233,14 @@ pub struct dqi_service {
 }
 
 /// A time from Unix seconds; `None` below 0.
-fn time(seconds: i64) -> Option<Timestamp> {
+pub(crate) fn time(seconds: i64) -> Option<Timestamp> {
     u64::try_from(seconds)
         .ok()
         .map(Timestamp::from_unix_seconds)
 }
 
 /// A string of at most `max` octets.
-fn bounded(s: Option<String>, max: usize) -> Result<Option<String>, dqi_result> {
+pub(crate) fn bounded(s: Option<String>, max: usize) -> Result<Option<String>, dqi_result> {
     match s {
         Some(s) if s.len() > max => Err(DQI_INVALID_ARGUMENT),
         s => Ok(s),
@@ -469,4 +469,61 @@ pub unsafe extern "C" fn dqi_snapshot_add_software_hash(
         }
         Ok(())
     })())
+}
+
+/// A software row's level of support (`dqiSwSupportStatus`): SPDX 3's `SupportType`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum dqi_support {
+    /// Under active development.
+    DQI_SUPPORT_DEVELOPMENT = 1,
+    /// Actively maintained.
+    DQI_SUPPORT_SUPPORTED = 2,
+    /// In production, support not stated.
+    DQI_SUPPORT_DEPLOYED = 3,
+    /// Security fixes only, or best effort.
+    DQI_SUPPORT_LIMITED = 4,
+    /// No longer maintained by its supplier.
+    DQI_SUPPORT_END_OF_SUPPORT = 5,
+    /// Never supported, used as is.
+    DQI_SUPPORT_NONE = 6,
+    /// Nothing stated (the default).
+    DQI_SUPPORT_NO_ASSERTION = 7,
+}
+
+/// Sets the support facts of the software row added last: its level of support, its
+/// end-of-support date and its install date (Unix seconds, below 0 for unknown), served as
+/// dqiSwSupportStatus, dqiSwEndOfSupport and dqiSwInstallDate (a row with an end-of-support
+/// date and no stated level reads endOfSupport, as from an SBOM). `DQI_INVALID_ARGUMENT` when
+/// no row was added yet.
+///
+/// # Safety
+/// `snapshot` came from [`crate::dqi_snapshot_new`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn dqi_snapshot_set_software_support(
+    snapshot: *mut dqi_snapshot,
+    support: dqi_support,
+    end_of_support: i64,
+    install_date: i64,
+) -> dqi_result {
+    // SAFETY: a snapshot from `dqi_snapshot_new`, not yet freed.
+    let Some(s) = (unsafe { snapshot.as_mut() }) else {
+        return DQI_NULL_POINTER;
+    };
+    let Some(row) = s.rows.last_mut() else {
+        return DQI_INVALID_ARGUMENT;
+    };
+    use dqi_support::*;
+    row.support = match support {
+        DQI_SUPPORT_DEVELOPMENT => SupportStatus::Development,
+        DQI_SUPPORT_SUPPORTED => SupportStatus::Support,
+        DQI_SUPPORT_DEPLOYED => SupportStatus::Deployed,
+        DQI_SUPPORT_LIMITED => SupportStatus::LimitedSupport,
+        DQI_SUPPORT_END_OF_SUPPORT => SupportStatus::EndOfSupport,
+        DQI_SUPPORT_NONE => SupportStatus::NoSupport,
+        DQI_SUPPORT_NO_ASSERTION => SupportStatus::NoAssertion,
+    };
+    row.end_of_support = time(end_of_support);
+    row.install_date = time(install_date);
+    DQI_OK
 }

@@ -16,8 +16,10 @@
 //! 2. `dqi_agent_start(builder, platform, now)`: asks the platform's boots store for the next
 //!    snmpEngineBoots; when the store reports failure the agent is not created and nothing is
 //!    served, as the `dqi-agent` binary refuses to start without its state directory;
-//! 3. `dqi_snapshot_new()`, `dqi_snapshot_set_identity(...)`, `dqi_snapshot_add_software(...)`
-//!    (each row's hashes with `dqi_snapshot_add_software_hash(...)`), `dqi_snapshot_add_vex(...)`,
+//! 3. `dqi_snapshot_new()`, `dqi_snapshot_set_identity(...)`, `dqi_snapshot_set_udi(...)`,
+//!    `dqi_snapshot_add_security_control(...)`, `dqi_snapshot_add_software(...)` (each row's
+//!    hashes with `dqi_snapshot_add_software_hash(...)`, its support with
+//!    `dqi_snapshot_set_software_support(...)`), `dqi_snapshot_add_vex(...)`,
 //!    `dqi_snapshot_set_health(...)`, `dqi_snapshot_set_configuration(...)`,
 //!    `dqi_snapshot_add_service(...)`, then `dqi_agent_install_snapshot(agent, snapshot, now)`:
 //!    the tree is built aside and swapped in one step, between two datagrams, and each part's
@@ -37,9 +39,11 @@
 extern crate alloc;
 
 mod facts;
+mod identity;
 mod platform;
 
 pub use facts::*;
+pub use identity::*;
 
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
@@ -147,6 +151,16 @@ pub enum dqi_identity_field {
     DQI_ID_SOFTWARE_REVISION = 7,
     /// The catalog (reference) number.
     DQI_ID_CATALOG_NUMBER = 8,
+    /// The unit's UUID (RFC 9562), lower-case hyphenated text; served as its 16 octets.
+    DQI_ID_UUID = 9,
+    /// The FDA product code (three letters, `FRN` for infusion pumps).
+    DQI_ID_FDA_PRODUCT_CODE = 10,
+    /// The GMDN term code (digits).
+    DQI_ID_GMDN_CODE = 11,
+    /// The manufacturer's coordinated vulnerability disclosure contact (a URI).
+    DQI_ID_VULN_CONTACT_URI = 12,
+    /// Where the model's MDS2 form is published (a URI, at most 1024 octets).
+    DQI_ID_MDS2_URI = 13,
 }
 
 /// Where a datagram came from.
@@ -546,7 +560,7 @@ pub unsafe extern "C" fn dqi_snapshot_new(out: *mut *mut dqi_snapshot) -> dqi_re
     DQI_OK
 }
 
-/// Sets one identity field (at most 255 octets of UTF-8).
+/// Sets one identity field (at most 255 octets of UTF-8; 1024 for the MDS2 URI).
 ///
 /// # Safety
 /// `snapshot` came from [`dqi_snapshot_new`]; `value` is NUL-terminated.
@@ -563,7 +577,12 @@ pub unsafe extern "C" fn dqi_snapshot_set_identity(
     code((|| {
         // SAFETY: the caller's contract.
         let value = unsafe { text(value)? }.ok_or(DQI_NULL_POINTER)?;
-        if value.len() > 255 {
+        let max = if field == dqi_identity_field::DQI_ID_MDS2_URI {
+            1024
+        } else {
+            255
+        };
+        if value.len() > max {
             return Err(DQI_INVALID_ARGUMENT);
         }
         let id = &mut s.snapshot.identity;
@@ -577,6 +596,11 @@ pub unsafe extern "C" fn dqi_snapshot_set_identity(
             DQI_ID_FIRMWARE_REVISION => id.firmware_revision = Some(value),
             DQI_ID_SOFTWARE_REVISION => id.software_revision = Some(value),
             DQI_ID_CATALOG_NUMBER => id.catalog_number = Some(value),
+            DQI_ID_UUID => id.uuid = Some(value),
+            DQI_ID_FDA_PRODUCT_CODE => id.fda_product_code = Some(value),
+            DQI_ID_GMDN_CODE => id.gmdn_code = Some(value),
+            DQI_ID_VULN_CONTACT_URI => id.vulnerability_disclosure_uri = Some(value),
+            DQI_ID_MDS2_URI => id.mds2_uri = Some(value),
         }
         Ok(())
     })())

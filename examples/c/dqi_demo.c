@@ -186,6 +186,24 @@ static dqi_result demo_snapshot(dqi_agent *agent, int degraded) {
     dqi_snapshot_set_identity(s, DQI_ID_SERIAL, "IS3K-24-004217");
     dqi_snapshot_set_identity(s, DQI_ID_HARDWARE_REVISION, "C2");
     dqi_snapshot_set_identity(s, DQI_ID_SOFTWARE_REVISION, "4.2.1");
+    /* The unit's UDI, its other identifiers and two of the model's MDS2 controls. */
+    const dqi_udi udi = {DQI_UDI_GS1, "00850012345673", "L2403A", 1710374400 /* 2024-03-14 */,
+                         2025820800 /* 2034-03-13 */,
+                         "(01)00850012345673(11)240314(17)340313(10)L2403A(21)IS3K-24-004217"};
+    if ((r = dqi_snapshot_set_udi(s, &udi)) != DQI_OK ||
+        (r = dqi_snapshot_set_identity(s, DQI_ID_UUID, "6f1c2e0a-8d4b-4f2e-9a57-3c1d0b7e5a92")) != DQI_OK ||
+        (r = dqi_snapshot_set_identity(s, DQI_ID_FDA_PRODUCT_CODE, "FRN")) != DQI_OK ||
+        (r = dqi_snapshot_set_identity(s, DQI_ID_GMDN_CODE, "13215")) != DQI_OK ||
+        (r = dqi_snapshot_set_identity(s, DQI_ID_VULN_CONTACT_URI,
+                                       "https://acme-medical.example/security/disclosure")) != DQI_OK ||
+        (r = dqi_snapshot_add_security_control(
+             s, "ALOF-1", "Forced reauthorization after a set inactivity time", true, true,
+             "Clinician session locks after 5 minutes idle; infusions keep running.")) != DQI_OK ||
+        (r = dqi_snapshot_add_security_control(s, "MLDP", "Malware detection and protection", false,
+                                               false, NULL)) != DQI_OK) {
+        dqi_snapshot_free(s);
+        return r;
+    }
     const dqi_software rows[] = {
         {"infusafe-firmware", "4.2.1", "Acme Medical Systems, Inc.",
          "pkg:generic/acme/infusafe-firmware@4.2.1", NULL, "firmware"},
@@ -202,7 +220,12 @@ static dqi_result demo_snapshot(dqi_agent *agent, int degraded) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         if ((r = dqi_snapshot_add_software(s, &rows[i])) != DQI_OK ||
             (i == 0 && (r = dqi_snapshot_add_software_hash(s, "SHA-256", firmware_sha256,
-                                                           sizeof firmware_sha256)) != DQI_OK)) {
+                                                           sizeof firmware_sha256)) != DQI_OK) ||
+            /* Supported until 2031-12-31; log4j-core 2.14 is past its supplier's support. */
+            (i == 0 && (r = dqi_snapshot_set_software_support(s, DQI_SUPPORT_SUPPORTED, 1956441600,
+                                                              -1)) != DQI_OK) ||
+            (i == 3 && (r = dqi_snapshot_set_software_support(s, DQI_SUPPORT_END_OF_SUPPORT, -1, -1)) !=
+                           DQI_OK)) {
             dqi_snapshot_free(s);
             return r;
         }
