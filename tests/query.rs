@@ -1286,3 +1286,33 @@ fn a_plain_snmpd_is_inventoried_exported_and_kept_as_such() {
         )])
     );
 }
+
+#[test]
+fn a_silent_device_is_listed_as_timed_out_after_its_retries() {
+    let dir = TestDir::new("q-silent");
+    // It takes the datagrams and never answers (a closed port would answer ICMP at once).
+    let silent = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
+    let port = silent.local_addr().expect("address").port();
+    silent.set_nonblocking(true).expect("nonblocking");
+    let targets = targets_file(&dir, "targets.toml", &[("silent", port)]);
+    // query() passes --timeout 500ms --retries 1: 0.5 s, then 1 s.
+    let started = std::time::Instant::now();
+    let (code, records, stderr) = query(&targets, &["--no-store", "find", "log4j-core"]);
+    let waited = started.elapsed();
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(
+        lines(&records, &["target", "status", "reason"]),
+        set(&["silent | timeout | no answer to the discovery after 2 tries".to_string()])
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(1500),
+        "{waited:?}"
+    );
+    // Exactly the two tries reached it: the first and one retry.
+    let mut buf = [0u8; 2048];
+    let mut datagrams = 0;
+    while silent.recv_from(&mut buf).is_ok() {
+        datagrams += 1;
+    }
+    assert_eq!(datagrams, 2);
+}

@@ -535,18 +535,50 @@ fn beyond_the_hold_a_bulk_is_shaped_and_a_get_refused() {
 #[test]
 fn flooding_sources_are_named_for_the_kernel_filter() {
     let mut budget = budget(strict());
+    budget.start_flood_window(150, 1);
     let (flood, shared, quiet) = (ip("192.0.2.1"), ip("192.0.2.2"), ip("192.0.2.3"));
-    // 300 datagrams no user answers for: the burst of 100 passes, 200 are refused.
+    // 300 datagrams no user answers for: the burst of 100 passes, 200 are refused; all count.
     assert_eq!(admitted(&mut budget, flood, 300, T0), 100);
-    // alice floods from an address others share: 1,000 refusals by her budget count 100.
-    for _ in 0..1_000 {
+    // Flagged at its next datagram, once the 150th had been judged: the driver hears at once.
+    assert!(budget.flooders_pending());
+    // alice floods from an address others share: 2,000 refusals by her budget count 100.
+    for _ in 0..2_000 {
         let _ = request(&mut budget, shared, b"alice", GET25, 25, T0);
     }
-    assert!(row(&budget, b"alice", T0).rejected >= 990);
-    request(&mut budget, quiet, b"bob", GET1, 1, T0).unwrap();
+    assert!(row(&budget, b"alice", T0).rejected >= 1_990);
+    // bob's answered requests count nothing, however many.
+    for _ in 0..1_000 {
+        let _ = request(&mut budget, quiet, b"bob", GET1, 1, T0);
+    }
     let mut named = Vec::new();
-    budget.drain_flooders(150, |key| named.push(key));
+    budget.take_flooders(|key| named.push(key));
     assert_eq!(named, [SourceKey::new(flood, 64)]);
-    // The count starts again: nothing since.
-    budget.drain_flooders(1, |key| panic!("{key:?} refused again?"));
+    assert!(!budget.flooders_pending());
+    // alice's 4,000th refusal (200 datagrams' worth) reaches 150 at her address.
+    for _ in 0..2_000 {
+        let _ = request(&mut budget, shared, b"alice", GET25, 25, T0);
+    }
+    let _ = budget.admit_source(shared, T0);
+    budget.take_flooders(|key| named.push(key));
+    assert_eq!(named[1..], [SourceKey::new(shared, 64)]);
+    // A new window starts from nothing; a flagged source is named once per crossing.
+    budget.start_flood_window(150, 1);
+    assert_eq!(admitted(&mut budget, flood, 100, T0), 0);
+    budget.take_flooders(|key| panic!("{key:?} named again?"));
+}
+
+#[test]
+fn the_flood_meter_counts_against_the_share_read() {
+    let mut budget = budget(strict());
+    let (sampled, manager) = (ip("192.0.2.1"), ip("192.0.2.9"));
+    // The driver reads a fifth of what arrives: 30 datagrams read stand for 150 sent.
+    budget.start_flood_window(150, 5);
+    admitted(&mut budget, sampled, 31, T0);
+    // A manager's discovery and a Report (two datagrams) never get it flagged, whatever the
+    // scale.
+    budget.start_flood_window(1, 16);
+    admitted(&mut budget, manager, 3, T0);
+    let mut named = Vec::new();
+    budget.take_flooders(|key| named.push(key));
+    assert_eq!(named, [SourceKey::new(sampled, 64)]);
 }
