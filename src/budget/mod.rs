@@ -14,6 +14,7 @@
 //! | `sources.rs` | [`SourceKey`] (IPv6 by prefix) and the bounded, segmented-LRU [`SourceTable`] |
 //! | `principals.rs` | the per-user buckets and their `dqiBudgetTable` rows |
 //! | `flood.rs` | the flood meter: which sources the driver's kernel filter should drop |
+//! | `fair.rs` | the fair share of a user's budget between the sources polling as the user |
 //! | `hash.rs` | SipHash-2-4, keyed by the driver's seed |
 //!
 //! # The cost unit
@@ -120,6 +121,7 @@
 //! entries and bytes. Nothing queues.
 
 mod config;
+mod fair;
 mod flood;
 pub(crate) mod hash;
 mod principals;
@@ -131,6 +133,7 @@ mod tests;
 use core::net::IpAddr;
 
 pub use config::{BudgetConfig, BudgetConfigError, MAX_HOLD, OverBudget, UserBudget, Work};
+pub use fair::FAIR_SOURCES;
 pub use flood::{FULL_SCALE, MAX_SCALE, MIN_SEEN};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
@@ -224,6 +227,7 @@ impl BudgetCounters {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Charge {
     principal: usize,
+    source: SourceKey,
     charged: u32,
     repetitions: u32,
     at: Instant,
@@ -396,10 +400,16 @@ impl Budget {
         now: Instant,
     ) -> Result<(), Rejection> {
         let hold = self.config.hold_micros();
+        let key = self.key(source);
         let found = self.principals.find(user);
-        match found.and_then(|at| self.principals.get_mut(at)) {
-            Some(principal) if principal.bucket.wait_micros(now, cost) <= hold => Ok(()),
-            Some(_) => {
+        let affordable = found
+            .and_then(|at| self.principals.get_mut(at))
+            .map(|principal| {
+                principal.bucket.wait_micros(now, cost) <= principal.limit(key, hold, now)
+            });
+        match affordable {
+            Some(true) => Ok(()),
+            Some(false) => {
                 self.attribute(source, true);
                 Err(self.reject_principal(source, found, now))
             }
@@ -425,13 +435,18 @@ impl Budget {
         now: Instant,
     ) -> Result<Charge, Rejection> {
         let found = self.principals.find(user);
+        let key = self.key(source);
         let config = &self.config;
         let most = config.most_repetitions(work);
         let planned = found
             .and_then(|at| self.principals.get_mut(at))
             .and_then(|principal| {
-                let repetitions = principal.affordable(config, work, most, now)?;
-                let (charged, at) = principal.charge(now, config.cost(work, repetitions));
+                let limit = principal.limit(key, config.hold_micros(), now);
+                let Some(repetitions) = principal.affordable(config, work, most, limit, now) else {
+                    principal.note_active(key, now);
+                    return None;
+                };
+                let (charged, at) = principal.charge(key, now, config.cost(work, repetitions));
                 Some((repetitions, charged, at))
             });
         let (Some(principal), Some((repetitions, charged, at))) = (found, planned) else {
@@ -457,10 +472,10 @@ impl Budget {
         }
         counters.requests_admitted = counters.requests_admitted.saturating_add(1);
         self.attribute(source, false);
-        let key = self.key(source);
         self.sources.promote(key);
         Ok(Charge {
             principal,
+            source: key,
             charged,
             repetitions,
             at,
@@ -479,7 +494,7 @@ impl Budget {
         let actual = self.config.actual(response_varbinds);
         let refund = charge.charged.saturating_sub(actual);
         if let Some(principal) = self.principals.get_mut(charge.principal) {
-            principal.refund(now, refund);
+            principal.refund(charge.source, now, refund);
         }
     }
 
