@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant as WallClock;
 
 use dqi_agent::agent::Agent;
-use dqi_agent::budget::BudgetConfig;
+use dqi_agent::budget::ValidBudget;
 use dqi_agent::device::{DeviceConfig, DeviceSnapshot, FileSource, Timestamp};
 use dqi_agent::manager::testbed;
 use dqi_agent::mib::dqi::{DQI_ROOT, Stamps};
@@ -106,7 +106,7 @@ fn entries(snapshot: &DeviceSnapshot) -> Vec<(Box<[u32]>, Entry)> {
 
 fn agent(tree: Tree) -> Agent {
     let users = vec![testbed::user(b"bench", ENGINE_ID)];
-    testbed::agent(ENGINE_ID, users, tree, BudgetConfig::unlimited())
+    testbed::agent(ENGINE_ID, users, tree, ValidBudget::unlimited())
 }
 
 fn under(arcs: &[u32]) -> Vec<u32> {

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::Instant as WallClock;
 
 use dqi_agent::agent::Agent;
-use dqi_agent::budget::BudgetConfig;
+use dqi_agent::budget::ValidBudget;
 use dqi_agent::manager::{Manager, testbed};
 use dqi_agent::mib::Tree;
 use dqi_agent::time::Instant;
@@ -28,7 +28,7 @@ fn agent() -> Agent {
         ENGINE_ID,
         users,
         Tree::from_entries(entries),
-        BudgetConfig::unlimited(),
+        ValidBudget::unlimited(),
     )
 }
 

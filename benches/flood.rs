@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use common::{Guard, free_port, scratch_dir, start_agent};
 use dqi_agent::agent::Agent;
-use dqi_agent::budget::BudgetConfig;
+use dqi_agent::budget::{BudgetConfig, ValidBudget};
 use dqi_agent::manager::{Manager, testbed};
 use dqi_agent::mib::Tree;
 use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User};
@@ -336,6 +336,7 @@ fn in_process() {
         };
         let objects = testbed::standard(&testbed::system("flood bench"), ENGINE);
         let users = vec![user("flood"), user("good")];
+        let budget = ValidBudget::new(budget).expect("a valid budget");
         testbed::agent(ENGINE, users, Tree::from_entries(objects), budget)
     };
     let now = dqi_agent::time::Instant::from_secs(1);

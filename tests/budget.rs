@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use dqi_agent::agent::{Agent, CoreConfig, Outcome};
-use dqi_agent::budget::{BudgetConfig, OverBudget, Period, Rate, Rejection, UserBudget};
+use dqi_agent::budget::{
+    BudgetConfig, OverBudget, Period, Rate, Rejection, UserBudget, ValidBudget,
+};
 use dqi_agent::manager::{Manager, testbed};
 use dqi_agent::mib::budget::{Column, Receive, Scalar, row_oid};
 use dqi_agent::mib::{Entry, Tree, Value};
@@ -86,7 +88,7 @@ fn agent(budget: BudgetConfig) -> Agent {
             tree: Tree::from_entries(entries),
             max_message_size: 65_507,
             salt_seed: 0x5a17,
-            budget,
+            budget: ValidBudget::new(budget).expect("a valid budget"),
             budget_seed: 0xb0d6e7,
         },
         T0,

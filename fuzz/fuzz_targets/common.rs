@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use dqi_agent::agent::Agent;
-use dqi_agent::budget::BudgetConfig;
+use dqi_agent::budget::ValidBudget;
 use dqi_agent::manager::{Manager, testbed};
 use dqi_agent::mib::Tree;
 
@@ -22,7 +22,7 @@ pub fn agent() -> Agent {
     let mut entries = testbed::standard(&testbed::system("fuzzed agent"), ENGINE_ID);
     entries.extend(testbed::components(200));
     let users = vec![testbed::user(USER, ENGINE_ID)];
-    testbed::agent(ENGINE_ID, users, Tree::from_entries(entries), BudgetConfig::unlimited())
+    testbed::agent(ENGINE_ID, users, Tree::from_entries(entries), ValidBudget::unlimited())
 }
 
 pub fn manager() -> Manager {

@@ -20,7 +20,7 @@ use core::ffi::{c_char, c_int};
 use core::net::{Ipv4Addr, SocketAddr};
 
 use dqi_core::agent::{self, Agent};
-use dqi_core::budget::BudgetConfig;
+use dqi_core::budget::ValidBudget;
 use dqi_core::manager::Manager;
 use dqi_core::mib::objects::{self, Engine, System};
 use dqi_core::mib::{Tree, Value};
@@ -126,7 +126,7 @@ fn exchange() -> Option<()> {
         tree: Tree::from_entries(objects::standard(&system, &engine)),
         max_message_size: 1500,
         salt_seed: 7,
-        budget: BudgetConfig::default(),
+        budget: ValidBudget::default(),
         budget_seed: 11,
     };
     let now = Instant::from_secs(5);

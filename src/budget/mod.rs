@@ -128,7 +128,10 @@ mod tests;
 
 use core::net::IpAddr;
 
-pub use config::{BudgetConfig, BudgetConfigError, MAX_HOLD, OverBudget, UserBudget, Work};
+pub use config::{
+    BudgetConfig, BudgetConfigError, Limit, MAX_BURST, MAX_CAP, MAX_HOLD, OverBudget,
+    USER_BUDGET_BURST, UserBudget, ValidBudget, Work, limits,
+};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
 pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
@@ -246,7 +249,7 @@ impl Charge {
 /// The request budget. See the [module docs](self) for the call sites.
 #[derive(Debug)]
 pub struct Budget {
-    config: BudgetConfig,
+    config: ValidBudget,
     global: Bucket,
     sources: SourceTable<SourceState>,
     /// Fixed at construction: never evicted, never grown.
@@ -300,10 +303,10 @@ impl Budget {
     /// A budget for `users` (the configured USM user names) as of `now`, every bucket full.
     ///
     /// `seed` keys the hashes of the source table; take it from the
-    /// driver's random source, so senders cannot predict collisions. Settings that
-    /// [`BudgetConfig::validate`] refuses are clamped to the nearest usable value.
+    /// driver's random source, so senders cannot predict collisions. The settings were
+    /// checked once, when the [`ValidBudget`] was made, and are used as they are.
     pub fn new<U: AsRef<[u8]>>(
-        config: BudgetConfig,
+        config: ValidBudget,
         users: impl IntoIterator<Item = U>,
         seed: u64,
         now: Instant,

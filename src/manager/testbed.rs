@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use super::Manager;
 use crate::agent::{Agent, CoreConfig};
-use crate::budget::BudgetConfig;
+use crate::budget::ValidBudget;
 use crate::mib::objects::{self, Engine, System};
 use crate::mib::served::Entries;
 use crate::mib::{Entry, Tree, Value};
@@ -97,7 +97,7 @@ pub fn components(n: u32) -> impl Iterator<Item = (Box<[u32]>, Entry)> {
 
 /// An agent of `engine_id` for `users`, serving `tree` within `budget`: engine boots 1, fixed
 /// seeds, time zero.
-pub fn agent(engine_id: &[u8], users: Vec<User>, tree: Tree, budget: BudgetConfig) -> Agent {
+pub fn agent(engine_id: &[u8], users: Vec<User>, tree: Tree, budget: ValidBudget) -> Agent {
     Agent::new(
         CoreConfig {
             engine_id: engine_id.to_vec(),
@@ -131,7 +131,7 @@ mod tests {
             engine_id,
             alloc::vec![user(b"u", engine_id)],
             tree,
-            BudgetConfig::unlimited(),
+            ValidBudget::unlimited(),
         );
         let mut m = manager(b"u", engine_id);
         let mut asked = SW_NAME.to_vec();
