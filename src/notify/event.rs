@@ -93,10 +93,11 @@ impl Classes {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Kind {
-    /// `coldStart`: the agent started with a new boot count (RFC 3418).
+    /// `coldStart`: the agent started, and its configuration or implementation may have been
+    /// altered since its last start (RFC 3418).
     ColdStart,
     /// `warmStart`: the agent started again with its configuration and implementation unaltered
-    /// (RFC 3418; see `server::boot` for how that is decided).
+    /// (RFC 3418; the driver decides, through `state::PendingBoot::unaltered`).
     WarmStart,
     /// `authenticationFailure`: a request whose digest did not verify (RFC 3418).
     AuthenticationFailure,

@@ -2,7 +2,8 @@
 //!
 //! Exit status: 0 nothing found; 1 something found (a component, an affected or unknown
 //! version, a VEX "affected"); 2 a usage or configuration error; 3 some devices could not be
-//! asked, which wins over 0 and 1 because the answer is incomplete. Ctrl-C stops the asking:
+//! asked, or serve no DQI-MIB and so could not answer a question about purls (`no-purl`), which
+//! wins over 0 and 1 because the answer is incomplete. Ctrl-C stops the asking:
 //! what was answered is printed, the devices not yet answered are `interrupted`, and the
 //! status is 3.
 
@@ -387,13 +388,26 @@ pub fn exit_code(records: &[Record]) -> u8 {
 
 fn summary(results: &[DeviceResult], records: &[Record], elapsed: Duration, interrupted: bool) {
     let answered = results.iter().filter(|r| r.outcome.is_ok()).count();
+    let without_dqi = results
+        .iter()
+        .filter(|r| {
+            r.outcome
+                .as_ref()
+                .is_ok_and(|a| a.source != run::Source::Dqi)
+        })
+        .count();
+    let without_dqi = if without_dqi > 0 {
+        format!(" ({without_dqi} without DQI-MIB)")
+    } else {
+        String::new()
+    };
     let datagrams: u64 = results
         .iter()
         .map(|r| u64::from(r.counters.sent + r.counters.received))
         .sum();
     let findings = records.iter().filter(|r| r.is_finding()).count();
     eprintln!(
-        "dqi-query: {} devices, {answered} answered, {} not asked; {findings} findings; {datagrams} datagrams; {:.2} s{}",
+        "dqi-query: {} devices, {answered} answered{without_dqi}, {} not asked; {findings} findings; {datagrams} datagrams; {:.2} s{}",
         results.len(),
         results.len() - answered,
         elapsed.as_secs_f64(),

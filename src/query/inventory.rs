@@ -340,15 +340,29 @@ pub async fn walk_hr_sw(session: &mut Session, budget: &Budget) -> Result<Vec<Co
         .collect())
 }
 
+/// The length at which net-snmp cuts an hrSWInstalledName (RFC 2790 allows 64 octets; its
+/// buffer holds 64 with the terminating NUL): a longer Debian name loses its arch and part of
+/// its version.
+pub const HR_NAME_CUT: usize = 63;
+
+/// Marks a version cut short with the name that carried it: no scheme orders it, so it is
+/// matched as "unknown", never as the version it was cut from.
+pub const TRUNCATED: char = '…';
+
 /// Splits an hrSWInstalledName into name and version: net-snmp's Debian form
-/// `name_version_arch` (`adduser_3.134_all`), else `name version` (last space), else
-/// `name-version` when what follows the last `-` starts with a digit; else the whole string
-/// is the name and the version is empty.
+/// `name_version_arch` (`adduser_3.134_all`), or that form cut at [`HR_NAME_CUT`] octets
+/// (`name_vers`: the version kept as far as it goes, marked [`TRUNCATED`]); else
+/// `name version` (last space), else `name-version` when what follows the last `-` starts
+/// with a digit; else the whole string is the name and the version is empty.
 pub fn split_hr_name(text: &str) -> (String, String) {
     let text = text.trim();
     let parts: Vec<&str> = text.split('_').collect();
-    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && !p.contains(' ')) {
+    let debian = parts.iter().all(|p| !p.is_empty() && !p.contains(' '));
+    if parts.len() == 3 && debian {
         return (parts[0].to_string(), parts[1].to_string());
+    }
+    if parts.len() == 2 && debian && text.len() >= HR_NAME_CUT {
+        return (parts[0].to_string(), format!("{}{TRUNCATED}", parts[1]));
     }
     if let Some((name, version)) = text.rsplit_once(' ')
         && !name.trim().is_empty()
@@ -416,6 +430,15 @@ mod tests {
                 ("Microsoft Visual C++ 2015", "14.0.24215"),
             ),
             ("busybox-1.36.1", ("busybox", "1.36.1")),
+            // Cut at 63 octets by net-snmp: the arch gone, the version marked as cut.
+            (
+                "prometheus-node-exporter-collectors_0.0~git20230203.6f710f8-1+d",
+                (
+                    "prometheus-node-exporter-collectors",
+                    "0.0~git20230203.6f710f8-1+d…",
+                ),
+            ),
+            ("short_1.0", ("short_1.0", "")),
             ("kernel", ("kernel", "")),
         ];
         for (text, (name, version)) in cases {

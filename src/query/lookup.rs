@@ -7,7 +7,9 @@
 //! (justification). A GetBulk starting at `<column>.<len>.<key>` walks the rows of that key
 //! first; rows past the key are dropped by prefix. One non-repeater GetNext on the bare
 //! column tells whether the device has the table at all: if what follows is outside it, the
-//! device predates the tables and the caller walks instead.
+//! device predates the tables and the caller walks instead. A question of VEX rows only has
+//! no key to look up: one more probe, on `dqiSwName`, then tells whether the device serves the
+//! DQI-MIB at all (a plain SNMP agent must still be listed as such).
 //!
 //! Datagrams after discovery: one GetBulk and one Get (the Get only when a row matched).
 
@@ -16,7 +18,7 @@ use std::collections::BTreeMap;
 use rasn::types::ObjectIdentifier;
 
 use super::inventory::{Component, Method, RECORD_COLUMNS};
-use super::oids;
+use super::oids::{self, sw};
 use super::session::{Failure, Session};
 use super::value;
 use crate::wire::VarBindValue;
@@ -114,6 +116,8 @@ pub struct Found {
     pub vex: Vec<Vex>,
     /// Whether the device serves the VEX table.
     pub vex_served: bool,
+    /// Whether the device serves dqiSwTable (the DQI-MIB) at all.
+    pub dqi: bool,
 }
 
 /// Looks `keys` up (and, with `vuln`, the device's VEX rows for it). `Ok(None)` when the
@@ -127,6 +131,11 @@ pub async fn lookup(
     let mut probes = vec![oids::by_name_column(2), oids::by_purl_column(2)];
     if vuln.is_some() {
         probes.push(oids::vex_column(2));
+    }
+    // With no key to look up, the lookup tables cannot tell a DQI device: ask dqiSwTable.
+    let sw_probe = keys.is_empty().then_some(probes.len());
+    if sw_probe.is_some() {
+        probes.push(oids::sw_column(sw::NAME));
     }
     let mut repeaters: Vec<Vec<u32>> = Vec::new();
     for key in keys {
@@ -167,6 +176,10 @@ pub async fn lookup(
     if !needed {
         return Ok(None);
     }
+    let dqi = match sw_probe {
+        Some(i) => under(i, &oids::sw_column(sw::NAME)),
+        None => has_name || has_purl,
+    };
     let vex_served = vuln.is_some() && under(2, &oids::vex_column(2));
     let rows = &got[probes.len().min(got.len())..];
     let width = repeaters.len();
@@ -202,6 +215,7 @@ pub async fn lookup(
     }
     let mut found = Found {
         vex_served,
+        dqi,
         vex: vex
             .into_iter()
             .map(|(index, (state, justification))| Vex {

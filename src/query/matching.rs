@@ -8,7 +8,7 @@ use super::inventory::{Component, Method};
 use super::lookup::Vex;
 use super::osv::{Advisory, Verdict};
 use super::output::Record;
-use super::run::{Answer, DeviceResult, Selector};
+use super::run::{Answer, DeviceResult, Selector, Source};
 use super::vers::{Contains, VersRange};
 
 /// The record of a device that could not be asked (or answered nothing usable).
@@ -28,6 +28,43 @@ fn device(d: &DeviceResult) -> Record {
         engine_id: d.engine_id.clone(),
         ..Record::default()
     }
+}
+
+/// The record listing a device that serves no DQI-MIB, so that it is never left out silently:
+/// what was read instead, and, when the question needs purls (`without_purl` says what that
+/// costs), that it could not be answered from names and versions (`no-purl`, which counts as a
+/// device not answered). `None` for a DQI device.
+fn no_dqi(d: &DeviceResult, answer: &Answer, without_purl: Option<&str>) -> Option<Record> {
+    let (status, reason, method) = match (answer.source, without_purl) {
+        (Source::Dqi, _) => return None,
+        (Source::HrSwInstalled { packages }, None) => (
+            "no-dqi-mib",
+            format!(
+                "serves no DQI-MIB: answered from hrSWInstalledTable (RFC 2790), {packages} \
+                 packages, name and version split from hrSWInstalledName; no purl, hash or VEX"
+            ),
+            Method::HrSwInstalled.name(),
+        ),
+        (Source::HrSwInstalled { packages }, Some(cost)) => (
+            "no-purl",
+            format!(
+                "serves no DQI-MIB: its hrSWInstalledTable (RFC 2790) lists {packages} packages \
+                 by name and version only, without purls: {cost}"
+            ),
+            Method::HrSwInstalled.name(),
+        ),
+        (Source::NoDqiMib, _) => (
+            "no-dqi-mib",
+            "serves no DQI-MIB (no dqiSwTable): it makes no VEX statement".to_string(),
+            "",
+        ),
+    };
+    Some(Record {
+        status: status.into(),
+        reason,
+        method: method.into(),
+        ..device(d)
+    })
 }
 
 fn component(d: &DeviceResult, c: &Component, method: Method) -> Record {
@@ -56,6 +93,9 @@ pub fn find(
             out.extend(failure_record(d));
             continue;
         };
+        let cost = matches!(selector, Selector::Purl(_))
+            .then_some("a purl cannot be matched (ask by name)");
+        out.extend(no_dqi(d, answer, cost));
         for (c, method) in &answer.components {
             if !selector.matches(c) && answer.complete {
                 continue;
@@ -113,6 +153,11 @@ pub fn vuln(results: &[DeviceResult], id: &str, advisory: Option<&Advisory>) -> 
             out.extend(failure_record(d));
             continue;
         };
+        out.extend(no_dqi(
+            d,
+            answer,
+            advisory.map(|_| "the advisory's ranges cannot be matched; it makes no VEX statement"),
+        ));
         let mut covered = Vec::new();
         for (c, method) in &answer.components {
             let verdict = advisory.and_then(|a| a.verdict(&c.purl, &c.version));
@@ -185,6 +230,11 @@ pub fn advisories(results: &[DeviceResult], advisories: &[Advisory]) -> Vec<Reco
             out.extend(failure_record(d));
             continue;
         };
+        out.extend(no_dqi(
+            d,
+            answer,
+            Some("OSV records name purls and cannot be matched"),
+        ));
         for (c, method) in &answer.components {
             if c.purl.is_empty() {
                 continue;
@@ -228,10 +278,13 @@ pub fn inventory(results: &[DeviceResult]) -> Vec<Record> {
     for d in results {
         match &d.outcome {
             Err(_) => out.extend(failure_record(d)),
-            Ok(answer) => out.extend(answer.components.iter().map(|(c, method)| Record {
-                status: "listed".to_string(),
-                ..component(d, c, *method)
-            })),
+            Ok(answer) => {
+                out.extend(no_dqi(d, answer, None));
+                out.extend(answer.components.iter().map(|(c, method)| Record {
+                    status: "listed".to_string(),
+                    ..component(d, c, *method)
+                }));
+            }
         }
     }
     out

@@ -5,14 +5,14 @@
 //! |---|---|
 //! | `target`, `address` | the device, as the targets file names it |
 //! | `engine_id` | its snmpEngineID, hex ("" when discovery failed) |
-//! | `status` | `found`, `in-range`, `affected`, `not-affected`, `unknown`, `vex`, `listed` (`inventory`); or, for a device not asked: `unreachable`, `timeout`, `refused`, `no-inventory`, `error`, `interrupted` |
+//! | `status` | `found`, `in-range`, `affected`, `not-affected`, `unknown`, `vex`, `listed` (`inventory`); for a device without the DQI-MIB (one record per device, besides its components): `no-dqi-mib` (answered from `hrSWInstalledTable`), `no-purl` (and the question needs purls, so it could not be answered); or, for a device not asked: `unreachable`, `timeout`, `refused`, `no-inventory`, `error`, `interrupted` |
 //! | `sw_index` | dqiSwIndex (hrSWInstalledIndex for the hrSWInstalledTable fallback; 0 for a VEX statement about the whole product) |
 //! | `name`, `version`, `purl`, `hash` | the component as the device serves it; `hash` is `alg:hex` |
 //! | `advisories`, `ranges` | matched advisory IDs and the `vers:` ranges containing the version |
 //! | `vex_state`, `vex_justification` | the device's own VEX statement, when it has one |
 //! | `disagreement` | why VEX and version match disagree, when they do |
 //! | `method` | how the answer was obtained: `dqiSwByPurlTable`, `dqiSwByNameTable`, `dqiSwTable-walk`, `hrSWInstalledTable-walk`, `store` |
-//! | `reason` | why a device was not asked |
+//! | `reason` | why a device was not asked, or what was read from a device without the DQI-MIB |
 
 use std::io::{self, Write};
 
@@ -51,7 +51,7 @@ pub struct Record {
     pub disagreement: String,
     /// How the answer was obtained.
     pub method: String,
-    /// Why the device was not asked.
+    /// Why the device was not asked, or what was read from a device without the DQI-MIB.
     pub reason: String,
 }
 
@@ -107,12 +107,24 @@ impl Record {
         ]
     }
 
-    /// Whether this record is about a device that could not be asked.
+    /// Whether this record is about a device that could not be asked, or whose answer
+    /// cannot answer the question (`no-purl`).
     pub fn is_failure(&self) -> bool {
         matches!(
             self.status.as_str(),
-            "unreachable" | "timeout" | "refused" | "no-inventory" | "error" | "interrupted"
+            "unreachable"
+                | "timeout"
+                | "refused"
+                | "no-inventory"
+                | "error"
+                | "interrupted"
+                | "no-purl"
         )
+    }
+
+    /// Whether this record lists a device that serves no DQI-MIB.
+    pub fn is_without_dqi(&self) -> bool {
+        matches!(self.status.as_str(), "no-dqi-mib" | "no-purl")
     }
 
     /// Whether this record reports something found (or that cannot be ruled out).
@@ -154,10 +166,14 @@ fn csv_field(f: &str) -> String {
     }
 }
 
-/// Two tables: the components found, then the devices not asked.
+/// Up to three tables: the components found, the devices without the DQI-MIB, the devices
+/// not asked.
 fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
-    let (failures, found): (Vec<&Record>, Vec<&Record>) =
-        records.iter().partition(|r| r.is_failure());
+    let (devices, found): (Vec<&Record>, Vec<&Record>) = records
+        .iter()
+        .partition(|r| r.is_failure() || r.is_without_dqi());
+    let (without_dqi, failures): (Vec<&Record>, Vec<&Record>) =
+        devices.into_iter().partition(|r| r.is_without_dqi());
     if !found.is_empty() {
         let rows: Vec<Vec<String>> = found
             .iter()
@@ -205,11 +221,16 @@ fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
             )?;
         }
     }
-    if !failures.is_empty() {
-        if !found.is_empty() {
+    let mut first = found.is_empty();
+    for (title, devices) in [("WITHOUT DQI-MIB", without_dqi), ("NOT ASKED", failures)] {
+        if devices.is_empty() {
+            continue;
+        }
+        if !first {
             writeln!(out)?;
         }
-        let rows: Vec<Vec<String>> = failures
+        first = false;
+        let rows: Vec<Vec<String>> = devices
             .iter()
             .map(|r| {
                 vec![
@@ -220,7 +241,7 @@ fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
                 ]
             })
             .collect();
-        aligned(out, &["NOT ASKED", "ADDRESS", "STATUS", "REASON"], &rows)?;
+        aligned(out, &[title, "ADDRESS", "STATUS", "REASON"], &rows)?;
     }
     Ok(())
 }
@@ -314,6 +335,25 @@ mod tests {
             serde_json::from_str(jsonl.lines().nth(1).expect("a line")).expect("json");
         assert_eq!(second["sw_index"], serde_json::Value::Null);
         assert_eq!(second["status"], "timeout");
+    }
+
+    #[test]
+    fn table_lists_devices_without_dqi_mib_before_those_not_asked() {
+        let mut records = sample();
+        records.push(Record {
+            target: "legacy".into(),
+            address: "127.0.0.1:1161".into(),
+            status: "no-purl".into(),
+            reason: "serves no DQI-MIB".into(),
+            ..Record::default()
+        });
+        let mut out = Vec::new();
+        write(&mut out, Format::Table, &records).expect("write");
+        let table = String::from_utf8(out).expect("utf-8");
+        let without = table.find("\n\nWITHOUT DQI-MIB  ADDRESS         STATUS   REASON\nlegacy           127.0.0.1:1161  no-purl  serves no DQI-MIB\n");
+        let not_asked = table.find("\n\nNOT ASKED  ");
+        assert!(without.is_some() && without < not_asked, "{table}");
+        assert!(records[2].is_failure() && records[2].is_without_dqi());
     }
 
     #[test]

@@ -88,9 +88,29 @@ pub enum Plan {
     },
 }
 
+/// Where a device's answer came from: the DQI-MIB, or (a device without it, such as
+/// net-snmp's `snmpd`) what was read instead. A device without the DQI-MIB is always listed
+/// with this as its reason, never left out silently.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Source {
+    /// The DQI-MIB: its lookup tables, `dqiSwTable`, `dqiVexTable`.
+    #[default]
+    Dqi,
+    /// No DQI-MIB: its `hrSWInstalledTable` (RFC 2790), which listed `packages` packages by
+    /// name and version only.
+    HrSwInstalled {
+        /// Rows of hrSWInstalledTable read.
+        packages: usize,
+    },
+    /// No DQI-MIB, and nothing else was read: the question was about VEX statements only.
+    NoDqiMib,
+}
+
 /// What one device answered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Answer {
+    /// Where the answer came from.
+    pub source: Source,
     /// The components read, each with how it was obtained.
     pub components: Vec<(Component, Method)>,
     /// VEX statements read.
@@ -169,6 +189,11 @@ async fn ask_lookup(
             .filter(|(c, _)| selectors.iter().any(|s| s.matches(c) || !is_versioned(s)))
             .collect();
         return Ok(Answer {
+            source: if found.dqi {
+                Source::Dqi
+            } else {
+                Source::NoDqiMib
+            },
             components,
             vex: found.vex,
             vex_served: found.vex_served,
@@ -177,6 +202,7 @@ async fn ask_lookup(
     }
     let (all, method) = inventory::full(session, user, &inventory::RECORD_COLUMNS).await?;
     Ok(Answer {
+        source: source_of(method, all.len()),
         components: all
             .into_iter()
             .filter(|c| selectors.iter().any(|s| s.matches(c)))
@@ -185,6 +211,14 @@ async fn ask_lookup(
         complete: false,
         ..Answer::default()
     })
+}
+
+/// The source of a walked inventory of `rows` rows.
+pub fn source_of(method: Method, rows: usize) -> Source {
+    match method {
+        Method::HrSwInstalled => Source::HrSwInstalled { packages: rows },
+        _ => Source::Dqi,
+    }
 }
 
 fn is_versioned(s: &Selector) -> bool {
@@ -205,6 +239,7 @@ async fn ask_full(
         .await?;
     let (all, method) = inventory::full(session, user, columns).await?;
     let mut answer = Answer {
+        source: source_of(method, all.len()),
         components: all.into_iter().map(|c| (c, method)).collect(),
         complete: true,
         sys_name: system

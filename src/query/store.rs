@@ -26,7 +26,7 @@ use rusqlite::{Connection, params};
 
 use super::inventory::{Component, Method};
 use super::lookup::Vex;
-use super::run::{Answer, DeviceResult};
+use super::run::{Answer, DeviceResult, Source, source_of};
 use super::session::{Counters, Failure};
 use super::targets::Target;
 
@@ -289,7 +289,7 @@ impl Store {
         };
         let mut statement = self.connection.prepare(
             "SELECT sw_index, name, version, purl, hash, supplier, cpe, sw_type, \
-             end_of_support, parent, support FROM components \
+             end_of_support, parent, support, method FROM components \
              WHERE run = ?1 AND target = ?2 ORDER BY sw_index",
         )?;
         let components = statement
@@ -308,10 +308,21 @@ impl Store {
                         parent: r.get(9)?,
                         support: r.get(10)?,
                     },
-                    Method::Store,
+                    r.get::<_, String>(11)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        // A device without the DQI-MIB was walked by hrSWInstalledTable: it still says so.
+        let source = match components.first() {
+            Some((_, method)) if components.iter().all(|(_, m)| m == method) => {
+                Method::from_name(method).map_or(Source::Dqi, |m| source_of(m, components.len()))
+            }
+            _ => Source::Dqi,
+        };
+        let components = components
+            .into_iter()
+            .map(|(c, _)| (c, Method::Store))
+            .collect();
         let mut statement = self.connection.prepare(
             "SELECT vuln_id, sw_index, state, justification FROM vex \
              WHERE run = ?1 AND target = ?2 ORDER BY vuln_id, sw_index",
@@ -328,6 +339,7 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         result.engine_id = engine_id;
         result.outcome = Ok(Answer {
+            source,
             components,
             vex,
             vex_served,

@@ -32,6 +32,7 @@
 
 mod agent;
 mod config;
+mod cyclonedx;
 mod demo;
 mod device;
 mod discovery;
@@ -43,6 +44,8 @@ mod trapd;
 
 pub use agent::*;
 pub use config::*;
+#[allow(unused_imports)]
+pub use cyclonedx::*;
 #[allow(unused_imports)]
 pub use demo::*;
 // Used by the device-data tests only.

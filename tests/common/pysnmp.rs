@@ -1,5 +1,6 @@
-//! The PyPI pysnmp in a venv under `target/`: a second, independent SNMP implementation for the
-//! interop tests (a manager for the budget's bulk walks, a receiver for Traps and Informs).
+//! Python packages from PyPI in venvs under `target/`: pysnmp, a second, independent SNMP
+//! implementation for the interop tests (a manager for the budget's bulk walks, a receiver for
+//! Traps and Informs), and whatever else a test needs from PyPI ([`python_venv`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -11,17 +12,31 @@ use super::*;
 /// need), made on first use under `target/`; None (test
 /// skipped, or failed under CI) when python3 or PyPI is not available.
 pub fn pysnmp_venv() -> Option<PathBuf> {
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv");
+    python_venv(
+        "interop-venv",
+        &["pysnmp==7.1.30", "cryptography"],
+        "import pysnmp.hlapi.v3arch.asyncio, cryptography",
+    )
+}
+
+/// The python of a venv `target/<name>` holding `packages` (pip requirement specifiers), made
+/// on first use; it is reused while `check` (Python statements, typically imports) runs
+/// cleanly in it. None (test skipped, or failed under CI) when python3, its venv module or
+/// PyPI is not available.
+pub fn python_venv(name: &str, packages: &[&str], check: &str) -> Option<PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join(name);
     let python = venv.join("bin/python");
-    let has_pysnmp = |python: &Path| {
+    let ready = |python: &Path| {
         Command::new(python)
-            .args(["-c", "import pysnmp.hlapi.v3arch.asyncio, cryptography"])
+            .args(["-c", check])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     };
-    if python.exists() && has_pysnmp(&python) {
+    if python.exists() && ready(&python) {
         return Some(python);
     }
     let Some(python3) = find_program("python3") else {
@@ -40,17 +55,15 @@ pub fn pysnmp_venv() -> Option<PathBuf> {
         return None;
     }
     let pip = run_with_deadline(
-        Command::new(venv.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            "pysnmp==7.1.30",
-            "cryptography",
-        ]),
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet"])
+            .args(packages),
         Duration::from_secs(300),
     );
-    if !pip.success() || !has_pysnmp(&python) {
+    if !pip.success() || !ready(&python) {
         skip(&format!(
-            "could not install pysnmp from PyPI: {}",
+            "could not install {} from PyPI: {}",
+            packages.join(" "),
             pip.describe()
         ));
         return None;
