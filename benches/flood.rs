@@ -62,13 +62,32 @@ intake = "1000000/second"
 intake_burst = 1000000
 "#;
 
-fn seconds() -> f64 {
+/// The value after `--name` on the command line.
+fn option(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
-        .position(|a| a == "--seconds")
+        .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+fn seconds() -> f64 {
+    option("--seconds")
         .and_then(|s| s.parse().ok())
         .unwrap_or(5.0)
+}
+
+/// `--quick`: the paced floods only, without the baselines (their ratio columns show 0), the
+/// queued floods or the in-process part.
+fn quick() -> bool {
+    std::env::args().any(|a| a == "--quick")
+}
+
+/// Whether to run `flood` from `count` sources: `--kind WORD` keeps the kinds whose name holds
+/// it, `--sources N` the one source count.
+fn selected(flood: Flood, count: usize) -> bool {
+    option("--kind").is_none_or(|word| flood.name().contains(word.as_str()))
+        && option("--sources").is_none_or(|n| n.parse() == Ok(count))
 }
 
 fn start(name: &str, port: u16, budget: &str) -> Guard {
@@ -82,9 +101,11 @@ fn start(name: &str, port: u16, budget: &str) -> Guard {
     start_agent(
         &dir,
         &format!(
-            "[agent]\nlisten = [\"127.0.0.1:{port}\"]\nstate_dir = \"{}\"\nlog_level = \"error\"\n\n\
+            "[agent]\nlisten = [\"127.0.0.1:{port}\"]\nstate_dir = \"{}\"\nlog_level = \"{}\"\n\n\
              [system]\ndescription = \"flood bench\"\n\n{}{}{budget}",
             dir.join("state").display(),
+            // `--log warn` shows when sources are blocked in the kernel.
+            option("--log").unwrap_or_else(|| "error".into()),
             user("flood"),
             user("good"),
         ),
@@ -271,6 +292,8 @@ struct Polled {
     sent: u64,
     answered: u64,
     p99: Duration,
+    /// When the unanswered polls were sent, from the flood's start.
+    lost: Vec<Duration>,
 }
 
 /// The well-behaved poller: one GET every `POLL_EVERY` from 127.0.0.2 until `until`.
@@ -278,7 +301,9 @@ fn poll(m: &mut Manager, socket: &UdpSocket, addr: SocketAddr, until: Instant) -
     let mut buf = vec![0u8; 65_536];
     let mut latencies = Vec::new();
     let mut sent = 0u64;
-    let mut next = Instant::now();
+    let mut lost = Vec::new();
+    let start = Instant::now();
+    let mut next = start;
     while next < until {
         let now = Instant::now();
         if next > now {
@@ -293,6 +318,7 @@ fn poll(m: &mut Manager, socket: &UdpSocket, addr: SocketAddr, until: Instant) -
         }
         sent += 1;
         let deadline = t + POLL_TIMEOUT;
+        let answered = latencies.len();
         while Instant::now() < deadline {
             let Ok((n, _)) = socket.recv_from(&mut buf) else {
                 continue;
@@ -302,6 +328,9 @@ fn poll(m: &mut Manager, socket: &UdpSocket, addr: SocketAddr, until: Instant) -
                 latencies.push(t.elapsed());
                 break;
             }
+        }
+        if latencies.len() == answered {
+            lost.push(t.saturating_duration_since(start));
         }
     }
     latencies.sort_unstable();
@@ -313,6 +342,7 @@ fn poll(m: &mut Manager, socket: &UdpSocket, addr: SocketAddr, until: Instant) -
         sent,
         answered: latencies.len() as u64,
         p99,
+        lost,
     }
 }
 
@@ -496,11 +526,18 @@ const FLOODS: [Flood; 5] = [
 fn main() {
     let seconds = seconds();
     println!("dqi-agent flood benchmark: default [budget], {seconds:.0} s per flood, loopback");
-    let (Some((busy_cpu, busy)), Some((served_cpu, served)), Some((polled_cpu, polled))) = (
-        baseline(seconds.min(3.0), None),
-        baseline(seconds, Some(fastest_served())),
-        baseline(seconds.max(10.0), Some(POLL_EVERY)),
-    ) else {
+    let skipped = Some((Duration::ZERO, 0));
+    let baselines = match quick() {
+        true => (skipped, skipped, skipped),
+        false => (
+            baseline(seconds.min(3.0), None),
+            baseline(seconds, Some(fastest_served())),
+            baseline(seconds.max(10.0), Some(POLL_EVERY)),
+        ),
+    };
+    let (Some((busy_cpu, busy)), Some((served_cpu, served)), Some((polled_cpu, polled))) =
+        baselines
+    else {
         eprintln!("the baseline agent did not answer");
         std::process::exit(1);
     };
@@ -539,7 +576,11 @@ fn main() {
         "| flood | sources | offered/s | sent | agent CPU % of a core | CPU µs per flood datagram | vs served, global-rate pace | vs served, poller's pace | RSS MiB before → after | poller answered | poller p99 ms |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (flood, count) in FLOODS.iter().flat_map(|&flood| [(flood, 1), (flood, 64)]) {
+    let runs = FLOODS
+        .iter()
+        .flat_map(|&flood| [(flood, 1), (flood, 64)])
+        .filter(|&(flood, count)| selected(flood, count));
+    for (flood, count) in runs {
         let datagrams = Arc::new(flood.datagrams(&engine, 20_000));
         // Let the buckets refill between floods.
         thread::sleep(Duration::from_secs(2));
@@ -566,6 +607,13 @@ fn main() {
             })
             .collect();
         let started = Instant::now();
+        if option("--log").is_some() {
+            eprintln!(
+                "{} from {count} starts at {:?}",
+                flood.name(),
+                std::time::SystemTime::now()
+            );
+        }
         let polled = poll(
             &mut good,
             &poller,
@@ -581,21 +629,33 @@ fn main() {
         let rss1 = rss_mib(pid);
         let sent = sent.load(Ordering::Relaxed);
         let per = if sent > 0 { cpu / sent as f64 } else { 0.0 };
+        let ratio = |base: Duration| match base.is_zero() {
+            true => 0.0,
+            false => per / base.as_secs_f64(),
+        };
         println!(
             "| {} | {count} | {} | {sent} | {:.2} | {:.2} | {:.2} | {:.2} | {rss0:.1} → {rss1:.1} | {}/{} ({:.1}%) | {:.2} |",
             flood.name(),
             flood.rate(),
             100.0 * cpu / wall,
             per * 1e6,
-            per / served_cpu.as_secs_f64(),
-            per / polled_cpu.as_secs_f64(),
+            ratio(served_cpu),
+            ratio(polled_cpu),
             polled.answered,
             polled.sent,
             100.0 * polled.answered as f64 / polled.sent.max(1) as f64,
             polled.p99.as_secs_f64() * 1e3,
         );
+        if !polled.lost.is_empty() {
+            eprintln!(
+                "  unanswered polls sent at {:?} into the flood",
+                polled.lost
+            );
+        }
     }
     drop(agent);
-    queued();
-    in_process();
+    if !quick() {
+        queued();
+        in_process();
+    }
 }

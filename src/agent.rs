@@ -336,9 +336,19 @@ impl Agent {
             .min(ENGINE_MAX)
     }
 
-    /// For the driver's kernel filter: see [`Budget::drain_flooders`].
-    pub fn drain_flooders(&mut self, at_least: u32, each: impl FnMut(budget::SourceKey)) {
-        self.budget.drain_flooders(at_least, each);
+    /// For the driver's kernel filter: see [`Budget::flooders_pending`].
+    pub fn flooders_pending(&self) -> bool {
+        self.budget.flooders_pending()
+    }
+
+    /// For the driver's kernel filter: see [`Budget::take_flooders`].
+    pub fn take_flooders(&mut self, each: impl FnMut(budget::SourceKey)) {
+        self.budget.take_flooders(each);
+    }
+
+    /// For the driver's kernel filter: see [`Budget::start_flood_window`].
+    pub fn start_flood_window(&mut self, at_least: u32, scale: u32) {
+        self.budget.start_flood_window(at_least, scale);
     }
 
     /// Counts `n` held answers (see [`Outcome::Held`]) the driver shed instead of sending.

@@ -47,6 +47,7 @@ use crate::state::{State, StateError};
 use crate::time::Instant;
 
 mod agentx;
+mod bpf;
 mod clock;
 mod events;
 mod filter;
@@ -143,8 +144,8 @@ impl RunError {
 pub struct Server {
     /// One per listen address.
     sockets: Vec<Listener>,
-    /// Other descriptors of the IPv4 sockets, for the kernel filter of flooding sources.
-    filtered: Vec<std::net::UdpSocket>,
+    /// Other descriptors of the sockets, for the kernel filter of flooding sources.
+    filtered: Vec<filter::Filtered>,
     /// `[budget] block_after` and `block_seconds`, for the kernel filter.
     block: (u32, Duration),
     /// What the socket tasks share.
@@ -172,10 +173,8 @@ impl Server {
         for &addr in listen {
             let socket = udp_socket(addr).map_err(|source| RunError::Bind { addr, source })?;
             // Best effort: without a second descriptor this socket is not filtered.
-            if addr.is_ipv4()
-                && let Ok(other) = socket.try_clone()
-            {
-                filtered.push(other);
+            if let Ok(other) = socket.try_clone() {
+                filtered.push(filter::Filtered::new(other));
             }
             let socket = Listener::new(socket).map_err(|source| RunError::Bind { addr, source })?;
             socket.warn_if_pause_overflows(addr, &receive);
@@ -202,6 +201,7 @@ impl Server {
             intake,
             moderation,
             hold_slots,
+            flooding: tokio::sync::Notify::new(),
         });
         Ok(Server {
             sockets,

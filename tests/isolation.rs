@@ -3,7 +3,9 @@
 //! that differs from it in user, in source address, or in both. The polite party polls twice a
 //! second, one GET at a time with a 1 s timeout and no retry, and must get at least 99% of its
 //! answers, in time for a manager to use them (the p99 is printed; the target is
-//! 100 ms, measured on a quiet machine by this test and `cargo bench --bench flood`).
+//! 100 ms, measured on a quiet machine by this test and `cargo bench --bench flood`). The
+//! same user flooding four times over its own budget from another address is a case too: the
+//! user's budget is shared fairly between its sources (`budget/fair.rs`).
 #![cfg(feature = "server")]
 
 mod common;
@@ -172,6 +174,13 @@ fn a_flood_over_budget_starves_no_party_differing_in_user_or_address() {
             &polite,
             "127.0.0.1",
             over_source,
+            "127.0.0.2",
+        ),
+        (
+            "same user, other address, over the user's budget",
+            &polite,
+            "127.0.0.1",
+            over_user,
             "127.0.0.2",
         ),
         (

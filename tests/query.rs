@@ -64,7 +64,19 @@ const INFUSION_VEX: &str = r#"{
   ]
 }"#;
 
+/// A DQI agent as one from before the lookup tables: its user's view leaves them out, so
+/// `find` falls back to walking dqiSwTable.
+const WITHOUT_LOOKUP_TABLES: &str = "[[view]]
+name = \"older-dqi\"
+include = [\"1.3.6.1\"]
+exclude = [\"DQI-MIB::dqiSwByNameTable\", \"DQI-MIB::dqiSwByPurlTable\"]";
+
 fn dqi_member(label: &str, sbom: &str, vex: Option<&str>) -> Member {
+    dqi_member_as(label, sbom, vex, false)
+}
+
+/// A fleet member; `older`: without the lookup tables ([`WITHOUT_LOOKUP_TABLES`]).
+fn dqi_member_as(label: &str, sbom: &str, vex: Option<&str>, older: bool) -> Member {
     let dir = TestDir::new(label);
     write_file(&dir.join("sbom.cdx.json"), sbom, 0o600);
     let mut section = "[device]\nsbom = [\"sbom.cdx.json\"]\n".to_string();
@@ -72,7 +84,11 @@ fn dqi_member(label: &str, sbom: &str, vex: Option<&str>) -> Member {
         write_file(&dir.join("vex.openvex.json"), vex, 0o600);
         section.push_str("vex = [\"vex.openvex.json\"]\n");
     }
-    let config = device_config(&section);
+    let mut config = device_config(&section);
+    if older {
+        config.users = vec![User::new(USER, "SHA-256", Some("AES-128")).viewing("older-dqi")];
+        config = config.with_section(WITHOUT_LOOKUP_TABLES);
+    }
     let agent = Agent::start(&dir, &config);
     Member { agent, _dir: dir }
 }
@@ -95,7 +111,8 @@ impl Fleet {
         }
         let flat_sbom = large_flat_sbom(300);
         let infusion = dqi_member("q-infusion", &flat_sbom, Some(INFUSION_VEX));
-        let monitor = dqi_member(
+        // An older DQI: no lookup tables.
+        let monitor = dqi_member_as(
             "q-monitor",
             &maven_sbom(&[
                 ("log4j-core", "2.17.1", 'c'),
@@ -103,6 +120,7 @@ impl Fleet {
                 ("jackson-databind", "2.13.4", 'e'),
             ]),
             None,
+            true,
         );
         let ct = dqi_member(
             "q-ct",
@@ -366,7 +384,7 @@ fn a_fleet_answers_find_vuln_and_advisories() {
         ),
         set(&[
             "infusion-17 | found | 2.14.1 | dqiSwByNameTable".into(),
-            "monitor-3 | found | 2.17.1 | dqiSwByNameTable".into(),
+            "monitor-3 | found | 2.17.1 | dqiSwTable-walk".into(),
         ])
     );
 
@@ -405,12 +423,22 @@ fn a_fleet_answers_find_vuln_and_advisories() {
     assert_eq!(
         lines(
             &components(&records),
-            &["target", "status", "version", "advisories", "ranges"]
+            &[
+                "target",
+                "status",
+                "version",
+                "advisories",
+                "ranges",
+                "vex_state",
+                "vex_justification",
+                "disagreement",
+                "method"
+            ]
         ),
         set(&[
-            "infusion-17 | affected | 2.14.1 | GHSA-jfh8-c2jp-5v3q | vers:maven/>=2.13.0|<2.15.0"
+            "infusion-17 | affected | 2.14.1 | GHSA-jfh8-c2jp-5v3q | vers:maven/>=2.13.0|<2.15.0 | not_affected | vulnerable_code_not_in_execute_path | the device states not_affected but its version is in an affected range | dqiSwByPurlTable"
                 .into(),
-            "monitor-3 | not-affected | 2.17.1 | GHSA-jfh8-c2jp-5v3q | ".into(),
+            "monitor-3 | not-affected | 2.17.1 | GHSA-jfh8-c2jp-5v3q |  |  |  |  | dqiSwTable-walk".into(),
         ])
     );
     assert_eq!(
@@ -1257,4 +1285,34 @@ fn a_plain_snmpd_is_inventoried_exported_and_kept_as_such() {
             names.len()
         )])
     );
+}
+
+#[test]
+fn a_silent_device_is_listed_as_timed_out_after_its_retries() {
+    let dir = TestDir::new("q-silent");
+    // It takes the datagrams and never answers (a closed port would answer ICMP at once).
+    let silent = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
+    let port = silent.local_addr().expect("address").port();
+    silent.set_nonblocking(true).expect("nonblocking");
+    let targets = targets_file(&dir, "targets.toml", &[("silent", port)]);
+    // query() passes --timeout 500ms --retries 1: 0.5 s, then 1 s.
+    let started = std::time::Instant::now();
+    let (code, records, stderr) = query(&targets, &["--no-store", "find", "log4j-core"]);
+    let waited = started.elapsed();
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(
+        lines(&records, &["target", "status", "reason"]),
+        set(&["silent | timeout | no answer to the discovery after 2 tries".to_string()])
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(1500),
+        "{waited:?}"
+    );
+    // Exactly the two tries reached it: the first and one retry.
+    let mut buf = [0u8; 2048];
+    let mut datagrams = 0;
+    while silent.recv_from(&mut buf).is_ok() {
+        datagrams += 1;
+    }
+    assert_eq!(datagrams, 2);
 }

@@ -59,7 +59,8 @@ pub struct BudgetConfig {
     /// The longest a verified request over its user's budget is held for the units to refill
     /// before it is answered; beyond it the request is shed (see [`OverBudget`]). Zero holds
     /// nothing. At most [`MAX_HOLD`]. Default 200 ms, well under the 1 s timeout of common
-    /// managers.
+    /// managers. Shared between a user's sources: a lone source may wait half of it, one
+    /// using more than its share beside others none (see the budget's `fair.rs`).
     pub hold: Duration,
     /// Capacity of the global bucket, in datagrams. Default 400: four per-source bursts, so
     /// one source spending its burst at once cannot empty the global bucket for the others.

@@ -13,6 +13,8 @@
 //! | `config.rs` | [`BudgetConfig`] and its defaults, the cost estimate |
 //! | `sources.rs` | [`SourceKey`] (IPv6 by prefix) and the bounded, segmented-LRU [`SourceTable`] |
 //! | `principals.rs` | the per-user buckets and their `dqiBudgetTable` rows |
+//! | `flood.rs` | the flood meter: which sources the driver's kernel filter should drop |
+//! | `fair.rs` | the fair share of a user's budget between the sources polling as the user |
 //! | `hash.rs` | SipHash-2-4, keyed by the driver's seed |
 //!
 //! # The cost unit
@@ -119,6 +121,8 @@
 //! entries and bytes. Nothing queues.
 
 mod config;
+mod fair;
+mod flood;
 pub(crate) mod hash;
 mod principals;
 mod rate;
@@ -132,10 +136,13 @@ pub use config::{
     BudgetConfig, BudgetConfigError, Limit, MAX_BURST, MAX_CAP, MAX_HOLD, OverBudget,
     USER_BUDGET_BURST, UserBudget, ValidBudget, Work, limits,
 };
+pub use fair::FAIR_SOURCES;
+pub use flood::{FULL_SCALE, MAX_SCALE, MIN_SEEN};
 pub use principals::PrincipalRow;
 pub use rate::{Bucket, Period, Rate, RateError};
 pub use sources::{MAX_SOURCES, SourceKey, SourceTable};
 
+use flood::{Meter, Watch};
 use principals::Principals;
 
 use crate::time::Instant;
@@ -223,6 +230,7 @@ impl BudgetCounters {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Charge {
     principal: usize,
+    source: SourceKey,
     charged: u32,
     repetitions: u32,
     at: Instant,
@@ -257,6 +265,8 @@ pub struct Budget {
     counters: BudgetCounters,
     /// Rejections counted against sources evicted before [`Budget::drain_rejections`] ran.
     rejections_of_evicted: u64,
+    /// The flood meter's current window (see [`Budget::start_flood_window`]).
+    watch: Watch,
     /// The principal of the latest per-user refusal, for `dqiBudgetExhausted`.
     last_refused: Option<usize>,
 }
@@ -268,30 +278,14 @@ struct SourceState {
     unauthenticated: Bucket,
     /// Rejections since the last [`Budget::drain_rejections`], for a log line per source.
     rejected: u32,
-    /// Rejections since the last [`Budget::drain_flooders`], for the driver's kernel filter,
-    /// in tenths: a user's rejection counts one, any other ten (see [`USER_WEIGHT`]).
-    recent: u32,
+    /// Datagrams no user answers for in the current window, for the driver's kernel filter.
+    flood: Meter,
 }
-
-/// A rejection by a user's budget counts a tenth of another towards blocking the source in
-/// the kernel: the source may be an address several users share (a NAT, a poller host), and
-/// the user's budget already tells their datagrams apart, which a kernel filter cannot.
-const USER_WEIGHT: u32 = 1;
-/// What any other rejection counts: datagrams no user answers for.
-const OTHER_WEIGHT: u32 = 10;
 
 impl SourceState {
     fn note_rejection(&mut self) {
-        self.note(OTHER_WEIGHT);
-    }
-
-    fn note_user_rejection(&mut self) {
-        self.note(USER_WEIGHT);
-    }
-
-    fn note(&mut self, weight: u32) {
         self.rejected = self.rejected.saturating_add(1);
-        self.recent = self.recent.saturating_add(weight);
+        self.flood.note_refused();
     }
 
     fn is_full(&self, now: Instant) -> bool {
@@ -319,6 +313,7 @@ impl Budget {
             principals,
             counters: BudgetCounters::default(),
             rejections_of_evicted: 0,
+            watch: Watch::default(),
             last_refused: None,
             config,
         }
@@ -343,9 +338,17 @@ impl Budget {
     /// one from the global bucket.
     pub fn admit_source(&mut self, source: IpAddr, now: Instant) -> Result<(), Rejection> {
         let key = self.key(source);
+        let mut watch = self.watch;
         let state = self.source(key, now);
-        if !state.datagrams.try_take(now, 1) {
+        // The earlier datagrams' fate is settled by now: judge them, then count this one.
+        state.flood.check(&mut watch);
+        state.flood.charge(&watch);
+        let admitted = state.datagrams.try_take(now, 1);
+        if !admitted {
             state.note_rejection();
+        }
+        self.watch.pending |= watch.pending;
+        if !admitted {
             return Err(self.reject(Rejection::PerSource));
         }
         if !self.global.try_take(now, 1) {
@@ -400,11 +403,17 @@ impl Budget {
         now: Instant,
     ) -> Result<(), Rejection> {
         let hold = self.config.hold_micros();
+        let key = self.key(source);
         let found = self.principals.find(user);
-        match found.and_then(|at| self.principals.get_mut(at)) {
-            Some(principal) if principal.bucket.wait_micros(now, cost) <= hold => Ok(()),
-            Some(_) => {
-                self.attribute(source);
+        let affordable = found
+            .and_then(|at| self.principals.get_mut(at))
+            .map(|principal| {
+                principal.bucket.wait_micros(now, cost) <= principal.limit(key, hold, now)
+            });
+        match affordable {
+            Some(true) => Ok(()),
+            Some(false) => {
+                self.attribute(source, true);
                 Err(self.reject_principal(source, found, now))
             }
             None => Err(self.reject_principal(source, found, now)),
@@ -429,16 +438,24 @@ impl Budget {
         now: Instant,
     ) -> Result<Charge, Rejection> {
         let found = self.principals.find(user);
+        let key = self.key(source);
         let config = &self.config;
         let most = config.most_repetitions(work);
         let planned = found
             .and_then(|at| self.principals.get_mut(at))
             .and_then(|principal| {
-                let repetitions = principal.affordable(config, work, most, now)?;
-                let (charged, at) = principal.charge(now, config.cost(work, repetitions));
+                let limit = principal.limit(key, config.hold_micros(), now);
+                let Some(repetitions) = principal.affordable(config, work, most, limit, now) else {
+                    principal.note_active(key, now);
+                    return None;
+                };
+                let (charged, at) = principal.charge(key, now, config.cost(work, repetitions));
                 Some((repetitions, charged, at))
             });
         let (Some(principal), Some((repetitions, charged, at))) = (found, planned) else {
+            if found.is_some() {
+                self.attribute(source, true);
+            }
             return Err(self.reject_principal(source, found, now));
         };
         let counters = &mut self.counters;
@@ -457,11 +474,11 @@ impl Budget {
             counters.held = counters.held.saturating_add(1);
         }
         counters.requests_admitted = counters.requests_admitted.saturating_add(1);
-        self.attribute(source);
-        let key = self.key(source);
+        self.attribute(source, false);
         self.sources.promote(key);
         Ok(Charge {
             principal,
+            source: key,
             charged,
             repetitions,
             at,
@@ -480,7 +497,7 @@ impl Budget {
         let actual = self.config.actual(response_varbinds);
         let refund = charge.charged.saturating_sub(actual);
         if let Some(principal) = self.principals.get_mut(charge.principal) {
-            principal.refund(now, refund);
+            principal.refund(charge.source, now, refund);
         }
     }
 
@@ -522,30 +539,50 @@ impl Budget {
     }
 
     /// Takes a datagram that turned out to be a known user's request (paid from, or refused
-    /// by, that user's budget) off its source's and the global count: those count datagrams
-    /// no user answers for. So one user's flood, however valid, cannot spend the per-source
-    /// or global budget of another user polling from the same address or from elsewhere.
-    fn attribute(&mut self, source: IpAddr) {
+    /// by, that user's budget: `refused`) off its source's and the global count: those count
+    /// datagrams no user answers for. So one user's flood, however valid, cannot spend the
+    /// per-source or global budget of another user polling from the same address or from
+    /// elsewhere. The flood meter counts a refused one a twentieth, in full while sampled (see `flood.rs`).
+    fn attribute(&mut self, source: IpAddr, refused: bool) {
         let key = self.key(source);
+        let watch = self.watch;
         if let Some(state) = self.sources.peek_mut(key) {
             state.datagrams.refund(1);
+            state.flood.attribute(&watch, refused);
         }
         self.global.refund(1);
     }
 
-    /// For the driver's kernel filter: calls `each` for every source refused at least
-    /// `at_least` times since the last call, and starts the count again for all. Call it at a
-    /// fixed interval; a source refused that often is flooding (no manager is), and its
-    /// datagrams are better dropped before they reach the agent at all. A refusal by a user's
-    /// budget counts a tenth: one user's flood from an address other users share is that
-    /// user's budget's to refuse, so only a flood ten times as heavy blocks the address.
-    pub fn drain_flooders(&mut self, at_least: u32, mut each: impl FnMut(SourceKey)) {
-        let at_least = at_least.max(1).saturating_mul(OTHER_WEIGHT);
+    /// For the driver's kernel filter: whether a source was found flooding since the last
+    /// [`Budget::take_flooders`]. Cheap: the driver asks after every datagram.
+    pub fn flooders_pending(&self) -> bool {
+        self.watch.pending
+    }
+
+    /// For the driver's kernel filter: calls `each` for every source found flooding since the
+    /// last call: one whose datagrams no user answers for reached the window's threshold (see
+    /// [`Budget::start_flood_window`] and `flood.rs`). Its datagrams are better dropped before
+    /// they reach the agent at all.
+    pub fn take_flooders(&mut self, mut each: impl FnMut(SourceKey)) {
         for (key, state) in self.sources.iter_mut() {
-            if state.recent >= at_least {
+            if state.flood.take_flag() {
                 each(key);
             }
-            state.recent = 0;
+        }
+        self.watch.pending = false;
+    }
+
+    /// For the driver's kernel filter: starts a new window of the flood meter, in which a
+    /// source that sent `at_least` datagrams no user answers for is flagged (a request refused
+    /// by its user's budget counts a twentieth, in full when `scale` is at least [`FULL_SCALE`];
+    /// zero flags none), each datagram the agent read
+    /// standing for `scale` sent (the inverse of the share of arriving datagrams the driver
+    /// read, 1 to [`MAX_SCALE`]). Call [`Budget::take_flooders`] first: the counts start
+    /// again.
+    pub fn start_flood_window(&mut self, at_least: u32, scale: u32) {
+        self.watch.start(at_least, scale);
+        for (_, state) in self.sources.iter_mut() {
+            state.flood.reset();
         }
     }
 
@@ -560,7 +597,7 @@ impl Budget {
             datagrams: Bucket::new(config.per_source, config.burst, now),
             unauthenticated: Bucket::new(config.unauthenticated, config.unauthenticated_burst, now),
             rejected: 0,
-            recent: 0,
+            flood: Meter::default(),
         });
         if let Some(evicted) = evicted {
             let counters = &mut self.counters;
@@ -582,7 +619,7 @@ impl Budget {
         }
         let key = self.key(source);
         if let Some(state) = self.sources.peek_mut(key) {
-            state.note_user_rejection();
+            state.note_rejection();
         }
         self.reject(Rejection::PerUser)
     }

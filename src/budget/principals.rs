@@ -7,7 +7,9 @@
 use alloc::vec::Vec;
 
 use super::config::{BudgetConfig, Work};
+use super::fair::Fair;
 use super::rate::{Bucket, Rate};
+use super::sources::SourceKey;
 use crate::time::Instant;
 
 /// One row of the DQI-MIB `dqiBudgetTable`: a user's budget and its use.
@@ -43,6 +45,8 @@ pub(super) struct Principals {
 pub(super) struct Principal {
     name: Vec<u8>,
     pub(super) bucket: Bucket,
+    /// The share of each source polling as this user.
+    fair: Fair,
     usage: Usage,
     accepted: u64,
     rejected: u64,
@@ -66,6 +70,7 @@ impl Principals {
                 Principal {
                     name,
                     bucket: Bucket::new(rate, burst, now),
+                    fair: Fair::new(),
                     usage: Usage::default(),
                     accepted: 0,
                     rejected: 0,
@@ -114,19 +119,26 @@ impl Principals {
 }
 
 impl Principal {
-    /// The most GetBulk repetitions, up to `most`, whose cost the bucket pays within the hold
-    /// limit: `most` itself if it fits (and for requests other than GetBulk, whose cost does
-    /// not depend on it), else the largest from 1 that does. `None` if nothing fits.
+    /// How long a request from `key` may wait for this user's units: `hold` (microseconds),
+    /// or less for a source using more than its share (see `fair.rs`).
+    pub(super) fn limit(&mut self, key: SourceKey, hold: u64, now: Instant) -> u64 {
+        self.fair.share(key, now).limit(hold)
+    }
+
+    /// The most GetBulk repetitions, up to `most`, whose cost the bucket pays within `limit`
+    /// microseconds (see [`Principal::limit`]): `most` itself if it fits (and for requests
+    /// other than GetBulk, whose cost does not depend on it), else the largest from 1 that
+    /// does. `None` if nothing fits.
     pub(super) fn affordable(
         &self,
         config: &BudgetConfig,
         work: Work,
         most: u32,
+        limit: u64,
         now: Instant,
     ) -> Option<u32> {
-        let hold = config.hold_micros();
         let fits =
-            |repetitions| self.bucket.wait_micros(now, config.cost(work, repetitions)) <= hold;
+            |repetitions| self.bucket.wait_micros(now, config.cost(work, repetitions)) <= limit;
         if fits(most) {
             return Some(most);
         }
@@ -149,18 +161,25 @@ impl Principal {
     /// Takes `cost` (at most a full bucket) as of the instant the bucket pays it, now or
     /// later, and returns what was taken and that instant. Check [`Principal::affordable`]
     /// first: this always charges.
-    pub(super) fn charge(&mut self, now: Instant, cost: u32) -> (u32, Instant) {
+    pub(super) fn charge(&mut self, key: SourceKey, now: Instant, cost: u32) -> (u32, Instant) {
         let at = self.bucket.reserve(now, cost);
         let charged = cost.min(self.bucket.burst());
         self.usage.add(now, charged);
+        self.fair.charge(key, now, charged);
         self.accepted = self.accepted.saturating_add(1);
         (charged, at)
     }
 
-    /// Gives back `units` of an earlier charge.
-    pub(super) fn refund(&mut self, now: Instant, units: u32) {
+    /// Gives back `units` of an earlier charge for a request from `key`.
+    pub(super) fn refund(&mut self, key: SourceKey, now: Instant, units: u32) {
         self.bucket.refund(units);
         self.usage.refund(now, units);
+        self.fair.refund(key, now, units);
+    }
+
+    /// A verified request from `key` the budget refused: the source is active all the same.
+    pub(super) fn note_active(&mut self, key: SourceKey, now: Instant) {
+        self.fair.charge(key, now, 0);
     }
 
     pub(super) fn note_rejection(&mut self, now: Instant) {

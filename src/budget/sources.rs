@@ -57,6 +57,14 @@ impl SourceKey {
         }
     }
 
+    /// The address the key stands for: an IPv4 address, or the IPv6 prefix's first address.
+    pub fn ip(self) -> IpAddr {
+        match self {
+            SourceKey::V4(v4) => IpAddr::V4(v4.into()),
+            SourceKey::V6(v6) => IpAddr::V6(v6.into()),
+        }
+    }
+
     fn hash(self, k0: u64, k1: u64) -> u64 {
         let mut h = SipHasher::new(k0, k1);
         match self {
@@ -377,6 +385,11 @@ mod tests {
         assert_ne!(SourceKey::new(a, 128), SourceKey::new(b, 128));
         assert_eq!(SourceKey::new(a, 200), SourceKey::new(a, 128));
         assert_eq!(SourceKey::new(a, 0), SourceKey::V6(0));
+        assert_eq!(
+            SourceKey::new(a, 64).ip(),
+            "2001:db8:1:2::".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(SourceKey::new(c, 128).ip(), c);
     }
 
     #[test]

@@ -41,7 +41,7 @@ const RETRY_REGISTER: Duration = Duration::from_secs(1);
 
 /// The kernel's accounting per queued small datagram on Linux (its `truesize`, measured on
 /// loopback): what turns a receive buffer size into a datagram count.
-const QUEUED_DATAGRAM_OCTETS: usize = 832;
+pub(super) const QUEUED_DATAGRAM_OCTETS: usize = 832;
 
 /// How many datagrams a moderation pause (or an intake pause, which is as long) may queue at
 /// the intake ceiling, against how many the socket's receive buffer holds. When they do not

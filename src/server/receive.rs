@@ -35,12 +35,14 @@ pub struct ReceiveConfig {
     /// Answers each socket task holds until their time (see
     /// [`crate::agent::Outcome::Held`]); when full, the oldest is shed. Default 32.
     pub hold_slots: usize,
-    /// Refusals a second from one source that get it dropped in the kernel, before the
-    /// socket, for `block` (see `server/filter.rs`). A refusal by a user's budget counts a
-    /// tenth (see [`crate::budget::Budget::drain_flooders`]). Zero never blocks. Default 500:
-    /// far beyond any manager, and beyond a tenth of what a flood of valid requests four
-    /// times a user's budget is refused (about 1,800 a second) from an address other users may
-    /// share.
+    /// Datagrams a second from one source that no user answers for (malformed, discovery,
+    /// unknown user, wrong digest) that get it dropped in the kernel, before the socket, for
+    /// `block` (see `server/filter.rs`). Counted against the share of arriving datagrams the
+    /// agent reads, so a flood the intake ceiling samples is judged by what it sends; a request
+    /// a user's budget refused counts a twentieth, in full while the kernel drops three quarters of what arrives for want of reading (see `budget/flood.rs`). Zero never blocks.
+    /// Default 200: four times `per_source`'s default rate, far beyond any manager, and more
+    /// than a twentieth of what a flood of valid requests four times a user's default budget
+    /// is refused (about 1,800 a second, counting 90) from an address other users may share.
     pub block_after: u32,
     /// How long a flooding source stays blocked; blocked again at once if it still floods.
     /// Default 10 s.
@@ -54,7 +56,7 @@ impl Default for ReceiveConfig {
             intake_burst: 1000,
             moderation: Duration::from_millis(50),
             hold_slots: 32,
-            block_after: 500,
+            block_after: 200,
             block: Duration::from_secs(10),
         }
     }
@@ -96,7 +98,7 @@ mod tests {
         let c = ReceiveConfig::default();
         assert_eq!(c.intake, "10000/second".parse().unwrap());
         assert_eq!(c.intake_burst, 1000);
-        assert_eq!((c.hold_slots, c.block_after), (32, 500));
+        assert_eq!((c.hold_slots, c.block_after), (32, 200));
         assert_eq!(c.block, Duration::from_secs(10));
         assert_eq!(
             c.report(),

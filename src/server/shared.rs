@@ -36,6 +36,8 @@ pub(super) struct Shared {
     pub(super) moderation: Duration,
     /// Answers each socket task holds at once: see [`ReceiveConfig::hold_slots`].
     pub(super) hold_slots: usize,
+    /// Wakes the kernel filter's task as soon as the budget flags a flooding source.
+    pub(super) flooding: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -57,11 +59,14 @@ impl Shared {
         reply: &mut Vec<u8>,
     ) -> Outcome {
         let now = self.now();
-        let (outcome, boots) = {
+        let (outcome, boots, flooding) = {
             let mut agent = self.agent.lock();
             let outcome = agent.handle(datagram, source, now, reply);
-            (outcome, agent.engine_boots())
+            (outcome, agent.engine_boots(), agent.flooders_pending())
         };
+        if flooding {
+            self.flooding.notify_one();
+        }
         self.totals.received.fetch_add(1, Ordering::Relaxed);
         match outcome {
             Outcome::Response | Outcome::Held { .. } => {

@@ -61,6 +61,21 @@ impl User {
         self
     }
 
+    /// The same user reading through the `[[view]]` named `view` (passphrases kept).
+    pub fn viewing(mut self, view: &str) -> User {
+        let privacy = self.privacy.map_or("privacy = \"none\"".to_string(), |p| {
+            format!(
+                "privacy = \"{p}\"\npriv_password = \"{}\"",
+                self.priv_password
+            )
+        });
+        self.key_lines = Some(format!(
+            "auth = \"{}\"\nauth_password = \"{}\"\n{privacy}\nview = \"{view}\"",
+            self.auth, self.auth_password
+        ));
+        self
+    }
+
     /// The strongest level the user's keys allow: what a correctly configured client uses.
     pub fn level(&self) -> Level {
         if self.privacy.is_some() {
