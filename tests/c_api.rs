@@ -17,11 +17,28 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use common::*;
+use dqi_agent::manager::Manager;
+use dqi_agent::mib::Value;
+use dqi_agent::pdu::syntax;
+use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol};
+use dqi_agent::wire::{Pdu, Pdus, VarBind, VarBindValue};
 
 const HEADER: &str = "dqi-ffi/include/dqi.h";
 /// The demo's engine ID: format 4 (text), "dqi-c-demo".
 /// `dqiVex` (dqiObjects 6).
 const DQI_VEX: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.6";
+/// `dqiIdentity` (dqiObjects 1) and `dqiSecControlEntry` (dqiIdentity 18 1).
+const DQI_IDENTITY: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.1";
+const DQI_SEC_CONTROL_ENTRY: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.1.18.1";
+/// `dqiSwSupportStatus` (dqiSwEntry 11).
+const SW_SUPPORT_STATUS: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.4.12.1.11";
+/// `dqiHealth` (dqiObjects 2) and `dqiConfig` (dqiObjects 3).
+const DQI_HEALTH: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.2";
+const DQI_CONFIG: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.3";
+/// `dqiServiceName` (dqiServiceEntry 2).
+const DQI_SERVICE_NAME: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.3.18.1.2";
+/// The demo firmware row's SHA-256, as `dqi_demo.c` pushes it.
+const FIRMWARE_SHA256: &str = "3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b";
 const ENGINE_ID: &str = "80001f880464716b2d632d64656d6f";
 
 fn root() -> &'static Path {
@@ -70,20 +87,39 @@ fn header_is_current() {
     );
 }
 
-/// Builds the crate in directory `name` (its own workspace, `panic = "abort"`) in release, in
-/// `target/ffi` (shared, so the core is compiled once for both); returns that directory.
-fn build_release(name: &str) -> PathBuf {
+/// `cargo SUBCOMMAND ARGS` on the crate in directory `name` (its own workspace, `panic =
+/// "abort"`), in `target/ffi` (shared, so the core is compiled once for every use), with
+/// `DQI_LIB_DIR` naming the static library for `no-std-check`; returns that directory.
+fn cargo_in(name: &str, subcommand: &[&str], env: &[(&str, &Path)], trailing: &[&str]) -> PathBuf {
     let target = root().join("target/ffi");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--manifest-path"])
+    let mut command = Command::new(cargo);
+    command
+        .args(subcommand)
+        .arg("--manifest-path")
         .arg(root().join(name).join("Cargo.toml"))
         .arg("--target-dir")
         .arg(&target)
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "building {name} failed");
+        .args(trailing)
+        .env("DQI_LIB_DIR", target.join("release"));
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let status = command.status().expect("run cargo");
+    assert!(status.success(), "cargo {subcommand:?} in {name} failed");
     target
+}
+
+/// Builds the crate in directory `name` in release (see [`cargo_in`]).
+fn build_release(name: &str) -> PathBuf {
+    cargo_in(name, &["build", "--release"], &[], &[])
+}
+
+/// Builds the static library (`target/ffi/release/libdqi.a`) once per test run; returns
+/// `target/ffi`.
+fn ffi_library() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| build_release("dqi-ffi"))
 }
 
 /// Builds the static library and the demo once per test run; `None` (skipped) without `cc`.
@@ -94,7 +130,7 @@ fn demo_binary() -> Option<&'static Path> {
             if !require_programs(&["cc"], "gcc") {
                 return None;
             }
-            let target = build_release("dqi-ffi");
+            let target = ffi_library();
             let binary = target.join("dqi_demo");
             let out = Command::new("cc")
                 .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-I"])
@@ -283,7 +319,10 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
             purls.describe()
         );
     }
+    the_pushed_facts_are_served(&snmp, &demo);
+    the_pushed_identity_and_support_are_served(&snmp, &demo);
     assert_eq!(fs::read_to_string(&boots_file).unwrap().trim(), "1");
+    a_changed_fact_moves_its_own_last_change_only(&snmp, &demo);
     drop(demo);
 
     // A restart: the callback increments the stored count, and the agent serves it.
@@ -304,20 +343,354 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
     );
 }
 
+/// Health, configuration, services and a software hash, as `dqi_demo.c` pushes them through
+/// `dqi_snapshot_set_health`, `_set_configuration`, `_add_service` and `_add_software_hash`,
+/// read with net-snmp: the objects the binary serves from its description file.
+fn the_pushed_facts_are_served(snmp: &NetSnmp, demo: &Demo) {
+    let user = &users()[0];
+    let scalar = |group: &str, n: u32| format!("{group}.{n}.0");
+    let oids = [
+        scalar(DQI_HEALTH, 1),
+        scalar(DQI_HEALTH, 3),
+        scalar(DQI_HEALTH, 4),
+        scalar(DQI_CONFIG, 4),
+        scalar(DQI_CONFIG, 5),
+        scalar(DQI_CONFIG, 7),
+        scalar(DQI_CONFIG, 10),
+        scalar(DQI_CONFIG, 11),
+        scalar(DQI_CONFIG, 14),
+        scalar(DQI_CONFIG, 15),
+        scalar(DQI_CONFIG, 17),
+        format!("{SW_HASH_ALGORITHM}.1"),
+        format!("{SW_HASH_VALUE}.1"),
+    ];
+    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
+    let out = demo.query(snmp, "snmpget", user, &oids);
+    assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
+    let b = out.bindings();
+    let numbers: Vec<Option<u64>> = b.iter().map(|b| b.number()).collect();
+    // ok(1), never changed since start (0), self-test passed(1).
+    assert_eq!(
+        numbers[..3],
+        [Some(1), Some(0), Some(1)],
+        "dqiHealth: {b:?}"
+    );
+    assert_eq!(
+        b[3].value, "9f2c4e1a7b3d5c8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70",
+        "dqiCfgDigest: {b:?}"
+    );
+    // onDemand(2), 300 s, the audit target, ntp(3), secure boot enabled(1),
+    // serviceTechnician(2), no community SNMP: false(2).
+    assert_eq!(numbers[4..6], [Some(2), Some(300)], "dqiConfig: {b:?}");
+    assert_eq!(b[6].value, "syslog+tls://siem.hospital.example:6514");
+    assert_eq!(
+        numbers[7..11],
+        [Some(3), Some(1), Some(2), Some(2)],
+        "{b:?}"
+    );
+    // The firmware row's SHA-256: sha256(5) and the digest in hex.
+    assert_eq!(b[11].number(), Some(5), "dqiSwHashAlgorithm: {b:?}");
+    assert_eq!(b[12].value, FIRMWARE_SHA256, "dqiSwHashValue: {b:?}");
+    let services = demo.query(snmp, "snmpbulkwalk", user, &[DQI_SERVICE_NAME]);
+    let names: Vec<String> = services.bindings().into_iter().map(|b| b.value).collect();
+    assert_eq!(
+        names,
+        ["hl7-mllp", "dqi-snmp", "ble-barcode", "nurse-call"],
+        "dqiServiceTable\n{}",
+        services.describe()
+    );
+}
+
+/// The UDI, the other identifiers, the MDS2 controls and a row's support, as `dqi_demo.c`
+/// pushes them through `dqi_snapshot_set_udi`, `_set_identity`, `_add_security_control` and
+/// `_set_software_support`.
+fn the_pushed_identity_and_support_are_served(snmp: &NetSnmp, demo: &Demo) {
+    let user = &users()[0];
+    let id = |n: u32| format!("{DQI_IDENTITY}.{n}.0");
+    let oids = [
+        id(7),
+        id(8),
+        id(9),
+        id(13),
+        id(14),
+        id(15),
+        format!("{SW_SUPPORT_STATUS}.1"),
+        format!("{SW_SUPPORT_STATUS}.4"),
+    ];
+    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
+    let out = demo.query(snmp, "snmpget", user, &oids);
+    assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
+    let b = out.bindings();
+    // gs1(2), the DI, the lot.
+    assert_eq!(b[0].number(), Some(2), "dqiUdiIssuer: {b:?}");
+    assert_eq!(
+        (b[1].value.as_str(), b[2].value.as_str()),
+        ("00850012345673", "L2403A")
+    );
+    assert_eq!(
+        b[3].hex_bytes(),
+        [
+            0x6f, 0x1c, 0x2e, 0x0a, 0x8d, 0x4b, 0x4f, 0x2e, 0x9a, 0x57, 0x3c, 0x1d, 0x0b, 0x7e,
+            0x5a, 0x92
+        ],
+        "dqiIdUuid: {b:?}"
+    );
+    assert_eq!(b[4].value, "FRN");
+    assert_eq!(b[5].number(), Some(13215), "dqiIdGmdnCode: {b:?}");
+    // The firmware: support(2); log4j-core: endOfSupport(5).
+    assert_eq!((b[6].number(), b[7].number()), (Some(2), Some(5)), "{b:?}");
+    // ALOF-1 supported and enabled: autoLogoff section, supported(1), enabled(1); MLDP not
+    // supported: notApplicable(3).
+    let controls = demo.query(snmp, "snmpbulkwalk", user, &[DQI_SEC_CONTROL_ENTRY]);
+    let cells: Vec<(String, String)> = controls
+        .bindings()
+        .into_iter()
+        .map(|b| (b.oid[DQI_SEC_CONTROL_ENTRY.len()..].to_string(), b.value))
+        .collect();
+    for (column, value) in [
+        (".3.1", "ALOF-1"),
+        (".4.1", "1"),
+        (".5.1", "1"),
+        (".3.2", "MLDP"),
+        (".4.2", "2"),
+        (".5.2", "3"),
+    ] {
+        assert!(
+            cells
+                .iter()
+                .any(|(c, v)| c == column && v.split_whitespace().next() == Some(value)),
+            "dqiSecControlEntry{column} = {value}\n{}",
+            controls.describe()
+        );
+    }
+}
+
+/// A SIGHUP makes the demo install the snapshot again with the health degraded: dqiHealthStatus
+/// and dqiHealthLastChange move; dqiCfgLastChange, dqiCfgChanges and dqiSwLastChange do not.
+fn a_changed_fact_moves_its_own_last_change_only(snmp: &NetSnmp, demo: &Demo) {
+    let user = &users()[1];
+    let oids = [
+        format!("{DQI_HEALTH}.1.0"),
+        format!("{DQI_HEALTH}.2.0"),
+        format!("{DQI_HEALTH}.3.0"),
+        format!("{DQI_CONFIG}.1.0"),
+        format!("{DQI_CONFIG}.3.0"),
+        SW_LAST_CHANGE.to_string(),
+    ];
+    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
+    // A signal to the process this test started, by its PID.
+    let status = Command::new("kill")
+        .args(["-HUP", &demo.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let deadline = Instant::now() + START_TIMEOUT;
+    let b = loop {
+        let out = demo.query(snmp, "snmpget", user, &oids);
+        let b = out.bindings();
+        if b.first().and_then(Binding::number) == Some(2) {
+            break b;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the health never became degraded\n{}\n{}",
+            out.describe(),
+            demo.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(b[1].value, "Occlusion sensor drift");
+    assert!(
+        b[2].number().is_some_and(|t| t > 0),
+        "dqiHealthLastChange moved: {b:?}"
+    );
+    let unchanged: Vec<Option<u64>> = b[3..].iter().map(Binding::number).collect();
+    assert_eq!(unchanged, [Some(0), Some(0), Some(0)], "{b:?}");
+}
+
 /// The `#![no_std]` consumer (`no-std-check/`): its own panic handler and allocator, `panic =
-/// "abort"`. It does not build if anything links `std`, and it exits 0 only after an authPriv
-/// GET answered through `Agent::handle`. Prints the program's `.text` size, the core's code
-/// size for such a consumer (README, "Embedding the core").
+/// "abort"`, linking `libdqi.a` as a C program does and calling only the C API. It does not
+/// build if the library links `std` (a second panic handler). Over its stdin/stdout "link" a
+/// manager discovers it and reads sysName, dqiSwCount and the software row through authPriv
+/// SHA-256/AES-128. Its debug build must link too. Prints the program's `.text` and the part of
+/// it that is the library's code, from the linker's map (README, "Embedding the core").
 #[test]
-fn a_no_std_consumer_builds_and_answers_a_get() {
-    let target = build_release("no-std-check");
+fn a_no_std_consumer_links_libdqi_and_answers_authpriv_gets() {
+    ffi_library();
+    let map = root().join("target/ffi/no-std-check.map");
+    let target = cargo_in(
+        "no-std-check",
+        &["build", "--release"],
+        &[("DQI_LINK_MAP", &map)],
+        &[],
+    );
+    cargo_in("no-std-check", &["build"], &[], &[]);
     let binary = target.join("release/dqi-no-std-check");
-    let out = run_with_deadline(&mut Command::new(&binary), TOOL_TIMEOUT);
-    assert!(out.success(), "the exchange failed\n{}", out.describe());
+    let mut child = Command::new(&binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run the consumer");
+    let mut link = Link {
+        to: child.stdin.take().expect("stdin"),
+        from: child.stdout.take().expect("stdout"),
+    };
+    let probe = Manager::discovery().request(get(1, &[&SYS_NAME_ARCS]));
+    let report = Manager::discovery()
+        .open(&link.exchange(&probe))
+        .expect("a discovery Report");
+    let engine = report.usm.engine_id.to_vec();
+    assert_eq!(engine, b"\x80\x00\x1f\x88\x04no-std");
+    let auth = AuthKey::from_localized(AuthProtocol::Sha256, &no_std_key(7, 32)).expect("key");
+    let privacy = PrivKey::from_localized(PrivProtocol::Aes128, &no_std_key(99, 16)).expect("key");
+    let mut manager = Manager::new(b"no-std", &engine, auth, Some(privacy));
+    manager.learn(&report);
+    let sw_count: Vec<u32> = arcs(SW_COUNT);
+    let sw_name_1: Vec<u32> = arcs(&format!("{SW_NAME}.1"));
+    let request = manager.request(get(2, &[&SYS_NAME_ARCS, &sw_count, &sw_name_1]));
+    let reply = manager
+        .open(&link.exchange(&request))
+        .expect("an authPriv Response");
+    let Pdus::Response(pdu) = reply.scoped.pdu else {
+        panic!("a Response: {:?}", reply.scoped.pdu);
+    };
+    let values: Vec<&VarBindValue> = pdu.varbinds.iter().map(|vb| &vb.value).collect();
+    assert_eq!(
+        values,
+        [
+            &VarBindValue::Value(syntax(Value::octets("no-std-check"))),
+            &VarBindValue::Value(syntax(Value::Gauge32(1))),
+            &VarBindValue::Value(syntax(Value::octets("mbedtls"))),
+        ]
+    );
+    drop(link);
+    let status = child.wait().expect("the consumer exits");
+    assert!(status.success(), "the consumer failed: {status}");
+
     if let Ok(size) = Command::new("size").arg("-A").arg(&binary).output() {
         let table = String::from_utf8_lossy(&size.stdout);
         if let Some(text) = table.lines().find(|l| l.starts_with(".text")) {
             eprintln!("no_std consumer {text}");
         }
+    }
+    match fs::read_to_string(&map).map(|m| text_from(&m, "libdqi.a")) {
+        Ok(Some(bytes)) => eprintln!("no_std consumer: .text from libdqi.a {bytes} octets"),
+        _ => eprintln!("no_std consumer: no linker map to attribute .text"),
+    }
+}
+
+/// sysName.0.
+const SYS_NAME_ARCS: [u32; 9] = [1, 3, 6, 1, 2, 1, 1, 5, 0];
+
+/// The no_std consumer's localized keys: octet `i` is `i * 31 + seed`.
+fn no_std_key(seed: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
+
+fn arcs(dotted: &str) -> Vec<u32> {
+    dotted
+        .trim_start_matches('.')
+        .split('.')
+        .map(|a| a.parse().expect("a numeric OID"))
+        .collect()
+}
+
+fn get(request_id: i32, names: &[&[u32]]) -> Pdus {
+    Pdus::Get(Pdu {
+        request_id,
+        error_status: 0,
+        error_index: 0,
+        varbinds: names
+            .iter()
+            .map(|name| {
+                let Some(Value::ObjectId(name)) = Value::oid(name) else {
+                    panic!("a valid OID: {name:?}");
+                };
+                VarBind {
+                    name,
+                    value: VarBindValue::Unspecified,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The consumer's stdin and stdout: datagrams framed by a two-octet big-endian length.
+struct Link {
+    to: std::process::ChildStdin,
+    from: std::process::ChildStdout,
+}
+
+impl Link {
+    fn exchange(&mut self, datagram: &[u8]) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let len = u16::try_from(datagram.len()).expect("a datagram under 64 KiB");
+        self.to.write_all(&len.to_be_bytes()).expect("write");
+        self.to.write_all(datagram).expect("write");
+        self.to.flush().expect("flush");
+        let mut len = [0u8; 2];
+        self.from.read_exact(&mut len).expect("a framed reply");
+        let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        self.from.read_exact(&mut reply).expect("the reply");
+        reply
+    }
+}
+
+/// The octets of `.text` input sections from `archive` in a linker map (LLD's format: address,
+/// address, size, alignment, then `file:(section)`; or GNU ld's: section, address, size, file).
+fn text_from(map: &str, archive: &str) -> Option<u64> {
+    let mut total = 0;
+    let mut found = false;
+    for line in map.lines().filter(|l| l.contains(archive)) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // The size is the third field in both formats.
+        let text =
+            line.contains(":(.text") || fields.first().is_some_and(|f| f.starts_with(".text"));
+        let size = fields.get(2).filter(|_| text);
+        if let Some(size) =
+            size.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+        {
+            total += size;
+            found = true;
+        }
+    }
+    found.then_some(total)
+}
+
+/// `cargo fmt --check` and `cargo clippy --all-targets -- -D warnings` on the two separate
+/// workspaces (`dqi-ffi/`, `no-std-check/`), which the top-level commands do not reach.
+#[test]
+fn the_separate_workspaces_are_formatted_and_clippy_clean() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let has = |tool: &str| {
+        Command::new(&cargo)
+            .args([tool, "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has("fmt") || !has("clippy") {
+        skip("cargo fmt or cargo clippy not installed (rustup component add rustfmt clippy)");
+        return;
+    }
+    ffi_library();
+    for name in ["dqi-ffi", "no-std-check"] {
+        let status = Command::new(&cargo)
+            .args(["fmt", "--check", "--manifest-path"])
+            .arg(root().join(name).join("Cargo.toml"))
+            .status()
+            .expect("run cargo fmt");
+        assert!(
+            status.success(),
+            "cargo fmt --check in {name}: run cargo fmt there"
+        );
+        cargo_in(
+            name,
+            &["clippy", "--all-targets", "--release"],
+            &[],
+            &["--", "-D", "warnings"],
+        );
     }
 }

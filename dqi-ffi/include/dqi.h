@@ -152,6 +152,26 @@ typedef enum dqi_identity_field {
    * The catalog (reference) number.
    */
   DQI_ID_CATALOG_NUMBER = 8,
+  /**
+   * The unit's UUID (RFC 9562), lower-case hyphenated text; served as its 16 octets.
+   */
+  DQI_ID_UUID = 9,
+  /**
+   * The FDA product code (three letters, `FRN` for infusion pumps).
+   */
+  DQI_ID_FDA_PRODUCT_CODE = 10,
+  /**
+   * The GMDN term code (digits).
+   */
+  DQI_ID_GMDN_CODE = 11,
+  /**
+   * The manufacturer's coordinated vulnerability disclosure contact (a URI).
+   */
+  DQI_ID_VULN_CONTACT_URI = 12,
+  /**
+   * Where the model's MDS2 form is published (a URI, at most 1024 octets).
+   */
+  DQI_ID_MDS2_URI = 13,
 } dqi_identity_field;
 
 /**
@@ -175,6 +195,308 @@ typedef enum dqi_vex_state {
    */
   DQI_VEX_UNDER_INVESTIGATION = 4,
 } dqi_vex_state;
+
+/**
+ * Overall health (`dqiHealthStatus`).
+ */
+typedef enum dqi_health_status {
+  /**
+   * Working as intended.
+   */
+  DQI_HEALTH_OK = 1,
+  /**
+   * Working with reduced function or redundancy.
+   */
+  DQI_HEALTH_DEGRADED = 2,
+  /**
+   * Not working.
+   */
+  DQI_HEALTH_FAULT = 3,
+  /**
+   * Taken out of clinical use for service.
+   */
+  DQI_HEALTH_MAINTENANCE = 4,
+  /**
+   * Not known.
+   */
+  DQI_HEALTH_UNKNOWN = 5,
+} dqi_health_status;
+
+/**
+ * The last self-test's outcome (`dqiHealthSelfTest`).
+ */
+typedef enum dqi_self_test {
+  /**
+   * Passed.
+   */
+  DQI_SELF_TEST_PASSED = 1,
+  /**
+   * Failed.
+   */
+  DQI_SELF_TEST_FAILED = 3,
+  /**
+   * Not run, or no record.
+   */
+  DQI_SELF_TEST_NOT_RUN = 4,
+} dqi_self_test;
+
+/**
+ * Whether the manufacturer can reach the device remotely for service (`dqiCfgRemoteService`).
+ */
+typedef enum dqi_remote_service {
+  /**
+   * No remote service path.
+   */
+  DQI_REMOTE_DISABLED = 1,
+  /**
+   * Enabled per session by someone at the device or the hospital.
+   */
+  DQI_REMOTE_ON_DEMAND = 2,
+  /**
+   * Always reachable.
+   */
+  DQI_REMOTE_ALWAYS = 3,
+} dqi_remote_service;
+
+/**
+ * Where the device gets its time (`dqiCfgTimeSource`).
+ */
+typedef enum dqi_time_source {
+  /**
+   * Not known.
+   */
+  DQI_TIME_UNKNOWN = 1,
+  /**
+   * Set by hand.
+   */
+  DQI_TIME_MANUAL = 2,
+  /**
+   * NTP or SNTP.
+   */
+  DQI_TIME_NTP = 3,
+  /**
+   * IEEE 1588 PTP.
+   */
+  DQI_TIME_PTP = 5,
+  /**
+   * A satellite receiver.
+   */
+  DQI_TIME_GNSS = 6,
+  /**
+   * A host system or gateway the device is attached to.
+   */
+  DQI_TIME_HOST = 7,
+} dqi_time_source;
+
+/**
+ * How software updates reach the device (`dqiCfgUpdatePolicy`).
+ */
+typedef enum dqi_update_policy {
+  /**
+   * Not updatable in the field.
+   */
+  DQI_UPDATE_NONE = 1,
+  /**
+   * Installed by a manufacturer service technician.
+   */
+  DQI_UPDATE_SERVICE_TECHNICIAN = 2,
+  /**
+   * Installed by hospital staff.
+   */
+  DQI_UPDATE_MANUAL = 3,
+  /**
+   * Installed automatically from the manufacturer.
+   */
+  DQI_UPDATE_AUTOMATIC = 4,
+  /**
+   * Not known.
+   */
+  DQI_UPDATE_UNKNOWN = 5,
+} dqi_update_policy;
+
+/**
+ * How a service or interface is reached (`dqiServiceTransport`).
+ */
+typedef enum dqi_transport {
+  /**
+   * Anything else (infrared, NFC, proprietary).
+   */
+  DQI_TRANSPORT_OTHER = 1,
+  /**
+   * TCP.
+   */
+  DQI_TRANSPORT_TCP = 2,
+  /**
+   * UDP.
+   */
+  DQI_TRANSPORT_UDP = 3,
+  /**
+   * SCTP.
+   */
+  DQI_TRANSPORT_SCTP = 4,
+  /**
+   * Bluetooth BR/EDR.
+   */
+  DQI_TRANSPORT_BLUETOOTH = 5,
+  /**
+   * Bluetooth Low Energy.
+   */
+  DQI_TRANSPORT_BLUETOOTH_LE = 6,
+  /**
+   * USB.
+   */
+  DQI_TRANSPORT_USB = 7,
+  /**
+   * A serial line.
+   */
+  DQI_TRANSPORT_SERIAL = 8,
+} dqi_transport;
+
+/**
+ * Whether a service runs (`dqiServiceState`).
+ */
+typedef enum dqi_service_state {
+  /**
+   * Listening or active.
+   */
+  DQI_SERVICE_ENABLED = 1,
+  /**
+   * Present but turned off.
+   */
+  DQI_SERVICE_DISABLED = 2,
+  /**
+   * Started only on request (a service session).
+   */
+  DQI_SERVICE_ON_DEMAND = 3,
+} dqi_service_state;
+
+/**
+ * How a service authenticates its peer (`dqiServiceAuth`).
+ */
+typedef enum dqi_service_auth {
+  /**
+   * No authentication.
+   */
+  DQI_AUTH_KIND_NONE = 1,
+  /**
+   * User name and password.
+   */
+  DQI_AUTH_KIND_PASSWORD = 2,
+  /**
+   * X.509 certificate.
+   */
+  DQI_AUTH_KIND_CERTIFICATE = 3,
+  /**
+   * Pre-shared key.
+   */
+  DQI_AUTH_KIND_SHARED_KEY = 4,
+  /**
+   * Bearer token.
+   */
+  DQI_AUTH_KIND_TOKEN = 5,
+  /**
+   * Bluetooth pairing.
+   */
+  DQI_AUTH_KIND_PAIRING = 6,
+  /**
+   * SNMPv3 USM.
+   */
+  DQI_AUTH_KIND_USM = 7,
+  /**
+   * Anything else.
+   */
+  DQI_AUTH_KIND_OTHER = 8,
+} dqi_service_auth;
+
+/**
+ * How a service protects data in transit (`dqiServiceEncryption`).
+ */
+typedef enum dqi_encryption {
+  /**
+   * Cleartext.
+   */
+  DQI_ENCRYPTION_NONE = 1,
+  /**
+   * TLS.
+   */
+  DQI_ENCRYPTION_TLS = 2,
+  /**
+   * DTLS.
+   */
+  DQI_ENCRYPTION_DTLS = 3,
+  /**
+   * SSH.
+   */
+  DQI_ENCRYPTION_SSH = 4,
+  /**
+   * IPsec.
+   */
+  DQI_ENCRYPTION_IPSEC = 5,
+  /**
+   * Link-layer encryption (Bluetooth, Wi-Fi).
+   */
+  DQI_ENCRYPTION_LINK_LAYER = 6,
+  /**
+   * Application-level encryption (SNMPv3 USM privacy).
+   */
+  DQI_ENCRYPTION_APPLICATION = 7,
+  /**
+   * Anything else.
+   */
+  DQI_ENCRYPTION_OTHER = 8,
+} dqi_encryption;
+
+/**
+ * A software row's level of support (`dqiSwSupportStatus`): SPDX 3's `SupportType`.
+ */
+typedef enum dqi_support {
+  /**
+   * Under active development.
+   */
+  DQI_SUPPORT_DEVELOPMENT = 1,
+  /**
+   * Actively maintained.
+   */
+  DQI_SUPPORT_SUPPORTED = 2,
+  /**
+   * In production, support not stated.
+   */
+  DQI_SUPPORT_DEPLOYED = 3,
+  /**
+   * Security fixes only, or best effort.
+   */
+  DQI_SUPPORT_LIMITED = 4,
+  /**
+   * No longer maintained by its supplier.
+   */
+  DQI_SUPPORT_END_OF_SUPPORT = 5,
+  /**
+   * Never supported, used as is.
+   */
+  DQI_SUPPORT_NONE = 6,
+  /**
+   * Nothing stated (the default).
+   */
+  DQI_SUPPORT_NO_ASSERTION = 7,
+} dqi_support;
+
+/**
+ * The UDI's issuing agency (`dqiUdiIssuer`).
+ */
+typedef enum dqi_udi_issuer {
+  /**
+   * GS1 (a GTIN as device identifier).
+   */
+  DQI_UDI_GS1 = 2,
+  /**
+   * HIBCC.
+   */
+  DQI_UDI_HIBCC = 3,
+  /**
+   * ICCBBA (ISBT 128).
+   */
+  DQI_UDI_ICCBBA = 4,
+} dqi_udi_issuer;
 
 /**
  * A running agent.
@@ -294,6 +616,142 @@ typedef struct dqi_address {
   uint16_t port;
 } dqi_address;
 
+/**
+ * The security-relevant configuration, as [`dqi_snapshot_set_configuration`] takes it. The
+ * strings may be NULL; a time below 0 is unknown.
+ */
+typedef struct dqi_configuration {
+  /**
+   * When the effective configuration last changed (`dqiCfgLastChangeDate`).
+   */
+  int64_t last_change;
+  /**
+   * SHA-256 of the effective configuration, 32 octets, or NULL (`dqiCfgDigest`, in hex):
+   * detects drift without exposing the configuration.
+   */
+  const uint8_t *digest;
+  /**
+   * Remote service access.
+   */
+  enum dqi_remote_service remote_service;
+  /**
+   * A factory default credential is still in use.
+   */
+  bool factory_default_credential;
+  /**
+   * Automatic logoff after this many idle seconds; 0 when disabled.
+   */
+  uint32_t auto_logoff_seconds;
+  /**
+   * Stored data is encrypted.
+   */
+  bool storage_encryption;
+  /**
+   * Audit logging is on.
+   */
+  bool audit_logging;
+  /**
+   * Where audit records go (a URI or free text), at most 255 octets; served only while
+   * logging is on.
+   */
+  const char *audit_target;
+  /**
+   * The time source.
+   */
+  enum dqi_time_source time_source;
+  /**
+   * The time server's address or name, at most 255 octets.
+   */
+  const char *time_server;
+  /**
+   * Time is synchronized now.
+   */
+  bool time_synchronised;
+  /**
+   * Secure boot is enabled.
+   */
+  bool secure_boot;
+  /**
+   * How updates are installed.
+   */
+  enum dqi_update_policy update_policy;
+  /**
+   * When software was last updated (`dqiCfgLastUpdate`).
+   */
+  int64_t last_update;
+} dqi_configuration;
+
+/**
+ * A network service or non-IP interface, as [`dqi_snapshot_add_service`] takes it. `name` is
+ * required; `address` and `purpose` may be NULL.
+ */
+typedef struct dqi_service {
+  /**
+   * Its name (`https`, `hl7-mllp`, `bluetooth`), at most 64 octets.
+   */
+  const char *name;
+  /**
+   * The transport.
+   */
+  enum dqi_transport transport;
+  /**
+   * The bound IP address for TCP, UDP and SCTP; for another transport, the port or radio it
+   * names (`RS-232 (rear panel)`, a Bluetooth address).
+   */
+  const char *address;
+  /**
+   * The port for IP transports; 0 for none.
+   */
+  uint16_t port;
+  /**
+   * Whether it runs.
+   */
+  enum dqi_service_state state;
+  /**
+   * How it authenticates its peer.
+   */
+  enum dqi_service_auth auth;
+  /**
+   * How it protects data in transit.
+   */
+  enum dqi_encryption encryption;
+  /**
+   * Why it exists, at most 255 octets.
+   */
+  const char *purpose;
+} dqi_service;
+
+/**
+ * A Unique Device Identifier, as [`dqi_snapshot_set_udi`] takes it. `device_identifier` is
+ * required (6 to 23 octets); the other strings may be NULL; a date below 0 is unknown.
+ */
+typedef struct dqi_udi {
+  /**
+   * The agency whose rules the UDI follows.
+   */
+  enum dqi_udi_issuer issuer;
+  /**
+   * The device identifier (DI).
+   */
+  const char *device_identifier;
+  /**
+   * The lot or batch number, at most 64 octets.
+   */
+  const char *lot;
+  /**
+   * The manufacturing date, Unix seconds.
+   */
+  int64_t manufactured;
+  /**
+   * The expiration date, Unix seconds.
+   */
+  int64_t expiry;
+  /**
+   * The human-readable UDI as printed on the label, at most 255 octets.
+   */
+  const char *human_readable;
+} dqi_udi;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -390,7 +848,7 @@ void dqi_agent_free(struct dqi_agent *agent);
 enum dqi_result dqi_snapshot_new(struct dqi_snapshot **out);
 
 /**
- * Sets one identity field (at most 255 octets of UTF-8).
+ * Sets one identity field (at most 255 octets of UTF-8; 1024 for the MDS2 URI).
  *
  * # Safety
  * `snapshot` came from [`dqi_snapshot_new`]; `value` is NUL-terminated.
@@ -429,14 +887,22 @@ enum dqi_result dqi_snapshot_add_vex(struct dqi_snapshot *snapshot,
 void dqi_snapshot_free(struct dqi_snapshot *snapshot);
 
 /**
- * Serves `snapshot` (always consumed) from the next datagram on: the object tree is built
- * first and swapped in whole, so no request sees a mix of the old and the new. The call
- * allocates the new tree and frees the old one; make it outside the request path's deadline.
+ * Serves `snapshot` (always consumed) from the next datagram on, at monotonic time `now_us`
+ * (as in [`dqi_handle`]): the object tree is built first and swapped in whole, so no request
+ * sees a mix of the old and the new. As in the `dqi-agent` binary's refresh, the first
+ * snapshot's parts count as unchanged since start (their last-change objects read 0), and a
+ * later install stamps a part's last-change object (dqiSwLastChange, dqiHealthLastChange,
+ * dqiCfgLastChange and dqiCfgChanges, dqiVexLastChange, entLastChangeTime) with sysUpTime now
+ * only when that part differs from the installed snapshot's. The call allocates the new tree
+ * and frees the old one; make it outside the request path's deadline. The library keeps the
+ * installed snapshot's data for that comparison.
  *
  * # Safety
  * `agent` came from [`dqi_agent_start`]; `snapshot` from [`dqi_snapshot_new`].
  */
-enum dqi_result dqi_agent_install_snapshot(struct dqi_agent *agent, struct dqi_snapshot *snapshot);
+enum dqi_result dqi_agent_install_snapshot(struct dqi_agent *agent,
+                                           struct dqi_snapshot *snapshot,
+                                           uint64_t now_us);
 
 /**
  * Handles one received datagram from `source` at monotonic time `now_us`. On `DQI_OK`,
@@ -457,6 +923,102 @@ enum dqi_result dqi_handle(struct dqi_agent *agent,
                            uint8_t *out,
                            size_t out_cap,
                            size_t *out_len);
+
+/**
+ * Sets the health facts: the status, why (at most 255 octets; NULL or empty when ok), the last
+ * self-test's outcome and when it ran (Unix seconds, below 0 for unknown). Served as dqiHealth;
+ * dqiHealthLastChange moves when the status or reason differ from the installed snapshot's.
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`]; `reason` is NULL or NUL-terminated.
+ */
+enum dqi_result dqi_snapshot_set_health(struct dqi_snapshot *snapshot,
+                                        enum dqi_health_status status,
+                                        const char *reason,
+                                        enum dqi_self_test self_test,
+                                        int64_t self_test_time);
+
+/**
+ * Sets the security-relevant configuration facts (dqiConfig). dqiCfgLastChange moves, and
+ * dqiCfgChanges counts one, when they or the services differ from the installed snapshot's.
+ * dqiCfgSnmpCommunity is always false: the library has no community-based SNMP.
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`]; `config` points to a filled
+ * [`dqi_configuration`] whose strings are NULL or NUL-terminated and whose digest is NULL or
+ * 32 readable octets.
+ */
+enum dqi_result dqi_snapshot_set_configuration(struct dqi_snapshot *snapshot,
+                                               const struct dqi_configuration *config);
+
+/**
+ * Adds a network service or non-IP interface; rows are numbered (dqiServiceIndex) 1, 2, ...
+ * in the order added.
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`]; `service` points to a [`dqi_service`]
+ * whose strings are NULL or NUL-terminated.
+ */
+enum dqi_result dqi_snapshot_add_service(struct dqi_snapshot *snapshot,
+                                         const struct dqi_service *service);
+
+/**
+ * Adds a hash of the software row added last: `algorithm` as CycloneDX or SPDX names it
+ * (`SHA-256`, `SHA3-512`, `BLAKE2b-256`, `MD5`), `digest` the raw octets, as many as the
+ * algorithm makes. A row may have several; dqiSwHashAlgorithm and dqiSwHashValue serve the
+ * strongest. `DQI_INVALID_ARGUMENT` for an unknown algorithm, a wrong length or no row yet.
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`]; `algorithm` is NUL-terminated; `digest`
+ * points to `len` octets.
+ */
+enum dqi_result dqi_snapshot_add_software_hash(struct dqi_snapshot *snapshot,
+                                               const char *algorithm,
+                                               const uint8_t *digest,
+                                               size_t len);
+
+/**
+ * Sets the support facts of the software row added last: its level of support, its
+ * end-of-support date and its install date (Unix seconds, below 0 for unknown), served as
+ * dqiSwSupportStatus, dqiSwEndOfSupport and dqiSwInstallDate (a row with an end-of-support
+ * date and no stated level reads endOfSupport, as from an SBOM). `DQI_INVALID_ARGUMENT` when
+ * no row was added yet.
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`].
+ */
+enum dqi_result dqi_snapshot_set_software_support(struct dqi_snapshot *snapshot,
+                                                  enum dqi_support support,
+                                                  int64_t end_of_support,
+                                                  int64_t install_date);
+
+/**
+ * Sets the device's UDI (dqiUdiIssuer, dqiUdiDeviceIdentifier, dqiUdiLotNumber,
+ * dqiUdiManufactureDate, dqiUdiExpiryDate, dqiUdiString).
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`]; `udi` points to a [`dqi_udi`] whose
+ * strings are NULL or NUL-terminated.
+ */
+enum dqi_result dqi_snapshot_set_udi(struct dqi_snapshot *snapshot, const struct dqi_udi *udi);
+
+/**
+ * Adds an MDS2 security control of the model and its state on this unit; rows are numbered
+ * (dqiSecControlIndex) 1, 2, ... in the order added. `code` is the MDS2 question ID (`ALOF-1`)
+ * or a section code (`ALOF`), 1 to 16 octets; `name` (required) says what it is; `note` may be
+ * NULL (at most 255 octets). A control the model does not support is served
+ * notApplicable(3) whatever `enabled` says.
+ *
+ * # Safety
+ * `snapshot` came from [`crate::dqi_snapshot_new`]; the strings are NUL-terminated (`note`
+ * may be NULL).
+ */
+enum dqi_result dqi_snapshot_add_security_control(struct dqi_snapshot *snapshot,
+                                                  const char *mds2_code,
+                                                  const char *name,
+                                                  bool supported,
+                                                  bool enabled,
+                                                  const char *note);
 
 /**
  * Supplied by the embedder: a block of `size` octets aligned to `align`, or NULL when

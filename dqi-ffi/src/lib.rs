@@ -16,9 +16,14 @@
 //! 2. `dqi_agent_start(builder, platform, now)`: asks the platform's boots store for the next
 //!    snmpEngineBoots; when the store reports failure the agent is not created and nothing is
 //!    served, as the `dqi-agent` binary refuses to start without its state directory;
-//! 3. `dqi_snapshot_new()`, `dqi_snapshot_set_identity(...)`, `dqi_snapshot_add_software(...)`,
-//!    then `dqi_agent_install_snapshot(agent, snapshot)`: the tree is built aside and swapped in
-//!    one step, between two datagrams;
+//! 3. `dqi_snapshot_new()`, `dqi_snapshot_set_identity(...)`, `dqi_snapshot_set_udi(...)`,
+//!    `dqi_snapshot_add_security_control(...)`, `dqi_snapshot_add_software(...)` (each row's
+//!    hashes with `dqi_snapshot_add_software_hash(...)`, its support with
+//!    `dqi_snapshot_set_software_support(...)`), `dqi_snapshot_add_vex(...)`,
+//!    `dqi_snapshot_set_health(...)`, `dqi_snapshot_set_configuration(...)`,
+//!    `dqi_snapshot_add_service(...)`, then `dqi_agent_install_snapshot(agent, snapshot, now)`:
+//!    the tree is built aside and swapped in one step, between two datagrams, and each part's
+//!    last-change object moves only when that part differs from the installed snapshot's;
 //! 4. per received datagram, `dqi_handle(agent, datagram, len, source, now, out, out_cap,
 //!    &out_len)`, and send `out_len` octets back to the source when it is not zero.
 //!
@@ -33,7 +38,12 @@
 
 extern crate alloc;
 
+mod facts;
+mod identity;
 mod platform;
+
+pub use facts::*;
+pub use identity::*;
 
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
@@ -50,6 +60,7 @@ use dqi_core::device::vex::{
     Justification, Subject, Vex, VexDocument, VexFormat, VexImport, VexState, VexStatement,
 };
 use dqi_core::mib::Tree;
+use dqi_core::mib::derived::Changed;
 use dqi_core::mib::dqi::{self, Stamps};
 use dqi_core::mib::objects::{self, Engine, System};
 use dqi_core::mib::served;
@@ -140,6 +151,16 @@ pub enum dqi_identity_field {
     DQI_ID_SOFTWARE_REVISION = 7,
     /// The catalog (reference) number.
     DQI_ID_CATALOG_NUMBER = 8,
+    /// The unit's UUID (RFC 9562), lower-case hyphenated text; served as its 16 octets.
+    DQI_ID_UUID = 9,
+    /// The FDA product code (three letters, `FRN` for infusion pumps).
+    DQI_ID_FDA_PRODUCT_CODE = 10,
+    /// The GMDN term code (digits).
+    DQI_ID_GMDN_CODE = 11,
+    /// The manufacturer's coordinated vulnerability disclosure contact (a URI).
+    DQI_ID_VULN_CONTACT_URI = 12,
+    /// Where the model's MDS2 form is published (a URI, at most 1024 octets).
+    DQI_ID_MDS2_URI = 13,
 }
 
 /// Where a datagram came from.
@@ -190,6 +211,14 @@ pub struct dqi_agent {
     engine: Engine,
     /// Reused for every reply, so the request path does not allocate it.
     reply: Vec<u8>,
+    /// `now_us` at start: sysUpTime's origin.
+    started_us: u64,
+    /// The installed snapshot, kept to see what the next one changes; `None` before the first.
+    installed: Option<DeviceSnapshot>,
+    /// When each part of the installed snapshot last changed.
+    changed: Changed,
+    /// Installs that changed the configuration facts or services (`dqiCfgChanges`).
+    config_changes: u32,
 }
 
 /// A software row, as [`dqi_snapshot_add_software`] takes it. `name` and `version` are
@@ -479,6 +508,10 @@ pub unsafe extern "C" fn dqi_agent_start(
         system: b.system,
         engine,
         reply: Vec::new(),
+        started_us: now_us,
+        installed: None,
+        changed: Changed::default(),
+        config_changes: 0,
     });
     // SAFETY: `out` is non-null and writable.
     unsafe { *out = Box::into_raw(agent) };
@@ -527,7 +560,7 @@ pub unsafe extern "C" fn dqi_snapshot_new(out: *mut *mut dqi_snapshot) -> dqi_re
     DQI_OK
 }
 
-/// Sets one identity field (at most 255 octets of UTF-8).
+/// Sets one identity field (at most 255 octets of UTF-8; 1024 for the MDS2 URI).
 ///
 /// # Safety
 /// `snapshot` came from [`dqi_snapshot_new`]; `value` is NUL-terminated.
@@ -544,7 +577,12 @@ pub unsafe extern "C" fn dqi_snapshot_set_identity(
     code((|| {
         // SAFETY: the caller's contract.
         let value = unsafe { text(value)? }.ok_or(DQI_NULL_POINTER)?;
-        if value.len() > 255 {
+        let max = if field == dqi_identity_field::DQI_ID_MDS2_URI {
+            1024
+        } else {
+            255
+        };
+        if value.len() > max {
             return Err(DQI_INVALID_ARGUMENT);
         }
         let id = &mut s.snapshot.identity;
@@ -558,6 +596,11 @@ pub unsafe extern "C" fn dqi_snapshot_set_identity(
             DQI_ID_FIRMWARE_REVISION => id.firmware_revision = Some(value),
             DQI_ID_SOFTWARE_REVISION => id.software_revision = Some(value),
             DQI_ID_CATALOG_NUMBER => id.catalog_number = Some(value),
+            DQI_ID_UUID => id.uuid = Some(value),
+            DQI_ID_FDA_PRODUCT_CODE => id.fda_product_code = Some(value),
+            DQI_ID_GMDN_CODE => id.gmdn_code = Some(value),
+            DQI_ID_VULN_CONTACT_URI => id.vulnerability_disclosure_uri = Some(value),
+            DQI_ID_MDS2_URI => id.mds2_uri = Some(value),
         }
         Ok(())
     })())
@@ -719,9 +762,15 @@ pub unsafe extern "C" fn dqi_snapshot_free(snapshot: *mut dqi_snapshot) {
     }
 }
 
-/// Serves `snapshot` (always consumed) from the next datagram on: the object tree is built
-/// first and swapped in whole, so no request sees a mix of the old and the new. The call
-/// allocates the new tree and frees the old one; make it outside the request path's deadline.
+/// Serves `snapshot` (always consumed) from the next datagram on, at monotonic time `now_us`
+/// (as in [`dqi_handle`]): the object tree is built first and swapped in whole, so no request
+/// sees a mix of the old and the new. As in the `dqi-agent` binary's refresh, the first
+/// snapshot's parts count as unchanged since start (their last-change objects read 0), and a
+/// later install stamps a part's last-change object (dqiSwLastChange, dqiHealthLastChange,
+/// dqiCfgLastChange and dqiCfgChanges, dqiVexLastChange, entLastChangeTime) with sysUpTime now
+/// only when that part differs from the installed snapshot's. The call allocates the new tree
+/// and frees the old one; make it outside the request path's deadline. The library keeps the
+/// installed snapshot's data for that comparison.
 ///
 /// # Safety
 /// `agent` came from [`dqi_agent_start`]; `snapshot` from [`dqi_snapshot_new`].
@@ -729,6 +778,7 @@ pub unsafe extern "C" fn dqi_snapshot_free(snapshot: *mut dqi_snapshot) {
 pub unsafe extern "C" fn dqi_agent_install_snapshot(
     agent: *mut dqi_agent,
     snapshot: *mut dqi_snapshot,
+    now_us: u64,
 ) -> dqi_result {
     if snapshot.is_null() {
         return DQI_NULL_POINTER;
@@ -757,14 +807,32 @@ pub unsafe extern "C" fn dqi_agent_install_snapshot(
         };
         snapshot.vex = Vex::resolve(vec![import], &snapshot.software);
     }
+    // sysUpTime in hundredths, wrapping as TimeTicks do.
+    let uptime = (now_us.saturating_sub(a.started_us) / 10_000) as u32;
+    if let Some(old) = &a.installed {
+        let changed = a.changed.after(old, &snapshot, uptime);
+        if changed.config != a.changed.config {
+            a.config_changes = a.config_changes.wrapping_add(1);
+        }
+        a.changed = changed;
+    }
     let stamps = Stamps {
+        software_changed: a.changed.software,
+        config_changed: a.changed.config,
+        health_changed: a.changed.health,
+        entity_changed: a.changed.entity,
+        vex_changed: a.changed.vex,
+        config_changes: a.config_changes,
+        refreshed: snapshot.software.last_refresh(),
+        refreshed_uptime: uptime,
         agent_version: env!("CARGO_PKG_VERSION"),
         ..Stamps::default()
     };
     let entries = served::device_objects(&a.system, &a.engine, Some((&snapshot, &stamps)));
     let tree = served::assemble(entries, &a.agent.own_objects());
-    // The old tree is freed here, after the swap.
+    // The old tree and snapshot are freed here, after the swap.
     drop(a.agent.replace_tree(tree));
+    a.installed = Some(snapshot);
     DQI_OK
 }
 

@@ -10,11 +10,14 @@
  *   keys: already localized to the engine ID (RFC 3414 2.6), in hex.
  * The boots file holds snmpEngineBoots as decimal text; it is read, incremented and written
  * back (write, fsync, rename) before the agent serves, and the agent is not started when that
- * fails. Listens on 127.0.0.1:PORT until killed.
+ * fails. Listens on 127.0.0.1:PORT until killed. On SIGHUP it installs the snapshot again
+ * with the health degraded (the way a device pushes a changed fact): dqiHealthStatus and
+ * dqiHealthLastChange move, the other parts' last-change objects do not.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -123,8 +126,57 @@ static int priv_of(const char *s, dqi_priv *out) {
     return -1;
 }
 
-/* The demo device: who it is and what it runs. */
-static dqi_result demo_snapshot(dqi_agent *agent) {
+/* Set by SIGHUP: push the snapshot again with the health degraded. */
+static volatile sig_atomic_t hangup;
+static void on_hangup(int sig) {
+    (void)sig;
+    hangup = 1;
+}
+
+/* The facts besides identity and software, as examples/infusion-pump/device.toml states them. */
+static dqi_result demo_facts(dqi_snapshot *s, int degraded) {
+    dqi_result r = degraded ? dqi_snapshot_set_health(s, DQI_HEALTH_DEGRADED, "Occlusion sensor drift",
+                                                      DQI_SELF_TEST_FAILED, 1717394412)
+                            : dqi_snapshot_set_health(s, DQI_HEALTH_OK, NULL, DQI_SELF_TEST_PASSED,
+                                                      1717394412); /* 2024-06-03T06:00:12Z */
+    if (r != DQI_OK) return r;
+    static const uint8_t digest[32] = {0x9f, 0x2c, 0x4e, 0x1a, 0x7b, 0x3d, 0x5c, 0x8e, 0x0f, 0x1a, 0x2b,
+                                       0x3c, 0x4d, 0x5e, 0x6f, 0x70, 0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6,
+                                       0xe7, 0xf8, 0x09, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f, 0x70};
+    const dqi_configuration config = {
+        .last_change = 1716904920, /* 2024-05-28T14:02:00Z */
+        .digest = digest,
+        .remote_service = DQI_REMOTE_ON_DEMAND,
+        .factory_default_credential = false,
+        .auto_logoff_seconds = 300,
+        .storage_encryption = true,
+        .audit_logging = true,
+        .audit_target = "syslog+tls://siem.hospital.example:6514",
+        .time_source = DQI_TIME_NTP,
+        .time_server = "ntp1.hospital.example",
+        .time_synchronised = true,
+        .secure_boot = true,
+        .update_policy = DQI_UPDATE_SERVICE_TECHNICIAN,
+        .last_update = 1714642200, /* 2024-05-02T09:30:00Z */
+    };
+    if ((r = dqi_snapshot_set_configuration(s, &config)) != DQI_OK) return r;
+    const dqi_service services[] = {
+        {"hl7-mllp", DQI_TRANSPORT_TCP, "0.0.0.0", 2575, DQI_SERVICE_ENABLED, DQI_AUTH_KIND_CERTIFICATE,
+         DQI_ENCRYPTION_TLS, "Infusion events to the EHR interface engine (HL7 v2 over TLS)"},
+        {"dqi-snmp", DQI_TRANSPORT_UDP, "0.0.0.0", 161, DQI_SERVICE_ENABLED, DQI_AUTH_KIND_USM,
+         DQI_ENCRYPTION_APPLICATION, "This agent: read-only SNMPv3 device query interface"},
+        {"ble-barcode", DQI_TRANSPORT_BLUETOOTH_LE, "F4:12:FA:3C:9B:21", 0, DQI_SERVICE_ENABLED,
+         DQI_AUTH_KIND_PAIRING, DQI_ENCRYPTION_LINK_LAYER, "Paired handheld barcode scanner"},
+        {"nurse-call", DQI_TRANSPORT_SERIAL, "RS-232 (rear panel)", 0, DQI_SERVICE_ENABLED,
+         DQI_AUTH_KIND_NONE, DQI_ENCRYPTION_NONE, "Nurse call relay output"},
+    };
+    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++)
+        if ((r = dqi_snapshot_add_service(s, &services[i])) != DQI_OK) return r;
+    return DQI_OK;
+}
+
+/* The demo device: who it is, what it runs, and its health, configuration and services. */
+static dqi_result demo_snapshot(dqi_agent *agent, int degraded) {
     dqi_snapshot *s;
     dqi_result r = dqi_snapshot_new(&s);
     if (r != DQI_OK) return r;
@@ -134,6 +186,24 @@ static dqi_result demo_snapshot(dqi_agent *agent) {
     dqi_snapshot_set_identity(s, DQI_ID_SERIAL, "IS3K-24-004217");
     dqi_snapshot_set_identity(s, DQI_ID_HARDWARE_REVISION, "C2");
     dqi_snapshot_set_identity(s, DQI_ID_SOFTWARE_REVISION, "4.2.1");
+    /* The unit's UDI, its other identifiers and two of the model's MDS2 controls. */
+    const dqi_udi udi = {DQI_UDI_GS1, "00850012345673", "L2403A", 1710374400 /* 2024-03-14 */,
+                         2025820800 /* 2034-03-13 */,
+                         "(01)00850012345673(11)240314(17)340313(10)L2403A(21)IS3K-24-004217"};
+    if ((r = dqi_snapshot_set_udi(s, &udi)) != DQI_OK ||
+        (r = dqi_snapshot_set_identity(s, DQI_ID_UUID, "6f1c2e0a-8d4b-4f2e-9a57-3c1d0b7e5a92")) != DQI_OK ||
+        (r = dqi_snapshot_set_identity(s, DQI_ID_FDA_PRODUCT_CODE, "FRN")) != DQI_OK ||
+        (r = dqi_snapshot_set_identity(s, DQI_ID_GMDN_CODE, "13215")) != DQI_OK ||
+        (r = dqi_snapshot_set_identity(s, DQI_ID_VULN_CONTACT_URI,
+                                       "https://acme-medical.example/security/disclosure")) != DQI_OK ||
+        (r = dqi_snapshot_add_security_control(
+             s, "ALOF-1", "Forced reauthorization after a set inactivity time", true, true,
+             "Clinician session locks after 5 minutes idle; infusions keep running.")) != DQI_OK ||
+        (r = dqi_snapshot_add_security_control(s, "MLDP", "Malware detection and protection", false,
+                                               false, NULL)) != DQI_OK) {
+        dqi_snapshot_free(s);
+        return r;
+    }
     const dqi_software rows[] = {
         {"infusafe-firmware", "4.2.1", "Acme Medical Systems, Inc.",
          "pkg:generic/acme/infusafe-firmware@4.2.1", NULL, "firmware"},
@@ -143,11 +213,26 @@ static dqi_result demo_snapshot(dqi_agent *agent) {
         {"log4j-core", "2.14.1", "The Apache Software Foundation",
          "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", NULL, "library"},
     };
+    /* The firmware image's SHA-256, as the build that signed it computed it. */
+    static const uint8_t firmware_sha256[32] = {
+        0x3a, 0x7b, 0xd3, 0xe2, 0x36, 0x0a, 0x3d, 0x29, 0xee, 0xa4, 0x36, 0xfc, 0xfb, 0x7e, 0x44, 0xc7,
+        0x35, 0xd1, 0x17, 0xc4, 0x2d, 0x1c, 0x18, 0x35, 0x42, 0x0b, 0x6b, 0x99, 0x42, 0xdd, 0x4f, 0x1b};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        if ((r = dqi_snapshot_add_software(s, &rows[i])) != DQI_OK) {
+        if ((r = dqi_snapshot_add_software(s, &rows[i])) != DQI_OK ||
+            (i == 0 && (r = dqi_snapshot_add_software_hash(s, "SHA-256", firmware_sha256,
+                                                           sizeof firmware_sha256)) != DQI_OK) ||
+            /* Supported until 2031-12-31; log4j-core 2.14 is past its supplier's support. */
+            (i == 0 && (r = dqi_snapshot_set_software_support(s, DQI_SUPPORT_SUPPORTED, 1956441600,
+                                                              -1)) != DQI_OK) ||
+            (i == 3 && (r = dqi_snapshot_set_software_support(s, DQI_SUPPORT_END_OF_SUPPORT, -1, -1)) !=
+                           DQI_OK)) {
             dqi_snapshot_free(s);
             return r;
         }
+    }
+    if ((r = demo_facts(s, degraded)) != DQI_OK) {
+        dqi_snapshot_free(s);
+        return r;
     }
     /* The maker's word on the one vulnerable component: not reachable on this device. */
     const dqi_vex log4shell = {"CVE-2021-44228", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
@@ -157,7 +242,7 @@ static dqi_result demo_snapshot(dqi_agent *agent) {
         dqi_snapshot_free(s);
         return r;
     }
-    return dqi_agent_install_snapshot(agent, s);
+    return dqi_agent_install_snapshot(agent, s, now_us());
 }
 
 int main(int argc, char **argv) {
@@ -196,10 +281,14 @@ int main(int argc, char **argv) {
                 r == DQI_BOOTS_STORE_FAILED ? "the boots store failed" : "error", r);
         return 1;
     }
-    if ((r = demo_snapshot(agent)) != DQI_OK) {
+    if ((r = demo_snapshot(agent, 0)) != DQI_OK) {
         fprintf(stderr, "snapshot refused: %d\n", r);
         return 1;
     }
+    /* No SA_RESTART: a SIGHUP interrupts recvfrom, and the loop installs the new snapshot. */
+    struct sigaction hup = {.sa_handler = on_hangup};
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1]))};
@@ -214,6 +303,11 @@ int main(int argc, char **argv) {
         struct sockaddr_in from;
         socklen_t from_len = sizeof from;
         ssize_t n = recvfrom(sock, in, sizeof in, 0, (struct sockaddr *)&from, &from_len);
+        if (hangup) {
+            hangup = 0;
+            r = demo_snapshot(agent, 1);
+            fprintf(stderr, "dqi_demo: snapshot installed again (health degraded): %d\n", r);
+        }
         if (n < 0) {
             if (errno == EINTR) continue;
             perror("recvfrom");

@@ -4,6 +4,9 @@
 //! A search range bounds every walk: GetNext and GetBulk never return an instance at or past
 //! the range's end (another session's registration begins there), and say `endOfMibView` with
 //! the range's start instead (§7.2.3.2).
+//!
+//! The subagent registers in the default context only, so a read in any other context (a
+//! non-empty context octet string) is answered `unsupportedContext` with no bindings (§7.2.2).
 
 use alloc::vec::Vec;
 
@@ -21,7 +24,8 @@ pub struct Limits {
 }
 
 /// The Response body (`res.error`, `res.index`, bindings) for a Get, GetNext or GetBulk over
-/// `tree`, values of [`Entry::Live`] objects from `live`; `None` for any other PDU.
+/// `tree`, values of [`Entry::Live`] objects from `live`; `None` for any other PDU. A read in a
+/// non-default context is `unsupportedContext`.
 ///
 /// A Get or GetNext with more ranges than `limits.max_varbinds` is answered `genErr` (the
 /// master turns it into the SNMP error); a GetBulk is cut at the cap, as RFC 3416 §4.2.3
@@ -32,11 +36,17 @@ pub fn answer(
     pdu: &Pdu,
     limits: Limits,
 ) -> Option<(u16, u16, Vec<VarBind>)> {
-    let ranges = match pdu {
-        Pdu::Get { ranges, .. } | Pdu::GetNext { ranges, .. } => ranges,
-        Pdu::GetBulk { ranges, .. } => ranges,
+    let (context, ranges) = match pdu {
+        Pdu::Get { context, ranges } | Pdu::GetNext { context, ranges } => (context, ranges),
+        Pdu::GetBulk {
+            context, ranges, ..
+        } => (context, ranges),
         _ => return None,
     };
+    // An empty context string names the default context (RFC 3411 §3.3.1), which is served.
+    if context.as_ref().is_some_and(|c| !c.is_empty()) {
+        return Some((error::UNSUPPORTED_CONTEXT, 0, Vec::new()));
+    }
     if !matches!(pdu, Pdu::GetBulk { .. }) && ranges.len() > limits.max_varbinds {
         return Some((error::GEN_ERR, 1, Vec::new()));
     }

@@ -334,3 +334,39 @@ fn too_many_ranges_are_refused_and_other_pdus_are_not_reads() {
     assert_eq!((error, index, vbs.len()), (error::GEN_ERR, 1, 0));
     assert!(answer(&tree(), &Fixed, &Pdu::Ping { context: None }, LIMITS).is_none());
 }
+
+#[test]
+fn reads_in_another_context_are_unsupported_context_and_the_empty_one_is_default() {
+    let ranges = vec![range(&[1, 3, 6, 1, 2, 1, 1, 3, 0], false, &[])];
+    let in_context = |context: Option<Vec<u8>>| {
+        [
+            Pdu::Get {
+                context: context.clone(),
+                ranges: ranges.clone(),
+            },
+            Pdu::GetNext {
+                context: context.clone(),
+                ranges: ranges.clone(),
+            },
+            Pdu::GetBulk {
+                context,
+                non_repeaters: 0,
+                max_repetitions: 5,
+                ranges: ranges.clone(),
+            },
+        ]
+    };
+    for pdu in in_context(Some(b"ctx".to_vec())) {
+        let got = answer(&tree(), &Fixed, &pdu, LIMITS);
+        assert_eq!(
+            got,
+            Some((error::UNSUPPORTED_CONTEXT, 0, Vec::new())),
+            "{pdu:?}"
+        );
+    }
+    for pdu in in_context(Some(Vec::new())) {
+        let (error, _, vbs) = answer(&tree(), &Fixed, &pdu, LIMITS).unwrap();
+        assert_eq!(error, error::NO_ERROR, "{pdu:?}");
+        assert!(!vbs.is_empty());
+    }
+}

@@ -1,5 +1,6 @@
 //! What the DQI-MIB tree and its mirrors (HOST-RESOURCES-MIB `hrSWInstalledTable`, ENTITY-MIB
-//! `entPhysicalTable`) derive alike from one snapshot: the refresher's change stamps, the
+//! `entPhysicalTable`) derive alike from one snapshot: the refresher's change stamps (and when
+//! each part changed, [`Changed`]), the
 //! device's main software version, a component's type code and the root entity's index. Kept
 //! apart so that `mib/dqi`, `mib/host` and `mib/entity` each import from here and never from one
 //! another.
@@ -41,6 +42,51 @@ pub struct Stamps {
     pub config_changes: u32,
     /// sysUpTime when the VEX statements (`dqiVexDigest`) last changed (`dqiVexLastChange`).
     pub vex_changed: u32,
+}
+
+/// `sysUpTime` (hundredths) at which each part of the served snapshot last changed; 0 = not
+/// since the agent started. The refresher and the C API's snapshot installs keep one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// The software inventory (`dqiSwLastChange`).
+    pub software: u32,
+    /// The configuration facts or services (`dqiCfgLastChange`).
+    pub config: u32,
+    /// The health status or reason (`dqiHealthLastChange`).
+    pub health: u32,
+    /// The identity (`entLastChangeTime`).
+    pub entity: u32,
+    /// The VEX statements (`dqiVexLastChange`).
+    pub vex: u32,
+}
+
+impl Changed {
+    /// The stamps after `old` became `new` at sysUpTime `uptime`: each moves only when its
+    /// content changed.
+    pub fn after(self, old: &DeviceSnapshot, new: &DeviceSnapshot, uptime: u32) -> Changed {
+        // A change in the agent's first 10 ms must still read as a change, not as "since start".
+        let at = uptime.max(1);
+        let stamp = |moved: bool, before: u32| if moved { at } else { before };
+        Changed {
+            software: stamp(
+                old.software.digest() != new.software.digest(),
+                self.software,
+            ),
+            // dqiCfgLastChange covers dqiConfig and dqiServiceTable.
+            config: stamp(
+                old.configuration != new.configuration || old.services != new.services,
+                self.config,
+            ),
+            // dqiHealthLastChange covers dqiHealthStatus and dqiHealthReason.
+            health: stamp(
+                old.health.status != new.health.status || old.health.reason != new.health.reason,
+                self.health,
+            ),
+            // entLastChangeTime: the root entity's row comes from the identity.
+            entity: stamp(old.identity != new.identity, self.entity),
+            vex: stamp(old.vex.digest() != new.vex.digest(), self.vex),
+        }
+    }
 }
 
 /// The device's main software version, for `sysDescr` and `entPhysicalSoftwareRev`: the

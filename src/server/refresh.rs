@@ -31,6 +31,7 @@ use crate::device::model::DeviceSnapshot;
 use crate::device::source::summary;
 use crate::device::{DeviceConfig, DeviceError, DeviceSource, FileSource};
 use crate::mib::Tree;
+use crate::mib::derived::Changed;
 use crate::mib::dqi::Stamps;
 use crate::mib::objects::{Engine, System};
 use crate::mib::served::{self, AgentObjects, Entries, Served};
@@ -65,45 +66,6 @@ struct Last {
     /// Refreshes that found the configuration facts or services changed since start
     /// (`dqiCfgChanges`, a Counter32: wraps).
     config_changes: u32,
-}
-
-/// `sysUpTime` (hundredths) at which each part last changed; 0 = not since the agent started.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Changed {
-    software: u32,
-    config: u32,
-    health: u32,
-    entity: u32,
-    vex: u32,
-}
-
-impl Changed {
-    /// The stamps after `old` became `new` at sysUpTime `uptime`: each moves only when its
-    /// content changed.
-    fn after(self, old: &DeviceSnapshot, new: &DeviceSnapshot, uptime: u32) -> Changed {
-        // A change in the agent's first 10 ms must still read as a change, not as "since start".
-        let at = uptime.max(1);
-        let stamp = |moved: bool, before: u32| if moved { at } else { before };
-        Changed {
-            software: stamp(
-                old.software.digest() != new.software.digest(),
-                self.software,
-            ),
-            // dqiCfgLastChange covers dqiConfig and dqiServiceTable.
-            config: stamp(
-                old.configuration != new.configuration || old.services != new.services,
-                self.config,
-            ),
-            // dqiHealthLastChange covers dqiHealthStatus and dqiHealthReason.
-            health: stamp(
-                old.health.status != new.health.status || old.health.reason != new.health.reason,
-                self.health,
-            ),
-            // entLastChangeTime: the root entity's row comes from the identity.
-            entity: stamp(old.identity != new.identity, self.entity),
-            vex: stamp(old.vex.digest() != new.vex.digest(), self.vex),
-        }
-    }
 }
 
 impl ServedDevice {

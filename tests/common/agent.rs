@@ -71,7 +71,8 @@ impl Agent {
                         .env("SNMP_PERSISTENT_DIR", &state_dir)
                         .env("SNMPCONFPATH", conf_path)
                         .env("MIBS", "")
-                        .env("MIBDIRS", ietf_mib_dir());
+                        .env("MIBDIRS", ietf_mib_dir())
+                        .args(&config.snmpd_args);
                     (path, command)
                 }
             };

@@ -171,6 +171,8 @@ pub struct Config {
     pub engine_id: Option<String>,
     /// Further TOML sections (`[device]`, `[budget]`), appended verbatim; `dqi-agent` only.
     pub sections: Vec<String>,
+    /// Further command-line arguments; `snmpd` only (`-I -hr_swinst` to leave out a module).
+    pub snmpd_args: Vec<String>,
 }
 
 impl Config {
@@ -184,6 +186,7 @@ impl Config {
             ipv6: false,
             engine_id: None,
             sections: Vec::new(),
+            snmpd_args: Vec::new(),
         }
     }
 
