@@ -13,16 +13,15 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant as WallClock;
 
-use dqi_agent::agent::{Agent, CoreConfig};
-use dqi_agent::budget::BudgetConfig;
+use dqi_agent::agent::Agent;
+use dqi_agent::budget::ValidBudget;
 use dqi_agent::device::{DeviceConfig, DeviceSnapshot, FileSource, Timestamp};
-use dqi_agent::manager::Manager;
+use dqi_agent::manager::testbed;
 use dqi_agent::mib::dqi::{DQI_ROOT, Stamps};
-use dqi_agent::mib::objects::{Engine, System};
+use dqi_agent::mib::objects::Engine;
 use dqi_agent::mib::served;
 use dqi_agent::mib::{Entry, Tree};
 use dqi_agent::time::Instant;
-use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 use dqi_agent::wire::{Pdu, Pdus, VarBind, VarBindValue};
 use rasn::types::ObjectIdentifier;
 
@@ -88,18 +87,6 @@ fn openvex() -> String {
     )
 }
 
-fn keys() -> (AuthKey, PrivKey) {
-    (
-        AuthKey::from_password(AuthProtocol::Sha1, b"bench-auth-pass", ENGINE_ID),
-        PrivKey::from_password(
-            PrivProtocol::Aes128,
-            AuthProtocol::Sha1,
-            b"bench-priv-pass",
-            ENGINE_ID,
-        ),
-    )
-}
-
 fn stamps() -> Stamps {
     Stamps {
         refresh_interval: 300,
@@ -109,42 +96,17 @@ fn stamps() -> Stamps {
 }
 
 fn entries(snapshot: &DeviceSnapshot) -> Vec<(Box<[u32]>, Entry)> {
-    let system = System {
-        description: "bench".into(),
-        object_id: vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 3, 2],
-        contact: String::new(),
-        name: String::new(),
-        location: String::new(),
-        services: 72,
-        or_entries: System::standard_or_entries(),
-    };
     let engine = Engine {
         engine_id: ENGINE_ID.to_vec(),
         max_message_size: 65_507,
     };
+    let system = testbed::system("bench");
     served::device_objects(&system, &engine, Some((snapshot, &stamps())))
 }
 
 fn agent(tree: Tree) -> Agent {
-    let (auth, privacy) = keys();
-    Agent::new(
-        CoreConfig {
-            engine_id: ENGINE_ID.to_vec(),
-            engine_boots: 1,
-            users: Users::new(vec![User {
-                name: b"bench".to_vec(),
-                auth,
-                privacy: Some(privacy),
-                min_level: SecurityLevel::AuthPriv,
-            }]),
-            tree,
-            max_message_size: 65_507,
-            salt_seed: 1,
-            budget: BudgetConfig::unlimited(),
-            budget_seed: 2,
-        },
-        Instant::ZERO,
-    )
+    let users = vec![testbed::user(b"bench", ENGINE_ID)];
+    testbed::agent(ENGINE_ID, users, tree, ValidBudget::unlimited())
 }
 
 fn under(arcs: &[u32]) -> Vec<u32> {
@@ -173,9 +135,7 @@ fn getnext(oid: &[u32], id: i32) -> Pdus {
 /// Checks once that a GETNEXT on `asked` lands on `want`; the reply's size.
 fn check_getnext(tree: &Tree, asked: &[u32], want: &[u32]) -> usize {
     let mut a = agent(tree.clone());
-    let (auth, privacy) = keys();
-    let mut m = Manager::new(b"bench", ENGINE_ID, auth, Some(privacy));
-    m.boots = 1;
+    let mut m = testbed::manager(b"bench", ENGINE_ID);
     let source: SocketAddr = "127.0.0.1:40000".parse().expect("address");
     let mut out = Vec::with_capacity(65_536);
     a.handle(
@@ -203,8 +163,7 @@ fn time_getnexts(tree: &Tree, asked: &[&[u32]]) -> Vec<u128> {
     let mut best = vec![u128::MAX; asked.len()];
     for _ in 0..7 {
         for (oid, best) in asked.iter().zip(&mut best) {
-            let mut m = Manager::new(b"bench", ENGINE_ID, keys().0, Some(keys().1));
-            m.boots = 1;
+            let mut m = testbed::manager(b"bench", ENGINE_ID);
             let requests: Vec<Vec<u8>> = (0..n).map(|i| m.request(getnext(oid, i))).collect();
             let mut a = agent(tree.clone());
             let start = WallClock::now();

@@ -8,69 +8,27 @@
 use std::net::SocketAddr;
 use std::time::Instant as WallClock;
 
-use dqi_agent::agent::{Agent, CoreConfig};
-use dqi_agent::budget::BudgetConfig;
-use dqi_agent::manager::Manager;
-use dqi_agent::mib::objects::{self, Engine, System};
-use dqi_agent::mib::{Entry, Tree, Value};
+use dqi_agent::agent::Agent;
+use dqi_agent::budget::ValidBudget;
+use dqi_agent::manager::{Manager, testbed};
+use dqi_agent::mib::Tree;
 use dqi_agent::time::Instant;
-use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
 use dqi_agent::wire::{BulkPdu, Pdu, Pdus, VarBind, VarBindValue};
 use rasn::types::ObjectIdentifier;
 
 const ENGINE_ID: &[u8] = b"\x80\x00\x1f\x88\x04dqi-bench";
 
-fn keys() -> (AuthKey, PrivKey) {
-    (
-        AuthKey::from_password(AuthProtocol::Sha1, b"bench-auth-pass", ENGINE_ID),
-        PrivKey::from_password(
-            PrivProtocol::Aes128,
-            AuthProtocol::Sha1,
-            b"bench-priv-pass",
-            ENGINE_ID,
-        ),
-    )
-}
-
+/// One user, `bench`, over the standard objects and 1,000 `dqiSwName` rows.
 fn agent() -> Agent {
-    let system = System {
-        description: "Acme InfuSafe 3000 HW 2.1, software 4.2.0".into(),
-        object_id: vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 3, 2],
-        contact: "security@example.org".into(),
-        name: "pump-17".into(),
-        location: "Ward 4".into(),
-        services: 72,
-        or_entries: System::standard_or_entries(),
-    };
-    let engine = Engine {
-        engine_id: ENGINE_ID.to_vec(),
-        max_message_size: 65_507,
-    };
-    let mut entries = objects::standard(&system, &engine);
-    for i in 1..=1000u32 {
-        entries.push((
-            vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 1, 4, 12, 1, 2, i].into(),
-            Entry::Value(Value::octets(format!("component-{i}"))),
-        ));
-    }
-    let (auth, privacy) = keys();
-    Agent::new(
-        CoreConfig {
-            engine_id: ENGINE_ID.to_vec(),
-            engine_boots: 1,
-            users: Users::new(vec![User {
-                name: b"bench".to_vec(),
-                auth,
-                privacy: Some(privacy),
-                min_level: SecurityLevel::AuthPriv,
-            }]),
-            tree: Tree::from_entries(entries),
-            max_message_size: 65_507,
-            salt_seed: 1,
-            budget: BudgetConfig::unlimited(),
-            budget_seed: 2,
-        },
-        Instant::ZERO,
+    let system = testbed::system("Acme InfuSafe 3000 HW 2.1, software 4.2.0");
+    let mut entries = testbed::standard(&system, ENGINE_ID);
+    entries.extend(testbed::components(1000));
+    let users = vec![testbed::user(b"bench", ENGINE_ID)];
+    testbed::agent(
+        ENGINE_ID,
+        users,
+        Tree::from_entries(entries),
+        ValidBudget::unlimited(),
     )
 }
 
@@ -110,9 +68,7 @@ fn main() {
     let mut per_request = Vec::new();
     for op in ["get", "getnext", "getbulk1", "getbulk10", "getbulk50"] {
         let mut a = agent();
-        let (auth, privacy) = keys();
-        let mut m = Manager::new(b"bench", ENGINE_ID, auth, Some(privacy));
-        m.boots = 1;
+        let mut m = testbed::manager(b"bench", ENGINE_ID);
         let requests: Vec<Vec<u8>> = (0..n).map(|i| m.request(pdu(op, i))).collect();
         let mut out = Vec::with_capacity(65_536);
         let start = WallClock::now();

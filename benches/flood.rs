@@ -34,12 +34,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{Guard, free_port, scratch_dir, start_agent};
-use dqi_agent::agent::{Agent, CoreConfig};
-use dqi_agent::budget::BudgetConfig;
-use dqi_agent::manager::Manager;
+use dqi_agent::agent::Agent;
+use dqi_agent::budget::{BudgetConfig, ValidBudget};
+use dqi_agent::manager::{Manager, testbed};
 use dqi_agent::mib::Tree;
-use dqi_agent::mib::objects::{self, Engine, System};
-use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User, Users};
+use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User};
 use dqi_agent::wire::Pdus;
 
 const AUTH_PASS: &str = "flood-auth-pass";
@@ -365,32 +364,10 @@ fn in_process() {
             )),
             min_level: SecurityLevel::AuthPriv,
         };
-        let system = System {
-            description: "flood bench".into(),
-            object_id: vec![1, 3, 6, 1, 4, 1, 8072, 3, 2, 10],
-            contact: String::new(),
-            name: String::new(),
-            location: String::new(),
-            services: 72,
-            or_entries: System::standard_or_entries(),
-        };
-        let engine = Engine {
-            engine_id: ENGINE.to_vec(),
-            max_message_size: 65_507,
-        };
-        Agent::new(
-            CoreConfig {
-                engine_id: ENGINE.to_vec(),
-                engine_boots: 1,
-                users: Users::new(vec![user("flood"), user("good")]),
-                tree: Tree::from_entries(objects::standard(&system, &engine)),
-                max_message_size: 65_507,
-                salt_seed: 1,
-                budget,
-                budget_seed: 2,
-            },
-            dqi_agent::time::Instant::ZERO,
-        )
+        let objects = testbed::standard(&testbed::system("flood bench"), ENGINE);
+        let users = vec![user("flood"), user("good")];
+        let budget = ValidBudget::new(budget).expect("a valid budget");
+        testbed::agent(ENGINE, users, Tree::from_entries(objects), budget)
     };
     let now = dqi_agent::time::Instant::from_secs(1);
     let engine = Manager {

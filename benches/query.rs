@@ -26,7 +26,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant as WallInstant};
 
 use dqi_agent::agent::{Agent, CoreConfig};
-use dqi_agent::budget::BudgetConfig;
+use dqi_agent::budget::ValidBudget;
 use dqi_agent::device::DeviceConfig;
 use dqi_agent::device::source::FileSource;
 use dqi_agent::mib::Tree;
@@ -123,7 +123,7 @@ fn agent(i: usize, snapshot: &dqi_agent::device::DeviceSnapshot, system: &System
             tree: Tree::from_entries(entries),
             max_message_size: 65_507,
             salt_seed: i as u64 + 1,
-            budget: BudgetConfig::default(),
+            budget: ValidBudget::default(),
             budget_seed: i as u64 + 7,
         },
         Instant::ZERO,

@@ -52,7 +52,7 @@ mod respond;
 
 use crate::access::Access;
 use crate::budget::hash::derive_keys;
-use crate::budget::{self, Budget, BudgetConfig, Rejection, Work};
+use crate::budget::{self, Budget, Rejection, ValidBudget, Work};
 use crate::cache::Replies;
 use crate::mib::budget::Receive;
 use crate::mib::served::{self, AgentObjects, Served};
@@ -89,7 +89,7 @@ pub struct CoreConfig {
     /// Seed for privacy salts, from the driver's random source; salts never repeat within a boot.
     pub salt_seed: u64,
     /// The request budget.
-    pub budget: BudgetConfig,
+    pub budget: ValidBudget,
     /// Seed for the budget's hash keys, from the driver's random source. Separate from
     /// `salt_seed`, which the salts on the wire reveal.
     pub budget_seed: u64,

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::budget::BudgetConfig;
+use crate::budget::ValidBudget;
 use crate::device::DeviceConfig;
 use crate::mib::objects::System;
 use crate::server::ReceiveConfig;
@@ -126,7 +126,7 @@ pub struct Config {
     /// `None` when the section is absent.
     pub device: Option<DeviceConfig>,
     /// `[budget]` and the users' `budget` keys, validated.
-    pub budget: BudgetConfig,
+    pub budget: ValidBudget,
     /// The driver's own keys of `[budget]` (`intake`, `intake_burst`, `moderation_ms`),
     /// validated.
     pub receive: ReceiveConfig,
@@ -163,6 +163,7 @@ impl Config {
         let receive = v.receive(&section)?;
         let mut budget = v.budget(section, &parsed.user)?;
         let communities = v.communities(parsed.community, &mut budget)?;
+        let budget = v.valid_budget(budget, &parsed.user)?;
         let used: Vec<(String, String)> = parsed
             .user
             .iter()

@@ -16,6 +16,8 @@ use crate::wire::{
 
 pub use crate::usm::reply::{Reply, ReplyError};
 
+pub mod testbed;
+
 /// A USM principal talking to one authoritative engine.
 #[derive(Debug)]
 pub struct Manager {

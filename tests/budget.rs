@@ -6,10 +6,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use dqi_agent::agent::{Agent, CoreConfig, Outcome};
-use dqi_agent::budget::{BudgetConfig, OverBudget, Period, Rate, Rejection, UserBudget};
-use dqi_agent::manager::Manager;
+use dqi_agent::budget::{
+    BudgetConfig, OverBudget, Period, Rate, Rejection, UserBudget, ValidBudget,
+};
+use dqi_agent::manager::{Manager, testbed};
 use dqi_agent::mib::budget::{Column, Receive, Scalar, row_oid};
-use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::{Entry, Tree, Value};
 use dqi_agent::stats::Counter;
 use dqi_agent::time::Instant;
@@ -73,20 +74,7 @@ fn own(user: &str, count: u32, period: Period, burst: u32) -> UserBudget {
 
 /// Users `nms` and `ops` (SHA-1/AES-128, authPriv) and a column of 100 rows.
 fn agent(budget: BudgetConfig) -> Agent {
-    let system = System {
-        description: "pump".into(),
-        object_id: vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 1],
-        contact: String::new(),
-        name: String::new(),
-        location: String::new(),
-        services: 72,
-        or_entries: System::standard_or_entries(),
-    };
-    let engine = Engine {
-        engine_id: ENGINE_ID.to_vec(),
-        max_message_size: 65_507,
-    };
-    let mut entries = objects::standard(&system, &engine);
+    let mut entries = testbed::standard(&testbed::system("pump"), ENGINE_ID);
     for i in 1..=100u32 {
         let mut name = COLUMN.to_vec();
         name.push(i);
@@ -100,7 +88,7 @@ fn agent(budget: BudgetConfig) -> Agent {
             tree: Tree::from_entries(entries),
             max_message_size: 65_507,
             salt_seed: 0x5a17,
-            budget,
+            budget: ValidBudget::new(budget).expect("a valid budget"),
             budget_seed: 0xb0d6e7,
         },
         T0,

@@ -14,7 +14,7 @@ use std::time::Duration;
 use common::{Agent as Process, Config, NetSnmp, ROOMY_BUDGET, TestDir, User};
 use dqi_agent::access::{Access, Community, Family, Network, Versions, View};
 use dqi_agent::agent::{Agent, CoreConfig, Outcome};
-use dqi_agent::budget::{BudgetConfig, Rejection, UserBudget};
+use dqi_agent::budget::{BudgetConfig, Rejection, UserBudget, ValidBudget};
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::{Entry, Tree, Value};
 use dqi_agent::stats::Counter;
@@ -89,7 +89,7 @@ fn agent(budget: BudgetConfig) -> Agent {
             tree: Tree::from_entries(entries),
             max_message_size: 65_507,
             salt_seed: 1,
-            budget,
+            budget: ValidBudget::new(budget).expect("a valid budget"),
             budget_seed: 2,
         },
         Instant::ZERO,

@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant as WallClock;
 
-use dqi_agent::budget::{Budget, BudgetConfig};
+use dqi_agent::budget::{Budget, ValidBudget};
 use dqi_agent::device::model::{
     ComponentHash, ComponentType, HashAlg, SbomDocument, SbomFormat, SoftwareRow, SupportStatus,
 };
@@ -252,7 +252,7 @@ fn served(snapshot: &DeviceSnapshot) -> Tree {
     let mut entries = objects::standard(&system_for(snapshot, &base), &engine);
     let device = snapshot_objects(snapshot, &stamps());
     // The request budget's objects, resolved as the agent resolves them at request time.
-    let budget = Budget::new(BudgetConfig::default(), ["nms"], 1, Instant::ZERO);
+    let budget = Budget::new(ValidBudget::default(), ["nms"], 1, Instant::ZERO);
     let view = View {
         budget: &budget,
         now: Instant::ZERO,

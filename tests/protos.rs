@@ -23,7 +23,7 @@ use std::time::Duration;
 use common::{Agent as Process, Config, TestDir, User, run_with_deadline, skip};
 use dqi_agent::access::{Access, Community, Network, Versions, View};
 use dqi_agent::agent::{Agent, CoreConfig, Outcome};
-use dqi_agent::budget::{BudgetConfig, UserBudget};
+use dqi_agent::budget::{BudgetConfig, UserBudget, ValidBudget};
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::Tree;
 use dqi_agent::mib::objects::{self, Engine, System};
@@ -142,7 +142,7 @@ fn in_process_agent(principals: Vec<Vec<u8>>) -> Agent {
             tree: Tree::from_entries(objects::standard(&system, &engine)),
             max_message_size: 65_507,
             salt_seed: 7,
-            budget,
+            budget: ValidBudget::new(budget).expect("a valid budget"),
             budget_seed: 11,
         },
         Instant::ZERO,

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use dqi_agent::agent::{Agent, CoreConfig, ENGINE_MAX, Outcome};
-use dqi_agent::budget::BudgetConfig;
+use dqi_agent::budget::{BudgetConfig, ValidBudget};
 use dqi_agent::manager::Manager;
 use dqi_agent::mib::objects::{self, Engine, System};
 use dqi_agent::mib::{Entry, Tree, Value};
@@ -95,7 +95,7 @@ fn agent_with_budget(boots: u32, max_message_size: usize, budget: BudgetConfig) 
             tree: Tree::from_entries(entries),
             max_message_size,
             salt_seed: 0x0123_4567_89ab_cdef,
-            budget,
+            budget: ValidBudget::new(budget).expect("a valid budget"),
             budget_seed: 3,
         },
         START,

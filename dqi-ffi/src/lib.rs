@@ -53,7 +53,7 @@ use core::ffi::{CStr, c_char, c_int, c_void};
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use dqi_core::agent::{self, Agent};
-use dqi_core::budget::BudgetConfig;
+use dqi_core::budget::ValidBudget;
 use dqi_core::device::DeviceSnapshot;
 use dqi_core::device::model::{ComponentType, Software, SoftwareRow, SupportStatus};
 use dqi_core::device::vex::{
@@ -500,7 +500,7 @@ pub unsafe extern "C" fn dqi_agent_start(
         tree,
         max_message_size: agent::MAX_MESSAGE_SIZE,
         salt_seed,
-        budget: BudgetConfig::default(),
+        budget: ValidBudget::default(),
         budget_seed,
     };
     let agent = Box::new(dqi_agent {

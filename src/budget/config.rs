@@ -2,12 +2,13 @@
 //!
 //! The TOML `[budget]` table maps one key to one field; [`BudgetConfig::default`] is what an
 //! absent key means. The arithmetic behind the defaults is in the [module docs](super).
+//! Every range is in [`limits`] and checked in one place, [`BudgetConfig::validate`]; the
+//! agent takes the settings only as a [`ValidBudget`], so it neither checks nor clamps them.
 
 use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::rate::{Period, Rate};
-use super::sources::MAX_SOURCES;
 use crate::pdu;
 
 /// What the agent does with a request over budget.
@@ -89,32 +90,156 @@ pub struct BudgetConfig {
     pub cache_window: Duration,
 }
 
-/// A setting the budget cannot work with.
+/// A setting the budget cannot work with, named by its `[budget]` key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BudgetConfigError {
-    /// A burst of zero would refuse everything.
-    #[error("budget: a burst must be at least 1")]
-    ZeroBurst,
-    /// `ipv6_prefix` above 128.
-    #[error("budget: ipv6_prefix must be 0 to 128")]
-    Ipv6Prefix,
-    /// `max_repetitions` or `max_response_varbinds` of zero would answer nothing.
-    #[error("budget: max_repetitions and max_response_varbinds must be at least 1")]
-    ZeroCap,
-    /// `sources` outside 1 to 2^20.
-    #[error("budget: sources must be 1 to 1048576")]
-    Sources,
-    /// The same user listed twice in `users`.
-    #[error("budget: user listed twice")]
-    DuplicateUser,
-    /// `hold` above [`MAX_HOLD`]: the manager would have timed out.
-    #[error("budget: hold must be at most 1 second")]
-    Hold,
+    /// A numeric setting outside its [`Limit`].
+    #[error("budget.{key}: {value} is outside {min}..={max}")]
+    OutOfRange {
+        /// The setting's `[budget]` key.
+        key: &'static str,
+        /// The value given, in the key's unit.
+        value: u64,
+        /// Smallest allowed.
+        min: u64,
+        /// Largest allowed.
+        max: u64,
+    },
+    /// The burst of `users[index]` outside [`USER_BUDGET_BURST`].
+    #[error("budget: the burst of users[{index}] is {value}, outside {min}..={max}")]
+    UserBurst {
+        /// The position in [`BudgetConfig::users`].
+        index: usize,
+        /// The burst given.
+        value: u64,
+        /// Smallest allowed.
+        min: u64,
+        /// Largest allowed.
+        max: u64,
+    },
+    /// `users[index]` names a user listed before it.
+    #[error("budget: users[{index}] is listed twice")]
+    DuplicateUser {
+        /// The position of the second listing in [`BudgetConfig::users`].
+        index: usize,
+    },
 }
 
+/// The accepted range of one numeric setting, by its `[budget]` key and in that key's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// The `[budget]` key.
+    pub key: &'static str,
+    /// Smallest allowed.
+    pub min: u64,
+    /// Largest allowed.
+    pub max: u64,
+}
+
+impl Limit {
+    const fn new(key: &'static str, min: u64, max: u64) -> Limit {
+        Limit { key, min, max }
+    }
+
+    /// `value` if it lies within the range, else the error naming the key.
+    pub fn check(self, value: u64) -> Result<u64, BudgetConfigError> {
+        if (self.min..=self.max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(BudgetConfigError::OutOfRange {
+                key: self.key,
+                value,
+                min: self.min,
+                max: self.max,
+            })
+        }
+    }
+}
+
+/// The largest burst: far above any useful value, small enough that no bucket arithmetic
+/// comes near its limits.
+pub const MAX_BURST: u64 = 1_000_000;
+/// GetBulk max-repetitions and response varbinds above this are no cap at all (no response
+/// holds 10,000 bindings).
+pub const MAX_CAP: u64 = 10_000;
 /// The longest hold: SNMP managers time out after about a second.
 pub const MAX_HOLD: Duration = Duration::from_secs(1);
+
+/// The range of a user's own burst (`budget_burst` of a `[[user]]`).
+pub const USER_BUDGET_BURST: Limit = Limit::new("budget_burst", 1, MAX_BURST);
+
+/// Every numeric setting's range: the one place the budget's values are checked
+/// ([`BudgetConfig::validate`]); the configuration file's errors quote them.
+pub mod limits {
+    use super::{Limit, MAX_BURST, MAX_CAP, MAX_HOLD};
+    use crate::budget::sources::MAX_SOURCES;
+
+    /// `burst`.
+    pub const BURST: Limit = Limit::new("burst", 1, MAX_BURST);
+    /// `user_burst`.
+    pub const USER_BURST: Limit = Limit::new("user_burst", 1, MAX_BURST);
+    /// `global_burst`.
+    pub const GLOBAL_BURST: Limit = Limit::new("global_burst", 1, MAX_BURST);
+    /// `unauthenticated_burst`.
+    pub const UNAUTHENTICATED_BURST: Limit = Limit::new("unauthenticated_burst", 1, MAX_BURST);
+    /// `request_cost`.
+    pub const REQUEST_COST: Limit = Limit::new("request_cost", 1, MAX_CAP);
+    /// `max_repetitions`.
+    pub const MAX_REPETITIONS: Limit = Limit::new("max_repetitions", 1, MAX_CAP);
+    /// `max_response_varbinds`.
+    pub const MAX_RESPONSE_VARBINDS: Limit = Limit::new("max_response_varbinds", 1, MAX_CAP);
+    /// `hold_ms`, in milliseconds.
+    pub const HOLD_MS: Limit = Limit::new("hold_ms", 0, MAX_HOLD.as_millis() as u64);
+    /// `ipv6_prefix`, in bits.
+    pub const IPV6_PREFIX: Limit = Limit::new("ipv6_prefix", 0, 128);
+    /// `sources`.
+    pub const SOURCES: Limit = Limit::new("sources", 1, MAX_SOURCES as u64);
+    /// `cache_entries`.
+    pub const CACHE_ENTRIES: Limit = Limit::new("cache_entries", 0, 4096);
+    /// `cache_bytes` (16 MiB at most).
+    pub const CACHE_BYTES: Limit = Limit::new("cache_bytes", 0, 16 << 20);
+    /// `cache_window_seconds`: a retransmission comes within seconds.
+    pub const CACHE_WINDOW_SECONDS: Limit = Limit::new("cache_window_seconds", 0, 300);
+}
+
+/// Budget settings that passed [`BudgetConfig::validate`]: the only form the agent takes, so
+/// it never checks or clamps them again. Read the settings through `Deref`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidBudget(BudgetConfig);
+
+impl ValidBudget {
+    /// `config`, checked once.
+    pub fn new(config: BudgetConfig) -> Result<ValidBudget, BudgetConfigError> {
+        config.validate()?;
+        Ok(ValidBudget(config))
+    }
+
+    /// [`BudgetConfig::unlimited`], which is valid (a test checks it).
+    pub fn unlimited() -> ValidBudget {
+        ValidBudget(BudgetConfig::unlimited())
+    }
+
+    /// The settings, to change and validate again.
+    pub fn into_inner(self) -> BudgetConfig {
+        self.0
+    }
+}
+
+impl Default for ValidBudget {
+    /// [`BudgetConfig::default`], which is valid (a test checks it).
+    fn default() -> ValidBudget {
+        ValidBudget(BudgetConfig::default())
+    }
+}
+
+impl core::ops::Deref for ValidBudget {
+    type Target = BudgetConfig;
+
+    fn deref(&self) -> &BudgetConfig {
+        &self.0
+    }
+}
 
 impl Default for BudgetConfig {
     fn default() -> BudgetConfig {
@@ -143,57 +268,72 @@ impl Default for BudgetConfig {
 }
 
 impl BudgetConfig {
-    /// A budget that never refuses: every rate and burst far beyond what a host can send, no
-    /// GetBulk or response cap beyond the message size. For tests and benchmarks of the rest of
-    /// the agent, and for embedders that limit elsewhere; the response cache is as by default.
+    /// A budget that never refuses: every rate far beyond what a host can send, every burst
+    /// and cap at its largest valid value (no GetBulk or response cap beyond the message size).
+    /// For tests and benchmarks of the rest of the agent, and for embedders that limit
+    /// elsewhere; the response cache is as by default.
     pub fn unlimited() -> BudgetConfig {
-        const HUGE: u32 = 1_000_000_000;
-        let huge = rate(HUGE, Period::Second);
+        let huge = rate(1_000_000_000, Period::Second);
+        // Both constants fit a u32.
+        let (burst, cap) = (MAX_BURST as u32, MAX_CAP as u32);
         BudgetConfig {
             global: huge,
             per_source: huge,
             per_user: huge,
-            burst: HUGE,
-            user_burst: HUGE,
-            global_burst: HUGE,
-            max_repetitions: u32::MAX,
-            max_response_varbinds: u32::MAX,
+            burst,
+            user_burst: burst,
+            global_burst: burst,
+            max_repetitions: cap,
+            max_response_varbinds: cap,
             unauthenticated: huge,
-            unauthenticated_burst: HUGE,
+            unauthenticated_burst: burst,
             ..BudgetConfig::default()
         }
     }
 
-    /// Checks the settings; [`Budget::new`](super::Budget::new) clamps what this refuses, so
-    /// the core never fails, but an operator should hear about a mistake at start-up.
+    /// Checks every setting against its [`limits`] entry and the users' own budgets, naming
+    /// the first key that is wrong. The one check there is: [`ValidBudget::new`] runs it, the
+    /// configuration file's loader reports its errors, and the agent takes only a
+    /// [`ValidBudget`].
     pub fn validate(&self) -> Result<(), BudgetConfigError> {
-        let bursts = [
-            self.burst,
-            self.user_burst,
-            self.global_burst,
-            self.unauthenticated_burst,
+        let millis = |d: Duration| u64::try_from(d.as_micros().div_ceil(1000)).unwrap_or(u64::MAX);
+        let secs = |d: Duration| d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0));
+        let settings = [
+            (limits::BURST, u64::from(self.burst)),
+            (limits::USER_BURST, u64::from(self.user_burst)),
+            (limits::GLOBAL_BURST, u64::from(self.global_burst)),
+            (
+                limits::UNAUTHENTICATED_BURST,
+                u64::from(self.unauthenticated_burst),
+            ),
+            (limits::REQUEST_COST, u64::from(self.request_cost)),
+            (limits::MAX_REPETITIONS, u64::from(self.max_repetitions)),
+            (
+                limits::MAX_RESPONSE_VARBINDS,
+                u64::from(self.max_response_varbinds),
+            ),
+            (limits::HOLD_MS, millis(self.hold)),
+            (limits::IPV6_PREFIX, u64::from(self.ipv6_prefix)),
+            (limits::SOURCES, self.sources as u64),
+            (limits::CACHE_ENTRIES, self.cache_entries as u64),
+            (limits::CACHE_BYTES, self.cache_bytes as u64),
+            (limits::CACHE_WINDOW_SECONDS, secs(self.cache_window)),
         ];
-        if bursts.contains(&0) || self.users.iter().any(|u| u.burst == 0) {
-            return Err(BudgetConfigError::ZeroBurst);
+        for (limit, value) in settings {
+            limit.check(value)?;
         }
-        if self.ipv6_prefix > 128 {
-            return Err(BudgetConfigError::Ipv6Prefix);
-        }
-        if self.max_repetitions == 0 || self.max_response_varbinds == 0 {
-            return Err(BudgetConfigError::ZeroCap);
-        }
-        if !(1..=MAX_SOURCES).contains(&self.sources) {
-            return Err(BudgetConfigError::Sources);
-        }
-        if self.hold > MAX_HOLD {
-            return Err(BudgetConfigError::Hold);
-        }
-        for (i, user) in self.users.iter().enumerate() {
-            if self.users[..i]
-                .iter()
-                .any(|earlier| earlier.user == user.user)
-            {
-                return Err(BudgetConfigError::DuplicateUser);
+        for (index, user) in self.users.iter().enumerate() {
+            let value = u64::from(user.burst);
+            USER_BUDGET_BURST
+                .check(value)
+                .map_err(|_| BudgetConfigError::UserBurst {
+                    index,
+                    value,
+                    min: USER_BUDGET_BURST.min,
+                    max: USER_BUDGET_BURST.max,
+                })?;
+            if self.users[..index].iter().any(|u| u.user == user.user) {
+                return Err(BudgetConfigError::DuplicateUser { index });
             }
         }
         Ok(())

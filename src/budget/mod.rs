@@ -132,7 +132,10 @@ mod tests;
 
 use core::net::IpAddr;
 
-pub use config::{BudgetConfig, BudgetConfigError, MAX_HOLD, OverBudget, UserBudget, Work};
+pub use config::{
+    BudgetConfig, BudgetConfigError, Limit, MAX_BURST, MAX_CAP, MAX_HOLD, OverBudget,
+    USER_BUDGET_BURST, UserBudget, ValidBudget, Work, limits,
+};
 pub use fair::FAIR_SOURCES;
 pub use flood::{FULL_SCALE, MAX_SCALE, MIN_SEEN};
 pub use principals::PrincipalRow;
@@ -254,7 +257,7 @@ impl Charge {
 /// The request budget. See the [module docs](self) for the call sites.
 #[derive(Debug)]
 pub struct Budget {
-    config: BudgetConfig,
+    config: ValidBudget,
     global: Bucket,
     sources: SourceTable<SourceState>,
     /// Fixed at construction: never evicted, never grown.
@@ -294,10 +297,10 @@ impl Budget {
     /// A budget for `users` (the configured USM user names) as of `now`, every bucket full.
     ///
     /// `seed` keys the hashes of the source table; take it from the
-    /// driver's random source, so senders cannot predict collisions. Settings that
-    /// [`BudgetConfig::validate`] refuses are clamped to the nearest usable value.
+    /// driver's random source, so senders cannot predict collisions. The settings were
+    /// checked once, when the [`ValidBudget`] was made, and are used as they are.
     pub fn new<U: AsRef<[u8]>>(
-        config: BudgetConfig,
+        config: ValidBudget,
         users: impl IntoIterator<Item = U>,
         seed: u64,
         now: Instant,

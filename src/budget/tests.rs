@@ -18,7 +18,11 @@ fn rate(text: &str) -> Rate {
 }
 
 fn budget(config: BudgetConfig) -> Budget {
-    Budget::new(config, ["alice", "bob", "walker"], 0x5eed, T0)
+    Budget::new(valid(config), ["alice", "bob", "walker"], 0x5eed, T0)
+}
+
+fn valid(config: BudgetConfig) -> ValidBudget {
+    ValidBudget::new(config).unwrap()
 }
 
 fn at(millis: u64) -> Instant {
@@ -99,18 +103,41 @@ fn validation_names_the_mistake() {
     let with = |edit: fn(&mut BudgetConfig)| {
         let mut config = BudgetConfig::default();
         edit(&mut config);
-        config.validate()
+        ValidBudget::new(config).map(|_| ())
     };
-    assert_eq!(with(|c| c.burst = 0), Err(BudgetConfigError::ZeroBurst));
+    let out_of_range = |key, value, min, max| {
+        Err(BudgetConfigError::OutOfRange {
+            key,
+            value,
+            min,
+            max,
+        })
+    };
+    assert_eq!(
+        with(|c| c.burst = 0),
+        out_of_range("burst", 0, 1, 1_000_000)
+    );
     assert_eq!(
         with(|c| c.ipv6_prefix = 129),
-        Err(BudgetConfigError::Ipv6Prefix)
+        out_of_range("ipv6_prefix", 129, 0, 128)
     );
     assert_eq!(
         with(|c| c.max_repetitions = 0),
-        Err(BudgetConfigError::ZeroCap)
+        out_of_range("max_repetitions", 0, 1, 10_000)
     );
-    assert_eq!(with(|c| c.sources = 0), Err(BudgetConfigError::Sources));
+    assert_eq!(
+        with(|c| c.sources = 0),
+        out_of_range("sources", 0, 1, 1 << 20)
+    );
+    assert_eq!(
+        with(|c| c.hold = Duration::from_micros(1_000_001)),
+        out_of_range("hold_ms", 1001, 0, 1000),
+        "a hold just past a second is refused, not rounded down to one"
+    );
+    assert_eq!(
+        with(|c| c.cache_bytes = 17 << 20),
+        out_of_range("cache_bytes", 17 << 20, 0, 16 << 20)
+    );
     let twice = |c: &mut BudgetConfig| {
         let own = UserBudget {
             user: b"alice".to_vec(),
@@ -119,12 +146,34 @@ fn validation_names_the_mistake() {
         };
         c.users = alloc::vec![own.clone(), own];
     };
-    assert_eq!(with(twice), Err(BudgetConfigError::DuplicateUser));
-    // Budget::new clamps instead of failing: the core never panics on configuration.
-    let mut config = BudgetConfig::default();
-    (config.burst, config.sources, config.ipv6_prefix) = (0, 0, 200);
-    let mut clamped = budget(config);
-    assert_eq!(admitted(&mut clamped, ip("192.0.2.1"), 5, T0), 1);
+    assert_eq!(
+        with(twice),
+        Err(BudgetConfigError::DuplicateUser { index: 1 })
+    );
+    let zero = |c: &mut BudgetConfig| {
+        c.users = alloc::vec![UserBudget {
+            user: b"alice".to_vec(),
+            rate: Rate::new(1, Period::Second).unwrap(),
+            burst: 0,
+        }];
+    };
+    assert_eq!(
+        with(zero),
+        Err(BudgetConfigError::UserBurst {
+            index: 0,
+            value: 0,
+            min: 1,
+            max: 1_000_000
+        })
+    );
+    // The message names the key as the configuration file spells it.
+    assert_eq!(
+        with(|c| c.request_cost = 0).unwrap_err().to_string(),
+        "budget.request_cost: 0 is outside 1..=10000"
+    );
+    // What the agent takes without a check is valid.
+    assert_eq!(ValidBudget::default().validate(), Ok(()));
+    assert_eq!(ValidBudget::unlimited().validate(), Ok(()));
 }
 
 #[test]
@@ -208,7 +257,7 @@ fn ipv6_sources_in_one_prefix_share_a_bucket() {
         ipv6_prefix: 128,
         ..BudgetConfig::default()
     };
-    let mut per_address = Budget::new(config, [""; 0], 1, T0);
+    let mut per_address = Budget::new(valid(config), [""; 0], 1, T0);
     assert_eq!(admitted(&mut per_address, a, 60, T0), 60);
     assert_eq!(admitted(&mut per_address, b, 60, T0), 60);
 }

@@ -3,8 +3,9 @@
 //!
 //! One key maps to one field, and an absent key keeps that field's default
 //! (the defaults and the arithmetic behind them are in [`crate::budget`]). Rates are written
-//! `"N/second"`, `"N/minute"` or `"N/hour"` and parsed by [`Rate`]; counts are range-checked
-//! here, so a refused value names its key. A `[[user]]` may carry `budget` (and `budget_burst`)
+//! `"N/second"`, `"N/minute"` or `"N/hour"` and parsed by [`Rate`]; counts are converted here
+//! and range-checked once, by [`BudgetConfig::validate`] (the ranges are
+//! [`crate::budget::limits`]), whose refusal is reported with the file's key. A `[[user]]` may carry `budget` (and `budget_burst`)
 //! to replace `per_user` (and `user_burst`) for that user.
 
 use serde::Deserialize;
@@ -13,25 +14,16 @@ use super::validate::Validator;
 use super::{ConfigError, Problem, UserSection};
 use std::time::Duration;
 
-use crate::budget::{BudgetConfig, MAX_HOLD, MAX_SOURCES, OverBudget, Rate, UserBudget};
+use crate::budget::{
+    BudgetConfig, BudgetConfigError, Limit, OverBudget, Rate, USER_BUDGET_BURST, UserBudget,
+    ValidBudget, limits,
+};
 use crate::server::{MAX_MODERATION, ReceiveConfig};
 
-/// The largest burst accepted: far above any useful value, small enough that no bucket
-/// arithmetic comes near its limits.
-const MAX_BURST: usize = 1_000_000;
-/// The largest response cache accepted, in entries.
-const MAX_CACHE_ENTRIES: usize = 4096;
-/// The largest response cache accepted, in octets (16 MiB).
-const MAX_CACHE_BYTES: usize = 16 << 20;
-/// The longest cache window accepted: a retransmission comes within seconds.
-const MAX_CACHE_WINDOW_SECONDS: usize = 300;
-/// GetBulk max-repetitions and response varbinds above this are no cap at all.
-const MAX_CAP: usize = 10_000;
+/// The largest intake burst and `block_after` accepted: the budget's own largest burst.
+const MAX_BURST: usize = crate::budget::MAX_BURST as usize;
 /// The longest receive moderation accepted, in the key's unit.
 const MAX_MODERATION_MS: usize = MAX_MODERATION.as_millis() as usize;
-
-/// The longest hold accepted, in the key's unit.
-const MAX_HOLD_MS: usize = MAX_HOLD.as_millis() as usize;
 /// The most answers held at once per socket.
 const MAX_HOLD_SLOTS: usize = 4096;
 /// The longest a flooding source is blocked in the kernel at once.
@@ -97,9 +89,10 @@ pub struct BudgetSection {
 }
 
 impl Validator<'_> {
-    /// Validates `[budget]` (absent: all defaults) and the `budget` keys of `users`, each key
-    /// once; the driver's keys (`intake`, `intake_burst`, `moderation_ms`) are
-    /// [`Validator::receive`]'s.
+    /// Reads `[budget]` (absent: all defaults) and the `budget` keys of `users` into a
+    /// [`BudgetConfig`]: rates parsed, numbers converted, nothing range-checked yet (that is
+    /// [`Validator::valid_budget`]'s, once every principal is in). The driver's keys
+    /// (`intake`, `intake_burst`, `moderation_ms`, ...) are [`Validator::receive`]'s.
     pub(super) fn budget(
         &mut self,
         s: BudgetSection,
@@ -107,14 +100,57 @@ impl Validator<'_> {
     ) -> Result<BudgetConfig, ConfigError> {
         let mut c = BudgetConfig::default();
         self.rates(&s, &mut c)?;
-        self.bursts_and_caps(&s, &mut c)?;
-        self.sources_and_cache(&s, &mut c)?;
+        self.counts(&s, &mut c)?;
         c.over_budget = self.over_budget(s.over_budget.as_deref())?;
-        if let Some(n) = self.count("budget.hold_ms", s.hold_ms, 0, MAX_HOLD_MS)? {
-            c.hold = Duration::from_millis(u64::try_from(n).unwrap_or(0));
-        }
         c.users = self.user_budgets(users, c.user_burst)?;
         Ok(c)
+    }
+
+    /// The one check of the budget's settings ([`BudgetConfig::validate`]), its refusal named
+    /// by the file's key: `budget.<key>`, or `user[<i>].budget_burst` for a user's own.
+    pub(super) fn valid_budget(
+        &self,
+        c: BudgetConfig,
+        users: &[UserSection],
+    ) -> Result<ValidBudget, ConfigError> {
+        let user_key = |index: usize, field: &str| {
+            let name = c.users.get(index).map(|u| u.user.as_slice());
+            match users
+                .iter()
+                .position(|u| u.name.as_deref().map(str::as_bytes) == name)
+            {
+                Some(i) => format!("user[{i}].{field}"),
+                None => format!("budget.users[{index}]"),
+            }
+        };
+        let range = |value: u64, min: u64, max: u64| Problem::OutOfRange {
+            value: i64::try_from(value).unwrap_or(i64::MAX),
+            min: usize::try_from(min).unwrap_or(usize::MAX),
+            max: usize::try_from(max).unwrap_or(usize::MAX),
+        };
+        let error = match ValidBudget::new(c.clone()) {
+            Ok(valid) => return Ok(valid),
+            Err(e) => e,
+        };
+        Err(match error {
+            BudgetConfigError::OutOfRange {
+                key,
+                value,
+                min,
+                max,
+            } => self.err(format!("budget.{key}"), range(value, min, max)),
+            BudgetConfigError::UserBurst {
+                index,
+                value,
+                min,
+                max,
+            } => self.err(user_key(index, "budget_burst"), range(value, min, max)),
+            BudgetConfigError::DuplicateUser { index } => {
+                let name = c.users.get(index).map(|u| String::from_utf8_lossy(&u.user));
+                let name = name.unwrap_or_default().into_owned();
+                self.err(user_key(index, "name"), Problem::Duplicate(name))
+            }
+        })
     }
 
     /// The driver's own `[budget]` keys: the intake ceiling, receive moderation, the answers
@@ -166,64 +202,73 @@ impl Validator<'_> {
         Ok(())
     }
 
-    fn bursts_and_caps(&self, s: &BudgetSection, c: &mut BudgetConfig) -> Result<(), ConfigError> {
-        c.burst = self.number("burst", s.burst, MAX_BURST, c.burst)?;
-        c.user_burst = self.number("user_burst", s.user_burst, MAX_BURST, c.user_burst)?;
-        c.request_cost = self.number("request_cost", s.request_cost, MAX_CAP, c.request_cost)?;
-        c.global_burst = self.number("global_burst", s.global_burst, MAX_BURST, c.global_burst)?;
-        c.unauthenticated_burst = self.number(
-            "unauthenticated_burst",
-            s.unauthenticated_burst,
-            MAX_BURST,
-            c.unauthenticated_burst,
+    /// The numeric keys, each converted to its field's type; their ranges are checked once,
+    /// by [`BudgetConfig::validate`].
+    fn counts(&self, s: &BudgetSection, c: &mut BudgetConfig) -> Result<(), ConfigError> {
+        self.set(limits::BURST, s.burst, &mut c.burst)?;
+        self.set(limits::USER_BURST, s.user_burst, &mut c.user_burst)?;
+        self.set(limits::GLOBAL_BURST, s.global_burst, &mut c.global_burst)?;
+        let unauthenticated = s.unauthenticated_burst;
+        self.set(
+            limits::UNAUTHENTICATED_BURST,
+            unauthenticated,
+            &mut c.unauthenticated_burst,
         )?;
-        c.max_repetitions = self.number(
-            "max_repetitions",
-            s.max_repetitions,
-            MAX_CAP,
-            c.max_repetitions,
-        )?;
-        c.max_response_varbinds = self.number(
-            "max_response_varbinds",
+        self.set(limits::REQUEST_COST, s.request_cost, &mut c.request_cost)?;
+        let repetitions = s.max_repetitions;
+        self.set(limits::MAX_REPETITIONS, repetitions, &mut c.max_repetitions)?;
+        self.set(
+            limits::MAX_RESPONSE_VARBINDS,
             s.max_response_varbinds,
-            MAX_CAP,
-            c.max_response_varbinds,
+            &mut c.max_response_varbinds,
         )?;
+        self.set(limits::IPV6_PREFIX, s.ipv6_prefix, &mut c.ipv6_prefix)?;
+        self.set(limits::SOURCES, s.sources, &mut c.sources)?;
+        self.set(limits::CACHE_ENTRIES, s.cache_entries, &mut c.cache_entries)?;
+        self.set(limits::CACHE_BYTES, s.cache_bytes, &mut c.cache_bytes)?;
+        if let Some(ms) = self.convert(limits::HOLD_MS, s.hold_ms)? {
+            c.hold = Duration::from_millis(ms);
+        }
+        let window = s.cache_window_seconds;
+        if let Some(secs) = self.convert(limits::CACHE_WINDOW_SECONDS, window)? {
+            c.cache_window = Duration::from_secs(secs);
+        }
         Ok(())
     }
 
-    fn sources_and_cache(
+    /// `n`, when given, into `field`: [`Validator::convert`].
+    fn set<T: TryFrom<i64>>(
         &self,
-        s: &BudgetSection,
-        c: &mut BudgetConfig,
+        limit: Limit,
+        n: Option<i64>,
+        field: &mut T,
     ) -> Result<(), ConfigError> {
-        if let Some(n) = self.count("budget.ipv6_prefix", s.ipv6_prefix, 0, 128)? {
-            c.ipv6_prefix = u8::try_from(n).unwrap_or(128);
-        }
-        if let Some(n) = self.count("budget.sources", s.sources, 1, MAX_SOURCES)? {
-            c.sources = n;
-        }
-        if let Some(n) = self.count(
-            "budget.cache_entries",
-            s.cache_entries,
-            0,
-            MAX_CACHE_ENTRIES,
-        )? {
-            c.cache_entries = n;
-        }
-        if let Some(n) = self.count("budget.cache_bytes", s.cache_bytes, 0, MAX_CACHE_BYTES)? {
-            c.cache_bytes = n;
-        }
-        let window = s.cache_window_seconds;
-        if let Some(n) = self.count(
-            "budget.cache_window_seconds",
-            window,
-            0,
-            MAX_CACHE_WINDOW_SECONDS,
-        )? {
-            c.cache_window = Duration::from_secs(u64::try_from(n).unwrap_or(0));
+        if let Some(value) = self.convert(limit, n)? {
+            *field = value;
         }
         Ok(())
+    }
+
+    /// `n` as the field's type, `None` when absent. A value the type cannot hold (a negative
+    /// count, or one past `u32::MAX`) is outside the key's range, and named so; the range
+    /// itself is [`BudgetConfig::validate`]'s to check.
+    fn convert<T: TryFrom<i64>>(
+        &self,
+        limit: Limit,
+        n: Option<i64>,
+    ) -> Result<Option<T>, ConfigError> {
+        let Some(n) = n else {
+            return Ok(None);
+        };
+        let value = T::try_from(n).map_err(|_| {
+            let problem = Problem::OutOfRange {
+                value: n,
+                min: usize::try_from(limit.min).unwrap_or(usize::MAX),
+                max: usize::try_from(limit.max).unwrap_or(usize::MAX),
+            };
+            self.err(format!("budget.{}", limit.key), problem)
+        })?;
+        Ok(Some(value))
     }
 
     fn over_budget(&self, text: Option<&str>) -> Result<OverBudget, ConfigError> {
@@ -263,9 +308,17 @@ impl Validator<'_> {
             let rate = text.trim().parse::<Rate>().map_err(|reason| {
                 self.err(key("budget"), Problem::BadRate(text.clone(), reason))
             })?;
-            let burst = self
-                .count(&key("budget_burst"), user.budget_burst, 1, MAX_BURST)?
-                .map_or(burst, |n| u32::try_from(n).unwrap_or(u32::MAX));
+            let burst = match user.budget_burst {
+                None => burst,
+                Some(n) => u32::try_from(n).map_err(|_| {
+                    let problem = Problem::OutOfRange {
+                        value: n,
+                        min: 1,
+                        max: usize::try_from(USER_BUDGET_BURST.max).unwrap_or(usize::MAX),
+                    };
+                    self.err(key("budget_burst"), problem)
+                })?,
+            };
             out.push(UserBudget {
                 user: name.as_bytes().to_vec(),
                 rate,
@@ -338,7 +391,7 @@ priv_password = "staple staple staple"
     /// The core's budget and the driver's receive settings.
     fn parse_both(extra: &str) -> Result<(BudgetConfig, ReceiveConfig), String> {
         Config::parse(&format!("{BASE}{extra}"), Path::new("/etc/dqi/agent.toml"))
-            .map(|(c, _)| (c.budget, c.receive))
+            .map(|(c, _)| (c.budget.into_inner(), c.receive))
             .map_err(|e| e.to_string())
     }
 
@@ -417,6 +470,16 @@ cache_window_seconds = 2
                 .starts_with("a.toml: user[0].budget: \"often\": "),
             "{err}"
         );
+        // A user's own burst is checked with the rest, and named by the user's key.
+        let text = BASE.replace(
+            "name = \"nms\"",
+            "name = \"nms\"\nbudget = \"6/second\"\nbudget_burst = 0",
+        );
+        let err = Config::parse(&text, Path::new("a.toml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a.toml: user[0].budget_burst: 0 is outside 1..=1000000"
+        );
         let text = BASE.replace("name = \"nms\"", "name = \"nms\"\nbudget_burst = 3");
         let err = Config::parse(&text, Path::new("a.toml")).unwrap_err();
         assert_eq!(err.to_string(), "a.toml: user[0].budget_burst: missing");
@@ -458,6 +521,15 @@ cache_window_seconds = 2
             (
                 "cache_window_seconds = 301",
                 "budget.cache_window_seconds: 301 is outside",
+            ),
+            ("hold_ms = 1001", "budget.hold_ms: 1001 is outside 0..=1000"),
+            (
+                "cache_bytes = 16777217",
+                "budget.cache_bytes: 16777217 is outside 0..=16777216",
+            ),
+            (
+                "user_burst = 5000000000",
+                "budget.user_burst: 5000000000 is outside 1..=1000000",
             ),
             ("intake_burst = 0", "budget.intake_burst: 0 is outside"),
             (

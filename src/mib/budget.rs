@@ -375,7 +375,7 @@ fn timestamp(at: Option<Instant>, started: Instant) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::BudgetConfig;
+    use crate::budget::ValidBudget;
 
     #[test]
     fn oids_follow_the_mib() {
@@ -406,7 +406,7 @@ mod tests {
 
     #[test]
     fn entries_cover_scalars_and_one_row_per_user() {
-        let budget = Budget::new(BudgetConfig::default(), [&b"b"[..], b"a"], 1, Instant::ZERO);
+        let budget = Budget::new(ValidBudget::default(), [&b"b"[..], b"a"], 1, Instant::ZERO);
         let entries = entries(&budget);
         assert_eq!(entries.len(), Scalar::ALL.len() + 2 * Column::ALL.len());
         let view = View {

@@ -7,9 +7,10 @@
 //! The search is a binary search that remembers how many leading arcs the query shares with
 //! the keys bounding the range still open: every key between two keys that both start with
 //! the query's first `k` arcs starts with them too, so those arcs are never compared again.
-//! A long key costs about what a short one does: the DQI-MIB lookup tables' string-indexed
+//! A long key costs little more than a short one: the DQI-MIB lookup tables' string-indexed
 //! instances (`dqiSwByNameVersion.<len>.<name>.<index>`, 30 to 120 arcs, most of them shared
-//! with their neighbours) are found as fast as a `dqiSwTable` cell.
+//! with their neighbours) are found in about 60 ns where a `dqiSwTable` cell takes about 50
+//! (`cargo bench --bench concierge`; comparing every key from its first arc took 150 to 200).
 
 // An OID from the network is searched here: no index can panic.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing))]

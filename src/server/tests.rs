@@ -18,7 +18,7 @@ fn agent_config() -> agent::CoreConfig {
         tree: Tree::default(),
         max_message_size: 1500,
         salt_seed: 7,
-        budget: crate::budget::BudgetConfig::default(),
+        budget: crate::budget::ValidBudget::default(),
         budget_seed: 11,
     }
 }
