@@ -123,7 +123,7 @@ const DEFAULT_REPETITIONS: u32 = 25;
 
 /// The budget the device grants this user, as far as it says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Budget {
+pub struct GrantedBudget {
     /// Whether the device serves its dqiBudget objects (it runs the DQI agent).
     pub dqi: bool,
     /// GetBulk max-repetitions cap.
@@ -135,7 +135,7 @@ pub struct Budget {
 }
 
 /// Reads the device's budget for this session's user and paces the session by it.
-pub async fn read_budget(session: &mut Session, user: &[u8]) -> Result<Budget, Failure> {
+pub async fn read_budget(session: &mut Session, user: &[u8]) -> Result<GrantedBudget, Failure> {
     let oids: Vec<ObjectIdentifier> = [
         oids::budget_row(3, user),
         oids::budget_row(4, user),
@@ -149,7 +149,7 @@ pub async fn read_budget(session: &mut Session, user: &[u8]) -> Result<Budget, F
     .collect();
     let got = session.get(&oids).await?;
     let n = |i: usize| got.get(i).and_then(|vb| value::unsigned(&vb.value));
-    let mut budget = Budget {
+    let mut budget = GrantedBudget {
         dqi: false,
         max_repetitions: DEFAULT_REPETITIONS,
         max_varbinds: 100,
@@ -175,7 +175,7 @@ pub async fn read_budget(session: &mut Session, user: &[u8]) -> Result<Budget, F
 }
 
 /// GetBulk repetitions for `columns` columns within `budget`.
-pub fn repetitions(budget: &Budget, columns: usize) -> u32 {
+pub fn repetitions(budget: &GrantedBudget, columns: usize) -> u32 {
     let columns = u32::try_from(columns.max(1)).unwrap_or(u32::MAX);
     let mut reps = budget
         .max_repetitions
@@ -302,7 +302,7 @@ pub fn hash_name(alg: i64) -> &'static str {
 /// Walks dqiSwTable's `columns`; an empty list when the device serves no rows.
 pub async fn walk_sw_table(
     session: &mut Session,
-    budget: &Budget,
+    budget: &GrantedBudget,
     columns: &[u32],
 ) -> Result<Vec<Component>, Failure> {
     let full: Vec<Vec<u32>> = columns.iter().map(|&c| oids::sw_column(c)).collect();
@@ -317,7 +317,10 @@ pub async fn walk_sw_table(
 }
 
 /// Walks hrSWInstalledName; components with the name and version parsed.
-pub async fn walk_hr_sw(session: &mut Session, budget: &Budget) -> Result<Vec<Component>, Failure> {
+pub async fn walk_hr_sw(
+    session: &mut Session,
+    budget: &GrantedBudget,
+) -> Result<Vec<Component>, Failure> {
     let rows = walk(
         session,
         &[oids::hr_sw_installed_name()],
@@ -452,7 +455,7 @@ mod tests {
 
     #[test]
     fn repetitions_fit_the_budget() {
-        let b = Budget {
+        let b = GrantedBudget {
             dqi: true,
             max_repetitions: 25,
             max_varbinds: 100,
@@ -460,7 +463,7 @@ mod tests {
         };
         assert_eq!(repetitions(&b, 5), 19);
         assert_eq!(repetitions(&b, 1), 25);
-        let tight = Budget { burst: 3, ..b };
+        let tight = GrantedBudget { burst: 3, ..b };
         assert_eq!(repetitions(&tight, 5), 1);
     }
 }

@@ -257,7 +257,7 @@ async fn ask_full(
             session,
             &[oids::vex_column(2), oids::vex_column(3)],
             inventory::repetitions(
-                &inventory::Budget {
+                &inventory::GrantedBudget {
                     dqi: true,
                     max_repetitions: 25,
                     max_varbinds: 100,
