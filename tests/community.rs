@@ -11,7 +11,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Agent as Process, Config, NetSnmp, ROOMY_BUDGET, TestDir, User, request};
+use common::in_process::request;
+use common::{Agent as Process, Config, NetSnmp, ROOMY_BUDGET, TestDir, User};
 use dqi_agent::access::{Access, Community, Family, Network, Versions, View};
 use dqi_agent::agent::{Agent, Outcome};
 use dqi_agent::budget::{BudgetConfig, Rejection, UserBudget, ValidBudget};

@@ -163,16 +163,11 @@ fn every_combination(flavor: Flavor) {
     );
 }
 
-#[test]
-fn every_auth_and_privacy_combination() {
-    every_combination(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_every_auth_and_privacy_combination() {
-    against_snmpd(every_combination);
-}
+against_both!(
+    every_combination,
+    every_auth_and_privacy_combination,
+    snmpd_every_auth_and_privacy_combination
+);
 
 // ---------------------------------------------------------------------------------------------
 // Walks, bulk requests, exceptions and the standard objects
@@ -496,16 +491,11 @@ fn counter_groups(ops: &Ops<'_>) {
     }
 }
 
-#[test]
-fn walks_bulk_requests_and_standard_objects() {
-    operations(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_walks_bulk_requests_and_standard_objects() {
-    against_snmpd(operations);
-}
+against_both!(
+    operations,
+    walks_bulk_requests_and_standard_objects,
+    snmpd_walks_bulk_requests_and_standard_objects
+);
 
 // ---------------------------------------------------------------------------------------------
 // IPv6
@@ -541,16 +531,7 @@ fn ipv6(flavor: Flavor) {
     );
 }
 
-#[test]
-fn serves_ipv6_loopback() {
-    ipv6(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_serves_ipv6_loopback() {
-    against_snmpd(ipv6);
-}
+against_both!(ipv6, serves_ipv6_loopback, snmpd_serves_ipv6_loopback);
 
 // ---------------------------------------------------------------------------------------------
 // Set is refused and changes nothing
@@ -636,16 +617,11 @@ fn set_refused(flavor: Flavor) {
     assert!(bindings[2].is_no_such_object(), "{:?}", bindings[2]);
 }
 
-#[test]
-fn set_is_refused_and_changes_nothing() {
-    set_refused(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_set_is_refused_and_changes_nothing() {
-    against_snmpd(set_refused);
-}
+against_both!(
+    set_refused,
+    set_is_refused_and_changes_nothing,
+    snmpd_set_is_refused_and_changes_nothing
+);
 
 // ---------------------------------------------------------------------------------------------
 // RFC 3414 failures: wrong digest, unknown user
@@ -707,16 +683,11 @@ fn authentication_failures(flavor: Flavor) {
     );
 }
 
-#[test]
-fn wrong_password_and_unknown_user_fail_as_rfc3414_says() {
-    authentication_failures(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_wrong_password_and_unknown_user_fail_as_rfc3414_says() {
-    against_snmpd(authentication_failures);
-}
+against_both!(
+    authentication_failures,
+    wrong_password_and_unknown_user_fail_as_rfc3414_says,
+    snmpd_wrong_password_and_unknown_user_fail_as_rfc3414_says
+);
 
 // ---------------------------------------------------------------------------------------------
 // Wrong privacy key
@@ -779,16 +750,11 @@ fn wrong_privacy_key(flavor: Flavor) {
     }
 }
 
-#[test]
-fn wrong_privacy_key_fails_and_is_counted() {
-    wrong_privacy_key(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_wrong_privacy_key_fails_and_is_counted() {
-    against_snmpd(wrong_privacy_key);
-}
+against_both!(
+    wrong_privacy_key,
+    wrong_privacy_key_fails_and_is_counted,
+    snmpd_wrong_privacy_key_fails_and_is_counted
+);
 
 // ---------------------------------------------------------------------------------------------
 // Security level below the user's minimum
@@ -869,16 +835,11 @@ fn below_min_security(flavor: Flavor) {
     }
 }
 
-#[test]
-fn below_min_security_gets_no_data() {
-    below_min_security(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_below_min_security_gets_no_data() {
-    against_snmpd(below_min_security);
-}
+against_both!(
+    below_min_security,
+    below_min_security_gets_no_data,
+    snmpd_below_min_security_gets_no_data
+);
 
 // ---------------------------------------------------------------------------------------------
 // Answered during a flood (receive moderation; the DQI only: snmpd has no request budget)

@@ -20,7 +20,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Agent as Process, Config, TestDir, User, get, run_with_deadline, skip};
+use common::in_process::request;
+use common::{Agent as Process, Config, TestDir, User, run_with_deadline, skip};
 use dqi_agent::access::{Access, Community, Network, Versions, View};
 use dqi_agent::agent::{Agent, Outcome};
 use dqi_agent::budget::{BudgetConfig, UserBudget, ValidBudget};
@@ -249,7 +250,7 @@ fn answers(addr: SocketAddr, user: &User) -> bool {
     let mut probe = Manager::discovery();
     for _ in 0..4 {
         if socket
-            .send_to(&probe.request(get(1, &[SYS_NAME])), addr)
+            .send_to(&probe.request(Pdus::Get(request(1, &[SYS_NAME]))), addr)
             .is_err()
         {
             continue;
@@ -264,7 +265,7 @@ fn answers(addr: SocketAddr, user: &User) -> bool {
         m.learn(&report);
         for _ in 0..4 {
             if socket
-                .send_to(&m.request(get(2, &[SYS_NAME])), addr)
+                .send_to(&m.request(Pdus::Get(request(2, &[SYS_NAME]))), addr)
                 .is_err()
             {
                 continue;

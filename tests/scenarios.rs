@@ -6,7 +6,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::oid;
+use common::in_process::oid;
 use dqi_agent::agent::{Agent, CoreConfig, ENGINE_MAX, Outcome};
 use dqi_agent::budget::{BudgetConfig, ValidBudget};
 use dqi_agent::manager::Manager;
@@ -138,11 +138,11 @@ fn open(m: &Manager, bytes: &[u8]) -> (u8, UsmParameters, Pdus) {
 const ID: i32 = 99;
 
 fn get(names: &[&[u32]]) -> Pdus {
-    common::get(ID, names)
+    Pdus::Get(common::in_process::request(ID, names))
 }
 
 fn pdu(names: &[&[u32]]) -> Pdu {
-    common::request(ID, names)
+    common::in_process::request(ID, names)
 }
 
 fn bulk(non_repeaters: i64, max_repetitions: i64, names: &[&[u32]]) -> Pdus {

@@ -4,7 +4,7 @@
 
 use dqi_agent::manager::Manager;
 use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol};
-use dqi_agent::wire::{Pdu, Pdus, VarBind, VarBindValue};
+use dqi_agent::wire::{Pdu, VarBind, VarBindValue};
 use rasn::types::ObjectIdentifier;
 
 use super::User;
@@ -28,11 +28,6 @@ pub fn request(request_id: i32, names: &[&[u32]]) -> Pdu {
             })
             .collect(),
     }
-}
-
-/// A GetRequest-PDU of `names`.
-pub fn get(request_id: i32, names: &[&[u32]]) -> Pdus {
-    Pdus::Get(request(request_id, names))
 }
 
 impl User {

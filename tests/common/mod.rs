@@ -37,7 +37,7 @@ mod cyclonedx;
 mod demo;
 mod device;
 mod discovery;
-mod in_process;
+pub mod in_process;
 mod netsnmp;
 mod pysnmp;
 pub mod sbom;
@@ -50,8 +50,6 @@ pub use config::*;
 pub use cyclonedx::*;
 #[allow(unused_imports)]
 pub use demo::*;
-#[allow(unused_imports)]
-pub use in_process::*;
 // Used by the device-data tests only.
 #[allow(unused_imports)]
 pub use device::*;
