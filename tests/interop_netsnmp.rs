@@ -636,43 +636,42 @@ fn authentication_failures(flavor: Flavor) {
         return;
     };
 
+    // A GET as `attacker` gets no data, net-snmp says `why`, and `counter` counts it once.
+    let refused = |attacker: &User, level: Level, label: &str, why: &str, counter: &str| {
+        let before = snmp.counter(&agent, &user, counter);
+        let out = snmp.query_unanswered("snmpget", &agent, attacker, level, &[SYS_DESCR]);
+        assert_no_data(&out, label, why);
+        let after = snmp.counter(&agent, &user, counter);
+        assert_eq!(after, before + 1, "{label}: {counter} counts the request");
+    };
+
     // Wrong authentication passphrase: RFC 3414 §3.2 step 6, usmStatsWrongDigests and a Report
     // net-snmp prints as an authentication failure. Both at authNoPriv and authPriv.
     for (attacker, level) in [
-        (user.with_auth_password("not-the-password"), Level::AuthPriv),
-        (
-            user.with_auth_password("not-the-password"),
-            Level::AuthNoPriv,
-        ),
-        (
-            md5.with_auth_password("not-the-password"),
-            Level::AuthNoPriv,
-        ),
+        (&user, Level::AuthPriv),
+        (&user, Level::AuthNoPriv),
+        (&md5, Level::AuthNoPriv),
     ] {
-        let before = snmp.counter(&agent, &user, USM_STATS_WRONG_DIGESTS);
-        let out = snmp.query_unanswered("snmpget", &agent, &attacker, level, &[SYS_DESCR]);
-        assert_no_data(
-            &out,
+        refused(
+            &attacker.with_auth_password("not-the-password"),
+            level,
             "wrong password",
             "Authentication failure (incorrect password, community or key)",
+            USM_STATS_WRONG_DIGESTS,
         );
-        let after = snmp.counter(&agent, &user, USM_STATS_WRONG_DIGESTS);
-        assert_eq!(after, before + 1, "usmStatsWrongDigests counts the request");
     }
 
     // Unknown user: RFC 3414 §3.2 step 4, usmStatsUnknownUserNames.
-    let before = snmp.counter(&agent, &user, USM_STATS_UNKNOWN_USER_NAMES);
     let stranger = User {
         name: "mallory".into(),
         ..user.clone()
     };
-    let out = snmp.query_unanswered("snmpget", &agent, &stranger, Level::AuthPriv, &[SYS_DESCR]);
-    assert_no_data(&out, "unknown user", "Unknown user name");
-    let after = snmp.counter(&agent, &user, USM_STATS_UNKNOWN_USER_NAMES);
-    assert_eq!(
-        after,
-        before + 1,
-        "usmStatsUnknownUserNames counts the request"
+    refused(
+        &stranger,
+        Level::AuthPriv,
+        "unknown user",
+        "Unknown user name",
+        USM_STATS_UNKNOWN_USER_NAMES,
     );
 
     // The other counters did not move for these, and the agent still serves the right user.
