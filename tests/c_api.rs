@@ -9,10 +9,10 @@
 
 mod common;
 
-use std::fs::{self, File};
+use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -187,31 +187,24 @@ fn users() -> [DemoUser; 2] {
 
 /// The demo process, killed when dropped.
 struct Demo {
-    child: Child,
+    process: LoggedChild,
     port: u16,
-    stderr: PathBuf,
 }
 
 impl Demo {
     fn start(binary: &Path, dir: &TestDir, boots_file: &Path) -> Result<Demo, String> {
         let port = free_udp_port(Ipv4Addr::LOCALHOST.into());
-        let stderr = dir.join(&format!("demo-{port}.stderr"));
         let mut command = Command::new(binary);
         command.arg(port.to_string()).arg(boots_file).arg(ENGINE_ID);
         for u in users() {
             command.args([u.name, u.auth.0, &u.auth_key, u.privacy.0, &u.priv_key]);
         }
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(File::create(&stderr).expect("stderr file"))
-            .spawn()
-            .expect("spawn the demo");
-        let mut demo = Demo {
-            child,
-            port,
-            stderr,
-        };
+        let process = LoggedChild::spawn(
+            &mut command,
+            dir.join(&format!("demo-{port}.log")),
+            "the demo",
+        );
+        let mut demo = Demo { process, port };
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("probe socket");
         socket
@@ -220,11 +213,11 @@ impl Demo {
         let deadline = Instant::now() + START_TIMEOUT;
         let mut buf = [0u8; 2048];
         for msg_id in 1.. {
-            if let Ok(Some(status)) = demo.child.try_wait() {
-                return Err(format!("exited with {status}: {}", demo.stderr()));
+            if let Some(status) = demo.process.exited() {
+                return Err(format!("exited with {status}: {}", demo.log()));
             }
             if Instant::now() > deadline {
-                return Err(format!("no answer to discovery: {}", demo.stderr()));
+                return Err(format!("no answer to discovery: {}", demo.log()));
             }
             let _ = socket.send_to(&discovery_probe(msg_id), addr);
             if let Ok((len, _)) = socket.recv_from(&mut buf)
@@ -236,8 +229,9 @@ impl Demo {
         Ok(demo)
     }
 
-    fn stderr(&self) -> String {
-        fs::read_to_string(&self.stderr).unwrap_or_default()
+    /// What it has written so far.
+    fn log(&self) -> String {
+        self.process.log()
     }
 
     /// `tool` as `user` over authPriv with the user's localized keys, numeric output.
@@ -268,13 +262,6 @@ impl Demo {
         args.push(format!("udp:127.0.0.1:{}", self.port));
         args.extend(oids.iter().map(|s| s.to_string()));
         snmp.run(tool, &args)
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -480,7 +467,7 @@ fn a_changed_fact_moves_its_own_last_change_only(snmp: &NetSnmp, demo: &Demo) {
     let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
     // A signal to the process this test started, by its PID.
     let status = Command::new("kill")
-        .args(["-HUP", &demo.child.id().to_string()])
+        .args(["-HUP", &demo.process.id().to_string()])
         .status()
         .expect("run kill");
     assert!(status.success());
@@ -495,7 +482,7 @@ fn a_changed_fact_moves_its_own_last_change_only(snmp: &NetSnmp, demo: &Demo) {
             Instant::now() < deadline,
             "the health never became degraded\n{}\n{}",
             out.describe(),
-            demo.stderr()
+            demo.log()
         );
         std::thread::sleep(Duration::from_millis(100));
     };
