@@ -12,7 +12,7 @@ use crate::files::{self, Links, ReadError};
 
 use super::date::Timestamp;
 use super::index::{self, IndexMap};
-use super::json::Ctx;
+use super::json;
 use super::limits::Limits;
 use super::memory;
 use super::model::{DeviceSnapshot, SbomImport, Software};
@@ -154,24 +154,21 @@ fn parse_sbom_and_vex(
     location: &str,
     limits: &Limits,
 ) -> Result<(SbomImport, Option<VexImport>), DeviceError> {
-    let ctx = Ctx {
-        file: location,
-        limits,
-    };
-    let root = ctx.parse(bytes)?;
-    if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
-        return Ok((spdx::from_root(&ctx, bytes, &root)?, None));
-    }
-    if !root.contains_key("bomFormat") {
-        return Err(DeviceError::Sbom {
-            file: location.to_string(),
-            path: "$".to_string(),
-            reason: not_an_sbom(&root),
-        });
-    }
-    let sbom = cyclonedx::from_root(&ctx, bytes, &root)?;
-    let vex = vex::embedded_in(&ctx, bytes, &root)?;
-    Ok((sbom, vex))
+    json::read(bytes, location, limits, |ctx, root| {
+        if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
+            return Ok((spdx::from_root(ctx, bytes, root)?, None));
+        }
+        if !root.contains_key("bomFormat") {
+            return Err(DeviceError::Sbom {
+                file: location.to_string(),
+                path: "$".to_string(),
+                reason: not_an_sbom(root),
+            });
+        }
+        let sbom = cyclonedx::from_root(ctx, bytes, root)?;
+        let vex = vex::embedded_in(ctx, bytes, root)?;
+        Ok((sbom, vex))
+    })
 }
 
 /// Why a JSON document with neither `bomFormat` nor `spdxVersion` is not an SBOM, with a hint
