@@ -22,8 +22,31 @@ privacy = "AES-128"
 priv_password = "staple staple staple"
 "#;
 
+/// The smallest valid configuration: one listen address, the system's description and one
+/// authPriv user. The sections' own tests put their section after it ([`parse_minimal`]).
+pub(super) const MINIMAL: &str = r#"
+[agent]
+listen = ["127.0.0.1:1161"]
+state_dir = "/var/lib/dqi-agent"
+
+[system]
+description = "Infusion pump"
+
+[[user]]
+name = "nms"
+auth = "SHA-256"
+auth_password = "correct horse battery"
+privacy = "AES-128"
+priv_password = "staple staple staple"
+"#;
+
 fn parse(text: &str) -> Result<(Config, Vec<Warning>), ConfigError> {
     Config::parse(text, Path::new("/etc/dqi/agent.toml"))
+}
+
+/// [`MINIMAL`] followed by `extra`, read as `/etc/dqi/agent.toml`.
+pub(super) fn parse_minimal(extra: &str) -> Result<(Config, Vec<Warning>), ConfigError> {
+    parse(&format!("{MINIMAL}{extra}"))
 }
 
 /// The error's message, for a config that must be refused.
