@@ -229,6 +229,15 @@ impl Demo {
         Ok(demo)
     }
 
+    /// The bindings of an snmpget of `oids` as `user`, failing the test unless it succeeds
+    /// with nothing on stderr.
+    fn get(&self, snmp: &NetSnmp, user: &DemoUser, oids: &[impl AsRef<str>]) -> Vec<Binding> {
+        let oids: Vec<&str> = oids.iter().map(AsRef::as_ref).collect();
+        let out = self.query(snmp, "snmpget", user, &oids);
+        assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
+        out.bindings()
+    }
+
     /// What it has written so far.
     fn log(&self) -> String {
         self.process.log()
@@ -277,14 +286,7 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
 
     let demo = Demo::start(binary, &dir, &boots_file).expect("the demo starts");
     for user in &users() {
-        let out = demo.query(
-            &snmp,
-            "snmpget",
-            user,
-            &[SYS_DESCR, SNMP_ENGINE_BOOTS, SW_COUNT],
-        );
-        assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
-        let b = out.bindings();
+        let b = demo.get(&snmp, user, &[SYS_DESCR, SNMP_ENGINE_BOOTS, SW_COUNT]);
         assert!(
             b[0].value.contains("Acme Medical Systems, Inc. IS-3000"),
             "sysDescr from the pushed identity: {b:?}"
@@ -351,10 +353,7 @@ fn the_pushed_facts_are_served(snmp: &NetSnmp, demo: &Demo) {
         format!("{SW_HASH_ALGORITHM}.1"),
         format!("{SW_HASH_VALUE}.1"),
     ];
-    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
-    let out = demo.query(snmp, "snmpget", user, &oids);
-    assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
-    let b = out.bindings();
+    let b = demo.get(snmp, user, &oids);
     let numbers: Vec<Option<u64>> = b.iter().map(|b| b.number()).collect();
     // ok(1), never changed since start (0), self-test passed(1).
     assert_eq!(
@@ -404,10 +403,7 @@ fn the_pushed_identity_and_support_are_served(snmp: &NetSnmp, demo: &Demo) {
         format!("{SW_SUPPORT_STATUS}.1"),
         format!("{SW_SUPPORT_STATUS}.4"),
     ];
-    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
-    let out = demo.query(snmp, "snmpget", user, &oids);
-    assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
-    let b = out.bindings();
+    let b = demo.get(snmp, user, &oids);
     // gs1(2), the DI, the lot.
     assert_eq!(b[0].number(), Some(2), "dqiUdiIssuer: {b:?}");
     assert_eq!(

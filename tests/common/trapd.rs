@@ -18,6 +18,14 @@ pub const NOTIFY_USER: &str = "nms-trap";
 pub const NOTIFY_AUTH_PASS: &str = "trap-auth-passphrase";
 pub const NOTIFY_PRIV_PASS: &str = "trap-priv-passphrase";
 
+/// How long a notification may take to reach a receiver's log.
+pub const DELIVERY: Duration = Duration::from_secs(15);
+
+/// A free UDP port on 127.0.0.1, for a receiver.
+pub fn loopback_port() -> u16 {
+    free_udp_port(std::net::Ipv4Addr::LOCALHOST.into())
+}
+
 /// `snmptrapd.conf`: the user twice, for Traps (localized to the agent's engine ID, `-e`) and
 /// for Informs (to snmptrapd's own engine), and permission to log what it authenticates.
 /// `auth` and `privacy` are net-snmp's names (`SHA-256`, `AES`).
