@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `agent` | [`Agent`]: the one way to start an agent, wait for it, signal it, stop it |
 //! | `config` | [`Config`] and [`User`]: the agent's TOML (or an equivalent `snmpd.conf`) |
+//! | `in_process` | the core in process: request PDUs by numeric OID, [`User::manager`] |
 //! | `netsnmp` | [`NetSnmp`]: the one runner of net-snmp's tools, and its output parser |
 //! | `demo` | [`Demo`]: the binary's loopback demo on an ephemeral port, and commands run as on a fresh Debian |
 //! | `device` | [`Device`]: an agent serving a `[device]` section, asked with the MIBs loaded |
@@ -36,6 +37,7 @@ mod cyclonedx;
 mod demo;
 mod device;
 mod discovery;
+pub mod in_process;
 mod netsnmp;
 mod pysnmp;
 pub mod sbom;
