@@ -197,9 +197,7 @@ fn a_relative_state_dir_is_beside_the_config_file() {
         })
         .collect();
     write_file(&path, &text, 0o600);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
-        .arg("--config")
-        .arg(&path)
+    let mut child = agent_command(&path)
         .current_dir(elsewhere.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
