@@ -105,7 +105,7 @@ impl Agent {
     /// must refuse to start: the process has to exit by itself within [`EXIT_TIMEOUT`] (one
     /// still running then is killed and the test fails). Returns what it printed.
     pub fn run_to_exit(dir: &TestDir, config: &Config) -> ProcessOutput {
-        let path = write_config(dir, config, free_udp_port(Ipv4Addr::LOCALHOST.into()));
+        let path = config.write_unstarted(dir, CONFIG_FILE);
         run_agent_binary(&[std::ffi::OsStr::new("--config"), path.as_os_str()])
     }
 
@@ -295,9 +295,24 @@ fn spawn_to_stderr_file(command: &mut Command, path: &Path) -> Child {
         .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"))
 }
 
+/// The configuration file's name in the test's directory.
+const CONFIG_FILE: &str = "dqi-agent.toml";
+
+impl Config {
+    /// Writes this configuration to `dir/name` (mode 0600) for a `dqi-agent` the test runs
+    /// itself (`--check-config`, a start that must fail): on a free loopback port, its state in
+    /// `dir/state`. Returns the file's path.
+    pub fn write_unstarted(&self, dir: &TestDir, name: &str) -> PathBuf {
+        let path = dir.join(name);
+        let port = free_udp_port(Ipv4Addr::LOCALHOST.into());
+        write_file(&path, &self.to_toml(port, &dir.join("state")), 0o600);
+        path
+    }
+}
+
 /// Writes `config` for `port` into `dir` (state under `dir/state`); returns the file's path.
 fn write_config(dir: &TestDir, config: &Config, port: u16) -> PathBuf {
-    let path = dir.join("dqi-agent.toml");
+    let path = dir.join(CONFIG_FILE);
     write_file(&path, &config.to_toml(port, &dir.join("state")), 0o600);
     path
 }
