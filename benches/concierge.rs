@@ -204,6 +204,15 @@ fn time_nexts(tree: &Tree, asked: &[&[u32]]) -> Vec<f64> {
     best
 }
 
+/// Requests handled in the `CONCIERGE_PROBE` mode.
+const PROBE_REQUESTS: usize = 1000;
+
+/// The probe `CONCIERGE_PROBE` names (0 to 4, in the table's order), if set: the bench then only
+/// handles that probe's requests, for `valgrind --tool=callgrind --toggle-collect=...handle`.
+fn callgrind_probe() -> Option<usize> {
+    std::env::var("CONCIERGE_PROBE").ok()?.parse().ok()
+}
+
 fn median_ms(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -233,8 +242,10 @@ fn main() {
             .collect();
         median_ms(times)
     };
-    let load_plain = load(false);
-    let load_vex = load(true);
+    let (load_plain, load_vex) = match callgrind_probe() {
+        Some(_) => (0.0, 0.0),
+        None => (load(false), load(true)),
+    };
     let snapshot = FileSource::new(config(true), None)
         .expect("source")
         .load_at(now)
@@ -323,6 +334,26 @@ fn main() {
         .map(|(_, asked, want)| check_getnext(&tree, asked, want))
         .collect();
     let asked: Vec<&[u32]> = probes.iter().map(|p| p.1).collect();
+    if let Some(probe) = callgrind_probe() {
+        // `CONCIERGE_PROBE=k`: only probe k's requests, for an instruction count of `handle`.
+        let mut m = testbed::manager(b"bench", ENGINE_ID);
+        let requests: Vec<Vec<u8>> = (0..PROBE_REQUESTS)
+            .map(|i| m.request(getnext(asked[probe], i as i32)))
+            .collect();
+        let mut a = agent(tree.clone());
+        let source: SocketAddr = "127.0.0.1:40000".parse().expect("address");
+        let mut out = Vec::with_capacity(65_536);
+        for r in &requests {
+            a.handle(r, source, Instant::from_secs(1), &mut out);
+        }
+        println!(
+            "{}: {PROBE_REQUESTS} requests, {} octets each",
+            probes[probe].0,
+            requests[0].len()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     let handle_ns = time_getnexts(&tree, &asked);
     let next_ns = time_nexts(&tree, &asked);
     for (i, (label, _, _)) in probes.iter().enumerate() {

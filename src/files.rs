@@ -303,28 +303,12 @@ pub fn kind_name(kind: &fs::FileType) -> &'static str {
 mod tests {
     use super::*;
 
-    /// A fresh directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(name: &str) -> TempDir {
-            let dir = std::env::temp_dir().join(format!("dqi-files-{}-{name}", std::process::id()));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::test_dir::TempDir;
 
     #[test]
     fn reads_are_bounded_before_and_while_reading() {
         let dir = TempDir::new("size");
-        let path = dir.0.join("sbom.json");
+        let path = dir.join("sbom.json");
         fs::write(&path, [b'x'; 100]).unwrap();
         assert_eq!(read_regular(&path, Links::Follow, 100).unwrap().len(), 100);
         match read_regular(&path, Links::Follow, 99) {
@@ -342,9 +326,9 @@ mod tests {
             "is a character device, not a regular file; refusing to read it"
         );
         let dir = TempDir::new("kinds");
-        let err = read_regular(&dir.0, Links::Follow, 1 << 20).unwrap_err();
+        let err = read_regular(dir.path(), Links::Follow, 1 << 20).unwrap_err();
         assert!(err.to_string().starts_with("is a directory"), "{err}");
-        let fifo = dir.0.join("sbom.json");
+        let fifo = dir.join("sbom.json");
         let made = std::process::Command::new("mkfifo")
             .arg(&fifo)
             .status()
@@ -356,7 +340,7 @@ mod tests {
             err.to_string().starts_with("is a FIFO (named pipe)"),
             "{err}"
         );
-        let link = dir.0.join("link");
+        let link = dir.join("link");
         std::os::unix::fs::symlink(&fifo, &link).unwrap();
         let err = read_regular(&link, Links::Refuse, 1 << 20).unwrap_err();
         assert!(err.to_string().starts_with("is a symbolic link"), "{err}");
@@ -367,13 +351,13 @@ mod tests {
     fn private_writes_replace_links_and_never_write_through_them() {
         use std::os::unix::fs::PermissionsExt;
         let dir = TempDir::new("write");
-        let victim = dir.0.join("victim");
+        let victim = dir.join("victim");
         fs::write(&victim, "precious").unwrap();
-        let file = dir.0.join("software-index");
+        let file = dir.join("software-index");
         // Links where the temporary file and the target go.
         std::os::unix::fs::symlink(&victim, temporary_for(&file)).unwrap();
         std::os::unix::fs::symlink(&victim, &file).unwrap();
-        write_private(&dir.0, &file, b"new").unwrap();
+        write_private(dir.path(), &file, b"new").unwrap();
         assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
         let meta = fs::symlink_metadata(&file).unwrap();
         assert!(meta.file_type().is_file(), "the link was replaced");
@@ -392,14 +376,14 @@ mod tests {
             "keep.tmp",
             ours.as_str(),
         ] {
-            fs::write(dir.0.join(name), "").unwrap();
+            fs::write(dir.join(name), "").unwrap();
         }
-        let mut removed = remove_stale_temporaries(&dir.0, &["software-index"]);
+        let mut removed = remove_stale_temporaries(dir.path(), &["software-index"]);
         removed.sort();
         if cfg!(target_os = "linux") {
             assert_eq!(removed, [".engine.999999999.tmp", "software-index.tmp"]);
         }
-        assert!(dir.0.join("keep.tmp").exists() && dir.0.join(&ours).exists());
+        assert!(dir.join("keep.tmp").exists() && dir.join(&ours).exists());
     }
 
     #[cfg(unix)]
@@ -407,15 +391,15 @@ mod tests {
     fn state_dir_writable_by_others_is_refused() {
         use std::os::unix::fs::PermissionsExt;
         let dir = TempDir::new("perm");
-        fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o700)).unwrap();
-        assert_eq!(check_state_dir(&dir.0), Ok(DirPermissions::Private));
-        fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o770)).unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(check_state_dir(dir.path()), Ok(DirPermissions::Private));
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o770)).unwrap();
         assert!(matches!(
-            check_state_dir(&dir.0),
+            check_state_dir(dir.path()),
             Ok(DirPermissions::GroupWritable(_))
         ));
-        fs::set_permissions(&dir.0, fs::Permissions::from_mode(0o777)).unwrap();
-        let err = check_state_dir(&dir.0).unwrap_err();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let err = check_state_dir(dir.path()).unwrap_err();
         assert!(err.contains("writable by every user (mode 777)"), "{err}");
     }
 

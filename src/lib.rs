@@ -69,3 +69,5 @@ pub mod query;
 pub mod server;
 #[cfg(feature = "server")]
 pub mod state;
+#[cfg(all(test, feature = "std"))]
+mod test_dir;

@@ -432,30 +432,14 @@ fn write_atomically(dir: &Path, file: &Path, contents: &[u8]) -> Result<(), Stat
 mod tests {
     use super::*;
 
-    /// A fresh directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(name: &str) -> TempDir {
-            let dir =
-                std::env::temp_dir().join(format!("dqi-state-test-{}-{name}", std::process::id()));
-            let _ = fs::remove_dir_all(&dir);
-            TempDir(dir)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::test_dir::TempDir;
 
     const CONFIGURED: &[u8] = &[0x80, 0x00, 0x1f, 0x88, 0x04, b'd', b'q', b'i'];
 
     #[test]
     fn a_start_is_unaltered_only_after_one_that_recorded_the_same_configuration() {
         let tmp = TempDir::new("warm");
-        let dir = &tmp.0;
+        let dir = tmp.path();
         let (one, two) = ([1u8; 32], [2u8; 32]);
         // First start: nothing recorded, coldStart.
         let first = State::prepare(dir, Some(CONFIGURED)).unwrap();
@@ -491,7 +475,7 @@ mod tests {
     #[test]
     fn first_start_generates_an_rfc3411_engine_id_and_boot_one() {
         let tmp = TempDir::new("fresh");
-        let dir = tmp.0.join("nested");
+        let dir = tmp.join("nested");
         let state = State::open(&dir, None).unwrap();
         let id = state.engine_id();
         assert_eq!(id.len(), 17);
@@ -521,12 +505,12 @@ mod tests {
     #[test]
     fn restarts_keep_the_id_and_increment_boots() {
         let tmp = TempDir::new("restart");
-        let first = State::open(&tmp.0, None).unwrap();
-        let second = State::open(&tmp.0, None).unwrap();
-        let third = State::open(&tmp.0, None).unwrap();
+        let first = State::open(tmp.path(), None).unwrap();
+        let second = State::open(tmp.path(), None).unwrap();
+        let third = State::open(tmp.path(), None).unwrap();
         assert_eq!(first.engine_id(), third.engine_id());
         assert_eq!([first.boots(), second.boots(), third.boots()], [1, 2, 3]);
-        let leftovers: Vec<_> = fs::read_dir(&tmp.0)
+        let leftovers: Vec<_> = fs::read_dir(tmp.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
@@ -536,9 +520,9 @@ mod tests {
     #[test]
     fn configured_engine_id_wins_and_resets_boots() {
         let tmp = TempDir::new("configured");
-        let generated = State::open(&tmp.0, None).unwrap();
-        State::open(&tmp.0, None).unwrap();
-        let configured = State::open(&tmp.0, Some(CONFIGURED)).unwrap();
+        let generated = State::open(tmp.path(), None).unwrap();
+        State::open(tmp.path(), None).unwrap();
+        let configured = State::open(tmp.path(), Some(CONFIGURED)).unwrap();
         assert_eq!(configured.engine_id(), CONFIGURED);
         assert_ne!(generated.engine_id(), CONFIGURED);
         assert_eq!(
@@ -546,19 +530,22 @@ mod tests {
             1,
             "boots count restarts since the ID was configured"
         );
-        assert_eq!(State::open(&tmp.0, Some(CONFIGURED)).unwrap().boots(), 2);
+        assert_eq!(
+            State::open(tmp.path(), Some(CONFIGURED)).unwrap().boots(),
+            2
+        );
         // Dropping the key from the config keeps the stored ID.
-        let later = State::open(&tmp.0, None).unwrap();
+        let later = State::open(tmp.path(), None).unwrap();
         assert_eq!((later.engine_id(), later.boots()), (CONFIGURED, 3));
     }
 
     #[test]
     fn boots_latch_at_the_maximum() {
         let tmp = TempDir::new("latch");
-        let mut state = State::open(&tmp.0, Some(CONFIGURED)).unwrap();
+        let mut state = State::open(tmp.path(), Some(CONFIGURED)).unwrap();
         state.persist_boots(MAX_BOOTS - 1).unwrap();
-        assert_eq!(State::open(&tmp.0, None).unwrap().boots(), MAX_BOOTS);
-        assert_eq!(State::open(&tmp.0, None).unwrap().boots(), MAX_BOOTS);
+        assert_eq!(State::open(tmp.path(), None).unwrap().boots(), MAX_BOOTS);
+        assert_eq!(State::open(tmp.path(), None).unwrap().boots(), MAX_BOOTS);
         state.persist_boots(u32::MAX).unwrap();
         assert_eq!(state.boots(), MAX_BOOTS);
     }
@@ -566,17 +553,16 @@ mod tests {
     #[test]
     fn persist_boots_is_read_back() {
         let tmp = TempDir::new("persist");
-        let mut state = State::open(&tmp.0, None).unwrap();
+        let mut state = State::open(tmp.path(), None).unwrap();
         state.persist_boots(41).unwrap();
         assert_eq!(state.boots(), 41);
-        assert_eq!(State::open(&tmp.0, None).unwrap().boots(), 42);
+        assert_eq!(State::open(tmp.path(), None).unwrap().boots(), 42);
     }
 
     #[test]
     fn corrupt_files_are_named_and_refused() {
         let tmp = TempDir::new("corrupt");
-        fs::create_dir_all(&tmp.0).unwrap();
-        let file = tmp.0.join("engine");
+        let file = tmp.join("engine");
         let cases = [
             ("garbage", "line 1: expected `key = value`"),
             ("engine_id = 80001f880501\n", "no boots line"),
@@ -608,7 +594,7 @@ mod tests {
         ];
         for (text, reason) in cases {
             fs::write(&file, text).unwrap();
-            let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+            let msg = State::open(tmp.path(), None).unwrap_err().to_string();
             let expected = format!("{}: corrupt state file: {reason}", file.display());
             assert!(msg.starts_with(&expected), "{text:?}: {msg}");
             assert_eq!(
@@ -618,18 +604,17 @@ mod tests {
             );
         }
         fs::write(&file, "# comment\n\n  engine_id = 80001F880501 \nboots=7\n").unwrap();
-        assert_eq!(State::open(&tmp.0, None).unwrap().boots(), 8);
+        assert_eq!(State::open(tmp.path(), None).unwrap().boots(), 8);
     }
 
     #[cfg(unix)]
     #[test]
     fn symlinked_state_file_is_refused_not_followed() {
         let tmp = TempDir::new("symlink");
-        fs::create_dir_all(&tmp.0).unwrap();
-        let target = tmp.0.join("precious");
+        let target = tmp.join("precious");
         fs::write(&target, "engine_id = 80001f880501\nboots = 1\n").unwrap();
-        std::os::unix::fs::symlink(&target, tmp.0.join("engine")).unwrap();
-        let err = State::open(&tmp.0, None).unwrap_err();
+        std::os::unix::fs::symlink(&target, tmp.join("engine")).unwrap();
+        let err = State::open(tmp.path(), None).unwrap_err();
         assert!(matches!(err, StateError::Symlink { .. }), "{err:?}");
         assert!(
             err.to_string()
@@ -647,14 +632,13 @@ mod tests {
     #[test]
     fn an_oversized_state_file_is_corrupt_not_truncated() {
         let tmp = TempDir::new("oversized");
-        fs::create_dir_all(&tmp.0).unwrap();
-        let file = tmp.0.join("engine");
+        let file = tmp.join("engine");
         let text = format!(
             "engine_id = 80001f880501\nboots = 5\n# {}\nboots = 99\n",
             "x".repeat(4100)
         );
         fs::write(&file, &text).unwrap();
-        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        let msg = State::open(tmp.path(), None).unwrap_err().to_string();
         assert!(
             msg.starts_with(&format!(
                 "{}: corrupt state file: {} bytes, larger than the 4096",
@@ -675,8 +659,7 @@ mod tests {
     #[test]
     fn a_fifo_state_file_is_refused_without_blocking() {
         let tmp = TempDir::new("fifo");
-        fs::create_dir_all(&tmp.0).unwrap();
-        let fifo = tmp.0.join("engine");
+        let fifo = tmp.join("engine");
         assert!(
             std::process::Command::new("mkfifo")
                 .arg(&fifo)
@@ -684,7 +667,7 @@ mod tests {
                 .unwrap()
                 .success()
         );
-        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        let msg = State::open(tmp.path(), None).unwrap_err().to_string();
         assert!(
             msg.contains("is a FIFO (named pipe), not a regular file"),
             "{msg}"
@@ -697,14 +680,13 @@ mod tests {
     fn a_world_writable_state_directory_is_refused() {
         use std::os::unix::fs::PermissionsExt;
         let tmp = TempDir::new("world");
-        fs::create_dir_all(&tmp.0).unwrap();
-        fs::set_permissions(&tmp.0, fs::Permissions::from_mode(0o777)).unwrap();
-        let msg = State::open(&tmp.0, None).unwrap_err().to_string();
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let msg = State::open(tmp.path(), None).unwrap_err().to_string();
         assert!(msg.contains("writable by every user (mode 777)"), "{msg}");
-        assert!(!tmp.0.join("engine").exists());
-        fs::set_permissions(&tmp.0, fs::Permissions::from_mode(0o770)).unwrap();
+        assert!(!tmp.join("engine").exists());
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o770)).unwrap();
         assert!(
-            State::open(&tmp.0, None).is_ok(),
+            State::open(tmp.path(), None).is_ok(),
             "group-writable: a warning only"
         );
     }
@@ -714,11 +696,11 @@ mod tests {
     #[test]
     fn temporaries_of_killed_agents_are_removed_at_start_up() {
         let tmp = TempDir::new("stale");
-        State::open(&tmp.0, None).unwrap();
-        fs::write(tmp.0.join(".engine.999999999.tmp"), "engine_id = 80").unwrap();
-        fs::write(tmp.0.join("software-index.tmp"), "").unwrap();
-        State::open(&tmp.0, None).unwrap();
-        let mut left: Vec<_> = fs::read_dir(&tmp.0)
+        State::open(tmp.path(), None).unwrap();
+        fs::write(tmp.join(".engine.999999999.tmp"), "engine_id = 80").unwrap();
+        fs::write(tmp.join("software-index.tmp"), "").unwrap();
+        State::open(tmp.path(), None).unwrap();
+        let mut left: Vec<_> = fs::read_dir(tmp.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
@@ -729,8 +711,7 @@ mod tests {
     #[test]
     fn unusable_directory_is_an_error_naming_it() {
         let tmp = TempDir::new("unusable");
-        fs::create_dir_all(&tmp.0).unwrap();
-        let blocker = tmp.0.join("a-file");
+        let blocker = tmp.join("a-file");
         fs::write(&blocker, "").unwrap();
         let dir = blocker.join("state");
         let msg = State::open(&dir, None).unwrap_err().to_string();
@@ -746,8 +727,7 @@ mod tests {
     #[test]
     fn a_file_as_the_state_directory_is_named_as_such() {
         let tmp = TempDir::new("file-as-dir");
-        fs::create_dir_all(&tmp.0).unwrap();
-        let file = tmp.0.join("state");
+        let file = tmp.join("state");
         fs::write(&file, "x").unwrap();
         let msg = State::open(&file, None).unwrap_err().to_string();
         assert_eq!(

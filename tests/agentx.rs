@@ -9,10 +9,10 @@
 
 mod common;
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -25,8 +25,7 @@ const REGISTER_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The subagent process, killed when dropped.
 struct Subagent {
-    child: Child,
-    log: std::path::PathBuf,
+    process: LoggedChild,
 }
 
 impl Subagent {
@@ -51,28 +50,19 @@ impl Subagent {
         let toml = format!("{toml}\n\n[agentx]\nsocket = {}\n{extra}", toml_str(socket));
         let path = dir.join("subagent.toml");
         write_file(&path, &toml, 0o600);
-        let log = dir.join("subagent.stderr");
-        let child = Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
-            .arg("--config")
-            .arg(&path)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(File::create(&log).expect("log file"))
-            .spawn()
-            .expect("spawn dqi-agent");
-        Subagent { child, log }
+        let process = LoggedChild::spawn(
+            Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
+                .arg("--config")
+                .arg(&path)
+                .env_remove("RUST_LOG"),
+            dir.join("subagent.log"),
+            "dqi-agent",
+        );
+        Subagent { process }
     }
 
     fn log(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Subagent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.log()
     }
 }
 

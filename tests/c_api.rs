@@ -9,10 +9,10 @@
 
 mod common;
 
-use std::fs::{self, File};
+use std::fs;
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -187,31 +187,24 @@ fn users() -> [DemoUser; 2] {
 
 /// The demo process, killed when dropped.
 struct Demo {
-    child: Child,
+    process: LoggedChild,
     port: u16,
-    stderr: PathBuf,
 }
 
 impl Demo {
     fn start(binary: &Path, dir: &TestDir, boots_file: &Path) -> Result<Demo, String> {
         let port = free_udp_port(Ipv4Addr::LOCALHOST.into());
-        let stderr = dir.join(&format!("demo-{port}.stderr"));
         let mut command = Command::new(binary);
         command.arg(port.to_string()).arg(boots_file).arg(ENGINE_ID);
         for u in users() {
             command.args([u.name, u.auth.0, &u.auth_key, u.privacy.0, &u.priv_key]);
         }
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(File::create(&stderr).expect("stderr file"))
-            .spawn()
-            .expect("spawn the demo");
-        let mut demo = Demo {
-            child,
-            port,
-            stderr,
-        };
+        let process = LoggedChild::spawn(
+            &mut command,
+            dir.join(&format!("demo-{port}.log")),
+            "the demo",
+        );
+        let mut demo = Demo { process, port };
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("probe socket");
         socket
@@ -220,11 +213,11 @@ impl Demo {
         let deadline = Instant::now() + START_TIMEOUT;
         let mut buf = [0u8; 2048];
         for msg_id in 1.. {
-            if let Ok(Some(status)) = demo.child.try_wait() {
-                return Err(format!("exited with {status}: {}", demo.stderr()));
+            if let Some(status) = demo.process.exited() {
+                return Err(format!("exited with {status}: {}", demo.log()));
             }
             if Instant::now() > deadline {
-                return Err(format!("no answer to discovery: {}", demo.stderr()));
+                return Err(format!("no answer to discovery: {}", demo.log()));
             }
             let _ = socket.send_to(&discovery_probe(msg_id), addr);
             if let Ok((len, _)) = socket.recv_from(&mut buf)
@@ -236,8 +229,18 @@ impl Demo {
         Ok(demo)
     }
 
-    fn stderr(&self) -> String {
-        fs::read_to_string(&self.stderr).unwrap_or_default()
+    /// The bindings of an snmpget of `oids` as `user`, failing the test unless it succeeds
+    /// with nothing on stderr.
+    fn get(&self, snmp: &NetSnmp, user: &DemoUser, oids: &[impl AsRef<str>]) -> Vec<Binding> {
+        let oids: Vec<&str> = oids.iter().map(AsRef::as_ref).collect();
+        let out = self.query(snmp, "snmpget", user, &oids);
+        assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
+        out.bindings()
+    }
+
+    /// What it has written so far.
+    fn log(&self) -> String {
+        self.process.log()
     }
 
     /// `tool` as `user` over authPriv with the user's localized keys, numeric output.
@@ -271,13 +274,6 @@ impl Demo {
     }
 }
 
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
     if !require_programs(&NETSNMP_TOOLS, "snmp") {
@@ -290,14 +286,7 @@ fn the_c_demo_serves_net_snmp_and_counts_boots_through_its_callback() {
 
     let demo = Demo::start(binary, &dir, &boots_file).expect("the demo starts");
     for user in &users() {
-        let out = demo.query(
-            &snmp,
-            "snmpget",
-            user,
-            &[SYS_DESCR, SNMP_ENGINE_BOOTS, SW_COUNT],
-        );
-        assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
-        let b = out.bindings();
+        let b = demo.get(&snmp, user, &[SYS_DESCR, SNMP_ENGINE_BOOTS, SW_COUNT]);
         assert!(
             b[0].value.contains("Acme Medical Systems, Inc. IS-3000"),
             "sysDescr from the pushed identity: {b:?}"
@@ -364,10 +353,7 @@ fn the_pushed_facts_are_served(snmp: &NetSnmp, demo: &Demo) {
         format!("{SW_HASH_ALGORITHM}.1"),
         format!("{SW_HASH_VALUE}.1"),
     ];
-    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
-    let out = demo.query(snmp, "snmpget", user, &oids);
-    assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
-    let b = out.bindings();
+    let b = demo.get(snmp, user, &oids);
     let numbers: Vec<Option<u64>> = b.iter().map(|b| b.number()).collect();
     // ok(1), never changed since start (0), self-test passed(1).
     assert_eq!(
@@ -417,10 +403,7 @@ fn the_pushed_identity_and_support_are_served(snmp: &NetSnmp, demo: &Demo) {
         format!("{SW_SUPPORT_STATUS}.1"),
         format!("{SW_SUPPORT_STATUS}.4"),
     ];
-    let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
-    let out = demo.query(snmp, "snmpget", user, &oids);
-    assert!(out.success() && out.stderr.is_empty(), "{}", out.describe());
-    let b = out.bindings();
+    let b = demo.get(snmp, user, &oids);
     // gs1(2), the DI, the lot.
     assert_eq!(b[0].number(), Some(2), "dqiUdiIssuer: {b:?}");
     assert_eq!(
@@ -480,7 +463,7 @@ fn a_changed_fact_moves_its_own_last_change_only(snmp: &NetSnmp, demo: &Demo) {
     let oids: Vec<&str> = oids.iter().map(String::as_str).collect();
     // A signal to the process this test started, by its PID.
     let status = Command::new("kill")
-        .args(["-HUP", &demo.child.id().to_string()])
+        .args(["-HUP", &demo.process.id().to_string()])
         .status()
         .expect("run kill");
     assert!(status.success());
@@ -495,7 +478,7 @@ fn a_changed_fact_moves_its_own_last_change_only(snmp: &NetSnmp, demo: &Demo) {
             Instant::now() < deadline,
             "the health never became degraded\n{}\n{}",
             out.describe(),
-            demo.stderr()
+            demo.log()
         );
         std::thread::sleep(Duration::from_millis(100));
     };

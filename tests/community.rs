@@ -11,19 +11,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::in_process::request;
 use common::{Agent as Process, Config, NetSnmp, ROOMY_BUDGET, TestDir, User};
 use dqi_agent::access::{Access, Community, Family, Network, Versions, View};
-use dqi_agent::agent::{Agent, CoreConfig, Outcome};
+use dqi_agent::agent::{Agent, Outcome};
 use dqi_agent::budget::{BudgetConfig, Rejection, UserBudget, ValidBudget};
-use dqi_agent::mib::objects::{self, Engine, System};
+use dqi_agent::manager::testbed;
+use dqi_agent::mib::objects::System;
 use dqi_agent::mib::{Entry, Tree, Value};
 use dqi_agent::stats::Counter;
 use dqi_agent::time::Instant;
-use dqi_agent::usm::Users;
-use dqi_agent::wire::{self, BulkPdu, CommunityMessage, Pdu, Pdus, VarBind, VarBindValue};
-use rasn::types::{ObjectIdentifier, OctetString};
+use dqi_agent::wire::{self, BulkPdu, CommunityMessage, Pdu, Pdus, VarBindValue};
+use rasn::types::OctetString;
 use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax};
 
+/// The request-id of every request built here.
+const ID: i32 = 42;
 const RO: &[u8] = b"legacy-nms-ro";
 const OTHER: &[u8] = b"remote-nms-ro";
 const SYS_DESCR: &[u32] = &[1, 3, 6, 1, 2, 1, 1, 1, 0];
@@ -34,10 +37,6 @@ const BIG: &[u32] = &[1, 3, 6, 1, 4, 1, 99999, 1, 0];
 const SMALL: &[u32] = &[1, 3, 6, 1, 4, 1, 99999, 2, 0];
 /// Past the view's end: something the tree serves that the view leaves out.
 const AFTER: &[u32] = &[1, 3, 6, 1, 4, 1, 99999, 9, 0];
-
-fn oid(arcs: &[u32]) -> ObjectIdentifier {
-    ObjectIdentifier::new(arcs.to_vec()).unwrap()
-}
 
 fn local() -> SocketAddr {
     "127.0.0.1:40000".parse().unwrap()
@@ -56,20 +55,12 @@ fn view() -> Arc<View> {
 /// 10.0.0.0/8 in v2c only; both charged as principals with `per_user` units.
 fn agent(budget: BudgetConfig) -> Agent {
     let system = System {
-        description: "community target".into(),
         object_id: vec![1, 3, 6, 1, 4, 1, 99999],
-        contact: String::new(),
         name: "pump-7".into(),
-        location: String::new(),
-        services: 72,
-        or_entries: System::standard_or_entries(),
+        ..testbed::system("community target")
     };
-    let engine_id = b"\x80\x00\x1f\x88\x04v1v2c".to_vec();
-    let engine = Engine {
-        engine_id: engine_id.clone(),
-        max_message_size: 65_507,
-    };
-    let mut entries = objects::standard(&system, &engine);
+    let engine_id = b"\x80\x00\x1f\x88\x04v1v2c";
+    let mut entries = testbed::standard(&system, engine_id);
     entries.push((BIG.into(), Entry::Value(Value::Counter64(1 << 40))));
     entries.push((SMALL.into(), Entry::Value(Value::Integer(7))));
     entries.push((AFTER.into(), Entry::Value(Value::Integer(9))));
@@ -81,18 +72,11 @@ fn agent(budget: BudgetConfig) -> Agent {
             burst: budget.user_burst,
         });
     }
-    let mut agent = Agent::new(
-        CoreConfig {
-            engine_id,
-            engine_boots: 1,
-            users: Users::default(),
-            tree: Tree::from_entries(entries),
-            max_message_size: 65_507,
-            salt_seed: 1,
-            budget: ValidBudget::new(budget).expect("a valid budget"),
-            budget_seed: 2,
-        },
-        Instant::ZERO,
+    let mut agent = testbed::agent(
+        engine_id,
+        Vec::new(),
+        Tree::from_entries(entries),
+        ValidBudget::new(budget).expect("a valid budget"),
     );
     let mut access = Access::new();
     let both = Versions {
@@ -131,21 +115,6 @@ fn message(version: i64, community: &[u8], pdu: Pdus) -> Vec<u8> {
     .unwrap()
 }
 
-fn request(names: &[&[u32]]) -> Pdu {
-    Pdu {
-        request_id: 42,
-        error_status: 0,
-        error_index: 0,
-        varbinds: names
-            .iter()
-            .map(|n| VarBind {
-                name: oid(n),
-                value: VarBindValue::Unspecified,
-            })
-            .collect(),
-    }
-}
-
 /// Sends `pdu` and returns the Response's PDU, failing unless it was answered.
 fn ask(agent: &mut Agent, version: i64, pdu: Pdus) -> Pdu {
     let mut out = Vec::new();
@@ -161,7 +130,7 @@ fn ask(agent: &mut Agent, version: i64, pdu: Pdus) -> Pdu {
     assert_eq!(&reply.community[..], RO);
     match reply.pdu {
         Pdus::Response(p) => {
-            assert_eq!(p.request_id, 42);
+            assert_eq!(p.request_id, ID);
             p
         }
         other => panic!("not a Response: {other:?}"),
@@ -178,7 +147,7 @@ fn without_a_community_v1_and_v2c_are_bad_versions() {
     agent.set_access(Access::new()).unwrap();
     let mut out = Vec::new();
     for version in [0, 1] {
-        let datagram = message(version, RO, Pdus::Get(request(&[SYS_DESCR])));
+        let datagram = message(version, RO, Pdus::Get(request(ID, &[SYS_DESCR])));
         let outcome = agent.handle(&datagram, local(), Instant::from_secs(1), &mut out);
         assert_eq!(outcome, Outcome::Dropped(Counter::SnmpInBadVersions));
         assert!(out.is_empty());
@@ -191,7 +160,7 @@ fn v2c_reads_within_the_view_and_refuses_writes() {
     let p = ask(
         &mut agent,
         1,
-        Pdus::Get(request(&[SYS_NAME, SNMP_IN_PKTS, AFTER])),
+        Pdus::Get(request(ID, &[SYS_NAME, SNMP_IN_PKTS, AFTER])),
     );
     assert_eq!(p.error_status, 0);
     assert!(matches!(p.varbinds[0].value, VarBindValue::Value(_)));
@@ -201,7 +170,7 @@ fn v2c_reads_within_the_view_and_refuses_writes() {
     let p = ask(
         &mut agent,
         1,
-        Pdus::GetNext(request(&[&[1, 3, 6, 1, 4, 1, 99999], SMALL])),
+        Pdus::GetNext(request(ID, &[&[1, 3, 6, 1, 4, 1, 99999], SMALL])),
     );
     assert_eq!(names(&p), [BIG.to_vec(), SMALL.to_vec()]);
     assert!(matches!(
@@ -213,10 +182,10 @@ fn v2c_reads_within_the_view_and_refuses_writes() {
     assert_eq!(p.varbinds[1].value, VarBindValue::EndOfMibView);
     // GetBulk walks only the view.
     let bulk = Pdus::GetBulk(BulkPdu {
-        request_id: 42,
+        request_id: ID,
         non_repeaters: 0,
         max_repetitions: 100,
-        varbinds: request(&[&[1, 3]]).varbinds,
+        varbinds: request(ID, &[&[1, 3]]).varbinds,
     });
     let p = ask(&mut agent, 1, bulk);
     let walked = names(&p);
@@ -225,7 +194,7 @@ fn v2c_reads_within_the_view_and_refuses_writes() {
     assert!(walked.iter().all(|n| view.contains(n)), "{walked:?}");
     assert_eq!(p.varbinds.last().unwrap().value, VarBindValue::EndOfMibView);
     // Set: noAccess, the request's bindings back.
-    let p = ask(&mut agent, 1, Pdus::Set(request(&[SYS_NAME])));
+    let p = ask(&mut agent, 1, Pdus::Set(request(ID, &[SYS_NAME])));
     assert_eq!((p.error_status, p.error_index), (6, 1));
     assert_eq!(names(&p), [SYS_NAME.to_vec()]);
     // Every request was charged to the community as a principal.
@@ -240,27 +209,31 @@ fn v2c_reads_within_the_view_and_refuses_writes() {
 #[test]
 fn v1_gets_v1_semantics() {
     let mut agent = agent(BudgetConfig::unlimited());
-    let p = ask(&mut agent, 0, Pdus::Get(request(&[SYS_NAME])));
+    let p = ask(&mut agent, 0, Pdus::Get(request(ID, &[SYS_NAME])));
     assert_eq!(p.error_status, 0);
     // An exception anywhere: noSuchName at its index, the request echoed.
-    let p = ask(&mut agent, 0, Pdus::Get(request(&[SYS_NAME, SNMP_IN_PKTS])));
+    let p = ask(
+        &mut agent,
+        0,
+        Pdus::Get(request(ID, &[SYS_NAME, SNMP_IN_PKTS])),
+    );
     assert_eq!((p.error_status, p.error_index), (2, 2));
-    assert_eq!(p.varbinds, request(&[SYS_NAME, SNMP_IN_PKTS]).varbinds);
+    assert_eq!(p.varbinds, request(ID, &[SYS_NAME, SNMP_IN_PKTS]).varbinds);
     // Counter64 does not exist for SNMPv1: Get is noSuchName, GetNext skips it.
-    let p = ask(&mut agent, 0, Pdus::Get(request(&[BIG])));
+    let p = ask(&mut agent, 0, Pdus::Get(request(ID, &[BIG])));
     assert_eq!((p.error_status, p.error_index), (2, 1));
     let p = ask(
         &mut agent,
         0,
-        Pdus::GetNext(request(&[&[1, 3, 6, 1, 4, 1, 99999]])),
+        Pdus::GetNext(request(ID, &[&[1, 3, 6, 1, 4, 1, 99999]])),
     );
     assert_eq!((p.error_status, names(&p)), (0, vec![SMALL.to_vec()]));
     // GetNext past the end of the view: noSuchName.
-    let p = ask(&mut agent, 0, Pdus::GetNext(request(&[SMALL])));
+    let p = ask(&mut agent, 0, Pdus::GetNext(request(ID, &[SMALL])));
     assert_eq!((p.error_status, p.error_index), (2, 1));
     assert_eq!(names(&p), [SMALL.to_vec()]);
     // Set: noAccess is noSuchName in SNMPv1 (RFC 3584 §4.4).
-    let p = ask(&mut agent, 0, Pdus::Set(request(&[SYS_NAME])));
+    let p = ask(&mut agent, 0, Pdus::Set(request(ID, &[SYS_NAME])));
     assert_eq!((p.error_status, p.error_index), (2, 1));
     // GetBulk does not exist in SNMPv1.
     let mut out = Vec::new();
@@ -268,7 +241,7 @@ fn v1_gets_v1_semantics() {
         request_id: 1,
         non_repeaters: 0,
         max_repetitions: 5,
-        varbinds: request(&[SYS_NAME]).varbinds,
+        varbinds: request(ID, &[SYS_NAME]).varbinds,
     });
     let outcome = agent.handle(
         &message(0, RO, bulk),
@@ -284,7 +257,7 @@ fn other_communities_sources_and_versions_are_dropped_and_counted() {
     let mut agent = agent(BudgetConfig::unlimited());
     let mut out = Vec::new();
     let at = Instant::from_secs(1);
-    let get = || Pdus::Get(request(&[SYS_NAME]));
+    let get = || Pdus::Get(request(ID, &[SYS_NAME]));
     let cases: [(&[u8], i64, &str, Counter); 5] = [
         (
             b"legacy-nms-rw",
@@ -323,7 +296,7 @@ fn guessing_runs_out_of_the_sources_unauthenticated_budget() {
     let mut refused = 0;
     for i in 0..200u32 {
         let guess = format!("guess-{i:04}");
-        let datagram = message(1, guess.as_bytes(), Pdus::Get(request(&[SYS_NAME])));
+        let datagram = message(1, guess.as_bytes(), Pdus::Get(request(ID, &[SYS_NAME])));
         match agent.handle(
             &datagram,
             local(),

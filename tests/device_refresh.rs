@@ -101,13 +101,13 @@ fn dqi_names_and_the_mirrors_render_with_the_mibs_loaded() {
 #[test]
 fn sighup_updates_in_place_and_a_broken_sbom_keeps_the_last_good_data() {
     let dir = TestDir::new("sighup");
-    let sbom_path = dir.join("sbom.cdx.json");
-    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.14.1", 'b')]);
     // refresh_seconds = 0: only SIGHUP refreshes, so the test controls every read.
-    let Some(device) = Device::start(
+    let (sbom_path, section) = sbom_device(
         &dir,
-        "[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 0\n",
-    ) else {
+        &maven_sbom(&[JACKSON, ("log4j-core", "2.14.1", 'b')]),
+        0,
+    );
+    let Some(device) = Device::start(&dir, &section) else {
         return;
     };
     let index = device.index_of(LOG4J_PURL);
@@ -294,13 +294,13 @@ const BUDGET_TABLE: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.28";
 #[test]
 fn the_budget_objects_survive_sighup_and_interval_refreshes() {
     let dir = TestDir::new("budget-refresh");
-    let sbom_path = dir.join("sbom.cdx.json");
-    write_sbom(&sbom_path, &[JACKSON, ("log4j-core", "2.14.1", 'b')]);
     // A one-second interval, so the interval refresh is seen within the test.
-    let Some(device) = Device::start(
+    let (sbom_path, section) = sbom_device(
         &dir,
-        "[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 1\n",
-    ) else {
+        &maven_sbom(&[JACKSON, ("log4j-core", "2.14.1", 'b')]),
+        1,
+    );
+    let Some(device) = Device::start(&dir, &section) else {
         return;
     };
     let rate = device.value(BUDGET_GLOBAL_RATE);

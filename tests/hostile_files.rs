@@ -54,12 +54,8 @@ fn check_config_with_a_fifo_sbom_exits_naming_it() {
 #[test]
 fn a_fifo_sbom_on_reload_is_refused_and_sigterm_still_stops_the_agent() {
     let dir = TestDir::new("fifo-reload");
-    let sbom = dir.join("sbom.cdx.json");
-    write_file(&sbom, &maven_sbom(&[("log4j-core", "2.14.1", 'b')]), 0o600);
-    let Some(mut device) = Device::start(
-        &dir,
-        "[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 0\n",
-    ) else {
+    let (sbom, section) = sbom_device(&dir, &maven_sbom(&[("log4j-core", "2.14.1", 'b')]), 0);
+    let Some(mut device) = Device::start(&dir, &section) else {
         return;
     };
     assert_eq!(device.value(SW_COUNT), "1");
@@ -132,12 +128,8 @@ fn a_load_that_would_not_fit_the_address_space_is_refused_not_aborted() {
 #[test]
 fn memory_is_returned_after_the_inventory_shrinks() {
     let dir = TestDir::new("shrink");
-    let sbom = dir.join("sbom.cdx.json");
-    write_file(&sbom, &large_flat_sbom(15_000), 0o600);
-    let Some(device) = Device::start(
-        &dir,
-        "[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 0\n",
-    ) else {
+    let (sbom, section) = sbom_device(&dir, &large_flat_sbom(15_000), 0);
+    let Some(device) = Device::start(&dir, &section) else {
         return;
     };
     assert_eq!(device.value(SW_COUNT), "15000");

@@ -163,16 +163,11 @@ fn every_combination(flavor: Flavor) {
     );
 }
 
-#[test]
-fn every_auth_and_privacy_combination() {
-    every_combination(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_every_auth_and_privacy_combination() {
-    against_snmpd(every_combination);
-}
+against_both!(
+    every_combination,
+    every_auth_and_privacy_combination,
+    snmpd_every_auth_and_privacy_combination
+);
 
 // ---------------------------------------------------------------------------------------------
 // Walks, bulk requests, exceptions and the standard objects
@@ -496,16 +491,11 @@ fn counter_groups(ops: &Ops<'_>) {
     }
 }
 
-#[test]
-fn walks_bulk_requests_and_standard_objects() {
-    operations(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_walks_bulk_requests_and_standard_objects() {
-    against_snmpd(operations);
-}
+against_both!(
+    operations,
+    walks_bulk_requests_and_standard_objects,
+    snmpd_walks_bulk_requests_and_standard_objects
+);
 
 // ---------------------------------------------------------------------------------------------
 // IPv6
@@ -541,16 +531,7 @@ fn ipv6(flavor: Flavor) {
     );
 }
 
-#[test]
-fn serves_ipv6_loopback() {
-    ipv6(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_serves_ipv6_loopback() {
-    against_snmpd(ipv6);
-}
+against_both!(ipv6, serves_ipv6_loopback, snmpd_serves_ipv6_loopback);
 
 // ---------------------------------------------------------------------------------------------
 // Set is refused and changes nothing
@@ -636,16 +617,11 @@ fn set_refused(flavor: Flavor) {
     assert!(bindings[2].is_no_such_object(), "{:?}", bindings[2]);
 }
 
-#[test]
-fn set_is_refused_and_changes_nothing() {
-    set_refused(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_set_is_refused_and_changes_nothing() {
-    against_snmpd(set_refused);
-}
+against_both!(
+    set_refused,
+    set_is_refused_and_changes_nothing,
+    snmpd_set_is_refused_and_changes_nothing
+);
 
 // ---------------------------------------------------------------------------------------------
 // RFC 3414 failures: wrong digest, unknown user
@@ -660,43 +636,42 @@ fn authentication_failures(flavor: Flavor) {
         return;
     };
 
+    // A GET as `attacker` gets no data, net-snmp says `why`, and `counter` counts it once.
+    let refused = |attacker: &User, level: Level, label: &str, why: &str, counter: &str| {
+        let before = snmp.counter(&agent, &user, counter);
+        let out = snmp.query_unanswered("snmpget", &agent, attacker, level, &[SYS_DESCR]);
+        assert_no_data(&out, label, why);
+        let after = snmp.counter(&agent, &user, counter);
+        assert_eq!(after, before + 1, "{label}: {counter} counts the request");
+    };
+
     // Wrong authentication passphrase: RFC 3414 §3.2 step 6, usmStatsWrongDigests and a Report
     // net-snmp prints as an authentication failure. Both at authNoPriv and authPriv.
     for (attacker, level) in [
-        (user.with_auth_password("not-the-password"), Level::AuthPriv),
-        (
-            user.with_auth_password("not-the-password"),
-            Level::AuthNoPriv,
-        ),
-        (
-            md5.with_auth_password("not-the-password"),
-            Level::AuthNoPriv,
-        ),
+        (&user, Level::AuthPriv),
+        (&user, Level::AuthNoPriv),
+        (&md5, Level::AuthNoPriv),
     ] {
-        let before = snmp.counter(&agent, &user, USM_STATS_WRONG_DIGESTS);
-        let out = snmp.query_unanswered("snmpget", &agent, &attacker, level, &[SYS_DESCR]);
-        assert_no_data(
-            &out,
+        refused(
+            &attacker.with_auth_password("not-the-password"),
+            level,
             "wrong password",
             "Authentication failure (incorrect password, community or key)",
+            USM_STATS_WRONG_DIGESTS,
         );
-        let after = snmp.counter(&agent, &user, USM_STATS_WRONG_DIGESTS);
-        assert_eq!(after, before + 1, "usmStatsWrongDigests counts the request");
     }
 
     // Unknown user: RFC 3414 §3.2 step 4, usmStatsUnknownUserNames.
-    let before = snmp.counter(&agent, &user, USM_STATS_UNKNOWN_USER_NAMES);
     let stranger = User {
         name: "mallory".into(),
         ..user.clone()
     };
-    let out = snmp.query_unanswered("snmpget", &agent, &stranger, Level::AuthPriv, &[SYS_DESCR]);
-    assert_no_data(&out, "unknown user", "Unknown user name");
-    let after = snmp.counter(&agent, &user, USM_STATS_UNKNOWN_USER_NAMES);
-    assert_eq!(
-        after,
-        before + 1,
-        "usmStatsUnknownUserNames counts the request"
+    refused(
+        &stranger,
+        Level::AuthPriv,
+        "unknown user",
+        "Unknown user name",
+        USM_STATS_UNKNOWN_USER_NAMES,
     );
 
     // The other counters did not move for these, and the agent still serves the right user.
@@ -707,16 +682,11 @@ fn authentication_failures(flavor: Flavor) {
     );
 }
 
-#[test]
-fn wrong_password_and_unknown_user_fail_as_rfc3414_says() {
-    authentication_failures(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_wrong_password_and_unknown_user_fail_as_rfc3414_says() {
-    against_snmpd(authentication_failures);
-}
+against_both!(
+    authentication_failures,
+    wrong_password_and_unknown_user_fail_as_rfc3414_says,
+    snmpd_wrong_password_and_unknown_user_fail_as_rfc3414_says
+);
 
 // ---------------------------------------------------------------------------------------------
 // Wrong privacy key
@@ -779,16 +749,11 @@ fn wrong_privacy_key(flavor: Flavor) {
     }
 }
 
-#[test]
-fn wrong_privacy_key_fails_and_is_counted() {
-    wrong_privacy_key(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_wrong_privacy_key_fails_and_is_counted() {
-    against_snmpd(wrong_privacy_key);
-}
+against_both!(
+    wrong_privacy_key,
+    wrong_privacy_key_fails_and_is_counted,
+    snmpd_wrong_privacy_key_fails_and_is_counted
+);
 
 // ---------------------------------------------------------------------------------------------
 // Security level below the user's minimum
@@ -869,16 +834,11 @@ fn below_min_security(flavor: Flavor) {
     }
 }
 
-#[test]
-fn below_min_security_gets_no_data() {
-    below_min_security(Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_below_min_security_gets_no_data() {
-    against_snmpd(below_min_security);
-}
+against_both!(
+    below_min_security,
+    below_min_security_gets_no_data,
+    snmpd_below_min_security_gets_no_data
+);
 
 // ---------------------------------------------------------------------------------------------
 // Answered during a flood (receive moderation; the DQI only: snmpd has no request budget)

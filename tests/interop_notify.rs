@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -26,19 +24,9 @@ fn notify_counter(column: u32, receiver: u32) -> String {
     format!("{NOTIFY_ENTRY}.{column}.{receiver}")
 }
 
-/// How long a notification may take to be logged by the receiver.
-const DELIVERY: Duration = Duration::from_secs(15);
-
-fn loopback_port() -> u16 {
-    free_udp_port(IpAddr::V4(Ipv4Addr::LOCALHOST))
-}
-
-fn write_sbom(path: &Path, log4j: &str, hash: char) {
-    write_file(
-        path,
-        &maven_sbom(&[("jackson-core", "2.12.3", 'a'), ("log4j-core", log4j, hash)]),
-        0o600,
-    );
+/// The device's SBOM: jackson-core and log4j-core `log4j`, whose file hashes start with `hash`.
+fn inventory(log4j: &str, hash: char) -> String {
+    maven_sbom(&[("jackson-core", "2.12.3", 'a'), ("log4j-core", log4j, hash)])
 }
 
 /// A Trap and an Inform for coldStart, then for the SBOM change, decoded by name.
@@ -48,9 +36,8 @@ fn trap_and_inform_after_sighup(label: &str, (auth, privacy): (&str, &str), nets
     let Some(trapd) = Trapd::start(&dir, "trapd", port, &trapd_conf(auth, netsnmp_privacy)) else {
         return;
     };
-    let sbom = dir.join("sbom.cdx.json");
-    write_sbom(&sbom, "2.14.1", 'b');
-    let mut config = device_config("[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = 0\n")
+    let (sbom, section) = sbom_device(&dir, &inventory("2.14.1", 'b'), 0);
+    let mut config = device_config(&section)
         .with_section(&notify_user(auth, privacy))
         .with_section(&notify_receiver(port, "trap", ""))
         .with_section(&notify_receiver(port, "inform", ""));
@@ -66,7 +53,7 @@ fn trap_and_inform_after_sighup(label: &str, (auth, privacy): (&str, &str), nets
     assert!(!log.contains("DQI-MIB::dqiSwInventoryChange"), "{log}");
 
     // The SBOM changes; SIGHUP: the inventory change with its digest and last change, named.
-    write_sbom(&sbom, "2.17.1", 'c');
+    write_file(&sbom, &inventory("2.17.1", 'c'), 0o600);
     agent.hangup();
     let log = trapd.wait_for("OID: DQI-MIB::dqiSwInventoryChange", 2, DELIVERY);
     for object in [

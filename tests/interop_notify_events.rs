@@ -9,17 +9,9 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use common::*;
-
-/// How long a notification may take to be logged by the receiver.
-const DELIVERY: Duration = Duration::from_secs(15);
-
-fn loopback_port() -> u16 {
-    free_udp_port(IpAddr::V4(Ipv4Addr::LOCALHOST))
-}
 
 /// A CycloneDX SBOM of one component, log4j-core 2.14.1, supported until `end_of_support`.
 fn sbom(end_of_support: &str) -> String {

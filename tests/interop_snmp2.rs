@@ -147,16 +147,11 @@ fn sha1_aes128(flavor: Flavor) {
     );
 }
 
-#[test]
-fn snmp2_sha1_aes128_get_getnext_getbulk_set() {
-    on_big_stack(sha1_aes128, Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_snmp2_sha1_aes128_get_getnext_getbulk_set() {
-    against_snmpd(|flavor| on_big_stack(sha1_aes128, flavor));
-}
+against_both!(
+    |flavor| on_big_stack(sha1_aes128, flavor),
+    snmp2_sha1_aes128_get_getnext_getbulk_set,
+    snmpd_snmp2_sha1_aes128_get_getnext_getbulk_set
+);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -205,16 +200,11 @@ fn aes256_key_extensions(flavor: Flavor) {
     }
 }
 
-#[test]
-fn snmp2_aes256_both_key_extensions() {
-    on_big_stack(aes256_key_extensions, Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_snmp2_aes256_both_key_extensions() {
-    against_snmpd(|flavor| on_big_stack(aes256_key_extensions, flavor));
-}
+against_both!(
+    |flavor| on_big_stack(aes256_key_extensions, flavor),
+    snmp2_aes256_both_key_extensions,
+    snmpd_snmp2_aes256_both_key_extensions
+);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -263,13 +253,8 @@ fn community_versions_dropped(flavor: Flavor) {
     }
 }
 
-#[test]
-fn snmp_v1_and_v2c_get_no_answer() {
-    on_big_stack(community_versions_dropped, Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_snmp_v1_and_v2c_get_no_answer() {
-    against_snmpd(|flavor| on_big_stack(community_versions_dropped, flavor));
-}
+against_both!(
+    |flavor| on_big_stack(community_versions_dropped, flavor),
+    snmp_v1_and_v2c_get_no_answer,
+    snmpd_snmp_v1_and_v2c_get_no_answer
+);

@@ -20,20 +20,20 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::in_process::request;
 use common::{Agent as Process, Config, TestDir, User, run_with_deadline, skip};
 use dqi_agent::access::{Access, Community, Network, Versions, View};
-use dqi_agent::agent::{Agent, CoreConfig, Outcome};
+use dqi_agent::agent::{Agent, Outcome};
 use dqi_agent::budget::{BudgetConfig, UserBudget, ValidBudget};
-use dqi_agent::manager::Manager;
+use dqi_agent::manager::{Manager, testbed};
 use dqi_agent::mib::Tree;
-use dqi_agent::mib::objects::{self, Engine, System};
+use dqi_agent::mib::objects::System;
 use dqi_agent::stats::Counter;
 use dqi_agent::time::Instant;
 use dqi_agent::usm::{
-    AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User as UsmUser, Users,
+    AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel, User as UsmUser,
 };
-use dqi_agent::wire::{self, CommunityMessage, Pdu, Pdus, VarBind, VarBindValue};
-use rasn::types::ObjectIdentifier;
+use dqi_agent::wire::{self, CommunityMessage, Pdus};
 
 const SYS_NAME: &[u32] = &[1, 3, 6, 1, 2, 1, 1, 5, 0];
 
@@ -112,40 +112,26 @@ fn in_process_agent(principals: Vec<Vec<u8>>) -> Agent {
         });
     }
     let system = System {
-        description: "PROTOS target".into(),
         object_id: vec![1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 374, 3, 1],
-        contact: String::new(),
         name: "protos".into(),
-        location: String::new(),
-        services: 72,
-        or_entries: System::standard_or_entries(),
+        ..testbed::system("PROTOS target")
     };
-    let engine = Engine {
-        engine_id: ENGINE_ID.to_vec(),
-        max_message_size: 65_507,
+    let user = UsmUser {
+        name: b"public".to_vec(),
+        auth: AuthKey::from_password(AuthProtocol::Sha1, b"public-auth", ENGINE_ID),
+        privacy: Some(PrivKey::from_password(
+            PrivProtocol::Aes128,
+            AuthProtocol::Sha1,
+            b"public-priv",
+            ENGINE_ID,
+        )),
+        min_level: SecurityLevel::AuthPriv,
     };
-    Agent::new(
-        CoreConfig {
-            engine_id: ENGINE_ID.to_vec(),
-            engine_boots: 1,
-            users: Users::new(vec![UsmUser {
-                name: b"public".to_vec(),
-                auth: AuthKey::from_password(AuthProtocol::Sha1, b"public-auth", ENGINE_ID),
-                privacy: Some(PrivKey::from_password(
-                    PrivProtocol::Aes128,
-                    AuthProtocol::Sha1,
-                    b"public-priv",
-                    ENGINE_ID,
-                )),
-                min_level: SecurityLevel::AuthPriv,
-            }]),
-            tree: Tree::from_entries(objects::standard(&system, &engine)),
-            max_message_size: 65_507,
-            salt_seed: 7,
-            budget: ValidBudget::new(budget).expect("a valid budget"),
-            budget_seed: 11,
-        },
-        Instant::ZERO,
+    testbed::agent(
+        ENGINE_ID,
+        vec![user],
+        Tree::from_entries(testbed::standard(&system, ENGINE_ID)),
+        ValidBudget::new(budget).expect("a valid budget"),
     )
 }
 
@@ -262,19 +248,11 @@ fn answers(addr: SocketAddr, user: &User) -> bool {
     let _ = socket.set_read_timeout(Some(Duration::from_millis(500)));
     let mut buf = vec![0u8; 65_536];
     let mut probe = Manager::discovery();
-    let get = |id| {
-        Pdus::Get(Pdu {
-            request_id: id,
-            error_status: 0,
-            error_index: 0,
-            varbinds: vec![VarBind {
-                name: ObjectIdentifier::new(SYS_NAME.to_vec()).expect("oid"),
-                value: VarBindValue::Unspecified,
-            }],
-        })
-    };
     for _ in 0..4 {
-        if socket.send_to(&probe.request(get(1)), addr).is_err() {
+        if socket
+            .send_to(&probe.request(Pdus::Get(request(1, &[SYS_NAME]))), addr)
+            .is_err()
+        {
             continue;
         }
         let Ok((n, _)) = socket.recv_from(&mut buf) else {
@@ -283,19 +261,13 @@ fn answers(addr: SocketAddr, user: &User) -> bool {
         let Ok(report) = probe.open(&buf[..n]) else {
             continue;
         };
-        let engine = report.usm.engine_id.to_vec();
-        let auth =
-            AuthKey::from_password(AuthProtocol::Sha1, user.auth_password.as_bytes(), &engine);
-        let privacy = PrivKey::from_password(
-            PrivProtocol::Aes128,
-            AuthProtocol::Sha1,
-            user.priv_password.as_bytes(),
-            &engine,
-        );
-        let mut m = Manager::new(user.name.as_bytes(), &engine, auth, Some(privacy));
+        let mut m = user.manager(&report.usm.engine_id);
         m.learn(&report);
         for _ in 0..4 {
-            if socket.send_to(&m.request(get(2)), addr).is_err() {
+            if socket
+                .send_to(&m.request(Pdus::Get(request(2, &[SYS_NAME]))), addr)
+                .is_err()
+            {
                 continue;
             }
             if let Ok((n, _)) = socket.recv_from(&mut buf)

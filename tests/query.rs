@@ -3,6 +3,8 @@
 //! nothing listening and a target with wrong credentials. The records are asserted exactly.
 
 mod common;
+#[path = "query/fleet.rs"]
+mod fleet;
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -1102,7 +1104,7 @@ fn the_store_keeps_every_run_and_answers_offline() {
 }
 
 #[test]
-fn a_terminal_gets_a_progress_line_and_a_pipe_does_not() {
+fn a_terminal_gets_a_progress_bar_and_a_pipe_does_not() {
     let Some(_snmp) = NetSnmp::named() else {
         return;
     };
@@ -1123,15 +1125,24 @@ fn a_terminal_gets_a_progress_line_and_a_pipe_does_not() {
         Command::new("script").args(["-qec", &inner, "/dev/null"]),
         TOOL_TIMEOUT,
     );
-    assert!(
-        out.stdout.contains("\rdqi-query: 1/1 devices asked\x1b[K"),
-        "{:?}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("log4j-core"), "a table on a terminal");
+    // indicatif's bar, drawn when the device has answered, then cleared (erase line) before
+    // the table and the summary.
+    let bar = out
+        .stdout
+        .find("dqi-query: [##############################] 1/1 devices asked, ")
+        .unwrap_or_else(|| panic!("no bar: {:?}", out.stdout));
+    let table = out
+        .stdout
+        .find("log4j-core")
+        .expect("a table on a terminal");
+    let cleared = out.stdout[bar..].find("\r\x1b[2K").map(|at| bar + at);
+    assert!(cleared.is_some_and(|at| at < table), "{:?}", out.stdout);
+    assert!(out.stdout.contains("dqi-query: 1 devices, 1 answered"));
+    // Not a terminal: not one byte of the bar, only the summary line.
     let (_, _, stderr) = query(&targets, &["--no-store", "find", "log4j-core"]);
     assert!(!stderr.contains("devices asked"), "{stderr:?}");
-    assert!(!stderr.contains('\r'), "{stderr:?}");
+    assert!(!stderr.contains(['\r', '\x1b']), "{stderr:?}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
 }
 
 #[test]

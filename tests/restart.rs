@@ -91,16 +91,11 @@ fn restart(flavor: Flavor) {
     }
 }
 
-#[test]
-fn restart_increments_boots_and_keeps_engine_id() {
-    on_big_stack(restart, Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_restart_increments_boots_and_keeps_engine_id() {
-    against_snmpd(|flavor| on_big_stack(restart, flavor));
-}
+against_both!(
+    |flavor| on_big_stack(restart, flavor),
+    restart_increments_boots_and_keeps_engine_id,
+    snmpd_restart_increments_boots_and_keeps_engine_id
+);
 
 fn configured_engine_id(flavor: Flavor) {
     let dir = TestDir::new("engine-id");
@@ -118,16 +113,11 @@ fn configured_engine_id(flavor: Flavor) {
     );
 }
 
-#[test]
-fn engine_id_from_config_is_used() {
-    on_big_stack(configured_engine_id, Flavor::Dqi);
-}
-
-#[test]
-#[ignore = "validates the harness against net-snmp's snmpd"]
-fn snmpd_engine_id_from_config_is_used() {
-    against_snmpd(|flavor| on_big_stack(configured_engine_id, flavor));
-}
+against_both!(
+    |flavor| on_big_stack(configured_engine_id, flavor),
+    engine_id_from_config_is_used,
+    snmpd_engine_id_from_config_is_used
+);
 
 // ---------------------------------------------------------------------------------------------
 // Config files the binary refuses

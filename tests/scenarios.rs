@@ -1,9 +1,12 @@
 //! Scenario tests of the sans-I/O core: hand-built datagrams through `Agent::handle` with
 //! explicit time. Each test names the RFC step it exercises.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use common::in_process::oid;
 use dqi_agent::agent::{Agent, CoreConfig, ENGINE_MAX, Outcome};
 use dqi_agent::budget::{BudgetConfig, ValidBudget};
 use dqi_agent::manager::Manager;
@@ -15,7 +18,7 @@ use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol, SecurityLevel
 use dqi_agent::wire::{
     self, BulkPdu, Header, Message, Pdu, Pdus, UsmParameters, VarBind, VarBindValue, flags, locate,
 };
-use rasn::types::{ObjectIdentifier, OctetString};
+use rasn::types::OctetString;
 use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax, SimpleSyntax};
 
 const ENGINE_ID: &[u8] = b"\x80\x00\x1f\x88\x04dqi-test";
@@ -25,10 +28,6 @@ const START: Instant = Instant::from_secs(1000);
 
 fn source() -> SocketAddr {
     "127.0.0.1:50000".parse().unwrap()
-}
-
-fn oid(arcs: &[u32]) -> ObjectIdentifier {
-    ObjectIdentifier::new(arcs.to_vec()).unwrap()
 }
 
 fn user(name: &str, auth: AuthProtocol, privacy: Option<PrivProtocol>, min: SecurityLevel) -> User {
@@ -135,28 +134,20 @@ fn open(m: &Manager, bytes: &[u8]) -> (u8, UsmParameters, Pdus) {
     (reply.flags, reply.usm, reply.scoped.pdu)
 }
 
+/// The request-id of every request built here.
+const ID: i32 = 99;
+
 fn get(names: &[&[u32]]) -> Pdus {
-    Pdus::Get(pdu(names))
+    Pdus::Get(common::in_process::request(ID, names))
 }
 
 fn pdu(names: &[&[u32]]) -> Pdu {
-    Pdu {
-        request_id: 99,
-        error_status: 0,
-        error_index: 0,
-        varbinds: names
-            .iter()
-            .map(|n| VarBind {
-                name: oid(n),
-                value: VarBindValue::Unspecified,
-            })
-            .collect(),
-    }
+    common::in_process::request(ID, names)
 }
 
 fn bulk(non_repeaters: i64, max_repetitions: i64, names: &[&[u32]]) -> Pdus {
     Pdus::GetBulk(BulkPdu {
-        request_id: 99,
+        request_id: ID,
         non_repeaters,
         max_repetitions,
         varbinds: pdu(names).varbinds,

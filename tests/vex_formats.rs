@@ -6,16 +6,15 @@
 //! investigation, and a statement about the product or a component the SBOM does not hold.
 #![cfg(feature = "server")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use dqi_agent::device::vex::{Justification, Subject, VexRow, VexState, subject_index};
+use common::{LOG4J_PURL as LOG4J, TestDir, example};
+use dqi_agent::device::vex::{
+    Justification, Subject, VexRow, VexState, VexStatement, subject_index,
+};
 use dqi_agent::device::{DeviceConfig, DeviceError, DeviceSnapshot, DeviceSource, FileSource};
-
-fn example(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/infusion-pump")
-        .join(file)
-}
 
 fn fixture(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -59,10 +58,31 @@ fn row<'a>(s: &'a DeviceSnapshot, id: &str, index: u32) -> &'a VexRow {
         .unwrap_or_else(|| panic!("no row ({id}, {index}) in {:#?}", s.vex.rows()))
 }
 
-const LOG4J: &str = "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1";
 const JACKSON: &str = "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.13.4.2";
 const NETTY: &str = "pkg:maven/io.netty/netty-handler@4.1.94.Final";
 const OPENSSL: &str = "pkg:generic/openssl@3.0.13";
+
+/// What the CycloneDX and the CSAF fixtures both state: jackson-databind fixed, netty not
+/// affected (vulnerable code not present), OpenSSL under investigation. Returns netty's.
+fn assert_shared_statements(s: &DeviceSnapshot) -> &VexStatement {
+    assert_eq!(
+        row(s, "CVE-2022-42003", index(s, JACKSON)).statement.state,
+        VexState::Fixed
+    );
+    let netty = &row(s, "CVE-2023-44487", index(s, NETTY)).statement;
+    assert_eq!(
+        (netty.state, netty.justification),
+        (
+            VexState::NotAffected,
+            Justification::VulnerableCodeNotPresent
+        )
+    );
+    assert_eq!(
+        row(s, "CVE-2024-5535", index(s, OPENSSL)).statement.state,
+        VexState::UnderInvestigation
+    );
+    netty
+}
 
 #[test]
 fn cyclonedx_vex_bom() {
@@ -82,26 +102,9 @@ fn cyclonedx_vex_bom() {
         log4j.source,
         "urn:uuid:9d1a6c2e-4b7f-4e0a-8f3c-2a5b7d9e1f04"
     );
-    assert_eq!(
-        row(&s, "CVE-2022-42003", index(&s, JACKSON))
-            .statement
-            .state,
-        VexState::Fixed
-    );
-    let netty = &row(&s, "CVE-2023-44487", index(&s, NETTY)).statement;
-    assert_eq!(
-        (netty.state, netty.justification),
-        (
-            VexState::NotAffected,
-            Justification::VulnerableCodeNotPresent
-        )
-    );
+    assert_shared_statements(&s);
     let jdbc = &row(&s, "CVE-2021-44832", index(&s, LOG4J)).statement;
     assert_eq!(jdbc.justification, Justification::RequiresConfiguration);
-    assert_eq!(
-        row(&s, "CVE-2024-5535", index(&s, OPENSSL)).statement.state,
-        VexState::UnderInvestigation
-    );
     // Spring is not in the SBOM: each of its two components is kept, counted and served on
     // its own row, under the index of its purl, with the purl as the subject. The entry
     // without analysis is no statement.
@@ -134,8 +137,7 @@ fn cyclonedx_affected_versions_decide_per_installed_version() {
     // The same statements read against an SBOM that holds log4j-core 2.17.1 instead: 2.17.1 is
     // in the `>=2.16.0` unaffected range of CVE-2021-45046, and in no range of CVE-2021-45105,
     // which is then about no component installed: kept and counted, under its subject's index.
-    let dir = std::env::temp_dir().join(format!("dqi-vex-versions-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TestDir::new("vex-versions");
     let sbom = std::fs::read_to_string(example("sbom.cdx.json"))
         .unwrap()
         .replace("2.14.1", "2.17.1");
@@ -188,7 +190,6 @@ fn cyclonedx_affected_versions_decide_per_installed_version() {
             && err.contains("vulnerabilities[0].affects[0].versions[0].range"),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -208,27 +209,10 @@ fn csaf_vex_profile() {
         )
     );
     assert_eq!(log4j.source, "ACME-VEX-2024-0007");
-    assert_eq!(
-        row(&s, "CVE-2022-42003", index(&s, JACKSON))
-            .statement
-            .state,
-        VexState::Fixed
-    );
-    let netty = &row(&s, "CVE-2023-44487", index(&s, NETTY)).statement;
-    assert_eq!(
-        (netty.state, netty.justification),
-        (
-            VexState::NotAffected,
-            Justification::VulnerableCodeNotPresent
-        )
-    );
+    let netty = assert_shared_statements(&s);
     assert_eq!(
         netty.detail.as_deref(),
         Some("netty-codec-http2 is not shipped.")
-    );
-    assert_eq!(
-        row(&s, "CVE-2024-5535", index(&s, OPENSSL)).statement.state,
-        VexState::UnderInvestigation
     );
     // The product (named, no purl), its ID from `ids`, its flag through a group.
     let named = s
@@ -334,8 +318,7 @@ fn several_documents_combine_and_the_latest_statement_wins() {
 
 #[test]
 fn a_broken_vex_file_is_an_error_naming_the_file_and_place() {
-    let dir = std::env::temp_dir().join(format!("dqi-vex-broken-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TestDir::new("vex-broken");
     let cases = [
         ("not-json.json", "{", "$"),
         (
@@ -371,5 +354,4 @@ fn a_broken_vex_file_is_an_error_naming_the_file_and_place() {
             other => panic!("{name}: {other}"),
         }
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }

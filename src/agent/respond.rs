@@ -230,17 +230,14 @@ impl Agent {
         context_name: OctetString,
         result: pdu::Answer,
     ) -> Option<Vec<u8>> {
-        let pdu = Pdus::Response(Pdu {
+        Some(wire::ber::response(
+            &self.engine_id,
+            &context_name,
             request_id,
-            error_status: result.error_status as i64,
-            error_index: i64::from(result.error_index),
-            varbinds: result.varbinds,
-        });
-        wire::encode(&ScopedPdu {
-            context_engine_id: self.engine_id.clone(),
-            context_name,
-            pdu,
-        })
+            result.error_status as i64,
+            i64::from(result.error_index),
+            &result.varbinds,
+        ))
     }
 
     /// Sends the response ScopedPDU encoded as `bytes` and remembers it for retransmissions: by

@@ -172,24 +172,14 @@ mod tests {
     use std::path::Path;
 
     use super::super::Config;
+    use super::super::tests::MINIMAL;
     use super::*;
 
-    const BASE: &str = r#"
-[agent]
-listen = []
-state_dir = "/var/lib/dqi-agent"
-
-[system]
-description = "Infusion pump"
-
-[[user]]
-name = "nms"
-auth = "SHA-256"
-auth_password = "correct horse battery"
-"#;
-
+    /// [`MINIMAL`] with no listen address (a subagent need not listen) and then `agentx`.
     fn parse(agentx: &str) -> Result<Config, String> {
-        Config::parse(&format!("{BASE}{agentx}"), Path::new("/etc/dqi/agent.toml"))
+        let base = MINIMAL.replacen("listen = [\"127.0.0.1:1161\"]", "listen = []", 1);
+        assert_ne!(base, MINIMAL, "the listen line");
+        Config::parse(&format!("{base}{agentx}"), Path::new("/etc/dqi/agent.toml"))
             .map(|(config, _)| config)
             .map_err(|e| e.to_string())
     }

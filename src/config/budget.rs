@@ -365,24 +365,9 @@ mod tests {
     use std::time::Duration;
 
     use super::super::Config;
+    use super::super::tests::{MINIMAL as BASE, parse_minimal};
     use crate::budget::{BudgetConfig, OverBudget, Period, Rate};
     use crate::server::ReceiveConfig;
-
-    const BASE: &str = r#"
-[agent]
-listen = ["127.0.0.1:1161"]
-state_dir = "/var/lib/dqi-agent"
-
-[system]
-description = "Infusion pump"
-
-[[user]]
-name = "nms"
-auth = "SHA-256"
-auth_password = "correct horse battery"
-privacy = "AES-128"
-priv_password = "staple staple staple"
-"#;
 
     fn parse(extra: &str) -> Result<BudgetConfig, String> {
         parse_both(extra).map(|(budget, _)| budget)
@@ -390,7 +375,7 @@ priv_password = "staple staple staple"
 
     /// The core's budget and the driver's receive settings.
     fn parse_both(extra: &str) -> Result<(BudgetConfig, ReceiveConfig), String> {
-        Config::parse(&format!("{BASE}{extra}"), Path::new("/etc/dqi/agent.toml"))
+        parse_minimal(extra)
             .map(|(c, _)| (c.budget.into_inner(), c.receive))
             .map_err(|e| e.to_string())
     }

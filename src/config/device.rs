@@ -103,27 +103,11 @@ mod tests {
     use std::path::PathBuf;
 
     use super::super::Config;
+    use super::super::tests::{MINIMAL, parse_minimal};
     use super::*;
 
-    const BASE: &str = r#"
-[agent]
-listen = ["127.0.0.1:1161"]
-state_dir = "/var/lib/dqi-agent"
-
-[system]
-description = "Infusion pump"
-
-[[user]]
-name = "nms"
-auth = "SHA-256"
-auth_password = "correct horse battery"
-"#;
-
     fn parse(device: &str) -> Result<(Config, Vec<Warning>), ConfigError> {
-        Config::parse(
-            &format!("{BASE}\n{device}"),
-            Path::new("/etc/dqi/agent.toml"),
-        )
+        parse_minimal(&format!("\n{device}"))
     }
 
     fn refused(device: &str) -> String {
@@ -163,7 +147,7 @@ auth_password = "correct horse battery"
     #[test]
     fn defaults_and_a_relative_config_file() {
         let (c, _) = Config::parse(
-            &format!("{BASE}\n[device]\nsbom = [\"a.json\"]\n"),
+            &format!("{MINIMAL}\n[device]\nsbom = [\"a.json\"]\n"),
             Path::new("agent.toml"),
         )
         .unwrap();
@@ -195,7 +179,7 @@ auth_password = "correct horse battery"
         // A wrong type is the TOML parser's error: file, line and column of the value.
         let negative = refused("[device]\nrefresh_seconds = -5\n");
         assert!(
-            negative.starts_with("/etc/dqi/agent.toml:15:") && negative.contains("-5"),
+            negative.starts_with("/etc/dqi/agent.toml:17:") && negative.contains("-5"),
             "{negative}"
         );
     }

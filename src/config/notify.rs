@@ -392,22 +392,12 @@ mod tests {
     use std::path::Path;
 
     use super::super::Config;
+    use super::super::tests::MINIMAL;
     use super::*;
 
-    const BASE: &str = r#"
-[agent]
-listen = ["127.0.0.1:161"]
-state_dir = "/var/lib/dqi-agent"
-engine_id = "800000000104647169303031"
-
-[system]
-description = "Infusion pump"
-
-[[user]]
-name = "nms"
-auth = "SHA-256"
-auth_password = "correct horse battery"
-
+    /// The engine ID the Trap keys are localized to, and the user notifications are sent as.
+    const ENGINE_ID: &str = "engine_id = \"800000000104647169303031\"\n";
+    const NOTIFY_USER: &str = r#"
 [[notify_user]]
 name = "nms-trap"
 auth = "SHA-512"
@@ -416,8 +406,13 @@ privacy = "AES-256"
 priv_password = "trap horse privacy"
 "#;
 
+    /// [`MINIMAL`] with [`ENGINE_ID`] in `[agent]`, then [`NOTIFY_USER`] and `more`.
     fn parse(more: &str) -> Result<Config, ConfigError> {
-        Config::parse(&format!("{BASE}{more}"), Path::new("agent.toml")).map(|(c, _)| c)
+        let state_dir = "state_dir = \"/var/lib/dqi-agent\"\n";
+        let base = MINIMAL.replacen(state_dir, &format!("{state_dir}{ENGINE_ID}"), 1);
+        assert_ne!(base, MINIMAL, "the state_dir line");
+        let text = format!("{base}{NOTIFY_USER}{more}");
+        Config::parse(&text, Path::new("agent.toml")).map(|(c, _)| c)
     }
 
     fn refused(more: &str) -> (String, Problem) {

@@ -22,8 +22,31 @@ privacy = "AES-128"
 priv_password = "staple staple staple"
 "#;
 
+/// The smallest valid configuration: one listen address, the system's description and one
+/// authPriv user. The sections' own tests put their section after it ([`parse_minimal`]).
+pub(super) const MINIMAL: &str = r#"
+[agent]
+listen = ["127.0.0.1:1161"]
+state_dir = "/var/lib/dqi-agent"
+
+[system]
+description = "Infusion pump"
+
+[[user]]
+name = "nms"
+auth = "SHA-256"
+auth_password = "correct horse battery"
+privacy = "AES-128"
+priv_password = "staple staple staple"
+"#;
+
 fn parse(text: &str) -> Result<(Config, Vec<Warning>), ConfigError> {
     Config::parse(text, Path::new("/etc/dqi/agent.toml"))
+}
+
+/// [`MINIMAL`] followed by `extra`, read as `/etc/dqi/agent.toml`.
+pub(super) fn parse_minimal(extra: &str) -> Result<(Config, Vec<Warning>), ConfigError> {
+    parse(&format!("{MINIMAL}{extra}"))
 }
 
 /// The error's message, for a config that must be refused.
@@ -552,10 +575,10 @@ mod files {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
-    fn write(name: &str, mode: u32) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("dqi-config-test-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+    use crate::test_dir::TempDir;
+
+    /// The good config as `agent.toml` in `dir`, with permission bits `mode`.
+    fn write(dir: &TempDir, mode: u32) -> PathBuf {
         let path = dir.join("agent.toml");
         std::fs::write(&path, GOOD).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
@@ -564,16 +587,17 @@ mod files {
 
     #[test]
     fn private_file_loads() {
-        let path = write("private", 0o600);
+        let dir = TempDir::new("config-private");
+        let path = write(&dir, 0o600);
         let (c, warnings) = Config::load(&path).unwrap();
         assert!(warnings.is_empty());
         assert_eq!(c.file, path);
-        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]
     fn world_readable_file_refused() {
-        let path = write("world", 0o644);
+        let dir = TempDir::new("config-world");
+        let path = write(&dir, 0o644);
         let msg = Config::load(&path).unwrap_err().to_string();
         let shown = path.display();
         assert_eq!(
@@ -582,12 +606,12 @@ mod files {
                 "{shown}: other users can access it (mode 644) and it holds secrets; run `chmod 600 {shown}`"
             )
         );
-        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]
     fn group_readable_file_warns() {
-        let path = write("group", 0o640);
+        let dir = TempDir::new("config-group");
+        let path = write(&dir, 0o640);
         let (_, warnings) = Config::load(&path).unwrap();
         assert_eq!(warnings.len(), 1);
         assert!(
@@ -597,7 +621,6 @@ mod files {
             "{}",
             warnings[0]
         );
-        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 
     #[test]

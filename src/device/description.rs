@@ -688,8 +688,7 @@ serial = "S1"
     // or table count limit.
     #[test]
     fn loading_names_bad_bytes_and_limits() {
-        let dir = std::env::temp_dir().join(format!("dqi-desc-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_dir::TempDir::new("description");
         let path = dir.join("device.toml");
         let mut bytes = MINIMAL.as_bytes().to_vec();
         bytes.extend_from_slice(b"catalog_number = \"ab\xff\"\n");
@@ -725,7 +724,6 @@ serial = "S1"
                 .to_string()
                 .contains("max_description_bytes = 10")
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

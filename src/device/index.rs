@@ -498,8 +498,7 @@ mod tests {
     #[cfg(feature = "server")]
     #[test]
     fn save_and_load() {
-        let dir = std::env::temp_dir().join(format!("dqi-index-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_dir::TempDir::new("index");
         let path = dir.join("sw-index");
         assert_eq!(
             load(&path, 1 << 20).unwrap(),
@@ -511,12 +510,11 @@ mod tests {
         save(&m, &path).unwrap();
         assert_eq!(load(&path, 1 << 20).unwrap(), m);
         assert_eq!(
-            std::fs::read_dir(&dir).unwrap().count(),
+            std::fs::read_dir(dir.path()).unwrap().count(),
             1,
             "no temporary file left"
         );
         std::fs::write(&path, "junk").unwrap();
         assert!(load(&path, 1 << 20).is_err());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

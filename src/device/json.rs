@@ -35,6 +35,19 @@ pub(crate) struct HashFields {
     pub(crate) list: &'static str,
 }
 
+/// Parses the JSON document `bytes`, read from `file`, under `limits`, and hands its root
+/// object to `import` with the context its errors point through: how every importer starts.
+pub(crate) fn read<T>(
+    bytes: &[u8],
+    file: &str,
+    limits: &Limits,
+    import: impl FnOnce(&Ctx<'_>, &Object) -> Result<T, DeviceError>,
+) -> Result<T, DeviceError> {
+    let ctx = Ctx { file, limits };
+    let root = ctx.parse(bytes)?;
+    import(&ctx, &root)
+}
+
 /// Where errors point (the file being read) and the limits it is read under.
 pub(crate) struct Ctx<'a> {
     pub(crate) file: &'a str,

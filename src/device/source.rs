@@ -12,7 +12,7 @@ use crate::files::{self, Links, ReadError};
 
 use super::date::Timestamp;
 use super::index::{self, IndexMap};
-use super::json::Ctx;
+use super::json;
 use super::limits::Limits;
 use super::memory;
 use super::model::{DeviceSnapshot, SbomImport, Software};
@@ -154,24 +154,21 @@ fn parse_sbom_and_vex(
     location: &str,
     limits: &Limits,
 ) -> Result<(SbomImport, Option<VexImport>), DeviceError> {
-    let ctx = Ctx {
-        file: location,
-        limits,
-    };
-    let root = ctx.parse(bytes)?;
-    if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
-        return Ok((spdx::from_root(&ctx, bytes, &root)?, None));
-    }
-    if !root.contains_key("bomFormat") {
-        return Err(DeviceError::Sbom {
-            file: location.to_string(),
-            path: "$".to_string(),
-            reason: not_an_sbom(&root),
-        });
-    }
-    let sbom = cyclonedx::from_root(&ctx, bytes, &root)?;
-    let vex = vex::embedded_in(&ctx, bytes, &root)?;
-    Ok((sbom, vex))
+    json::read(bytes, location, limits, |ctx, root| {
+        if root.contains_key("spdxVersion") && !root.contains_key("bomFormat") {
+            return Ok((spdx::from_root(ctx, bytes, root)?, None));
+        }
+        if !root.contains_key("bomFormat") {
+            return Err(DeviceError::Sbom {
+                file: location.to_string(),
+                path: "$".to_string(),
+                reason: not_an_sbom(root),
+            });
+        }
+        let sbom = cyclonedx::from_root(ctx, bytes, root)?;
+        let vex = vex::embedded_in(ctx, bytes, root)?;
+        Ok((sbom, vex))
+    })
 }
 
 /// Why a JSON document with neither `bomFormat` nor `spdxVersion` is not an SBOM, with a hint
@@ -380,6 +377,7 @@ pub fn summary(s: &DeviceSnapshot) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_dir::TempDir;
 
     #[derive(Debug, Deserialize)]
     struct Outer {
@@ -451,7 +449,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_device_key() {
-        let dir = temp_dir("keys");
+        let dir = TempDir::new("source-keys");
         let good = dir.join("good.cdx.json");
         std::fs::write(&good, cdx(1)).unwrap();
         let missing = dir.join("missing.cdx.jsn");
@@ -477,7 +475,6 @@ mod tests {
         })
         .to_string();
         assert!(e.starts_with("device.description: "), "{e}");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     // Regression (issue 12 #7): the project's own SPDX file with its keys sorted (as `jq -S`
@@ -500,13 +497,6 @@ mod tests {
         assert_eq!(a.components, b.components);
     }
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("dqi-source-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
     fn cdx(n: usize) -> String {
         let components: Vec<String> = (0..n)
             .map(|i| format!(r#"{{"type":"library","name":"c{i}","version":"1"}}"#))
@@ -522,7 +512,7 @@ mod tests {
     // the source keeps nothing of a refused load.
     #[test]
     fn over_limit_files_are_refused_naming_the_file_and_the_limit() {
-        let dir = temp_dir("limits");
+        let dir = TempDir::new("source-limits");
         let sbom = dir.join("sbom.cdx.json");
         std::fs::write(&sbom, cdx(30)).unwrap();
         let config = |limits: Limits| DeviceConfig {
@@ -592,7 +582,6 @@ mod tests {
                 ),
             "{err}"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     // Regression (issue 12 #5): `ln -s ../victim state/software-index.tmp` made the agent
@@ -602,7 +591,7 @@ mod tests {
     #[test]
     fn the_index_file_is_never_written_through_a_link() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = temp_dir("symlink");
+        let dir = TempDir::new("source-symlink");
         let state = dir.join("state");
         std::fs::create_dir_all(&state).unwrap();
         let victim = dir.join("victim");
@@ -636,25 +625,23 @@ mod tests {
             err.ends_with("is a symbolic link; refusing to follow it (remove it)"),
             "{err}"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     // Regression (issue 12 #10): a failed save (ENOSPC, here a rename onto a directory) left
     // its temporary file behind.
     #[test]
     fn a_failed_index_save_leaves_no_temporary_file() {
-        let dir = temp_dir("failed-save");
+        let dir = TempDir::new("source-failed-save");
         let index = dir.join("software-index");
         std::fs::create_dir_all(index.join("occupied")).unwrap();
         let mut map = IndexMap::new();
         map.assign(&[("a", "1")]).unwrap();
         assert!(index::save(&map, &index).is_err());
-        let names: Vec<_> = std::fs::read_dir(&dir)
+        let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["software-index"], "only the directory in the way");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

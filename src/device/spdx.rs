@@ -35,7 +35,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::DeviceError;
-use super::json::{Ctx, HashFields, Object, import, item, join, non_empty};
+use super::json::{self, Ctx, HashFields, Object, import, item, join, non_empty};
 use super::limits::Limits;
 use super::model::{ComponentType, SbomComponent, SbomFormat, SbomImport, SupportStatus};
 
@@ -59,12 +59,9 @@ pub fn parse_with(
     location: &str,
     limits: &Limits,
 ) -> Result<SbomImport, DeviceError> {
-    let ctx = Ctx {
-        file: location,
-        limits,
-    };
-    let root = ctx.parse(bytes)?;
-    from_root(&ctx, bytes, &root)
+    json::read(bytes, location, limits, |ctx, root| {
+        from_root(ctx, bytes, root)
+    })
 }
 
 /// The import of the document `bytes`, already parsed as `root`.

@@ -4,14 +4,15 @@
 //! agent's own maximum (RFC 3416 §4.2.1 to §4.2.3, RFC 3412 §7.1) without encoding it first: it
 //! computes the length `rasn::ber::encode` produces, TLV by TLV (X.690 §8.1.3, §8.3, §8.19).
 
-use rasn::types::{Integer, IntegerType};
+use rasn::types::Integer;
 // The v2 names for these (Counter32, Unsigned32, ...) are type aliases of the v1 tuple structs,
 // and aliases cannot be used as constructors or patterns.
 use rasn_smi::v1::{Counter, Gauge, IpAddress, TimeTicks};
 use rasn_smi::v2::{ApplicationSyntax, Counter64, ObjectSyntax, SimpleSyntax};
-use rasn_snmp::v2::{VarBind, VarBindValue};
+use rasn_snmp::v2::VarBind;
 
 use crate::mib::Value;
+use crate::wire::ber;
 
 /// The wire form of a served value (RFC 3416 §3, `ObjectSyntax`).
 pub fn syntax(value: Value) -> ObjectSyntax {
@@ -36,92 +37,11 @@ pub fn syntax(value: Value) -> ObjectSyntax {
 }
 
 /// The exact number of octets BER gives `varbind` (tag, length and contents of the SEQUENCE),
-/// as `rasn::ber::encode` produces it: definite lengths in their shortest form, integers in the
-/// fewest two's-complement octets. Saturates instead of overflowing.
+/// as the response writer ([`crate::wire::ber::response`]) and `rasn::ber::encode` produce it:
+/// definite lengths in their shortest form, integers in the fewest two's-complement octets.
+/// Saturates instead of overflowing.
 pub fn varbind_len(varbind: &VarBind) -> usize {
-    let name = tlv_len(oid_content_len(&varbind.name));
-    tlv_len(name.saturating_add(varbind_value_len(&varbind.value)))
-}
-
-/// Tag (all tags here are below 31, so one octet), length octets, then `content` octets.
-pub(super) fn tlv_len(content: usize) -> usize {
-    1usize
-        .saturating_add(length_octets(content))
-        .saturating_add(content)
-}
-
-/// X.690 §8.1.3: the short form below 128, else one octet plus the big-endian length.
-fn length_octets(len: usize) -> usize {
-    if len < 0x80 {
-        1
-    } else {
-        1 + unsigned_octets(len as u64)
-    }
-}
-
-/// Octets of `v` without leading zero octets (at least one).
-fn unsigned_octets(v: u64) -> usize {
-    let bits = u64::BITS - v.leading_zeros();
-    (bits.div_ceil(8) as usize).max(1)
-}
-
-/// Contents of an INTEGER holding the non-negative `v`: two's complement needs a leading zero
-/// octet when the top bit is set (0xFFFF_FFFF takes five octets).
-fn non_negative_integer_len(v: u64) -> usize {
-    let bits = u64::BITS - v.leading_zeros() + 1;
-    bits.div_ceil(8) as usize
-}
-
-/// Contents of an OBJECT IDENTIFIER (X.690 §8.19): the first two arcs share one
-/// sub-identifier, each sub-identifier in base 128. Computed in `u64` so that `2.x` with a
-/// large `x` cannot overflow.
-fn oid_content_len(arcs: &[u32]) -> usize {
-    let base128 = |v: u64| ((u64::BITS - v.leading_zeros()).div_ceil(7) as usize).max(1);
-    match arcs {
-        [first, second, rest @ ..] => {
-            let head = u64::from(*first) * 40 + u64::from(*second);
-            // One octet per arc plus one per further 7 bits: branch-free, so a long
-            // string-indexed OID costs little more than a short one. A slice of `u32`s cannot
-            // hold enough arcs for the sum to overflow.
-            let extra = |arc: &u32| {
-                usize::from(*arc >= 1 << 7)
-                    + usize::from(*arc >= 1 << 14)
-                    + usize::from(*arc >= 1 << 21)
-                    + usize::from(*arc >= 1 << 28)
-            };
-            base128(head) + rest.len() + rest.iter().map(extra).sum::<usize>()
-        }
-        // Not a valid OID; the one octet rasn would write for a lone arc.
-        [only] => base128(u64::from(*only)),
-        [] => 0,
-    }
-}
-
-fn varbind_value_len(value: &VarBindValue) -> usize {
-    match value {
-        VarBindValue::Value(syntax) => tlv_len(syntax_content_len(syntax)),
-        // NULL and the three [n] IMPLICIT NULL exceptions: tag and a zero length.
-        VarBindValue::Unspecified
-        | VarBindValue::NoSuchObject
-        | VarBindValue::NoSuchInstance
-        | VarBindValue::EndOfMibView => 2,
-    }
-}
-
-fn syntax_content_len(syntax: &ObjectSyntax) -> usize {
-    match syntax {
-        ObjectSyntax::Simple(SimpleSyntax::Integer(v)) => v.to_signed_bytes_be().1,
-        ObjectSyntax::Simple(SimpleSyntax::String(v)) => v.len(),
-        ObjectSyntax::Simple(SimpleSyntax::ObjectId(v)) => oid_content_len(v),
-        ObjectSyntax::ApplicationWide(app) => match app {
-            ApplicationSyntax::Address(_) => 4,
-            ApplicationSyntax::Counter(Counter(v))
-            | ApplicationSyntax::Ticks(TimeTicks(v))
-            | ApplicationSyntax::Unsigned(Gauge(v)) => non_negative_integer_len(u64::from(*v)),
-            ApplicationSyntax::Arbitrary(v) => v.as_ref().len(),
-            ApplicationSyntax::BigCounter(Counter64(v)) => non_negative_integer_len(*v),
-        },
-    }
+    ber::varbind_len(varbind)
 }
 
 #[cfg(test)]
@@ -131,6 +51,7 @@ mod tests {
     use alloc::vec::Vec;
     use rasn::types::ObjectIdentifier;
     use rasn_smi::v2::ToOpaque;
+    use rasn_snmp::v2::VarBindValue;
 
     const SYS_DESCR: &[u32] = &[1, 3, 6, 1, 2, 1, 1, 1, 0];
 

@@ -1,9 +1,9 @@
 //! Tests of the operations (RFC 3416 §4.2) over a small explicit tree.
 
-use super::size::tlv_len;
 use super::*;
 use crate::mib::Live;
 use crate::stats::Counter as StatCounter;
+use crate::wire::ber::tlv_len;
 use alloc::boxed::Box;
 use alloc::vec;
 

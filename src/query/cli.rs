@@ -323,7 +323,7 @@ fn run(cli: Cli) -> Result<u8, String> {
     Ok(exit_code(&records))
 }
 
-/// Asks every target (the live run), with a progress line when stderr is a terminal and
+/// Asks every target (the live run), with a progress bar when stderr is a terminal and
 /// Ctrl-C stopping the asking.
 fn ask(
     cli: &Cli,
@@ -336,7 +336,7 @@ fn ask(
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let progress = Progress::new(std::io::stderr().is_terminal());
+    let progress = Progress::new(std::io::stderr().is_terminal(), targets.targets.len());
     let results = runtime.block_on(async {
         let flag = Arc::clone(stop);
         tokio::spawn(async move {
@@ -350,7 +350,7 @@ fn ask(
             settings,
             cli.concurrency,
             Arc::clone(stop),
-            &|done, total| progress.update(done, total),
+            &|done, _| progress.update(done),
         )
         .await
     });

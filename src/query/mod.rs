@@ -9,7 +9,7 @@
 //! | `cyclonedx` | `inventory --cyclonedx`: one CycloneDX 1.6 document per device |
 //! | `inventory` | the walks: `dqiSwTable`, `hrSWInstalledTable` (RFC 2790), the budget |
 //! | `run` | many devices at once, bounded concurrency, Ctrl-C |
-//! | `progress` | the progress line on a terminal |
+//! | `progress` | the progress bar on a terminal (indicatif) |
 //! | `store` | `--store`: every answer in SQLite, and `--offline` |
 //! | `purl` | package URLs; `vers:` ranges and version order per ecosystem are [`crate::vers`] and
 //! [`crate::version`] (shared with the agent's VEX reader), re-exported here |

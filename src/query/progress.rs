@@ -1,61 +1,54 @@
-//! The progress line on stderr: `dqi-query: 37/120 devices asked`, redrawn in place (carriage
-//! return, erase to end of line) at most ten times a second and once at the end, then erased.
-//! Only when stderr is a terminal: a log or a pipe gets the summary line alone.
+//! The progress bar on stderr (indicatif): `dqi-query: [#####-----] 37/120 devices asked, 2s`,
+//! redrawn in place at most ten times a second, then cleared before the summary line.
+//!
+//! Only when stderr is a terminal: a log or a pipe gets the summary line alone, not one byte
+//! of bar. Ctrl-C clears the bar the same way, so the records answered so far and the summary
+//! follow on a clean line.
 
-use std::io::Write;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// The shortest time between two redraws.
-const EVERY: Duration = Duration::from_millis(100);
+/// Redraws a second at most: enough to see it move, little enough for a slow terminal.
+const REDRAWS_PER_SECOND: u8 = 10;
 
-/// A progress line, drawn only when enabled.
+/// The bar's layout (indicatif template).
+const TEMPLATE: &str = "dqi-query: [{bar:30}] {pos}/{len} devices asked, {elapsed}";
+
+/// A progress bar, drawn only when enabled.
 pub struct Progress {
-    enabled: bool,
-    last: Mutex<Option<Instant>>,
+    bar: ProgressBar,
 }
 
 impl Progress {
-    /// A line drawn when `enabled` (stderr is a terminal), else a no-op.
-    pub fn new(enabled: bool) -> Progress {
-        Progress {
-            enabled,
-            last: Mutex::new(None),
-        }
-    }
-
-    /// `done` of `total` devices asked.
-    pub fn update(&self, done: usize, total: usize) {
-        if !self.enabled {
-            return;
-        }
-        let now = Instant::now();
-        let Ok(mut last) = self.last.lock() else {
-            return;
+    /// A bar over `total` devices, drawn on stderr when `enabled` (stderr is a terminal), else
+    /// hidden (nothing is written).
+    pub fn new(enabled: bool, total: usize) -> Progress {
+        let target = if enabled {
+            ProgressDrawTarget::stderr_with_hz(REDRAWS_PER_SECOND)
+        } else {
+            ProgressDrawTarget::hidden()
         };
-        if done < total && last.is_some_and(|t| now.duration_since(t) < EVERY) {
-            return;
+        let bar = ProgressBar::with_draw_target(Some(total as u64), target);
+        // The template is a constant: a mistake in it is caught by the unit test below.
+        if let Ok(style) = ProgressStyle::with_template(TEMPLATE) {
+            bar.set_style(style.progress_chars("#>-"));
         }
-        *last = Some(now);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{}\x1b[K", line(done, total));
-        let _ = err.flush();
+        Progress { bar }
     }
 
-    /// Erases the line, before the summary is printed.
+    /// `done` of the devices asked.
+    pub fn update(&self, done: usize) {
+        self.bar.set_position(done as u64);
+    }
+
+    /// Clears the bar, before the records and the summary are printed.
     pub fn finish(&self) {
-        let drawn = self.last.lock().is_ok_and(|l| l.is_some());
-        if self.enabled && drawn {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[K");
-            let _ = err.flush();
-        }
+        self.bar.finish_and_clear();
     }
-}
 
-/// The text of the line.
-pub fn line(done: usize, total: usize) -> String {
-    format!("dqi-query: {done}/{total} devices asked")
+    /// Whether anything is drawn.
+    pub fn is_hidden(&self) -> bool {
+        self.bar.is_hidden()
+    }
 }
 
 #[cfg(test)]
@@ -63,11 +56,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_line_counts_devices() {
-        assert_eq!(line(37, 120), "dqi-query: 37/120 devices asked");
-        // Disabled: nothing drawn, nothing to erase.
-        let p = Progress::new(false);
-        p.update(1, 2);
-        assert!(p.last.lock().unwrap().is_none());
+    fn the_template_parses_and_a_pipe_gets_no_bar() {
+        assert!(ProgressStyle::with_template(TEMPLATE).is_ok());
+        let p = Progress::new(false, 2);
+        assert!(p.is_hidden());
+        p.update(1);
+        assert_eq!(p.bar.position(), 1);
+        p.finish();
     }
 }

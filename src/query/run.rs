@@ -201,8 +201,19 @@ async fn ask_lookup(
         });
     }
     let (all, method) = inventory::full(session, user, &inventory::RECORD_COLUMNS).await?;
+    // An older DQI has dqiVexTable without the lookup tables: its statements about `vuln`
+    // are one more GetBulk under the vulnerability's ID (a plain SNMP agent has none).
+    let (vex, vex_served) = match (vuln, method) {
+        (Some(_), Method::SwTable) => lookup::lookup(session, &[], vuln)
+            .await?
+            .map(|f| (f.vex, f.vex_served))
+            .unwrap_or_default(),
+        _ => (Vec::new(), false),
+    };
     Ok(Answer {
         source: source_of(method, all.len()),
+        vex,
+        vex_served,
         components: all
             .into_iter()
             .filter(|c| selectors.iter().any(|s| s.matches(c)))

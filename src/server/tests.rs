@@ -259,9 +259,8 @@ fn a_privileged_port_refused_names_the_capability() {
 
 #[tokio::test]
 async fn a_boots_bump_is_persisted_once() {
-    let dir = std::env::temp_dir().join(format!("dqi-server-test-{}-boots", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let state = State::open(&dir, None).unwrap();
+    let dir = crate::test_dir::TempDir::new("server-boots");
+    let state = State::open(dir.path(), None).unwrap();
     let server = Server::bind(
         &["127.0.0.1:0".parse().unwrap()],
         agent_config(),
@@ -274,6 +273,5 @@ async fn a_boots_bump_is_persisted_once() {
     assert_eq!(server.shared.boots.load(Ordering::Relaxed), 9);
     let text = std::fs::read_to_string(dir.join(state::STATE_FILE)).unwrap();
     assert!(text.contains("boots = 9\n"), "{text}");
-    assert_eq!(State::open(&dir, None).unwrap().boots(), 10);
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(State::open(dir.path(), None).unwrap().boots(), 10);
 }

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 
 use super::{SecurityLevel, User, Users};
 use crate::stats::Counter;
-use crate::wire::{ScopedPdu, ScopedPduData, UsmParameters, locate};
+use crate::wire::{self, ScopedPdu, ScopedPduData, UsmParameters, locate};
 
 /// The largest value of snmpEngineBoots and snmpEngineTime (RFC 3414 §2.2.1): boots latches
 /// there, and time wraps to zero, bumping boots.
@@ -179,9 +179,8 @@ pub fn decrypt(
                 .map_err(|_| UsmError::DecryptionError)?;
             // A wrong privacy key decrypts to noise: RFC 3412 §7.2 step 2 counts that as a
             // parse error and drops it.
-            let (scoped, rest) = rasn::ber::decode_with_remainder::<ScopedPdu>(scratch)
-                .map_err(|_| Failure::Malformed)?;
-            Ok((scoped, scratch.len().checked_sub(rest.len())))
+            let (scoped, used) = wire::decode_scoped_pdu(scratch).ok_or(Failure::Malformed)?;
+            Ok((scoped, Some(used)))
         }
         (ScopedPduData::Plaintext(_), SecurityLevel::AuthPriv, _) => {
             Err(UsmError::DecryptionError.into())

@@ -11,6 +11,7 @@
 // Network bytes are handled here: no unwrap, no indexing that can panic (tests excepted).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing))]
 
+pub mod ber;
 pub mod locate;
 
 use alloc::vec::Vec;
@@ -196,6 +197,19 @@ pub fn decode_prefix<T: Decode>(input: &[u8]) -> Option<T> {
     rasn::ber::decode_with_remainder::<T>(input)
         .ok()
         .map(|(value, _)| value)
+}
+
+/// Decodes a ScopedPDU from the start of `input` (a decrypted one may be followed by padding);
+/// the octets it took. The forms managers send are read by [`ber::scoped_pdu`], which also
+/// refuses a malformed OBJECT IDENTIFIER; any other form goes to the general decoder.
+pub fn decode_scoped_pdu(input: &[u8]) -> Option<(ScopedPdu, usize)> {
+    match ber::scoped_pdu(input) {
+        ber::Read::Scoped(scoped, used) => Some((scoped, used)),
+        ber::Read::Malformed => None,
+        ber::Read::Other => rasn::ber::decode_with_remainder::<ScopedPdu>(input)
+            .ok()
+            .and_then(|(scoped, rest)| Some((scoped, input.len().checked_sub(rest.len())?))),
+    }
 }
 
 /// Encodes `value` to BER; `None` only if the codec refuses the value.

@@ -272,6 +272,28 @@ pub fn against_snmpd(scenario: impl FnOnce(Flavor)) {
     }
 }
 
+/// The two tests of one scenario (anything called with a [`Flavor`]): `$dqi` runs it against
+/// dqi-agent, and `$snmpd`, ignored by default, against net-snmp's `snmpd` through
+/// [`against_snmpd`], so that the harness is validated by the same assertions.
+// Not every test crate that includes this harness has such twins.
+#[allow(unused_macros)]
+macro_rules! against_both {
+    ($scenario:expr, $dqi:ident, $snmpd:ident) => {
+        #[test]
+        fn $dqi() {
+            ($scenario)($crate::common::Flavor::Dqi);
+        }
+
+        #[test]
+        #[ignore = "validates the harness against net-snmp's snmpd"]
+        fn $snmpd() {
+            $crate::common::against_snmpd($scenario);
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use against_both;
+
 /// Writes `config` for `port` into `dir` (state under `dir/state`); returns the file's path.
 fn write_config(dir: &TestDir, config: &Config, port: u16) -> PathBuf {
     let path = dir.join("dqi-agent.toml");

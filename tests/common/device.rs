@@ -44,6 +44,17 @@ pub fn example_device(dir: &TestDir) -> &'static str {
     "[device]\ndescription = \"device.toml\"\nsbom = [\"sbom.cdx.json\", \"firmware.spdx.json\"]\nvex = [\"vex.openvex.json\"]\n"
 }
 
+/// A device of one SBOM: `sbom` written to `dir/sbom.cdx.json` (mode 0600), and the `[device]`
+/// section naming it, read again every `refresh_seconds` (0: only on SIGHUP). Returns the
+/// file's path, for the test to change it, and the section.
+pub fn sbom_device(dir: &TestDir, sbom: &str, refresh_seconds: u32) -> (PathBuf, String) {
+    let path = dir.join("sbom.cdx.json");
+    write_file(&path, sbom, 0o600);
+    let section =
+        format!("[device]\nsbom = [\"sbom.cdx.json\"]\nrefresh_seconds = {refresh_seconds}\n");
+    (path, section)
+}
+
 /// The agent config of the device tests: one authPriv user, `device` (a `[device]` section, or
 /// empty for none) and [`ROOMY_BUDGET`].
 pub fn device_config(device: &str) -> Config {

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `agent` | [`Agent`]: the one way to start an agent, wait for it, signal it, stop it |
 //! | `config` | [`Config`] and [`User`]: the agent's TOML (or an equivalent `snmpd.conf`) |
+//! | `in_process` | the core in process: request PDUs by numeric OID, [`User::manager`] |
 //! | `netsnmp` | [`NetSnmp`]: the one runner of net-snmp's tools, and its output parser |
 //! | `demo` | [`Demo`]: the binary's loopback demo on an ephemeral port, and commands run as on a fresh Debian |
 //! | `device` | [`Device`]: an agent serving a `[device]` section, asked with the MIBs loaded |
@@ -36,6 +37,7 @@ mod cyclonedx;
 mod demo;
 mod device;
 mod discovery;
+pub mod in_process;
 mod netsnmp;
 mod pysnmp;
 pub mod sbom;
@@ -66,7 +68,7 @@ use std::net::{Ipv6Addr, SocketAddr, UdpSocket};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -231,6 +233,61 @@ pub fn poll_text(
             return (false, text);
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A process the harness runs beside the agent (a notification receiver, a subagent, the C
+/// demo) with stdout and stderr going to a log file the test reads; killed by its own handle
+/// (its PID) when stopped or dropped.
+pub struct LoggedChild {
+    child: Child,
+    log: PathBuf,
+}
+
+impl LoggedChild {
+    /// Starts `command`, stdin closed, its output written to `log`; `what` names it in a panic.
+    pub fn spawn(command: &mut Command, log: PathBuf, what: &str) -> LoggedChild {
+        let out = fs::File::create(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("the log, twice"))
+            .stderr(out)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {what}: {e}"));
+        LoggedChild { child, log }
+    }
+
+    /// What it has written so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Reads the log until `pattern` appears in it `count` times or `limit` passes: whether it
+    /// did, and the log (see [`poll_text`]).
+    pub fn poll(&self, pattern: &str, count: usize, limit: Duration) -> (bool, String) {
+        poll_text(|| self.log(), pattern, count, limit)
+    }
+
+    /// Its process ID, for a signal.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// How it ended, if it has.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Stops it now.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for LoggedChild {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

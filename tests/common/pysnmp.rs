@@ -3,7 +3,7 @@
 //! Traps and Informs), and whatever else a test needs from PyPI ([`python_venv`]).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use super::*;
@@ -118,8 +118,7 @@ snmp_engine.transport_dispatcher.run_dispatcher()
 /// A running pysnmp notification receiver on `127.0.0.1:port`, for [`NOTIFY_USER`] with
 /// SHA-256/AES-128; killed (by its own handle) when dropped.
 pub struct PysnmpReceiver {
-    child: Child,
-    log: PathBuf,
+    process: LoggedChild,
 }
 
 impl PysnmpReceiver {
@@ -128,23 +127,20 @@ impl PysnmpReceiver {
     pub fn start(python: &Path, dir: &TestDir, port: u16, trap_engine_id: Option<&str>) -> Self {
         let script = dir.join("receiver.py");
         write_file(&script, PYSNMP_RECEIVER, 0o600);
-        let log = dir.join("pysnmp.log");
-        let out = fs::File::create(&log).expect("pysnmp log");
-        let child = Command::new(python)
-            .arg(&script)
-            .args([
-                &port.to_string(),
-                NOTIFY_USER,
-                NOTIFY_AUTH_PASS,
-                NOTIFY_PRIV_PASS,
-            ])
-            .args(trap_engine_id)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log"))
-            .stderr(out)
-            .spawn()
-            .expect("start the pysnmp receiver");
-        let receiver = PysnmpReceiver { child, log };
+        let process = LoggedChild::spawn(
+            Command::new(python)
+                .arg(&script)
+                .args([
+                    &port.to_string(),
+                    NOTIFY_USER,
+                    NOTIFY_AUTH_PASS,
+                    NOTIFY_PRIV_PASS,
+                ])
+                .args(trap_engine_id),
+            dir.join("pysnmp.log"),
+            "the pysnmp receiver",
+        );
+        let receiver = PysnmpReceiver { process };
         let ready = receiver.wait_for("ready", 1, START_TIMEOUT);
         assert!(
             ready.contains("ready"),
@@ -155,19 +151,12 @@ impl PysnmpReceiver {
 
     /// What it printed so far.
     pub fn received(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log()
     }
 
     /// Waits up to `limit` for `pattern` to appear `count` times; returns what it printed
     /// either way.
     pub fn wait_for(&self, pattern: &str, count: usize, limit: Duration) -> String {
-        poll_text(|| self.received(), pattern, count, limit).1
-    }
-}
-
-impl Drop for PysnmpReceiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.poll(pattern, count, limit).1
     }
 }

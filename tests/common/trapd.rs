@@ -4,8 +4,8 @@
 //! (`-M`, `-m ALL`), logging what it receives to a file the test reads. Killed by its own handle
 //! (its PID) when dropped.
 
-use std::fs::{self, File};
-use std::process::{Child, Command, Stdio};
+use std::fs;
+use std::process::Command;
 use std::time::Duration;
 
 use super::*;
@@ -17,6 +17,14 @@ pub const NOTIFY_ENGINE_ID: &str = "800000000104647169303031";
 pub const NOTIFY_USER: &str = "nms-trap";
 pub const NOTIFY_AUTH_PASS: &str = "trap-auth-passphrase";
 pub const NOTIFY_PRIV_PASS: &str = "trap-priv-passphrase";
+
+/// How long a notification may take to reach a receiver's log.
+pub const DELIVERY: Duration = Duration::from_secs(15);
+
+/// A free UDP port on 127.0.0.1, for a receiver.
+pub fn loopback_port() -> u16 {
+    free_udp_port(std::net::Ipv4Addr::LOCALHOST.into())
+}
 
 /// `snmptrapd.conf`: the user twice, for Traps (localized to the agent's engine ID, `-e`) and
 /// for Informs (to snmptrapd's own engine), and permission to log what it authenticates.
@@ -47,8 +55,7 @@ pub fn notify_receiver(port: u16, kind: &str, extra: &str) -> String {
 
 /// A running `snmptrapd`.
 pub struct Trapd {
-    child: Child,
-    log: PathBuf,
+    process: LoggedChild,
     /// Where it listens.
     pub port: u16,
 }
@@ -64,37 +71,34 @@ impl Trapd {
         fs::create_dir_all(home.join("cert_indexes")).expect("snmptrapd dir");
         let conf_path = home.join("snmptrapd.conf");
         write_file(&conf_path, conf, 0o600);
-        let log = home.join("received.log");
-        let out = File::create(&log).expect("snmptrapd log");
         let mibs = format!("{}:{}", repo_mib_dir().display(), ietf_mib_dir().display());
-        let child = Command::new(find_program("snmptrapd").expect("snmptrapd"))
-            .args(["-f", "-Lo", "-C", "-c"])
-            .arg(&conf_path)
-            .args(["-M", &mibs, "-m", "ALL"])
-            .arg(format!("udp:127.0.0.1:{port}"))
-            .env("SNMPCONFPATH", &home)
-            .env("SNMP_PERSISTENT_DIR", &home)
-            .env_remove("MIBS")
-            .env_remove("MIBDIRS")
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log"))
-            .stderr(out)
-            .spawn()
-            .expect("start snmptrapd");
-        let trapd = Trapd { child, log, port };
+        let process = LoggedChild::spawn(
+            Command::new(find_program("snmptrapd").expect("snmptrapd"))
+                .args(["-f", "-Lo", "-C", "-c"])
+                .arg(&conf_path)
+                .args(["-M", &mibs, "-m", "ALL"])
+                .arg(format!("udp:127.0.0.1:{port}"))
+                .env("SNMPCONFPATH", &home)
+                .env("SNMP_PERSISTENT_DIR", &home)
+                .env_remove("MIBS")
+                .env_remove("MIBDIRS"),
+            home.join("received.log"),
+            "snmptrapd",
+        );
+        let trapd = Trapd { process, port };
         trapd.wait_for("NET-SNMP version", 1, START_TIMEOUT);
         Some(trapd)
     }
 
     /// What it has logged so far.
     pub fn received(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log()
     }
 
     /// Waits up to `limit` for `pattern` to appear `count` times in the log; returns the log.
     /// Panics with the log when it does not.
     pub fn wait_for(&self, pattern: &str, count: usize, limit: Duration) -> String {
-        match poll_text(|| self.received(), pattern, count, limit) {
+        match self.process.poll(pattern, count, limit) {
             (true, text) => text,
             (false, text) => {
                 panic!("snmptrapd did not log {pattern:?} {count} times within {limit:?}:\n{text}")
@@ -104,13 +108,6 @@ impl Trapd {
 
     /// Stops it now (by its PID).
     pub fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Trapd {
-    fn drop(&mut self) {
-        self.stop();
+        self.process.stop();
     }
 }

@@ -1,0 +1,862 @@
+//! The hot path's own BER: the request ScopedPDU read and the response ScopedPDU written without
+//! going through `rasn`'s generic codec (X.690 §8.1, §8.3, §8.7, §8.8, §8.19; RFC 3416 §3).
+//!
+//! Every served request decodes one ScopedPDU and encodes one, and the generic codec pays per
+//! arc for each OBJECT IDENTIFIER: its arc vector starts at 16 and is grown (copied) past that,
+//! so a string-indexed name (a lookup table's key, 20 to 40 arcs) cost more than a short one for
+//! no reason of the protocol. Here an OID's arcs are counted first and decoded into one vector
+//! of exactly that size, and the response is written once into a buffer of its exact length.
+//!
+//! [`scoped_pdu`] reads the forms SNMP managers send: single-octet tags, definite lengths in
+//! their shortest form, minimal INTEGERs, a Get, GetNext or GetBulk whose bindings hold NULL (or
+//! an exception). Anything else that may still be valid BER is [`Read::Other`], and the caller
+//! decodes it with `rasn` as before, so the accepted language does not shrink. An OBJECT
+//! IDENTIFIER it reads is checked as X.690 §8.19.2 requires: no empty contents, no subidentifier
+//! whose leading octet is 0x80 (not the fewest octets), none past 2^32 - 1 (the SMI's arc
+//! range, RFC 2578 §7.1.3), no truncated last subidentifier; such a datagram is
+//! [`Read::Malformed`].
+//!
+//! [`response`] writes what `rasn::ber::encode` writes for the same ScopedPDU (tests compare
+//! them byte for byte), and [`varbind_len`] is its exact size, which the responder uses to fit
+//! a response in msgMaxSize before encoding it.
+// Network bytes are handled here: no unwrap, no indexing that can panic (tests excepted).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing))]
+
+use alloc::vec::Vec;
+
+use rasn::types::{IntegerType, ObjectIdentifier, OctetString};
+use rasn_smi::v1::{Counter, Gauge, IpAddress, TimeTicks};
+use rasn_smi::v2::{ApplicationSyntax, Counter64, ObjectSyntax, SimpleSyntax};
+
+use super::{BulkPdu, Pdu, Pdus, ScopedPdu, VarBind, VarBindValue};
+
+/// Universal and context tags (X.680 §8.4, RFC 3416 §3).
+mod tag {
+    pub(super) const INTEGER: u8 = 0x02;
+    pub(super) const OCTET_STRING: u8 = 0x04;
+    pub(super) const NULL: u8 = 0x05;
+    pub(super) const OBJECT_IDENTIFIER: u8 = 0x06;
+    pub(super) const SEQUENCE: u8 = 0x30;
+    pub(super) const IP_ADDRESS: u8 = 0x40;
+    pub(super) const COUNTER32: u8 = 0x41;
+    pub(super) const GAUGE32: u8 = 0x42;
+    pub(super) const TIME_TICKS: u8 = 0x43;
+    pub(super) const OPAQUE: u8 = 0x44;
+    pub(super) const COUNTER64: u8 = 0x46;
+    pub(super) const NO_SUCH_OBJECT: u8 = 0x80;
+    pub(super) const NO_SUCH_INSTANCE: u8 = 0x81;
+    pub(super) const END_OF_MIB_VIEW: u8 = 0x82;
+    pub(super) const GET: u8 = 0xa0;
+    pub(super) const GET_NEXT: u8 = 0xa1;
+    pub(super) const RESPONSE: u8 = 0xa2;
+    pub(super) const GET_BULK: u8 = 0xa5;
+}
+
+/// What [`scoped_pdu`] made of its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// The ScopedPDU and the number of octets it took (a decrypted one may be followed by
+    /// padding).
+    Scoped(ScopedPdu, usize),
+    /// Not valid BER for a ScopedPDU (a malformed OBJECT IDENTIFIER, or a TLV longer than its
+    /// input): to be dropped as a parse error.
+    Malformed,
+    /// A form this reader leaves to the general decoder.
+    Other,
+}
+
+/// Why reading stopped.
+enum Stop {
+    Malformed,
+    Other,
+}
+
+type Step<T> = Result<T, Stop>;
+
+/// Reads a ScopedPDU from the start of `input` (RFC 3412 §6.8).
+pub fn scoped_pdu(input: &[u8]) -> Read {
+    match read_scoped_pdu(input) {
+        Ok((scoped, used)) => Read::Scoped(scoped, used),
+        Err(Stop::Malformed) => Read::Malformed,
+        Err(Stop::Other) => Read::Other,
+    }
+}
+
+fn read_scoped_pdu(input: &[u8]) -> Step<(ScopedPdu, usize)> {
+    let mut outer = Reader(input);
+    let mut seq = Reader(outer.expect(tag::SEQUENCE)?);
+    let used = input.len() - outer.0.len();
+    let context_engine_id = OctetString::from_slice(seq.expect(tag::OCTET_STRING)?);
+    let context_name = OctetString::from_slice(seq.expect(tag::OCTET_STRING)?);
+    let (pdu_tag, contents) = seq.tlv()?;
+    seq.end()?;
+    let mut body = Reader(contents);
+    let request_id = i32::try_from(body.integer()?).map_err(|_| Stop::Other)?;
+    let (first, second) = (body.integer()?, body.integer()?);
+    let varbinds = varbinds(body.expect(tag::SEQUENCE)?)?;
+    body.end()?;
+    let pdu = |varbinds| Pdu {
+        request_id,
+        error_status: first,
+        error_index: second,
+        varbinds,
+    };
+    let pdu = match pdu_tag {
+        tag::GET => Pdus::Get(pdu(varbinds)),
+        tag::GET_NEXT => Pdus::GetNext(pdu(varbinds)),
+        tag::GET_BULK => Pdus::GetBulk(BulkPdu {
+            request_id,
+            non_repeaters: first,
+            max_repetitions: second,
+            varbinds,
+        }),
+        _ => return Err(Stop::Other),
+    };
+    let scoped = ScopedPdu {
+        context_engine_id,
+        context_name,
+        pdu,
+    };
+    Ok((scoped, used))
+}
+
+/// The bindings of a request: names, and NULL or an exception as values.
+fn varbinds(contents: &[u8]) -> Step<Vec<VarBind>> {
+    let mut list = Reader(contents);
+    let mut varbinds = Vec::new();
+    while !list.0.is_empty() {
+        let mut binding = Reader(list.expect(tag::SEQUENCE)?);
+        let name = object_identifier(binding.expect(tag::OBJECT_IDENTIFIER)?)?;
+        let value = match binding.tlv()? {
+            (tag::NULL, []) => VarBindValue::Unspecified,
+            (tag::NO_SUCH_OBJECT, []) => VarBindValue::NoSuchObject,
+            (tag::NO_SUCH_INSTANCE, []) => VarBindValue::NoSuchInstance,
+            (tag::END_OF_MIB_VIEW, []) => VarBindValue::EndOfMibView,
+            _ => return Err(Stop::Other),
+        };
+        binding.end()?;
+        varbinds.push(VarBind { name, value });
+    }
+    Ok(varbinds)
+}
+
+/// The contents of an OBJECT IDENTIFIER (X.690 §8.19): its arcs in a vector of exactly their
+/// number, the first subidentifier split into the first two arcs (§8.19.4).
+fn object_identifier(contents: &[u8]) -> Step<ObjectIdentifier> {
+    // Every subidentifier ends on an octet with bit 8 clear (§8.19.2), so counting those counts
+    // the subidentifiers; the last octet must be one.
+    match contents.last() {
+        Some(last) if last & 0x80 == 0 => {}
+        _ => return Err(Stop::Malformed),
+    }
+    let subidentifiers = contents.iter().filter(|&&b| b & 0x80 == 0).count();
+    let mut arcs = Vec::with_capacity(subidentifiers + 1);
+    let (head, mut rest) = subidentifier(contents)?;
+    // §8.19.4: (X * 40) + Y, X in 0..=2 and Y < 40 unless X is 2.
+    let first = (head / 40).min(2);
+    arcs.push(first);
+    arcs.push(head - first * 40);
+    while let Some((&octet, tail)) = rest.split_first() {
+        // Most arcs of a name take one octet (a string index's are characters).
+        if octet < 0x80 {
+            arcs.push(u32::from(octet));
+            rest = tail;
+        } else {
+            let (arc, tail) = subidentifier(rest)?;
+            arcs.push(arc);
+            rest = tail;
+        }
+    }
+    ObjectIdentifier::new(arcs).ok_or(Stop::Malformed)
+}
+
+/// One subidentifier from the start of `input` (X.690 §8.19.2): base 128, bit 8 set on every
+/// octet but the last, the leading octet never 0x80 (fewest octets), the value at most
+/// 2^32 - 1 (the SMI's arc range, RFC 2578 §7.1.3).
+fn subidentifier(input: &[u8]) -> Step<(u32, &[u8])> {
+    if input.first() == Some(&0x80) {
+        return Err(Stop::Malformed);
+    }
+    let mut value = 0u32;
+    let mut rest = input;
+    while let Some((&octet, tail)) = rest.split_first() {
+        if value > u32::MAX >> 7 {
+            return Err(Stop::Malformed);
+        }
+        value = (value << 7) | u32::from(octet & 0x7f);
+        rest = tail;
+        if octet & 0x80 == 0 {
+            return Ok((value, rest));
+        }
+    }
+    Err(Stop::Malformed)
+}
+
+/// A cursor over TLVs.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    /// The next TLV's tag and contents. Single-octet tags and shortest definite lengths only
+    /// (anything else is left to the general decoder); a length past the input is malformed.
+    fn tlv(&mut self) -> Step<(u8, &'a [u8])> {
+        let [tag, first, rest @ ..] = self.0 else {
+            return Err(Stop::Malformed);
+        };
+        if tag & 0x1f == 0x1f {
+            return Err(Stop::Other);
+        }
+        let (len, rest) = match (*first, rest) {
+            (short @ 0..=0x7f, _) => (usize::from(short), rest),
+            (0x81, [len, rest @ ..]) if *len >= 0x80 => (usize::from(*len), rest),
+            (0x82, [hi, lo, rest @ ..]) if *hi != 0 => {
+                (usize::from(*hi) << 8 | usize::from(*lo), rest)
+            }
+            _ => return Err(Stop::Other),
+        };
+        if len > rest.len() {
+            return Err(Stop::Malformed);
+        }
+        let (contents, rest) = rest.split_at(len);
+        self.0 = rest;
+        Ok((*tag, contents))
+    }
+
+    /// The contents of the next TLV, which must carry `want` (primitive, for the universal
+    /// string types: a constructed string is left to the general decoder).
+    fn expect(&mut self, want: u8) -> Step<&'a [u8]> {
+        match self.tlv()? {
+            (tag, contents) if tag == want => Ok(contents),
+            _ => Err(Stop::Other),
+        }
+    }
+
+    /// An INTEGER in the fewest octets (X.690 §8.3.2) that fits `i64`.
+    fn integer(&mut self) -> Step<i64> {
+        let contents = self.expect(tag::INTEGER)?;
+        let redundant = match contents {
+            [0x00, next, ..] => next & 0x80 == 0,
+            [0xff, next, ..] => next & 0x80 != 0,
+            _ => false,
+        };
+        let Some(&first) = contents.first() else {
+            return Err(Stop::Other);
+        };
+        if redundant || contents.len() > 8 {
+            return Err(Stop::Other);
+        }
+        let init = if first & 0x80 != 0 { -1i64 } else { 0 };
+        Ok(contents
+            .iter()
+            .fold(init, |acc, &b| (acc << 8) | i64::from(b)))
+    }
+
+    /// Nothing may follow the last field of a SEQUENCE.
+    fn end(&self) -> Step<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Stop::Other)
+        }
+    }
+}
+
+/// The BER encoding of a Response ScopedPDU (RFC 3412 §6.8, RFC 3416 §3), exactly as
+/// `rasn::ber::encode` gives it, in one allocation of its exact size.
+pub fn response(
+    context_engine_id: &[u8],
+    context_name: &[u8],
+    request_id: i32,
+    error_status: i64,
+    error_index: i64,
+    varbinds: &[VarBind],
+) -> Vec<u8> {
+    let list: usize = varbinds.iter().map(varbind_len).sum();
+    let pdu = integer_tlv_len(i64::from(request_id))
+        + integer_tlv_len(error_status)
+        + integer_tlv_len(error_index)
+        + tlv_len(list);
+    let scoped = tlv_len(context_engine_id.len()) + tlv_len(context_name.len()) + tlv_len(pdu);
+    let mut out = Vec::with_capacity(tlv_len(scoped));
+    header(&mut out, tag::SEQUENCE, scoped);
+    header(&mut out, tag::OCTET_STRING, context_engine_id.len());
+    out.extend_from_slice(context_engine_id);
+    header(&mut out, tag::OCTET_STRING, context_name.len());
+    out.extend_from_slice(context_name);
+    header(&mut out, tag::RESPONSE, pdu);
+    integer(&mut out, tag::INTEGER, i64::from(request_id));
+    integer(&mut out, tag::INTEGER, error_status);
+    integer(&mut out, tag::INTEGER, error_index);
+    header(&mut out, tag::SEQUENCE, list);
+    for varbind in varbinds {
+        let name = oid_content_len(&varbind.name);
+        header(
+            &mut out,
+            tag::SEQUENCE,
+            tlv_len(name) + value_len(&varbind.value),
+        );
+        header(&mut out, tag::OBJECT_IDENTIFIER, name);
+        oid_contents(&mut out, &varbind.name);
+        value(&mut out, &varbind.value);
+    }
+    out
+}
+
+/// A tag and a definite length in its shortest form (X.690 §8.1.3).
+fn header(out: &mut Vec<u8>, tag: u8, len: usize) {
+    out.push(tag);
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let octets = unsigned_octets(len as u64);
+        out.push(0x80 | octets as u8);
+        let be = (len as u64).to_be_bytes();
+        out.extend_from_slice(be.get(8 - octets..).unwrap_or(&be));
+    }
+}
+
+/// An INTEGER TLV of `v` in the fewest two's-complement octets (X.690 §8.3.2).
+fn integer(out: &mut Vec<u8>, tag: u8, v: i64) {
+    let n = integer_content_len(v);
+    header(out, tag, n);
+    let be = v.to_be_bytes();
+    out.extend_from_slice(be.get(8 - n..).unwrap_or(&be));
+}
+
+/// An INTEGER TLV of the non-negative `v`, with the leading zero octet two's complement needs
+/// when its top bit is set.
+fn unsigned(out: &mut Vec<u8>, tag: u8, v: u64) {
+    let n = non_negative_integer_len(v);
+    header(out, tag, n);
+    if n > 8 {
+        out.push(0);
+    }
+    let be = v.to_be_bytes();
+    out.extend_from_slice(be.get(8usize.saturating_sub(n)..).unwrap_or(&be));
+}
+
+/// The subidentifiers of `arcs` (X.690 §8.19), the first two arcs in one.
+fn oid_contents(out: &mut Vec<u8>, arcs: &[u32]) {
+    let base128 = |out: &mut Vec<u8>, v: u64| {
+        let groups = base128_len(v);
+        for i in (1..groups).rev() {
+            out.push(0x80 | (v >> (7 * i)) as u8);
+        }
+        out.push((v & 0x7f) as u8);
+    };
+    match arcs {
+        [first, second, rest @ ..] => {
+            base128(out, u64::from(*first) * 40 + u64::from(*second));
+            // A name's arcs are mostly below 128 (a string index's are characters): one pass
+            // tells, and then they are copied as octets.
+            if rest.iter().fold(0, |all, &arc| all | arc) < 0x80 {
+                out.extend(rest.iter().map(|&arc| arc as u8));
+                return;
+            }
+            for &arc in rest {
+                if arc < 0x80 {
+                    out.push(arc as u8);
+                } else {
+                    base128(out, u64::from(arc));
+                }
+            }
+        }
+        // Not a valid OID (rasn's ObjectIdentifier cannot hold one); what rasn writes for it.
+        [only] => base128(out, u64::from(*only)),
+        [] => {}
+    }
+}
+
+fn value(out: &mut Vec<u8>, value: &VarBindValue) {
+    let syntax = match value {
+        VarBindValue::Value(syntax) => syntax,
+        VarBindValue::Unspecified => return out.extend_from_slice(&[tag::NULL, 0]),
+        VarBindValue::NoSuchObject => return out.extend_from_slice(&[tag::NO_SUCH_OBJECT, 0]),
+        VarBindValue::NoSuchInstance => {
+            return out.extend_from_slice(&[tag::NO_SUCH_INSTANCE, 0]);
+        }
+        VarBindValue::EndOfMibView => return out.extend_from_slice(&[tag::END_OF_MIB_VIEW, 0]),
+    };
+    match syntax {
+        ObjectSyntax::Simple(SimpleSyntax::Integer(v)) => {
+            let (bytes, n) = v.to_signed_bytes_be();
+            let bytes = bytes.as_ref();
+            header(out, tag::INTEGER, n);
+            out.extend_from_slice(bytes.get(..n).unwrap_or(bytes));
+        }
+        ObjectSyntax::Simple(SimpleSyntax::String(v)) => octets(out, tag::OCTET_STRING, v),
+        ObjectSyntax::Simple(SimpleSyntax::ObjectId(v)) => {
+            header(out, tag::OBJECT_IDENTIFIER, oid_content_len(v));
+            oid_contents(out, v);
+        }
+        ObjectSyntax::ApplicationWide(app) => match app {
+            ApplicationSyntax::Address(IpAddress(v)) => octets(out, tag::IP_ADDRESS, &v[..]),
+            ApplicationSyntax::Counter(Counter(v)) => unsigned(out, tag::COUNTER32, (*v).into()),
+            ApplicationSyntax::Unsigned(Gauge(v)) => unsigned(out, tag::GAUGE32, (*v).into()),
+            ApplicationSyntax::Ticks(TimeTicks(v)) => unsigned(out, tag::TIME_TICKS, (*v).into()),
+            ApplicationSyntax::Arbitrary(v) => octets(out, tag::OPAQUE, v.as_ref()),
+            ApplicationSyntax::BigCounter(Counter64(v)) => unsigned(out, tag::COUNTER64, *v),
+        },
+    }
+}
+
+fn octets(out: &mut Vec<u8>, tag: u8, v: &[u8]) {
+    header(out, tag, v.len());
+    out.extend_from_slice(v);
+}
+
+/// The exact number of octets BER gives `varbind` (tag, length and contents of the SEQUENCE),
+/// as [`response`] and `rasn::ber::encode` write it. Saturates instead of overflowing.
+pub fn varbind_len(varbind: &VarBind) -> usize {
+    let name = tlv_len(oid_content_len(&varbind.name));
+    tlv_len(name.saturating_add(value_len(&varbind.value)))
+}
+
+/// Tag (all tags here are below 31, so one octet), length octets, then `content` octets.
+pub fn tlv_len(content: usize) -> usize {
+    1usize
+        .saturating_add(length_octets(content))
+        .saturating_add(content)
+}
+
+/// X.690 §8.1.3: the short form below 128, else one octet plus the big-endian length.
+fn length_octets(len: usize) -> usize {
+    if len < 0x80 {
+        1
+    } else {
+        1 + unsigned_octets(len as u64)
+    }
+}
+
+/// Octets of `v` without leading zero octets (at least one).
+fn unsigned_octets(v: u64) -> usize {
+    let bits = u64::BITS - v.leading_zeros();
+    (bits.div_ceil(8) as usize).max(1)
+}
+
+/// Contents of an INTEGER holding the non-negative `v`: two's complement needs a leading zero
+/// octet when the top bit is set (0xFFFF_FFFF takes five octets).
+fn non_negative_integer_len(v: u64) -> usize {
+    let bits = u64::BITS - v.leading_zeros() + 1;
+    bits.div_ceil(8) as usize
+}
+
+/// Contents of an INTEGER holding `v` in the fewest two's-complement octets.
+fn integer_content_len(v: i64) -> usize {
+    // The bits that are not copies of the sign bit, plus the sign bit itself.
+    let bits = i64::BITS - (v ^ (v >> 63)).leading_zeros() + 1;
+    bits.div_ceil(8) as usize
+}
+
+fn integer_tlv_len(v: i64) -> usize {
+    tlv_len(integer_content_len(v))
+}
+
+/// Base-128 groups of `v` (at least one).
+fn base128_len(v: u64) -> usize {
+    ((u64::BITS - v.leading_zeros()).div_ceil(7) as usize).max(1)
+}
+
+/// Contents of an OBJECT IDENTIFIER (X.690 §8.19): the first two arcs share one
+/// sub-identifier, each sub-identifier in base 128. Computed in `u64` so that `2.x` with a
+/// large `x` cannot overflow.
+fn oid_content_len(arcs: &[u32]) -> usize {
+    match arcs {
+        [first, second, rest @ ..] => {
+            let head = u64::from(*first) * 40 + u64::from(*second);
+            // One octet per arc plus one per further 7 bits: branch-free and counted in `u32`
+            // lanes, so that it vectorises and a long string-indexed OID costs little more than
+            // a short one. At most 4 per arc: no OID an agent sees (at most 65,507 octets on
+            // the wire) comes near 2^30 arcs, where the sum would wrap.
+            let extra = |arc: &u32| {
+                u32::from(*arc >= 1 << 7)
+                    + u32::from(*arc >= 1 << 14)
+                    + u32::from(*arc >= 1 << 21)
+                    + u32::from(*arc >= 1 << 28)
+            };
+            let extra: u32 = rest.iter().map(extra).fold(0, u32::wrapping_add);
+            base128_len(head) + rest.len() + extra as usize
+        }
+        // Not a valid OID; the one octet rasn would write for a lone arc.
+        [only] => base128_len(u64::from(*only)),
+        [] => 0,
+    }
+}
+
+fn value_len(value: &VarBindValue) -> usize {
+    match value {
+        VarBindValue::Value(syntax) => tlv_len(syntax_content_len(syntax)),
+        // NULL and the three [n] IMPLICIT NULL exceptions: tag and a zero length.
+        VarBindValue::Unspecified
+        | VarBindValue::NoSuchObject
+        | VarBindValue::NoSuchInstance
+        | VarBindValue::EndOfMibView => 2,
+    }
+}
+
+fn syntax_content_len(syntax: &ObjectSyntax) -> usize {
+    match syntax {
+        ObjectSyntax::Simple(SimpleSyntax::Integer(v)) => v.to_signed_bytes_be().1,
+        ObjectSyntax::Simple(SimpleSyntax::String(v)) => v.len(),
+        ObjectSyntax::Simple(SimpleSyntax::ObjectId(v)) => oid_content_len(v),
+        ObjectSyntax::ApplicationWide(app) => match app {
+            ApplicationSyntax::Address(_) => 4,
+            ApplicationSyntax::Counter(Counter(v))
+            | ApplicationSyntax::Ticks(TimeTicks(v))
+            | ApplicationSyntax::Unsigned(Gauge(v)) => non_negative_integer_len(u64::from(*v)),
+            ApplicationSyntax::Arbitrary(v) => v.as_ref().len(),
+            ApplicationSyntax::BigCounter(Counter64(v)) => non_negative_integer_len(*v),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use rasn::types::Integer;
+    use rasn_smi::v2::ToOpaque;
+
+    fn oid(arcs: &[u32]) -> ObjectIdentifier {
+        ObjectIdentifier::new(arcs.to_vec()).unwrap()
+    }
+
+    fn bind(arcs: &[u32], value: VarBindValue) -> VarBind {
+        VarBind {
+            name: oid(arcs),
+            value,
+        }
+    }
+
+    /// Names of every shape: short, string-indexed (past 16 arcs), arcs of 1 to 5 octets,
+    /// `2.x` with a first subidentifier of several octets.
+    fn names() -> Vec<Vec<u32>> {
+        let mut lookup = vec![1, 3, 6, 1, 4, 1, 99_999, 1, 4, 14, 1, 2, 22];
+        lookup.extend(b"pkg:npm/component-2500".iter().map(|&b| u32::from(b)));
+        lookup.push(2500);
+        let long: Vec<u32> = (0..128).map(|i| i * 1_000_003 % 300).collect();
+        vec![
+            vec![1, 3, 6, 1, 2, 1, 1, 1, 0],
+            vec![0, 0],
+            vec![1, 39, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152],
+            vec![1, 3, 268_435_455, 268_435_456, u32::MAX],
+            vec![2, 999, 1],
+            vec![2, u32::MAX - 80],
+            lookup,
+            [vec![1, 3], long].concat(),
+        ]
+    }
+
+    fn request(pdu: Pdus, engine_id: &[u8], context: &[u8]) -> ScopedPdu {
+        ScopedPdu {
+            context_engine_id: OctetString::from(engine_id.to_vec()),
+            context_name: OctetString::from(context.to_vec()),
+            pdu,
+        }
+    }
+
+    fn requests() -> Vec<ScopedPdu> {
+        let values = [
+            VarBindValue::Unspecified,
+            VarBindValue::NoSuchObject,
+            VarBindValue::NoSuchInstance,
+            VarBindValue::EndOfMibView,
+        ];
+        let binds: Vec<VarBind> = names()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| bind(n, values[i % values.len()].clone()))
+            .collect();
+        let mut out = Vec::new();
+        for (request_id, a, b) in [
+            (0, 0, 0),
+            (-1, 5, -3),
+            (i32::MAX, i64::MAX, i64::MIN),
+            (i32::MIN, 128, -129),
+        ] {
+            let pdu = Pdu {
+                request_id,
+                error_status: a,
+                error_index: b,
+                varbinds: binds.clone(),
+            };
+            let bulk = BulkPdu {
+                request_id,
+                non_repeaters: a,
+                max_repetitions: b,
+                varbinds: binds[..2].to_vec(),
+            };
+            for pdu in [
+                Pdus::Get(pdu.clone()),
+                Pdus::GetNext(Pdu {
+                    varbinds: vec![],
+                    ..pdu.clone()
+                }),
+                Pdus::GetNext(pdu),
+                Pdus::GetBulk(bulk),
+            ] {
+                out.push(request(pdu.clone(), b"\x80\x00\x1f\x88\x04dqi", b""));
+                out.push(request(pdu, &[7; 200], &[b'c'; 300]));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn reads_what_rasn_reads() {
+        for scoped in requests() {
+            let bytes = rasn::ber::encode(&scoped).unwrap();
+            assert_eq!(
+                scoped_pdu(&bytes),
+                Read::Scoped(scoped.clone(), bytes.len())
+            );
+            // Padding after a decrypted ScopedPDU (DES, RFC 3414 §8.1.1.2) is not taken.
+            let mut padded = bytes.clone();
+            padded.extend_from_slice(&[0; 7]);
+            assert_eq!(scoped_pdu(&padded), Read::Scoped(scoped, bytes.len()));
+        }
+    }
+
+    #[test]
+    fn other_forms_go_to_the_general_decoder() {
+        let scoped = request(
+            Pdus::Set(Pdu {
+                request_id: 1,
+                error_status: 0,
+                error_index: 0,
+                varbinds: vec![bind(
+                    &[1, 3, 6, 1, 2, 1, 1, 5, 0],
+                    VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::String(
+                        OctetString::from_static(b"x"),
+                    ))),
+                )],
+            }),
+            b"\x80\x00\x1f\x88\x04dqi",
+            b"",
+        );
+        let bytes = rasn::ber::encode(&scoped).unwrap();
+        assert_eq!(scoped_pdu(&bytes), Read::Other, "a Set with a value");
+        assert_eq!(
+            super::super::decode_scoped_pdu(&bytes),
+            Some((scoped, bytes.len()))
+        );
+
+        // GetNext { request-id 1 as 02 02 00 01 (not the fewest octets), 0, 0, {} }: BER
+        // allows it for the general decoder to judge; the fast reader does not.
+        let redundant = [
+            0x30, 0x0f, 0x04, 0x00, 0x04, 0x00, 0xa1, 0x09, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01,
+            0x00, 0x02, 0x01, 0x00, 0x30, 0x00,
+        ];
+        assert_eq!(scoped_pdu(&redundant[..]), Read::Other);
+        // The same with a long-form length where the short form fits.
+        let long_length = [
+            0x30, 0x81, 0x0e, 0x04, 0x00, 0x04, 0x00, 0xa1, 0x08, 0x02, 0x01, 0x01, 0x02, 0x01,
+            0x00, 0x02, 0x01, 0x00, 0x30, 0x00,
+        ];
+        assert_eq!(scoped_pdu(&long_length[..]), Read::Other);
+    }
+
+    /// A GetNext ScopedPDU whose one name has `contents` as its OID contents.
+    fn getnext_with_oid(contents: &[u8]) -> Vec<u8> {
+        let oid_tlv = [&[0x06, contents.len() as u8][..], contents].concat();
+        let binding = [
+            &[0x30, (oid_tlv.len() + 2) as u8][..],
+            &oid_tlv,
+            &[0x05, 0x00],
+        ]
+        .concat();
+        let list = [&[0x30, binding.len() as u8][..], &binding].concat();
+        let ints = [0x02, 0x01, 0x07, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00];
+        let pdu = [&[0xa1, (ints.len() + list.len()) as u8][..], &ints, &list].concat();
+        let body = [&[0x04, 0x00, 0x04, 0x00][..], &pdu].concat();
+        [&[0x30, body.len() as u8][..], &body].concat()
+    }
+
+    #[test]
+    fn object_identifiers_are_checked_as_x690_says() {
+        let malformed: [(&str, &[u8]); 6] = [
+            ("empty contents", &[]),
+            ("last subidentifier cut", &[0x2b, 0x06, 0x81]),
+            ("leading 0x80 in a later arc", &[0x2b, 0x06, 0x80, 0x01]),
+            ("leading 0x80 in the first", &[0x80, 0x2b, 0x06]),
+            ("2^32 in a later arc", &[0x2b, 0x90, 0x80, 0x80, 0x80, 0x00]),
+            ("2^35 in the first", &[0xff, 0xff, 0xff, 0xff, 0x7f]),
+        ];
+        for (what, contents) in malformed {
+            let bytes = getnext_with_oid(contents);
+            assert_eq!(scoped_pdu(&bytes), Read::Malformed, "{what}");
+            assert_eq!(super::super::decode_scoped_pdu(&bytes), None, "{what}");
+        }
+        let good: [(&[u8], &[u32]); 5] = [
+            (&[0x2b, 0x06, 0x01], &[1, 3, 6, 1]),
+            (&[0x00], &[0, 0]),
+            (&[0x27], &[0, 39]),
+            (&[0x50, 0x00], &[2, 0, 0]),
+            // 2^32 - 1 is the largest arc (and first subidentifier) allowed.
+            (&[0x2b, 0x8f, 0xff, 0xff, 0xff, 0x7f], &[1, 3, u32::MAX]),
+        ];
+        for (contents, arcs) in good {
+            let bytes = getnext_with_oid(contents);
+            let Read::Scoped(scoped, _) = scoped_pdu(&bytes) else {
+                panic!("{arcs:?} not read");
+            };
+            let Pdus::GetNext(pdu) = scoped.pdu else {
+                panic!("not a GetNext")
+            };
+            assert_eq!(&pdu.varbinds[0].name[..], arcs);
+        }
+        let bytes = getnext_with_oid(&[0x8f, 0xff, 0xff, 0xff, 0x7f]);
+        let Read::Scoped(scoped, _) = scoped_pdu(&bytes) else {
+            panic!("2.(2^32 - 81) not read");
+        };
+        let Pdus::GetNext(pdu) = scoped.pdu else {
+            panic!("not a GetNext")
+        };
+        assert_eq!(&pdu.varbinds[0].name[..], &[2, u32::MAX - 80]);
+    }
+
+    /// A seeded xorshift: the same cases every run.
+    struct Seeded(u64);
+
+    impl Seeded {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn what_it_reads_from_damaged_input_rasn_reads_the_same() {
+        let encodings: Vec<Vec<u8>> = requests()
+            .iter()
+            .map(|s| rasn::ber::encode(s).unwrap())
+            .collect();
+        let mut rng = Seeded(0x9e37_79b9_7f4a_7c15);
+        let (mut read, mut other, mut malformed) = (0, 0, 0);
+        for _ in 0..40_000 {
+            let mut bytes = encodings[rng.below(encodings.len())].clone();
+            for _ in 0..=rng.below(3) {
+                let at = rng.below(bytes.len());
+                match rng.below(4) {
+                    0 => bytes[at] ^= 1 << rng.below(8),
+                    1 => bytes[at] = rng.next() as u8,
+                    2 => bytes.truncate(at),
+                    _ => bytes.insert(at, rng.next() as u8),
+                }
+                if bytes.is_empty() {
+                    break;
+                }
+            }
+            let general = rasn::ber::decode_with_remainder::<ScopedPdu>(&bytes);
+            match scoped_pdu(&bytes) {
+                Read::Scoped(scoped, used) => {
+                    read += 1;
+                    let (value, rest) = general.expect("rasn reads it too");
+                    assert_eq!((value, bytes.len() - rest.len()), (scoped, used));
+                }
+                Read::Other => other += 1,
+                Read::Malformed => malformed += 1,
+            }
+        }
+        // Each outcome was met, so the comparison above ran on many inputs.
+        assert!(
+            read > 1_000 && other > 1_000 && malformed > 1_000,
+            "{read} {other} {malformed}"
+        );
+    }
+
+    fn integer(v: i128) -> VarBindValue {
+        VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::Integer(Integer::from(
+            v,
+        ))))
+    }
+
+    fn app(v: ApplicationSyntax) -> VarBindValue {
+        VarBindValue::Value(ObjectSyntax::ApplicationWide(v))
+    }
+
+    #[test]
+    fn writes_what_rasn_writes() {
+        let mut values = vec![
+            VarBindValue::Unspecified,
+            VarBindValue::NoSuchObject,
+            VarBindValue::NoSuchInstance,
+            VarBindValue::EndOfMibView,
+        ];
+        for v in [0, 1, -1, 127, 128, -128, -129, 255, 256, 65_535, -65_536] {
+            values.push(integer(v));
+        }
+        values.push(integer(i128::from(i64::MAX)));
+        values.push(integer(i128::from(i64::MIN)));
+        values.push(integer(i128::from(u64::MAX)));
+        for len in [0, 1, 127, 128, 255, 256, 70_000] {
+            let s = OctetString::from(vec![b's'; len]);
+            values.push(VarBindValue::Value(ObjectSyntax::Simple(
+                SimpleSyntax::String(s),
+            )));
+            values.push(app(ApplicationSyntax::Arbitrary(
+                OctetString::from(vec![b'o'; len]).to_opaque().unwrap(),
+            )));
+        }
+        for n in names() {
+            values.push(VarBindValue::Value(ObjectSyntax::Simple(
+                SimpleSyntax::ObjectId(oid(&n)),
+            )));
+        }
+        values.push(app(ApplicationSyntax::Address(IpAddress(
+            [192, 0, 2, 1].into(),
+        ))));
+        for v in [0u32, 127, 128, 0x7fff_ffff, 0x8000_0000, u32::MAX] {
+            values.push(app(ApplicationSyntax::Counter(Counter(v))));
+            values.push(app(ApplicationSyntax::Unsigned(Gauge(v))));
+            values.push(app(ApplicationSyntax::Ticks(TimeTicks(v))));
+        }
+        for v in [0u64, 255, 1 << 63, u64::MAX] {
+            values.push(app(ApplicationSyntax::BigCounter(Counter64(v))));
+        }
+        let names = names();
+        let binds: Vec<VarBind> = values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| bind(&names[i % names.len()], v))
+            .collect();
+        for bind in &binds {
+            let alone = rasn::ber::encode(bind).unwrap();
+            assert_eq!(varbind_len(bind), alone.len(), "{bind:?}");
+        }
+        let cases = [
+            (0, 0, 0, &binds[..0]),
+            (-5, 2, 1, &binds[..3]),
+            (i32::MAX, 5, 7, &binds[..]),
+            (i32::MIN, 0, 0, &binds[20..25]),
+        ];
+        for (request_id, status, index, varbinds) in cases {
+            for (engine, context) in [
+                (&b"\x80\x00\x1f\x88\x04dqi"[..], &b""[..]),
+                (&[1; 200], &[2; 300]),
+            ] {
+                let scoped = request(
+                    Pdus::Response(Pdu {
+                        request_id,
+                        error_status: status,
+                        error_index: index,
+                        varbinds: varbinds.to_vec(),
+                    }),
+                    engine,
+                    context,
+                );
+                let ours = response(engine, context, request_id, status, index, varbinds);
+                assert_eq!(ours, rasn::ber::encode(&scoped).unwrap());
+                assert_eq!(
+                    ours.capacity(),
+                    ours.len(),
+                    "one allocation of the exact size"
+                );
+            }
+        }
+    }
+}
