@@ -21,7 +21,7 @@ use dqi_agent::manager::Manager;
 use dqi_agent::mib::Value;
 use dqi_agent::pdu::syntax;
 use dqi_agent::usm::{AuthKey, AuthProtocol, PrivKey, PrivProtocol};
-use dqi_agent::wire::{Pdu, Pdus, VarBind, VarBindValue};
+use dqi_agent::wire::{Pdus, VarBindValue};
 
 const HEADER: &str = "dqi-ffi/include/dqi.h";
 /// The demo's engine ID: format 4 (text), "dqi-c-demo".
@@ -582,23 +582,7 @@ fn arcs(dotted: &str) -> Vec<u32> {
 }
 
 fn get(request_id: i32, names: &[&[u32]]) -> Pdus {
-    Pdus::Get(Pdu {
-        request_id,
-        error_status: 0,
-        error_index: 0,
-        varbinds: names
-            .iter()
-            .map(|name| {
-                let Some(Value::ObjectId(name)) = Value::oid(name) else {
-                    panic!("a valid OID: {name:?}");
-                };
-                VarBind {
-                    name,
-                    value: VarBindValue::Unspecified,
-                }
-            })
-            .collect(),
-    })
+    Pdus::Get(in_process::request(request_id, names))
 }
 
 /// The consumer's stdin and stdout: datagrams framed by a two-octet big-endian length.

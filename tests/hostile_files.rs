@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::ffi::OsStr;
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::Command;
@@ -38,7 +37,7 @@ fn check_config_with_a_fifo_sbom_exits_naming_it() {
     let dir = TestDir::new("fifo-check");
     mkfifo(&dir.join("sbom.cdx.json"));
     let config = config_file(&dir, "[device]\nsbom = [\"sbom.cdx.json\"]\n");
-    let out = run_agent_binary(&[OsStr::new("--check-config"), config.as_os_str()]);
+    let out = check_config(&config);
     assert_eq!(out.code(), Some(2), "{}", out.describe());
     assert!(
         out.stderr

@@ -24,10 +24,6 @@ fn config(dir: &TestDir, extra: &str) -> PathBuf {
     path
 }
 
-fn check(path: &std::path::Path) -> ProcessOutput {
-    run_agent_binary(&["--check-config".as_ref(), path.as_os_str()])
-}
-
 /// The one line the refusal prints, asserted whole up to the OS's own wording.
 fn refused(out: &ProcessOutput) -> String {
     assert_eq!(out.code(), Some(2), "{}", out.describe());
@@ -39,7 +35,7 @@ fn refused(out: &ProcessOutput) -> String {
 fn a_missing_sbom_names_the_config_file_the_key_and_the_file() {
     let dir = TestDir::new("missing-sbom");
     let path = config(&dir, "\n[device]\nsbom = [\"dev/sbom.cdx.jsn\"]\n");
-    let line = refused(&check(&path));
+    let line = refused(&check_config(&path));
     assert!(
         line.starts_with(&format!(
             "dqi-agent: {}: device.sbom[0]: {}: ",
@@ -74,7 +70,7 @@ fn a_json_file_that_is_no_sbom_says_so() {
     );
     let path = config(&dir, "\n[device]\nsbom = [\"other.json\"]\n");
     assert_eq!(
-        refused(&check(&path)),
+        refused(&check_config(&path)),
         format!(
             "dqi-agent: {}: device.sbom[0]: {}: at `$`: neither a CycloneDX SBOM (no \
              `bomFormat`) nor an SPDX SBOM (no `spdxVersion`)",
@@ -83,7 +79,7 @@ fn a_json_file_that_is_no_sbom_says_so() {
         )
     );
     let path = config(&dir, "\n[device]\nsbom = [\"vex.json\"]\n");
-    let line = refused(&check(&path));
+    let line = refused(&check_config(&path));
     assert!(
         line.ends_with("it looks like an OpenVEX document: list it under device.vex"),
         "{line}"
@@ -117,7 +113,7 @@ fn an_unknown_log_level_is_refused_with_the_valid_ones() {
             .replace("[system]", &format!("log_level = \"{word}\"\n\n[system]"));
         write_file(&path, &text, 0o600);
         assert_eq!(
-            refused(&check(&path)),
+            refused(&check_config(&path)),
             format!(
                 "dqi-agent: {}: agent.log_level: \"{word}\" is not a log level: use one of \
                  error, warn, info, debug, trace, off, or a filter such as dqi_agent=debug",
@@ -146,7 +142,7 @@ fn type_errors_and_missing_keys_name_the_key() {
     ];
     for (text, wanted) in cases {
         write_file(&path, &text, 0o600);
-        let line = refused(&check(&path));
+        let line = refused(&check_config(&path));
         assert!(line.ends_with(wanted), "{line}");
         assert!(
             line.starts_with(&format!("dqi-agent: {}:", path.display())),
@@ -160,7 +156,7 @@ fn type_errors_and_missing_keys_name_the_key() {
         .collect();
     write_file(&path, &no_state_dir, 0o600);
     assert_eq!(
-        refused(&check(&path)),
+        refused(&check_config(&path)),
         format!(
             "dqi-agent: {}: agent.state_dir: missing: this key is required",
             path.display()
@@ -179,7 +175,7 @@ fn min_security_is_case_insensitive_like_the_protocols() {
         .expect("read")
         .replace("\"SHA-256\"", "\"sha-256\"");
     write_file(&path, &text, 0o600);
-    let out = check(&path);
+    let out = check_config(&path);
     assert!(out.success(), "{}", out.describe());
 }
 

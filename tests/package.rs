@@ -233,7 +233,7 @@ fn shipped_config_refuses_to_run_until_the_passphrases_are_filled_in() {
     let shipped = read("debian/agent.toml");
 
     write_file(&config, &shipped, 0o600);
-    let out = run_agent_binary(&["--check-config".as_ref(), config.as_os_str()]);
+    let out = check_config(&config);
     assert_eq!(out.code(), Some(2), "{}", out.describe());
     assert!(
         out.stderr.contains("user[0].auth_password"),
@@ -242,7 +242,7 @@ fn shipped_config_refuses_to_run_until_the_passphrases_are_filled_in() {
     );
 
     write_file(&config, &filled_in(&shipped), 0o600);
-    let out = run_agent_binary(&["--check-config".as_ref(), config.as_os_str()]);
+    let out = check_config(&config);
     assert!(out.success(), "{}", out.describe());
     assert!(
         out.stdout

@@ -36,7 +36,7 @@ fn install_example(dir: &TestDir) -> std::path::PathBuf {
 fn example_config_passes_check_config() {
     let dir = TestDir::new("example-config");
     let config = install_example(&dir);
-    let out = run_agent_binary(&["--check-config".as_ref(), config.as_os_str()]);
+    let out = check_config(&config);
     assert!(out.success(), "{}", out.describe());
     assert!(
         out.stdout
@@ -54,7 +54,7 @@ fn example_config_is_refused_world_readable() {
     let config = install_example(&dir);
     std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .expect("chmod");
-    let out = run_agent_binary(&["--check-config".as_ref(), config.as_os_str()]);
+    let out = check_config(&config);
     assert_eq!(out.code(), Some(2), "{}", out.describe());
     assert!(out.stderr.contains("chmod 600"), "{}", out.describe());
 }

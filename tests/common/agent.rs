@@ -336,3 +336,8 @@ pub fn run_agent_binary(args: &[&std::ffi::OsStr]) -> ProcessOutput {
         EXIT_TIMEOUT,
     )
 }
+
+/// `dqi-agent --check-config path`, bounded as [`run_agent_binary`].
+pub fn check_config(path: &Path) -> ProcessOutput {
+    run_agent_binary(&["--check-config".as_ref(), path.as_os_str()])
+}

@@ -18,9 +18,10 @@
 //!
 //! Everything here is bounded: agent start-up waits at most [`START_TIMEOUT`], every tool run at
 //! most [`TOOL_TIMEOUT`] unless a test names a longer bound, and every process started here is
-//! killed (by its own handle, never by name) when its owner is dropped. A test that panics keeps
-//! its temporary directory and prints the agent's stderr, so a failure can be read without
-//! rerunning it. A missing prerequisite follows one rule, [`skip`]: fail under CI, skip loudly
+//! killed (by its own handle, never by name) when its owner is dropped; a process run beside the
+//! agent (a receiver, a subagent) is a [`LoggedChild`], its output in a file the test reads. A
+//! test that panics keeps its temporary directory and prints the agent's stderr, so a failure
+//! can be read without rerunning it. A missing prerequisite follows one rule, [`skip`]: fail under CI, skip loudly
 //! elsewhere.
 //!
 //! Output is asserted on numeric OIDs (`-On`) and numeric enums (`-Oe`) where it can be, so that
