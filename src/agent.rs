@@ -446,7 +446,9 @@ impl Agent {
             .map_err(Reject::OverBudget)?;
         // A byte-identical retransmission (a duplicate, a replay, a client resending its
         // buffer) gets the reply already sent: no HMAC, no decryption, no MIB.
-        if let Some(reply) = self.cache.reply(source, datagram, now) {
+        // Hashed once: the reply is remembered under the same key.
+        let datagram_key = self.cache.datagram_key(source, datagram);
+        if let Some(reply) = self.cache.reply(source, datagram_key, datagram, now) {
             out.extend_from_slice(reply);
             self.budget.count_cache_hit();
             return Ok(Outcome::Response);
@@ -482,7 +484,11 @@ impl Agent {
             ScopedPduData::Encrypted(_) => 0,
         };
         let users = Arc::clone(&self.users);
-        let request = Request { datagram, source };
+        let request = Request {
+            datagram,
+            source,
+            datagram_key,
+        };
         match self.authenticate(&users, &request, &msg, &usm, level, now) {
             Ok((user, scoped, plain)) => {
                 incoming.user = Some(user);
@@ -594,6 +600,8 @@ impl Agent {
 struct Request<'a> {
     datagram: &'a [u8],
     source: SocketAddr,
+    /// The response cache's hash of the datagram, made for the lookup before parsing.
+    datagram_key: crate::cache::Hashed,
 }
 
 /// A request's shape for the budget's estimate (RFC 3416 §4.2.3 for GetBulk).

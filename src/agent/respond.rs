@@ -11,6 +11,7 @@ use rasn_smi::v2::{ApplicationSyntax, ObjectSyntax};
 use super::{Agent, Incoming, Outcome, Request, work};
 use crate::access;
 use crate::budget::{self, OverBudget, Rejection};
+use crate::cache::Hashed;
 use crate::mib::budget::Scalar;
 use crate::pdu::{self, ErrorStatus, Limits, Operation};
 use crate::stats::Counter;
@@ -102,9 +103,17 @@ impl Agent {
             Some(len) => self.scratch.get(..len).map(<[u8]>::to_vec),
             None => wire::encode(&scoped),
         };
+        // Hashed once, for the lookup here and for remembering the response.
+        let key = key.map(|bytes| {
+            let level = incoming.level.flags();
+            let hash = self
+                .cache
+                .request_key(request.source, &incoming.user_name, level, &bytes);
+            (bytes, hash)
+        });
         if let Some(bytes) = key
-            .as_deref()
-            .and_then(|key| self.cached(request, incoming, key, now))
+            .as_ref()
+            .and_then(|(key, hash)| self.cached(request, incoming, key, *hash, now))
         {
             self.budget.count_cache_hit();
             self.settle(charge, 0, now);
@@ -130,7 +139,8 @@ impl Agent {
             self.counters.bump(Counter::SnmpSilentDrops);
             return Outcome::Dropped(Counter::SnmpSilentDrops);
         };
-        let outcome = self.respond(request, incoming, &bytes, key.as_deref(), now, out);
+        let key = key.as_ref().map(|(bytes, hash)| (bytes.as_slice(), *hash));
+        let outcome = self.respond(request, incoming, &bytes, key, now, out);
         held(outcome, until, now)
     }
 
@@ -160,11 +170,12 @@ impl Agent {
         request: &Request<'_>,
         incoming: &Incoming<'_>,
         key: &[u8],
+        hash: Hashed,
         now: Instant,
     ) -> Option<Vec<u8>> {
         let level = incoming.level.flags();
         self.cache
-            .response(request.source, &incoming.user_name, level, key, now)
+            .response(request.source, hash, (&incoming.user_name, level, key), now)
             .map(<[u8]>::to_vec)
     }
 
@@ -247,7 +258,7 @@ impl Agent {
         request: &Request<'_>,
         incoming: &Incoming<'_>,
         bytes: &[u8],
-        key: Option<&[u8]>,
+        key: Option<(&[u8], Hashed)>,
         now: Instant,
         out: &mut Vec<u8>,
     ) -> Outcome {
@@ -263,19 +274,24 @@ impl Agent {
         }
         // Only responses to verified requests are remembered, so forged traffic cannot churn
         // the cache.
-        if let Some(key) = key {
+        if let Some((key, hash)) = key {
+            let level = incoming.level.flags();
             self.cache.remember_response(
                 request.source,
-                &incoming.user_name,
-                incoming.level.flags(),
-                key,
+                hash,
+                (&incoming.user_name, level, key),
                 bytes,
                 now,
             );
         }
         if incoming.level >= SecurityLevel::AuthNoPriv {
-            self.cache
-                .remember_reply(request.source, request.datagram, out, now);
+            self.cache.remember_reply(
+                request.source,
+                request.datagram_key,
+                request.datagram,
+                out,
+                now,
+            );
         }
         Outcome::Response
     }

@@ -36,6 +36,11 @@ use core::time::Duration;
 use crate::budget::hash::SipHasher;
 use crate::time::Instant;
 
+/// A key's hash in one [`ResponseCache`] (keyed by its secret), made once per request and
+/// used for both the lookup and the insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hashed(u64);
+
 #[derive(Debug)]
 struct Entry {
     source: SocketAddr,
@@ -92,8 +97,21 @@ impl ResponseCache {
 
     /// The reply stored for `key` from `source` within the window before `now`.
     pub fn lookup(&mut self, source: SocketAddr, key: &[&[u8]], now: Instant) -> Option<&[u8]> {
-        self.expire(now);
         let hash = self.hash(source, key);
+        self.lookup_hashed(source, hash, key, now)
+    }
+
+    /// [`ResponseCache::lookup`] with the key's [`Hashed`] already made, so that a miss
+    /// followed by an insert of the same key hashes it once.
+    pub fn lookup_hashed(
+        &mut self,
+        source: SocketAddr,
+        hash: Hashed,
+        key: &[&[u8]],
+        now: Instant,
+    ) -> Option<&[u8]> {
+        self.expire(now);
+        let Hashed(hash) = hash;
         self.entries
             .iter()
             .find(|entry| entry.matches(source, hash, key))
@@ -110,7 +128,22 @@ impl ResponseCache {
         reply: &[u8],
         now: Instant,
     ) -> bool {
+        let hash = self.hash(source, key);
+        self.insert_hashed(source, hash, key, reply, now)
+    }
+
+    /// [`ResponseCache::insert`] with the key's [`Hashed`] already made (by
+    /// [`ResponseCache::hash`] for the same source and key).
+    pub fn insert_hashed(
+        &mut self,
+        source: SocketAddr,
+        hash: Hashed,
+        key: &[&[u8]],
+        reply: &[u8],
+        now: Instant,
+    ) -> bool {
         self.expire(now);
+        let Hashed(hash) = hash;
         let key_len = key.iter().fold(0usize, |sum, part| {
             sum.saturating_add(4).saturating_add(part.len())
         });
@@ -118,7 +151,6 @@ impl ResponseCache {
         if self.max_entries == 0 || size > self.max_bytes {
             return false;
         }
-        let hash = self.hash(source, key);
         if let Some(at) = self
             .entries
             .iter()
@@ -182,7 +214,9 @@ impl ResponseCache {
         Some(entry)
     }
 
-    fn hash(&self, source: SocketAddr, key: &[&[u8]]) -> u64 {
+    /// The keyed hash of `source` and `key`, for [`ResponseCache::lookup_hashed`] and
+    /// [`ResponseCache::insert_hashed`].
+    pub fn hash(&self, source: SocketAddr, key: &[&[u8]]) -> Hashed {
         let mut h = SipHasher::new(self.k0, self.k1);
         match source.ip() {
             core::net::IpAddr::V4(ip) => h.write(&ip.octets()),
@@ -193,7 +227,7 @@ impl ResponseCache {
             h.write_u64(part.len() as u64);
             h.write(part);
         }
-        h.finish()
+        Hashed(h.finish())
     }
 }
 

@@ -150,22 +150,33 @@ fn object_identifier(contents: &[u8]) -> Step<ObjectIdentifier> {
         _ => return Err(Stop::Malformed),
     }
     let subidentifiers = contents.iter().filter(|&&b| b & 0x80 == 0).count();
-    let mut arcs = Vec::with_capacity(subidentifiers + 1);
+    // Filled in place: as many slots as arcs, so no capacity check per arc.
+    let mut arcs = alloc::vec![0u32; subidentifiers + 1];
+    let mut slots = arcs.iter_mut();
     let (head, mut rest) = subidentifier(contents)?;
     // §8.19.4: (X * 40) + Y, X in 0..=2 and Y < 40 unless X is 2.
     let first = (head / 40).min(2);
-    arcs.push(first);
-    arcs.push(head - first * 40);
-    while let Some((&octet, tail)) = rest.split_first() {
-        // Most arcs of a name take one octet (a string index's are characters).
-        if octet < 0x80 {
-            arcs.push(u32::from(octet));
-            rest = tail;
-        } else {
-            let (arc, tail) = subidentifier(rest)?;
-            arcs.push(arc);
-            rest = tail;
+    // (The run is zipped first: a zip takes from its first side first, so the slots are not
+    // advanced past the run's end.)
+    for (arc, slot) in [first, head - first * 40].into_iter().zip(&mut slots) {
+        *slot = arc;
+    }
+    while !rest.is_empty() {
+        // Most arcs of a name take one octet (a string index's are its characters): a run of
+        // them is widened in one pass, which vectorises.
+        let run = rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len());
+        let (single, tail) = rest.split_at(run);
+        for (&octet, slot) in single.iter().zip(&mut slots) {
+            *slot = u32::from(octet);
         }
+        if tail.is_empty() {
+            break;
+        }
+        let (arc, tail) = subidentifier(tail)?;
+        if let Some(slot) = slots.next() {
+            *slot = arc;
+        }
+        rest = tail;
     }
     ObjectIdentifier::new(arcs).ok_or(Stop::Malformed)
 }
@@ -295,7 +306,7 @@ pub fn response(
             tlv_len(name) + value_len(&varbind.value),
         );
         header(&mut out, tag::OBJECT_IDENTIFIER, name);
-        oid_contents(&mut out, &varbind.name);
+        oid_contents(&mut out, &varbind.name, name);
         value(&mut out, &varbind.value);
     }
     out
@@ -334,35 +345,61 @@ fn unsigned(out: &mut Vec<u8>, tag: u8, v: u64) {
     out.extend_from_slice(be.get(8usize.saturating_sub(n)..).unwrap_or(&be));
 }
 
-/// The subidentifiers of `arcs` (X.690 §8.19), the first two arcs in one.
-fn oid_contents(out: &mut Vec<u8>, arcs: &[u32]) {
-    let base128 = |out: &mut Vec<u8>, v: u64| {
-        let groups = base128_len(v);
-        for i in (1..groups).rev() {
-            out.push(0x80 | (v >> (7 * i)) as u8);
-        }
-        out.push((v & 0x7f) as u8);
-    };
+/// The subidentifiers of `arcs` (X.690 §8.19), the first two arcs in one: the `len` octets
+/// [`oid_content_len`] counts, written in place (no capacity check per octet).
+fn oid_contents(out: &mut Vec<u8>, arcs: &[u32], len: usize) {
+    let start = out.len();
+    out.resize(start.saturating_add(len), 0);
+    let mut cursor = Cursor(out.get_mut(start..).unwrap_or_default().iter_mut());
     match arcs {
         [first, second, rest @ ..] => {
-            base128(out, u64::from(*first) * 40 + u64::from(*second));
-            // A name's arcs are mostly below 128 (a string index's are characters): one pass
-            // tells, and then they are copied as octets.
-            if rest.iter().fold(0, |all, &arc| all | arc) < 0x80 {
-                out.extend(rest.iter().map(|&arc| arc as u8));
-                return;
-            }
-            for &arc in rest {
-                if arc < 0x80 {
-                    out.push(arc as u8);
-                } else {
-                    base128(out, u64::from(arc));
-                }
+            cursor.base128(u64::from(*first) * 40 + u64::from(*second));
+            let mut rest = rest;
+            while !rest.is_empty() {
+                // Most arcs of a name take one octet (a string index's are its characters): a
+                // run of them is narrowed in one pass, which vectorises.
+                let run = rest
+                    .iter()
+                    .position(|&arc| arc >= 0x80)
+                    .unwrap_or(rest.len());
+                let (single, tail) = rest.split_at(run);
+                cursor.narrow(single);
+                let Some((&arc, tail)) = tail.split_first() else {
+                    break;
+                };
+                cursor.base128(u64::from(arc));
+                rest = tail;
             }
         }
         // Not a valid OID (rasn's ObjectIdentifier cannot hold one); what rasn writes for it.
-        [only] => base128(out, u64::from(*only)),
+        [only] => cursor.base128(u64::from(*only)),
         [] => {}
+    }
+}
+
+/// Where the next octet of an OID's contents goes.
+struct Cursor<'a>(core::slice::IterMut<'a, u8>);
+
+impl Cursor<'_> {
+    fn put(&mut self, octet: u8) {
+        if let Some(slot) = self.0.next() {
+            *slot = octet;
+        }
+    }
+
+    /// Arcs below 128, one octet each.
+    fn narrow(&mut self, arcs: &[u32]) {
+        for (&arc, slot) in arcs.iter().zip(&mut self.0) {
+            *slot = arc as u8;
+        }
+    }
+
+    /// `v` in base 128, bit 8 set on every octet but the last.
+    fn base128(&mut self, v: u64) {
+        for i in (1..base128_len(v)).rev() {
+            self.put(0x80 | (v >> (7 * i)) as u8);
+        }
+        self.put((v & 0x7f) as u8);
     }
 }
 
@@ -385,8 +422,9 @@ fn value(out: &mut Vec<u8>, value: &VarBindValue) {
         }
         ObjectSyntax::Simple(SimpleSyntax::String(v)) => octets(out, tag::OCTET_STRING, v),
         ObjectSyntax::Simple(SimpleSyntax::ObjectId(v)) => {
-            header(out, tag::OBJECT_IDENTIFIER, oid_content_len(v));
-            oid_contents(out, v);
+            let len = oid_content_len(v);
+            header(out, tag::OBJECT_IDENTIFIER, len);
+            oid_contents(out, v, len);
         }
         ObjectSyntax::ApplicationWide(app) => match app {
             ApplicationSyntax::Address(IpAddress(v)) => octets(out, tag::IP_ADDRESS, &v[..]),
