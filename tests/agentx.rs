@@ -12,7 +12,6 @@ mod common;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -51,10 +50,7 @@ impl Subagent {
         let path = dir.join("subagent.toml");
         write_file(&path, &toml, 0o600);
         let process = LoggedChild::spawn(
-            Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
-                .arg("--config")
-                .arg(&path)
-                .env_remove("RUST_LOG"),
+            &mut agent_command(&path),
             dir.join("subagent.log"),
             "dqi-agent",
         );

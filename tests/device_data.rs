@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{LOG4J_PURL, TestDir, example, large_nested_sbom};
+use common::{LOG4J_PURL, TestDir, example, example_device_config, large_nested_sbom};
 
 use dqi_agent::device::model::{
     ComponentType, HashAlg, HealthStatus, IssuingAgency, RemoteServiceAccess, SupportStatus,
@@ -17,13 +17,7 @@ use dqi_agent::device::{
 };
 
 fn example_config() -> DeviceConfig {
-    DeviceConfig {
-        description: Some(example("device.toml")),
-        sbom: vec![example("sbom.cdx.json"), example("firmware.spdx.json")],
-        refresh_seconds: 300,
-        vex: vec![],
-        ..DeviceConfig::default()
-    }
+    example_device_config(Vec::new(), 300)
 }
 
 fn by_name<'a>(s: &'a DeviceSnapshot, name: &str) -> &'a SoftwareRow {

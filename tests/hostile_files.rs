@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -23,11 +22,7 @@ fn mkfifo(path: &Path) {
 
 /// Writes the agent config with `section` into `dir` and returns its path.
 fn config_file(dir: &TestDir, section: &str) -> std::path::PathBuf {
-    let path = dir.join("check.toml");
-    let port = free_udp_port(Ipv4Addr::LOCALHOST.into());
-    let toml = device_config(section).to_toml(port, &dir.join("state"));
-    write_file(&path, &toml, 0o600);
-    path
+    device_config(section).write_unstarted(dir, "check.toml")
 }
 
 // Regression (issue 12 #4): `--check-config` with a FIFO as the SBOM blocked in open(2) for

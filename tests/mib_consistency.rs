@@ -18,16 +18,13 @@
 #![cfg(feature = "server")]
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::time::Instant as WallClock;
 
 use dqi_agent::budget::{Budget, ValidBudget};
 use dqi_agent::device::model::{
     ComponentHash, ComponentType, HashAlg, SbomDocument, SbomFormat, SoftwareRow, SupportStatus,
 };
-use dqi_agent::device::{
-    DeviceConfig, DeviceSnapshot, DeviceSource, FileSource, Software, Timestamp,
-};
+use dqi_agent::device::{DeviceSnapshot, DeviceSource, FileSource, Software, Timestamp};
 use dqi_agent::mib::budget::View;
 use dqi_agent::mib::dqi::{
     DQI_BASIC_COMPLIANCE, DQI_FULL_COMPLIANCE, DQI_OR_ID, DQI_PRODUCT_DEMO, DQI_PRODUCT_GENERIC,
@@ -39,8 +36,11 @@ use dqi_agent::mib::{self, Entry, Live, Tree, Value};
 use dqi_agent::notify::Delivery;
 use dqi_agent::time::Instant;
 
+mod common;
 mod smi;
 
+use common::example_device_config;
+use dqi_agent::manager::testbed;
 use smi::{Mibs, Tok, check_value, tokenize};
 
 // ---------------------------------------------------------------------------------------------
@@ -206,14 +206,7 @@ fn timing_5000_components() {
 // ---------------------------------------------------------------------------------------------
 
 fn example() -> DeviceSnapshot {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/infusion-pump");
-    let config = DeviceConfig {
-        description: Some(dir.join("device.toml")),
-        sbom: vec![dir.join("sbom.cdx.json"), dir.join("firmware.spdx.json")],
-        refresh_seconds: 300,
-        vex: vec![dir.join("vex.openvex.json")],
-        ..DeviceConfig::default()
-    };
+    let config = example_device_config(vec![common::example("vex.openvex.json")], 300);
     FileSource::new(config, None).unwrap().snapshot().unwrap()
 }
 
@@ -237,13 +230,8 @@ fn stamps() -> Stamps {
 /// from the identity, plus the device entries.
 fn served(snapshot: &DeviceSnapshot) -> Tree {
     let base = System {
-        description: String::from("dqi-agent"),
         object_id: UNCHOSEN_OBJECT_ID.to_vec(),
-        contact: String::new(),
-        name: String::new(),
-        location: String::new(),
-        services: 72,
-        or_entries: System::standard_or_entries(),
+        ..testbed::system("dqi-agent")
     };
     let engine = Engine {
         engine_id: vec![0x80, 0, 0x1f, 0x88, 4, b'd', b'q', b'i'],

@@ -8,20 +8,12 @@ use std::path::PathBuf;
 
 use common::*;
 
-/// A configuration in `dir` with `extra` appended: one user, one loopback address, the state
-/// directory inside `dir`.
+/// `agent.toml` in `dir` with `extra` appended: one authNoPriv user, one loopback address, the
+/// state directory inside `dir`.
 fn config(dir: &TestDir, extra: &str) -> PathBuf {
-    let path = dir.join("agent.toml");
-    let text = format!(
-        "[agent]\nlisten = [\"127.0.0.1:{port}\"]\nstate_dir = {state}\n\n\
-         [system]\ndescription = \"operator errors\"\n\n\
-         [[user]]\nname = \"nms\"\nauth = \"SHA-256\"\nauth_password = \"operator-auth-pass\"\n\
-         {extra}",
-        port = free_udp_port(std::net::Ipv4Addr::LOCALHOST.into()),
-        state = toml_str(&dir.join("state").display().to_string()),
-    );
-    write_file(&path, &text, 0o600);
-    path
+    Config::new(vec![User::new("nms", "SHA-256", None)])
+        .with_section(extra)
+        .write_unstarted(dir, "agent.toml")
 }
 
 /// The one line the refusal prints, asserted whole up to the OS's own wording.
@@ -167,14 +159,16 @@ fn type_errors_and_missing_keys_name_the_key() {
 #[test]
 fn min_security_is_case_insensitive_like_the_protocols() {
     let dir = TestDir::new("min-security");
-    let path = config(
-        &dir,
-        "privacy = \"aes-128\"\npriv_password = \"operator-priv-pass\"\nmin_security = \"authpriv\"\n",
-    );
-    let text = std::fs::read_to_string(&path)
-        .expect("read")
-        .replace("\"SHA-256\"", "\"sha-256\"");
-    write_file(&path, &text, 0o600);
+    let user = User {
+        key_lines: Some(
+            "auth = \"sha-256\"\nauth_password = \"operator-auth-pass\"\n\
+             privacy = \"aes-128\"\npriv_password = \"operator-priv-pass\"\n\
+             min_security = \"authpriv\""
+                .into(),
+        ),
+        ..User::new("nms", "SHA-256", None)
+    };
+    let path = Config::new(vec![user]).write_unstarted(&dir, "agent.toml");
     let out = check_config(&path);
     assert!(out.success(), "{}", out.describe());
 }
@@ -197,9 +191,7 @@ fn a_relative_state_dir_is_beside_the_config_file() {
         })
         .collect();
     write_file(&path, &text, 0o600);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
-        .arg("--config")
-        .arg(&path)
+    let mut child = agent_command(&path)
         .current_dir(elsewhere.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{LOG4J_PURL as LOG4J, TestDir, example};
+use common::{LOG4J_PURL as LOG4J, TestDir, example, example_device_config};
 use dqi_agent::device::vex::{
     Justification, Subject, VexRow, VexState, VexStatement, subject_index,
 };
@@ -23,13 +23,7 @@ fn fixture(file: &str) -> PathBuf {
 }
 
 fn config(vex: Vec<PathBuf>) -> DeviceConfig {
-    DeviceConfig {
-        description: Some(example("device.toml")),
-        sbom: vec![example("sbom.cdx.json"), example("firmware.spdx.json")],
-        vex,
-        refresh_seconds: 0,
-        ..DeviceConfig::default()
-    }
+    example_device_config(vex, 0)
 }
 
 fn load(vex: &[&str]) -> DeviceSnapshot {

@@ -48,10 +48,7 @@ impl Agent {
             let (config_path, mut command) = match flavor {
                 Flavor::Dqi => {
                     let path = write_config(dir, config, port);
-                    let mut command = Command::new(env!("CARGO_BIN_EXE_dqi-agent"));
-                    // The configured log level, whatever the developer's environment says: some
-                    // tests read the log.
-                    command.arg("--config").arg(&path).env_remove("RUST_LOG");
+                    let command = agent_command(&path);
                     (path, command)
                 }
                 Flavor::Snmpd => {
@@ -76,13 +73,7 @@ impl Agent {
                     (path, command)
                 }
             };
-            let stderr = File::create(&stderr_path).expect("create stderr file");
-            let child = command
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(stderr)
-                .spawn()
-                .unwrap_or_else(|e| panic!("spawn {flavor:?} agent: {e}"));
+            let child = spawn_to_stderr_file(&mut command, &stderr_path);
             let mut agent = Agent {
                 flavor,
                 port,
@@ -114,7 +105,7 @@ impl Agent {
     /// must refuse to start: the process has to exit by itself within [`EXIT_TIMEOUT`] (one
     /// still running then is killed and the test fails). Returns what it printed.
     pub fn run_to_exit(dir: &TestDir, config: &Config) -> ProcessOutput {
-        let path = write_config(dir, config, free_udp_port(Ipv4Addr::LOCALHOST.into()));
+        let path = config.write_unstarted(dir, CONFIG_FILE);
         run_agent_binary(&[std::ffi::OsStr::new("--config"), path.as_os_str()])
     }
 
@@ -226,16 +217,7 @@ impl Agent {
         static RESTARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = RESTARTS.fetch_add(1, Ordering::Relaxed);
         self.stderr_path = dir.join(format!("agent-restart-{n}.stderr"));
-        let stderr = File::create(&self.stderr_path).expect("create stderr file");
-        let child = Command::new(env!("CARGO_BIN_EXE_dqi-agent"))
-            .arg("--config")
-            .arg(&self.config_path)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("spawn dqi-agent again");
+        let child = spawn_to_stderr_file(&mut agent_command(&self.config_path), &self.stderr_path);
         self.child = Some(child);
         self.config = config.clone();
         if let Err(e) = self.wait_ready() {
@@ -294,9 +276,43 @@ macro_rules! against_both {
 #[allow(unused_imports)]
 pub(crate) use against_both;
 
+/// `dqi-agent --config config`, at the log level the file sets whatever the developer's
+/// `RUST_LOG` says (some tests read the log).
+pub fn agent_command(config: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dqi-agent"));
+    command.arg("--config").arg(config).env_remove("RUST_LOG");
+    command
+}
+
+/// Starts `command`, stdin and stdout closed, its stderr written to `path`.
+fn spawn_to_stderr_file(command: &mut Command, path: &Path) -> Child {
+    let stderr = File::create(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"))
+}
+
+/// The configuration file's name in the test's directory.
+const CONFIG_FILE: &str = "dqi-agent.toml";
+
+impl Config {
+    /// Writes this configuration to `dir/name` (mode 0600) for a `dqi-agent` the test runs
+    /// itself (`--check-config`, a start that must fail): on a free loopback port, its state in
+    /// `dir/state`. Returns the file's path.
+    pub fn write_unstarted(&self, dir: &TestDir, name: &str) -> PathBuf {
+        let path = dir.join(name);
+        let port = free_udp_port(Ipv4Addr::LOCALHOST.into());
+        write_file(&path, &self.to_toml(port, &dir.join("state")), 0o600);
+        path
+    }
+}
+
 /// Writes `config` for `port` into `dir` (state under `dir/state`); returns the file's path.
 fn write_config(dir: &TestDir, config: &Config, port: u16) -> PathBuf {
-    let path = dir.join("dqi-agent.toml");
+    let path = dir.join(CONFIG_FILE);
     write_file(&path, &config.to_toml(port, &dir.join("state")), 0o600);
     path
 }

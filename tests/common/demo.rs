@@ -101,16 +101,14 @@ pub fn run_as_fresh_debian(cwd: &Path, home: &TestDir, script: &str) -> ProcessO
         // net-snmp announces creating this on stderr otherwise.
         fs::create_dir_all(home.join("cert_indexes")).expect("create cert_indexes");
     }
+    let mut command = Command::new("bash");
+    command
+        .arg("-c")
+        .arg(format!("set -euo pipefail\n{script}"))
+        .current_dir(cwd)
+        .env("HOME", home.path());
     run_with_deadline(
-        Command::new("bash")
-            .arg("-c")
-            .arg(format!("set -euo pipefail\n{script}"))
-            .current_dir(cwd)
-            .env("SNMPCONFPATH", home.path())
-            .env("SNMP_PERSISTENT_DIR", home.path())
-            .env("HOME", home.path())
-            .env_remove("MIBS")
-            .env_remove("MIBDIRS"),
+        netsnmp_env(&mut command, home.path()),
         Duration::from_secs(120),
     )
 }

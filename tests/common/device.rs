@@ -29,6 +29,21 @@ pub fn example(file: &str) -> PathBuf {
         .join(file)
 }
 
+/// The example device read in process: its description and both SBOMs from
+/// `examples/infusion-pump/`, with `vex` and `refresh_seconds` as given.
+pub fn example_device_config(
+    vex: Vec<PathBuf>,
+    refresh_seconds: u64,
+) -> dqi_agent::device::DeviceConfig {
+    dqi_agent::device::DeviceConfig {
+        description: Some(example("device.toml")),
+        sbom: vec![example("sbom.cdx.json"), example("firmware.spdx.json")],
+        vex,
+        refresh_seconds,
+        ..Default::default()
+    }
+}
+
 /// The example device: its files copied into `dir`, and the `[device]` section naming them by
 /// paths relative to `dir` (where the agent's config is written, so they resolve there).
 pub fn example_device(dir: &TestDir) -> &'static str {

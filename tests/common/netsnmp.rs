@@ -59,16 +59,9 @@ impl NetSnmp {
     /// As [`NetSnmp::run`], killed after `limit`: the one place the tools are started.
     pub fn run_within(&self, tool: &str, args: &[String], limit: Duration) -> ProcessOutput {
         let program = find_program(tool).unwrap_or_else(|| panic!("{tool} not installed"));
-        run_with_deadline(
-            Command::new(program)
-                .args(&self.mib_args)
-                .args(args)
-                .env("SNMPCONFPATH", self.home.path())
-                .env("SNMP_PERSISTENT_DIR", self.home.path())
-                .env_remove("MIBS")
-                .env_remove("MIBDIRS"),
-            limit,
-        )
+        let mut command = Command::new(program);
+        command.args(&self.mib_args).args(args);
+        run_with_deadline(netsnmp_env(&mut command, self.home.path()), limit)
     }
 
     /// Runs `tool` against `agent` as `user` at `level`, with one retry and 2 s timeouts,
@@ -178,6 +171,17 @@ impl NetSnmp {
     }
 }
 
+/// `command`, a net-snmp program, reading its configuration and keeping its persistent files in
+/// `home` only, and taking no MIB list from the environment: only what the test's own files and
+/// arguments say.
+pub fn netsnmp_env<'c>(command: &'c mut Command, home: &Path) -> &'c mut Command {
+    command
+        .env("SNMPCONFPATH", home)
+        .env("SNMP_PERSISTENT_DIR", home)
+        .env_remove("MIBS")
+        .env_remove("MIBDIRS")
+}
+
 /// The security, retry and output arguments of one request to `agent`, then `extra`, the
 /// target and `oids`. `format` is `-One` for numeric output, or empty.
 fn request_args(
@@ -236,15 +240,9 @@ fn mib_args(home: &TestDir) -> (Vec<String>, bool) {
     candidates.push(standard.to_string());
     if let Some(snmptranslate) = find_program("snmptranslate") {
         for modules in candidates {
-            let out = run_with_deadline(
-                Command::new(&snmptranslate)
-                    .args(["-M", &dirs, "-m", &modules, "-On", "SNMPv2-MIB::sysDescr.0"])
-                    .env("SNMPCONFPATH", home.path())
-                    .env("SNMP_PERSISTENT_DIR", home.path())
-                    .env_remove("MIBS")
-                    .env_remove("MIBDIRS"),
-                TOOL_TIMEOUT,
-            );
+            let mut command = Command::new(&snmptranslate);
+            command.args(["-M", &dirs, "-m", &modules, "-On", "SNMPv2-MIB::sysDescr.0"]);
+            let out = run_with_deadline(netsnmp_env(&mut command, home.path()), TOOL_TIMEOUT);
             if out.success() && out.stderr.trim().is_empty() && out.stdout.trim() == SYS_DESCR {
                 let all = modules == "ALL";
                 return (vec!["-M".into(), dirs, "-m".into(), modules], all);

@@ -72,16 +72,14 @@ impl Trapd {
         let conf_path = home.join("snmptrapd.conf");
         write_file(&conf_path, conf, 0o600);
         let mibs = format!("{}:{}", repo_mib_dir().display(), ietf_mib_dir().display());
+        let mut command = Command::new(find_program("snmptrapd").expect("snmptrapd"));
+        command
+            .args(["-f", "-Lo", "-C", "-c"])
+            .arg(&conf_path)
+            .args(["-M", &mibs, "-m", "ALL"])
+            .arg(format!("udp:127.0.0.1:{port}"));
         let process = LoggedChild::spawn(
-            Command::new(find_program("snmptrapd").expect("snmptrapd"))
-                .args(["-f", "-Lo", "-C", "-c"])
-                .arg(&conf_path)
-                .args(["-M", &mibs, "-m", "ALL"])
-                .arg(format!("udp:127.0.0.1:{port}"))
-                .env("SNMPCONFPATH", &home)
-                .env("SNMP_PERSISTENT_DIR", &home)
-                .env_remove("MIBS")
-                .env_remove("MIBDIRS"),
+            netsnmp_env(&mut command, &home),
             home.join("received.log"),
             "snmptrapd",
         );
