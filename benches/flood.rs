@@ -498,8 +498,7 @@ fn queued() {
         eprintln!("the queued baseline did not run");
         return;
     };
-    let raised =
-        "[budget]\nintake = \"1000000/second\"\nintake_burst = 1000000\nblock_after = 0\n";
+    let raised = "[budget]\nintake = \"1000000/second\"\nintake_burst = 1000000\nblock_after = 0\n";
     println!();
     println!(
         "Queued single-source floods ({ROUNDS} rounds of {PER_ROUND} datagrams queued while the \
