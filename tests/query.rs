@@ -1298,6 +1298,57 @@ fn a_plain_snmpd_is_inventoried_exported_and_kept_as_such() {
     );
 }
 
+/// dqiAgent counters of the budget (DQI-MIB dqiAgent 22, 26, 35, 37).
+const REJECTED_PRINCIPAL: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.22.0";
+const BULK_CAPPED: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.26.0";
+const HELD: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.35.0";
+const BULK_SHAPED: &str = ".1.3.6.1.4.1.8072.9999.9999.374.1.5.37.0";
+
+#[test]
+fn a_whole_inventory_is_paced_below_the_devices_budget() {
+    let Some(snmp) = NetSnmp::named() else { return };
+    // A tight budget for the query's user: 5,000 cost units a second, a bucket of 1,000,
+    // GetBulks capped at 10 repetitions and 50 bindings. Reading 300 rows of 11 columns costs
+    // about 3,300 units of bindings plus 32 per request, so more than a second of the budget:
+    // a query that did not pace would be held (dqiBudgetHeld) or shaped (dqiBudgetBulkShaped),
+    // and one asking for more than the caps would be capped (dqiBudgetBulkCapped).
+    let budget = ROOMY_BUDGET
+        .replace(
+            "per_user = \"1000000/second\"",
+            "per_user = \"5000/second\"\nuser_burst = 1000",
+        )
+        .replace("max_repetitions = 10000", "max_repetitions = 10")
+        .replace(
+            "max_response_varbinds = 10000",
+            "max_response_varbinds = 50",
+        );
+    let dir = TestDir::new("q-paced");
+    write_file(&dir.join("sbom.cdx.json"), &large_flat_sbom(300), 0o600);
+    let auditor = User::new("auditor", "SHA-256", Some("AES-128"));
+    let config = Config::new(vec![
+        User::new(USER, "SHA-256", Some("AES-128")),
+        auditor.clone(),
+    ])
+    .with_section(&budget)
+    .with_section("[device]\nsbom = [\"sbom.cdx.json\"]\n");
+    let agent = Agent::start(&dir, &config);
+    let run = TestDir::new("q-paced-run");
+    let targets = targets_file(&run, "targets.toml", &[("pump", agent.port)]);
+    let started = std::time::Instant::now();
+    let (code, records, stderr) = query(&targets, &["--no-store", "inventory"]);
+    let took = started.elapsed();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(records.len(), 300, "{stderr}");
+    let counter = |oid: &str| snmp.counter(&agent, &auditor, oid);
+    assert_eq!(
+        [HELD, BULK_SHAPED, BULK_CAPPED, REJECTED_PRINCIPAL].map(counter),
+        [0; 4],
+        "held, shaped, capped, refused (the query took {took:?})"
+    );
+    // It did wait: the bucket holds a fifth of what the inventory costs.
+    assert!(took >= std::time::Duration::from_millis(500), "{took:?}");
+}
+
 #[test]
 fn a_silent_device_is_listed_as_timed_out_after_its_retries() {
     let dir = TestDir::new("q-silent");

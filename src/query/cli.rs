@@ -244,9 +244,11 @@ impl Question {
                 columns: &inventory::RECORD_COLUMNS,
                 vex: true,
             },
+            // With the VEX rows: the store's latest whole inventory is what `--offline`
+            // matches, and it must carry what the device says about each vulnerability.
             Question::Inventory(_) => Plan::Full {
                 columns: &inventory::SBOM_COLUMNS,
-                vex: false,
+                vex: true,
             },
         }
     }

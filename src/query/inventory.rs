@@ -132,6 +132,8 @@ pub struct GrantedBudget {
     pub max_varbinds: u32,
     /// Burst (bucket capacity), cost units.
     pub burst: u32,
+    /// Cost units charged per request on top of its bindings (`dqiBudgetRequestCost`).
+    pub request_cost: u32,
 }
 
 /// Reads the device's budget for this session's user and paces the session by it.
@@ -143,6 +145,7 @@ pub async fn read_budget(session: &mut Session, user: &[u8]) -> Result<GrantedBu
         oids::budget_row(6, user),
         oids::agent_scalar(10),
         oids::agent_scalar(11),
+        oids::agent_scalar(38),
     ]
     .into_iter()
     .map(oids::oid)
@@ -154,6 +157,7 @@ pub async fn read_budget(session: &mut Session, user: &[u8]) -> Result<GrantedBu
         max_repetitions: DEFAULT_REPETITIONS,
         max_varbinds: 100,
         burst: 0,
+        request_cost: 1,
     };
     if let (Some(cap), Some(varbinds)) = (n(4), n(5)) {
         budget.dqi = true;
@@ -169,7 +173,18 @@ pub async fn read_budget(session: &mut Session, user: &[u8]) -> Result<GrantedBu
             _ => 1.0,
         };
         budget.burst = u32::try_from(burst).unwrap_or(u32::MAX);
-        session.pacer = Pacer::budget(rate as f64 / seconds, burst as f64, available as f64);
+        // dqiBudgetRequestCost: an agent from before the cost model charges bindings only.
+        let request_cost = n(6).unwrap_or(1);
+        budget.request_cost = u32::try_from(request_cost).unwrap_or(u32::MAX);
+        // This Get was charged before the row was read (its worst case), perhaps after.
+        let this_get = (request_cost + oids.len() as u64) as f64;
+        session.pacer = Pacer::budget(
+            rate as f64 / seconds,
+            burst as f64,
+            (available as f64 - this_get).max(0.0),
+            request_cost as f64,
+            f64::from(budget.max_varbinds),
+        );
     }
     Ok(budget)
 }
@@ -181,8 +196,10 @@ pub fn repetitions(budget: &GrantedBudget, columns: usize) -> u32 {
         .max_repetitions
         .min(budget.max_varbinds / columns)
         .min(50);
-    if budget.burst > 1 {
-        reps = reps.min((budget.burst - 1) / columns);
+    // A request that costs more than the whole bucket would be held past the device's
+    // hold time (or charged a full bucket): keep each within it.
+    if budget.burst > budget.request_cost {
+        reps = reps.min((budget.burst - budget.request_cost) / columns);
     }
     reps.max(1)
 }
@@ -388,15 +405,15 @@ pub async fn full(
     session: &mut Session,
     user: &[u8],
     columns: &[u32],
-) -> Result<(Vec<Component>, Method), Failure> {
+) -> Result<(Vec<Component>, Method, GrantedBudget), Failure> {
     let budget = read_budget(session, user).await?;
     let rows = walk_sw_table(session, &budget, columns).await?;
     if !rows.is_empty() {
-        return Ok((rows, Method::SwTable));
+        return Ok((rows, Method::SwTable, budget));
     }
     let rows = walk_hr_sw(session, &budget).await?;
     if !rows.is_empty() {
-        return Ok((rows, Method::HrSwInstalled));
+        return Ok((rows, Method::HrSwInstalled, budget));
     }
     Err(Failure::NoInventory(
         "serves neither dqiSwTable (DQI-MIB) nor hrSWInstalledTable".into(),
@@ -460,10 +477,21 @@ mod tests {
             max_repetitions: 25,
             max_varbinds: 100,
             burst: 100,
+            request_cost: 1,
         };
         assert_eq!(repetitions(&b, 5), 19);
         assert_eq!(repetitions(&b, 1), 25);
         let tight = GrantedBudget { burst: 3, ..b };
         assert_eq!(repetitions(&tight, 5), 1);
+        // The cost model: 32 a request, so a bucket of 132 pays 100 bindings a request.
+        let costed = GrantedBudget {
+            burst: 132,
+            request_cost: 32,
+            max_varbinds: 1000,
+            max_repetitions: 1000,
+            ..b
+        };
+        assert_eq!(repetitions(&costed, 5), 20);
+        assert_eq!(repetitions(&costed, 1), 50);
     }
 }

@@ -200,7 +200,7 @@ async fn ask_lookup(
             ..Answer::default()
         });
     }
-    let (all, method) = inventory::full(session, user, &inventory::RECORD_COLUMNS).await?;
+    let (all, method, _) = inventory::full(session, user, &inventory::RECORD_COLUMNS).await?;
     // An older DQI has dqiVexTable without the lookup tables: its statements about `vuln`
     // are one more GetBulk under the vulnerability's ID (a plain SNMP agent has none).
     let (vex, vex_served) = match (vuln, method) {
@@ -248,7 +248,7 @@ async fn ask_full(
             oids::oid(oids::SYS_DESCR.to_vec()),
         ])
         .await?;
-    let (all, method) = inventory::full(session, user, columns).await?;
+    let (all, method, budget) = inventory::full(session, user, columns).await?;
     let mut answer = Answer {
         source: source_of(method, all.len()),
         components: all.into_iter().map(|c| (c, method)).collect(),
@@ -267,15 +267,7 @@ async fn ask_full(
         let rows = inventory::walk(
             session,
             &[oids::vex_column(2), oids::vex_column(3)],
-            inventory::repetitions(
-                &inventory::GrantedBudget {
-                    dqi: true,
-                    max_repetitions: 25,
-                    max_varbinds: 100,
-                    burst: 0,
-                },
-                2,
-            ),
+            inventory::repetitions(&budget, 2),
         )
         .await?;
         answer.vex_served = !rows.is_empty();

@@ -98,8 +98,10 @@ pub struct Counters {
 }
 
 /// A token bucket mirroring the device's per-user budget, so the session waits instead of
-/// having requests dropped. Units are the agent's cost units (1 per request plus 1 per varbind
-/// in the response).
+/// having requests held or dropped. Units are the agent's cost units: `dqiBudgetRequestCost`
+/// per request plus 1 per varbind in the response, a GetBulk charged its worst case (capped at
+/// `dqiBudgetMaxResponseVarbinds`) before it runs and refunded what the response did not use,
+/// as the agent charges them.
 #[derive(Debug, Clone, Copy)]
 pub struct Pacer {
     /// Units per second; `None`: no known budget, do not pace.
@@ -107,6 +109,10 @@ pub struct Pacer {
     burst: f64,
     tokens: f64,
     at: Instant,
+    /// Units charged per request on top of its bindings.
+    request_cost: f64,
+    /// The most bindings one response carries.
+    max_varbinds: f64,
 }
 
 impl Pacer {
@@ -116,18 +122,42 @@ impl Pacer {
             burst: 0.0,
             tokens: 0.0,
             at: Instant::now(),
+            request_cost: 1.0,
+            max_varbinds: f64::INFINITY,
         }
     }
 
     /// Paces at a fraction below `rate` units a second with `burst` capacity, `available`
-    /// units in the bucket now.
-    pub fn budget(rate: f64, burst: f64, available: f64) -> Pacer {
+    /// units in the bucket now, `request_cost` units per request and at most `max_varbinds`
+    /// bindings charged per response.
+    pub fn budget(
+        rate: f64,
+        burst: f64,
+        available: f64,
+        request_cost: f64,
+        max_varbinds: f64,
+    ) -> Pacer {
         Pacer {
             // Stay below the device's rate: its clock and ours drift, and others share it.
             rate: Some(rate * 0.9),
             burst,
             tokens: available.min(burst),
             at: Instant::now(),
+            request_cost,
+            max_varbinds,
+        }
+    }
+
+    /// What the agent charges up front for a request of `bindings` response bindings at most.
+    fn charge(&self, bindings: f64) -> f64 {
+        self.request_cost + bindings.min(self.max_varbinds)
+    }
+
+    /// Gives back what a request charged `charged` did not use: it returned `bindings`.
+    fn refund(&mut self, charged: f64, bindings: usize) {
+        if self.rate.is_some() {
+            let used = self.charge(bindings as f64);
+            self.tokens = (self.tokens + (charged - used).max(0.0)).min(self.burst);
         }
     }
 
@@ -254,7 +284,7 @@ impl Session {
             error_index: 0,
             varbinds: oids.iter().map(unspecified).collect(),
         });
-        self.pacer.take(1.0 + oids.len() as f64).await;
+        self.pacer.take(self.pacer.charge(oids.len() as f64)).await;
         self.request(pdu).await
     }
 
@@ -272,9 +302,13 @@ impl Session {
             max_repetitions: i64::from(max_repetitions),
             varbinds: oids.iter().map(unspecified).collect(),
         });
-        let cost = 1.0 + non_repeaters as f64 + repeaters as f64 * f64::from(max_repetitions);
-        self.pacer.take(cost).await;
-        self.request(pdu).await
+        let worst = self
+            .pacer
+            .charge(non_repeaters as f64 + repeaters as f64 * f64::from(max_repetitions));
+        self.pacer.take(worst).await;
+        let bindings = self.request(pdu).await?;
+        self.pacer.refund(worst, bindings.len());
+        Ok(bindings)
     }
 
     async fn request(&mut self, pdu: Pdus) -> Result<Vec<VarBind>, Failure> {
@@ -423,4 +457,31 @@ fn report_failure(report: &Pdu) -> Failure {
         }
     };
     Failure::Refused(format!("refused the credentials: {reason}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pacer_charges_and_refunds_as_the_agent_does() {
+        // 32 units a request, at most 50 bindings charged (dqiBudgetMaxResponseVarbinds).
+        let mut p = Pacer::budget(1000.0, 500.0, 500.0, 32.0, 50.0);
+        assert_eq!(p.charge(10.0), 42.0);
+        assert_eq!(p.charge(200.0), 82.0, "a GetBulk's worst case is capped");
+        p.tokens = 100.0;
+        // Charged 82 up front, 20 bindings came back: 30 units return.
+        p.refund(82.0, 20);
+        assert_eq!(p.tokens, 130.0);
+        p.refund(82.0, 0);
+        assert_eq!(p.tokens, 180.0);
+        // Never above the bucket.
+        p.tokens = 490.0;
+        p.refund(82.0, 0);
+        assert_eq!(p.tokens, 500.0);
+        // Without a known budget there is nothing to refund into.
+        let mut none = Pacer::unlimited();
+        none.refund(82.0, 0);
+        assert_eq!(none.tokens, 0.0);
+    }
 }

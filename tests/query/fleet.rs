@@ -1161,6 +1161,7 @@ fn a_fleet_of_real_world_sized_sboms_answers_exactly_what_its_plan_holds() {
     assert_eq!(lines(&found, &fields), want);
     assert_eq!(lines(&failed, &failure_fields), not_asked);
     summary(&stderr, 10);
+    let advisories_want = want;
 
     // 6. inventory: every component of every device, as generated; one CycloneDX document
     // per device with each component's purl, CPE, hashes and supplier.
@@ -1279,6 +1280,32 @@ fn a_fleet_of_real_world_sized_sboms_answers_exactly_what_its_plan_holds() {
             );
         }
     }
+    // 7. The same advisories offline, from the store the inventory run filled (VEX included),
+    // without a datagram; the two targets never answered have no inventory there.
+    let (code, records, stderr) = query(&targets, &["advisories", "--osv", osv, "--offline"]);
+    assert_eq!(code, 3, "{stderr}");
+    let (found, failed) = split(&records);
+    let mut fields = COMPONENT.to_vec();
+    fields.extend(["advisories", "ranges", "vex_state"]);
+    let offline_want: BTreeSet<String> = advisories_want
+        .iter()
+        .map(|l| {
+            l.strip_suffix(" | dqiSwTable-walk")
+                .expect("method")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(lines(&found, &fields), offline_want);
+    assert!(found.iter().all(|r| r["method"] == "store"));
+    assert_eq!(
+        lines(&failed, &["target", "status"]),
+        set(&[
+            "ghost | no-inventory".into(),
+            "wrong-creds | no-inventory".into()
+        ])
+    );
+    assert!(stderr.contains("; 0 datagrams;"), "{stderr}");
+
     // The largest document against the official CycloneDX 1.6 schema.
     assert_schema_valid(
         &out.join("pacs-gw-01.cdx.json"),
