@@ -351,6 +351,16 @@ impl Agent {
         self.budget.start_flood_window(at_least, scale);
     }
 
+    /// For the driver's kernel filter: see [`Budget::known_sources`].
+    pub fn known_sources(&mut self, now: Instant, each: impl FnMut(budget::SourceKey, Instant)) {
+        self.budget.known_sources(now, each);
+    }
+
+    /// For the driver's kernel filter: see [`Budget::note_blocked`].
+    pub fn note_blocked(&mut self, key: budget::SourceKey, now: Instant) {
+        self.budget.note_blocked(key, now);
+    }
+
     /// Counts `n` held answers (see [`Outcome::Held`]) the driver shed instead of sending.
     pub fn note_shed(&mut self, n: u64) {
         self.budget.note_shed(n);

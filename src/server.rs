@@ -61,6 +61,7 @@ mod start;
 mod summary;
 
 pub use agentx::Subagent;
+pub use bpf::{MAX_BLOCKED, MAX_KNOWN};
 pub use events::MAX_TRACKED_SOURCES;
 use events::{Events, log_events};
 use listener::Listener;
@@ -202,6 +203,8 @@ impl Server {
             moderation,
             hold_slots,
             flooding: tokio::sync::Notify::new(),
+            intake_per_second: receive.intake.tokens_in(1_000_000),
+            arrivals: std::sync::atomic::AtomicU64::new(0),
         });
         Ok(Server {
             sockets,

@@ -131,6 +131,7 @@ mod sources;
 mod tests;
 
 use core::net::IpAddr;
+use core::time::Duration;
 
 pub use config::{
     BudgetConfig, BudgetConfigError, Limit, MAX_BURST, MAX_CAP, MAX_HOLD, OverBudget,
@@ -254,6 +255,16 @@ impl Charge {
     }
 }
 
+/// How long after its last answered request a source stays known (see
+/// [`Budget::known_sources`]): ten minutes, longer than any poller's interval.
+pub const KNOWN_FOR: Duration = Duration::from_secs(600);
+/// How long a source must have been answered before it is known: one second, so the first
+/// requests of a flood of valid requests, answered before its user's budget runs out, do not
+/// make its sources known.
+pub const PROVEN_AFTER: Duration = Duration::from_secs(1);
+/// How long a refusal keeps a source from being known: two seconds.
+pub const CLEAN_FOR: Duration = Duration::from_secs(2);
+
 /// The request budget. See the [module docs](self) for the call sites.
 #[derive(Debug)]
 pub struct Budget {
@@ -280,12 +291,51 @@ struct SourceState {
     rejected: u32,
     /// Datagrams no user answers for in the current window, for the driver's kernel filter.
     flood: Meter,
+    /// When a user's request from it was last answered, and when the budget last refused one
+    /// of its datagrams: what makes it a *known* source (see [`Budget::known_sources`]).
+    answered: Option<Instant>,
+    refused: Option<Instant>,
+    /// When its answered requests began (the first answered after none for [`KNOWN_FOR`]):
+    /// a source is known only from [`PROVEN_AFTER`] later.
+    first_answered: Option<Instant>,
+    /// When the driver last blocked it in the kernel: a flood's source, never known again
+    /// within [`KNOWN_FOR`].
+    blocked: Option<Instant>,
+    /// Datagrams of this known source admitted while the global bucket was empty, so not
+    /// charged to it: [`Budget::attribute`] gives these back to no one.
+    unpaid_global: u32,
 }
 
 impl SourceState {
-    fn note_rejection(&mut self) {
+    /// The budget refused one of this source's datagrams for the source's own doing (its own
+    /// bucket, its unauthenticated outcomes, its user's budget).
+    fn note_rejection(&mut self, now: Instant) {
+        self.refused = Some(now);
+        self.note_refused_by_all();
+    }
+
+    /// The budget refused one of this source's datagrams because all sources together are
+    /// over the global limit: counted, but not held against the source being known.
+    fn note_refused_by_all(&mut self) {
         self.rejected = self.rejected.saturating_add(1);
         self.flood.note_refused();
+    }
+
+    /// Whether the source is known at `now`: see [`Budget::known_sources`].
+    fn is_known(&self, now: Instant) -> bool {
+        let recent = self
+            .answered
+            .is_some_and(|answered| now.saturating_since(answered) <= KNOWN_FOR);
+        let proven = self
+            .first_answered
+            .is_some_and(|first| now.saturating_since(first) >= PROVEN_AFTER);
+        let clean = self
+            .refused
+            .is_none_or(|refused| now.saturating_since(refused) > CLEAN_FOR);
+        let never_blocked = self
+            .blocked
+            .is_none_or(|blocked| now.saturating_since(blocked) > KNOWN_FOR);
+        recent && proven && clean && never_blocked
     }
 
     fn is_full(&self, now: Instant) -> bool {
@@ -345,17 +395,26 @@ impl Budget {
         state.flood.charge(&watch);
         let admitted = state.datagrams.try_take(now, 1);
         if !admitted {
-            state.note_rejection();
+            state.note_rejection(now);
         }
         self.watch.pending |= watch.pending;
         if !admitted {
             return Err(self.reject(Rejection::PerSource));
         }
         if !self.global.try_take(now, 1) {
-            // The source's datagram bought nothing; give it back so only the global limit bit.
+            // A known source is bounded by its own bucket: a flood from many other sources
+            // that drains the global bucket must not refuse the managers the agent serves.
             if let Some(state) = self.sources.peek_mut(key) {
+                if state.is_known(now) {
+                    state.unpaid_global = state.unpaid_global.saturating_add(1);
+                    self.counters.datagrams_admitted =
+                        self.counters.datagrams_admitted.saturating_add(1);
+                    return Ok(());
+                }
+                // The source's datagram bought nothing; give it back so only the global
+                // limit bit.
                 state.datagrams.refund(1);
-                state.note_rejection();
+                state.note_refused_by_all();
             }
             return Err(self.reject(Rejection::Global));
         }
@@ -373,7 +432,7 @@ impl Budget {
                 self.counters.unauthenticated_admitted.saturating_add(1);
             Ok(())
         } else {
-            state.note_rejection();
+            state.note_rejection(now);
             Err(self.reject(Rejection::Unauthenticated))
         }
     }
@@ -384,7 +443,7 @@ impl Budget {
         let key = self.key(source);
         match self.sources.peek_mut(key) {
             Some(state) if !state.unauthenticated.can_take(now, 1) => {
-                state.note_rejection();
+                state.note_rejection(now);
                 Err(self.reject(Rejection::Unauthenticated))
             }
             _ => Ok(()),
@@ -476,6 +535,15 @@ impl Budget {
         counters.requests_admitted = counters.requests_admitted.saturating_add(1);
         self.attribute(source, false);
         self.sources.promote(key);
+        if let Some(state) = self.sources.peek_mut(key) {
+            let lapsed = state
+                .answered
+                .is_none_or(|answered| now.saturating_since(answered) > KNOWN_FOR);
+            if lapsed {
+                state.first_answered = Some(now);
+            }
+            state.answered = Some(now);
+        }
         Ok(Charge {
             principal,
             source: key,
@@ -546,11 +614,18 @@ impl Budget {
     fn attribute(&mut self, source: IpAddr, refused: bool) {
         let key = self.key(source);
         let watch = self.watch;
+        let mut paid_global = true;
         if let Some(state) = self.sources.peek_mut(key) {
             state.datagrams.refund(1);
             state.flood.attribute(&watch, refused);
+            if state.unpaid_global > 0 {
+                state.unpaid_global -= 1;
+                paid_global = false;
+            }
         }
-        self.global.refund(1);
+        if paid_global {
+            self.global.refund(1);
+        }
     }
 
     /// For the driver's kernel filter: whether a source was found flooding since the last
@@ -586,6 +661,34 @@ impl Budget {
         }
     }
 
+    /// For the driver's kernel filter: calls `each` with every *known* source and when a
+    /// request from it was last answered. A source is known while a user's request from it was
+    /// answered within [`KNOWN_FOR`] and its answers began at least [`PROVEN_AFTER`] ago, it
+    /// was not blocked in the kernel within [`KNOWN_FOR`]
+    /// ([`Budget::note_blocked`]), and the budget refused none of its datagrams within
+    /// [`CLEAN_FOR`] for its own doing (a refusal by the global bucket, which all sources
+    /// share, does not count): a manager polling within its budget, never a flood's source (its
+    /// datagrams are refused) nor a forged one (it was never answered). Under a flood the
+    /// filter accepts every datagram of the known sources and samples the others, and the
+    /// global bucket never refuses a known source (its own bucket bounds it), so the managers
+    /// the agent serves keep their answers whatever the flood's addresses.
+    pub fn known_sources(&mut self, now: Instant, mut each: impl FnMut(SourceKey, Instant)) {
+        for (key, state) in self.sources.iter_mut() {
+            if let Some(answered) = state.answered.filter(|_| state.is_known(now)) {
+                each(key, answered);
+            }
+        }
+    }
+
+    /// For the driver's kernel filter: `key` was found flooding and is now dropped in the
+    /// kernel. It is not known (see [`Budget::known_sources`]) for [`KNOWN_FOR`], however
+    /// clean it looks while its datagrams no longer arrive.
+    pub fn note_blocked(&mut self, key: SourceKey, now: Instant) {
+        if let Some(state) = self.sources.peek_mut(key) {
+            state.blocked = Some(now);
+        }
+    }
+
     fn key(&self, source: IpAddr) -> SourceKey {
         SourceKey::new(source, self.config.ipv6_prefix)
     }
@@ -598,6 +701,11 @@ impl Budget {
             unauthenticated: Bucket::new(config.unauthenticated, config.unauthenticated_burst, now),
             rejected: 0,
             flood: Meter::default(),
+            answered: None,
+            refused: None,
+            first_answered: None,
+            blocked: None,
+            unpaid_global: 0,
         });
         if let Some(evicted) = evicted {
             let counters = &mut self.counters;
@@ -619,7 +727,7 @@ impl Budget {
         }
         let key = self.key(source);
         if let Some(state) = self.sources.peek_mut(key) {
-            state.note_rejection();
+            state.note_rejection(now);
         }
         self.reject(Rejection::PerUser)
     }

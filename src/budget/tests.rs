@@ -683,3 +683,56 @@ fn a_users_budget_is_shared_fairly_between_its_sources() {
         "shares {answered:?}"
     );
 }
+
+#[test]
+fn a_polled_source_becomes_known_and_the_global_bucket_never_refuses_it() {
+    let mut b = budget(BudgetConfig::default());
+    let known = |b: &mut Budget, now: Instant| {
+        let mut keys = Vec::new();
+        b.known_sources(now, |key, _| keys.push(key));
+        keys
+    };
+    let manager = ip("192.0.2.1");
+    let key = SourceKey::new(manager, 64);
+    // Answered once: not yet known; answered again a second later: known.
+    request(&mut b, manager, b"alice", GET1, 1, at(0)).unwrap();
+    assert!(known(&mut b, at(500)).is_empty(), "not proven yet");
+    request(&mut b, manager, b"alice", GET1, 1, at(1_000)).unwrap();
+    assert_eq!(known(&mut b, at(1_000)), [key]);
+    // A flood from many other sources drains the global bucket: strangers are refused, the
+    // known manager is not, and the global bucket gets back only what it was paid.
+    let mut refused = 0;
+    for i in 0..2_000u32 {
+        let stranger = IpAddr::from([198, 51, (i >> 8) as u8, i as u8]);
+        refused += u32::from(b.admit_source(stranger, at(1_001)).is_err());
+    }
+    assert!(refused > 1_000, "{refused}");
+    assert_eq!(
+        b.admit_source(ip("203.0.113.9"), at(1_001)),
+        Err(Rejection::Global)
+    );
+    for _ in 0..20 {
+        request(&mut b, manager, b"alice", GET1, 1, at(1_001)).unwrap();
+    }
+    assert_eq!(
+        b.admit_source(ip("203.0.113.9"), at(1_001)),
+        Err(Rejection::Global)
+    );
+    assert_eq!(known(&mut b, at(1_001)), [key]);
+    // Its own refusal (here its source bucket) makes it unknown for CLEAN_FOR.
+    let emptied = admitted(&mut b, manager, 1_000, at(1_002));
+    assert!(emptied < 1_000);
+    assert!(known(&mut b, at(1_003)).is_empty());
+    request(&mut b, manager, b"alice", GET1, 1, at(4_000)).unwrap();
+    assert_eq!(known(&mut b, at(4_000)), [key]);
+    // Blocked in the kernel: never known again within KNOWN_FOR.
+    b.note_blocked(key, at(4_001));
+    request(&mut b, manager, b"alice", GET1, 1, at(10_000)).unwrap();
+    assert!(known(&mut b, at(10_000)).is_empty());
+    // Silent for KNOWN_FOR: forgotten.
+    let mut other = budget(BudgetConfig::default());
+    request(&mut other, manager, b"alice", GET1, 1, at(0)).unwrap();
+    request(&mut other, manager, b"alice", GET1, 1, at(1_000)).unwrap();
+    let later = at(1_000) + KNOWN_FOR + Duration::from_secs(1);
+    assert!(known(&mut other, later).is_empty());
+}

@@ -14,12 +14,27 @@
 //! dropped in the kernel a few milliseconds after it starts and a flood spread over many
 //! addresses within a window or two.
 //!
+//! Blocking a flood spread over many addresses takes a window or two, and meanwhile the
+//! socket's receive queue fills and the kernel drops every party's datagrams alike. So the task
+//! also *samples*: as soon as what arrives (read, times the share read) outruns three quarters
+//! of the intake ceiling, the program accepts every datagram of the *known* sources (those a
+//! user's request was answered from lately and the budget refused nothing: see
+//! [`crate::budget::Budget::known_sources`]) and one in `keep` of everyone else's, `keep`
+//! chosen so that what is accepted fits the ceiling with room to spare. The queue then no
+//! longer overflows, so the managers the agent serves keep every answer, even under a flood
+//! from forged, ever-changing addresses that no block can stop; the flood meter counts each
+//! sampled datagram for the `keep` it stands for, so its sources are still blocked. The
+//! socket tasks measure how fast datagrams arrive from each batch they drain and wake this
+//! task when that outruns the ceiling, so sampling starts within milliseconds of a flood, not
+//! at the next window. It ends (halving `keep` per window) once the flood is blocked or gone.
+//!
 //! Each blocked source stays blocked `[budget] block_seconds`; one that still floods is
 //! blocked again as soon as it is seen again. When the set changes the task attaches new
-//! programs to every socket (attaching replaces the old program atomically). Safe fallback:
-//! where the filter cannot be attached (not Linux, no permission, a kernel without socket
-//! filters), the task logs it once and stops; the budget's refusals in user space go on as
-//! before.
+//! programs to every socket (attaching replaces the old program atomically). A program the
+//! kernel refuses (its `net.core.optmem_max` is too small for the lists) is retried with
+//! shorter lists. Safe fallback: where the filter cannot be attached at all (not Linux, no
+//! permission, a kernel without socket filters), the task logs it once and stops; the budget's
+//! refusals in user space go on as before.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::{IpAddr, UdpSocket};
@@ -29,9 +44,9 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::Shared;
-use super::bpf::{Family, MAX_BLOCKED, attach, program};
+use super::bpf::{Family, MAX_BLOCKED, MAX_KNOWN, Rules, attach, program};
 use super::listener::QUEUED_DATAGRAM_OCTETS;
+use super::{SUMMARY_INTERVAL, Shared};
 use crate::budget::{MAX_SCALE, SourceKey};
 use crate::time::Instant;
 
@@ -197,6 +212,175 @@ fn ratio(read: u64, arrived: u64) -> u32 {
     u32::try_from(scale.clamp(1, u64::from(MAX_SCALE))).unwrap_or(MAX_SCALE)
 }
 
+/// The most a sample keeps out: one datagram in this many accepted.
+const MAX_KEEP: u32 = 1024;
+
+/// The shortest span a read rate is measured over: below it the rate is noise.
+const MIN_SPAN: Duration = Duration::from_millis(5);
+
+/// How much of unknown sources' traffic the filter accepts: one datagram in `keep`.
+#[derive(Debug)]
+struct Sampler {
+    /// 1 accepts everything.
+    keep: u32,
+    /// Datagrams a second the sample aims at: three quarters of the intake ceiling, and no
+    /// more than half a receive buffer per receive moderation pause, so the receive queue
+    /// never fills and a known source's datagram always finds room.
+    target: u64,
+    /// The datagrams read at the last update, and when.
+    last: Option<(u64, Instant)>,
+    /// The datagrams read at the ends of the last [`FALL_WINDOWS`] windows, oldest first.
+    windows: VecDeque<(u64, Instant)>,
+}
+
+/// The windows over which the read rate must stay low before the sample lets more in:
+/// reading pauses up to a window long (receive moderation), so a shorter span can see none.
+const FALL_WINDOWS: usize = 4;
+
+/// Datagrams a second read between `then` and `now`; 0 over less than [`MIN_SPAN`].
+fn read_rate(then: (u64, Instant), now: (u64, Instant)) -> u64 {
+    let span = now.1.saturating_since(then.1);
+    if span < MIN_SPAN {
+        return 0;
+    }
+    let micros = u128::from(u64::try_from(span.as_micros()).unwrap_or(u64::MAX));
+    let rate = u128::from(now.0.saturating_sub(then.0)) * 1_000_000 / micros.max(1);
+    u64::try_from(rate).unwrap_or(u64::MAX)
+}
+
+impl Sampler {
+    /// A sampler for an intake ceiling of `intake_per_second`, sockets that hold `holds`
+    /// datagrams each, read after pauses up to `pause` long.
+    fn new(intake_per_second: u64, holds: u64, pause: Duration) -> Sampler {
+        let pause = u64::try_from(pause.as_micros()).unwrap_or(u64::MAX).max(1);
+        let fits = (holds / 2).saturating_mul(1_000_000) / pause;
+        Sampler {
+            keep: 1,
+            target: (intake_per_second.saturating_mul(3) / 4).min(fits).max(1),
+            last: None,
+            windows: VecDeque::with_capacity(FALL_WINDOWS + 1),
+        }
+    }
+
+    /// Updates `keep` from `read` (datagrams read in all, so far), the fastest arrival rate
+    /// the socket tasks measured since the last update (`burst`, datagrams a second) and the
+    /// share read (`scale`: datagrams arrived per datagram read, from the kernel's counters,
+    /// which count what the sample leaves out too). What arrives is what was read times
+    /// `keep` or `scale`, whichever is more.
+    ///
+    /// Sampling starts at once, mid-window, when what arrives outruns the target by a quarter
+    /// (the ceiling is near). Once sampling, `keep` changes only at the end of a window
+    /// (`window_ended`), from the rate read over the whole window: senders are bursty over a
+    /// few milliseconds, and the target leaves room in the receive buffer for such bursts. It
+    /// rises when the sample let in more than the target by a quarter, and falls, at most by
+    /// half, when it let in under half the target over the last [`FALL_WINDOWS`] windows, so
+    /// a flood that pauses for a moment does not find the gate open and the program is not
+    /// replaced at every wave of a measured rate. Returns whether `keep` changed.
+    fn update(
+        &mut self,
+        read: u64,
+        burst: u64,
+        scale: u32,
+        now: Instant,
+        window_ended: bool,
+    ) -> bool {
+        let short = self.last.map_or(0, |then| read_rate(then, (read, now)));
+        if self
+            .last
+            .is_none_or(|(_, then)| now.saturating_since(then) >= MIN_SPAN)
+        {
+            self.last = Some((read, now));
+        }
+        let (mut window, mut long) = (0, None);
+        if window_ended {
+            if let Some(&previous) = self.windows.back() {
+                window = read_rate(previous, (read, now));
+            }
+            self.windows.push_back((read, now));
+            if self.windows.len() > FALL_WINDOWS {
+                self.windows.pop_front();
+            }
+            if let Some(&first) = self.windows.front()
+                && self.windows.len() == FALL_WINDOWS
+            {
+                long = Some(read_rate(first, (read, now)));
+            }
+        }
+        let wanted = |arriving: u64| {
+            let wanted = arriving.div_ceil(self.target).clamp(1, u64::from(MAX_KEEP));
+            u32::try_from(wanted).unwrap_or(MAX_KEEP)
+        };
+        let over = |letting_in: u64| letting_in > self.target.saturating_mul(5) / 4;
+        let factor = u64::from(self.keep.max(scale));
+        let keep = if self.keep == 1 {
+            let arriving = short.max(burst).max(window).saturating_mul(factor);
+            match over(arriving) {
+                true => wanted(arriving),
+                false => 1,
+            }
+        } else if !window_ended {
+            self.keep
+        } else if over(window.saturating_mul(factor) / u64::from(self.keep)) {
+            wanted(window.saturating_mul(factor)).max(self.keep)
+        } else if let Some(long) = long.filter(|long| *long <= self.target / 2) {
+            wanted(long.saturating_mul(factor))
+                .max(self.keep / 2)
+                .min(self.keep)
+        } else {
+            self.keep
+        };
+        let changed = keep != self.keep;
+        self.keep = keep;
+        changed
+    }
+}
+
+/// The known sources to accept whole while sampling: the most recently answered first, at
+/// most [`MAX_KNOWN`].
+fn known_sources(shared: &Shared, now: Instant) -> Vec<SourceKey> {
+    let mut known = Vec::new();
+    shared
+        .agent
+        .lock()
+        .known_sources(now, |key, answered| known.push((answered, key)));
+    known.sort_unstable_by(|a, b| b.cmp(a));
+    known.truncate(MAX_KNOWN);
+    // In address order, so the same sources make the same program.
+    let mut known: Vec<SourceKey> = known.into_iter().map(|(_, key)| key).collect();
+    known.sort_unstable();
+    known
+}
+
+/// Attaches the program for `rules` to `filtered`; if the kernel refuses it, tries again with
+/// the known list, then the blocked list, halved, down to none (a socket's programs are
+/// charged against `net.core.optmem_max`, as small as 20 KiB on older kernels). Returns the
+/// error of the shortest program when even that is refused.
+fn attach_fitting(filtered: &Filtered, rules: Rules<'_>, ipv6_prefix: u8) -> std::io::Result<()> {
+    let (mut blocked, mut known) = (rules.blocked.len(), rules.known.len());
+    loop {
+        let fitted = Rules {
+            blocked: &rules.blocked[..blocked],
+            known: &rules.known[..known],
+            keep: rules.keep,
+        };
+        match attach(
+            &filtered.socket,
+            &program(filtered.family, fitted, ipv6_prefix),
+        ) {
+            Ok(()) => return Ok(()),
+            Err(e) if blocked + known == 0 => return Err(e),
+            Err(e) => {
+                tracing::debug!(error = %e, blocked, known, "socket filter refused; shortening it");
+                if known > 0 {
+                    known /= 2;
+                } else {
+                    blocked /= 2;
+                }
+            }
+        }
+    }
+}
+
 /// The sources blocked now, each until when.
 #[derive(Debug, Default)]
 struct Blocked {
@@ -260,7 +444,16 @@ async fn filter(
         inodes: sockets.iter().filter_map(|s| s.inode).collect(),
         last: VecDeque::with_capacity(SPAN),
     };
+    let holds = sockets
+        .iter()
+        .filter_map(|s| socket2::SockRef::from(&s.socket).recv_buffer_size().ok())
+        .min()
+        .map_or(u64::MAX, |octets| (octets / QUEUED_DATAGRAM_OCTETS) as u64);
+    let mut sampler = Sampler::new(shared.intake_per_second, holds, shared.moderation);
+    let mut known: Vec<SourceKey> = Vec::new();
     let mut blocked = Blocked::default();
+    let mut scale = 1;
+    let mut warned: Option<Instant> = None;
     let mut ticker = tokio::time::interval(WINDOW);
     loop {
         let window_ended = tokio::select! {
@@ -269,24 +462,42 @@ async fn filter(
             _ = ticker.tick() => true,
             () = shared.flooding.notified() => false,
         };
-        let scale = if window_ended {
-            share.scale(&shared)
-        } else {
-            1
-        };
+        if window_ended {
+            scale = share.scale(&shared);
+        }
         if scale > 1 {
             tracing::debug!(scale, "the kernel drops for want of reading");
         }
         let now = shared.now();
+        let was_sampling = sampler.keep > 1;
+        let read = shared.totals.received.load(Ordering::Relaxed);
+        let burst = shared.arrivals.swap(0, Ordering::Relaxed);
+        let resampled = sampler.update(read, burst, scale, now, window_ended);
+        if resampled {
+            log_sampling(was_sampling, sampler.keep, now, &mut warned);
+        }
+        let mut changed = resampled;
+        if sampler.keep > 1 && (window_ended || resampled) {
+            let now_known = known_sources(&shared, now);
+            changed |= now_known != known;
+            known = now_known;
+        }
+        // Each datagram read from an unknown source stands for `keep` sent while sampling.
+        let counted = scale.max(sampler.keep.min(MAX_SCALE));
         let mut flooding = Vec::new();
         {
             let mut agent = shared.agent.lock();
             agent.take_flooders(|key| flooding.push(key));
+            for key in &flooding {
+                agent.note_blocked(*key, now);
+            }
+            // Only at a window's end: restarting the counts whenever the sample changes would
+            // keep a spread flood's sources from ever reaching the threshold.
             if window_ended {
-                agent.start_flood_window(at_least, scale);
+                agent.start_flood_window(at_least, counted);
             }
         }
-        let mut changed = blocked.release(now);
+        changed |= blocked.release(now);
         for key in flooding {
             if blocked.block(key, now + block) {
                 changed = true;
@@ -302,9 +513,13 @@ async fn filter(
             continue;
         }
         let keys = blocked.keys();
+        let rules = Rules {
+            blocked: &keys,
+            known: &known,
+            keep: sampler.keep,
+        };
         for filtered in &sockets {
-            let code = program(filtered.family, &keys, ipv6_prefix);
-            if let Err(e) = attach(&filtered.socket, &code) {
+            if let Err(e) = attach_fitting(filtered, rules, ipv6_prefix) {
                 tracing::warn!(
                     error = %e,
                     "cannot attach a socket filter; flooding sources are refused in user space only"
@@ -316,9 +531,87 @@ async fn filter(
     }
 }
 
+/// Logs sampling starting (a warning at most once per [`SUMMARY_INTERVAL`], as a flood that
+/// comes and goes would otherwise fill the log) and ending.
+fn log_sampling(was_sampling: bool, keep: u32, now: Instant, warned: &mut Option<Instant>) {
+    match (was_sampling, keep > 1) {
+        (false, true) if warned.is_none_or(|at| now.saturating_since(at) >= SUMMARY_INTERVAL) => {
+            *warned = Some(now);
+            tracing::warn!(
+                keep,
+                "datagrams arrive faster than budget.intake: the kernel now accepts every \
+                 datagram of the managers answered lately and one in `keep` of everyone else's"
+            );
+        }
+        (true, false) => tracing::debug!("sampling ended: the kernel accepts every datagram again"),
+        _ => tracing::debug!(keep, "sampling changed"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn only(blocked: &[SourceKey]) -> Rules<'_> {
+        Rules {
+            blocked,
+            known: &[],
+            keep: 1,
+        }
+    }
+
+    #[test]
+    fn sampling_starts_at_once_and_ends_by_halves() {
+        let ms = Instant::from_millis;
+        // A 10,000/s ceiling aims at 7,500/s.
+        let mut s = Sampler::new(10_000, u64::MAX, Duration::from_millis(50));
+        assert!(!s.update(0, 0, 1, ms(0), true));
+        // 50 read in 10 ms (5,000/s): no sampling.
+        assert!(!s.update(50, 0, 1, ms(10), false));
+        assert_eq!(s.keep, 1);
+        // A socket task saw a batch arrive at 50,000/s: 1 in 7 at once, mid-window.
+        assert!(s.update(60, 50_000, 1, ms(12), false));
+        assert_eq!(s.keep, 7);
+        // Reading 1 in 7 of 50,000/s: steady.
+        let mut read = 60;
+        let mut at = 50;
+        for _ in 0..4 {
+            read += 357;
+            assert!(!s.update(read, 0, 1, ms(at), true));
+            at += 50;
+        }
+        assert_eq!(s.keep, 7);
+        // The kernel's counters say 14 arrive per datagram read (they count what the sample
+        // leaves out too): the ceiling is still reached, twice as much arrives.
+        read += 357;
+        assert!(s.update(read, 0, 14, ms(at), true));
+        assert_eq!(s.keep, 14);
+        // The flood is blocked: nothing is read. Never mid-window; not while the read rate over
+        // the last FALL_WINDOWS windows is high; then by halves, one per window.
+        assert!(!s.update(read, 0, 1, ms(at + 10), false));
+        at += 50;
+        let mut kept = Vec::new();
+        for _ in 0..7 {
+            s.update(read, 0, 1, ms(at), true);
+            kept.push(s.keep);
+            at += 50;
+        }
+        assert_eq!(kept, [14, 7, 3, 1, 1, 1, 1]);
+        // Bounded.
+        assert!(s.update(read, u64::MAX, 1, ms(at), true));
+        assert_eq!(s.keep, MAX_KEEP);
+        // Once sampling, a burst within a window changes nothing.
+        let mut s = Sampler::new(10_000, u64::MAX, Duration::from_millis(50));
+        assert!(s.update(0, 50_000, 1, ms(0), false));
+        assert!(!s.update(10, 500_000, 1, ms(10), false));
+        assert_eq!(s.keep, 7);
+        // Half a buffer of 512 datagrams per 50 ms pause: 5,120/s.
+        assert_eq!(
+            Sampler::new(10_000, 512, Duration::from_millis(50)).target,
+            5_120
+        );
+        assert_eq!(Sampler::new(10_000, 512, Duration::ZERO).target, 7_500);
+    }
 
     #[test]
     fn blocks_end_and_are_bounded() {
@@ -328,7 +621,7 @@ mod tests {
         assert!(!blocked.block(SourceKey::V4(1), at(20)), "extended");
         assert!(!blocked.release(at(19)));
         assert!(blocked.release(at(20)));
-        for i in 0..100u32 {
+        for i in 0..(MAX_BLOCKED as u32 + 50) {
             blocked.block(SourceKey::V4(i), at(30));
         }
         assert!(!blocked.block(SourceKey::V6(7), at(30)), "full");
@@ -361,7 +654,7 @@ mod tests {
             return;
         };
         let blocked = SourceKey::new("127.0.0.1".parse().unwrap(), 64);
-        attach(&server, &program(Family::V4, &[blocked], 64)).unwrap();
+        attach(&server, &program(Family::V4, only(&[blocked]), 64)).unwrap();
         let client = UdpSocket::bind("127.0.0.1:0").unwrap();
         let to = server.local_addr().unwrap();
         for _ in 0..3 {
@@ -372,7 +665,7 @@ mod tests {
             (after.dropped, after.queued),
             (before.dropped + 3, before.queued)
         );
-        attach(&server, &program(Family::V4, &[], 64)).unwrap();
+        attach(&server, &program(Family::V4, only(&[]), 64)).unwrap();
         client.send_to(b"queued", to).unwrap();
         let after = kernel_backlog(&[inode]).unwrap();
         assert_eq!(

@@ -290,6 +290,10 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
     // Intake tokens held for the next datagrams read, taken a few at a time so that the shared
     // bucket's lock and the clock are not paid per datagram.
     let mut tokens = 0u32;
+    // The datagrams read since the socket was last found empty, and when that was: what
+    // arrived meanwhile, for the kernel filter's sample.
+    let mut batch = 0u32;
+    let mut empty_at = std::time::Instant::now();
     loop {
         // The intake ceiling: hold a token before reading, so that beyond the ceiling the
         // kernel drops, at no cost to this process. Bounded: each wait ends with a token.
@@ -298,6 +302,8 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
                 Ok(taken) => tokens = taken,
                 Err(wait) => {
                     shared.totals.intake_pauses.fetch_add(1, Ordering::Relaxed);
+                    // Reading at the ceiling: the filter task sees whether to sample.
+                    shared.flooding.notify_one();
                     listener = match listener.pause(wait, &mut stop).await {
                         Some(listener) => listener,
                         None => return,
@@ -314,6 +320,9 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
         let (len, source) = match listener.try_receive(&mut datagram) {
             Ok(received) => received,
             Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                let now = std::time::Instant::now();
+                shared.note_arrivals(std::mem::take(&mut batch), now - empty_at);
+                empty_at = now;
                 // Drained: pause (receive moderation) or wait for the next datagram, never past
                 // the next held answer's time.
                 if let Some(pause) = moderation.drained() {
@@ -335,6 +344,7 @@ pub(super) async fn run(listener: Listener, shared: Arc<Shared>, mut stop: watch
             }
         };
         tokens = tokens.saturating_sub(1);
+        batch = batch.saturating_add(1);
         let Some(data) = datagram.get(..len) else {
             continue;
         };

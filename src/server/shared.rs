@@ -2,7 +2,7 @@
 //! the state directory for boots, the security events and totals, and the intake bucket.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use parking_lot::Mutex;
@@ -13,6 +13,12 @@ use crate::agent::{Agent, Outcome};
 use crate::budget::Bucket;
 use crate::state::State;
 use crate::time::Instant;
+
+/// The fewest datagrams in a drained batch that [`Shared::note_arrivals`] takes a rate from.
+pub(super) const MIN_BATCH: u32 = 32;
+
+/// The shortest span [`Shared::note_arrivals`] divides a batch by.
+const MIN_SPAN_MICROS: u64 = 10_000;
 
 /// What the socket, refresh, AgentX and filter tasks share.
 pub(super) struct Shared {
@@ -36,8 +42,14 @@ pub(super) struct Shared {
     pub(super) moderation: Duration,
     /// Answers each socket task holds at once: see [`ReceiveConfig::hold_slots`].
     pub(super) hold_slots: usize,
-    /// Wakes the kernel filter's task as soon as the budget flags a flooding source.
+    /// Wakes the kernel filter's task as soon as the budget flags a flooding source, or a
+    /// socket task sees datagrams arrive faster than the filter's sample aims at.
     pub(super) flooding: tokio::sync::Notify,
+    /// The intake ceiling in datagrams a second, for the filter's sample.
+    pub(super) intake_per_second: u64,
+    /// The fastest arrival rate (datagrams a second) a socket task measured since the filter
+    /// task last took it: see [`Shared::note_arrivals`].
+    pub(super) arrivals: AtomicU64,
 }
 
 impl Shared {
@@ -94,6 +106,26 @@ impl Shared {
             self.persist_boots(boots);
         }
         outcome
+    }
+
+    /// A socket task drained `batch` datagrams that all arrived within `span` (the socket was
+    /// empty `span` ago): records the rate for the kernel filter's sample, and wakes the filter
+    /// task when it outruns three quarters of the intake ceiling (the sample's aim), so that
+    /// sampling starts within a batch of a flood's start. Only batches of at least
+    /// [`MIN_BATCH`] count: a few datagrams close together say nothing of a rate.
+    pub(super) fn note_arrivals(&self, batch: u32, span: Duration) {
+        if batch < MIN_BATCH {
+            return;
+        }
+        // A batch that arrived within a few milliseconds is one sender's burst, not a rate.
+        let micros = u64::try_from(span.as_micros())
+            .unwrap_or(u64::MAX)
+            .max(MIN_SPAN_MICROS);
+        let rate = u64::from(batch).saturating_mul(1_000_000) / micros;
+        self.arrivals.fetch_max(rate, Ordering::Relaxed);
+        if rate.saturating_mul(4) > self.intake_per_second.saturating_mul(3) {
+            self.flooding.notify_one();
+        }
     }
 
     /// Counts held answers a socket task shed (see [`crate::agent::Outcome::Held`]).
