@@ -638,17 +638,12 @@ fn in_packets(snmp: &NetSnmp, agent: &Agent) -> u64 {
     snmp.counter(agent, &user, ".1.3.6.1.2.1.11.1.0")
 }
 
-#[test]
-fn ctrl_c_prints_what_was_answered_and_exits_3() {
-    let Some(snmp) = NetSnmp::named() else { return };
-    let member = dqi_member(
-        "q-sigint",
-        &maven_sbom(&[("log4j-core", "2.14.1", 'b')]),
-        None,
-    );
-    let dir = TestDir::new("q-sigint-run");
-    // A device that takes the datagrams and never answers (a closed port would answer with
-    // ICMP port unreachable at once).
+/// A pump with log4j-core 2.14.1 and a device that takes the datagrams and never answers (a
+/// closed port would answer with ICMP port unreachable at once), and their targets file:
+/// (pump, silent socket, the file's directory, the file).
+fn pump_and_silent(label: &str) -> (Member, std::net::UdpSocket, TestDir, PathBuf) {
+    let member = dqi_member(label, &maven_sbom(&[("log4j-core", "2.14.1", 'b')]), None);
+    let dir = TestDir::new(&format!("{label}-run"));
     let silent = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
     let silent_port = silent.local_addr().expect("address").port();
     let targets = targets_file(
@@ -656,6 +651,13 @@ fn ctrl_c_prints_what_was_answered_and_exits_3() {
         "targets.toml",
         &[("pump", member.agent.port), ("silent", silent_port)],
     );
+    (member, silent, dir, targets)
+}
+
+#[test]
+fn ctrl_c_prints_what_was_answered_and_exits_3() {
+    let Some(snmp) = NetSnmp::named() else { return };
+    let (member, silent, _dir, targets) = pump_and_silent("q-sigint");
     let before = in_packets(&snmp, &member.agent);
     let mut child = Command::new(env!("CARGO_BIN_EXE_dqi-query"))
         .arg("--targets")
@@ -1131,18 +1133,103 @@ fn a_terminal_gets_a_progress_bar_and_a_pipe_does_not() {
         .stdout
         .find("dqi-query: [##############################] 1/1 devices asked, ")
         .unwrap_or_else(|| panic!("no bar: {:?}", out.stdout));
-    let table = out
-        .stdout
-        .find("log4j-core")
-        .expect("a table on a terminal");
-    let cleared = out.stdout[bar..].find("\r\x1b[2K").map(|at| bar + at);
-    assert!(cleared.is_some_and(|at| at < table), "{:?}", out.stdout);
+    let table = out.stdout.find("TARGET").expect("a table on a terminal");
+    assert!(bar < table, "{:?}", out.stdout);
+    // Cleared: the table starts on an erased line, and the bar never comes back.
+    assert!(out.stdout.contains("\r\x1b[2KTARGET "), "{:?}", out.stdout);
+    assert!(
+        !out.stdout[table..].contains("devices asked"),
+        "{:?}",
+        out.stdout
+    );
+    assert!(out.stdout[table..].contains("log4j-core"));
     assert!(out.stdout.contains("dqi-query: 1 devices, 1 answered"));
     // Not a terminal: not one byte of the bar, only the summary line.
     let (_, _, stderr) = query(&targets, &["--no-store", "find", "log4j-core"]);
     assert!(!stderr.contains("devices asked"), "{stderr:?}");
     assert!(!stderr.contains(['\r', '\x1b']), "{stderr:?}");
     assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+}
+
+/// The process named `name` among the descendants of `pid` (from /proc), if any.
+fn descendant_named(pid: u32, name: &str) -> Option<u32> {
+    let mut family = vec![pid];
+    let mut found = None;
+    // A few passes: a grandchild may be listed before its parent.
+    for _ in 0..4 {
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
+            let Some((head, tail)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let ppid = tail.split_whitespace().nth(1).and_then(|p| p.parse().ok());
+            if ppid.is_some_and(|p| family.contains(&p)) && !family.contains(&child) {
+                family.push(child);
+                if head.ends_with(&format!("({name}")) {
+                    found = Some(child);
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn ctrl_c_on_a_terminal_clears_the_bar_and_prints_what_was_answered() {
+    let Some(_snmp) = NetSnmp::named() else {
+        return;
+    };
+    let (_member, silent, _dir, targets) = pump_and_silent("q-tty-sigint");
+    let inner = format!(
+        "exec {} --targets {} --no-store --timeout 5s --retries 2 find log4j-core",
+        env!("CARGO_BIN_EXE_dqi-query"),
+        targets.display()
+    );
+    let mut script = Command::new("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script");
+    let mut stdout = script.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut text);
+        text
+    });
+    // The pump answers within milliseconds; the silent device keeps it asking for 35 s.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let query = descendant_named(script.id(), "dqi-query").expect("dqi-query under script");
+    let kill = Command::new("kill")
+        .args(["-INT", &query.to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let status = wait_with_deadline(&mut script, TOOL_TIMEOUT).expect("exits after Ctrl-C");
+    let out = reader.join().expect("reader");
+    assert_eq!(status.code(), Some(3), "{out:?}");
+    let bar = out
+        .find("] 1/2 devices asked, ")
+        .unwrap_or_else(|| panic!("no bar: {out:?}"));
+    let table = out.find("TARGET").expect("what was answered");
+    assert!(bar < table, "{out:?}");
+    assert!(out.contains("\r\x1b[2KTARGET "), "{out:?}");
+    assert!(!out[table..].contains("devices asked"), "{out:?}");
+    assert!(out[table..].contains("log4j-core"), "{out:?}");
+    assert!(
+        out.contains("\nsilent     127.0.0.1:")
+            && out.contains("interrupted  interrupted before the device answered"),
+        "{out:?}"
+    );
+    assert!(out.contains("(interrupted)"), "{out:?}");
+    drop(silent);
 }
 
 #[test]
