@@ -4,7 +4,9 @@
 //! heap the lookup tables and the VEX table add to the served tree; and the load time of the
 //! files with and without the VEX document.
 //!
-//! Run: `cargo bench --bench concierge`. Prints a Markdown table. Memory is counted by a
+//! Run: `cargo bench --bench concierge`. Prints a Markdown table. With `CONCIERGE_PROBE=k` it
+//! only handles 1,000 requests of the table's k-th question, for an instruction count under
+//! `valgrind --tool=callgrind --toggle-collect='dqi_agent::agent::Agent::handle'` (README). Memory is counted by a
 //! counting global allocator (live bytes before and after building each tree), so it is the
 //! heap the tree holds, not RSS.
 

@@ -485,15 +485,20 @@ fn queue(flood: Flood, budget: &str) -> Option<(f64, u64)> {
 }
 
 /// The single-source floods queued and drained back to back (no wake-up per datagram, no
-/// idling between them), with the intake ceiling raised so that the agent reads them all: the
+/// idling between them), with the intake ceiling raised and the kernel filter off, so that the
+/// agent reads them all: the
 /// agent's CPU per datagram, against valid authPriv GETs served the same way on a budget
 /// that never refuses. This is the marginal cost of one more datagram in a flood.
 fn queued() {
-    let Some((served, served_read)) = queue(Flood::Valid, UNLIMITED) else {
+    // Without the kernel filter (`block_after = 0`): it would block the one source after the
+    // first round, and sample a burst of 1,000 datagrams from a source not yet known, so the
+    // agent would read only part of what is queued.
+    let unfiltered = format!("{UNLIMITED}block_after = 0\n");
+    let Some((served, served_read)) = queue(Flood::Valid, &unfiltered) else {
         eprintln!("the queued baseline did not run");
         return;
     };
-    let raised = "[budget]\nintake = \"1000000/second\"\nintake_burst = 1000000\n";
+    let raised = "[budget]\nintake = \"1000000/second\"\nintake_burst = 1000000\nblock_after = 0\n";
     println!();
     println!(
         "Queued single-source floods ({ROUNDS} rounds of {PER_ROUND} datagrams queued while the \

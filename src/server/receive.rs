@@ -39,7 +39,7 @@ pub struct ReceiveConfig {
     /// unknown user, wrong digest) that get it dropped in the kernel, before the socket, for
     /// `block` (see `server/filter.rs`). Counted against the share of arriving datagrams the
     /// agent reads, so a flood the intake ceiling samples is judged by what it sends; a request
-    /// a user's budget refused counts a twentieth, in full while the kernel drops three quarters of what arrives for want of reading (see `budget/flood.rs`). Zero never blocks.
+    /// a user's budget refused counts a twentieth, in full while the kernel drops three quarters of what arrives for want of reading (see `budget/flood.rs`). Zero never blocks, and turns the kernel filter off, its sample included.
     /// Default 200: four times `per_source`'s default rate, far beyond any manager, and more
     /// than a twentieth of what a flood of valid requests four times a user's default budget
     /// is refused (about 1,800 a second, counting 90) from an address other users may share.
