@@ -16,8 +16,9 @@
 //!
 //! Blocking a flood spread over many addresses takes a window or two, and meanwhile the
 //! socket's receive queue fills and the kernel drops every party's datagrams alike. So the task
-//! also *samples*: as soon as what arrives (read, times the share read) outruns three quarters
-//! of the intake ceiling, the program accepts every datagram of the *known* sources (those a
+//! also *samples*: as soon as a queue builds at more than three quarters of the intake ceiling
+//! (a socket task drained a batch that arrived that fast, or the kernel drops for want of
+//! reading; a fast manager with one request at a time never queues), the program accepts every datagram of the *known* sources (those a
 //! user's request was answered from lately and the budget refused nothing: see
 //! [`crate::budget::Budget::known_sources`]) and one in `keep` of everyone else's, `keep`
 //! chosen so that what is accepted fits the ceiling with room to spare. The queue then no
@@ -313,7 +314,15 @@ impl Sampler {
         let over = |letting_in: u64| letting_in > self.target.saturating_mul(5) / 4;
         let factor = u64::from(self.keep.max(scale));
         let keep = if self.keep == 1 {
-            let arriving = short.max(burst).max(window).saturating_mul(factor);
+            // A high read rate alone is no flood: one fast manager with one request at a
+            // time reads fast too, but its datagrams never queue. Only a queue building (a
+            // socket task drained a batch at a flood's rate) or the kernel dropping for want
+            // of reading (`scale`) starts the sample.
+            let measured = match scale > 1 {
+                true => short.max(window),
+                false => 0,
+            };
+            let arriving = burst.max(measured).saturating_mul(factor);
             match over(arriving) {
                 true => wanted(arriving),
                 false => 1,
@@ -569,6 +578,7 @@ mod tests {
         // 50 read in 10 ms (5,000/s): no sampling.
         assert!(!s.update(50, 0, 1, ms(10), false));
         assert_eq!(s.keep, 1);
+
         // A socket task saw a batch arrive at 50,000/s: 1 in 7 at once, mid-window.
         assert!(s.update(60, 50_000, 1, ms(12), false));
         assert_eq!(s.keep, 7);
@@ -605,6 +615,16 @@ mod tests {
         assert!(s.update(0, 50_000, 1, ms(0), false));
         assert!(!s.update(10, 500_000, 1, ms(10), false));
         assert_eq!(s.keep, 7);
+        // A manager walking with one request at a time, read at 20,000/s over a window with
+        // nothing queued and nothing dropped: no sampling. Its datagrams never queue.
+        let mut s = Sampler::new(10_000, u64::MAX, Duration::from_millis(50));
+        assert!(!s.update(0, 0, 1, ms(0), true));
+        assert!(!s.update(200, 0, 1, ms(10), false));
+        assert!(!s.update(1_000, 0, 1, ms(50), true));
+        assert_eq!(s.keep, 1);
+        // The same read rate while the kernel drops (twice as much arrives): sampling.
+        assert!(s.update(2_000, 0, 2, ms(100), true));
+        assert!(s.keep > 1);
         // Half a buffer of 512 datagrams per 50 ms pause: 5,120/s.
         assert_eq!(
             Sampler::new(10_000, 512, Duration::from_millis(50)).target,
