@@ -808,20 +808,11 @@ fn inventory_writes_cyclonedx_that_the_agent_imports_back() {
     assert_eq!(meta["component"]["type"], "device");
     assert_eq!(meta["component"]["name"], "ICU pump/3");
     assert_eq!(meta["tools"]["components"][0]["name"], "dqi-query");
-    let mut all = Vec::new();
-    let mut stack: Vec<&Value> = doc["components"]
-        .as_array()
-        .expect("components")
-        .iter()
-        .collect();
-    while let Some(c) = stack.pop() {
+    let all = all_components(&doc);
+    for c in &all {
         for key in ["type", "name", "bom-ref"] {
             assert!(c[key].is_string(), "{key} in {c}");
         }
-        if let Some(kids) = c["components"].as_array() {
-            stack.extend(kids);
-        }
-        all.push(c);
     }
     assert_eq!(all.len(), rows);
     let refs: BTreeSet<&str> = all.iter().filter_map(|c| c["bom-ref"].as_str()).collect();
@@ -905,13 +896,7 @@ fn assert_syft_reads(path: &Path) {
     let doc: Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("document")).expect("JSON");
     let mut want = BTreeSet::new();
-    let mut stack: Vec<&Value> = doc["components"]
-        .as_array()
-        .expect("components")
-        .iter()
-        .collect();
-    while let Some(c) = stack.pop() {
-        stack.extend(c["components"].as_array().into_iter().flatten());
+    for c in all_components(&doc) {
         let text = |k: &str| c[k].as_str().unwrap_or_default().to_string();
         let package = matches!(
             c["type"].as_str(),

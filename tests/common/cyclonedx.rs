@@ -45,6 +45,22 @@ for path in sys.argv[1:]:
 sys.exit(1 if failed else 0)
 "#;
 
+/// Every component of a CycloneDX document, nested ones included (depth first, the last
+/// top-level component first); panics when the document has no `components` array.
+pub fn all_components(doc: &serde_json::Value) -> Vec<&serde_json::Value> {
+    let mut all = Vec::new();
+    let mut stack: Vec<&serde_json::Value> = doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .collect();
+    while let Some(c) = stack.pop() {
+        stack.extend(c["components"].as_array().into_iter().flatten());
+        all.push(c);
+    }
+    all
+}
+
 /// What the library said of one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CdxVerdict {
