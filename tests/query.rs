@@ -1450,3 +1450,163 @@ fn a_silent_device_is_listed_as_timed_out_after_its_retries() {
     }
     assert_eq!(datagrams, 2);
 }
+
+/// snmpInPkts, usmStatsNotInTimeWindows and usmStatsUnknownEngineIDs of `agent`, read with
+/// net-snmp (one snmpget, which itself costs a discovery and a request).
+fn engine_counters(snmp: &NetSnmp, agent: &Agent) -> [u64; 3] {
+    let user = User::new(USER, "SHA-256", Some("AES-128"));
+    let oids = [
+        ".1.3.6.1.2.1.11.1.0",
+        ".1.3.6.1.6.3.15.1.1.2.0",
+        ".1.3.6.1.6.3.15.1.1.4.0",
+    ];
+    let bindings = snmp.get(agent, &user, &oids);
+    let n = |i: usize| bindings[i].number().expect("a counter");
+    [n(0), n(1), n(2)]
+}
+
+/// What the store remembers of `target`'s engine: (engine ID, boots), and the datagrams of its
+/// latest run.
+fn remembered(store: &Path, target: &str) -> (String, i64, i64) {
+    let db = rusqlite::Connection::open(store).expect("the store opens");
+    let (engine_id, boots) = db
+        .query_row(
+            "SELECT engine_id, boots FROM engines WHERE target = ?1",
+            [target],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("an engines row");
+    let datagrams = db
+        .query_row(
+            "SELECT datagrams FROM devices WHERE target = ?1 ORDER BY run DESC LIMIT 1",
+            [target],
+            |r| r.get(0),
+        )
+        .expect("a devices row");
+    (engine_id, boots, datagrams)
+}
+
+/// RFC 3414 §2.3, §3.2 step 7b, §4: the store remembers each device's engine, so a second run
+/// asks without discovery; a rebooted agent (boots + 1) is resynchronised from its
+/// authenticated notInTimeWindow Report; a replaced engine ID (unknownEngineID) is discovered
+/// again; an engine ID pinned in the targets file still wins. The datagrams are counted by
+/// the agent itself (snmpInPkts and the USM counters), net of the counting snmpget's own.
+#[test]
+fn a_remembered_engine_skips_discovery_and_recovers_from_reboot_and_replacement() {
+    let Some(snmp) = NetSnmp::named() else { return };
+    let hex = |s: &str| -> String { s.bytes().map(|b| format!("{b:02x}")).collect() };
+    let first_engine = format!("80001f8804{}", hex("warm-pump-1"));
+    let second_engine = format!("80001f8804{}", hex("warm-pump-2"));
+    let dir = TestDir::new("q-warm");
+    write_file(
+        &dir.join("sbom.cdx.json"),
+        &maven_sbom(&[("log4j-core", "2.14.1", 'b'), ("commons-text", "1.9", 'd')]),
+        0o600,
+    );
+    let mut config = device_config("[device]\nsbom = [\"sbom.cdx.json\"]\n");
+    config.engine_id = Some(first_engine.clone());
+    let mut agent = Agent::start(&dir, &config);
+    let run = TestDir::new("q-warm-run");
+    let targets = targets_file(&run, "targets.toml", &[("pump", agent.port)]);
+    let store = run.join("answers.sqlite3");
+    let store_arg = store.to_str().expect("path").to_string();
+    let find = [
+        "find",
+        "pkg:maven/org.apache.logging.log4j/log4j-core",
+        "--store",
+        &store_arg,
+    ];
+    let address = format!("127.0.0.1:{}", agent.port);
+    let fields = [
+        "target",
+        "address",
+        "engine_id",
+        "status",
+        "name",
+        "version",
+    ];
+    let expect = |engine: &str| {
+        set(&[format!(
+            "pump | {address} | {engine} | found | log4j-core | 2.14.1"
+        )])
+    };
+    // The counting snmpget's own cost, from two reads back to back.
+    let a = engine_counters(&snmp, &agent);
+    let b = engine_counters(&snmp, &agent);
+    let own = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    // [snmpInPkts, notInTimeWindows, unknownEngineIDs] that one dqi-query run added.
+    let mut before = b;
+    let cost = |agent: &Agent, before: &mut [u64; 3]| -> [u64; 3] {
+        let now = engine_counters(&snmp, agent);
+        let added = [0, 1, 2].map(|i| now[i] - before[i] - own[i]);
+        *before = now;
+        added
+    };
+
+    // First run: discovery (a probe), then the GetBulk and the Get: 6 datagrams.
+    let (code, records, stderr) = query(&targets, &find);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(lines(&records, &fields), expect(&first_engine));
+    assert_eq!(cost(&agent, &mut before), [3, 0, 1], "probe, GetBulk, Get");
+    assert_eq!(remembered(&store, "pump"), (first_engine.clone(), 1, 6));
+
+    // Second run: the remembered engine, no probe: 4 datagrams.
+    let (code, records, stderr) = query(&targets, &find);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(lines(&records, &fields), expect(&first_engine));
+    assert_eq!(cost(&agent, &mut before), [2, 0, 0], "GetBulk and Get only");
+    assert_eq!(remembered(&store, "pump"), (first_engine.clone(), 1, 4));
+
+    // The device reboots (boots 2): the first request draws an authenticated notInTimeWindow
+    // Report, whose boots and time the request is sent again with.
+    agent.restart_with(&config);
+    // A new process: its counters start again.
+    before = engine_counters(&snmp, &agent);
+    let (code, records, stderr) = query(&targets, &find);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(lines(&records, &fields), expect(&first_engine));
+    assert_eq!(
+        cost(&agent, &mut before),
+        [3, 1, 0],
+        "GetBulk refused, GetBulk, Get"
+    );
+    assert_eq!(remembered(&store, "pump"), (first_engine.clone(), 2, 6));
+    let (_, _, stderr) = query(&targets, &find);
+    assert_eq!(
+        cost(&agent, &mut before),
+        [2, 0, 0],
+        "resynchronised: {stderr}"
+    );
+
+    // The device is replaced (another engine ID at the address): an unknownEngineID Report,
+    // then discovery as on a first run.
+    let mut replaced = config.clone();
+    replaced.engine_id = Some(second_engine.clone());
+    agent.restart_with(&replaced);
+    before = engine_counters(&snmp, &agent);
+    let (code, records, stderr) = query(&targets, &find);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(lines(&records, &fields), expect(&second_engine));
+    assert_eq!(
+        cost(&agent, &mut before),
+        [4, 0, 2],
+        "GetBulk to the old engine, probe, GetBulk, Get"
+    );
+    assert_eq!(remembered(&store, "pump"), (second_engine.clone(), 1, 8));
+
+    // The targets file pins the first engine ID: the pin wins over the store, and the
+    // replaced device is refused.
+    let pinned = run.join("pinned.toml");
+    let text = std::fs::read_to_string(&targets).expect("targets file")
+        + &format!("engine_id = \"{first_engine}\"\n");
+    write_file(&pinned, &text, 0o600);
+    let (code, records, stderr) = query(&pinned, &find);
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(
+        lines(&records, &["target", "status", "reason"]),
+        set(&[format!(
+            "pump | refused | engine ID {second_engine} is not the {first_engine} the targets file names"
+        )])
+    );
+    assert_eq!(cost(&agent, &mut before), [1, 0, 1], "the probe only");
+}

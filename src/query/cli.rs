@@ -300,7 +300,13 @@ fn run(cli: Cli) -> Result<u8, String> {
         None if cli.offline => {
             return Err("--offline answers from the store: drop --no-store".into());
         }
-        _ => ask(&cli, &targets, question.plan(), settings, &stop)?,
+        _ => {
+            let known = match &store {
+                Some(store) => store.engines(&targets.targets)?,
+                None => Default::default(),
+            };
+            ask(&cli, &targets, &known, question.plan(), settings, &stop)?
+        }
     };
     let elapsed = started.elapsed();
     if let Some(store) = store.as_mut().filter(|_| !cli.offline) {
@@ -330,6 +336,7 @@ fn run(cli: Cli) -> Result<u8, String> {
 fn ask(
     cli: &Cli,
     targets: &Targets,
+    known: &super::engines::KnownEngines,
     plan: Plan,
     settings: Settings,
     stop: &Arc<AtomicBool>,
@@ -348,6 +355,7 @@ fn ask(
         });
         run::ask_all(
             &targets.targets,
+            known,
             Arc::new(plan),
             settings,
             cli.concurrency,

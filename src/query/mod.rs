@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `targets` | the targets file: devices, credentials, master keys |
 //! | `session` | one device's conversation: discovery (RFC 3414 §4), retries, pacing |
+//! | `engines` | each device's engine ID, boots and time remembered across runs (RFC 3414 §2.3) |
 //! | `lookup` | the DQI lookup tables and VEX rows: one GetBulk and one Get |
 //! | `cyclonedx` | `inventory --cyclonedx`: one CycloneDX 1.6 document per device |
 //! | `inventory` | the walks: `dqiSwTable`, `hrSWInstalledTable` (RFC 2790), the budget |
@@ -19,6 +20,7 @@
 
 pub mod cli;
 pub mod cyclonedx;
+pub mod engines;
 pub mod inventory;
 pub mod lookup;
 pub mod matching;

@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::engines::{Known, KnownEngines};
 use super::inventory::{self, Component, Method};
 use super::lookup::{self, Key, Vex};
 use super::oids;
@@ -140,20 +141,35 @@ pub struct DeviceResult {
     pub counters: Counters,
     /// Wall time spent on it.
     pub elapsed: Duration,
+    /// Its engine as an authenticated reply confirmed it, for the next run to skip discovery.
+    pub engine: Option<Known>,
 }
 
-/// Asks one device.
-pub async fn ask(target: &Target, plan: &Plan, settings: Settings) -> DeviceResult {
+impl DeviceResult {
+    /// A result of `target` with nothing answered yet: `outcome`, no datagrams.
+    pub fn unasked(target: &Target, outcome: Failure) -> DeviceResult {
+        DeviceResult {
+            target: target.name.clone(),
+            address: target.address,
+            engine_id: String::new(),
+            outcome: Err(outcome),
+            counters: Counters::default(),
+            elapsed: Duration::ZERO,
+            engine: None,
+        }
+    }
+}
+
+/// Asks one device; `known`: its engine remembered from an earlier run (no discovery).
+pub async fn ask(
+    target: &Target,
+    plan: &Plan,
+    settings: Settings,
+    known: Option<&Known>,
+) -> DeviceResult {
     let started = tokio::time::Instant::now();
-    let mut result = DeviceResult {
-        target: target.name.clone(),
-        address: target.address,
-        engine_id: String::new(),
-        outcome: Err(Failure::Interrupted),
-        counters: Counters::default(),
-        elapsed: Duration::ZERO,
-    };
-    let mut session = match Session::open(target, settings).await {
+    let mut result = DeviceResult::unasked(target, Failure::Interrupted);
+    let mut session = match Session::open(target, settings, known).await {
         Ok(s) => s,
         Err(failure) => {
             result.outcome = Err(failure);
@@ -161,7 +177,6 @@ pub async fn ask(target: &Target, plan: &Plan, settings: Settings) -> DeviceResu
             return result;
         }
     };
-    result.engine_id = crate::hex::to_hex(session.engine_id());
     let user = target.credentials.user.as_bytes();
     result.outcome = match plan {
         Plan::Lookup { selectors, vuln } => {
@@ -169,7 +184,10 @@ pub async fn ask(target: &Target, plan: &Plan, settings: Settings) -> DeviceResu
         }
         Plan::Full { columns, vex } => ask_full(&mut session, user, columns, *vex).await,
     };
+    // After the questions: a remembered engine may have proved to be another, rediscovered.
+    result.engine_id = crate::hex::to_hex(session.engine_id());
     result.counters = session.counters;
+    result.engine = session.known();
     result.elapsed = started.elapsed();
     result
 }
@@ -307,11 +325,12 @@ async fn ask_full(
     Ok(answer)
 }
 
-/// Asks every target, at most `concurrency` at once; `progress` is called after each device
-/// with (done, total). Stops asking when `stop` is set (Ctrl-C): devices not yet answered are
+/// Asks every target, at most `concurrency` at once, each keyed at once to its engine in
+/// `known` where there is one; `progress` is called after each device with (done, total). Stops asking when `stop` is set (Ctrl-C): devices not yet answered are
 /// reported [`Failure::Interrupted`]. Results are in target order.
 pub async fn ask_all(
     targets: &[Target],
+    known: &KnownEngines,
     plan: Arc<Plan>,
     settings: Settings,
     concurrency: usize,
@@ -322,6 +341,7 @@ pub async fn ask_all(
     let mut tasks = JoinSet::new();
     for (i, target) in targets.iter().enumerate() {
         let target = target.clone();
+        let engine = known.get(&target.name).cloned();
         let plan = Arc::clone(&plan);
         let semaphore = Arc::clone(&semaphore);
         let stop = Arc::clone(&stop);
@@ -332,7 +352,10 @@ pub async fn ask_all(
             if stop.load(Ordering::Relaxed) {
                 return (i, None);
             }
-            (i, Some(ask(&target, &plan, settings).await))
+            (
+                i,
+                Some(ask(&target, &plan, settings, engine.as_ref()).await),
+            )
         });
     }
     let mut results: Vec<Option<DeviceResult>> = vec![None; targets.len()];
@@ -355,16 +378,7 @@ pub async fn ask_all(
     results
         .into_iter()
         .zip(targets)
-        .map(|(r, t)| {
-            r.unwrap_or_else(|| DeviceResult {
-                target: t.name.clone(),
-                address: t.address,
-                engine_id: String::new(),
-                outcome: Err(Failure::Interrupted),
-                counters: Counters::default(),
-                elapsed: Duration::ZERO,
-            })
-        })
+        .map(|(r, t)| r.unwrap_or_else(|| DeviceResult::unasked(t, Failure::Interrupted)))
         .collect()
 }
 

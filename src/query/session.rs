@@ -1,6 +1,13 @@
-//! One device's conversation: RFC 3414 §4 discovery, then authenticated requests through the
-//! crate's USM [`Manager`], with a timeout, retries that back off, time-window resynchronisation
-//! and pacing below the device's budget.
+//! One device's conversation: RFC 3414 §4 discovery (or the engine remembered from an earlier
+//! run, [`super::engines`]), then authenticated requests through the crate's USM [`Manager`],
+//! with a timeout, retries that back off, time-window resynchronisation and pacing below the
+//! device's budget.
+//!
+//! Boots and time are learned from authenticated replies only, and only forwards (RFC 3414
+//! §3.2 step 7b); a notInTimeWindow Report is believed only when authenticated by this
+//! engine. A session started from a remembered engine that meets an unknownEngineID Report
+//! before any authenticated reply (the device at that address was replaced) discovers the
+//! engine as a first run would, and sends its request again.
 //!
 //! Each session owns a UDP socket connected to its device, so an ICMP port unreachable comes
 //! back as an error on the next receive ("nothing listening") instead of a long timeout, and
@@ -17,6 +24,7 @@ use rasn::types::ObjectIdentifier;
 use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
+use super::engines::{self, Known};
 use super::oids;
 use super::targets::Target;
 use crate::manager::{Manager, ReplyError};
@@ -95,6 +103,12 @@ pub struct Counters {
     pub received: u32,
     /// Datagrams of the discovery exchange (included in the two above).
     pub discovery: u32,
+    /// The session started from the engine remembered in the store, without discovery.
+    pub remembered: bool,
+    /// notInTimeWindow Reports the session resynchronised from.
+    pub resynchronized: u32,
+    /// Discoveries after the remembered engine proved to be another (unknownEngineID).
+    pub rediscovered: u32,
 }
 
 /// A token bucket mirroring the device's per-user budget, so the session waits instead of
@@ -191,6 +205,11 @@ pub struct Session {
     socket: UdpSocket,
     manager: Manager,
     settings: Settings,
+    target: Target,
+    /// Keyed to a remembered engine that no authenticated reply has confirmed yet.
+    unconfirmed: bool,
+    /// An authenticated reply from `manager.engine_id` has arrived.
+    confirmed: bool,
     /// When `manager.time` was learned, to keep it moving (RFC 3414 §2.3).
     learned_at: Instant,
     learned_time: u32,
@@ -211,8 +230,14 @@ impl fmt::Debug for Session {
 }
 
 impl Session {
-    /// Discovers the device's engine and keys the session to it.
-    pub async fn open(target: &Target, settings: Settings) -> Result<Session, Failure> {
+    /// Opens a session with the device: keyed at once to `known` (its engine remembered from
+    /// an earlier run) unless the targets file pins another engine ID, else after discovering
+    /// the engine.
+    pub async fn open(
+        target: &Target,
+        settings: Settings,
+        known: Option<&Known>,
+    ) -> Result<Session, Failure> {
         let local: SocketAddr = match target.address {
             SocketAddr::V4(_) => "0.0.0.0:0".parse().unwrap_or_else(|_| unreachable!()),
             SocketAddr::V6(_) => "[::]:0".parse().unwrap_or_else(|_| unreachable!()),
@@ -228,30 +253,64 @@ impl Session {
             socket,
             manager: Manager::discovery(),
             settings,
+            target: target.clone(),
+            unconfirmed: false,
+            confirmed: false,
             learned_at: Instant::now(),
             learned_time: 0,
             counters: Counters::default(),
             pacer: Pacer::unlimited(),
             buf: vec![0; 65_536],
         };
-        // RFC 3414 §4: an unauthenticated request with an empty engine ID draws a Report
-        // carrying the engine ID, boots and time.
+        // A pinned engine ID wins over a remembered one: a mismatch is discovered and refused.
+        let remembered = known.filter(|k| {
+            !k.engine_id.is_empty()
+                && target
+                    .engine_id
+                    .as_ref()
+                    .is_none_or(|pinned| *pinned == k.engine_id)
+        });
+        match remembered {
+            Some(k) => {
+                let (boots, time) = k.estimate(engines::now());
+                session.key_to(&k.engine_id, boots, time)?;
+                session.unconfirmed = true;
+                session.counters.remembered = true;
+            }
+            None => session.discover().await?,
+        }
+        Ok(session)
+    }
+
+    /// RFC 3414 §4: an unauthenticated request with an empty engine ID draws a Report carrying
+    /// the engine ID, boots and time; the session is keyed to that engine.
+    async fn discover(&mut self) -> Result<(), Failure> {
+        let before = self.counters.sent + self.counters.received;
+        let mut probe_manager = Manager::discovery();
+        probe_manager.msg_id = self.manager.msg_id;
+        let keyed = std::mem::replace(&mut self.manager, probe_manager);
         let probe = Pdus::Get(Pdu {
             request_id: 0,
             error_status: 0,
             error_index: 0,
             varbinds: Vec::new(),
         });
-        let report = session.exchange(probe, "discovery").await;
-        session.counters.discovery = session.counters.sent + session.counters.received;
-        let reply = report?;
+        let report = self.exchange(probe, "discovery").await;
+        self.counters.discovery += self.counters.sent + self.counters.received - before;
+        let reply = match report {
+            Ok(reply) => reply,
+            Err(e) => {
+                self.manager = keyed;
+                return Err(e);
+            }
+        };
         let engine_id = reply.usm.engine_id.to_vec();
         if engine_id.is_empty() {
             return Err(Failure::Protocol(
                 "the discovery Report carries no engine ID".into(),
             ));
         }
-        if let Some(pinned) = &target.engine_id
+        if let Some(pinned) = &self.target.engine_id
             && *pinned != engine_id
         {
             return Err(Failure::Refused(format!(
@@ -260,15 +319,44 @@ impl Session {
                 crate::hex::to_hex(pinned)
             )));
         }
-        let credentials = &target.credentials;
-        let (auth, privacy) = credentials.keys(&engine_id).map_err(Failure::Refused)?;
-        let mut manager = Manager::new(credentials.user.as_bytes(), &engine_id, auth, privacy);
-        manager.learn(&reply);
-        manager.msg_id = session.manager.msg_id;
-        session.learned_time = manager.time;
-        session.learned_at = Instant::now();
-        session.manager = manager;
-        Ok(session)
+        let boots = u32::try_from(reply.usm.boots).unwrap_or(0);
+        let time = u32::try_from(reply.usm.time).unwrap_or(0);
+        self.key_to(&engine_id, boots, time)
+    }
+
+    /// Keys the session to `engine_id` at `boots` and `time` (now).
+    fn key_to(&mut self, engine_id: &[u8], boots: u32, time: u32) -> Result<(), Failure> {
+        let credentials = &self.target.credentials;
+        let (auth, privacy) = credentials.keys(engine_id).map_err(Failure::Refused)?;
+        let mut manager = Manager::new(credentials.user.as_bytes(), engine_id, auth, privacy);
+        manager.boots = boots;
+        manager.time = time;
+        manager.msg_id = self.manager.msg_id;
+        self.learned_time = time;
+        self.learned_at = Instant::now();
+        self.manager = manager;
+        self.confirmed = false;
+        Ok(())
+    }
+
+    /// The engine as this session knows it, for the next run: only once an authenticated
+    /// reply has confirmed it.
+    pub fn known(&self) -> Option<Known> {
+        if !self.confirmed {
+            return None;
+        }
+        Some(Known {
+            engine_id: self.manager.engine_id.clone(),
+            boots: self.manager.boots,
+            time: self.time_now(),
+            learned: engines::now(),
+        })
+    }
+
+    /// The engine's time now, as estimated from when it was learned.
+    fn time_now(&self) -> u32 {
+        let elapsed = u32::try_from(self.learned_at.elapsed().as_secs()).unwrap_or(u32::MAX);
+        self.learned_time.saturating_add(elapsed)
     }
 
     /// The device's engine ID.
@@ -312,7 +400,18 @@ impl Session {
     }
 
     async fn request(&mut self, pdu: Pdus) -> Result<Vec<VarBind>, Failure> {
-        let reply = self.exchange(pdu, "request").await?;
+        let mut reply = self.exchange(pdu.clone(), "request").await?;
+        if self.unconfirmed
+            && let Pdus::Report(report) = &reply.scoped.pdu
+            && report_oid(report) == Some(oids::USM_STATS_UNKNOWN_ENGINE_IDS)
+        {
+            // Another engine answers at this address (the device was replaced): discover it
+            // as a first run would, and ask again.
+            self.unconfirmed = false;
+            self.counters.rediscovered += 1;
+            self.discover().await?;
+            reply = self.exchange(pdu, "request").await?;
+        }
         match reply.scoped.pdu {
             Pdus::Response(p) if p.error_status == 0 => Ok(p.varbinds),
             Pdus::Response(p) => Err(Failure::Protocol(format!(
@@ -333,9 +432,8 @@ impl Session {
     ) -> Result<crate::manager::Reply, Failure> {
         let mut resynchronized = false;
         'encode: loop {
-            let elapsed = u32::try_from(self.learned_at.elapsed().as_secs()).unwrap_or(u32::MAX);
             if !self.manager.engine_id.is_empty() {
-                self.manager.time = self.learned_time.saturating_add(elapsed);
+                self.manager.time = self.time_now();
             }
             let msg_id = self.manager.msg_id;
             set_request_id(&mut pdu, i32::try_from(msg_id).unwrap_or(0));
@@ -378,18 +476,27 @@ impl Session {
                     if reply.msg_id != msg_id {
                         continue;
                     }
+                    let ours = reply.authenticated()
+                        && !self.manager.engine_id.is_empty()
+                        && reply.usm.engine_id.as_ref() == self.manager.engine_id.as_slice();
+                    if !ours {
+                        return Ok(reply);
+                    }
+                    self.confirmed = true;
+                    self.unconfirmed = false;
                     if let Pdus::Report(report) = &reply.scoped.pdu
                         && report_oid(report) == Some(oids::USM_STATS_NOT_IN_TIME_WINDOWS)
-                        && !self.manager.engine_id.is_empty()
                         && !resynchronized
                     {
-                        // RFC 3414 §4: learn the engine's clock and send the request again.
+                        // RFC 3414 §3.2 step 7b and §4: the authenticated Report carries the
+                        // engine's boots and time (it rebooted, or the estimate drifted): take
+                        // them as they are and send the request again, once.
                         resynchronized = true;
-                        self.manager.learn(&reply);
-                        self.learned_time = self.manager.time;
-                        self.learned_at = Instant::now();
+                        self.counters.resynchronized += 1;
+                        self.set_clock(&reply);
                         continue 'encode;
                     }
+                    self.advance_clock(&reply);
                     return Ok(reply);
                 }
                 timeout = timeout.saturating_mul(2);
@@ -398,6 +505,29 @@ impl Session {
                 "no answer to the {stage} after {} tries",
                 self.settings.retries + 1
             )));
+        }
+    }
+}
+
+impl Session {
+    /// Takes an authenticated reply's boots and time as they are.
+    fn set_clock(&mut self, reply: &crate::manager::Reply) {
+        self.manager.boots = u32::try_from(reply.usm.boots).unwrap_or(0);
+        self.learned_time = u32::try_from(reply.usm.time).unwrap_or(0);
+        self.learned_at = Instant::now();
+        self.manager.time = self.learned_time;
+    }
+
+    /// RFC 3414 §3.2 step 7b: an authenticated reply moves boots and time forwards only.
+    fn advance_clock(&mut self, reply: &crate::manager::Reply) {
+        let (Ok(boots), Ok(time)) = (
+            u32::try_from(reply.usm.boots),
+            u32::try_from(reply.usm.time),
+        ) else {
+            return;
+        };
+        if boots > self.manager.boots || (boots == self.manager.boots && time > self.time_now()) {
+            self.set_clock(reply);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! so that a new advisory is matched against the last answers with `--offline` without asking
 //! a single device, and "what changed since last week" is one SQL query.
 //!
-//! Schema (`PRAGMA user_version` 1; every text column is `NOT NULL`, "" when unknown):
+//! Schema (`PRAGMA user_version` 2; every text column is `NOT NULL`, "" when unknown):
 //!
 //! | table | columns | one row per |
 //! |---|---|---|
@@ -10,6 +10,13 @@
 //! | `devices` | `run`, `target`, `address`, `engine_id`, `status` (`answered` or the record's failure status), `reason`, `complete` (1: the whole inventory was read), `vex_served`, `sys_name`, `sys_descr`, `datagrams` | target asked in a run |
 //! | `components` | `run`, `target`, `sw_index`, `name`, `version`, `purl`, `hash` (`alg:hex`), `supplier`, `cpe`, `sw_type`, `end_of_support` (`YYYY-MM-DD`), `parent`, `support`, `method` | component a device answered with |
 //! | `vex` | `run`, `target`, `vuln_id`, `sw_index`, `state`, `justification` | VEX statement read |
+//! | `engines` | `target` (key), `address`, `engine_id` (hex), `boots`, `time`, `learned` (seconds since the Unix epoch, UTC, when the engine's time was `time`) | target whose engine an authenticated reply confirmed (the latest) |
+//!
+//! `engines` lets a run skip discovery (RFC 3414 §4): each target is asked at once with the
+//! remembered engine ID, boots and the time estimated from `learned` ([`super::engines`]), as
+//! long as its address is the one remembered and the targets file pins no other engine ID.
+//! A store of version 1 (before `engines`) is upgraded in place when opened: the table is
+//! added and nothing else changes.
 //!
 //! `--offline` answers from the latest run in which each target's whole inventory was read
 //! (`advisories` or `inventory`); a target the store holds no such answer for is reported
@@ -24,15 +31,17 @@ use std::time::Duration;
 
 use rusqlite::{Connection, params};
 
+use super::engines::{Known, KnownEngines};
 use super::inventory::{Component, Method};
 use super::lookup::Vex;
 use super::run::{Answer, DeviceResult, Source, source_of};
-use super::session::{Counters, Failure};
+use super::session::Failure;
 use super::targets::Target;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
-const SCHEMA: &str = "
+/// Version 1: the answers.
+const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     started TEXT NOT NULL,
@@ -81,6 +90,18 @@ CREATE TABLE IF NOT EXISTS vex (
     FOREIGN KEY (run, target) REFERENCES devices(run, target)
 );
 CREATE INDEX IF NOT EXISTS vex_by_run ON vex(run, target);
+";
+
+/// Version 2 adds the engines remembered to skip discovery.
+const SCHEMA_V2: &str = "
+CREATE TABLE IF NOT EXISTS engines (
+    target TEXT PRIMARY KEY,
+    address TEXT NOT NULL,
+    engine_id TEXT NOT NULL,
+    boots INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    learned INTEGER NOT NULL
+);
 ";
 
 /// An open store.
@@ -132,9 +153,11 @@ impl Store {
                 "schema version {version} is newer than this dqi-query's ({SCHEMA_VERSION})"
             )));
         }
-        connection.execute_batch(SCHEMA).map_err(|e| err(&e))?;
+        // Every step only adds tables (IF NOT EXISTS), in one transaction with the version.
         connection
-            .execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+            .execute_batch(&format!(
+                "BEGIN; {SCHEMA_V1} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            ))
             .map_err(|e| err(&e))?;
         Ok(Store {
             connection,
@@ -184,7 +207,25 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(err)?;
+            let mut engine = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO engines (target, address, engine_id, boots, time, \
+                     learned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(err)?;
             for d in results {
+                if let Some(k) = &d.engine {
+                    engine
+                        .execute(params![
+                            d.target,
+                            d.address.to_string(),
+                            crate::hex::to_hex(&k.engine_id),
+                            k.boots,
+                            k.time,
+                            i64::try_from(k.learned).unwrap_or(i64::MAX),
+                        ])
+                        .map_err(err)?;
+                }
                 let datagrams = i64::from(d.counters.sent) + i64::from(d.counters.received);
                 let (status, reason, answer) = match &d.outcome {
                     Ok(a) => ("answered".to_string(), String::new(), Some(a)),
@@ -244,6 +285,55 @@ impl Store {
         Ok(run)
     }
 
+    /// The engines remembered for `targets`, by target name: those at the address the target
+    /// has now (another address may be another device).
+    pub fn engines(&self, targets: &[Target]) -> Result<KnownEngines, String> {
+        let read = || -> Result<KnownEngines, rusqlite::Error> {
+            let mut statement = self.connection.prepare(
+                "SELECT address, engine_id, boots, time, learned FROM engines WHERE target = ?1",
+            )?;
+            let mut known = KnownEngines::new();
+            for t in targets {
+                let row = statement.query_row(params![t.name], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                });
+                let (address, engine_id, boots, time, learned) = match row {
+                    Ok(row) => row,
+                    Err(rusqlite::Error::QueryReturnedNoRows) => continue,
+                    Err(e) => return Err(e),
+                };
+                // A row that does not read back (edited by hand) is ignored: discovery.
+                let (Some(engine_id), Ok(boots), Ok(time), Ok(learned)) = (
+                    crate::hex::from_hex(&engine_id),
+                    u32::try_from(boots),
+                    u32::try_from(time),
+                    u64::try_from(learned),
+                ) else {
+                    continue;
+                };
+                if address == t.address.to_string() {
+                    known.insert(
+                        t.name.clone(),
+                        Known {
+                            engine_id,
+                            boots,
+                            time,
+                            learned,
+                        },
+                    );
+                }
+            }
+            Ok(known)
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
     /// Each target's latest whole inventory, as a result answered from the store
     /// ([`Method::Store`]); a target without one is `no-inventory`. In target order.
     pub fn latest(&self, targets: &[Target]) -> Result<Vec<DeviceResult>, String> {
@@ -255,18 +345,14 @@ impl Store {
     }
 
     fn latest_of(&self, t: &Target) -> Result<DeviceResult, rusqlite::Error> {
-        let mut result = DeviceResult {
-            target: t.name.clone(),
-            address: t.address,
-            engine_id: String::new(),
-            outcome: Err(Failure::NoInventory(
+        let mut result = DeviceResult::unasked(
+            t,
+            Failure::NoInventory(
                 "the store holds no whole inventory of this device: ask it once with \
                  `advisories` or `inventory`"
                     .into(),
-            )),
-            counters: Counters::default(),
-            elapsed: Duration::ZERO,
-        };
+            ),
+        );
         let found = self
             .connection
             .prepare(
@@ -348,5 +434,93 @@ impl Store {
             sys_descr,
         });
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_dir::TempDir;
+
+    #[test]
+    fn a_version_1_store_gains_the_engines_table_and_keeps_its_answers() {
+        let dir = TempDir::new("store-v1");
+        let path = dir.join("answers.sqlite3");
+        {
+            let old = Connection::open(&path).expect("open");
+            old.execute_batch(SCHEMA_V1).expect("version 1 schema");
+            old.execute_batch(
+                "INSERT INTO runs VALUES (1, '2026-11-28T09:00:00Z', 'inventory', '');
+                 INSERT INTO devices VALUES (1, 'pump', '127.0.0.1:161', '80001f8804aa', \
+                 'answered', '', 1, 0, 'pump', 'Acme pump', 8);
+                 INSERT INTO components VALUES (1, 'pump', 1, 'log4j-core', '2.14.1', \
+                 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', '', '', '', 4, '', 0, \
+                 0, 'dqiSwTable');
+                 PRAGMA user_version = 1;",
+            )
+            .expect("version 1 rows");
+        }
+        let store = Store::open(&path).expect("a version 1 store opens");
+        let version: i64 = store
+            .connection
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, 2);
+        let kept: (String, String, i64) = store
+            .connection
+            .query_row(
+                "SELECT d.engine_id, c.version, d.datagrams FROM devices d \
+                 JOIN components c USING (run, target)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("the version 1 rows");
+        assert_eq!(kept, ("80001f8804aa".into(), "2.14.1".into(), 8));
+        let engines: i64 = store
+            .connection
+            .query_row("SELECT count(*) FROM engines", [], |r| r.get(0))
+            .expect("the engines table");
+        assert_eq!(engines, 0);
+        drop(store);
+        // Opening again changes nothing.
+        Store::open(&path).expect("a version 2 store opens");
+    }
+
+    #[test]
+    fn engines_are_remembered_per_target_at_its_address() {
+        use super::super::targets::Targets;
+        let dir = TempDir::new("store-engines");
+        let mut store = Store::open(&dir.join("answers.sqlite3")).expect("open");
+        let file = "[credentials.c]\nuser = \"u\"\nauth = \"SHA-256\"\nauth_password = \"password1\"\n\
+                    [[target]]\nname = \"pump\"\naddress = \"127.0.0.1:1161\"\ncredentials = \"c\"\n\
+                    [[target]]\nname = \"ct\"\naddress = \"127.0.0.1:2161\"\ncredentials = \"c\"\n";
+        let targets = Targets::parse(file, Path::new("targets.toml"))
+            .expect("targets")
+            .targets;
+        let known = Known {
+            engine_id: vec![0x80, 0, 0x1f, 0x88, 4, 1],
+            boots: 3,
+            time: 500,
+            learned: 1_700_000_000,
+        };
+        let mut results: Vec<DeviceResult> = targets
+            .iter()
+            .map(|t| DeviceResult::unasked(t, Failure::Interrupted))
+            .collect();
+        results[0].engine = Some(known.clone());
+        store
+            .record("2026-12-05T19:00:00Z", "find", "x", &results)
+            .expect("record");
+        let got = store.engines(&targets).expect("engines");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got.get("pump"), Some(&known));
+        // The same name at another address may be another device: not remembered.
+        let moved = Targets::parse(
+            &file.replace("127.0.0.1:1161", "127.0.0.2:1161"),
+            Path::new("targets.toml"),
+        )
+        .expect("targets")
+        .targets;
+        assert!(store.engines(&moved).expect("engines").is_empty());
     }
 }
