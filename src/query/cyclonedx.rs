@@ -14,9 +14,19 @@
 //! | `hashes[]` | `dqiSwHashAlgorithm` (CycloneDX `alg` spelling) and `dqiSwHashValue` |
 //! | `properties[]` `cdx:lifecycle:milestone:endOfSupport`, `cdx:fda:level-of-support` | `dqiSwEndOfSupport` (when known), `dqiSwSupportStatus` (when stated) |
 //! | `properties[]` `dqi:swIndex` | the row's index on the device |
+//! | `vulnerabilities[]`, one per statement (rows alike but for their component share one) | `dqiVexTable` |
+//! | `id` | `dqiVexVulnId` |
+//! | `analysis.state` | `dqiVexState`: notAffected `not_affected`, affected `exploitable`, fixed `resolved`, underInvestigation `in_triage` |
+//! | `analysis.justification` | `dqiVexJustification` in CycloneDX words (`code_not_present`, `code_not_reachable`, `requires_*`, `protected_*`); the three CISA words CycloneDX lacks (`component_not_present`, `vulnerable_code_cannot_be_controlled_by_adversary`, `inline_mitigations_already_exist`) in `properties[]` `dqi:vexJustification` instead |
+//! | `analysis.response[]`, `recommendation` | `dqiVexAction`: its leading CycloneDX response words (`update, workaround_available: ...`), then the rest |
+//! | `analysis.detail` | `dqiVexDetail` |
+//! | `analysis.lastUpdated`, `updated` | `dqiVexUpdated` (when served) |
+//! | `affects[].ref` | the component's `bom-ref` (`dqi-sw-<dqiSwIndex>`); for a statement about something the SBOM does not hold (index above 2147483647), `dqiVexSubject`; none for the product as a whole (index 0) |
 //!
-//! The property names are those the agent reads back (`device::cyclonedx`), so an exported
-//! document imports into the agent with the same rows.
+//! The property names are those the agent reads back (`device::cyclonedx`,
+//! `device::vex::cyclonedx`), so an exported document imports into the agent with the same
+//! rows: the same components, and the same VEX rows but for `dqiVexSource` (the export's
+//! serial number) and `dqiVexSubject` (the export's `bom-ref`s).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -25,6 +35,7 @@ use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
 use super::inventory::{Component, Method};
+use super::lookup::Vex;
 use super::run::{Answer, DeviceResult};
 use crate::device::Timestamp;
 use crate::device::software::{ComponentType, HashAlg, SupportStatus};
@@ -222,6 +233,118 @@ fn subtree(
     value
 }
 
+/// CycloneDX `analysis.response` values (1.6).
+const RESPONSES: [&str; 5] = [
+    "can_not_fix",
+    "will_not_fix",
+    "update",
+    "rollback",
+    "workaround_available",
+];
+
+/// `dqiVexState` (in dqi-query's words) as a CycloneDX `analysis.state`.
+fn analysis_state(state: &str) -> &'static str {
+    match state {
+        "not_affected" => "not_affected",
+        "affected" => "exploitable",
+        "fixed" => "resolved",
+        _ => "in_triage",
+    }
+}
+
+/// `dqiVexJustification` as a CycloneDX `analysis.justification`; None for the CISA words
+/// CycloneDX has no value for.
+fn analysis_justification(justification: &str) -> Option<&str> {
+    match justification {
+        "vulnerable_code_not_present" => Some("code_not_present"),
+        "vulnerable_code_not_in_execute_path" => Some("code_not_reachable"),
+        "requires_configuration"
+        | "requires_dependency"
+        | "requires_environment"
+        | "protected_by_compiler"
+        | "protected_at_runtime"
+        | "protected_at_perimeter"
+        | "protected_by_mitigating_control" => Some(justification),
+        _ => None,
+    }
+}
+
+/// `dqiVexAction` split as the agent joined it: leading response words (before `: `, or the
+/// whole text), then the recommendation.
+fn split_action(action: &str) -> (Vec<&str>, &str) {
+    let (head, rest) = action.split_once(": ").unwrap_or((action, ""));
+    let words: Vec<&str> = head.split(", ").collect();
+    if !head.is_empty() && words.iter().all(|w| RESPONSES.contains(w)) {
+        (words, rest)
+    } else {
+        (Vec::new(), action)
+    }
+}
+
+/// The `vulnerabilities` of the device's VEX rows: statements alike but for their component
+/// share one entry, in the order of the rows.
+fn vulnerabilities(vex: &[Vex]) -> Vec<Value> {
+    let mut groups: Vec<(&Vex, Vec<String>)> = Vec::new();
+    for v in vex {
+        let subject = match v.index {
+            0 => None,
+            i if i > 0x7fff_ffff => Some(v.subject.clone()).filter(|s| !s.is_empty()),
+            i => Some(format!("dqi-sw-{i}")),
+        };
+        let alike = |g: &&mut (&Vex, Vec<String>)| {
+            let w = g.0;
+            (w.id.as_str(), &w.state, &w.justification, &w.action)
+                == (v.id.as_str(), &v.state, &v.justification, &v.action)
+                && (&w.updated, &w.detail) == (&v.updated, &v.detail)
+                && (w.index == 0) == subject.is_none()
+        };
+        match (groups.iter_mut().find(alike), subject) {
+            (Some(g), Some(s)) => g.1.push(s),
+            (_, subject) => groups.push((v, subject.into_iter().collect())),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(v, refs)| {
+            let mut analysis = serde_json::Map::new();
+            analysis.insert("state".into(), analysis_state(&v.state).into());
+            if let Some(j) = analysis_justification(&v.justification) {
+                analysis.insert("justification".into(), j.into());
+            }
+            let (responses, recommendation) = split_action(&v.action);
+            if !responses.is_empty() {
+                analysis.insert("response".into(), responses.into());
+            }
+            if !v.detail.is_empty() {
+                analysis.insert("detail".into(), v.detail.clone().into());
+            }
+            if !v.updated.is_empty() {
+                analysis.insert("lastUpdated".into(), v.updated.clone().into());
+            }
+            let mut o = serde_json::Map::new();
+            o.insert("id".into(), v.id.clone().into());
+            if !v.updated.is_empty() {
+                o.insert("updated".into(), v.updated.clone().into());
+            }
+            if !recommendation.is_empty() {
+                o.insert("recommendation".into(), recommendation.into());
+            }
+            o.insert("analysis".into(), Value::Object(analysis));
+            if !refs.is_empty() {
+                let affects: Vec<Value> = refs.iter().map(|r| json!({ "ref": r })).collect();
+                o.insert("affects".into(), affects.into());
+            }
+            if !v.justification.is_empty() && analysis_justification(&v.justification).is_none() {
+                o.insert(
+                    "properties".into(),
+                    json!([property("dqi:vexJustification", &v.justification)]),
+                );
+            }
+            Value::Object(o)
+        })
+        .collect()
+}
+
 /// The CycloneDX 1.6 document of one device's answer, asked at `asked`.
 pub fn document(d: &DeviceResult, answer: &Answer, asked: &Timestamp) -> Value {
     let method = answer
@@ -252,7 +375,7 @@ pub fn document(d: &DeviceResult, answer: &Answer, asked: &Timestamp) -> Value {
         ]),
     );
     let time = iso(asked);
-    json!({
+    let mut doc = json!({
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
         "serialNumber": serial(&format!("dqi-query:{}:{}:{time}", d.engine_id, d.address)),
@@ -267,7 +390,11 @@ pub fn document(d: &DeviceResult, answer: &Answer, asked: &Timestamp) -> Value {
             "component": Value::Object(device),
         },
         "components": nested(&answer.components),
-    })
+    });
+    if !answer.vex.is_empty() {
+        doc["vulnerabilities"] = vulnerabilities(&answer.vex).into();
+    }
+    doc
 }
 
 /// Writes one document per answered device into `dir` (created if missing); the paths
@@ -350,6 +477,79 @@ mod tests {
         assert_eq!(file_name("ICU bed 3/pump"), "ICU_bed_3_pump.cdx.json");
         assert_eq!(file_name("../x"), "_.._x.cdx.json");
         assert_eq!(file_name(""), "_.cdx.json");
+    }
+
+    #[test]
+    fn vex_rows_map_to_cyclonedx_vulnerabilities() {
+        let row = |id: &str, index: u32, state: &str, justification: &str, action: &str| Vex {
+            id: id.into(),
+            index,
+            state: state.into(),
+            justification: justification.into(),
+            action: action.into(),
+            updated: "2026-11-30T09:00:00Z".into(),
+            detail: String::new(),
+            subject: "pkg:npm/x@1".into(),
+        };
+        let got = vulnerabilities(&[
+            row(
+                "CVE-1",
+                3,
+                "affected",
+                "",
+                "update, rollback: Install 4.2.2.",
+            ),
+            row(
+                "CVE-1",
+                5,
+                "affected",
+                "",
+                "update, rollback: Install 4.2.2.",
+            ),
+            row(
+                "CVE-1",
+                0,
+                "affected",
+                "",
+                "update, rollback: Install 4.2.2.",
+            ),
+            row("CVE-2", 4, "not_affected", "component_not_present", ""),
+            row(
+                "CVE-3",
+                0x8000_0001,
+                "fixed",
+                "",
+                "vendor_fix: Install the update.",
+            ),
+            row(
+                "CVE-4",
+                2,
+                "under_investigation",
+                "protected_at_runtime",
+                "update",
+            ),
+        ]);
+        let upd = "2026-11-30T09:00:00Z";
+        assert_eq!(
+            Value::from(got),
+            json!([
+                { "id": "CVE-1", "updated": upd, "recommendation": "Install 4.2.2.",
+                  "analysis": { "state": "exploitable", "response": ["update", "rollback"], "lastUpdated": upd },
+                  "affects": [{ "ref": "dqi-sw-3" }, { "ref": "dqi-sw-5" }] },
+                { "id": "CVE-1", "updated": upd, "recommendation": "Install 4.2.2.",
+                  "analysis": { "state": "exploitable", "response": ["update", "rollback"], "lastUpdated": upd } },
+                { "id": "CVE-2", "updated": upd,
+                  "analysis": { "state": "not_affected", "lastUpdated": upd },
+                  "affects": [{ "ref": "dqi-sw-4" }],
+                  "properties": [{ "name": "dqi:vexJustification", "value": "component_not_present" }] },
+                { "id": "CVE-3", "updated": upd, "recommendation": "vendor_fix: Install the update.",
+                  "analysis": { "state": "resolved", "lastUpdated": upd },
+                  "affects": [{ "ref": "pkg:npm/x@1" }] },
+                { "id": "CVE-4", "updated": upd,
+                  "analysis": { "state": "in_triage", "justification": "protected_at_runtime", "response": ["update"], "lastUpdated": upd },
+                  "affects": [{ "ref": "dqi-sw-2" }] },
+            ])
+        );
     }
 
     #[test]

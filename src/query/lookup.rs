@@ -64,8 +64,9 @@ impl Key {
     }
 }
 
-/// One device VEX statement (a `dqiVexTable` row).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One device VEX statement (a `dqiVexTable` row). The text columns are read for
+/// `inventory` only (the CycloneDX export); "" when not read or not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vex {
     /// The vulnerability ID.
     pub id: String,
@@ -75,6 +76,14 @@ pub struct Vex {
     pub state: String,
     /// The justification in the OpenVEX/CISA words ("" when none).
     pub justification: String,
+    /// dqiVexAction: what the maker says to do.
+    pub action: String,
+    /// dqiVexUpdated as RFC 3339 (`2026-11-30T09:00:00Z`, or with the served UTC offset).
+    pub updated: String,
+    /// dqiVexDetail: why, in the maker's words.
+    pub detail: String,
+    /// dqiVexSubject: what the statement names, as its document names it.
+    pub subject: String,
 }
 
 /// The name of a dqiVexState value.
@@ -223,6 +232,7 @@ pub async fn lookup(
                 index,
                 state: vex_state(state).to_string(),
                 justification: vex_justification(justification).to_string(),
+                ..Vex::default()
             })
             .collect(),
         ..Found::default()

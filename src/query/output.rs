@@ -167,7 +167,8 @@ fn csv_field(f: &str) -> String {
 }
 
 /// Up to three tables: the components found, the devices without the DQI-MIB, the devices
-/// not asked.
+/// not asked. The found table has a RANGES column (the `vers:` ranges that contain each
+/// version) when any record has one.
 fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
     let (devices, found): (Vec<&Record>, Vec<&Record>) = records
         .iter()
@@ -175,6 +176,7 @@ fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
     let (without_dqi, failures): (Vec<&Record>, Vec<&Record>) =
         devices.into_iter().partition(|r| r.is_without_dqi());
     if !found.is_empty() {
+        let with_ranges = found.iter().any(|r| !r.ranges.is_empty());
         let rows: Vec<Vec<String>> = found
             .iter()
             .map(|r| {
@@ -183,7 +185,7 @@ fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
                     (true, false) => r.vex_justification.clone(),
                     (false, false) => format!("{} ({})", r.vex_state, r.vex_justification),
                 };
-                vec![
+                let mut row = vec![
                     r.target.clone(),
                     r.address.clone(),
                     r.sw_index.map(|i| i.to_string()).unwrap_or_default(),
@@ -191,26 +193,28 @@ fn table(out: &mut dyn Write, records: &[Record]) -> io::Result<()> {
                     r.version.clone(),
                     r.status.clone(),
                     r.advisories.join(" "),
-                    vex,
-                    r.method.clone(),
-                ]
+                ];
+                if with_ranges {
+                    row.push(r.ranges.join(" "));
+                }
+                row.extend([vex, r.method.clone()]);
+                row
             })
             .collect();
-        aligned(
-            out,
-            &[
-                "TARGET",
-                "ADDRESS",
-                "INDEX",
-                "NAME",
-                "VERSION",
-                "STATUS",
-                "ADVISORIES",
-                "VEX",
-                "METHOD",
-            ],
-            &rows,
-        )?;
+        let mut header = vec![
+            "TARGET",
+            "ADDRESS",
+            "INDEX",
+            "NAME",
+            "VERSION",
+            "STATUS",
+            "ADVISORIES",
+        ];
+        if with_ranges {
+            header.push("RANGES");
+        }
+        header.extend(["VEX", "METHOD"]);
+        aligned(out, &header, &rows)?;
         for r in found.iter().filter(|r| !r.disagreement.is_empty()) {
             writeln!(
                 out,
@@ -354,6 +358,31 @@ mod tests {
         let not_asked = table.find("\n\nNOT ASKED  ");
         assert!(without.is_some() && without < not_asked, "{table}");
         assert!(records[2].is_failure() && records[2].is_without_dqi());
+    }
+
+    #[test]
+    fn table_shows_the_matched_ranges_when_there_are_any() {
+        let table = render(Format::Table);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(
+            lines[..2],
+            [
+                "TARGET  ADDRESS        INDEX  NAME        VERSION  STATUS    ADVISORIES                     RANGES                       VEX                    METHOD",
+                "pump-1  127.0.0.1:161  7      log4j-core  2.14.1   affected  CVE-2021-44228 CVE-2021-45046  vers:maven/>=2.13.0|<2.15.0  code \"not\", reachable  dqiSwTable-walk",
+            ]
+        );
+        // Without ranges (an inventory, a find without --range), no empty column.
+        let mut records = sample();
+        records[0].ranges.clear();
+        let mut out = Vec::new();
+        write(&mut out, Format::Table, &records).expect("write");
+        let table = String::from_utf8(out).expect("utf-8");
+        assert!(
+            table.starts_with(
+                "TARGET  ADDRESS        INDEX  NAME        VERSION  STATUS    ADVISORIES                     VEX                    METHOD\n"
+            ),
+            "{table}"
+        );
     }
 
     #[test]

@@ -79,13 +79,13 @@ pub enum Plan {
         /// The vulnerability whose VEX statements to read.
         vuln: Option<String>,
     },
-    /// Read the whole inventory with these dqiSwTable columns (and the VEX table, when
-    /// `vex`), and the device's sysName and sysDescr.
+    /// Read the whole inventory with these dqiSwTable columns (and these dqiVexTable
+    /// columns), and the device's sysName and sysDescr.
     Full {
         /// dqiSwEntry column numbers.
         columns: &'static [u32],
-        /// Also walk dqiVexTable.
-        vex: bool,
+        /// dqiVexEntry column numbers (state and justification first); none: no VEX walk.
+        vex: &'static [u32],
     },
 }
 
@@ -258,7 +258,7 @@ async fn ask_full(
     session: &mut Session,
     user: &[u8],
     columns: &[u32],
-    vex: bool,
+    vex: &[u32],
 ) -> Result<Answer, Failure> {
     let system = session
         .get(&[
@@ -281,48 +281,56 @@ async fn ask_full(
             .unwrap_or_default(),
         ..Answer::default()
     };
-    if vex && method == Method::SwTable {
-        let rows = inventory::walk(
-            session,
-            &[oids::vex_column(2), oids::vex_column(3)],
-            inventory::repetitions(&budget, 2),
-        )
-        .await?;
+    if !vex.is_empty() && method == Method::SwTable {
+        let oids: Vec<_> = vex.iter().map(|&c| oids::vex_column(c)).collect();
+        let rows =
+            inventory::walk(session, &oids, inventory::repetitions(&budget, oids.len())).await?;
         answer.vex_served = !rows.is_empty();
         for (index, cells) in rows {
-            // INDEX { vulnerability ID (length-prefixed), dqiSwIndex }.
-            let Some((&len, rest)) = index.split_first() else {
-                continue;
-            };
-            let len = len as usize;
-            let (Some(id), Some(&sw_index)) = (rest.get(..len), rest.get(len)) else {
-                continue;
-            };
-            let id: Vec<u8> = id
-                .iter()
-                .map(|&a| u8::try_from(a).unwrap_or(b'?'))
-                .collect();
-            let state = cells
-                .first()
-                .and_then(|c| c.as_ref())
-                .and_then(value::integer)
-                .unwrap_or(0);
-            let justification = cells
-                .get(1)
-                .and_then(|c| c.as_ref())
-                .and_then(value::integer)
-                .map(lookup::vex_justification)
-                .unwrap_or_default()
-                .to_string();
-            answer.vex.push(Vex {
-                id: String::from_utf8_lossy(&id).into_owned(),
-                index: sw_index,
-                state: lookup::vex_state(state).to_string(),
-                justification,
-            });
+            if let Some(v) = vex_row(&index, vex, &cells) {
+                answer.vex.push(v);
+            }
         }
     }
     Ok(answer)
+}
+
+/// One dqiVexTable row: its INDEX { vulnerability ID (length-prefixed), dqiSwIndex } and the
+/// cells of `columns`; None for an index that is not one.
+fn vex_row(
+    index: &[u32],
+    columns: &[u32],
+    cells: &[Option<crate::wire::VarBindValue>],
+) -> Option<Vex> {
+    let (&len, rest) = index.split_first()?;
+    let len = usize::try_from(len).ok()?;
+    let (id, &sw_index) = (rest.get(..len)?, rest.get(len)?);
+    let id: Vec<u8> = id
+        .iter()
+        .map(|&a| u8::try_from(a).unwrap_or(b'?'))
+        .collect();
+    let cell = |column: u32| {
+        columns
+            .iter()
+            .position(|&c| c == column)
+            .and_then(|i| cells.get(i))
+            .and_then(|c| c.as_ref())
+    };
+    let text = |column: u32| cell(column).map(value::text).unwrap_or_default();
+    Some(Vex {
+        id: String::from_utf8_lossy(&id).into_owned(),
+        index: sw_index,
+        state: lookup::vex_state(cell(2).and_then(value::integer).unwrap_or(0)).to_string(),
+        justification: cell(3)
+            .and_then(value::integer)
+            .map(lookup::vex_justification)
+            .unwrap_or_default()
+            .to_string(),
+        action: text(4),
+        updated: cell(5).and_then(value::rfc3339).unwrap_or_default(),
+        detail: text(7),
+        subject: text(8),
+    })
 }
 
 /// Asks every target, at most `concurrency` at once, each keyed at once to its engine in

@@ -2,21 +2,22 @@
 //! so that a new advisory is matched against the last answers with `--offline` without asking
 //! a single device, and "what changed since last week" is one SQL query.
 //!
-//! Schema (`PRAGMA user_version` 2; every text column is `NOT NULL`, "" when unknown):
+//! Schema (`PRAGMA user_version` 3; every text column is `NOT NULL`, "" when unknown):
 //!
 //! | table | columns | one row per |
 //! |---|---|---|
 //! | `runs` | `id` (key), `started` (UTC, `2026-12-05T11:50:00Z`), `command` (`find`, `vuln`, `advisories`, `inventory`), `question` | run |
 //! | `devices` | `run`, `target`, `address`, `engine_id`, `status` (`answered` or the record's failure status), `reason`, `complete` (1: the whole inventory was read), `vex_served`, `sys_name`, `sys_descr`, `datagrams` | target asked in a run |
 //! | `components` | `run`, `target`, `sw_index`, `name`, `version`, `purl`, `hash` (`alg:hex`), `supplier`, `cpe`, `sw_type`, `end_of_support` (`YYYY-MM-DD`), `parent`, `support`, `method` | component a device answered with |
-//! | `vex` | `run`, `target`, `vuln_id`, `sw_index`, `state`, `justification` | VEX statement read |
+//! | `vex` | `run`, `target`, `vuln_id`, `sw_index`, `state`, `justification`, `action`, `updated` (RFC 3339), `detail`, `subject` (the last four read by `inventory` only) | VEX statement read |
 //! | `engines` | `target` (key), `address`, `engine_id` (hex), `boots`, `time`, `learned` (seconds since the Unix epoch, UTC, when the engine's time was `time`) | target whose engine an authenticated reply confirmed (the latest) |
 //!
 //! `engines` lets a run skip discovery (RFC 3414 §4): each target is asked at once with the
 //! remembered engine ID, boots and the time estimated from `learned` ([`super::engines`]), as
 //! long as its address is the one remembered and the targets file pins no other engine ID.
-//! A store of version 1 (before `engines`) is upgraded in place when opened: the table is
-//! added and nothing else changes.
+//! An older store is upgraded in place when opened, keeping every row: version 1 gains the
+//! `engines` table, version 2 the `vex` columns `action`, `updated`, `detail` and `subject`
+//! ("" in the rows kept).
 //!
 //! `--offline` answers from the latest run in which each target's whole inventory was read
 //! (`advisories` or `inventory`); a target the store holds no such answer for is reported
@@ -38,7 +39,7 @@ use super::run::{Answer, DeviceResult, Source, source_of};
 use super::session::Failure;
 use super::targets::Target;
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1: the answers.
 const SCHEMA_V1: &str = "
@@ -104,6 +105,14 @@ CREATE TABLE IF NOT EXISTS engines (
 );
 ";
 
+/// Version 3 adds the VEX columns the CycloneDX export carries.
+const SCHEMA_V3: &str = "
+ALTER TABLE vex ADD COLUMN action TEXT NOT NULL DEFAULT '';
+ALTER TABLE vex ADD COLUMN updated TEXT NOT NULL DEFAULT '';
+ALTER TABLE vex ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE vex ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+";
+
 /// An open store.
 pub struct Store {
     connection: Connection,
@@ -153,10 +162,12 @@ impl Store {
                 "schema version {version} is newer than this dqi-query's ({SCHEMA_VERSION})"
             )));
         }
-        // Every step only adds tables (IF NOT EXISTS), in one transaction with the version.
+        // Each step adds tables (IF NOT EXISTS) or columns (once: by the version), all in one
+        // transaction with the new version.
+        let v3 = if version < 3 { SCHEMA_V3 } else { "" };
         connection
             .execute_batch(&format!(
-                "BEGIN; {SCHEMA_V1} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                "BEGIN; {SCHEMA_V1} {SCHEMA_V2} {v3} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             ))
             .map_err(|e| err(&e))?;
         Ok(Store {
@@ -203,8 +214,9 @@ impl Store {
                 .map_err(err)?;
             let mut vex = tx
                 .prepare(
-                    "INSERT INTO vex (run, target, vuln_id, sw_index, state, justification) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO vex (run, target, vuln_id, sw_index, state, justification, \
+                     action, updated, detail, subject) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(err)?;
             let mut engine = tx
@@ -275,7 +287,11 @@ impl Store {
                         v.id,
                         v.index,
                         v.state,
-                        v.justification
+                        v.justification,
+                        v.action,
+                        v.updated,
+                        v.detail,
+                        v.subject
                     ])
                     .map_err(err)?;
                 }
@@ -410,8 +426,8 @@ impl Store {
             .map(|(c, _)| (c, Method::Store))
             .collect();
         let mut statement = self.connection.prepare(
-            "SELECT vuln_id, sw_index, state, justification FROM vex \
-             WHERE run = ?1 AND target = ?2 ORDER BY vuln_id, sw_index",
+            "SELECT vuln_id, sw_index, state, justification, action, updated, detail, subject \
+             FROM vex WHERE run = ?1 AND target = ?2 ORDER BY vuln_id, sw_index",
         )?;
         let vex = statement
             .query_map(params![run, t.name], |r| {
@@ -420,6 +436,10 @@ impl Store {
                     index: r.get(1)?,
                     state: r.get(2)?,
                     justification: r.get(3)?,
+                    action: r.get(4)?,
+                    updated: r.get(5)?,
+                    detail: r.get(6)?,
+                    subject: r.get(7)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -456,6 +476,7 @@ mod tests {
                  INSERT INTO components VALUES (1, 'pump', 1, 'log4j-core', '2.14.1', \
                  'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', '', '', '', 4, '', 0, \
                  0, 'dqiSwTable');
+                 INSERT INTO vex VALUES (1, 'pump', 'CVE-2021-44228', 1, 'affected', '');
                  PRAGMA user_version = 1;",
             )
             .expect("version 1 rows");
@@ -465,7 +486,7 @@ mod tests {
             .connection
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .expect("version");
-        assert_eq!(version, 2);
+        assert_eq!(version, 3);
         let kept: (String, String, i64) = store
             .connection
             .query_row(
@@ -481,9 +502,19 @@ mod tests {
             .query_row("SELECT count(*) FROM engines", [], |r| r.get(0))
             .expect("the engines table");
         assert_eq!(engines, 0);
+        let vex: (String, String, String) = store
+            .connection
+            .query_row("SELECT vuln_id, state, action FROM vex", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .expect("the version 1 VEX row, with the version 3 columns");
+        assert_eq!(
+            vex,
+            ("CVE-2021-44228".into(), "affected".into(), String::new())
+        );
         drop(store);
-        // Opening again changes nothing.
-        Store::open(&path).expect("a version 2 store opens");
+        // Opening again changes nothing (the columns are not added twice).
+        Store::open(&path).expect("a version 3 store opens");
     }
 
     #[test]

@@ -64,8 +64,10 @@ pub fn date(v: &VarBindValue) -> Option<String> {
     Some(format!("{year:04}-{month:02}-{day:02}"))
 }
 
-/// A DateAndTime as `YYYY-MM-DDTHH:MM:SSZ` (UTC offsets ignored).
-pub fn date_time(v: &VarBindValue) -> Option<String> {
+/// A DateAndTime (RFC 2579) as RFC 3339: `YYYY-MM-DDTHH:MM:SSZ` for the 8-octet form (no
+/// offset given, read as UTC) or an offset of zero, else with the served offset
+/// (`+01:00`); None for the unknown or a malformed value.
+pub fn rfc3339(v: &VarBindValue) -> Option<String> {
     let day = date(v)?;
     let o = octets(v)?;
     let (h, m, s) = (
@@ -73,5 +75,51 @@ pub fn date_time(v: &VarBindValue) -> Option<String> {
         o.get(5).copied().unwrap_or(0),
         o.get(6).copied().unwrap_or(0),
     );
-    Some(format!("{day}T{h:02}:{m:02}:{s:02}Z"))
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let offset = match (o.get(8), o.get(9), o.get(10)) {
+        (Some(&sign @ (b'+' | b'-')), Some(&oh), Some(&om)) if oh <= 13 && om <= 59 => {
+            if oh == 0 && om == 0 {
+                "Z".to_string()
+            } else {
+                format!("{}{oh:02}:{om:02}", sign as char)
+            }
+        }
+        (None, None, None) => "Z".to_string(),
+        _ => return None,
+    };
+    Some(format!("{day}T{h:02}:{m:02}:{s:02}{offset}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rasn_smi::v2::{ObjectSyntax, SimpleSyntax};
+
+    fn octets_value(o: &[u8]) -> VarBindValue {
+        VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::String(
+            o.to_vec().into(),
+        )))
+    }
+
+    #[test]
+    fn date_and_time_reads_as_rfc_3339_with_its_offset() {
+        let at = |o: &[u8]| rfc3339(&octets_value(o));
+        assert_eq!(
+            at(&[0x07, 0xea, 11, 30, 9, 0, 0, 0]).as_deref(),
+            Some("2026-11-30T09:00:00Z")
+        );
+        assert_eq!(
+            at(&[0x07, 0xea, 11, 30, 9, 0, 0, 0, b'+', 0, 0]).as_deref(),
+            Some("2026-11-30T09:00:00Z")
+        );
+        assert_eq!(
+            at(&[0x07, 0xea, 11, 30, 10, 0, 0, 0, b'+', 1, 0]).as_deref(),
+            Some("2026-11-30T10:00:00+01:00")
+        );
+        assert_eq!(at(&[0, 0, 1, 1, 0, 0, 0, 0]), None, "the unknown date");
+        assert_eq!(at(&[0x07, 0xea, 11, 30, 24, 0, 0, 0]), None);
+        assert_eq!(at(&[0x07, 0xea, 11, 30, 9, 0, 0, 0, b'*', 0, 0]), None);
+    }
 }

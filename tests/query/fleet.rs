@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
+use dqi_agent::device::{DeviceConfig, DeviceSource, FileSource};
 use serde_json::Value;
 
 use super::common::*;
@@ -651,6 +652,108 @@ fn purl_of(which: Notable, version: &str) -> String {
     format!("{}@{version}", which.identity().2)
 }
 
+/// Why a product is not affected, as an OpenVEX statement gives it (dqiVexDetail).
+const IMPACT: &str = "The affected code is not built into this product.";
+
+/// When every device's VEX statements were made (each form's document date).
+const VEX_DATE: &str = "2026-11-30T09:00:00Z";
+
+/// The `vulnerabilities` the CycloneDX export of `m` must carry: one per planned statement,
+/// in CycloneDX words, its component by bom-ref, what to do and why as the form says it.
+fn exported_vulnerabilities(m: &Running) -> Value {
+    let all: Vec<Value> = m
+        .plan
+        .statements
+        .iter()
+        .map(|(id, which, version, state)| {
+            let index = m
+                .notables()
+                .find(|(_, c, n)| n == which && c.version == *version)
+                .map(|(i, _, _)| i)
+                .expect("the statement's component is in the plan");
+            let mut analysis = serde_json::json!({ "lastUpdated": VEX_DATE });
+            let mut v = serde_json::json!({
+                "id": id,
+                "updated": VEX_DATE,
+                "affects": [{ "ref": format!("dqi-sw-{index}") }],
+            });
+            match state {
+                State::Affected => {
+                    analysis["state"] = "exploitable".into();
+                    match m.plan.vex {
+                        VexForm::InSbom | VexForm::CycloneDxVex => {
+                            analysis["response"] = serde_json::json!(["update"]);
+                        }
+                        VexForm::OpenVex => {
+                            v["recommendation"] = "Install the vendor update.".into();
+                        }
+                        VexForm::Csaf => {
+                            v["recommendation"] = "vendor_fix: Install the vendor update.".into();
+                        }
+                        VexForm::None => unreachable!("a statement without a document"),
+                    }
+                }
+                State::NotAffected(why) => {
+                    analysis["state"] = "not_affected".into();
+                    analysis["justification"] = match *why {
+                        "vulnerable_code_not_present" => "code_not_present",
+                        "vulnerable_code_not_in_execute_path" => "code_not_reachable",
+                        other => panic!("no CycloneDX word planned for {other}"),
+                    }
+                    .into();
+                    if m.plan.vex == VexForm::OpenVex {
+                        analysis["detail"] = IMPACT.into();
+                    }
+                }
+                State::Fixed => analysis["state"] = "resolved".into(),
+                State::UnderInvestigation => analysis["state"] = "in_triage".into(),
+            }
+            v["analysis"] = analysis;
+            v
+        })
+        .collect();
+    if all.is_empty() {
+        Value::Null
+    } else {
+        all.into()
+    }
+}
+
+/// The VEX rows the agent's importer makes of `config`'s documents, each with its component's
+/// name, version and purl in place of its index (the export renumbers the rows) and without
+/// the source and subject (the export's own serial number and bom-refs).
+fn imported_vex(config: DeviceConfig) -> BTreeSet<String> {
+    let snapshot = FileSource::new(config, None)
+        .expect("source")
+        .snapshot()
+        .expect("the documents import");
+    let rows = snapshot.software.rows();
+    snapshot
+        .vex
+        .rows()
+        .iter()
+        .map(|v| {
+            let c = rows
+                .iter()
+                .find(|r| r.index == v.index)
+                .expect("a statement about a component");
+            let s = &v.statement;
+            format!(
+                "{} | {} {} {:?} | {:?} | {:?} | {:?} | {:?} | {:?}",
+                v.vuln_id,
+                c.name,
+                c.version,
+                c.purl,
+                s.state,
+                s.justification,
+                s.action,
+                s.detail,
+                s.updated
+            )
+        })
+        .collect()
+}
+
 /// CycloneDX `vulnerabilities[]` for the device's statements.
 fn cyclonedx_vulnerabilities(device: &Planned) -> Value {
     device
@@ -728,6 +831,7 @@ fn vex_document(device: &Planned) -> Option<(&'static str, String)> {
                     });
                     if !why.is_empty() {
                         s["justification"] = why.into();
+                        s["impact_statement"] = IMPACT.into();
                     }
                     if *state == State::Affected {
                         s["action_statement"] = "Install the vendor update.".into();
@@ -1279,6 +1383,30 @@ fn a_fleet_of_real_world_sized_sboms_answers_exactly_what_its_plan_holds() {
                 m.plan.name
             );
         }
+        // The device's VEX, exactly as planned; and the agent's importer reads the export
+        // back into the same dqiVexTable rows as it made of the maker's own documents.
+        assert_eq!(
+            doc["vulnerabilities"],
+            exported_vulnerabilities(m),
+            "{}",
+            m.plan.name
+        );
+        let dir = m._dir.path();
+        let original = DeviceConfig {
+            sbom: vec![dir.join("sbom.cdx.json")],
+            vex: vex_document(m.plan)
+                .map(|(file, _)| dir.join(file))
+                .into_iter()
+                .collect(),
+            ..DeviceConfig::default()
+        };
+        let exported = DeviceConfig {
+            sbom: vec![path.clone()],
+            ..DeviceConfig::default()
+        };
+        let want = imported_vex(original);
+        assert_eq!(want.len(), m.plan.statements.len(), "{}", m.plan.name);
+        assert_eq!(imported_vex(exported), want, "{}", m.plan.name);
     }
     // 7. The same advisories offline, from the store the inventory run filled (VEX included),
     // without a datagram; the two targets never answered have no inventory there.

@@ -7,7 +7,7 @@
 //! | `affects[].ref` | subject: a `bom-ref`; a BOM-Link `urn:cdx:<serial>/<version>#<bom-ref>` by its fragment; a `pkg:` purl by purl. No `affects`: the product (index 0) |
 //! | `affects[].versions[]`: `version` or `range` (purl `vers:`), `status` (`affected` by default, `unaffected`, `unknown`) | the subject's rows limited to those versions; unaffected → notAffected, unknown → underInvestigation |
 //! | `analysis.state` | `not_affected`, `false_positive` → notAffected; `exploitable` → affected; `resolved`, `resolved_with_pedigree` → fixed; `in_triage` → underInvestigation |
-//! | `analysis.justification` | justification (CycloneDX words, kept) |
+//! | `analysis.justification` | justification (CycloneDX words, kept); without one, `properties[]` `dqi:vexJustification` (a CISA word CycloneDX has none for, as `dqi-query inventory --cyclonedx` writes it) |
 //! | `analysis.response[]`, `recommendation`, `workaround` | action: `update, workaround_available: <recommendation>; <workaround>` |
 //! | `analysis.detail` | detail |
 //! | `analysis.lastUpdated`, else `analysis.firstIssued`, else `updated`, else `published`, else `metadata.timestamp` | date |
@@ -69,7 +69,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, bytes: &[u8], root: &Object) -> Result<VexImpo
             )
         })?;
         let justification = match ctx.str(analysis, "justification", &apath)? {
-            None => Justification::None,
+            None => cisa_justification(ctx, v, &path)?,
             Some(w) => Justification::parse(w).ok_or_else(|| {
                 ctx.err(
                     &join(&apath, "justification"),
@@ -128,6 +128,26 @@ pub(crate) fn read(ctx: &Ctx<'_>, bytes: &[u8], root: &Object) -> Result<VexImpo
         document,
         statements,
     })
+}
+
+/// `properties[]` `dqi:vexJustification` of vulnerability `v`: a CISA justification CycloneDX
+/// has no word for (`component_not_present` and two more), as `dqi-query`'s export carries it.
+fn cisa_justification(ctx: &Ctx<'_>, v: &Object, path: &str) -> Result<Justification, DeviceError> {
+    for (i, p) in ctx.array(v, "properties", path)?.iter().enumerate() {
+        let here = item(path, "properties", i);
+        let p = ctx.object(p, &here)?;
+        if ctx.str(p, "name", &here)? != Some("dqi:vexJustification") {
+            continue;
+        }
+        let word = ctx.required_str(p, "value", &here)?;
+        return Justification::parse(word).ok_or_else(|| {
+            ctx.err(
+                &join(&here, "value"),
+                format!("`{word}` is not a VEX justification"),
+            )
+        });
+    }
+    Ok(Justification::None)
 }
 
 /// `affects[j].versions[]`: each entry a `version` or a `range`, and a `status`.
@@ -257,6 +277,32 @@ mod tests {
             Some("update, workaround_available: Upgrade".to_string())
         );
         assert_eq!(action(&[], &[None]), None);
+        #[cfg(feature = "server")]
+        {
+            let doc = |props: &str| {
+                format!(
+                    r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","vulnerabilities":[{{"id":"CVE-1",
+                    "analysis":{{"state":"not_affected"}},"affects":[{{"ref":"c1"}}],"properties":{props}}}]}}"#
+                )
+            };
+            let read = |props: &str| {
+                super::super::parse(doc(props).as_bytes(), "vex.cdx.json")
+                    .map(|i| i.statements[0].justification)
+                    .map_err(|e| e.to_string())
+            };
+            assert_eq!(
+                read(r#"[{"name":"dqi:vexJustification","value":"component_not_present"}]"#),
+                Ok(Justification::ComponentNotPresent)
+            );
+            assert_eq!(read("[]"), Ok(Justification::None));
+            let refused = read(r#"[{"name":"dqi:vexJustification","value":"because"}]"#);
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|e| e.contains("vulnerabilities[0].properties[0].value")),
+                "{refused:?}"
+            );
+        }
         assert_eq!(
             action(&[], &[Some("a"), Some("b")]),
             Some("a; b".to_string())
