@@ -182,7 +182,7 @@ pub async fn ask(
         Plan::Lookup { selectors, vuln } => {
             ask_lookup(&mut session, user, selectors, vuln.as_deref()).await
         }
-        Plan::Full { columns, vex } => ask_full(&mut session, user, columns, *vex).await,
+        Plan::Full { columns, vex } => ask_full(&mut session, user, columns, vex).await,
     };
     // After the questions: a remembered engine may have proved to be another, rediscovered.
     result.engine_id = crate::hex::to_hex(session.engine_id());
