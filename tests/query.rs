@@ -417,6 +417,38 @@ fn a_fleet_answers_find_vuln_and_advisories() {
     );
     assert_eq!(records[1]["engine_id"], fleet.engine_id("legacy-snmpd"));
 
+    // find by a Debian purl on the plain SNMP agent: its packages carry no purl, so the device
+    // is `no-purl` (exit 3), but the package named like the purl is shown, `name-only`, with
+    // dpkg's version and no range verdict.
+    let (code, records, stderr) = query(
+        &fleet.targets(&["legacy-snmpd"]),
+        &[
+            "find",
+            "pkg:deb/debian/snmpd",
+            "--range",
+            "vers:deb/>=5.0|<5.9.4",
+        ],
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(
+        lines(
+            &records,
+            &[
+                "target", "status", "name", "version", "ranges", "method", "reason"
+            ]
+        ),
+        set(&[
+            without_purls("a purl cannot be matched (ask by name)").replacen(
+                &format!(" | {snmpd} | no-purl | "),
+                " | no-purl |  |  |  | hrSWInstalledTable-walk | ",
+                1
+            ),
+            format!(
+                "legacy-snmpd | name-only | snmpd | {snmpd_version} |  | hrSWInstalledTable-walk | no purl: the package's name is the purl's name; its version is not compared"
+            ),
+        ])
+    );
+
     // vuln with OSV: the advisory's ranges against each device's log4j-core.
     let osv = osv_fixtures();
     let osv = osv.to_str().expect("utf-8 path");

@@ -81,7 +81,9 @@ fn component(d: &DeviceResult, c: &Component, method: Method) -> Record {
 
 /// `find`: the components that answer `selector`, within `range` when given. Out-of-range
 /// components are left out; those whose version the range's scheme cannot order are kept as
-/// `unknown`.
+/// `unknown`. A package without a purl (a device without the DQI-MIB) whose name is the asked
+/// purl's name is listed as `name-only`, its version not compared (its scheme is the
+/// packager's, not the purl's): evidence to look at, beside the device's `no-purl` record.
 pub fn find(
     results: &[DeviceResult],
     selector: &Selector,
@@ -97,6 +99,16 @@ pub fn find(
             .then_some("a purl cannot be matched (ask by name)");
         out.extend(no_dqi(d, answer, cost));
         for (c, method) in &answer.components {
+            if selector.matches_name_only(c) {
+                out.push(Record {
+                    status: "name-only".into(),
+                    reason: "no purl: the package's name is the purl's name; its version is not \
+                             compared"
+                        .into(),
+                    ..component(d, c, *method)
+                });
+                continue;
+            }
             if !selector.matches(c) && answer.complete {
                 continue;
             }

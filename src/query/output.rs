@@ -5,14 +5,14 @@
 //! |---|---|
 //! | `target`, `address` | the device, as the targets file names it |
 //! | `engine_id` | its snmpEngineID, hex ("" when discovery failed) |
-//! | `status` | `found`, `in-range`, `affected`, `not-affected`, `unknown`, `vex`, `listed` (`inventory`); for a device without the DQI-MIB (one record per device, besides its components): `no-dqi-mib` (answered from `hrSWInstalledTable`), `no-purl` (and the question needs purls, so it could not be answered); or, for a device not asked: `unreachable`, `timeout`, `refused`, `no-inventory`, `error`, `interrupted` |
+//! | `status` | `found`, `in-range`, `affected`, `not-affected`, `unknown`, `vex`, `listed` (`inventory`), `name-only` (`find` by purl: a package without a purl whose name is the purl's name, its version not compared); for a device without the DQI-MIB (one record per device, besides its components): `no-dqi-mib` (answered from `hrSWInstalledTable`), `no-purl` (and the question needs purls, so it could not be answered); or, for a device not asked: `unreachable`, `timeout`, `refused`, `no-inventory`, `error`, `interrupted` |
 //! | `sw_index` | dqiSwIndex (hrSWInstalledIndex for the hrSWInstalledTable fallback; 0 for a VEX statement about the whole product) |
 //! | `name`, `version`, `purl`, `hash` | the component as the device serves it; `hash` is `alg:hex` |
 //! | `advisories`, `ranges` | matched advisory IDs and the `vers:` ranges containing the version |
 //! | `vex_state`, `vex_justification` | the device's own VEX statement, when it has one |
 //! | `disagreement` | why VEX and version match disagree, when they do |
 //! | `method` | how the answer was obtained: `dqiSwByPurlTable`, `dqiSwByNameTable`, `dqiSwTable-walk`, `hrSWInstalledTable-walk`, `store` |
-//! | `reason` | why a device was not asked, or what was read from a device without the DQI-MIB |
+//! | `reason` | why a device was not asked, what was read from a device without the DQI-MIB, or why a component is `name-only` |
 
 use std::io::{self, Write};
 
@@ -131,7 +131,7 @@ impl Record {
     pub fn is_finding(&self) -> bool {
         matches!(
             self.status.as_str(),
-            "found" | "in-range" | "affected" | "unknown"
+            "found" | "in-range" | "affected" | "unknown" | "name-only"
         ) || (self.status == "vex" && self.vex_state == "affected")
     }
 }

@@ -41,6 +41,13 @@ impl Selector {
         }
     }
 
+    /// For a component without a purl (a package of `hrSWInstalledTable`): whether its name
+    /// is the purl's name (ASCII case-insensitive). Evidence for the analyst, not a match: the
+    /// record says `name-only`.
+    pub fn matches_name_only(&self, c: &Component) -> bool {
+        matches!(self, Selector::Purl(p) if c.purl.is_empty() && c.name.eq_ignore_ascii_case(&p.name))
+    }
+
     /// The lookup-table key.
     pub fn key(&self) -> Key {
         match self {
@@ -232,9 +239,15 @@ async fn ask_lookup(
         source: source_of(method, all.len()),
         vex,
         vex_served,
+        // Packages without purls are kept by name too: a purl question to a plain SNMP agent
+        // still shows the packages named like it (`name-only`), beside its `no-purl` record.
         components: all
             .into_iter()
-            .filter(|c| selectors.iter().any(|s| s.matches(c)))
+            .filter(|c| {
+                selectors
+                    .iter()
+                    .any(|s| s.matches(c) || s.matches_name_only(c))
+            })
             .map(|c| (c, method))
             .collect(),
         complete: false,
