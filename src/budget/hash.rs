@@ -1,4 +1,5 @@
-//! SipHash-2-4 with a caller-supplied key, for the tables an attacker fills.
+//! SipHash with a caller-supplied key, for the tables an attacker fills: SipHash-2-4, and
+//! SipHash-1-3 where the hash only skips entries that are then compared in full.
 //!
 //! The source table and the response cache are indexed by values a remote sender chooses
 //! (addresses, datagram bytes). With an unkeyed hash, a sender could pick values that collide and
@@ -18,9 +19,19 @@ pub(crate) fn derive_keys<const N: usize>(seed: u64) -> [u64; N] {
     })
 }
 
-/// A SipHash-2-4 state (Aumasson and Bernstein, 2012).
+/// SipHash-2-4, the paper's recommended parameters: the source table's hash.
+pub(crate) type SipHasher = Sip<2, 4>;
+
+/// SipHash-1-3 (one compression round per word, three to finish), Rust's own `HashMap` hash:
+/// the response cache's, whose keys run to the whole datagram (so its cost is per octet) and
+/// whose hash only skips entries that are compared in full before any is used (a collision
+/// costs a comparison, never a wrong reply).
+pub(crate) type SipHasher13 = Sip<1, 3>;
+
+/// A SipHash-`C`-`D` state (Aumasson and Bernstein, 2012): `C` compression rounds per 8-byte
+/// word, `D` finalization rounds.
 #[derive(Debug, Clone)]
-pub(crate) struct SipHasher {
+pub(crate) struct Sip<const C: usize, const D: usize> {
     v: [u64; 4],
     /// Bytes of the current, incomplete 8-byte word.
     tail: u64,
@@ -29,10 +40,10 @@ pub(crate) struct SipHasher {
     len: u8,
 }
 
-impl SipHasher {
+impl<const C: usize, const D: usize> Sip<C, D> {
     /// A hasher keyed with `(k0, k1)`, the two little-endian halves of the 128-bit key.
-    pub(crate) fn new(k0: u64, k1: u64) -> SipHasher {
-        SipHasher {
+    pub(crate) fn new(k0: u64, k1: u64) -> Sip<C, D> {
+        Sip {
             v: [
                 k0 ^ 0x736f_6d65_7073_6575,
                 k1 ^ 0x646f_7261_6e64_6f6d,
@@ -90,7 +101,7 @@ impl SipHasher {
         let last = self.tail | (u64::from(self.len) << 56);
         self.compress(last);
         self.v[2] ^= 0xff;
-        for _ in 0..4 {
+        for _ in 0..D {
             self.round();
         }
         self.v[0] ^ self.v[1] ^ self.v[2] ^ self.v[3]
@@ -98,8 +109,9 @@ impl SipHasher {
 
     fn compress(&mut self, word: u64) {
         self.v[3] ^= word;
-        self.round();
-        self.round();
+        for _ in 0..C {
+            self.round();
+        }
         self.v[0] ^= word;
     }
 
@@ -155,6 +167,30 @@ mod tests {
                 ours.write(&msg[..split]);
                 ours.write(&msg[split..len]);
                 assert_eq!(ours.finish(), reference.finish(), "len {len} split {split}");
+            }
+        }
+    }
+
+    /// SipHash-1-3 with the all-zero key, as other implementations publish it.
+    #[test]
+    fn siphash_1_3_vectors() {
+        let hash13 = |bytes: &[u8]| {
+            let mut h = SipHasher13::new(0, 0);
+            h.write(bytes);
+            h.finish()
+        };
+        assert_eq!(hash13(b""), 0xd1fb_a762_150c_532c);
+        assert_eq!(hash13(b"siphash"), 0x8264_ceec_cb16_bcbe);
+        // Split writes give the same hash, for every length and split.
+        let msg: [u8; 40] = core::array::from_fn(|i| (i as u8).wrapping_mul(37));
+        for len in 0..msg.len() {
+            for split in 0..=len {
+                let mut whole = SipHasher13::new(K0, K1);
+                whole.write(&msg[..len]);
+                let mut parts = SipHasher13::new(K0, K1);
+                parts.write(&msg[..split]);
+                parts.write(&msg[split..len]);
+                assert_eq!(parts.finish(), whole.finish(), "len {len} split {split}");
             }
         }
     }

@@ -15,7 +15,7 @@
 //! | `principals.rs` | the per-user buckets and their `dqiBudgetTable` rows |
 //! | `flood.rs` | the flood meter: which sources the driver's kernel filter should drop |
 //! | `fair.rs` | the fair share of a user's budget between the sources polling as the user |
-//! | `hash.rs` | SipHash-2-4, keyed by the driver's seed |
+//! | `hash.rs` | SipHash-2-4 (the source table) and SipHash-1-3 (the response cache), keyed by the driver's seed |
 //!
 //! # The cost unit
 //!

@@ -33,7 +33,7 @@ use alloc::vec::Vec;
 use core::net::SocketAddr;
 use core::time::Duration;
 
-use crate::budget::hash::SipHasher;
+use crate::budget::hash::SipHasher13;
 use crate::time::Instant;
 
 /// A key's hash in one [`ResponseCache`] (keyed by its secret), made once per request and
@@ -217,7 +217,7 @@ impl ResponseCache {
     /// The keyed hash of `source` and `key`, for [`ResponseCache::lookup_hashed`] and
     /// [`ResponseCache::insert_hashed`].
     pub fn hash(&self, source: SocketAddr, key: &[&[u8]]) -> Hashed {
-        let mut h = SipHasher::new(self.k0, self.k1);
+        let mut h = SipHasher13::new(self.k0, self.k1);
         match source.ip() {
             core::net::IpAddr::V4(ip) => h.write(&ip.octets()),
             core::net::IpAddr::V6(ip) => h.write(&ip.octets()),
