@@ -151,32 +151,38 @@ impl ResponseCache {
         if self.max_entries == 0 || size > self.max_bytes {
             return false;
         }
+        // The buffers of the entries this insert removes hold the new one: a full cache then
+        // stores without allocating, whatever the size class of the request.
+        let mut spare = Spare::default();
         if let Some(at) = self
             .entries
             .iter()
             .position(|entry| entry.matches(source, hash, key))
         {
-            self.remove(at);
+            spare.keep(self.remove(at));
         }
         while self.entries.len() >= self.max_entries
             || self.bytes.saturating_add(size) > self.max_bytes
         {
-            if self.remove(0).is_none() {
+            let Some(removed) = self.remove(0) else {
                 break;
-            }
+            };
+            spare.keep(Some(removed));
         }
-        let mut stored_key = Vec::with_capacity(key_len);
+        let mut stored_key = spare.take(key_len);
         for part in key {
             let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
             stored_key.extend_from_slice(&len.to_be_bytes());
             stored_key.extend_from_slice(part);
         }
+        let mut stored_reply = spare.take(reply.len());
+        stored_reply.extend_from_slice(reply);
         self.bytes = self.bytes.saturating_add(size);
         self.entries.push_back(Entry {
             source,
             hash,
             key: stored_key,
-            reply: reply.to_vec(),
+            reply: stored_reply,
             stored: now,
         });
         true
@@ -231,6 +237,43 @@ impl ResponseCache {
     }
 }
 
+/// The buffers of up to two removed entries, for the entry that replaces them.
+#[derive(Default)]
+struct Spare([Option<Vec<u8>>; 4]);
+
+impl Spare {
+    /// Keeps the key and reply buffers of `removed`, while there is room.
+    fn keep(&mut self, removed: Option<Entry>) {
+        let Some(entry) = removed else {
+            return;
+        };
+        for buffer in [entry.key, entry.reply] {
+            if let Some(slot) = self.0.iter_mut().find(|slot| slot.is_none()) {
+                *slot = Some(buffer);
+            }
+        }
+    }
+
+    /// An empty buffer for `len` octets: a kept one whose capacity is `len` to twice that (so
+    /// the heap an entry holds stays within twice the octets the byte bound counts), else a
+    /// new one.
+    fn take(&mut self, len: usize) -> Vec<u8> {
+        let fits = |b: &Vec<u8>| (len..=len.saturating_mul(2)).contains(&b.capacity());
+        match self
+            .0
+            .iter_mut()
+            .find(|slot| slot.as_ref().is_some_and(fits))
+        {
+            Some(slot) => {
+                let mut buffer = slot.take().unwrap_or_default();
+                buffer.clear();
+                buffer
+            }
+            None => Vec::with_capacity(len),
+        }
+    }
+}
+
 /// Whether `stored` (length-prefixed parts) holds exactly `parts`.
 fn key_equals(stored: &[u8], parts: &[&[u8]]) -> bool {
     let mut rest = stored;
@@ -275,6 +318,29 @@ mod tests {
         );
         assert!(cache.is_empty());
         assert_eq!(cache.bytes(), 0);
+    }
+
+    /// A full cache stores each new entry in the buffers of the ones it evicts: whatever
+    /// their sizes, every entry kept reads back exactly, and none of an old one's octets.
+    #[test]
+    fn evicted_buffers_hold_only_the_new_entry() {
+        let mut cache = cache();
+        let a = addr("192.0.2.1:40000");
+        let sizes = [40usize, 3, 40, 80, 1, 39, 41, 200, 2, 0, 120, 60];
+        for (round, &n) in sizes.iter().cycle().take(60).enumerate() {
+            let key = alloc::vec![round as u8; n % 17 + 1];
+            let reply = alloc::vec![!(round as u8); n];
+            assert!(cache.insert(a, &[&key, b"k"], &reply, T0));
+            assert_eq!(cache.lookup(a, &[&key, b"k"], T0), Some(&reply[..]));
+            assert!(cache.len() <= 4 && cache.bytes() <= 1000);
+        }
+        // The last four inserted are the ones kept, each whole.
+        for round in 56..60 {
+            let n = sizes[round % sizes.len()];
+            let key = alloc::vec![round as u8; n % 17 + 1];
+            let reply = alloc::vec![!(round as u8); n];
+            assert_eq!(cache.lookup(a, &[&key, b"k"], T0), Some(&reply[..]));
+        }
     }
 
     #[test]
