@@ -553,5 +553,18 @@ mod tests {
         .expect("targets")
         .targets;
         assert!(store.engines(&moved).expect("engines").is_empty());
+        // A row edited by hand into something that does not read back is not used: the
+        // target is discovered as on a first run.
+        for edit in [
+            "UPDATE engines SET engine_id = 'not hex'",
+            "UPDATE engines SET engine_id = '80001f880401', boots = -1",
+            "UPDATE engines SET boots = 3, time = 4294967296",
+        ] {
+            store.connection.execute(edit, []).expect("edit");
+            assert!(
+                store.engines(&targets).expect("engines").is_empty(),
+                "{edit}"
+            );
+        }
     }
 }
