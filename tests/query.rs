@@ -1520,9 +1520,10 @@ fn remembered(store: &Path, target: &str) -> (String, i64, i64) {
 
 /// RFC 3414 §2.3, §3.2 step 7b, §4: the store remembers each device's engine, so a second run
 /// asks without discovery; a rebooted agent (boots + 1) is resynchronised from its
-/// authenticated notInTimeWindow Report; a replaced engine ID (unknownEngineID) is discovered
-/// again; an engine ID pinned in the targets file still wins. The datagrams are counted by
-/// the agent itself (snmpInPkts and the USM counters), net of the counting snmpget's own.
+/// authenticated notInTimeWindow Report, and so is a drifted clock; a replaced engine ID
+/// (unknownEngineID) is discovered again; an engine ID pinned in the targets file still wins.
+/// The datagrams are counted by the agent itself (snmpInPkts and the USM counters), net of
+/// the counting snmpget's own.
 #[test]
 fn a_remembered_engine_skips_discovery_and_recovers_from_reboot_and_replacement() {
     let Some(snmp) = NetSnmp::named() else { return };
@@ -1609,6 +1610,22 @@ fn a_remembered_engine_skips_discovery_and_recovers_from_reboot_and_replacement(
         [2, 0, 0],
         "resynchronised: {stderr}"
     );
+
+    // The clock drifted: the store says the time was learned 1,000 s before it was, so the
+    // estimate runs 1,000 s ahead, outside the 150 s window: resynchronised the same way.
+    rusqlite::Connection::open(&store)
+        .expect("the store opens")
+        .execute("UPDATE engines SET learned = learned - 1000", [])
+        .expect("drift");
+    let (code, records, stderr) = query(&targets, &find);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(lines(&records, &fields), expect(&first_engine));
+    assert_eq!(
+        cost(&agent, &mut before),
+        [3, 1, 0],
+        "GetBulk refused, GetBulk, Get"
+    );
+    assert_eq!(remembered(&store, "pump"), (first_engine.clone(), 2, 6));
 
     // The device is replaced (another engine ID at the address): an unknownEngineID Report,
     // then discovery as on a first run.

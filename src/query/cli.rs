@@ -242,13 +242,13 @@ impl Question {
             }
             Question::Advisories(_) => Plan::Full {
                 columns: &inventory::RECORD_COLUMNS,
-                vex: &inventory::VEX_RECORD_COLUMNS,
+                vex: &inventory::VEX_COLUMNS,
             },
             // With the VEX rows: the store's latest whole inventory is what `--offline`
             // matches, and it must carry what the device says about each vulnerability.
             Question::Inventory(_) => Plan::Full {
                 columns: &inventory::SBOM_COLUMNS,
-                vex: &inventory::VEX_SBOM_COLUMNS,
+                vex: &inventory::VEX_COLUMNS,
             },
         }
     }

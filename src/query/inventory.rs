@@ -116,12 +116,10 @@ pub const SBOM_COLUMNS: [u32; 11] = [
     sw::PARENT,
 ];
 
-/// dqiVexTable columns read for a record: dqiVexState, dqiVexJustification.
-pub const VEX_RECORD_COLUMNS: [u32; 2] = [2, 3];
-
-/// dqiVexTable columns read to rebuild an SBOM with its VEX (`inventory`): besides state and
-/// justification, dqiVexAction, dqiVexUpdated, dqiVexDetail and dqiVexSubject.
-pub const VEX_SBOM_COLUMNS: [u32; 6] = [2, 3, 4, 5, 7, 8];
+/// dqiVexTable columns read with a whole inventory (`advisories`, `inventory`), so the store's
+/// latest whole inventory carries what the CycloneDX export needs: dqiVexState,
+/// dqiVexJustification, dqiVexAction, dqiVexUpdated, dqiVexDetail and dqiVexSubject.
+pub const VEX_COLUMNS: [u32; 6] = [2, 3, 4, 5, 7, 8];
 
 /// The most rows one walk reads, whatever the device claims.
 const MAX_ROWS: usize = 1_000_000;

@@ -64,8 +64,9 @@ impl Key {
     }
 }
 
-/// One device VEX statement (a `dqiVexTable` row). The text columns are read for
-/// `inventory` only (the CycloneDX export); "" when not read or not given.
+/// One device VEX statement (a `dqiVexTable` row). The text columns are read with whole
+/// inventories only (`advisories`, `inventory`: the CycloneDX export), not by lookups; "" when
+/// not read or not given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Vex {
     /// The vulnerability ID.

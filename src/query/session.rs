@@ -579,7 +579,8 @@ fn report_failure(report: &Pdu) -> Failure {
             "security level not served to this user"
         }
         o if o == oids::USM_STATS_NOT_IN_TIME_WINDOWS => {
-            "not in the time window after resynchronising"
+            "not in the time window (after resynchronising once, or the Report did not \
+             authenticate)"
         }
         o if o == oids::USM_STATS_UNKNOWN_ENGINE_IDS => "unknown engine ID",
         _ => {

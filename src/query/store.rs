@@ -9,7 +9,7 @@
 //! | `runs` | `id` (key), `started` (UTC, `2026-12-05T11:50:00Z`), `command` (`find`, `vuln`, `advisories`, `inventory`), `question` | run |
 //! | `devices` | `run`, `target`, `address`, `engine_id`, `status` (`answered` or the record's failure status), `reason`, `complete` (1: the whole inventory was read), `vex_served`, `sys_name`, `sys_descr`, `datagrams` | target asked in a run |
 //! | `components` | `run`, `target`, `sw_index`, `name`, `version`, `purl`, `hash` (`alg:hex`), `supplier`, `cpe`, `sw_type`, `end_of_support` (`YYYY-MM-DD`), `parent`, `support`, `method` | component a device answered with |
-//! | `vex` | `run`, `target`, `vuln_id`, `sw_index`, `state`, `justification`, `action`, `updated` (RFC 3339), `detail`, `subject` (the last four read by `inventory` only) | VEX statement read |
+//! | `vex` | `run`, `target`, `vuln_id`, `sw_index`, `state`, `justification`, `action`, `updated` (RFC 3339), `detail`, `subject` (the last four read with whole inventories only, "" for lookups) | VEX statement read |
 //! | `engines` | `target` (key), `address`, `engine_id` (hex), `boots`, `time`, `learned` (seconds since the Unix epoch, UTC, when the engine's time was `time`) | target whose engine an authenticated reply confirmed (the latest) |
 //!
 //! `engines` lets a run skip discovery (RFC 3414 §4): each target is asked at once with the
@@ -553,5 +553,18 @@ mod tests {
         .expect("targets")
         .targets;
         assert!(store.engines(&moved).expect("engines").is_empty());
+        // A row edited by hand into something that does not read back is not used: the
+        // target is discovered as on a first run.
+        for edit in [
+            "UPDATE engines SET engine_id = 'not hex'",
+            "UPDATE engines SET engine_id = '80001f880401', boots = -1",
+            "UPDATE engines SET boots = 3, time = 4294967296",
+        ] {
+            store.connection.execute(edit, []).expect("edit");
+            assert!(
+                store.engines(&targets).expect("engines").is_empty(),
+                "{edit}"
+            );
+        }
     }
 }
