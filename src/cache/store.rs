@@ -66,6 +66,9 @@ impl Entry {
 pub struct ResponseCache {
     /// Oldest first.
     entries: VecDeque<Entry>,
+    /// Each entry's hash, in the same order: a lookup scans these eight octets an entry
+    /// (which vectorises) and reads an entry only where its hash matches.
+    hashes: VecDeque<u64>,
     max_entries: usize,
     max_bytes: usize,
     window: Duration,
@@ -86,6 +89,7 @@ impl ResponseCache {
     ) -> ResponseCache {
         ResponseCache {
             entries: VecDeque::new(),
+            hashes: VecDeque::new(),
             max_entries,
             max_bytes,
             window,
@@ -111,11 +115,28 @@ impl ResponseCache {
         now: Instant,
     ) -> Option<&[u8]> {
         self.expire(now);
-        let Hashed(hash) = hash;
-        self.entries
-            .iter()
-            .find(|entry| entry.matches(source, hash, key))
-            .map(|entry| entry.reply.as_slice())
+        let at = self.find(source, hash, key)?;
+        self.entries.get(at).map(|entry| entry.reply.as_slice())
+    }
+
+    /// The position of the entry for `key` from `source`, whose hash is `hash`.
+    fn find(&self, source: SocketAddr, Hashed(hash): Hashed, key: &[&[u8]]) -> Option<usize> {
+        let (front, back) = self.hashes.as_slices();
+        let mut base = 0;
+        for part in [front, back] {
+            for (i, &h) in part.iter().enumerate() {
+                if h == hash
+                    && self
+                        .entries
+                        .get(base + i)
+                        .is_some_and(|entry| entry.matches(source, hash, key))
+                {
+                    return Some(base + i);
+                }
+            }
+            base += part.len();
+        }
+        None
     }
 
     /// Stores `reply` for `key` from `source` at `now`, replacing any reply for the same key
@@ -154,11 +175,7 @@ impl ResponseCache {
         // The buffers of the entries this insert removes hold the new one: a full cache then
         // stores without allocating, whatever the size class of the request.
         let mut spare = Spare::default();
-        if let Some(at) = self
-            .entries
-            .iter()
-            .position(|entry| entry.matches(source, hash, key))
-        {
+        if let Some(at) = self.find(source, Hashed(hash), key) {
             spare.keep(self.remove(at));
         }
         while self.entries.len() >= self.max_entries
@@ -178,6 +195,7 @@ impl ResponseCache {
         let mut stored_reply = spare.take(reply.len());
         stored_reply.extend_from_slice(reply);
         self.bytes = self.bytes.saturating_add(size);
+        self.hashes.push_back(hash);
         self.entries.push_back(Entry {
             source,
             hash,
@@ -216,6 +234,7 @@ impl ResponseCache {
 
     fn remove(&mut self, at: usize) -> Option<Entry> {
         let entry = self.entries.remove(at)?;
+        self.hashes.remove(at);
         self.bytes = self.bytes.saturating_sub(entry.size());
         Some(entry)
     }
