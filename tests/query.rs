@@ -1543,11 +1543,15 @@ fn a_remembered_engine_skips_discovery_and_recovers_from_reboot_and_replacement(
     let targets = targets_file(&run, "targets.toml", &[("pump", agent.port)]);
     let store = run.join("answers.sqlite3");
     let store_arg = store.to_str().expect("path").to_string();
+    // Datagrams are counted exactly, so a retry would fail the test: a patient timeout (it
+    // overrides the helper's 500 ms) keeps a slow scheduler under a loaded CI from causing one.
     let find = [
         "find",
         "pkg:maven/org.apache.logging.log4j/log4j-core",
         "--store",
         &store_arg,
+        "--timeout",
+        "10s",
     ];
     let address = format!("127.0.0.1:{}", agent.port);
     let fields = [
