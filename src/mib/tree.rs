@@ -352,7 +352,7 @@ mod tests {
                 let shared = (rng(seed) % (stem.len() as u64 + 1)) as usize;
                 let mut k = stem[..shared].to_vec();
                 // Now and then keys sharing about as many arcs as an `Lcp` counts, or more.
-                if round % 5 == 4 && rng(seed) % 8 != 0 {
+                if round % 5 == 4 && !rng(seed).is_multiple_of(8) {
                     let run = 250 + (rng(seed) % 12) as usize;
                     k.splice(0..0, core::iter::repeat_n(7, run));
                 }
