@@ -164,7 +164,7 @@ fn object_identifier(contents: &[u8]) -> Step<ObjectIdentifier> {
     while !rest.is_empty() {
         // Most arcs of a name take one octet (a string index's are its characters): a run of
         // them is widened in one pass, which vectorises.
-        let run = rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len());
+        let run = single_octet_run(rest);
         let (single, tail) = rest.split_at(run);
         for (&octet, slot) in single.iter().zip(&mut slots) {
             *slot = u32::from(octet);
@@ -179,6 +179,39 @@ fn object_identifier(contents: &[u8]) -> Step<ObjectIdentifier> {
         rest = tail;
     }
     ObjectIdentifier::new(arcs).ok_or(Stop::Malformed)
+}
+
+/// How many leading octets of `bytes` have bit 8 clear (each a whole subidentifier), eight
+/// at a time: a string index is mostly such a run.
+fn single_octet_run(bytes: &[u8]) -> usize {
+    let (words, _) = bytes.as_chunks::<8>();
+    let mut run = 0;
+    for word in words {
+        let high = u64::from_le_bytes(*word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return run + (high.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    let rest = bytes.get(run..).unwrap_or_default();
+    run + rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len())
+}
+
+/// How many leading arcs of `arcs` are below 128 (one octet each), four at a time.
+fn small_arc_run(arcs: &[u32]) -> usize {
+    let (quads, _) = arcs.as_chunks::<4>();
+    let mut run = 0;
+    for quad in quads {
+        if quad.iter().fold(0, |all, arc| all | arc) >= 0x80 {
+            break;
+        }
+        run += 4;
+    }
+    let rest = arcs.get(run..).unwrap_or_default();
+    run + rest
+        .iter()
+        .position(|&arc| arc >= 0x80)
+        .unwrap_or(rest.len())
 }
 
 /// One subidentifier from the start of `input` (X.690 §8.19.2): base 128, bit 8 set on every
@@ -281,7 +314,20 @@ pub fn response(
     error_index: i64,
     varbinds: &[VarBind],
 ) -> Vec<u8> {
-    let list: usize = varbinds.iter().map(varbind_len).sum();
+    // Each binding's name and value lengths, measured once for both the list's length and the
+    // binding's header (kept for the first few: a Get or GetNext response has one or two).
+    let mut measured = [(0usize, 0usize); 4];
+    let list: usize = varbinds
+        .iter()
+        .enumerate()
+        .map(|(i, varbind)| {
+            let lengths = (oid_content_len(&varbind.name), value_len(&varbind.value));
+            if let Some(slot) = measured.get_mut(i) {
+                *slot = lengths;
+            }
+            binding_len(lengths)
+        })
+        .sum();
     let pdu = integer_tlv_len(i64::from(request_id))
         + integer_tlv_len(error_status)
         + integer_tlv_len(error_index)
@@ -298,12 +344,15 @@ pub fn response(
     integer(&mut out, tag::INTEGER, error_status);
     integer(&mut out, tag::INTEGER, error_index);
     header(&mut out, tag::SEQUENCE, list);
-    for varbind in varbinds {
-        let name = oid_content_len(&varbind.name);
+    for (i, varbind) in varbinds.iter().enumerate() {
+        let (name, value_octets) = measured
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| (oid_content_len(&varbind.name), value_len(&varbind.value)));
         header(
             &mut out,
             tag::SEQUENCE,
-            tlv_len(name) + value_len(&varbind.value),
+            tlv_len(name).saturating_add(value_octets),
         );
         header(&mut out, tag::OBJECT_IDENTIFIER, name);
         oid_contents(&mut out, &varbind.name, name);
@@ -358,10 +407,7 @@ fn oid_contents(out: &mut Vec<u8>, arcs: &[u32], len: usize) {
             while !rest.is_empty() {
                 // Most arcs of a name take one octet (a string index's are its characters): a
                 // run of them is narrowed in one pass, which vectorises.
-                let run = rest
-                    .iter()
-                    .position(|&arc| arc >= 0x80)
-                    .unwrap_or(rest.len());
+                let run = small_arc_run(rest);
                 let (single, tail) = rest.split_at(run);
                 cursor.narrow(single);
                 let Some((&arc, tail)) = tail.split_first() else {
@@ -445,8 +491,13 @@ fn octets(out: &mut Vec<u8>, tag: u8, v: &[u8]) {
 /// The exact number of octets BER gives `varbind` (tag, length and contents of the SEQUENCE),
 /// as [`response`] and `rasn::ber::encode` write it. Saturates instead of overflowing.
 pub fn varbind_len(varbind: &VarBind) -> usize {
-    let name = tlv_len(oid_content_len(&varbind.name));
-    tlv_len(name.saturating_add(value_len(&varbind.value)))
+    binding_len((oid_content_len(&varbind.name), value_len(&varbind.value)))
+}
+
+/// The octets of a binding whose name's contents take `name` octets and whose value's TLV
+/// takes `value`.
+fn binding_len((name, value): (usize, usize)) -> usize {
+    tlv_len(tlv_len(name).saturating_add(value))
 }
 
 /// Tag (all tags here are below 31, so one octet), length octets, then `content` octets.
@@ -572,6 +623,15 @@ mod tests {
         lookup.extend(b"pkg:npm/component-2500".iter().map(|&b| u32::from(b)));
         lookup.push(2500);
         let long: Vec<u32> = (0..128).map(|i| i * 1_000_003 % 300).collect();
+        // Runs of one-octet arcs of every length around the eight (four) scanned at once,
+        // each ended by an arc of 2 to 5 octets.
+        let runs: Vec<u32> = (0..20u32)
+            .flat_map(|n| {
+                (0..n)
+                    .map(move |i| i * 7 % 128)
+                    .chain([128 << (7 * (n % 4))])
+            })
+            .collect();
         vec![
             vec![1, 3, 6, 1, 2, 1, 1, 1, 0],
             vec![0, 0],
@@ -581,6 +641,8 @@ mod tests {
             vec![2, u32::MAX - 80],
             lookup,
             [vec![1, 3], long].concat(),
+            [vec![1, 3], runs.clone()].concat(),
+            [vec![1, 3], runs, vec![5; 17]].concat(),
         ]
     }
 
