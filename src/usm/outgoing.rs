@@ -8,11 +8,11 @@
 //! (step 6). The ScopedPDU is never decoded again: a cached response is sent from its bytes.
 
 use alloc::vec::Vec;
-
-use rasn::types::OctetString;
+use core::ops::Range;
 
 use super::{SecurityLevel, User};
-use crate::wire::{self, Header, UsmParameters, locate};
+use crate::wire;
+use crate::wire::ber::{self, MessageHead};
 
 /// Everything about an outgoing message but its ScopedPDU.
 #[derive(Debug, Clone, Copy)]
@@ -59,51 +59,224 @@ fn write_unsigned(
         SecurityLevel::NoAuthNoPriv => None,
         _ => Some(message.user?),
     };
-    // Step 4: encrypt the ScopedPDU; msgData becomes an OCTET STRING.
-    let mut priv_params = OctetString::default();
-    let encrypted;
-    let data = if message.level == SecurityLevel::AuthPriv {
-        let key = user?.privacy.as_ref()?;
-        let mut cipher = Vec::with_capacity(scoped.len() + 8);
-        let params = key.encrypt(message.boots, message.time, *salt, scoped, &mut cipher);
-        *salt = salt.wrapping_add(1);
-        priv_params = OctetString::from(params.to_vec());
-        encrypted = wire::encode(&OctetString::from(cipher))?;
-        &encrypted
-    } else {
-        scoped
+    let privacy = match message.level {
+        SecurityLevel::AuthPriv => Some(user?.privacy.as_ref()?),
+        _ => None,
     };
-    // Step 5: the security parameters, the digest a zeroed placeholder of its exact length.
     let digest_len = user.map_or(0, |u| u.auth.protocol().digest_len());
-    let params = UsmParameters {
-        engine_id: OctetString::from(message.engine_id.to_vec()),
-        boots: i64::from(message.boots),
-        time: i64::from(message.time),
-        user_name: OctetString::from(message.user_name.to_vec()),
-        auth_params: OctetString::from(alloc::vec![0u8; digest_len]),
-        priv_params,
+    // msgData's length is known before encrypting (the cipher fixes it), so the message is
+    // written once, front to back, with the digest and the salt as zeroed placeholders.
+    let data = privacy.map_or(scoped.len(), |key| key.ciphertext_len(scoped.len()));
+    let reportable = if message.reportable {
+        wire::flags::REPORTABLE
+    } else {
+        0
     };
-    let header = Header {
+    let head = MessageHead {
         msg_id: message.msg_id,
         max_size: i64::try_from(message.max_size).unwrap_or(i64::MAX),
-        flags: OctetString::from(alloc::vec![
-            message.level.flags()
-                | if message.reportable {
-                    wire::flags::REPORTABLE
-                } else {
-                    0
-                }
-        ]),
+        flags: message.level.flags() | reportable,
         security_model: wire::SECURITY_MODEL_USM,
+        engine_id: message.engine_id,
+        boots: i64::from(message.boots),
+        time: i64::from(message.time),
+        user_name: message.user_name,
+        auth_len: digest_len,
+        priv_len: if privacy.is_some() {
+            PRIV_PARAMS_LEN
+        } else {
+            0
+        },
     };
-    wire::encode_message(&header, &wire::encode(&params)?, data, out)?;
+    // Step 5: the security parameters, written with the header.
+    let places = ber::message_head(out, &head, data, privacy.is_some());
+    match privacy {
+        // Step 4: the ScopedPDU encrypted in place as msgData, its salt in msgPrivacyParameters.
+        Some(key) => {
+            let start = out.len();
+            let params = key.encrypt(message.boots, message.time, *salt, scoped, out);
+            *salt = salt.wrapping_add(1);
+            fill(out, places.privacy, &params)?;
+            (out.len() - start == data).then_some(())?;
+        }
+        None => out.extend_from_slice(scoped),
+    }
     // Step 6: sign the whole message, then write the digest over the placeholder.
     if let Some(user) = user {
-        let range = locate::auth_params(out).filter(|r| r.len() == digest_len)?;
         let mut digest = [0u8; 64];
         let digest = digest.get_mut(..digest_len)?;
         user.auth.sign(out, digest);
-        out.get_mut(range)?.copy_from_slice(digest);
+        fill(out, places.auth, digest)?;
     }
     Some(())
+}
+
+/// msgPrivacyParameters' octets for every privacy protocol (RFC 3414 §8.1.1.1, RFC 3826 §3.1.2.1).
+const PRIV_PARAMS_LEN: usize = 8;
+
+/// Writes `value` over the placeholder at `range` of `out`; `None` if their lengths differ.
+fn fill(out: &mut [u8], range: Range<usize>, value: &[u8]) -> Option<()> {
+    let place = out.get_mut(range)?;
+    (place.len() == value.len()).then(|| place.copy_from_slice(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usm::auth::{AuthKey, AuthProtocol};
+    use crate::usm::privacy::{PrivKey, PrivProtocol};
+    use crate::wire::{Header, UsmParameters};
+    use alloc::vec;
+    use rasn::types::OctetString;
+
+    /// The message as `rasn` encodes it, from the same parts: how this module wrote it before
+    /// it wrote the message itself, kept as the reference the writer must match byte for byte.
+    fn through_rasn(message: &Outgoing<'_>, scoped: &[u8], salt: u64) -> Vec<u8> {
+        let user = message
+            .user
+            .filter(|_| message.level != SecurityLevel::NoAuthNoPriv);
+        let mut priv_params = OctetString::default();
+        let encrypted;
+        let data = if message.level == SecurityLevel::AuthPriv {
+            let key = user.unwrap().privacy.as_ref().unwrap();
+            let mut cipher = Vec::new();
+            let params = key.encrypt(message.boots, message.time, salt, scoped, &mut cipher);
+            priv_params = OctetString::from(params.to_vec());
+            encrypted = wire::encode(&OctetString::from(cipher)).unwrap();
+            &encrypted[..]
+        } else {
+            scoped
+        };
+        let digest_len = user.map_or(0, |u| u.auth.protocol().digest_len());
+        let params = UsmParameters {
+            engine_id: OctetString::from(message.engine_id.to_vec()),
+            boots: i64::from(message.boots),
+            time: i64::from(message.time),
+            user_name: OctetString::from(message.user_name.to_vec()),
+            auth_params: OctetString::from(vec![0u8; digest_len]),
+            priv_params,
+        };
+        let reportable = if message.reportable {
+            wire::flags::REPORTABLE
+        } else {
+            0
+        };
+        let header = Header {
+            msg_id: message.msg_id,
+            max_size: i64::try_from(message.max_size).unwrap(),
+            flags: OctetString::from(vec![message.level.flags() | reportable]),
+            security_model: wire::SECURITY_MODEL_USM,
+        };
+        let mut out = Vec::new();
+        wire::encode_message(&header, &wire::encode(&params).unwrap(), data, &mut out).unwrap();
+        if let Some(user) = user {
+            let range = wire::locate::auth_params(&out).unwrap();
+            let mut digest = vec![0u8; digest_len];
+            user.auth.sign(&out, &mut digest);
+            out[range].copy_from_slice(&digest);
+        }
+        out
+    }
+
+    fn user(auth: AuthProtocol, privacy: Option<PrivProtocol>, engine_id: &[u8]) -> User {
+        User {
+            name: b"u".to_vec(),
+            auth: AuthKey::from_password(auth, b"authpassphrase", engine_id),
+            privacy: privacy.map(|p| PrivKey::from_password(p, auth, b"privpassphrase", engine_id)),
+            min_level: SecurityLevel::AuthNoPriv,
+        }
+    }
+
+    /// Every level, digest and cipher, with lengths on both sides of each BER length-form
+    /// boundary (127/128, 255/256 octets) in each field, writes what `rasn` writes.
+    #[test]
+    fn writes_what_rasn_writes() {
+        let keys = [
+            (AuthProtocol::Md5, Some(PrivProtocol::Des)),
+            (AuthProtocol::Sha1, Some(PrivProtocol::Aes128)),
+            (AuthProtocol::Sha256, Some(PrivProtocol::Aes192)),
+            (AuthProtocol::Sha512, Some(PrivProtocol::Aes256C)),
+            (AuthProtocol::Sha224, None),
+        ];
+        let levels = [
+            SecurityLevel::NoAuthNoPriv,
+            SecurityLevel::AuthNoPriv,
+            SecurityLevel::AuthPriv,
+        ];
+        let engine_ids: [&[u8]; 2] = [&[0x80, 0, 0x1f, 0x88, 4, 1], &[0x80; 32]];
+        let names = [0usize, 1, 32, 200];
+        let scoped_lens = [
+            0usize, 1, 7, 100, 113, 127, 128, 250, 255, 256, 1000, 70_000,
+        ];
+        let numbers = [(0i64, 0u32), (127, 128), (0x7fff_ffff, u32::MAX), (-1, 255)];
+        let mut cases = 0;
+        for &(auth, privacy) in &keys {
+            for engine_id in engine_ids {
+                let u = user(auth, privacy, engine_id);
+                for level in levels {
+                    if level == SecurityLevel::AuthPriv && privacy.is_none() {
+                        continue;
+                    }
+                    for (i, &name_len) in names.iter().enumerate() {
+                        let name = vec![b'n'; name_len];
+                        for (j, &len) in scoped_lens.iter().enumerate() {
+                            let scoped: Vec<u8> = (0..len).map(|k| (k * 31 + j) as u8).collect();
+                            let (msg_id, n) = numbers[(i + j) % numbers.len()];
+                            let message = Outgoing {
+                                engine_id,
+                                boots: n,
+                                time: n.wrapping_mul(3),
+                                max_size: [484, 65_507, 2_147_483_647][j % 3],
+                                msg_id,
+                                user_name: &name,
+                                user: Some(&u),
+                                level,
+                                reportable: (i + j) % 2 == 0,
+                            };
+                            let mut salt = 41 + j as u64;
+                            let mut out = vec![0xee; 3];
+                            write(&message, &scoped, &mut salt, &mut out);
+                            assert_eq!(
+                                out,
+                                through_rasn(&message, &scoped, 41 + j as u64),
+                                "{auth:?} {privacy:?} {level:?} name {name_len} scoped {len}"
+                            );
+                            let encrypted = level == SecurityLevel::AuthPriv;
+                            assert_eq!(salt, 41 + j as u64 + u64::from(encrypted));
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(cases > 1000, "{cases}");
+    }
+
+    /// A level the user's keys cannot reach writes nothing.
+    #[test]
+    fn a_missing_key_writes_nothing() {
+        let engine_id = [0x80, 0, 0x1f, 0x88, 4, 1];
+        let u = user(AuthProtocol::Sha1, None, &engine_id);
+        let message = Outgoing {
+            engine_id: &engine_id,
+            boots: 1,
+            time: 2,
+            max_size: 65_507,
+            msg_id: 3,
+            user_name: b"u",
+            user: Some(&u),
+            level: SecurityLevel::AuthPriv,
+            reportable: false,
+        };
+        let mut out = vec![1, 2, 3];
+        write(&message, b"scoped", &mut 0, &mut out);
+        assert!(out.is_empty());
+        let anonymous = Outgoing {
+            user: None,
+            level: SecurityLevel::AuthNoPriv,
+            ..message
+        };
+        write(&anonymous, b"scoped", &mut 0, &mut out);
+        assert!(out.is_empty());
+    }
 }

@@ -261,6 +261,15 @@ impl PrivKey {
         }
     }
 
+    /// Octets of the ciphertext [`encrypt`](Self::encrypt) makes of `plaintext` octets: DES
+    /// pads to a multiple of 8, AES in CFB mode keeps the length.
+    pub fn ciphertext_len(&self, plaintext: usize) -> usize {
+        match &self.cipher {
+            Cipher::Des { .. } => plaintext.next_multiple_of(8),
+            Cipher::Aes128(_) | Cipher::Aes192(_) | Cipher::Aes256(_) => plaintext,
+        }
+    }
+
     /// Decrypts `ciphertext`, appending the plaintext to `out` (DES leaves its padding: the
     /// BER decoder ignores trailing octets after the ScopedPDU).
     ///

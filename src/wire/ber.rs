@@ -361,6 +361,100 @@ pub fn response(
     out
 }
 
+/// The fields of an SNMPv3 message around its msgData (RFC 3412 §6, the USM's
+/// UsmSecurityParameters of RFC 3414 §2.4), for [`message_head`].
+#[derive(Debug, Clone, Copy)]
+pub struct MessageHead<'a> {
+    /// msgID.
+    pub msg_id: i64,
+    /// msgMaxSize.
+    pub max_size: i64,
+    /// msgFlags' one octet.
+    pub flags: u8,
+    /// msgSecurityModel.
+    pub security_model: i64,
+    /// msgAuthoritativeEngineID.
+    pub engine_id: &'a [u8],
+    /// msgAuthoritativeEngineBoots.
+    pub boots: i64,
+    /// msgAuthoritativeEngineTime.
+    pub time: i64,
+    /// msgUserName.
+    pub user_name: &'a [u8],
+    /// Octets of msgAuthenticationParameters, written as zeros for the digest to replace.
+    pub auth_len: usize,
+    /// Octets of msgPrivacyParameters, written as zeros for the salt to replace.
+    pub priv_len: usize,
+}
+
+/// Where [`message_head`] wrote the zeroed parameters, as ranges of its output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholders {
+    /// msgAuthenticationParameters' contents.
+    pub auth: core::ops::Range<usize>,
+    /// msgPrivacyParameters' contents.
+    pub privacy: core::ops::Range<usize>,
+}
+
+/// Writes into `out` (cleared first) an SNMPv3 message up to its msgData, exactly as
+/// `rasn::ber::encode` writes the same message, in one allocation of the whole message's size.
+/// The caller appends msgData's `data` octets next: a plaintext ScopedPDU's encoding as it is
+/// (`encrypted` false), or the contents of the encrypted one's OCTET STRING, whose tag and
+/// length are written here (`encrypted` true). Both parameters are left as zeros at the ranges
+/// returned: the outgoing procedure fills them in once the ciphertext and the digest are known
+/// (RFC 3414 §3.1 steps 4 to 6), without searching the message for them.
+pub fn message_head(
+    out: &mut Vec<u8>,
+    head: &MessageHead<'_>,
+    data: usize,
+    encrypted: bool,
+) -> Placeholders {
+    let header_content = integer_tlv_len(head.msg_id)
+        + integer_tlv_len(head.max_size)
+        + tlv_len(1)
+        + integer_tlv_len(head.security_model);
+    let usm_content = tlv_len(head.engine_id.len())
+        + integer_tlv_len(head.boots)
+        + integer_tlv_len(head.time)
+        + tlv_len(head.user_name.len())
+        + tlv_len(head.auth_len)
+        + tlv_len(head.priv_len);
+    let data_tlv = if encrypted { tlv_len(data) } else { data };
+    let content = integer_tlv_len(super::VERSION_3)
+        + tlv_len(header_content)
+        + tlv_len(tlv_len(usm_content))
+        + data_tlv;
+    out.clear();
+    out.reserve(tlv_len(content));
+    header(out, tag::SEQUENCE, content);
+    integer(out, tag::INTEGER, super::VERSION_3);
+    header(out, tag::SEQUENCE, header_content);
+    integer(out, tag::INTEGER, head.msg_id);
+    integer(out, tag::INTEGER, head.max_size);
+    octets(out, tag::OCTET_STRING, &[head.flags]);
+    integer(out, tag::INTEGER, head.security_model);
+    header(out, tag::OCTET_STRING, tlv_len(usm_content));
+    header(out, tag::SEQUENCE, usm_content);
+    octets(out, tag::OCTET_STRING, head.engine_id);
+    integer(out, tag::INTEGER, head.boots);
+    integer(out, tag::INTEGER, head.time);
+    octets(out, tag::OCTET_STRING, head.user_name);
+    let auth = zeros(out, head.auth_len);
+    let privacy = zeros(out, head.priv_len);
+    if encrypted {
+        header(out, tag::OCTET_STRING, data);
+    }
+    Placeholders { auth, privacy }
+}
+
+/// An OCTET STRING of `len` zeros; where its contents are.
+fn zeros(out: &mut Vec<u8>, len: usize) -> core::ops::Range<usize> {
+    header(out, tag::OCTET_STRING, len);
+    let start = out.len();
+    out.resize(start + len, 0);
+    start..out.len()
+}
+
 /// A tag and a definite length in its shortest form (X.690 §8.1.3).
 fn header(out: &mut Vec<u8>, tag: u8, len: usize) {
     out.push(tag);
