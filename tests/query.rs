@@ -1579,35 +1579,46 @@ fn a_remembered_engine_skips_discovery_and_recovers_from_reboot_and_replacement(
         *before = now;
         added
     };
+    // One run that finds log4j-core on the device with `engine`: the datagrams it cost the
+    // agent (`why` names them) and what the store then remembers, (boots, datagrams).
+    let finds = |agent: &Agent,
+                 before: &mut [u64; 3],
+                 engine: &str,
+                 counted: [u64; 3],
+                 why: &str,
+                 stored: (i64, i64)| {
+        let (code, records, stderr) = query(&targets, &find);
+        assert_eq!(code, 1, "{stderr}");
+        assert_eq!(lines(&records, &fields), expect(engine));
+        assert_eq!(cost(agent, before), counted, "{why}: {stderr}");
+        assert_eq!(
+            remembered(&store, "pump"),
+            (engine.to_string(), stored.0, stored.1)
+        );
+    };
 
     // First run: discovery (a probe), then the GetBulk and the Get: 6 datagrams.
-    let (code, records, stderr) = query(&targets, &find);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(lines(&records, &fields), expect(&first_engine));
-    assert_eq!(cost(&agent, &mut before), [3, 0, 1], "probe, GetBulk, Get");
-    assert_eq!(remembered(&store, "pump"), (first_engine.clone(), 1, 6));
+    let probe = "probe, GetBulk, Get";
+    finds(&agent, &mut before, &first_engine, [3, 0, 1], probe, (1, 6));
 
     // Second run: the remembered engine, no probe: 4 datagrams.
-    let (code, records, stderr) = query(&targets, &find);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(lines(&records, &fields), expect(&first_engine));
-    assert_eq!(cost(&agent, &mut before), [2, 0, 0], "GetBulk and Get only");
-    assert_eq!(remembered(&store, "pump"), (first_engine.clone(), 1, 4));
+    let warm = "GetBulk and Get only";
+    finds(&agent, &mut before, &first_engine, [2, 0, 0], warm, (1, 4));
 
     // The device reboots (boots 2): the first request draws an authenticated notInTimeWindow
     // Report, whose boots and time the request is sent again with.
     agent.restart_with(&config);
     // A new process: its counters start again.
     before = engine_counters(&snmp, &agent);
-    let (code, records, stderr) = query(&targets, &find);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(lines(&records, &fields), expect(&first_engine));
-    assert_eq!(
-        cost(&agent, &mut before),
+    let resync = "GetBulk refused, GetBulk, Get";
+    finds(
+        &agent,
+        &mut before,
+        &first_engine,
         [3, 1, 0],
-        "GetBulk refused, GetBulk, Get"
+        resync,
+        (2, 6),
     );
-    assert_eq!(remembered(&store, "pump"), (first_engine.clone(), 2, 6));
     let (_, _, stderr) = query(&targets, &find);
     assert_eq!(
         cost(&agent, &mut before),
@@ -1621,15 +1632,14 @@ fn a_remembered_engine_skips_discovery_and_recovers_from_reboot_and_replacement(
         .expect("the store opens")
         .execute("UPDATE engines SET learned = learned - 1000", [])
         .expect("drift");
-    let (code, records, stderr) = query(&targets, &find);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(lines(&records, &fields), expect(&first_engine));
-    assert_eq!(
-        cost(&agent, &mut before),
+    finds(
+        &agent,
+        &mut before,
+        &first_engine,
         [3, 1, 0],
-        "GetBulk refused, GetBulk, Get"
+        resync,
+        (2, 6),
     );
-    assert_eq!(remembered(&store, "pump"), (first_engine.clone(), 2, 6));
 
     // The device is replaced (another engine ID at the address): an unknownEngineID Report,
     // then discovery as on a first run.
@@ -1637,15 +1647,15 @@ fn a_remembered_engine_skips_discovery_and_recovers_from_reboot_and_replacement(
     replaced.engine_id = Some(second_engine.clone());
     agent.restart_with(&replaced);
     before = engine_counters(&snmp, &agent);
-    let (code, records, stderr) = query(&targets, &find);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(lines(&records, &fields), expect(&second_engine));
-    assert_eq!(
-        cost(&agent, &mut before),
+    let rediscovered = "GetBulk to the old engine, probe, GetBulk, Get";
+    finds(
+        &agent,
+        &mut before,
+        &second_engine,
         [4, 0, 2],
-        "GetBulk to the old engine, probe, GetBulk, Get"
+        rediscovered,
+        (1, 8),
     );
-    assert_eq!(remembered(&store, "pump"), (second_engine.clone(), 1, 8));
 
     // The targets file pins the first engine ID: the pin wins over the store, and the
     // replaced device is refused.
