@@ -125,27 +125,25 @@ mod tests {
     use super::*;
     use crate::usm::auth::{AuthKey, AuthProtocol};
     use crate::usm::privacy::{PrivKey, PrivProtocol};
-    use crate::wire::{Header, UsmParameters};
+    use crate::wire::{Header, Message, Pdu, Pdus, ScopedPdu, ScopedPduData, UsmParameters};
     use alloc::vec;
     use rasn::types::OctetString;
 
-    /// The message as `rasn` encodes it, from the same parts: how this module wrote it before
-    /// it wrote the message itself, kept as the reference the writer must match byte for byte.
+    /// The whole message as `rasn` encodes it from the same parts, signed as this module signed
+    /// it before it wrote the message itself: the reference the writer must match byte for byte.
     fn through_rasn(message: &Outgoing<'_>, scoped: &[u8], salt: u64) -> Vec<u8> {
         let user = message
             .user
             .filter(|_| message.level != SecurityLevel::NoAuthNoPriv);
         let mut priv_params = OctetString::default();
-        let encrypted;
         let data = if message.level == SecurityLevel::AuthPriv {
             let key = user.unwrap().privacy.as_ref().unwrap();
             let mut cipher = Vec::new();
             let params = key.encrypt(message.boots, message.time, salt, scoped, &mut cipher);
             priv_params = OctetString::from(params.to_vec());
-            encrypted = wire::encode(&OctetString::from(cipher)).unwrap();
-            &encrypted[..]
+            ScopedPduData::Encrypted(OctetString::from(cipher))
         } else {
-            scoped
+            ScopedPduData::Plaintext(wire::decode_exact(scoped).unwrap())
         };
         let digest_len = user.map_or(0, |u| u.auth.protocol().digest_len());
         let params = UsmParameters {
@@ -167,8 +165,13 @@ mod tests {
             flags: OctetString::from(vec![message.level.flags() | reportable]),
             security_model: wire::SECURITY_MODEL_USM,
         };
-        let mut out = Vec::new();
-        wire::encode_message(&header, &wire::encode(&params).unwrap(), data, &mut out).unwrap();
+        let mut out = wire::encode(&Message {
+            version: wire::VERSION_3,
+            header,
+            security_parameters: OctetString::from(wire::encode(&params).unwrap()),
+            data,
+        })
+        .unwrap();
         if let Some(user) = user {
             let range = wire::locate::auth_params(&out).unwrap();
             let mut digest = vec![0u8; digest_len];
@@ -176,6 +179,28 @@ mod tests {
             out[range].copy_from_slice(&digest);
         }
         out
+    }
+
+    /// A Report ScopedPDU of exactly `len` octets (at least 30), sized by its context name.
+    fn scoped_pdu(len: usize) -> Vec<u8> {
+        let with_name = |name: usize| {
+            wire::encode(&ScopedPdu {
+                context_engine_id: OctetString::from_static(b"\x80\x00\x1f\x88\x04dqi"),
+                context_name: OctetString::from(vec![b'c'; name]),
+                pdu: Pdus::Report(Pdu {
+                    request_id: 9,
+                    error_status: 0,
+                    error_index: 0,
+                    varbinds: vec![],
+                }),
+            })
+            .unwrap()
+        };
+        // The name's and the outer lengths' octets grow with it: take the first that fits.
+        (len.saturating_sub(40)..len)
+            .map(with_name)
+            .find(|s| s.len() == len)
+            .unwrap()
     }
 
     fn user(auth: AuthProtocol, privacy: Option<PrivProtocol>, engine_id: &[u8]) -> User {
@@ -205,9 +230,7 @@ mod tests {
         ];
         let engine_ids: [&[u8]; 2] = [&[0x80, 0, 0x1f, 0x88, 4, 1], &[0x80; 32]];
         let names = [0usize, 1, 32, 200];
-        let scoped_lens = [
-            0usize, 1, 7, 100, 113, 127, 128, 250, 255, 256, 1000, 70_000,
-        ];
+        let scoped_lens = [30usize, 100, 113, 127, 128, 250, 255, 256, 1000, 70_000];
         let numbers = [(0i64, 0u32), (127, 128), (0x7fff_ffff, u32::MAX), (-1, 255)];
         let mut cases = 0;
         for &(auth, privacy) in &keys {
@@ -220,7 +243,7 @@ mod tests {
                     for (i, &name_len) in names.iter().enumerate() {
                         let name = vec![b'n'; name_len];
                         for (j, &len) in scoped_lens.iter().enumerate() {
-                            let scoped: Vec<u8> = (0..len).map(|k| (k * 31 + j) as u8).collect();
+                            let scoped = scoped_pdu(len);
                             let (msg_id, n) = numbers[(i + j) % numbers.len()];
                             let message = Outgoing {
                                 engine_id,

@@ -217,44 +217,6 @@ pub fn encode<T: Encode>(value: &T) -> Option<Vec<u8>> {
     rasn::ber::encode(value).ok()
 }
 
-/// Writes into `out` (cleared first) the BER encoding of a [`Message`] whose msgData is
-/// already encoded: `data` is a ScopedPDU's encoding, or an encrypted one's OCTET STRING. The
-/// outgoing path encodes a ScopedPDU once (to encrypt it, to cache it) and never decodes it
-/// back to build the message around it. `None` only if the codec refuses a field.
-pub fn encode_message(
-    header: &Header,
-    security_parameters: &[u8],
-    data: &[u8],
-    out: &mut Vec<u8>,
-) -> Option<()> {
-    out.clear();
-    let version = encode(&VERSION_3)?;
-    let header = encode(header)?;
-    let security_parameters = encode(&OctetString::from(security_parameters))?;
-    let len = version.len() + header.len() + security_parameters.len() + data.len();
-    out.reserve(len + 6);
-    out.push(0x30); // SEQUENCE, constructed
-    push_length(out, len);
-    out.extend_from_slice(&version);
-    out.extend_from_slice(&header);
-    out.extend_from_slice(&security_parameters);
-    out.extend_from_slice(data);
-    Some(())
-}
-
-/// A BER definite length in its shortest form (X.690 §8.1.3).
-fn push_length(out: &mut Vec<u8>, len: usize) {
-    if let Ok(short @ 0..0x80) = u8::try_from(len) {
-        out.push(short);
-        return;
-    }
-    let bytes = len.to_be_bytes();
-    let significant: Vec<u8> = bytes.iter().copied().skip_while(|&b| b == 0).collect();
-    // At most 8 octets, so the count fits the 7 bits of the initial octet.
-    out.push(0x80 | significant.len() as u8);
-    out.extend_from_slice(&significant);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,48 +316,5 @@ mod tests {
         trailing.push(0);
         assert_eq!(decode_exact::<Message>(&trailing), None);
         assert_eq!(decode_prefix::<Message>(&trailing), Some(msg));
-    }
-
-    #[test]
-    fn a_message_around_encoded_data_matches_the_codec() {
-        // Short, one-octet and two-octet lengths of the outer SEQUENCE.
-        for size in [0usize, 40, 200, 70_000] {
-            let scoped = ScopedPdu {
-                context_engine_id: OctetString::from_static(b"\x80\x00\x1f\x88\x04dqi"),
-                context_name: OctetString::from(vec![b'c'; size]),
-                pdu: Pdus::Report(Pdu {
-                    request_id: 9,
-                    error_status: 0,
-                    error_index: 0,
-                    varbinds: vec![],
-                }),
-            };
-            let header = Header {
-                msg_id: 7,
-                max_size: 65_507,
-                flags: OctetString::from(vec![flags::AUTH]),
-                security_model: SECURITY_MODEL_USM,
-            };
-            let params = vec![0x30, 0];
-            let plain = encode(&scoped).unwrap();
-            let cipher = OctetString::from(plain.clone());
-            for (data, raw) in [
-                (ScopedPduData::Plaintext(scoped.clone()), plain.clone()),
-                (
-                    ScopedPduData::Encrypted(cipher.clone()),
-                    encode(&cipher).unwrap(),
-                ),
-            ] {
-                let message = Message {
-                    version: VERSION_3,
-                    header: header.clone(),
-                    security_parameters: OctetString::from(params.clone()),
-                    data,
-                };
-                let mut out = vec![1, 2, 3];
-                encode_message(&header, &params, &raw, &mut out).unwrap();
-                assert_eq!(out, encode(&message).unwrap(), "size {size}");
-            }
-        }
     }
 }
