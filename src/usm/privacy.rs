@@ -6,7 +6,11 @@
 //! zeroized as soon as the cipher is keyed. Per message:
 //!
 //! - AES: IV = msgAuthoritativeEngineBoots (4 octets, big-endian) || msgAuthoritativeEngineTime
-//!   (4) || the 8 octets of msgPrivacyParameters (RFC 3826 §3.1); CFB-128, no padding.
+//!   (4) || the 8 octets of msgPrivacyParameters (RFC 3826 §3.1); CFB-128, no padding. The
+//!   CFB mode is written here over the `aes` crate's block backend rather than taken from a
+//!   generic block-mode crate: decryption makes its whole keystream in one pipelined call, and
+//!   encryption picks the backend once per message, so a longer request costs a few
+//!   instructions a block instead of a hundred (tested against the `cfb-mode` crate).
 //! - DES: msgPrivacyParameters (the salt) = snmpEngineBoots (4) || a local 32-bit integer (4);
 //!   IV = pre-IV (the second 8 octets of the key) XOR salt; CBC over the plaintext padded to a
 //!   multiple of 8 (RFC 3414 §8.1.1).
@@ -17,10 +21,13 @@ use core::fmt;
 use aes::cipher::array::Array;
 use aes::cipher::consts::{U8, U16};
 use aes::cipher::inout::InOutBuf;
-use aes::cipher::{BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit, KeyInit};
+use aes::cipher::{
+    BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockModeDecrypt,
+    BlockModeEncrypt, BlockSizeUser, InnerIvInit, KeyInit,
+};
 use aes::{Aes128Enc, Aes192Enc, Aes256Enc};
 use des::Des;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::auth::AuthProtocol;
 use super::keys::{self, Extension, KeyError};
@@ -397,11 +404,52 @@ fn aes_cfb<C: BlockCipherEncrypt<BlockSize = U16>>(
 ) -> [u8; 8] {
     let params = salt.to_be_bytes();
     let iv = aes_iv(engine_boots, engine_time, &params);
-    cfb_mode::Encryptor::<&C>::inner_iv_init(aes, &iv)
-        .encrypt(out.get_mut(start..).unwrap_or_default());
+    aes.encrypt_with_backend(CfbEncrypt {
+        feedback: iv,
+        data: out.get_mut(start..).unwrap_or_default(),
+    });
     params
 }
 
+/// CFB-128 encryption (RFC 3826 §3.1.3; NIST SP 800-38A §6.3) in place: C_i = P_i XOR E(C_{i-1}),
+/// C_0 = IV, the last block cut to the data's length. Serial by nature, so it runs as one
+/// closure over the cipher's backend: one backend choice per message, not one per block as
+/// the generic block-mode wrappers make it.
+struct CfbEncrypt<'a> {
+    /// The previous ciphertext block (the IV at first), then its encryption: the keystream.
+    feedback: Array<u8, U16>,
+    data: &'a mut [u8],
+}
+
+impl BlockSizeUser for CfbEncrypt<'_> {
+    type BlockSize = U16;
+}
+
+impl BlockCipherEncClosure for CfbEncrypt<'_> {
+    #[inline(always)]
+    fn call<B: BlockCipherEncBackend<BlockSize = U16>>(self, backend: &B) {
+        let CfbEncrypt { mut feedback, data } = self;
+        let (blocks, tail) = Array::<u8, U16>::slice_as_chunks_mut(data);
+        for block in blocks {
+            backend.encrypt_block((&mut feedback).into());
+            xor_into(block, &feedback);
+            feedback.copy_from_slice(block);
+        }
+        if !tail.is_empty() {
+            backend.encrypt_block((&mut feedback).into());
+            xor_into(tail, feedback.get(..tail.len()).unwrap_or_default());
+        }
+        // The last keystream block: its unused octets were never sent.
+        feedback.zeroize();
+    }
+}
+
+/// CFB-128 decryption (RFC 3826 §3.1.4), appending the plaintext of `ciphertext` to `out`.
+///
+/// P_i = C_i XOR E(C_{i-1}) with C_0 = IV: every input to the cipher is known before the
+/// first block is done, so the keystream (E of the IV and of every ciphertext block but the
+/// last) is made by one `encrypt_blocks` call, which the AES-NI backend pipelines eight blocks
+/// at a time, and the ciphertext is XORed in afterwards.
 fn aes_cfb_decrypt<C: BlockCipherEncrypt<BlockSize = U16>>(
     aes: &C,
     engine_boots: u32,
@@ -410,11 +458,37 @@ fn aes_cfb_decrypt<C: BlockCipherEncrypt<BlockSize = U16>>(
     ciphertext: &[u8],
     out: &mut Vec<u8>,
 ) {
+    let Some(last) = ciphertext.len().checked_sub(1) else {
+        return;
+    };
+    // The ciphertext octets that feed the cipher: every block but the last (full or not).
+    let fed = ciphertext.get(..last / 16 * 16).unwrap_or_default();
     let start = out.len();
-    out.extend_from_slice(ciphertext);
-    let iv = aes_iv(engine_boots, engine_time, params);
-    cfb_mode::Decryptor::<&C>::inner_iv_init(aes, &iv)
-        .decrypt(out.get_mut(start..).unwrap_or_default());
+    out.reserve(16 + fed.len());
+    out.extend_from_slice(&aes_iv(engine_boots, engine_time, params));
+    out.extend_from_slice(fed);
+    let keystream = out.get_mut(start..).unwrap_or_default();
+    let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(keystream);
+    aes.encrypt_blocks(blocks);
+    // The keystream is at least as long as the ciphertext: at most 15 octets are left over.
+    if let Some(unused) = keystream.get_mut(ciphertext.len()..) {
+        unused.zeroize();
+    }
+    out.truncate(start + ciphertext.len());
+    xor_into(out.get_mut(start..).unwrap_or_default(), ciphertext);
+}
+
+/// `data[i] ^= with[i]`, a 16-octet block at a time; the two have the same length.
+#[inline(always)]
+fn xor_into(data: &mut [u8], with: &[u8]) {
+    let (blocks, tail) = data.as_chunks_mut::<16>();
+    let (with_blocks, with_tail) = with.as_chunks::<16>();
+    for (block, other) in blocks.iter_mut().zip(with_blocks) {
+        *block = (u128::from_ne_bytes(*block) ^ u128::from_ne_bytes(*other)).to_ne_bytes();
+    }
+    for (octet, other) in tail.iter_mut().zip(with_tail) {
+        *octet ^= other;
+    }
 }
 
 #[cfg(test)]
@@ -608,6 +682,57 @@ mod tests {
                         assert_ne!(wrong, plaintext);
                     }
                 }
+            }
+        }
+    }
+
+    /// The CFB here against the `cfb-mode` crate (RustCrypto's, the reference before it was
+    /// replaced), over every length from 0 to 300 octets (full and partial final blocks, fewer
+    /// and more than the eight blocks AES-NI pipelines) and each key size, both ways.
+    #[test]
+    fn cfb_matches_the_cfb_mode_crate() {
+        fn check<C: BlockCipherEncrypt<BlockSize = U16>>(aes: &C, key: &PrivKey) {
+            let data: Vec<u8> = (0..=300u32).map(|i| (i * 151 + 7) as u8).collect();
+            let iv = aes_iv(BOOTS, TIME, &SALT.to_be_bytes());
+            for len in 0..=300 {
+                let mut reference = data[..len].to_vec();
+                cfb_mode::Encryptor::<&C>::inner_iv_init(aes, &iv).encrypt(&mut reference);
+                let mut ours = alloc::vec![0xa5];
+                let params = key.encrypt(BOOTS, TIME, SALT, &data[..len], &mut ours);
+                assert_eq!(params, SALT.to_be_bytes());
+                assert_eq!(ours[0], 0xa5, "encrypt appends");
+                assert_eq!(
+                    ours[1..],
+                    reference[..],
+                    "{:?} encrypt {len}",
+                    key.protocol()
+                );
+
+                // Decrypting other data than what was encrypted: each is checked on its own.
+                let mut plain = data[300 - len..300].to_vec();
+                let ciphertext = plain.clone();
+                cfb_mode::Decryptor::<&C>::inner_iv_init(aes, &iv).decrypt(&mut plain);
+                let mut ours = alloc::vec![0x5a; 3];
+                key.decrypt(BOOTS, TIME, &params, &ciphertext, &mut ours)
+                    .unwrap();
+                assert_eq!(ours[..3], [0x5a; 3], "decrypt appends");
+                assert_eq!(ours[3..], plain[..], "{:?} decrypt {len}", key.protocol());
+                if len > 0 {
+                    assert_ne!(plain, ciphertext);
+                }
+            }
+        }
+        for protocol in [
+            PrivProtocol::Aes128,
+            PrivProtocol::Aes192,
+            PrivProtocol::Aes256,
+        ] {
+            let key = PrivKey::from_password(protocol, AuthProtocol::Sha1, b"maplesyrup", b"e");
+            match &key.cipher {
+                Cipher::Aes128(aes) => check(aes, &key),
+                Cipher::Aes192(aes) => check(aes, &key),
+                Cipher::Aes256(aes) => check(aes, &key),
+                Cipher::Des { .. } => unreachable!(),
             }
         }
     }
