@@ -8,7 +8,8 @@
 //! msgID ([`crate::usm::outgoing`]); it is never decoded again.
 //!
 //! The agent remembers only replies to requests whose digest verified, so forged traffic
-//! cannot churn the cache. Its bounds are the `[budget]` `cache_*` settings
+//! cannot churn the cache. Both keys are hashed at a cost that does not grow with the request
+//! (samples of long datagrams and scopedPDUs, see [`store`]) and compared in full. Its bounds are the `[budget]` `cache_*` settings
 //! ([`BudgetConfig`]); the hits count in the budget's statistics
 //! ([`crate::budget::Budget::count_cache_hit`]), which the DQI-MIB serves.
 
@@ -34,7 +35,8 @@ pub struct Replies {
 
 impl Replies {
     /// An empty cache bounded as `config` says; `keys` key its hash (from the driver's random
-    /// source, so senders cannot predict collisions).
+    /// source, so senders cannot predict collisions among the octets it covers: see [`store`]
+    /// for which those are, and what keys that share a hash cost).
     pub fn new(config: &BudgetConfig, keys: [u64; 2]) -> Replies {
         Replies {
             store: ResponseCache::new(

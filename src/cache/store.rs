@@ -27,14 +27,46 @@
 //!
 //! Bounded twice: by entries and by the bytes of keys and replies together, so a few large
 //! replies cannot grow it past its budget. Entries expire after the window, oldest first.
+//!
+//! # What the hash covers
+//!
+//! The hash is made on every request, twice (by datagram, then by request), so its cost should
+//! not grow with the request. It covers the source, each key part's length, and of each part
+//! either every octet (parts of at most [`HEAD`] octets) or its first [`HEAD`] and last
+//! [`TAIL`] octets (which overlap, so still cover every octet, below `HEAD + TAIL`): the same
+//! 13 words of SipHash-1-3 for every part longer than `HEAD`, whatever its length. The samples
+//! are where real requests differ: a datagram's msgID sits in its first ~24 octets and
+//! at authPriv its tail is ciphertext, which CFB makes differ to the end as soon as anything
+//! before differs (and a fresh salt makes differ everywhere); a scopedPDU's request-id sits
+//! after contextEngineID and contextName, within its first 64 octets for engine IDs up to 32
+//! octets and an empty context, and its varbinds end it.
+//!
+//! Keys that differ only between the samples share a hash, and a sender needs no secret to make
+//! them: a verified user can send requests that differ only in a middle varbind (or, with a
+//! long contextName, only in the request-id). That costs comparisons, never a wrong reply, and
+//! the cost is bounded: the hash includes the source, so only that source's own lookups meet
+//! the shared hash; only replies to requests whose digest verified are remembered, so only a
+//! user with keys, within its budget, can store such entries; and at most [`MAX_SHARING`]
+//! entries with one hash are kept (an insert past that evicts the oldest of them), so a lookup
+//! compares at most that many keys in full, however large `cache_entries` is. Honest traffic
+//! almost never has two entries with one hash, so the bound does not cost it hits. Within the
+//! samples the hash stays keyed by the secret from the driver's seed: keys that differ there
+//! share a hash only by chance.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
-use core::net::SocketAddr;
+use core::net::{IpAddr, SocketAddr};
 use core::time::Duration;
 
 use crate::budget::hash::SipHasher13;
 use crate::time::Instant;
+
+/// Octets at the start of a long key part that its hash covers (see the module doc).
+pub const HEAD: usize = 64;
+/// Octets at the end of a long key part that its hash covers.
+pub const TAIL: usize = 32;
+/// Entries with one hash kept at once: a lookup compares at most this many keys in full.
+pub const MAX_SHARING: usize = 4;
 
 /// A key's hash in one [`ResponseCache`] (keyed by its secret), made once per request and
 /// used for both the lookup and the insert.
@@ -139,6 +171,13 @@ impl ResponseCache {
         None
     }
 
+    /// How many entries have the hash `hash` (a scan that vectorises, as [`Self::find`]'s).
+    fn sharing(&self, hash: u64) -> usize {
+        let (front, back) = self.hashes.as_slices();
+        let count = |part: &[u64]| part.iter().filter(|&&h| h == hash).count();
+        count(front) + count(back)
+    }
+
     /// Stores `reply` for `key` from `source` at `now`, replacing any reply for the same key
     /// and evicting the oldest entries as needed. Returns whether it was stored: a key and
     /// reply larger than the whole byte budget are not.
@@ -175,8 +214,15 @@ impl ResponseCache {
         // The buffers of the entries this insert removes hold the new one: a full cache then
         // stores without allocating, whatever the size class of the request.
         let mut spare = Spare::default();
-        if let Some(at) = self.find(source, Hashed(hash), key) {
-            spare.keep(self.remove(at));
+        let sharing = self.sharing(hash);
+        if sharing > 0 {
+            if let Some(at) = self.find(source, Hashed(hash), key) {
+                spare.keep(self.remove(at));
+            } else if sharing >= MAX_SHARING
+                && let Some(oldest) = self.hashes.iter().position(|&h| h == hash)
+            {
+                spare.keep(self.remove(oldest));
+            }
         }
         while self.entries.len() >= self.max_entries
             || self.bytes.saturating_add(size) > self.max_bytes
@@ -240,17 +286,42 @@ impl ResponseCache {
     }
 
     /// The keyed hash of `source` and `key`, for [`ResponseCache::lookup_hashed`] and
-    /// [`ResponseCache::insert_hashed`].
+    /// [`ResponseCache::insert_hashed`]: of each part its length and, when it is longer than
+    /// [`HEAD`] octets, only its first `HEAD` and last [`TAIL`] octets (see the module doc).
     pub fn hash(&self, source: SocketAddr, key: &[&[u8]]) -> Hashed {
         let mut h = SipHasher13::new(self.k0, self.k1);
+        // Whole 8-octet words throughout, so SipHash never assembles a word octet by octet.
+        let [p0, p1] = source.port().to_le_bytes();
         match source.ip() {
-            core::net::IpAddr::V4(ip) => h.write(&ip.octets()),
-            core::net::IpAddr::V6(ip) => h.write(&ip.octets()),
+            IpAddr::V4(ip) => {
+                let [a, b, c, d] = ip.octets();
+                h.write_words(&[[a, b, c, d, p0, p1, 4, 0]]);
+            }
+            IpAddr::V6(ip) => {
+                let octets = ip.octets();
+                h.write_words(octets.as_chunks::<8>().0);
+                h.write_words(&[[p0, p1, 6, 0, 0, 0, 0, 0]]);
+            }
         }
-        h.write(&source.port().to_be_bytes());
         for part in key {
-            h.write_u64(part.len() as u64);
-            h.write(part);
+            h.write_words(&[(part.len() as u64).to_le_bytes()]);
+            match (part.first_chunk::<HEAD>(), part.last_chunk::<TAIL>()) {
+                (Some(head), Some(tail)) if part.len() > HEAD => {
+                    h.write_words(head.as_chunks::<8>().0);
+                    h.write_words(tail.as_chunks::<8>().0);
+                }
+                _ => {
+                    // Every octet, the last word padded with zeros (the length, written
+                    // before, tells the padding from data).
+                    let (words, rest) = part.as_chunks::<8>();
+                    h.write_words(words);
+                    if !rest.is_empty() {
+                        let mut last = [0; 8];
+                        last[..rest.len()].copy_from_slice(rest);
+                        h.write_words(&[last]);
+                    }
+                }
+            }
         }
         Hashed(h.finish())
     }
@@ -430,6 +501,106 @@ mod tests {
         assert_eq!(cache.len(), 1);
         assert_eq!(cache.bytes(), 4 + 1 + 6);
         assert_eq!(cache.lookup(a, &[b"k"], T0), Some(&b"second"[..]));
+    }
+
+    fn roomy() -> ResponseCache {
+        ResponseCache::new(32, 1 << 16, Duration::from_secs(5), [5, 6])
+    }
+
+    /// A 300-octet key part with octet `at` changed (none when `at` is past the end).
+    fn long_key(at: usize) -> Vec<u8> {
+        let mut key: Vec<u8> = (0..300u32).map(|i| (i * 7 + 1) as u8).collect();
+        if let Some(octet) = key.get_mut(at) {
+            *octet ^= 0x40;
+        }
+        key
+    }
+
+    #[test]
+    fn long_keys_hash_by_samples_and_compare_whole() {
+        let mut cache = roomy();
+        let a = addr("192.0.2.1:40000");
+        let base = long_key(usize::MAX);
+        let hash = |cache: &ResponseCache, key: &[u8]| cache.hash(a, &[b"D", key]);
+        // Between the first HEAD and the last TAIL octets: not hashed.
+        for at in [HEAD, 150, 300 - TAIL - 1] {
+            assert_eq!(hash(&cache, &long_key(at)), hash(&cache, &base), "{at}");
+        }
+        // In the samples, or another length: hashed.
+        for at in [0, 30, HEAD - 1, 300 - TAIL, 299] {
+            assert_ne!(hash(&cache, &long_key(at)), hash(&cache, &base), "{at}");
+        }
+        assert_ne!(hash(&cache, &base[..299]), hash(&cache, &base));
+
+        // Keys told apart in full, whether their hashes differ or not.
+        let keys = [
+            base.clone(),
+            long_key(150),
+            long_key(200),
+            long_key(10),
+            long_key(290),
+        ];
+        for (n, key) in keys.iter().enumerate() {
+            assert!(cache.insert(a, &[b"D", key], &[n as u8; 3], T0));
+        }
+        for (n, key) in keys.iter().enumerate() {
+            assert_eq!(cache.lookup(a, &[b"D", key], T0), Some(&[n as u8; 3][..]));
+        }
+        assert_eq!(cache.lookup(a, &[b"D", &long_key(100)], T0), None);
+        assert_eq!(cache.lookup(a, &[b"D", &base[..299]], T0), None);
+    }
+
+    #[test]
+    fn short_parts_hash_every_octet() {
+        let cache = roomy();
+        let a = addr("[2001:db8::7]:161");
+        // Up to HEAD octets whole; up to HEAD + TAIL the samples overlap and cover all.
+        for len in [1, 7, 8, 9, 63, HEAD, HEAD + 1, 80, HEAD + TAIL] {
+            let key: Vec<u8> = (0..len as u8).collect();
+            let hash = cache.hash(a, &[b"R", b"user", &key]);
+            for at in 0..len {
+                let mut other = key.clone();
+                other[at] ^= 1;
+                assert_ne!(cache.hash(a, &[b"R", b"user", &other]), hash, "{len} {at}");
+            }
+            // The zero padding of the last word is not data.
+            let mut zeros = key.clone();
+            zeros.push(0);
+            assert_ne!(cache.hash(a, &[b"R", b"user", &zeros]), hash, "{len}");
+        }
+    }
+
+    #[test]
+    fn entries_sharing_a_hash_are_bounded() {
+        let mut cache = roomy();
+        let (a, b) = (addr("192.0.2.1:40000"), addr("192.0.2.2:40000"));
+        cache.insert(b, &[b"D", &long_key(150)], b"other source", T0);
+        cache.insert(a, &[b"D", b"short"], b"other key", T0);
+        // Ten keys differing only between the samples: one hash, the newest MAX_SHARING kept.
+        let middle = |n: usize| long_key(HEAD + 10 * n);
+        for n in 0..10 {
+            assert!(cache.insert(a, &[b"D", &middle(n)], &[n as u8], T0));
+            assert!(cache.len() <= 2 + MAX_SHARING);
+        }
+        for n in 0..10 {
+            let kept = cache.lookup(a, &[b"D", &middle(n)], T0);
+            assert_eq!(
+                kept,
+                (n >= 10 - MAX_SHARING).then_some(&[n as u8][..]),
+                "{n}"
+            );
+        }
+        assert_eq!(cache.len(), 2 + MAX_SHARING);
+        let other = cache.lookup(b, &[b"D", &long_key(150)], T0);
+        assert_eq!(other, Some(&b"other source"[..]));
+        assert_eq!(
+            cache.lookup(a, &[b"D", b"short"], T0),
+            Some(&b"other key"[..])
+        );
+        // Replacing a key that shares the hash evicts nothing else.
+        assert!(cache.insert(a, &[b"D", &middle(9)], b"again", T0));
+        assert_eq!(cache.len(), 2 + MAX_SHARING);
+        assert!(cache.lookup(a, &[b"D", &middle(6)], T0).is_some());
     }
 
     #[test]
