@@ -27,7 +27,7 @@ use aes::cipher::{
 };
 use aes::{Aes128Enc, Aes192Enc, Aes256Enc};
 use des::Des;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use super::auth::AuthProtocol;
 use super::keys::{self, Extension, KeyError};
@@ -439,8 +439,9 @@ impl BlockCipherEncClosure for CfbEncrypt<'_> {
             backend.encrypt_block((&mut feedback).into());
             xor_into(tail, feedback.get(..tail.len()).unwrap_or_default());
         }
-        // The last keystream block: its unused octets were never sent.
-        feedback.zeroize();
+        // Nothing to wipe: the keystream block left is E(a ciphertext block that is sent), and
+        // the octets of it used are this plaintext XOR that ciphertext; neither tells anything
+        // of the key, and the plaintext is in the caller's buffers anyway.
     }
 }
 
@@ -470,10 +471,8 @@ fn aes_cfb_decrypt<C: BlockCipherEncrypt<BlockSize = U16>>(
     let keystream = out.get_mut(start..).unwrap_or_default();
     let (blocks, _) = Array::<u8, U16>::slice_as_chunks_mut(keystream);
     aes.encrypt_blocks(blocks);
-    // The keystream is at least as long as the ciphertext: at most 15 octets are left over.
-    if let Some(unused) = keystream.get_mut(ciphertext.len()..) {
-        unused.zeroize();
-    }
+    // At most 15 keystream octets past the ciphertext stay in the spare capacity: E of a
+    // received ciphertext block, nothing secret (see `CfbEncrypt`).
     out.truncate(start + ciphertext.len());
     xor_into(out.get_mut(start..).unwrap_or_default(), ciphertext);
 }
@@ -486,8 +485,24 @@ fn xor_into(data: &mut [u8], with: &[u8]) {
     for (block, other) in blocks.iter_mut().zip(with_blocks) {
         *block = (u128::from_ne_bytes(*block) ^ u128::from_ne_bytes(*other)).to_ne_bytes();
     }
-    for (octet, other) in tail.iter_mut().zip(with_tail) {
-        *octet ^= other;
+    // A last partial block: 8, 4, 2 and 1 octets at a time, at most once each.
+    let mut at = 0;
+    xor_chunk::<8>(tail, with_tail, &mut at);
+    xor_chunk::<4>(tail, with_tail, &mut at);
+    xor_chunk::<2>(tail, with_tail, &mut at);
+    xor_chunk::<1>(tail, with_tail, &mut at);
+}
+
+/// XORs `N` octets of `with` into `data` at `at` and moves `at` past them, if both have them.
+#[inline(always)]
+fn xor_chunk<const N: usize>(data: &mut [u8], with: &[u8], at: &mut usize) {
+    let data = data.get_mut(*at..).and_then(|d| d.first_chunk_mut::<N>());
+    let with = with.get(*at..).and_then(|w| w.first_chunk::<N>());
+    if let (Some(data), Some(with)) = (data, with) {
+        for (octet, other) in data.iter_mut().zip(with) {
+            *octet ^= other;
+        }
+        *at += N;
     }
 }
 
