@@ -66,15 +66,18 @@ impl SourceKey {
     }
 
     fn hash(self, k0: u64, k1: u64) -> u64 {
+        // Whole words (the family tag, then the address), so no word is assembled octet by
+        // octet: one word for IPv4, three for IPv6.
         let mut h = SipHasher::new(k0, k1);
         match self {
             SourceKey::V4(v4) => {
-                h.write(&[4]);
-                h.write(&v4.to_be_bytes());
+                let [a, b, c, d] = v4.to_be_bytes();
+                h.write_words(&[[4, a, b, c, d, 0, 0, 0]]);
             }
             SourceKey::V6(v6) => {
-                h.write(&[6]);
-                h.write(&v6.to_be_bytes());
+                let octets = v6.to_be_bytes();
+                h.write_words(&[[6, 0, 0, 0, 0, 0, 0, 0]]);
+                h.write_words(octets.as_chunks::<8>().0);
             }
         }
         h.finish()
