@@ -9,8 +9,8 @@
 //!   (4) || the 8 octets of msgPrivacyParameters (RFC 3826 §3.1); CFB-128, no padding. The
 //!   CFB mode is written here over the `aes` crate's block backend rather than taken from a
 //!   generic block-mode crate: decryption makes its whole keystream in one pipelined call, and
-//!   encryption picks the backend once per message, so a longer request costs a few
-//!   instructions a block instead of a hundred (tested against the `cfb-mode` crate).
+//!   encryption picks the backend once per message, so a block costs about its AES rounds
+//!   and one XOR (tested against the `cfb-mode` crate).
 //! - DES: msgPrivacyParameters (the salt) = snmpEngineBoots (4) || a local 32-bit integer (4);
 //!   IV = pre-IV (the second 8 octets of the key) XOR salt; CBC over the plaintext padded to a
 //!   multiple of 8 (RFC 3414 §8.1.1).
