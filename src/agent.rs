@@ -197,13 +197,14 @@ impl From<UsmError> for Reject {
 }
 
 /// What the USM established about an incoming message (RFC 3414 §3.2 step 9's outputs).
-struct Incoming<'u> {
+struct Incoming<'a> {
     msg_id: i64,
     max_size: usize,
     level: SecurityLevel,
     reportable: bool,
-    user_name: OctetString,
-    user: Option<&'u User>,
+    /// msgUserName, in the datagram.
+    user_name: &'a [u8],
+    user: Option<&'a User>,
 }
 
 impl Agent {
@@ -481,7 +482,7 @@ impl Agent {
             max_size,
             level,
             reportable,
-            user_name: OctetString::from_slice(usm.user_name),
+            user_name: usm.user_name,
             user: None,
         };
         // What a Report can echo: a plaintext PDU's request-id; an encrypted one's is unread.

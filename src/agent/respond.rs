@@ -108,7 +108,7 @@ impl Agent {
             let level = incoming.level.flags();
             let hash = self
                 .cache
-                .request_key(request.source, &incoming.user_name, level, &bytes);
+                .request_key(request.source, incoming.user_name, level, &bytes);
             (bytes, hash)
         });
         if let Some(bytes) = key
@@ -159,7 +159,7 @@ impl Agent {
         }
         let work = work(pdu);
         self.budget
-            .admit_principal(request.source.ip(), &incoming.user_name, work, now)
+            .admit_principal(request.source.ip(), incoming.user_name, work, now)
             .map(Some)
     }
 
@@ -175,7 +175,7 @@ impl Agent {
     ) -> Option<Vec<u8>> {
         let level = incoming.level.flags();
         self.cache
-            .response(request.source, hash, (&incoming.user_name, level, key), now)
+            .response(request.source, hash, (incoming.user_name, level, key), now)
             .map(<[u8]>::to_vec)
     }
 
@@ -279,7 +279,7 @@ impl Agent {
             self.cache.remember_response(
                 request.source,
                 hash,
-                (&incoming.user_name, level, key),
+                (incoming.user_name, level, key),
                 bytes,
                 now,
             );
@@ -435,7 +435,7 @@ impl Agent {
             time: self.engine_time(now),
             max_size: self.max_message_size,
             msg_id: incoming.msg_id,
-            user_name: &incoming.user_name,
+            user_name: incoming.user_name,
             user: incoming.user,
             level,
             reportable: false,
