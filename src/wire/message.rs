@@ -214,8 +214,8 @@ mod tests {
     use rasn::types::ObjectIdentifier;
 
     use super::*;
-    use crate::manager::testbed;
     use crate::manager::Manager;
+    use crate::manager::testbed;
     use crate::wire::{Pdu, Pdus, VarBind, VarBindValue, locate};
 
     const ENGINE: &[u8] = b"\x80\x00\x1f\x88\x04reader";
