@@ -32,7 +32,8 @@
 //!
 //! The hash is made on every request, twice (by datagram, then by request), so its cost should
 //! not grow with the request. It covers the source, each key part's length, and of each part
-//! either every octet (parts of at most [`HEAD`] octets) or its first [`HEAD`] and last
+//! either every octet (parts of at most [`HEAD`] octets; one under 8 octets, such as a tag or
+//! the security level, makes a single word with its length) or its first [`HEAD`] and last
 //! [`TAIL`] octets (which overlap, so still cover every octet, below `HEAD + TAIL`): the same
 //! 13 words of SipHash-1-3 for every part longer than `HEAD`, whatever its length. The samples
 //! are where real requests differ: a datagram's msgID sits in its first ~24 octets and
@@ -309,6 +310,17 @@ impl ResponseCache {
             }
         }
         for part in key {
+            if part.len() < 8 {
+                // A short part (a tag, the security level) is one word: its octets, then
+                // 0x80 | its length in the top octet, which no length word (below 2^56) has.
+                let mut word = [0; 8];
+                for (to, from) in word.iter_mut().zip(*part) {
+                    *to = *from;
+                }
+                word[7] = 0x80 | part.len() as u8;
+                h.write_words(&[word]);
+                continue;
+            }
             h.write_words(&[(part.len() as u64).to_le_bytes()]);
             match (part.first_chunk::<HEAD>(), part.last_chunk::<TAIL>()) {
                 (Some(head), Some(tail)) if part.len() > HEAD => {
@@ -573,6 +585,11 @@ mod tests {
             zeros.push(0);
             assert_ne!(cache.hash(a, &[b"R", b"user", &zeros]), hash, "{len}");
         }
+        // Where short parts end counts, and a short part is not a long one's length.
+        let hash = |key: &[&[u8]]| cache.hash(a, key);
+        assert_ne!(hash(&[b"ab", b"c"]), hash(&[b"a", b"bc"]));
+        assert_ne!(hash(&[b"abc", b""]), hash(&[b"abc"]));
+        assert_ne!(hash(&[&[8, 0, 0, 0, 0, 0, 0]]), hash(&[&[0; 8]]));
     }
 
     #[test]
