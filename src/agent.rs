@@ -60,9 +60,8 @@ use crate::mib::{self, Tree};
 use crate::stats::{Counter, Counters};
 use crate::time::Instant;
 use crate::usm::{SecurityLevel, User, Users, UsmError, incoming};
-use crate::wire::{
-    self, Header, Message, Pdus, ScopedPdu, ScopedPduData, UsmParameters, flags, locate,
-};
+use crate::wire::message::{self, Data, Received, Usm};
+use crate::wire::{self, Pdus, ScopedPdu, flags, locate};
 
 pub use crate::usm::{ENGINE_MAX, TIME_WINDOW};
 
@@ -198,13 +197,14 @@ impl From<UsmError> for Reject {
 }
 
 /// What the USM established about an incoming message (RFC 3414 §3.2 step 9's outputs).
-struct Incoming<'u> {
+struct Incoming<'a> {
     msg_id: i64,
     max_size: usize,
     level: SecurityLevel,
     reportable: bool,
-    user_name: OctetString,
-    user: Option<&'u User>,
+    /// msgUserName, in the datagram.
+    user_name: &'a [u8],
+    user: Option<&'a User>,
 }
 
 impl Agent {
@@ -464,24 +464,31 @@ impl Agent {
             Some(_) => return Err(Reject::Drop(Counter::SnmpInBadVersions)),
             None => return Err(Reject::Drop(Counter::SnmpInAsnParseErrs)),
         }
-        let msg: Message =
-            wire::decode_exact(datagram).ok_or(Reject::Drop(Counter::SnmpInAsnParseErrs))?;
+        // Read in place; the forms the reader leaves go to `rasn`, which decides as before.
+        let owned;
+        let msg = match message::read(datagram) {
+            Some(msg) => msg,
+            None => {
+                owned = message::Owned::decode(datagram)
+                    .ok_or(Reject::Drop(Counter::SnmpInAsnParseErrs))?;
+                owned.received()
+            }
+        };
         let (level, reportable, max_size) = self.check_header(&msg.header)?;
         // RFC 3414 §3.2 step 1: the security parameters must parse.
-        let usm: UsmParameters = wire::decode_exact(&msg.security_parameters)
-            .ok_or(Reject::Drop(Counter::SnmpInAsnParseErrs))?;
+        let usm = msg.usm.ok_or(Reject::Drop(Counter::SnmpInAsnParseErrs))?;
         let mut incoming = Incoming {
             msg_id: msg.header.msg_id,
             max_size,
             level,
             reportable,
-            user_name: usm.user_name.clone(),
+            user_name: usm.user_name,
             user: None,
         };
         // What a Report can echo: a plaintext PDU's request-id; an encrypted one's is unread.
         let request_id = match &msg.data {
-            ScopedPduData::Plaintext(s) => s.pdu.request_id(),
-            ScopedPduData::Encrypted(_) => 0,
+            Data::Plaintext(s) => s.pdu.request_id(),
+            Data::Encrypted(_) => 0,
         };
         let users = Arc::clone(&self.users);
         let request = Request {
@@ -489,7 +496,7 @@ impl Agent {
             source,
             datagram_key,
         };
-        match self.authenticate(&users, &request, &msg, &usm, level, now) {
+        match self.authenticate(&users, &request, msg, &usm, level, now) {
             Ok((user, scoped, plain)) => {
                 incoming.user = Some(user);
                 Ok(self.dispatch(&request, &incoming, scoped, plain, now, out))
@@ -511,7 +518,7 @@ impl Agent {
                 }
                 incoming.level = error.report_level();
                 if incoming.level >= SecurityLevel::AuthNoPriv {
-                    incoming.user = users.get(&usm.user_name);
+                    incoming.user = users.get(usm.user_name);
                 }
                 self.report(&incoming, counter, request_id, now, out);
                 if out.is_empty() {
@@ -526,12 +533,15 @@ impl Agent {
 
     /// RFC 3412 §7.2 step 3 and §6: security model, msgFlags, msgMaxSize, msgID ranges.
     /// Returns the security level, the reportable flag and the usable response size.
-    fn check_header(&self, header: &Header) -> Result<(SecurityLevel, bool, usize), Reject> {
+    fn check_header(
+        &self,
+        header: &message::Header<'_>,
+    ) -> Result<(SecurityLevel, bool, usize), Reject> {
         if header.security_model != wire::SECURITY_MODEL_USM {
             return Err(Reject::Drop(Counter::SnmpUnknownSecurityModels));
         }
         let invalid = Reject::Drop(Counter::SnmpInvalidMsgs);
-        let &[flag_byte] = header.flags.as_ref() else {
+        let &[flag_byte] = header.flags else {
             return Err(invalid);
         };
         let level = SecurityLevel::from_flags(flag_byte).ok_or(invalid)?;
@@ -554,8 +564,8 @@ impl Agent {
         &mut self,
         users: &'u Users,
         request: &Request<'_>,
-        msg: &Message,
-        usm: &UsmParameters,
+        msg: Received<'_>,
+        usm: &Usm<'_>,
         level: SecurityLevel,
         now: Instant,
     ) -> Result<(&'u User, ScopedPdu, Option<usize>), Reject> {
@@ -574,22 +584,27 @@ impl Agent {
             // the request itself.
             let config = self.budget.config();
             let cost = match &msg.data {
-                ScopedPduData::Plaintext(s) => config.least(work(&s.pdu)),
-                ScopedPduData::Encrypted(_) => config.request_cost,
+                Data::Plaintext(s) => config.least(work(&s.pdu)),
+                Data::Encrypted(_) => config.request_cost,
             };
             self.budget
                 .check_unauthenticated(ip, now)
-                .and_then(|()| self.budget.check_principal(ip, &usm.user_name, cost, now))
+                .and_then(|()| self.budget.check_principal(ip, usm.user_name, cost, now))
                 .map_err(Reject::OverBudget)?;
-            let digest = &usm.auth_params;
-            incoming::verify_digest(claimed.user, request.datagram, digest, &mut self.scratch)?;
+            let (user, datagram, digest) = (claimed.user, request.datagram, usm.auth_params);
+            match msg.auth_range {
+                Some(at) => {
+                    incoming::verify_digest_at(user, datagram, at, digest, &mut self.scratch)?;
+                }
+                None => incoming::verify_digest(user, datagram, digest, &mut self.scratch)?,
+            }
             incoming::check_time_window(&claimed, self.boots, self.engine_time(now))?;
         }
         let (scoped, plain) = incoming::decrypt(
             &claimed,
             level,
-            &msg.data,
-            &usm.priv_params,
+            msg.data,
+            usm.priv_params,
             &mut self.scratch,
         )?;
         Ok((claimed.user, scoped, plain))

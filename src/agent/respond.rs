@@ -98,9 +98,16 @@ impl Agent {
             .map_or((now, u32::MAX), |c| (c.at(), c.repetitions()));
         // A retry (new msgID, same plaintext request) is answered from the response made for
         // the first copy: encoded again for this msgID, the MIB untouched.
+        // The decrypted request is taken from the scratch buffer, not copied, and the buffer
+        // given back below.
         let key = match plain {
             _ if !verified => None,
-            Some(len) => self.scratch.get(..len).map(<[u8]>::to_vec),
+            Some(len) if len <= self.scratch.len() => {
+                let mut plaintext = core::mem::take(&mut self.scratch);
+                plaintext.truncate(len);
+                Some(plaintext)
+            }
+            Some(_) => None,
             None => wire::encode(&scoped),
         };
         // Hashed once, for the lookup here and for remembering the response.
@@ -108,7 +115,7 @@ impl Agent {
             let level = incoming.level.flags();
             let hash = self
                 .cache
-                .request_key(request.source, &incoming.user_name, level, &bytes);
+                .request_key(request.source, incoming.user_name, level, &bytes);
             (bytes, hash)
         });
         if let Some(bytes) = key
@@ -118,6 +125,7 @@ impl Agent {
             self.budget.count_cache_hit();
             self.settle(charge, 0, now);
             let outcome = self.respond(request, incoming, &bytes, None, now, out);
+            self.give_back(key);
             return held(outcome, until, now);
         }
         if let Some(counter) = self.context_refusal(&scoped) {
@@ -139,9 +147,20 @@ impl Agent {
             self.counters.bump(Counter::SnmpSilentDrops);
             return Outcome::Dropped(Counter::SnmpSilentDrops);
         };
-        let key = key.as_ref().map(|(bytes, hash)| (bytes.as_slice(), *hash));
-        let outcome = self.respond(request, incoming, &bytes, key, now, out);
+        let remembered = key.as_ref().map(|(bytes, hash)| (bytes.as_slice(), *hash));
+        let outcome = self.respond(request, incoming, &bytes, remembered, now, out);
+        self.give_back(key);
         held(outcome, until, now)
+    }
+
+    /// Returns the request key's buffer as the scratch buffer, so the next request decrypts
+    /// into it without allocating.
+    fn give_back(&mut self, key: Option<(Vec<u8>, Hashed)>) {
+        if let Some((buffer, _)) = key
+            && buffer.capacity() > self.scratch.capacity()
+        {
+            self.scratch = buffer;
+        }
     }
 
     /// The user's charge for a verified request, the worst case of its work; `None` for an
@@ -159,7 +178,7 @@ impl Agent {
         }
         let work = work(pdu);
         self.budget
-            .admit_principal(request.source.ip(), &incoming.user_name, work, now)
+            .admit_principal(request.source.ip(), incoming.user_name, work, now)
             .map(Some)
     }
 
@@ -175,7 +194,7 @@ impl Agent {
     ) -> Option<Vec<u8>> {
         let level = incoming.level.flags();
         self.cache
-            .response(request.source, hash, (&incoming.user_name, level, key), now)
+            .response(request.source, hash, (incoming.user_name, level, key), now)
             .map(<[u8]>::to_vec)
     }
 
@@ -279,7 +298,7 @@ impl Agent {
             self.cache.remember_response(
                 request.source,
                 hash,
-                (&incoming.user_name, level, key),
+                (incoming.user_name, level, key),
                 bytes,
                 now,
             );
@@ -435,7 +454,7 @@ impl Agent {
             time: self.engine_time(now),
             max_size: self.max_message_size,
             msg_id: incoming.msg_id,
-            user_name: &incoming.user_name,
+            user_name: incoming.user_name,
             user: incoming.user,
             level,
             reportable: false,

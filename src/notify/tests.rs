@@ -103,28 +103,29 @@ impl Receiver {
         let msg_flags = msg.header.flags[0];
         let level = SecurityLevel::from_flags(msg_flags)?;
         let params: UsmParameters = wire::decode_exact(&msg.security_parameters)?;
-        let claimed = match incoming::identify(&self.engine_id, &self.users, &params, level) {
-            Ok(claimed) => claimed,
-            Err(Failure::Usm(UsmError::UnknownEngineId)) => {
-                if msg_flags & flags::REPORTABLE == 0 {
-                    // A Trap for another engine: nothing to report to.
-                    return None;
+        let claimed =
+            match incoming::identify(&self.engine_id, &self.users, &(&params).into(), level) {
+                Ok(claimed) => claimed,
+                Err(Failure::Usm(UsmError::UnknownEngineId)) => {
+                    if msg_flags & flags::REPORTABLE == 0 {
+                        // A Trap for another engine: nothing to report to.
+                        return None;
+                    }
+                    let (boots, time) = if self.time_in_discovery {
+                        (self.boots, self.time(now))
+                    } else {
+                        (0, 0)
+                    };
+                    return self.report(
+                        UsmError::UnknownEngineId,
+                        &params,
+                        msg.header.msg_id,
+                        None,
+                        (boots, time),
+                    );
                 }
-                let (boots, time) = if self.time_in_discovery {
-                    (self.boots, self.time(now))
-                } else {
-                    (0, 0)
-                };
-                return self.report(
-                    UsmError::UnknownEngineId,
-                    &params,
-                    msg.header.msg_id,
-                    None,
-                    (boots, time),
-                );
-            }
-            Err(_) => return None,
-        };
+                Err(_) => return None,
+            };
         incoming::verify_digest(claimed.user, bytes, &params.auth_params, &mut self.scratch)
             .ok()?;
         let user = claimed.user;
@@ -144,7 +145,7 @@ impl Receiver {
         let (scoped, _) = incoming::decrypt(
             &claimed,
             level,
-            &msg.data,
+            (&msg.data).into(),
             &params.priv_params,
             &mut self.scratch,
         )

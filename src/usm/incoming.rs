@@ -12,10 +12,12 @@
 //! (RFC 3412 §7.2 step 2).
 
 use alloc::vec::Vec;
+use core::ops::Range;
 
 use super::{SecurityLevel, User, Users};
 use crate::stats::Counter;
-use crate::wire::{self, ScopedPdu, ScopedPduData, UsmParameters, locate};
+use crate::wire::message::{Data, Usm};
+use crate::wire::{self, ScopedPdu, locate};
 
 /// The largest value of snmpEngineBoots and snmpEngineTime (RFC 3414 §2.2.1): boots latches
 /// there, and time wraps to zero, bumping boots.
@@ -99,7 +101,7 @@ pub struct Claimed<'u> {
 pub fn identify<'u>(
     engine_id: &[u8],
     users: &'u Users,
-    params: &UsmParameters,
+    params: &Usm<'_>,
     level: SecurityLevel,
 ) -> Result<Claimed<'u>, Failure> {
     // Step 1: boots and time are 0..2^31-1 (RFC 3414 §2.4).
@@ -109,11 +111,11 @@ pub fn identify<'u>(
     if boots > ENGINE_MAX || time > ENGINE_MAX {
         return Err(Failure::Malformed);
     }
-    if params.engine_id.as_ref() != engine_id {
+    if params.engine_id != engine_id {
         return Err(UsmError::UnknownEngineId.into());
     }
     let user = users
-        .get(&params.user_name)
+        .get(params.user_name)
         .ok_or(UsmError::UnknownUserName)?;
     if level > user.max_level() {
         return Err(UsmError::UnsupportedSecLevel.into());
@@ -131,6 +133,18 @@ pub fn verify_digest(
     scratch: &mut Vec<u8>,
 ) -> Result<(), Failure> {
     let range = locate::auth_params(datagram).ok_or(Failure::Malformed)?;
+    verify_digest_at(user, datagram, range, received, scratch)
+}
+
+/// [`verify_digest`] with msgAuthenticationParameters' place in `datagram` already known (from
+/// [`crate::wire::message::read`]).
+pub fn verify_digest_at(
+    user: &User,
+    datagram: &[u8],
+    range: Range<usize>,
+    received: &[u8],
+    scratch: &mut Vec<u8>,
+) -> Result<(), Failure> {
     scratch.clear();
     scratch.extend_from_slice(datagram);
     scratch.get_mut(range).ok_or(Failure::Malformed)?.fill(0);
@@ -163,17 +177,15 @@ pub fn check_time_window(
 pub fn decrypt(
     claimed: &Claimed<'_>,
     level: SecurityLevel,
-    data: &ScopedPduData,
+    data: Data<'_>,
     priv_params: &[u8],
     scratch: &mut Vec<u8>,
 ) -> Result<(ScopedPdu, Option<usize>), Failure> {
     match (data, level, &claimed.user.privacy) {
-        (
-            ScopedPduData::Plaintext(s),
-            SecurityLevel::NoAuthNoPriv | SecurityLevel::AuthNoPriv,
-            _,
-        ) => Ok((s.clone(), None)),
-        (ScopedPduData::Encrypted(cipher), SecurityLevel::AuthPriv, Some(key)) => {
+        (Data::Plaintext(s), SecurityLevel::NoAuthNoPriv | SecurityLevel::AuthNoPriv, _) => {
+            Ok((s, None))
+        }
+        (Data::Encrypted(cipher), SecurityLevel::AuthPriv, Some(key)) => {
             scratch.clear();
             key.decrypt(claimed.boots, claimed.time, priv_params, cipher, scratch)
                 .map_err(|_| UsmError::DecryptionError)?;
@@ -182,9 +194,7 @@ pub fn decrypt(
             let (scoped, used) = wire::decode_scoped_pdu(scratch).ok_or(Failure::Malformed)?;
             Ok((scoped, Some(used)))
         }
-        (ScopedPduData::Plaintext(_), SecurityLevel::AuthPriv, _) => {
-            Err(UsmError::DecryptionError.into())
-        }
+        (Data::Plaintext(_), SecurityLevel::AuthPriv, _) => Err(UsmError::DecryptionError.into()),
         _ => Err(Failure::Malformed),
     }
 }

@@ -67,12 +67,12 @@ pub enum Read {
 }
 
 /// Why reading stopped.
-enum Stop {
+pub(super) enum Stop {
     Malformed,
     Other,
 }
 
-type Step<T> = Result<T, Stop>;
+pub(super) type Step<T> = Result<T, Stop>;
 
 /// Reads a ScopedPDU from the start of `input` (RFC 3412 §6.8).
 pub fn scoped_pdu(input: &[u8]) -> Read {
@@ -253,12 +253,12 @@ fn subidentifier(input: &[u8]) -> Step<(u32, &[u8])> {
 }
 
 /// A cursor over TLVs.
-struct Reader<'a>(&'a [u8]);
+pub(super) struct Reader<'a>(pub(super) &'a [u8]);
 
 impl<'a> Reader<'a> {
     /// The next TLV's tag and contents. Single-octet tags and shortest definite lengths only
     /// (anything else is left to the general decoder); a length past the input is malformed.
-    fn tlv(&mut self) -> Step<(u8, &'a [u8])> {
+    pub(super) fn tlv(&mut self) -> Step<(u8, &'a [u8])> {
         let [tag, first, rest @ ..] = self.0 else {
             return Err(Stop::Malformed);
         };
@@ -283,7 +283,7 @@ impl<'a> Reader<'a> {
 
     /// The contents of the next TLV, which must carry `want` (primitive, for the universal
     /// string types: a constructed string is left to the general decoder).
-    fn expect(&mut self, want: u8) -> Step<&'a [u8]> {
+    pub(super) fn expect(&mut self, want: u8) -> Step<&'a [u8]> {
         match self.tlv()? {
             (tag, contents) if tag == want => Ok(contents),
             _ => Err(Stop::Other),
@@ -291,7 +291,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An INTEGER in the fewest octets (X.690 §8.3.2) that fits `i64`.
-    fn integer(&mut self) -> Step<i64> {
+    pub(super) fn integer(&mut self) -> Step<i64> {
         let contents = self.expect(tag::INTEGER)?;
         let redundant = match contents {
             [0x00, next, ..] => next & 0x80 == 0,
@@ -311,7 +311,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Nothing may follow the last field of a SEQUENCE.
-    fn end(&self) -> Step<()> {
+    pub(super) fn end(&self) -> Step<()> {
         if self.0.is_empty() {
             Ok(())
         } else {

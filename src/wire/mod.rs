@@ -7,12 +7,14 @@
 //! negative value from a manager a decode failure where RFC 3416 §4.2.3 wants it treated as 0.
 //! Variable bindings reuse `rasn-snmp`'s [`VarBind`].
 //!
-//! [`locate`] finds `msgAuthenticationParameters` in the raw bytes, for digest checks.
+//! [`locate`] finds `msgAuthenticationParameters` in the raw bytes, for digest checks;
+//! [`message`] reads an incoming message in place, without `rasn`, for the forms engines send.
 // Network bytes are handled here: no unwrap, no indexing that can panic (tests excepted).
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing))]
 
 pub mod ber;
 pub mod locate;
+pub mod message;
 
 use alloc::vec::Vec;
 
