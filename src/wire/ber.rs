@@ -213,21 +213,18 @@ fn single_octet_run(window: &[u8; WINDOW]) -> usize {
     run
 }
 
-/// How many leading arcs of `arcs` are below 128 (one octet each), four at a time.
+/// Arcs of a reply name taken at once: tested for a multi-octet arc, narrowed or sized.
+const ARCS: usize = 8;
+
+/// How many leading arcs of `arcs` are below 128 (one octet each), in whole chunks of
+/// [`ARCS`]: each chunk is tested with one OR of its arcs.
 fn small_arc_run(arcs: &[u32]) -> usize {
-    let (quads, _) = arcs.as_chunks::<4>();
-    let mut run = 0;
-    for quad in quads {
-        if quad.iter().fold(0, |all, arc| all | arc) >= 0x80 {
-            break;
-        }
-        run += 4;
-    }
-    let rest = arcs.get(run..).unwrap_or_default();
-    run + rest
+    let (chunks, _) = arcs.as_chunks::<ARCS>();
+    chunks
         .iter()
-        .position(|&arc| arc >= 0x80)
-        .unwrap_or(rest.len())
+        .take_while(|chunk| chunk.iter().fold(0, |all, arc| all | arc) < 0x80)
+        .count()
+        * ARCS
 }
 
 /// One subidentifier from the start of `input` (X.690 §8.19.2): base 128, bit 8 set on every
@@ -371,7 +368,7 @@ pub fn response(
             tlv_len(name).saturating_add(value_octets),
         );
         header(&mut out, tag::OBJECT_IDENTIFIER, name);
-        oid_contents(&mut out, &varbind.name, name);
+        oid_contents(&mut out, &varbind.name);
         value(&mut out, &varbind.value);
     }
     out
@@ -504,59 +501,42 @@ fn unsigned(out: &mut Vec<u8>, tag: u8, v: u64) {
     out.extend_from_slice(be.get(8usize.saturating_sub(n)..).unwrap_or(&be));
 }
 
-/// The subidentifiers of `arcs` (X.690 §8.19), the first two arcs in one: the `len` octets
-/// [`oid_content_len`] counts, written in place (no capacity check per octet).
-fn oid_contents(out: &mut Vec<u8>, arcs: &[u32], len: usize) {
-    let start = out.len();
-    out.resize(start.saturating_add(len), 0);
-    let mut cursor = Cursor(out.get_mut(start..).unwrap_or_default().iter_mut());
+/// The subidentifiers of `arcs` (X.690 §8.19), the first two arcs in one: the octets
+/// [`oid_content_len`] counts.
+fn oid_contents(out: &mut Vec<u8>, arcs: &[u32]) {
     match arcs {
         [first, second, rest @ ..] => {
-            cursor.base128(u64::from(*first) * 40 + u64::from(*second));
+            base128(out, u64::from(*first) * 40 + u64::from(*second));
             let mut rest = rest;
             while !rest.is_empty() {
-                // Most arcs of a name take one octet (a string index's are its characters): a
-                // run of them is narrowed in one pass, which vectorises.
-                let run = small_arc_run(rest);
-                let (single, tail) = rest.split_at(run);
-                cursor.narrow(single);
-                let Some((&arc, tail)) = tail.split_first() else {
-                    break;
-                };
-                cursor.base128(u64::from(arc));
+                // Most arcs of a name take one octet (a string index's are its characters):
+                // whole chunks of them are found with one OR each, then narrowed u32 -> u8 in
+                // one pass (both vectorise); the next chunk, which holds a larger arc, or the
+                // last few arcs, one at a time.
+                let (small, tail) = rest.split_at(small_arc_run(rest));
+                out.extend(small.iter().map(|&arc| arc as u8));
+                let (mixed, tail) = tail.split_at(tail.len().min(ARCS));
+                for &arc in mixed {
+                    base128(out, u64::from(arc));
+                }
                 rest = tail;
             }
         }
         // Not a valid OID (rasn's ObjectIdentifier cannot hold one); what rasn writes for it.
-        [only] => cursor.base128(u64::from(*only)),
+        [only] => base128(out, u64::from(*only)),
         [] => {}
     }
 }
 
-/// Where the next octet of an OID's contents goes.
-struct Cursor<'a>(core::slice::IterMut<'a, u8>);
-
-impl Cursor<'_> {
-    fn put(&mut self, octet: u8) {
-        if let Some(slot) = self.0.next() {
-            *slot = octet;
-        }
+/// `v` in base 128, bit 8 set on every octet but the last (X.690 §8.19.2).
+fn base128(out: &mut Vec<u8>, v: u64) {
+    if v < 0x80 {
+        return out.push(v as u8);
     }
-
-    /// Arcs below 128, one octet each.
-    fn narrow(&mut self, arcs: &[u32]) {
-        for (&arc, slot) in arcs.iter().zip(&mut self.0) {
-            *slot = arc as u8;
-        }
+    for i in (1..base128_len(v)).rev() {
+        out.push(0x80 | (v >> (7 * i)) as u8);
     }
-
-    /// `v` in base 128, bit 8 set on every octet but the last.
-    fn base128(&mut self, v: u64) {
-        for i in (1..base128_len(v)).rev() {
-            self.put(0x80 | (v >> (7 * i)) as u8);
-        }
-        self.put((v & 0x7f) as u8);
-    }
+    out.push((v & 0x7f) as u8);
 }
 
 fn value(out: &mut Vec<u8>, value: &VarBindValue) {
@@ -580,7 +560,7 @@ fn value(out: &mut Vec<u8>, value: &VarBindValue) {
         ObjectSyntax::Simple(SimpleSyntax::ObjectId(v)) => {
             let len = oid_content_len(v);
             header(out, tag::OBJECT_IDENTIFIER, len);
-            oid_contents(out, v, len);
+            oid_contents(out, v);
         }
         ObjectSyntax::ApplicationWide(app) => match app {
             ApplicationSyntax::Address(IpAddress(v)) => octets(out, tag::IP_ADDRESS, &v[..]),
@@ -662,23 +642,44 @@ fn oid_content_len(arcs: &[u32]) -> usize {
     match arcs {
         [first, second, rest @ ..] => {
             let head = u64::from(*first) * 40 + u64::from(*second);
-            // One octet per arc plus one per further 7 bits: branch-free and counted in `u32`
-            // lanes, so that it vectorises and a long string-indexed OID costs little more than
-            // a short one. At most 4 per arc: no OID an agent sees (at most 65,507 octets on
-            // the wire) comes near 2^30 arcs, where the sum would wrap.
-            let extra = |arc: &u32| {
-                u32::from(*arc >= 1 << 7)
-                    + u32::from(*arc >= 1 << 14)
-                    + u32::from(*arc >= 1 << 21)
-                    + u32::from(*arc >= 1 << 28)
-            };
-            let extra: u32 = rest.iter().map(extra).fold(0, u32::wrapping_add);
+            // One octet per arc plus one per further 7 bits, counted a chunk at a time (the
+            // last few arcs padded with zeros, which add nothing): a chunk of one-octet arcs
+            // costs one OR of its arcs.
+            let (chunks, tail) = rest.as_chunks::<ARCS>();
+            let mut last = [0; ARCS];
+            if let Some(padded) = last.get_mut(..tail.len()) {
+                padded.copy_from_slice(tail);
+            }
+            let extra = chunks
+                .iter()
+                .chain([&last])
+                .map(extra_octets)
+                .fold(0, u32::wrapping_add);
             base128_len(head) + rest.len() + extra as usize
         }
         // Not a valid OID; the one octet rasn would write for a lone arc.
         [only] => base128_len(u64::from(*only)),
         [] => 0,
     }
+}
+
+/// Octets past the first that the arcs of `chunk` take in base 128. Branch-free past the
+/// test for a larger arc, and counted in `u32` lanes, so that it vectorises. At most 4 per
+/// arc: no OID an agent sees (at most 65,507 octets on the wire) comes near 2^30 arcs, where
+/// the sum over a name would wrap.
+fn extra_octets(chunk: &[u32; ARCS]) -> u32 {
+    if chunk.iter().fold(0, |all, arc| all | arc) < 0x80 {
+        return 0;
+    }
+    chunk
+        .iter()
+        .map(|&arc| {
+            u32::from(arc >= 1 << 7)
+                + u32::from(arc >= 1 << 14)
+                + u32::from(arc >= 1 << 21)
+                + u32::from(arc >= 1 << 28)
+        })
+        .fold(0, u32::wrapping_add)
 }
 
 fn value_len(value: &VarBindValue) -> usize {
@@ -1007,6 +1008,8 @@ mod tests {
             );
             let ours = response(b"e", b"", 7, 0, 0, &binds);
             assert_eq!(ours, rasn::ber::encode(&reply).unwrap(), "{name:?}");
+            // Sized exactly before it was written: no growth.
+            assert_eq!(ours.capacity(), ours.len(), "{name:?}");
         }
     }
 
