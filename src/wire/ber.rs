@@ -234,6 +234,11 @@ fn subidentifier(input: &[u8]) -> Step<(u32, &[u8])> {
     if input.first() == Some(&0x80) {
         return Err(Stop::Malformed);
     }
+    // Two octets (most larger arcs: an enterprise number, a row index): no loop, and no
+    // overflow to check.
+    if let [high @ 0x81..=0xff, low @ 0..=0x7f, rest @ ..] = input {
+        return Ok((u32::from(high & 0x7f) << 7 | u32::from(*low), rest));
+    }
     let mut value = 0u32;
     let mut rest = input;
     while let Some((&octet, tail)) = rest.split_first() {
@@ -532,6 +537,10 @@ fn oid_contents(out: &mut Vec<u8>, arcs: &[u32]) {
 fn base128(out: &mut Vec<u8>, v: u64) {
     if v < 0x80 {
         return out.push(v as u8);
+    }
+    // Two octets: most larger arcs (an enterprise number, a row index) are below 2^14.
+    if v < 1 << 14 {
+        return out.extend_from_slice(&[0x80 | (v >> 7) as u8, (v & 0x7f) as u8]);
     }
     for i in (1..base128_len(v)).rev() {
         out.push(0x80 | (v >> (7 * i)) as u8);
