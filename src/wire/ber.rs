@@ -4,8 +4,9 @@
 //! Every served request decodes one ScopedPDU and encodes one, and the generic codec pays per
 //! arc for each OBJECT IDENTIFIER: its arc vector starts at 16 and is grown (copied) past that,
 //! so a string-indexed name (a lookup table's key, 20 to 40 arcs) cost more than a short one for
-//! no reason of the protocol. Here an OID's arcs are counted first and decoded into one vector
-//! of exactly that size, and the response is written once into a buffer of its exact length.
+//! no reason of the protocol. Here an OID's arcs are decoded into one vector sized from its
+//! octets (no growth), sixteen one-octet arcs at a time, and the response is written once
+//! into a buffer of its exact length.
 //!
 //! [`scoped_pdu`] reads the forms SNMP managers send: single-octet tags, definite lengths in
 //! their shortest form, minimal INTEGERs, a Get, GetNext or GetBulk whose bindings hold NULL (or
@@ -140,78 +141,90 @@ fn varbinds(contents: &[u8]) -> Step<Vec<VarBind>> {
     Ok(varbinds)
 }
 
-/// The contents of an OBJECT IDENTIFIER (X.690 §8.19): its arcs in a vector of exactly their
-/// number, the first subidentifier split into the first two arcs (§8.19.4).
+/// The contents of an OBJECT IDENTIFIER (X.690 §8.19): its arcs in one vector, the first
+/// subidentifier split into the first two arcs (§8.19.4).
 fn object_identifier(contents: &[u8]) -> Step<ObjectIdentifier> {
-    // Every subidentifier ends on an octet with bit 8 clear (§8.19.2), so counting those counts
-    // the subidentifiers; the last octet must be one.
+    // Every subidentifier ends on an octet with bit 8 clear (§8.19.2): the last octet must be
+    // one.
     match contents.last() {
         Some(last) if last & 0x80 == 0 => {}
         _ => return Err(Stop::Malformed),
     }
-    let subidentifiers = contents.iter().filter(|&&b| b & 0x80 == 0).count();
-    // Filled in place: as many slots as arcs, so no capacity check per arc.
-    let mut arcs = alloc::vec![0u32; subidentifiers + 1];
-    let mut slots = arcs.iter_mut();
+    // At most one arc per octet, plus the one the first subidentifier adds, plus room for a
+    // whole window widened past the last arc (cut back at once): no reallocation.
+    let mut arcs = Vec::with_capacity(contents.len() + 1 + WINDOW);
     let (head, mut rest) = subidentifier(contents)?;
     // §8.19.4: (X * 40) + Y, X in 0..=2 and Y < 40 unless X is 2.
     let first = (head / 40).min(2);
-    // (The run is zipped first: a zip takes from its first side first, so the slots are not
-    // advanced past the run's end.)
-    for (arc, slot) in [first, head - first * 40].into_iter().zip(&mut slots) {
-        *slot = arc;
-    }
-    while !rest.is_empty() {
-        // Most arcs of a name take one octet (a string index's are its characters): a run of
-        // them is widened in one pass, which vectorises.
-        let run = single_octet_run(rest);
-        let (single, tail) = rest.split_at(run);
-        for (&octet, slot) in single.iter().zip(&mut slots) {
-            *slot = u32::from(octet);
+    arcs.extend_from_slice(&[first, head - first * 40]);
+    while let Some(&octet) = rest.first() {
+        if octet & 0x80 != 0 {
+            let (arc, tail) = subidentifier(rest)?;
+            arcs.push(arc);
+            rest = tail;
+            continue;
         }
-        if tail.is_empty() {
-            break;
-        }
-        let (arc, tail) = subidentifier(tail)?;
-        if let Some(slot) = slots.next() {
-            *slot = arc;
-        }
-        rest = tail;
+        // Most arcs of a name take one octet (a string index's are its characters): the next
+        // WINDOW octets are widened at once (it vectorises), then tested for bit 8 a word at a
+        // time, and the arcs widened past the run of one-octet subidentifiers are taken back
+        // off. (Widening first keeps the two apart: LLVM reloads the window after the arcs'
+        // stores instead of building the arcs from the words byte by byte.)
+        let mut scratch = [0; WINDOW];
+        let window = window(rest, &mut scratch);
+        let at = arcs.len();
+        arcs.extend_from_slice(&window.map(u32::from));
+        let run = single_octet_run(window).min(rest.len());
+        arcs.truncate(at + run);
+        rest = rest.get(run..).unwrap_or_default();
     }
     ObjectIdentifier::new(arcs).ok_or(Stop::Malformed)
 }
 
-/// How many leading octets of `bytes` have bit 8 clear (each a whole subidentifier), eight
-/// at a time: a string index is mostly such a run.
-fn single_octet_run(bytes: &[u8]) -> usize {
-    let (words, _) = bytes.as_chunks::<8>();
+/// Octets of an OID's contents tested and widened at once.
+const WINDOW: usize = 16;
+
+/// The first [`WINDOW`] octets of `bytes`, or all of them copied into `scratch` and padded
+/// with zeros (one-octet subidentifiers, so the padding never cuts a run short; the caller
+/// caps the run at what is left). A reference either way: read from memory, the window
+/// loads as two words and one vector.
+fn window<'a>(bytes: &'a [u8], scratch: &'a mut [u8; WINDOW]) -> &'a [u8; WINDOW] {
+    if let Some(window) = bytes.first_chunk::<WINDOW>() {
+        return window;
+    }
+    *scratch = [0; WINDOW];
+    if let Some(head) = scratch.get_mut(..bytes.len()) {
+        head.copy_from_slice(bytes);
+    }
+    scratch
+}
+
+/// How many leading octets of `window` have bit 8 clear (each a whole subidentifier), a word
+/// at a time.
+fn single_octet_run(window: &[u8; WINDOW]) -> usize {
+    let (words, _) = window.as_chunks::<8>();
     let mut run = 0;
     for word in words {
         let high = u64::from_le_bytes(*word) & 0x8080_8080_8080_8080;
+        run += (high.trailing_zeros() / 8) as usize;
         if high != 0 {
-            return run + (high.trailing_zeros() / 8) as usize;
-        }
-        run += 8;
-    }
-    let rest = bytes.get(run..).unwrap_or_default();
-    run + rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len())
-}
-
-/// How many leading arcs of `arcs` are below 128 (one octet each), four at a time.
-fn small_arc_run(arcs: &[u32]) -> usize {
-    let (quads, _) = arcs.as_chunks::<4>();
-    let mut run = 0;
-    for quad in quads {
-        if quad.iter().fold(0, |all, arc| all | arc) >= 0x80 {
             break;
         }
-        run += 4;
     }
-    let rest = arcs.get(run..).unwrap_or_default();
-    run + rest
+    run
+}
+
+/// Arcs of a reply name taken at once: tested for a multi-octet arc, narrowed or sized.
+const ARCS: usize = 8;
+
+/// How many leading arcs of `arcs` are below 128 (one octet each), in whole chunks of
+/// [`ARCS`]: each chunk is tested with one OR of its arcs.
+fn small_arc_run(arcs: &[u32]) -> usize {
+    let (chunks, _) = arcs.as_chunks::<ARCS>();
+    chunks
         .iter()
-        .position(|&arc| arc >= 0x80)
-        .unwrap_or(rest.len())
+        .take_while(|chunk| chunk.iter().fold(0, |all, arc| all | arc) < 0x80)
+        .count()
+        * ARCS
 }
 
 /// One subidentifier from the start of `input` (X.690 §8.19.2): base 128, bit 8 set on every
@@ -220,6 +233,11 @@ fn small_arc_run(arcs: &[u32]) -> usize {
 fn subidentifier(input: &[u8]) -> Step<(u32, &[u8])> {
     if input.first() == Some(&0x80) {
         return Err(Stop::Malformed);
+    }
+    // Two octets (most larger arcs: an enterprise number, a row index): no loop, and no
+    // overflow to check.
+    if let [high @ 0x81..=0xff, low @ 0..=0x7f, rest @ ..] = input {
+        return Ok((u32::from(high & 0x7f) << 7 | u32::from(*low), rest));
     }
     let mut value = 0u32;
     let mut rest = input;
@@ -355,7 +373,7 @@ pub fn response(
             tlv_len(name).saturating_add(value_octets),
         );
         header(&mut out, tag::OBJECT_IDENTIFIER, name);
-        oid_contents(&mut out, &varbind.name, name);
+        oid_contents(&mut out, &varbind.name);
         value(&mut out, &varbind.value);
     }
     out
@@ -488,59 +506,46 @@ fn unsigned(out: &mut Vec<u8>, tag: u8, v: u64) {
     out.extend_from_slice(be.get(8usize.saturating_sub(n)..).unwrap_or(&be));
 }
 
-/// The subidentifiers of `arcs` (X.690 §8.19), the first two arcs in one: the `len` octets
-/// [`oid_content_len`] counts, written in place (no capacity check per octet).
-fn oid_contents(out: &mut Vec<u8>, arcs: &[u32], len: usize) {
-    let start = out.len();
-    out.resize(start.saturating_add(len), 0);
-    let mut cursor = Cursor(out.get_mut(start..).unwrap_or_default().iter_mut());
+/// The subidentifiers of `arcs` (X.690 §8.19), the first two arcs in one: the octets
+/// [`oid_content_len`] counts.
+fn oid_contents(out: &mut Vec<u8>, arcs: &[u32]) {
     match arcs {
         [first, second, rest @ ..] => {
-            cursor.base128(u64::from(*first) * 40 + u64::from(*second));
+            base128(out, u64::from(*first) * 40 + u64::from(*second));
             let mut rest = rest;
             while !rest.is_empty() {
-                // Most arcs of a name take one octet (a string index's are its characters): a
-                // run of them is narrowed in one pass, which vectorises.
-                let run = small_arc_run(rest);
-                let (single, tail) = rest.split_at(run);
-                cursor.narrow(single);
-                let Some((&arc, tail)) = tail.split_first() else {
-                    break;
-                };
-                cursor.base128(u64::from(arc));
+                // Most arcs of a name take one octet (a string index's are its characters):
+                // whole chunks of them are found with one OR each, then narrowed u32 -> u8 in
+                // one pass (both vectorise); the next chunk, which holds a larger arc, or the
+                // last few arcs, one at a time.
+                let (small, tail) = rest.split_at(small_arc_run(rest));
+                out.extend(small.iter().map(|&arc| arc as u8));
+                let (mixed, tail) = tail.split_at(tail.len().min(ARCS));
+                for &arc in mixed {
+                    base128(out, u64::from(arc));
+                }
                 rest = tail;
             }
         }
         // Not a valid OID (rasn's ObjectIdentifier cannot hold one); what rasn writes for it.
-        [only] => cursor.base128(u64::from(*only)),
+        [only] => base128(out, u64::from(*only)),
         [] => {}
     }
 }
 
-/// Where the next octet of an OID's contents goes.
-struct Cursor<'a>(core::slice::IterMut<'a, u8>);
-
-impl Cursor<'_> {
-    fn put(&mut self, octet: u8) {
-        if let Some(slot) = self.0.next() {
-            *slot = octet;
-        }
+/// `v` in base 128, bit 8 set on every octet but the last (X.690 §8.19.2).
+fn base128(out: &mut Vec<u8>, v: u64) {
+    if v < 0x80 {
+        return out.push(v as u8);
     }
-
-    /// Arcs below 128, one octet each.
-    fn narrow(&mut self, arcs: &[u32]) {
-        for (&arc, slot) in arcs.iter().zip(&mut self.0) {
-            *slot = arc as u8;
-        }
+    // Two octets: most larger arcs (an enterprise number, a row index) are below 2^14.
+    if v < 1 << 14 {
+        return out.extend_from_slice(&[0x80 | (v >> 7) as u8, (v & 0x7f) as u8]);
     }
-
-    /// `v` in base 128, bit 8 set on every octet but the last.
-    fn base128(&mut self, v: u64) {
-        for i in (1..base128_len(v)).rev() {
-            self.put(0x80 | (v >> (7 * i)) as u8);
-        }
-        self.put((v & 0x7f) as u8);
+    for i in (1..base128_len(v)).rev() {
+        out.push(0x80 | (v >> (7 * i)) as u8);
     }
+    out.push((v & 0x7f) as u8);
 }
 
 fn value(out: &mut Vec<u8>, value: &VarBindValue) {
@@ -564,7 +569,7 @@ fn value(out: &mut Vec<u8>, value: &VarBindValue) {
         ObjectSyntax::Simple(SimpleSyntax::ObjectId(v)) => {
             let len = oid_content_len(v);
             header(out, tag::OBJECT_IDENTIFIER, len);
-            oid_contents(out, v, len);
+            oid_contents(out, v);
         }
         ObjectSyntax::ApplicationWide(app) => match app {
             ApplicationSyntax::Address(IpAddress(v)) => octets(out, tag::IP_ADDRESS, &v[..]),
@@ -646,23 +651,44 @@ fn oid_content_len(arcs: &[u32]) -> usize {
     match arcs {
         [first, second, rest @ ..] => {
             let head = u64::from(*first) * 40 + u64::from(*second);
-            // One octet per arc plus one per further 7 bits: branch-free and counted in `u32`
-            // lanes, so that it vectorises and a long string-indexed OID costs little more than
-            // a short one. At most 4 per arc: no OID an agent sees (at most 65,507 octets on
-            // the wire) comes near 2^30 arcs, where the sum would wrap.
-            let extra = |arc: &u32| {
-                u32::from(*arc >= 1 << 7)
-                    + u32::from(*arc >= 1 << 14)
-                    + u32::from(*arc >= 1 << 21)
-                    + u32::from(*arc >= 1 << 28)
-            };
-            let extra: u32 = rest.iter().map(extra).fold(0, u32::wrapping_add);
+            // One octet per arc plus one per further 7 bits, counted a chunk at a time (the
+            // last few arcs padded with zeros, which add nothing): a chunk of one-octet arcs
+            // costs one OR of its arcs.
+            let (chunks, tail) = rest.as_chunks::<ARCS>();
+            let mut last = [0; ARCS];
+            if let Some(padded) = last.get_mut(..tail.len()) {
+                padded.copy_from_slice(tail);
+            }
+            let extra = chunks
+                .iter()
+                .chain([&last])
+                .map(extra_octets)
+                .fold(0, u32::wrapping_add);
             base128_len(head) + rest.len() + extra as usize
         }
         // Not a valid OID; the one octet rasn would write for a lone arc.
         [only] => base128_len(u64::from(*only)),
         [] => 0,
     }
+}
+
+/// Octets past the first that the arcs of `chunk` take in base 128. Branch-free past the
+/// test for a larger arc, and counted in `u32` lanes, so that it vectorises. At most 4 per
+/// arc: no OID an agent sees (at most 65,507 octets on the wire) comes near 2^30 arcs, where
+/// the sum over a name would wrap.
+fn extra_octets(chunk: &[u32; ARCS]) -> u32 {
+    if chunk.iter().fold(0, |all, arc| all | arc) < 0x80 {
+        return 0;
+    }
+    chunk
+        .iter()
+        .map(|&arc| {
+            u32::from(arc >= 1 << 7)
+                + u32::from(arc >= 1 << 14)
+                + u32::from(arc >= 1 << 21)
+                + u32::from(arc >= 1 << 28)
+        })
+        .fold(0, u32::wrapping_add)
 }
 
 fn value_len(value: &VarBindValue) -> usize {
@@ -906,6 +932,130 @@ mod tests {
             panic!("not a GetNext")
         };
         assert_eq!(&pdu.varbinds[0].name[..], &[2, u32::MAX - 80]);
+    }
+
+    /// Names with a run of every length 0..=40 of one-octet arcs, starting at every offset
+    /// modulo the reader's window (a prefix of two- and three-octet arcs moves it), ended by
+    /// an arc of each multi-octet size or by the name's end, or by a short run after the
+    /// multi-octet arc.
+    fn run_names() -> Vec<Vec<u32>> {
+        let mut out = Vec::new();
+        for twos in 0..8 {
+            for threes in 0..2 {
+                let prefix = [vec![1, 3], vec![128; twos], vec![16_384; threes]].concat();
+                for run in 0..=40u32 {
+                    let arcs: Vec<u32> = (0..run).map(|i| (i * 37 + run) % 128).collect();
+                    let name = [prefix.clone(), arcs].concat();
+                    out.push(name.clone());
+                    for big in [128, 16_383, 16_384, u32::MAX] {
+                        out.push([name.clone(), vec![big]].concat());
+                        out.push([name.clone(), vec![big, 0, 127, run]].concat());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Names whose contents take 120 to 135 and 248 to 263 octets: the OID's, the binding's
+    /// and the list's lengths cross the short, one-octet and two-octet forms (X.690 §8.1.3).
+    fn boundary_names() -> Vec<Vec<u32>> {
+        (120..136)
+            .chain(248..264)
+            .flat_map(|octets: u32| {
+                let small = [vec![1, 3], (1..octets).map(|i| i % 128).collect()].concat();
+                // The same length with a two-octet arc last.
+                let big = [
+                    vec![1, 3],
+                    (2..octets).map(|i| i % 128).collect(),
+                    vec![300],
+                ];
+                [small, big.concat()]
+            })
+            .collect()
+    }
+
+    fn getnext_request(name: &[u32]) -> ScopedPdu {
+        request(
+            Pdus::GetNext(Pdu {
+                request_id: 7,
+                error_status: 0,
+                error_index: 0,
+                varbinds: vec![bind(name, VarBindValue::Unspecified)],
+            }),
+            b"\x80\x00\x1f\x88\x04dqi",
+            b"",
+        )
+    }
+
+    #[test]
+    fn runs_of_one_octet_arcs_read_and_write_as_rasn_does() {
+        for name in run_names().iter().chain(&boundary_names()) {
+            let scoped = getnext_request(name);
+            let bytes = rasn::ber::encode(&scoped).unwrap();
+            assert_eq!(
+                scoped_pdu(&bytes),
+                Read::Scoped(scoped, bytes.len()),
+                "{name:?}"
+            );
+            let value =
+                VarBindValue::Value(ObjectSyntax::Simple(SimpleSyntax::ObjectId(oid(name))));
+            let binds = [bind(name, VarBindValue::Unspecified), bind(name, value)];
+            for varbind in &binds {
+                let alone = rasn::ber::encode(varbind).unwrap();
+                assert_eq!(varbind_len(varbind), alone.len(), "{name:?}");
+            }
+            let reply = request(
+                Pdus::Response(Pdu {
+                    request_id: 7,
+                    error_status: 0,
+                    error_index: 0,
+                    varbinds: binds.to_vec(),
+                }),
+                b"e",
+                b"",
+            );
+            let ours = response(b"e", b"", 7, 0, 0, &binds);
+            assert_eq!(ours, rasn::ber::encode(&reply).unwrap(), "{name:?}");
+            // Sized exactly before it was written: no growth.
+            assert_eq!(ours.capacity(), ours.len(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_subidentifier_after_any_run_is_refused() {
+        // Each damage after a run of every length of one-octet subidentifiers (and so at
+        // every offset in and past the reader's window).
+        // A cut subidentifier is one only at the end; the others are bad anywhere.
+        let at_end: &[&[u8]] = &[&[]];
+        let anywhere: &[&[u8]] = &[&[], &[0x05, 0x06], &[0x05; 20]];
+        type Damage<'a> = (&'a str, &'a [u8], &'a [&'a [u8]]);
+        let damages: [Damage; 5] = [
+            ("last subidentifier cut", &[0x81], at_end),
+            (
+                "last subidentifier cut after two octets",
+                &[0x90, 0x80],
+                at_end,
+            ),
+            ("leading 0x80", &[0x80, 0x01], anywhere),
+            ("2^32", &[0x90, 0x80, 0x80, 0x80, 0x00], anywhere),
+            ("2^35 - 1", &[0xff, 0xff, 0xff, 0xff, 0x7f], anywhere),
+        ];
+        for run in 0..=40u8 {
+            for (what, damage, afters) in damages {
+                for after in afters {
+                    let contents = [&[0x2b][..], &vec![0x05; usize::from(run)], damage, after];
+                    let contents = contents.concat();
+                    let bytes = getnext_with_oid(&contents);
+                    assert_eq!(scoped_pdu(&bytes), Read::Malformed, "{what} after {run}");
+                    assert_eq!(
+                        super::super::decode_scoped_pdu(&bytes),
+                        None,
+                        "{what} after {run}"
+                    );
+                }
+            }
+        }
     }
 
     /// A seeded xorshift: the same cases every run.
