@@ -34,6 +34,7 @@ pub use size::{syntax, varbind_len};
 use crate::access::View;
 use crate::mib::objects::encodable_oid;
 use crate::mib::{Entry, Resolve, Tree, Value};
+use crate::wire::ber;
 
 /// The error-status values of RFC 3416 §3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,7 +236,7 @@ fn one_to_one(
     let mut out = Vec::with_capacity(request.len());
     for vb in request {
         let answer = answer(vb);
-        if !room.take(&answer) {
+        if !room.take(&answer, &out) {
             return Answer::too_big();
         }
         out.push(answer);
@@ -320,7 +321,7 @@ fn bulk(
     let mut room = Room::new(limits.varbind_bytes);
     // Appends `vb` if it fits both caps; false ends the response (truncation, §4.2.3 reason 1).
     let mut push = |out: &mut Vec<VarBind>, vb: VarBind| -> bool {
-        if out.len() >= total || !room.take(&vb) {
+        if out.len() >= total || !room.take(&vb, out) {
             return false;
         }
         out.push(vb);
@@ -374,7 +375,11 @@ fn refuse_set(tree: &Tree, view: &View, request: &[VarBind], limits: Limits) -> 
     };
     // The error response echoes the request's bindings, so it must fit like any other.
     let mut room = Room::new(limits.varbind_bytes);
-    if request.len() > limits.max_varbinds || !request.iter().all(|vb| room.take(vb)) {
+    let fits = request
+        .iter()
+        .enumerate()
+        .all(|(i, vb)| room.take(vb, request.get(..i).unwrap_or_default()));
+    if request.len() > limits.max_varbinds || !fits {
         return Answer::too_big();
     }
     let error_status = if !view.contains(&first.name) {
@@ -401,17 +406,42 @@ fn resolve(live: &dyn Resolve, entry: &Entry) -> Value {
 }
 
 /// The octets left for bindings.
+///
+/// Measuring a binding exactly costs a pass over its name's arcs, and a lookup table's names
+/// are long (a string index is one arc per character). So bindings are first spent at an upper
+/// bound that reads only the name's length ([`ber::varbind_len_bound`]); only when a bound no
+/// longer fits are the bindings taken so far measured exactly, and every later one with them.
+/// The decisions are those of exact sizes throughout: while the bounds fit, the exact sizes,
+/// each at most its bound, fit too.
 struct Room {
+    /// The octets for bindings in all.
+    bytes: usize,
+    /// Octets left: after the bounds of the bindings taken until `exact`, after their exact
+    /// sizes from then on.
     left: usize,
+    exact: bool,
 }
 
 impl Room {
     fn new(bytes: usize) -> Room {
-        Room { left: bytes }
+        Room {
+            bytes,
+            left: bytes,
+            exact: false,
+        }
     }
 
-    /// Spends the size of `vb` if it fits.
-    fn take(&mut self, vb: &VarBind) -> bool {
+    /// Spends the size of `vb` if it fits beside `taken`, the bindings this room let in so far.
+    fn take(&mut self, vb: &VarBind, taken: &[VarBind]) -> bool {
+        if !self.exact {
+            if let Some(left) = self.left.checked_sub(ber::varbind_len_bound(vb)) {
+                self.left = left;
+                return true;
+            }
+            self.exact = true;
+            let used = taken.iter().map(varbind_len).fold(0, usize::saturating_add);
+            self.left = self.bytes.saturating_sub(used);
+        }
         match self.left.checked_sub(varbind_len(vb)) {
             Some(left) => {
                 self.left = left;

@@ -568,3 +568,65 @@ fn no_instance_outside_the_view_ever_leaks() {
         }
     }
 }
+
+/// The room spends upper bounds while they fit and exact sizes after: it must take exactly the
+/// bindings that exact sizes alone would take, at every budget around each cumulative size.
+#[test]
+fn room_decides_as_exact_sizes_do() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for _ in 0..300 {
+        let bindings: Vec<VarBind> = (0..1 + next(12))
+            .map(|_| {
+                let mut arcs = vec![1, 3, 6, 1, 4, 1];
+                for _ in 0..next(60) {
+                    // Mostly one-octet arcs (a string index), some up to five octets.
+                    let arc = match next(10) {
+                        0 => u32::MAX - next(1 << 20) as u32,
+                        1 => 128 + next(20_000) as u32,
+                        _ => next(128) as u32,
+                    };
+                    arcs.push(arc);
+                }
+                VarBind {
+                    name: ObjectIdentifier::new(arcs).unwrap(),
+                    value: VarBindValue::Value(syntax(Value::octets(vec![
+                        b'v';
+                        next(300) as usize
+                    ]))),
+                }
+            })
+            .collect();
+        let exact: Vec<usize> = bindings.iter().map(varbind_len).collect();
+        let mut budgets = vec![0usize];
+        let mut sum = 0;
+        for size in &exact {
+            sum += size;
+            budgets.extend([sum - 1, sum, sum + 1]);
+        }
+        for bytes in budgets {
+            // What exact sizes alone take: the longest prefix whose sizes sum within `bytes`.
+            let mut left = bytes;
+            let want = exact
+                .iter()
+                .take_while(|&&size| match left.checked_sub(size) {
+                    Some(rest) => {
+                        left = rest;
+                        true
+                    }
+                    None => false,
+                })
+                .count();
+            let mut room = Room::new(bytes);
+            let got = (0..bindings.len())
+                .take_while(|&i| room.take(&bindings[i], &bindings[..i]))
+                .count();
+            assert_eq!(got, want, "budget {bytes}, sizes {exact:?}");
+        }
+    }
+}

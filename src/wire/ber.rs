@@ -593,6 +593,14 @@ pub fn varbind_len(varbind: &VarBind) -> usize {
     binding_len((oid_content_len(&varbind.name), value_len(&varbind.value)))
 }
 
+/// An upper bound on [`varbind_len`] that does not look at the name's arcs: each arc takes at
+/// most five octets (X.690 §8.19.2, arcs below 2^32; the first two share one subidentifier).
+/// The responder spends these while they fit and measures exactly only near its limit.
+pub fn varbind_len_bound(varbind: &VarBind) -> usize {
+    let name = varbind.name.len().saturating_mul(5);
+    binding_len((name, value_len(&varbind.value)))
+}
+
 /// The octets of a binding whose name's contents take `name` octets and whose value's TLV
 /// takes `value`.
 fn binding_len((name, value): (usize, usize)) -> usize {
