@@ -568,7 +568,7 @@ impl Agent {
         usm: &Usm<'_>,
         level: SecurityLevel,
         now: Instant,
-    ) -> Result<(&'u User, ScopedPdu, Option<usize>), Reject> {
+    ) -> Result<(&'u User, ScopedPdu, Option<incoming::Plaintext>), Reject> {
         let ip = request.source.ip();
         let claimed = incoming::identify(&self.engine_id, users, usm, level)?;
         if level == SecurityLevel::NoAuthNoPriv {

@@ -17,7 +17,9 @@ use crate::pdu::{self, ErrorStatus, Limits, Operation};
 use crate::stats::Counter;
 use crate::time::Instant;
 use crate::usm::SecurityLevel;
+use crate::usm::incoming::Plaintext;
 use crate::usm::outgoing::{self, Outgoing};
+use crate::wire::ber::KnownName;
 use crate::wire::{self, BulkPdu, Pdu, Pdus, ScopedPdu, VarBind, VarBindValue};
 
 /// An upper bound on everything in a response message except the varbind TLVs, beyond the
@@ -68,7 +70,7 @@ impl Agent {
         request: &Request<'_>,
         incoming: &Incoming<'_>,
         scoped: ScopedPdu,
-        plain: Option<usize>,
+        plain: Option<Plaintext>,
         now: Instant,
         out: &mut Vec<u8>,
     ) -> Outcome {
@@ -100,9 +102,10 @@ impl Agent {
         // the first copy: encoded again for this msgID, the MIB untouched.
         // The decrypted request is taken from the scratch buffer, not copied, and the buffer
         // given back below.
+        let first_name = plain.as_ref().and_then(|p| p.first_name.clone());
         let key = match plain {
             _ if !verified => None,
-            Some(len) if len <= self.scratch.len() => {
+            Some(Plaintext { len, .. }) if len <= self.scratch.len() => {
                 let mut plaintext = core::mem::take(&mut self.scratch);
                 plaintext.truncate(len);
                 Some(plaintext)
@@ -138,12 +141,22 @@ impl Agent {
             incoming,
             &context_name,
             operation,
-            varbinds,
+            &varbinds,
             repetitions,
             now,
         );
         self.settle(charge, result.varbinds.len(), now);
-        let Some(bytes) = self.encode_response(request_id, context_name, result) else {
+        // The request's first name, as received, for a reply name that begins with it (the
+        // plaintext is the cache key's buffer, where it was decrypted).
+        let known = first_name
+            .zip(key.as_ref())
+            .and_then(|(at, (plaintext, _))| plaintext.get(at))
+            .zip(varbinds.first())
+            .map(|(octets, vb)| KnownName {
+                arcs: &vb.name,
+                octets,
+            });
+        let Some(bytes) = self.encode_response(request_id, context_name, result, known) else {
             self.counters.bump(Counter::SnmpSilentDrops);
             return Outcome::Dropped(Counter::SnmpSilentDrops);
         };
@@ -220,7 +233,7 @@ impl Agent {
         incoming: &Incoming<'_>,
         context_name: &OctetString,
         operation: Operation,
-        varbinds: Vec<VarBind>,
+        varbinds: &[VarBind],
         repetitions: u32,
         now: Instant,
     ) -> pdu::Answer {
@@ -242,13 +255,13 @@ impl Agent {
                     view: self.access.user_view(&user.name),
                     skip_counter64: false,
                 };
-                pdu::respond_in(self.tree.tree(), &live, scope, operation, &varbinds, limits)
+                pdu::respond_in(self.tree.tree(), &live, scope, operation, varbinds, limits)
             }
             // RFC 3415 §3.2 step 5 via RFC 3413 §3.2 step 4: no data, the request's bindings back.
             _ => pdu::Answer {
                 error_status: ErrorStatus::AuthorizationError,
                 error_index: 0,
-                varbinds,
+                varbinds: varbinds.to_vec(),
             },
         }
     }
@@ -259,14 +272,19 @@ impl Agent {
         request_id: i32,
         context_name: OctetString,
         result: pdu::Answer,
+        known: Option<KnownName<'_>>,
     ) -> Option<Vec<u8>> {
-        Some(wire::ber::response(
-            &self.engine_id,
-            &context_name,
+        let pdu = (
             request_id,
             result.error_status as i64,
             i64::from(result.error_index),
+        );
+        Some(wire::ber::response_knowing(
+            &self.engine_id,
+            &context_name,
+            pdu,
             &result.varbinds,
+            known,
         ))
     }
 

@@ -171,16 +171,26 @@ pub fn check_time_window(
     Ok(())
 }
 
-/// Step 8: the ScopedPDU, as sent below authPriv, decrypted into `scratch` at authPriv. Returns it with, for an
-/// encrypted one, the length of its plaintext encoding at the start of `scratch` (without DES
-/// padding: what a retry repeats exactly).
+/// Where an encrypted ScopedPDU's plaintext sits in the scratch buffer [`decrypt`] wrote it to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plaintext {
+    /// The length of its encoding at the start of the buffer (without DES padding: what a
+    /// retry repeats exactly).
+    pub len: usize,
+    /// Where its first binding's name's contents sit, when the hot path's reader read it
+    /// ([`crate::wire::ber::KnownName`]).
+    pub first_name: Option<Range<usize>>,
+}
+
+/// Step 8: the ScopedPDU, as sent below authPriv, decrypted into `scratch` at authPriv. Returns
+/// it with, for an encrypted one, where its plaintext is in `scratch`.
 pub fn decrypt(
     claimed: &Claimed<'_>,
     level: SecurityLevel,
     data: Data<'_>,
     priv_params: &[u8],
     scratch: &mut Vec<u8>,
-) -> Result<(ScopedPdu, Option<usize>), Failure> {
+) -> Result<(ScopedPdu, Option<Plaintext>), Failure> {
     match (data, level, &claimed.user.privacy) {
         (Data::Plaintext(s), SecurityLevel::NoAuthNoPriv | SecurityLevel::AuthNoPriv, _) => {
             Ok((s, None))
@@ -191,8 +201,9 @@ pub fn decrypt(
                 .map_err(|_| UsmError::DecryptionError)?;
             // A wrong privacy key decrypts to noise: RFC 3412 §7.2 step 2 counts that as a
             // parse error and drops it.
-            let (scoped, used) = wire::decode_scoped_pdu(scratch).ok_or(Failure::Malformed)?;
-            Ok((scoped, Some(used)))
+            let (scoped, len, first_name) =
+                wire::decode_scoped_pdu_named(scratch).ok_or(Failure::Malformed)?;
+            Ok((scoped, Some(Plaintext { len, first_name })))
         }
         (Data::Plaintext(_), SecurityLevel::AuthPriv, _) => Err(UsmError::DecryptionError.into()),
         _ => Err(Failure::Malformed),

@@ -24,6 +24,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing))]
 
 use alloc::vec::Vec;
+use core::ops::Range;
 
 use rasn::types::{IntegerType, ObjectIdentifier, OctetString};
 use rasn_smi::v1::{Counter, Gauge, IpAddress, TimeTicks};
@@ -76,14 +77,32 @@ pub(super) type Step<T> = Result<T, Stop>;
 
 /// Reads a ScopedPDU from the start of `input` (RFC 3412 §6.8).
 pub fn scoped_pdu(input: &[u8]) -> Read {
+    scoped_pdu_named(input).0
+}
+
+/// [`scoped_pdu`], with where the first binding's name's contents sit in `input` when it read
+/// one: the octets a reply name beginning with that name begins with ([`KnownName`]).
+pub fn scoped_pdu_named(input: &[u8]) -> (Read, Option<Range<usize>>) {
     match read_scoped_pdu(input) {
-        Ok((scoped, used)) => Read::Scoped(scoped, used),
-        Err(Stop::Malformed) => Read::Malformed,
-        Err(Stop::Other) => Read::Other,
+        Ok((scoped, used, first_name)) => (
+            Read::Scoped(scoped, used),
+            first_name.and_then(|name| offset_in(input, name)),
+        ),
+        Err(Stop::Malformed) => (Read::Malformed, None),
+        Err(Stop::Other) => (Read::Other, None),
     }
 }
 
-fn read_scoped_pdu(input: &[u8]) -> Step<(ScopedPdu, usize)> {
+/// The range `part` occupies in `whole`, which it is a slice of.
+pub(super) fn offset_in(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let end = start.checked_add(part.len())?;
+    (end <= whole.len()).then_some(start..end)
+}
+
+type ReadScoped<'a> = (ScopedPdu, usize, Option<&'a [u8]>);
+
+fn read_scoped_pdu(input: &[u8]) -> Step<ReadScoped<'_>> {
     let mut outer = Reader(input);
     let mut seq = Reader(outer.expect(tag::SEQUENCE)?);
     let used = input.len() - outer.0.len();
@@ -94,7 +113,7 @@ fn read_scoped_pdu(input: &[u8]) -> Step<(ScopedPdu, usize)> {
     let mut body = Reader(contents);
     let request_id = i32::try_from(body.integer()?).map_err(|_| Stop::Other)?;
     let (first, second) = (body.integer()?, body.integer()?);
-    let varbinds = varbinds(body.expect(tag::SEQUENCE)?)?;
+    let (varbinds, first_name) = varbinds(body.expect(tag::SEQUENCE)?)?;
     body.end()?;
     let pdu = |varbinds| Pdu {
         request_id,
@@ -118,16 +137,20 @@ fn read_scoped_pdu(input: &[u8]) -> Step<(ScopedPdu, usize)> {
         context_name,
         pdu,
     };
-    Ok((scoped, used))
+    Ok((scoped, used, first_name))
 }
 
-/// The bindings of a request: names, and NULL or an exception as values.
-fn varbinds(contents: &[u8]) -> Step<Vec<VarBind>> {
+/// The bindings of a request: names, and NULL or an exception as values; with the contents of
+/// the first name.
+fn varbinds(contents: &[u8]) -> Step<(Vec<VarBind>, Option<&[u8]>)> {
     let mut list = Reader(contents);
     let mut varbinds = Vec::new();
+    let mut first_name = None;
     while !list.0.is_empty() {
         let mut binding = Reader(list.expect(tag::SEQUENCE)?);
-        let name = object_identifier(binding.expect(tag::OBJECT_IDENTIFIER)?)?;
+        let octets = binding.expect(tag::OBJECT_IDENTIFIER)?;
+        let name = object_identifier(octets)?;
+        first_name = first_name.or(Some(octets));
         let value = match binding.tlv()? {
             (tag::NULL, []) => VarBindValue::Unspecified,
             (tag::NO_SUCH_OBJECT, []) => VarBindValue::NoSuchObject,
@@ -138,7 +161,7 @@ fn varbinds(contents: &[u8]) -> Step<Vec<VarBind>> {
         binding.end()?;
         varbinds.push(VarBind { name, value });
     }
-    Ok(varbinds)
+    Ok((varbinds, first_name))
 }
 
 /// The contents of an OBJECT IDENTIFIER (X.690 §8.19): its arcs in one vector, the first
@@ -332,14 +355,92 @@ pub fn response(
     error_index: i64,
     varbinds: &[VarBind],
 ) -> Vec<u8> {
+    let pdu = (request_id, error_status, error_index);
+    response_knowing(context_engine_id, context_name, pdu, varbinds, None)
+}
+
+/// A request binding's name as [`scoped_pdu_named`] read it: its arcs, and the octets of its
+/// contents. A reply name that begins with those arcs begins with those octets too: X.690
+/// §8.19 encodes each subidentifier on its own, the first two arcs in the first one, and the
+/// reader takes only the fewest-octets form, which is the one written here. A lookup's reply
+/// is its question plus the row's index, so its name is mostly copied, not encoded again.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownName<'a> {
+    /// The name's arcs.
+    pub arcs: &'a [u32],
+    /// Its contents' octets, as received.
+    pub octets: &'a [u8],
+}
+
+impl<'k> KnownName<'k> {
+    /// The octets `name` begins with and the arcs after them, when it begins with this name's
+    /// arcs (at least the first subidentifier's two).
+    fn split<'n>(self, name: &'n [u32]) -> Option<Split<'k, 'n>> {
+        // The last arc first: a GetNext's answer that leaves the asked row differs there.
+        let last = self.arcs.len().checked_sub(1).filter(|&last| last >= 1)?;
+        if name.get(last) != self.arcs.get(last) {
+            return None;
+        }
+        Some(Split {
+            octets: self.octets,
+            rest: name.strip_prefix(self.arcs)?,
+        })
+    }
+}
+
+/// A reply name as the octets of a [`KnownName`] it begins with and the arcs after them.
+#[derive(Debug, Clone, Copy)]
+struct Split<'k, 'n> {
+    octets: &'k [u8],
+    rest: &'n [u32],
+}
+
+impl Split<'_, '_> {
+    /// [`oid_content_len`] of `split`'s name, or of `name` without one.
+    fn content_len(split: Option<Self>, name: &[u32]) -> usize {
+        match split {
+            Some(Split { octets, rest }) => rest
+                .iter()
+                .fold(octets.len(), |len, &arc| len + base128_len(u64::from(arc))),
+            None => oid_content_len(name),
+        }
+    }
+
+    /// [`oid_contents`] of `split`'s name, or of `name` without one.
+    fn contents(split: Option<Self>, out: &mut Vec<u8>, name: &[u32]) {
+        match split {
+            Some(Split { octets, rest }) => {
+                out.extend_from_slice(octets);
+                for &arc in rest {
+                    base128(out, u64::from(arc));
+                }
+            }
+            None => oid_contents(out, name),
+        }
+    }
+}
+
+/// [`response`] for `(request-id, error-status, error-index)`, the first binding's name written
+/// from `known` (the request's first name) where it begins with it.
+pub fn response_knowing(
+    context_engine_id: &[u8],
+    context_name: &[u8],
+    (request_id, error_status, error_index): (i32, i64, i64),
+    varbinds: &[VarBind],
+    known: Option<KnownName<'_>>,
+) -> Vec<u8> {
     // Each binding's name and value lengths, measured once for both the list's length and the
     // binding's header (kept for the first few: a Get or GetNext response has one or two).
     let mut measured = [(0usize, 0usize); 4];
+    // The first name, split once for measuring and writing.
+    let first = known.and_then(|known| known.split(&varbinds.first()?.name));
     let list: usize = varbinds
         .iter()
         .enumerate()
         .map(|(i, varbind)| {
-            let lengths = (oid_content_len(&varbind.name), value_len(&varbind.value));
+            let split = first.filter(|_| i == 0);
+            let name = Split::content_len(split, &varbind.name);
+            let lengths = (name, value_len(&varbind.value));
             if let Some(slot) = measured.get_mut(i) {
                 *slot = lengths;
             }
@@ -373,7 +474,7 @@ pub fn response(
             tlv_len(name).saturating_add(value_octets),
         );
         header(&mut out, tag::OBJECT_IDENTIFIER, name);
-        oid_contents(&mut out, &varbind.name);
+        Split::contents(first.filter(|_| i == 0), &mut out, &varbind.name);
         value(&mut out, &varbind.value);
     }
     out
@@ -409,9 +510,9 @@ pub struct MessageHead<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placeholders {
     /// msgAuthenticationParameters' contents.
-    pub auth: core::ops::Range<usize>,
+    pub auth: Range<usize>,
     /// msgPrivacyParameters' contents.
-    pub privacy: core::ops::Range<usize>,
+    pub privacy: Range<usize>,
 }
 
 /// Writes into `out` (cleared first) an SNMPv3 message up to its msgData, exactly as
@@ -466,7 +567,7 @@ pub fn message_head(
 }
 
 /// An OCTET STRING of `len` zeros; where its contents are.
-fn zeros(out: &mut Vec<u8>, len: usize) -> core::ops::Range<usize> {
+fn zeros(out: &mut Vec<u8>, len: usize) -> Range<usize> {
     header(out, tag::OCTET_STRING, len);
     let start = out.len();
     out.resize(start + len, 0);
@@ -1210,5 +1311,65 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A reply written from the request's first name, as read, is byte for byte the reply
+    /// written from its arcs: for replies that extend the asked name (a lookup's row, by arcs of
+    /// one to five octets), equal it (a Get), leave it at its last arc (a GetNext to the next
+    /// row) or earlier, or are shorter; across the BER length-form boundaries.
+    #[test]
+    fn replies_from_the_requests_octets_are_what_encoding_writes() {
+        let mut asked: Vec<Vec<u32>> = names();
+        asked.extend(boundary_names());
+        asked.extend(run_names().into_iter().step_by(7));
+        let mut checked = 0;
+        for name in &asked {
+            let bytes = rasn::ber::encode(&getnext_request(name)).unwrap();
+            let (read, at) = scoped_pdu_named(&bytes);
+            let Read::Scoped(scoped, _) = read else {
+                panic!("{name:?} not read");
+            };
+            let at = at.expect("the first name's place");
+            let Pdus::GetNext(pdu) = &scoped.pdu else {
+                panic!("not a GetNext");
+            };
+            let known = KnownName {
+                arcs: &pdu.varbinds[0].name,
+                octets: &bytes[at],
+            };
+            let mut replies = vec![name.clone(), name[..name.len() - 1].to_vec()];
+            for extra in [0, 127, 128, 16_383, 16_384, 2_097_152, u32::MAX] {
+                replies.push([name.clone(), vec![extra]].concat());
+                replies.push([name.clone(), vec![extra, 5, 1_000]].concat());
+                let mut next_row = name.clone();
+                if let Some(last) = next_row.last_mut() {
+                    *last = last.wrapping_add(1);
+                }
+                replies.push([next_row, vec![extra]].concat());
+            }
+            for reply in replies.into_iter().filter(|r| r.len() >= 2) {
+                let binds = [
+                    bind(&reply, VarBindValue::EndOfMibView),
+                    bind(name, VarBindValue::Unspecified),
+                ];
+                for binds in [&binds[..1], &binds[..]] {
+                    let plain = response(b"e", b"", 7, 0, 0, binds);
+                    let fast = response_knowing(b"e", b"", (7, 0, 0), binds, Some(known));
+                    assert_eq!(fast, plain, "asked {name:?}, reply {reply:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1_000, "{checked}");
+    }
+
+    /// A known name of fewer than two arcs (no whole first subidentifier) is never used.
+    #[test]
+    fn a_name_without_its_first_subidentifier_is_not_used() {
+        let known = KnownName {
+            arcs: &[1],
+            octets: &[0x2b],
+        };
+        assert!(known.split(&[1, 3, 6]).is_none());
     }
 }

@@ -20,7 +20,7 @@
 
 use core::ops::Range;
 
-use super::ber::{Reader, Step, Stop};
+use super::ber::{Reader, Step, Stop, offset_in};
 use super::{Message, ScopedPdu, ScopedPduData, UsmParameters, VERSION_3};
 
 /// The universal tags of the envelope (X.680 §8.4).
@@ -163,13 +163,6 @@ fn read_message(datagram: &[u8]) -> Step<Received<'_>> {
         data,
         auth_range,
     })
-}
-
-/// The range `part` occupies in `whole`, which it is a slice of.
-fn offset_in(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
-    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    let end = start.checked_add(part.len())?;
-    (end <= whole.len()).then_some(start..end)
 }
 
 /// A message `rasn` decoded, for what [`read`] leaves to it: its [`Received`] view borrows

@@ -205,12 +205,20 @@ pub fn decode_prefix<T: Decode>(input: &[u8]) -> Option<T> {
 /// the octets it took. The forms managers send are read by [`ber::scoped_pdu`], which also
 /// refuses a malformed OBJECT IDENTIFIER; any other form goes to the general decoder.
 pub fn decode_scoped_pdu(input: &[u8]) -> Option<(ScopedPdu, usize)> {
-    match ber::scoped_pdu(input) {
-        ber::Read::Scoped(scoped, used) => Some((scoped, used)),
-        ber::Read::Malformed => None,
-        ber::Read::Other => rasn::ber::decode_with_remainder::<ScopedPdu>(input)
+    decode_scoped_pdu_named(input).map(|(scoped, used, _)| (scoped, used))
+}
+
+/// [`decode_scoped_pdu`], with where the first binding's name's contents sit in `input` when
+/// [`ber::scoped_pdu_named`] read it (see [`ber::KnownName`]).
+pub fn decode_scoped_pdu_named(
+    input: &[u8],
+) -> Option<(ScopedPdu, usize, Option<core::ops::Range<usize>>)> {
+    match ber::scoped_pdu_named(input) {
+        (ber::Read::Scoped(scoped, used), first_name) => Some((scoped, used, first_name)),
+        (ber::Read::Malformed, _) => None,
+        (ber::Read::Other, _) => rasn::ber::decode_with_remainder::<ScopedPdu>(input)
             .ok()
-            .and_then(|(scoped, rest)| Some((scoped, input.len().checked_sub(rest.len())?))),
+            .and_then(|(scoped, rest)| Some((scoped, input.len().checked_sub(rest.len())?, None))),
     }
 }
 
